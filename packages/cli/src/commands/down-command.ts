@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { openCluster, type CliContext } from '../cli-context.js';
+
+// `hotstandby down`: stop the nodes, standbys first; --purge deletes what the tool created; --restore undoes its changes.
+export function registerDown(program: Command, cli: CliContext): void {
+  program
+    .command('down')
+    .description('stop the nodes, standbys first')
+    .option('--purge', 'delete the data directories and state the tool created (never a data directory it adopted)')
+    .option('--restore', 'put an adopted primary back as it was: original config files byte for byte, no replication role or slots')
+    .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
+    .option('--json', 'print what was done as JSON')
+    .action(async (opts: { purge?: boolean; restore?: boolean; mode: string; json?: boolean }, command: Command) => {
+      if (!['smart', 'fast', 'immediate'].includes(opts.mode)) {
+        command.error(`error: --mode must be smart, fast or immediate (got "${opts.mode}")`, { exitCode: 2 });
+      }
+      const { cluster } = await openCluster(cli, command);
+      const result = await cluster.down({
+        purge: opts.purge,
+        restore: opts.restore,
+        mode: opts.mode as 'smart' | 'fast' | 'immediate',
+        log: opts.json ? undefined : (line) => cli.out(line),
+      });
+      if (opts.json) {
+        cli.out(JSON.stringify(result, null, 2));
+        return;
+      }
+      if (result.leftRunning.length) cli.out(`left running (it ran before hotstandby adopted it): ${result.leftRunning.join(', ')}`);
+      for (const kept of result.kept) cli.out(`kept ${kept}`);
+      cli.out(result.stopped.length || result.deleted.length || result.restored.length ? 'Done.' : 'Nothing was running.');
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { openCluster, type CliContext } from '../cli-context.js';
+import { renderConnectHints, renderStatus } from '../output/status-view.js';
+
+// `hotstandby up`: build (or check) the primary and every standby, then verify them.
+export function registerUp(program: Command, cli: CliContext): void {
+  program
+    .command('up')
+    .description('create or adopt the primary, build every standby, start everything and verify it (idempotent)')
+    .option('--dry-run', 'print every SQL statement, file change (as a diff) and command, and change nothing')
+    .option('--allow-restart', 'let the tool restart a running primary when a setting needs it')
+    .option('--plain', 'plain progress lines instead of the live task list')
+    .option('--json', 'print the result as JSON (no progress display)')
+    .action(async (opts: { dryRun?: boolean; allowRestart?: boolean; plain?: boolean; json?: boolean }, command: Command) => {
+      const { spec, cluster } = await openCluster(cli, command);
+      if (opts.dryRun && !opts.json) cli.out(`Dry run for ${spec.source.path ?? 'the built-in default config'}: nothing will be changed.\n`);
+      const result = await cluster.up({
+        dryRun: opts.dryRun,
+        allowRestart: opts.allowRestart,
+        renderer: opts.json ? 'silent' : opts.plain ? 'plain' : 'auto',
+        print: opts.json ? () => undefined : (t) => cli.out(t),
+      });
+      if (opts.json) {
+        cli.out(JSON.stringify(result, null, 2));
+        return;
+      }
+      if (result.dryRun) {
+        cli.out(`\nDry run complete: ${result.changed ? 'the changes above would be made' : 'everything is already in place'}; nothing was changed.`);
+        return;
+      }
+      cli.out('');
+      if (result.status) {
+        cli.out(renderStatus(result.status, cli.cwd));
+        cli.out('');
+        cli.out(renderConnectHints(result.status, cli.cwd));
+      }
+      cli.out('');
+      cli.out(result.changed ? 'Done: the cluster is up and verified.' : 'Everything was already in place; nothing changed. The cluster is up and verified.');
+    });
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './cli-context.js';
+import { registerDown } from './commands/down-command.js';
+import { registerStatus } from './commands/status-command.js';
+import { registerUp } from './commands/up-command.js';
+import { registerVerify } from './commands/verify-command.js';
+import { formatError } from './output/format-error.js';
+
+// Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug.
+export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70 } as const;
+
+// The hotstandby program with every command.
+export function buildProgram(cli: CliContext): Command {
+  const program = new Command('hotstandby')
+    .description('Build and run a PostgreSQL primary plus hot standbys, step by step, on one machine or existing servers.')
+    .option('-c, --config <file>', 'config file (default: discover hotstandby.config.*, .hotstandbyrc*, package.json "hotstandby"; else the built-in recipe)')
+    .option('--verbose', 'show stack traces of errors inside plugins')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => cli.out(s.trimEnd()), writeErr: (s) => cli.err(s.trimEnd()) });
+  registerUp(program, cli);
+  registerStatus(program, cli);
+  registerVerify(program, cli);
+  registerDown(program, cli);
+  return program;
+}
+
+// Run the CLI and return the exit code; the one place errors are caught and printed.
+export async function runCli(argv: readonly string[], cli: CliContext): Promise<number> {
+  const program = buildProgram(cli);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
+    const { text, bug } = formatError(error, verbose);
+    cli.err(text);
+    return bug ? EXIT.bug : EXIT.failure;
+  }
+}

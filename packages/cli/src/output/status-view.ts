@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { ClusterStatus } from '@hotstandby/core';
+import { formatBytes, renderTable } from './table.js';
+
+// The node table shown by `status` and at the end of `up`.
+export function renderStatus(status: ClusterStatus, cwd: string): string {
+  const rows = status.nodes.map((n) => [
+    n.name,
+    n.role,
+    String(n.port),
+    n.state,
+    n.inRecovery === null ? '-' : n.inRecovery ? 'yes' : 'no',
+    n.upstream ?? '-',
+    n.role === 'standby' ? formatBytes(n.replayLagBytes) : '-',
+    displayPath(n.dataDir, cwd),
+  ]);
+  const table = renderTable(['NAME', 'ROLE', 'PORT', 'STATE', 'RECOVERY', 'UPSTREAM', 'LAG', 'DATA DIRECTORY'], rows);
+  return `${table}\n\nPostgreSQL ${status.postgres.version} from ${status.postgres.binDir} (${status.postgres.source}); servers run as ${status.osUser}`;
+}
+
+// How to connect to the nodes, with the password kept in a 0600 file rather than on screen.
+export function renderConnectHints(status: ClusterStatus, cwd: string): string {
+  const passfile = displayPath(path.join(status.stateDir, 'pgpass'), cwd);
+  const lines = ['Connect (the superuser password is in ' + passfile + ', which libpq reads through PGPASSFILE):'];
+  for (const n of status.nodes) {
+    const what = n.role === 'primary' ? 'read-write' : 'read-only';
+    lines.push(`  ${n.name.padEnd(10)} ${what.padEnd(10)} PGPASSFILE=${passfile} psql "${n.url}"`);
+  }
+  return lines.join('\n');
+}
+
+function displayPath(p: string, cwd: string): string {
+  const rel = path.relative(cwd, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}

@@ -1,0 +1,56 @@
+import { allNodes, type ClusterSpec, type NodeSpec } from '../config/cluster-spec.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { findFreePort, isPortFree } from '../postgres/ports.js';
+import type { ClusterState } from '../state/cluster-state.js';
+
+// The port each node uses, and what the user should be told about moved ports.
+export interface PortAssignment {
+  ports: Map<string, number>;
+  notices: string[];
+}
+
+// Ports as far as config and state say, without checking the machine (status, down).
+export function knownPorts(spec: ClusterSpec, state: ClusterState, actual: ReadonlyMap<string, number> = new Map()): Map<string, number> {
+  const ports = new Map<string, number>();
+  for (const node of allNodes(spec)) ports.set(node.name, actual.get(node.name) ?? (node.portFixed ? node.port : state.nodes[node.name]?.port ?? node.port));
+  return ports;
+}
+
+// Ports for `up`: a fixed port (from the user's config) must be free unless the node itself runs on it;
+// a default port that is taken moves to the next free one, which is announced and remembered.
+export async function assignPorts(
+  spec: ClusterSpec,
+  state: ClusterState,
+  running: ReadonlySet<string>,
+  actual: ReadonlyMap<string, number>,
+): Promise<PortAssignment> {
+  const ports = knownPorts(spec, state, actual);
+  const notices: string[] = [];
+  const taken = new Set<number>();
+  const order = [...allNodes(spec)].sort((a, b) => Number(running.has(b.name)) - Number(running.has(a.name)));
+  for (const node of order) {
+    const wanted = ports.get(node.name)!;
+    if (running.has(node.name)) {
+      taken.add(wanted);
+      continue;
+    }
+    if (!taken.has(wanted) && (await isPortFree(wanted))) {
+      taken.add(wanted);
+      continue;
+    }
+    if (node.portFixed || actual.has(node.name)) throw portInUse(spec, node, wanted);
+    const moved = await findFreePort(wanted + 1, taken);
+    notices.push(`port ${wanted} is in use, so ${node.name} will listen on ${moved} (remembered in ${spec.stateDir})`);
+    ports.set(node.name, moved);
+    taken.add(moved);
+  }
+  return { ports, notices };
+}
+
+function portInUse(spec: ClusterSpec, node: NodeSpec, port: number): HotstandbyError {
+  const key = node.role === 'primary' ? 'primary.port' : `standbys[${spec.standbys.indexOf(node)}].port`;
+  return new HotstandbyError('PORT_IN_USE', `port ${port} for ${node.name} is already in use by another process`, {
+    where: { key, file: spec.source.path },
+    fix: `stop whatever listens on ${port} (ss -ltnp 'sport = :${port}') or set ${key} to a free port`,
+  });
+}

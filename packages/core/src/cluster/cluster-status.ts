@@ -1,0 +1,134 @@
+import type { NodeRole } from '../config/cluster-spec.js';
+import { lsnDiff } from '../postgres/lsn.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import { parseConninfo } from '../postgres/quoting.js';
+import type { ClusterRuntime } from './cluster-runtime.js';
+
+// One node as `status` reports it.
+export interface NodeStatus {
+  name: string;
+  role: NodeRole;
+  port: number;
+  dataDir: string;
+  // Short state for people: streaming, running, not streaming, stopped, not created.
+  state: string;
+  running: boolean;
+  pid: number | null;
+  inRecovery: boolean | null;
+  upstream: string | null;
+  replayLagBytes: number | null;
+  replayLagSeconds: number | null;
+  slot: string | null;
+  slotActive: boolean | null;
+  timeline: number | null;
+  url: string;
+  adopted: boolean;
+  createdByTool: boolean;
+  error?: string;
+}
+
+// The whole cluster as `status` reports it.
+export interface ClusterStatus {
+  stateDir: string;
+  postgres: { version: string; binDir: string; source: string };
+  osUser: string;
+  nodes: NodeStatus[];
+}
+
+interface ReplicationRow {
+  application_name: string;
+  state: string;
+  lag_bytes: string | null;
+  replay_lag_seconds: number | null;
+}
+
+// Read every node's state; nodes that are down or unreachable are reported, never fatal.
+export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> {
+  const primary = rt.primary;
+  const facts = primary.facts;
+  let replication: ReplicationRow[] = [];
+  let slots: { slot_name: string; active: boolean }[] = [];
+  let primaryLsn: string | null = null;
+  const errors = new Map<string, string>();
+  if (await primary.isRunning()) {
+    try {
+      replication = await primary.query<ReplicationRow>(
+        `SELECT application_name, state, ${facts.fn.walLsnDiff}(${facts.fn.currentWalLsn}(), ${facts.statReplication.replay})::text AS lag_bytes, ` +
+          `${facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag_seconds FROM pg_stat_replication`,
+      );
+      slots = await primary.query('SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = $1', ['physical']);
+      primaryLsn = await primary.lsn('write');
+    } catch (error) {
+      errors.set(primary.name, (error as Error).message);
+    }
+  }
+  const nodes: NodeStatus[] = [];
+  for (const node of rt.nodes) nodes.push(await nodeStatus(rt, node, { replication, slots, primaryLsn, error: errors.get(node.name) }));
+  return {
+    stateDir: rt.layout.root,
+    postgres: { version: rt.binaries.version, binDir: rt.binaries.binDir, source: rt.binaries.reason },
+    osUser: rt.serverUser.name,
+    nodes,
+  };
+}
+
+async function nodeStatus(
+  rt: ClusterRuntime,
+  node: PgNode,
+  primaryView: { replication: ReplicationRow[]; slots: { slot_name: string; active: boolean }[]; primaryLsn: string | null; error?: string },
+): Promise<NodeStatus> {
+  const spec = [rt.spec.primary, ...rt.spec.standbys].find((n) => n.name === node.name)!;
+  const pid = (await node.pid()) ?? null;
+  const base: NodeStatus = {
+    name: node.name,
+    role: spec.role,
+    port: node.port,
+    dataDir: node.dataDir,
+    state: node.exists() ? 'stopped' : 'not created',
+    running: pid !== null,
+    pid,
+    inRecovery: null,
+    upstream: spec.role === 'standby' ? spec.upstream ?? null : null,
+    replayLagBytes: null,
+    replayLagSeconds: null,
+    slot: spec.slot ?? null,
+    slotActive: spec.slot ? primaryView.slots.find((s) => s.slot_name === spec.slot)?.active ?? null : null,
+    timeline: null,
+    url: node.url(),
+    adopted: rt.state.nodes[node.name]?.adopted ?? false,
+    createdByTool: rt.createdByTool(node.dataDir),
+    error: primaryView.error,
+  };
+  if (pid === null) return base;
+  try {
+    const row = await node.queryOne<{ in_recovery: boolean; timeline: number }>(
+      'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS timeline',
+    );
+    base.inRecovery = row?.in_recovery ?? null;
+    base.timeline = row?.timeline ?? null;
+    if (!base.inRecovery) {
+      base.state = 'running';
+      base.role = 'primary';
+      return base;
+    }
+    base.role = 'standby';
+    const receiver = await node.queryOne<{ status: string; conninfo: string | null }>('SELECT status, conninfo FROM pg_stat_wal_receiver');
+    if (receiver?.conninfo) {
+      const port = Number(parseConninfo(receiver.conninfo).port);
+      base.upstream = rt.nodes.find((n) => n.port === port)?.name ?? `port ${port}`;
+    }
+    const seen = primaryView.replication.find((r) => r.application_name === node.name);
+    if (seen) {
+      base.replayLagBytes = seen.lag_bytes === null ? null : Number(seen.lag_bytes);
+      base.replayLagSeconds = seen.replay_lag_seconds ?? 0;
+    } else if (primaryView.primaryLsn) {
+      const replayed = await node.lsn('replay');
+      base.replayLagBytes = replayed ? lsnDiff(primaryView.primaryLsn, replayed) : null;
+    }
+    base.state = receiver?.status === 'streaming' ? 'streaming' : 'running, not streaming';
+  } catch (error) {
+    base.state = 'running, unreachable';
+    base.error = (error as Error).message;
+  }
+  return base;
+}

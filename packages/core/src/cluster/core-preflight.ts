@@ -1,0 +1,66 @@
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { inspectDataDir } from '../postgres/data-dir.js';
+import { findUnreachablePath } from '../postgres/os-user.js';
+import type { ClusterRuntime } from './cluster-runtime.js';
+
+// Checks core makes before `up` changes anything: every path reachable by the server's OS user and writable
+// where the tool must create things, and no standby data directory that belongs to something else.
+export async function corePreflight(rt: ClusterRuntime): Promise<void> {
+  const user = rt.serverUser;
+  const paths: [string, string][] = [
+    [rt.layout.root, 'the state directory'],
+    [rt.binaries.binDir, 'the PostgreSQL binaries'],
+    ...rt.nodes.map((n): [string, string] => [n.dataDir, `the data directory of ${n.name}`]),
+    ...(rt.spec.archive ? [[rt.spec.archive.dir, 'the WAL archive'] as [string, string]] : []),
+  ];
+  for (const [target, what] of paths) {
+    const blocked = await findUnreachablePath(target, user, false);
+    if (blocked) {
+      throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${user.name}" that runs PostgreSQL cannot reach ${blocked}, on the way to ${what} (${target})`, {
+        fix: `choose a location ${user.name} can reach (for example under /var/lib or /tmp), or let it through: chmod o+x ${blocked}`,
+      });
+    }
+    await checkInvokerCanCreate(target, what);
+  }
+  const primarySystemId = rt.primaryInfo.systemIdentifier;
+  for (const standby of rt.standbys) {
+    const info = await inspectDataDir(standby.dataDir);
+    const key = `standbys[${rt.standbys.indexOf(standby)}].dataDir`;
+    if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
+      throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${standby.name} (${standby.dataDir}) ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`, {
+        where: { node: standby.name, key },
+        fix: `point ${key} at an empty directory or a path that does not exist yet; hotstandby never deletes what it did not create`,
+      });
+    }
+    if (info.kind === 'cluster' && primarySystemId && info.systemIdentifier && info.systemIdentifier !== primarySystemId) {
+      throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${standby.name} (${standby.dataDir}) holds a different cluster (system identifier ${info.systemIdentifier}, the primary's is ${primarySystemId})`, {
+        where: { node: standby.name, key },
+        fix: `move it away or point ${key} elsewhere; a standby must be a base backup of its primary`,
+      });
+    }
+  }
+}
+
+async function checkInvokerCanCreate(target: string, what: string): Promise<void> {
+  let dir = path.resolve(target);
+  for (;;) {
+    try {
+      await access(dir, constants.F_OK);
+      break;
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return;
+      dir = parent;
+    }
+  }
+  if (dir === path.resolve(target)) return;
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new HotstandbyError('PATH_UNREACHABLE', `cannot create ${what} ${target}: ${dir} is not writable for you`, {
+      fix: `choose another location or make ${dir} writable`,
+    });
+  }
+}

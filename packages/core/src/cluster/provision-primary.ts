@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Action } from '../executor/action.js';
+import type { Executor } from '../executor/executor.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { editAutoConf } from '../postgres/conf-file.js';
+import { findUnreachablePath } from '../postgres/os-user.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { ClusterRuntime } from './cluster-runtime.js';
+import { nodeIdentitySettings } from './node-settings.js';
+
+// What provisioning the primary will do.
+export interface PrimaryProvisionPlan {
+  actions: Action[];
+  notes: string[];
+  creates: boolean;
+}
+
+// Plan how the primary comes into being: initdb + identity and bootstrap settings + start for a new one;
+// start (if stopped) for an existing one, whose files are left to the steps.
+export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record<string, string>, executor: Executor): Promise<PrimaryProvisionPlan> {
+  const node = rt.primary;
+  const info = rt.primaryInfo;
+  const notes: string[] = [];
+  const actions: Action[] = [];
+  if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
+    throw new HotstandbyError('DATA_DIR_CONFLICT', `the primary's data directory ${node.dataDir} ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`, {
+      where: { node: node.name, key: 'primary.dataDir' },
+      fix: 'point primary.dataDir at an existing cluster, an empty directory, or a path that does not exist yet',
+    });
+  }
+  if (info.kind === 'cluster') {
+    if (rt.primaryAdopted) notes.push(`adopting the existing PostgreSQL ${rt.binaries.version} cluster in ${node.dataDir} (owner ${rt.serverUser.name})`);
+    else {
+      const autoConf = path.join(node.dataDir, 'postgresql.auto.conf');
+      const current = await readFile(autoConf, 'utf8').catch(() => undefined);
+      const wanted = editAutoConf(current, nodeIdentitySettings(rt, node));
+      if (current !== wanted) {
+        actions.push({ kind: 'write-file', path: autoConf, content: wanted, owner: 'server', mode: 0o600, summary: `update ${node.name}'s port and socket settings` });
+        if (await node.isRunning()) actions.push({ kind: 'node', node: node.name, op: 'restart', reasons: ['port', 'listen_addresses', 'unix_socket_directories'], summary: `restart ${node.name}` });
+      }
+    }
+    if (!(await node.isRunning())) actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });
+    return { actions, notes, creates: false };
+  }
+
+  if (info.kind === 'absent') actions.push({ kind: 'mkdir', path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
+  const checksums = rt.binaries.major >= 180000 ? [] : ['--data-checksums'];
+  actions.push({
+    kind: 'task',
+    changes: true,
+    summary: `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
+    details: [`run as ${rt.serverUser.name}: ${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> --auth=scram-sha-256 --encoding=UTF8 --locale=C ${checksums.join(' ')}`.trim()],
+    run: async () => {
+      const pwfile = path.join(rt.layout.runDir, `.initdb-${randomBytes(6).toString('hex')}.pw`);
+      await writeFileAtomic(pwfile, rt.passwords.superuser!.value + '\n', { mode: 0o600, uid: rt.serverUser.uid, gid: rt.serverUser.gid });
+      try {
+        await node.initdb({ pwfile, extraArgs: checksums });
+      } finally {
+        await unlink(pwfile).catch(() => undefined);
+      }
+    },
+  });
+  const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
+  actions.push({
+    kind: 'task',
+    changes: true,
+    summary: `write ${node.name}'s settings to postgresql.auto.conf`,
+    details: Object.entries(settings).map(([k, v]) => `${k} = '${v}'`),
+    run: async () => {
+      const file = path.join(node.dataDir, 'postgresql.auto.conf');
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      await executor.apply({ kind: 'write-file', path: file, content: editAutoConf(current, settings), owner: 'server', mode: 0o600, summary: `write ${file}` });
+    },
+  });
+  actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });
+  return { actions, notes, creates: true };
+}
+
+// Check that a directory the server must use can be reached, naming the path that blocks it.
+export async function checkServerCanReach(rt: ClusterRuntime, target: string, what: string): Promise<void> {
+  const blocked = await findUnreachablePath(target, rt.serverUser, false);
+  if (blocked) {
+    throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${rt.serverUser.name}" that runs PostgreSQL cannot reach ${blocked} (on the way to ${what} ${target})`, {
+      fix: `choose a location ${rt.serverUser.name} can reach, or let it in: chmod o+x ${blocked}`,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+// The cluster as the config describes it, with defaults applied and every path absolute.
+
+// Which side of replication a node is on.
+export type NodeRole = 'primary' | 'standby';
+
+// One node (server) of the cluster.
+export interface NodeSpec {
+  name: string;
+  role: NodeRole;
+  port: number;
+  // False when the port came from the built-in default config and may move to a free one.
+  portFixed: boolean;
+  dataDir: string;
+  // For a standby: the node it streams from, and the physical slot it uses there.
+  upstream?: string;
+  slot?: string;
+}
+
+// Where the config came from.
+export interface ConfigSource {
+  kind: 'file' | 'default' | 'inline';
+  // The file, for kind "file".
+  path?: string;
+  // The directory relative paths were resolved against.
+  dir: string;
+}
+
+// A password setting before the secret is looked up.
+export interface PasswordSpec {
+  value?: string;
+  env: string;
+  // The config key, for messages.
+  key: string;
+}
+
+// The whole cluster, ready for the engine.
+export interface ClusterSpec {
+  source: ConfigSource;
+  stateDir: string;
+  postgres: { binDir?: string; osUser?: string };
+  superuser: { name: string; password: PasswordSpec };
+  replication: { user: string; password: PasswordSpec; connectionLimit: number };
+  archive?: { dir: string };
+  wal: { keepSizeMb: number; maxSlotKeepSizeMb?: number; logHints: boolean };
+  primary: NodeSpec;
+  standbys: NodeSpec[];
+  steps: Record<string, Record<string, unknown>>;
+}
+
+// Every node, primary first.
+export function allNodes(spec: ClusterSpec): NodeSpec[] {
+  return [spec.primary, ...spec.standbys];
+}
+
+// The node with this name, if any.
+export function findNode(spec: ClusterSpec, name: string): NodeSpec | undefined {
+  return allNodes(spec).find((n) => n.name === name);
+}

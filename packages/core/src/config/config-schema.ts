@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+// Node names become slot names, application_name and file names: keep them simple and lower-case.
+export const NODE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+
+const port = z
+  .int({ error: 'must be a whole number from 1 to 65535' })
+  .min(1, { error: 'must be from 1 to 65535' })
+  .max(65535, { error: 'must be from 1 to 65535' })
+  .meta({ description: 'TCP port the node listens on (127.0.0.1).' });
+
+const nodeName = z
+  .string({ error: 'must be a string' })
+  .regex(NODE_NAME_PATTERN, { error: 'must start with a lower-case letter and use only a-z, 0-9, _ and - (at most 40 characters)' });
+
+const path = z.string({ error: 'must be a path (string)' }).min(1, { error: 'must not be empty' });
+
+const secret = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .refine((s) => !/[\0\r\n]/.test(s), { error: 'must not contain a line break or NUL character' });
+
+const envName = z.string({ error: 'must be the name of an environment variable' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: 'must be the name of an environment variable (letters, digits, _)',
+});
+
+const size = z.union([z.int().min(0), z.string().regex(/^\s*\d+\s*(B|kB|MB|GB|TB)?\s*$/i)], {
+  error: 'must be a size such as "1GB", "512MB" or a number of megabytes',
+});
+
+// The validated shape of a hotstandby config file (before defaults and path resolution).
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    stateDir: path.optional().meta({ description: 'Where hotstandby keeps its state, logs and secrets. Default: .hotstandby beside the config file.' }),
+    postgres: z
+      .strictObject({
+        binDir: path.optional().meta({ description: 'Directory holding postgres, initdb and pg_ctl.' }),
+        osUser: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'OS user that runs the servers when hotstandby runs as root (default postgres).' }),
+      })
+      .optional(),
+    superuser: z
+      .strictObject({
+        name: z.string().min(1).max(63).optional().meta({ description: 'Superuser the tool connects as (default postgres).' }),
+        password: secret.optional().meta({ description: 'Password a new primary\'s superuser gets, and the tool uses to connect to an existing one.' }),
+        passwordEnv: envName.optional().meta({ description: 'Environment variable holding the superuser password (default HOTSTANDBY_SUPERUSER_PASSWORD).' }),
+      })
+      .optional(),
+    primary: z
+      .strictObject({
+        name: nodeName.optional(),
+        port: port.optional(),
+        dataDir: path.optional().meta({ description: 'Data directory. Created with initdb when missing; adopted when it holds a cluster.' }),
+      })
+      .optional(),
+    standbys: z
+      .array(
+        z.strictObject({
+          name: nodeName,
+          port: port.optional(),
+          dataDir: path.optional(),
+          slot: z
+            .string()
+            .regex(/^[a-z0-9_]{1,63}$/, { error: 'must use only lower-case letters, digits and _ (at most 63), as PostgreSQL requires for slot names' })
+            .optional()
+            .meta({ description: 'Physical replication slot on the primary (default: the node name with - replaced by _).' }),
+        }),
+        { error: 'must be a list of standbys' },
+      )
+      .optional(),
+    replication: z
+      .strictObject({
+        user: z.string().min(1).optional().meta({ description: 'Replication role (REPLICATION LOGIN).' }),
+        password: secret.optional(),
+        passwordEnv: envName.optional().meta({ description: 'Environment variable holding the replication password (default HOTSTANDBY_REPLICATION_PASSWORD).' }),
+        connectionLimit: z.int().min(-1).optional().meta({ description: 'CONNECTION LIMIT of the role (-1: none).' }),
+      })
+      .optional(),
+    archive: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          dir: path.optional().meta({ description: 'WAL archive directory (default: <stateDir>/archive).' }),
+        }),
+      ])
+      .optional()
+      .meta({ description: 'WAL archiving on the primary (archive_command) and restore_command on the standbys.' }),
+    wal: z
+      .strictObject({
+        keepSize: size.optional().meta({ description: 'WAL kept for standbys beyond slots (wal_keep_size; wal_keep_segments before 13). Default 1GB, the recipe\'s 64 segments.' }),
+        maxSlotKeepSize: size.optional().meta({ description: 'Upper bound of WAL a slot may hold (max_slot_wal_keep_size, 13+). Default: unlimited.' }),
+        logHints: z.boolean().optional().meta({ description: 'Turn on wal_log_hints so a former primary can be rewound (default true).' }),
+      })
+      .optional(),
+    steps: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .meta({ description: 'Options for each step, keyed by step name, e.g. { "base-backup": { "method": "pg_basebackup" } }.' }),
+  })
+  .meta({ title: 'hotstandby config', description: 'A PostgreSQL primary and its hot standbys.' });
+
+// A config file's content as written by a user.
+export type ConfigInput = z.input<typeof configSchema>;
+
+// Type helper for hotstandby.config.ts files.
+export function defineConfig(config: ConfigInput): ConfigInput {
+  return config;
+}

@@ -1,0 +1,100 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { ClusterSpec } from './cluster-spec.js';
+import { DEFAULT_CONFIG_PATH, readDefaultConfig } from './default-config.js';
+import { resolveConfig } from './resolve-config.js';
+
+// How to find the config.
+export interface LoadConfigOptions {
+  // An explicit file (--config); relative to cwd.
+  configPath?: string;
+  // Where discovery starts and what relative CLI paths mean (default process.cwd()).
+  cwd?: string;
+}
+
+// The module name cosmiconfig searches for: hotstandby.config.*, .hotstandbyrc*, package.json "hotstandby".
+export const CONFIG_MODULE_NAME = 'hotstandby';
+
+const SEARCH_PLACES = [
+  'package.json',
+  '.hotstandbyrc',
+  '.hotstandbyrc.json',
+  '.hotstandbyrc.yaml',
+  '.hotstandbyrc.yml',
+  '.hotstandbyrc.js',
+  '.hotstandbyrc.mjs',
+  '.hotstandbyrc.ts',
+  'hotstandby.config.json',
+  'hotstandby.config.yaml',
+  'hotstandby.config.yml',
+  'hotstandby.config.js',
+  'hotstandby.config.mjs',
+  'hotstandby.config.cjs',
+  'hotstandby.config.ts',
+  'hotstandby.config.mts',
+];
+
+// TypeScript configs load through tsx, so users need no build step.
+const loadTypeScript: Loader = async (filepath) => {
+  const { tsImport } = await import('tsx/esm/api');
+  const mod = (await tsImport(pathToFileURL(filepath).href, import.meta.url)) as { default?: unknown };
+  return mod.default ?? mod;
+};
+
+const loadModule: Loader = async (filepath) => {
+  const mod = (await import(pathToFileURL(filepath).href)) as { default?: unknown };
+  return mod.default ?? mod;
+};
+
+function explorer() {
+  return cosmiconfig(CONFIG_MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'project',
+    loaders: { '.ts': loadTypeScript, '.mts': loadTypeScript, '.mjs': loadModule, '.js': loadModule },
+    cache: false,
+  });
+}
+
+// Find, read and validate the config: --config, else discovery from cwd, else the built-in default.
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<ClusterSpec> {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.configPath) {
+    const file = path.resolve(cwd, options.configPath);
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      throw new HotstandbyError('CONFIG_NOT_FOUND', `config file ${file} does not exist`, {
+        where: { file },
+        fix: 'check the path given to --config (relative paths are relative to your current directory)',
+      });
+    }
+    const result = await readConfigFile(() => explorer().load(file), file);
+    return resolveConfig(result?.config ?? {}, { kind: 'file', path: file, dir: path.dirname(file) });
+  }
+  const found = await readConfigFile(() => explorer().search(cwd), cwd);
+  if (found && !found.isEmpty) {
+    return resolveConfig(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
+  }
+  return resolveConfig(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
+}
+
+// Validate an inline config object (library use); relative paths resolve against dir.
+export function configFromObject(config: unknown, dir = process.cwd()): ClusterSpec {
+  return resolveConfig(config, { kind: 'inline', dir });
+}
+
+async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${where}: ${message}`, {
+      where: { file: where },
+      fix: 'fix the syntax of the config file',
+      cause: error,
+    });
+  }
+}
+
+export { DEFAULT_CONFIG_PATH };

@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { ClusterSpec, ConfigSource, NodeSpec } from './cluster-spec.js';
+import { configSchema } from './config-schema.js';
+import { formatConfigIssues } from './format-config-issues.js';
+import { sizeToMb } from './sizes.js';
+
+// Environment variables read for passwords when the config names none.
+export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
+export const DEFAULT_REPLICATION_PASSWORD_ENV = 'HOTSTANDBY_REPLICATION_PASSWORD';
+
+// Validate raw config data and turn it into a ClusterSpec: defaults applied, paths absolute, conflicts refused.
+export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
+  const where = source.path ?? (source.kind === 'default' ? 'the built-in default config' : 'the config');
+  const parsed = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    const lines = formatConfigIssues(parsed.error.issues, configSchema);
+    throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${where}: ${lines[0]}`, {
+      where: { file: source.path, key: lines[0]?.split(':')[0] },
+      detail: lines.length > 1 ? lines.slice(1).join('\n') : undefined,
+      fix: 'correct the key named above (see README "Config reference" or config/hotstandby.schema.json)',
+    });
+  }
+  const cfg = parsed.data;
+  const at = (p: string) => path.resolve(source.dir, p);
+  const stateDir = at(cfg.stateDir ?? '.hotstandby');
+  const portsFixed = source.kind !== 'default';
+
+  const primaryName = cfg.primary?.name ?? 'master';
+  const primary: NodeSpec = {
+    name: primaryName,
+    role: 'primary',
+    port: cfg.primary?.port ?? 5432,
+    portFixed: portsFixed && cfg.primary?.port !== undefined,
+    dataDir: cfg.primary?.dataDir ? at(cfg.primary.dataDir) : path.join(stateDir, 'data', primaryName),
+  };
+  const defaultStandbyPort = (i: number) => 5431 - i;
+  const standbys: NodeSpec[] = (cfg.standbys ?? []).map((s, i) => ({
+    name: s.name,
+    role: 'standby',
+    port: s.port ?? defaultStandbyPort(i),
+    portFixed: portsFixed && s.port !== undefined,
+    dataDir: s.dataDir ? at(s.dataDir) : path.join(stateDir, 'data', s.name),
+    upstream: primaryName,
+    slot: s.slot ?? s.name.replace(/-/g, '_'),
+  }));
+
+  const archive =
+    cfg.archive === undefined || cfg.archive === false
+      ? undefined
+      : { dir: cfg.archive === true || !cfg.archive.dir ? path.join(stateDir, 'archive') : at(cfg.archive.dir) };
+
+  const spec: ClusterSpec = {
+    source,
+    stateDir,
+    postgres: { binDir: cfg.postgres?.binDir ? at(cfg.postgres.binDir) : undefined, osUser: cfg.postgres?.osUser },
+    superuser: {
+      name: cfg.superuser?.name ?? 'postgres',
+      password: { value: cfg.superuser?.password, env: cfg.superuser?.passwordEnv ?? DEFAULT_SUPERUSER_PASSWORD_ENV, key: 'superuser.password' },
+    },
+    replication: {
+      user: cfg.replication?.user ?? 'repuser',
+      password: { value: cfg.replication?.password, env: cfg.replication?.passwordEnv ?? DEFAULT_REPLICATION_PASSWORD_ENV, key: 'replication.password' },
+      connectionLimit: cfg.replication?.connectionLimit ?? 3,
+    },
+    archive,
+    wal: {
+      keepSizeMb: sizeToMb(cfg.wal?.keepSize ?? '1GB'),
+      maxSlotKeepSizeMb: cfg.wal?.maxSlotKeepSize === undefined ? undefined : sizeToMb(cfg.wal.maxSlotKeepSize),
+      logHints: cfg.wal?.logHints ?? true,
+    },
+    primary,
+    standbys,
+    steps: cfg.steps ?? {},
+  };
+  checkConflicts(spec, where);
+  return spec;
+}
+
+function conflict(where: string, message: string, key: string, fix: string, file?: string): HotstandbyError {
+  return new HotstandbyError('CONFIG_CONFLICT', `invalid config in ${where}: ${message}`, { where: { file, key }, fix });
+}
+
+function checkConflicts(spec: ClusterSpec, where: string): void {
+  const file = spec.source.path;
+  const nodes = [spec.primary, ...spec.standbys];
+  const keyOf = (n: NodeSpec, field: string) => (n.role === 'primary' ? `primary.${field}` : `standbys[${spec.standbys.indexOf(n)}].${field}`);
+
+  const names = new Map<string, NodeSpec>();
+  for (const n of nodes) {
+    const before = names.get(n.name);
+    if (before) throw conflict(where, `node name "${n.name}" is used twice (${keyOf(before, 'name')} and ${keyOf(n, 'name')})`, keyOf(n, 'name'), 'give every node its own name', file);
+    names.set(n.name, n);
+  }
+  const ports = new Map<number, NodeSpec>();
+  for (const n of nodes) {
+    const before = ports.get(n.port);
+    if (before) throw conflict(where, `port ${n.port} is used by both ${before.name} (${keyOf(before, 'port')}) and ${n.name} (${keyOf(n, 'port')})`, keyOf(n, 'port'), 'give every node its own port', file);
+    ports.set(n.port, n);
+  }
+  const slots = new Map<string, NodeSpec>();
+  for (const n of spec.standbys) {
+    const before = slots.get(n.slot!);
+    if (before) throw conflict(where, `standbys ${before.name} and ${n.name} would share the replication slot "${n.slot}"`, keyOf(n, 'slot'), `set a distinct "slot" for ${n.name}`, file);
+    slots.set(n.slot!, n);
+  }
+  for (const a of nodes) {
+    for (const b of nodes) {
+      if (a === b) continue;
+      if (a.dataDir === b.dataDir) {
+        throw conflict(where, `${a.name} and ${b.name} have the same data directory ${a.dataDir}`, keyOf(b, 'dataDir'), 'give every node its own data directory', file);
+      }
+      if (isInside(b.dataDir, a.dataDir)) {
+        throw conflict(where, `the data directory of ${b.name} (${b.dataDir}) is inside the data directory of ${a.name} (${a.dataDir})`, keyOf(b, 'dataDir'), `move ${b.name}'s data directory outside ${a.dataDir}`, file);
+      }
+    }
+    if (a.dataDir === spec.stateDir || isInside(spec.stateDir, a.dataDir)) {
+      throw conflict(where, `the state directory ${spec.stateDir} is inside the data directory of ${a.name}`, 'stateDir', 'set stateDir outside every data directory', file);
+    }
+  }
+  if (spec.archive) {
+    for (const n of nodes) {
+      if (spec.archive.dir === n.dataDir || isInside(spec.archive.dir, n.dataDir)) {
+        throw conflict(where, `the archive directory ${spec.archive.dir} is inside the data directory of ${n.name}`, 'archive.dir', 'put the archive outside every data directory', file);
+      }
+    }
+  }
+  const user = spec.replication.user;
+  if (Buffer.byteLength(user) > 63) throw conflict(where, `replication.user is ${Buffer.byteLength(user)} bytes; PostgreSQL would silently cut it to 63`, 'replication.user', 'use a role name of at most 63 bytes', file);
+  if (/[\0-\x1f\x7f]/.test(user)) throw conflict(where, 'replication.user contains a control character', 'replication.user', 'use a role name without control characters', file);
+  if (/^pg_/i.test(user)) throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
+  if (user === spec.superuser.name) throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { createTwoFilesPatch } from 'diff';
+import { describeCommand } from '../postgres/process-runner.js';
+import { maskSecrets } from '../secrets/secret-registry.js';
+import type { Action } from './action.js';
+
+// The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line.
+export async function describeAction(action: Action, serverUserName: string): Promise<string[]> {
+  switch (action.kind) {
+    case 'sql': {
+      const text = action.display ?? action.sql;
+      const params = action.params?.length ? `   -- ${action.params.map((p, i) => `$${i + 1} = ${JSON.stringify(p)}`).join(', ')}` : '';
+      return [`[${action.node}] SQL${action.database && action.database !== 'postgres' ? ` (${action.database})` : ''}: ${text}${params}`];
+    }
+    case 'write-file': {
+      if (action.secret) return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
+      const before = await readFile(action.path, 'utf8').catch(() => undefined);
+      const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : action.path, action.path, before ?? '', action.content, undefined, undefined, { context: 2 });
+      return [`${before === undefined ? 'create' : 'edit'} ${action.path}`, ...patch.split('\n').filter((l) => l !== '' && !/^(=+|Index: .*)$/.test(l))];
+    }
+    case 'remove-file':
+      return [`remove ${action.path}`];
+    case 'mkdir':
+      return [`mkdir -m ${action.mode.toString(8)} ${action.path} (owner ${ownerName(action.owner, serverUserName)})`];
+    case 'exec': {
+      const env = action.env && Object.keys(action.env).length ? `${Object.keys(action.env).map((k) => `${k}=…`).join(' ')} ` : '';
+      return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`];
+    }
+    case 'node':
+      return [`${action.op} ${action.node}${action.reasons?.length ? ` (for ${action.reasons.join(', ')})` : ''}`];
+    case 'task':
+      return [action.summary, ...action.details.map((d) => `  ${maskSecrets(d)}`)];
+  }
+}
+
+function ownerName(owner: 'server' | 'invoker', serverUserName: string): string {
+  return owner === 'server' ? serverUserName : 'you';
+}

@@ -1,0 +1,159 @@
+import { copyFile, mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { PgNode } from '../postgres/pg-node.js';
+import type { ServerUser } from '../postgres/os-user.js';
+import { runProgram } from '../postgres/process-runner.js';
+import type { StateLayout } from '../state/state-layout.js';
+import type { StateStore } from '../state/state-store.js';
+import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
+import type { Action, Owner } from './action.js';
+import { describeAction } from './describe-action.js';
+
+// What the executor needs from the cluster around it.
+export interface ExecutorDeps {
+  node(name: string): PgNode;
+  serverUser: ServerUser;
+  state: StateStore;
+  layout: StateLayout;
+  // Report a line of progress (already masked by the caller's logger).
+  progress(line: string): void;
+  signal?: AbortSignal;
+}
+
+// The one place effects happen: applies planned actions and journals what `down --restore` needs to undo them.
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  // The printable form of an action (SQL, diff or command line), secrets hidden.
+  describe(action: Action): Promise<string[]> {
+    return describeAction(action, this.deps.serverUser.name);
+  }
+
+  // Apply actions in order; stops at the first failure.
+  async applyAll(actions: readonly Action[]): Promise<void> {
+    for (const action of actions) await this.apply(action);
+  }
+
+  // Apply one action.
+  async apply(action: Action): Promise<void> {
+    if (this.deps.signal?.aborted) throw this.deps.signal.reason ?? new Error('aborted');
+    this.deps.progress(action.summary);
+    switch (action.kind) {
+      case 'sql': {
+        await this.deps.node(action.node).query(action.sql, action.params ?? [], action.database);
+        if (action.journal) await this.deps.state.addJournal({ ...action.journal, at: new Date().toISOString() });
+        return;
+      }
+      case 'write-file':
+        await this.journalFile(action.path);
+        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner) });
+        return;
+      case 'remove-file':
+        await this.journalFile(action.path);
+        await unlink(action.path).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+        return;
+      case 'mkdir':
+        await this.makeDir(action.path, action.mode, action.owner);
+        return;
+      case 'exec':
+        await runProgram(action.command, action.args, {
+          user: action.runAs === 'server' ? this.deps.serverUser : undefined,
+          env: action.env,
+          timeoutMs: action.timeoutMs,
+          signal: this.deps.signal,
+          purpose: action.summary,
+        });
+        return;
+      case 'node': {
+        const node = this.deps.node(action.node);
+        if (action.op === 'start') await node.start();
+        else if (action.op === 'stop') await node.stop('fast');
+        else if (action.op === 'restart') await node.restart();
+        else await node.reload();
+        return;
+      }
+      case 'task':
+        await action.run(this.deps.signal ?? new AbortController().signal);
+        return;
+    }
+  }
+
+  // Create a directory and any missing parents, give them to the owner, and record the top-most one created.
+  async makeDir(target: string, mode: number, owner: Owner): Promise<void> {
+    const missing: string[] = [];
+    for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+      if (await exists(dir)) break;
+      missing.unshift(dir);
+      if (path.dirname(dir) === dir) break;
+    }
+    if (missing.length === 0) return;
+    const { uid, gid } = this.ids(owner);
+    for (const dir of missing) {
+      const isTarget = dir === path.resolve(target);
+      await mkdir(dir, { mode: isTarget ? mode : 0o755 });
+      if (uid !== undefined && gid !== undefined) await chownIfRoot(dir, isTarget ? uid : process.getuid!(), isTarget ? gid : process.getgid!());
+    }
+    await this.deps.state.addJournal({ kind: 'dir', path: missing[0]!, at: new Date().toISOString() });
+  }
+
+  // Before the first change to a file the tool did not create, keep its original bytes, mode and owner.
+  private async journalFile(file: string): Promise<void> {
+    const target = await resolveSymlink(file);
+    const state = await this.deps.state.load();
+    const known = state.journal.some((e) => (e.kind === 'file' && e.path === target) || (e.kind === 'dir' && isInside(target, e.path)));
+    if (known) return;
+    const st = await stat(target).catch(() => undefined);
+    let backup: string | undefined;
+    if (st) {
+      await mkdir(this.deps.layout.journalDir, { recursive: true, mode: 0o700 });
+      backup = path.join(this.deps.layout.journalDir, `${state.journal.length}-${path.basename(target)}`);
+      await copyFile(target, backup);
+      await chownIfRoot(backup, process.getuid!(), process.getgid!());
+    }
+    await this.deps.state.addJournal({
+      kind: 'file',
+      path: target,
+      existed: st !== undefined,
+      backup,
+      mode: st ? st.mode & 0o7777 : undefined,
+      uid: st?.uid,
+      gid: st?.gid,
+      at: new Date().toISOString(),
+    });
+  }
+
+  private ids(owner: Owner): { uid?: number; gid?: number } {
+    if (owner === 'server') return { uid: this.deps.serverUser.uid, gid: this.deps.serverUser.gid };
+    return { uid: process.getuid?.(), gid: process.getgid?.() };
+  }
+}
+
+// Put a journaled file back exactly as it was (bytes, mode, owner), or remove it if it did not exist.
+export async function restoreJournaledFile(entry: { path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number }): Promise<void> {
+  if (!entry.existed) {
+    await unlink(entry.path).catch(() => undefined);
+    return;
+  }
+  const bytes = await readFile(entry.backup!);
+  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid });
+  const st = await stat(entry.path);
+  if (entry.mode !== undefined && (st.mode & 0o7777) !== entry.mode) {
+    const { chmod } = await import('node:fs/promises');
+    await chmod(entry.path, entry.mode);
+  }
+  if (entry.uid !== undefined && entry.gid !== undefined) await chownIfRoot(entry.path, entry.uid, entry.gid);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

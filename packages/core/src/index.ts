@@ -1,0 +1,56 @@
+// Public entry of @hotstandby/core: the library API, the plugin contract, and the PostgreSQL helpers plugins use.
+export { z } from 'zod';
+
+export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
+export { defineConfig, configSchema, type ConfigInput } from './config/config-schema.js';
+export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource } from './config/cluster-spec.js';
+export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
+
+export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep } from './cluster/cluster.js';
+export { DEFAULT_PIPELINE, resolveSteps, type LoadedPlugin } from './cluster/resolve-steps.js';
+export type { ClusterStatus, NodeStatus } from './cluster/cluster-status.js';
+export type { DownOptions, DownResult } from './cluster/teardown.js';
+export { createContainer, TOKENS, type DependencyContainer } from './di/container.js';
+
+export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
+export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
+export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
+export type { Action, SqlAction, WriteFileAction, RemoveFileAction, MakeDirAction, ExecAction, NodeAction, TaskAction, Owner } from './executor/action.js';
+export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
+export type { StepRecord, PipelineStep } from './pipeline/pipeline-step.js';
+export type { RendererChoice } from './pipeline/run-pipeline.js';
+
+export { HotstandbyError, isHotstandbyError, type ErrorLocation } from './errors/hotstandby-error.js';
+export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
+export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';
+
+export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgres/pg-node.js';
+export { versionFacts, parseMajor, majorLabel, knownMajors, walKeepSegmentsToMb, type VersionFacts, type PgMajorNum } from './postgres/versions.js';
+export { ConfFile, editAutoConf, parseConfLine, AUTO_CONF_HEADER } from './postgres/conf-file.js';
+export { withManagedBlock, managedRules, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';
+export {
+  quoteIdent,
+  quoteLiteral,
+  quoteGucString,
+  unquoteGucString,
+  quoteConninfoValue,
+  buildConninfo,
+  parseConninfo,
+  quoteHbaName,
+  escapePgpassField,
+  pgpassLine,
+  quoteShellArg,
+  escapePercent,
+} from './postgres/quoting.js';
+export { scramVerifier, passwordMatchesVerifier } from './postgres/scram.js';
+export { parseLsn, formatLsn, lsnDiff, lsnReached } from './postgres/lsn.js';
+export { inspectDataDir, readSystemIdentifier, type DataDirInfo } from './postgres/data-dir.js';
+export { resolveServerUser, findUnreachablePath, runningAsRoot, type ServerUser } from './postgres/os-user.js';
+export { runProgram, runProgramAllowFailure, describeCommand, type RunOptions } from './postgres/process-runner.js';
+export { resolveBinaries, type BinaryRequest } from './postgres/resolve-binaries.js';
+export { inspectBinDir, isServerBinDir, type PgBinaries, type BinaryCandidate, type BinarySource } from './postgres/binaries.js';
+export { isPortFree, findFreePort } from './postgres/ports.js';
+export { openSession } from './postgres/sql-session.js';
+export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
+export { pollUntil } from './util/poll.js';
+export { stateLayout, type StateLayout } from './state/state-layout.js';

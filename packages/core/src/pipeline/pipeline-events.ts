@@ -1,0 +1,10 @@
+// What a run reports to observers (the CLI's --json output, plugin authors' hooks); observers cannot change the run.
+export type PipelineEvent =
+  | { type: 'step:start'; step: string; node: string; at: string }
+  | { type: 'step:done'; step: string; node: string; changed: boolean; summary: string; durationMs: number; at: string }
+  | { type: 'step:fail'; step: string; node: string; error: string; durationMs: number; at: string }
+  | { type: 'action'; step: string; node: string; summary: string; at: string }
+  | { type: 'notice'; message: string; at: string };
+
+// A function that receives events.
+export type PipelineObserver = (event: PipelineEvent) => void;

@@ -1,0 +1,137 @@
+import { Listr, type ListrTask } from 'listr2';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import type { StepContext, StepLogger } from '../plugin/step-context.js';
+import { maskSecrets } from '../secrets/secret-registry.js';
+import type { PipelineObserver } from './pipeline-events.js';
+import type { PipelineStep, StepRecord } from './pipeline-step.js';
+import { runStep, stepNodeLabel } from './run-step.js';
+
+// How progress is shown: a live task list on a terminal (plain lines otherwise), plain lines always, or nothing.
+export type RendererChoice = 'auto' | 'plain' | 'silent';
+
+// Work core does before the steps (preparing directories, creating or starting the primary).
+export interface PipelinePhase {
+  title: string;
+  run(log: StepLogger, printPlan?: (title: string, lines: string[]) => Promise<void>): Promise<string | void>;
+}
+
+// Everything the pipeline needs.
+export interface RunPipelineOptions {
+  phases: PipelinePhase[];
+  steps: PipelineStep[];
+  primary: PgNode;
+  standbys: readonly PgNode[];
+  contextFor(step: PipelineStep, node: PgNode, log: StepLogger): StepContext<any>;
+  renderer: RendererChoice;
+  observe: PipelineObserver;
+  dryRun: boolean;
+  printPlan(title: string, lines: string[]): Promise<void>;
+}
+
+// Run phases and steps in order; consecutive standby steps run per standby, all standbys concurrently.
+// This module is the only one that knows listr2.
+export async function runPipeline(options: RunPipelineOptions): Promise<StepRecord[]> {
+  const records: StepRecord[] = [];
+  if (options.dryRun) {
+    for (const phase of options.phases) await phase.run(silentLog(), options.printPlan);
+    for (const group of groupSteps(options.steps)) {
+      const nodes = group.scope === 'standby' ? options.standbys : [options.primary];
+      for (const node of nodes) {
+        for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, silentLog()), options.observe, options.printPlan));
+      }
+    }
+    return records;
+  }
+
+  const tasks: ListrTask[] = options.phases.map((phase) => ({
+    title: phase.title,
+    task: async (_ctx, task) => {
+      const summary = await phase.run(taskLog((line) => (task.output = line)));
+      if (summary) task.title = `${phase.title}: ${summary}`;
+    },
+  }));
+  for (const group of groupSteps(options.steps)) {
+    if (group.scope !== 'standby') {
+      const step = group.steps[0]!;
+      tasks.push(stepTask(step, options.primary, options, records));
+      continue;
+    }
+    if (options.standbys.length === 0) continue;
+    tasks.push({
+      title: `${group.steps.map((s) => s.plugin.name).join(', ')} · ${options.standbys.map((s) => s.name).join(', ')}`,
+      task: async (_ctx, task) => {
+        const failures: HotstandbyError[] = [];
+        const perStandby = options.standbys.map<ListrTask>((standby) => ({
+          title: standby.name,
+          task: (_c, sub) =>
+            sub.newListr(
+              group.steps.map((step) => stepTask(step, standby, options, records, failures)),
+              { concurrent: false, exitOnError: true },
+            ),
+        }));
+        await task.newListr(perStandby, { concurrent: true, exitOnError: false }).run();
+        if (failures.length > 0) throw failures[0]!;
+      },
+    });
+  }
+  const listr = new Listr(tasks, {
+    concurrent: false,
+    exitOnError: true,
+    registerSignalListeners: false,
+    renderer: options.renderer === 'silent' ? 'silent' : options.renderer === 'plain' ? 'simple' : 'default',
+    fallbackRenderer: options.renderer === 'silent' ? 'silent' : 'simple',
+    rendererOptions: { collapseSubtasks: false, showErrorMessage: false },
+    fallbackRendererOptions: {},
+  });
+  await listr.run();
+  return records;
+}
+
+function stepTask(step: PipelineStep, node: PgNode, options: RunPipelineOptions, records: StepRecord[], failures?: HotstandbyError[]): ListrTask {
+  const title = `${step.plugin.name} · ${stepNodeLabel(step, node.name)}`;
+  return {
+    title,
+    rendererOptions: { persistentOutput: true, outputBar: Infinity },
+    task: async (_ctx, task) => {
+      try {
+        const record = await runStep(step, options.contextFor(step, node, taskLog((line) => (task.output = line))), options.observe);
+        records.push(record);
+        task.title = `${title}: ${record.summary}`;
+      } catch (error) {
+        failures?.push(error as HotstandbyError);
+        throw error;
+      }
+    },
+  };
+}
+
+interface StepGroup {
+  scope: 'primary' | 'standby' | 'cluster';
+  steps: PipelineStep[];
+}
+
+// Consecutive standby steps form one group (run per standby); every other step is its own group.
+export function groupSteps(steps: readonly PipelineStep[]): StepGroup[] {
+  const groups: StepGroup[] = [];
+  for (const step of steps) {
+    const last = groups[groups.length - 1];
+    if (step.plugin.scope === 'standby' && last?.scope === 'standby') last.steps.push(step);
+    else groups.push({ scope: step.plugin.scope, steps: [step] });
+  }
+  return groups;
+}
+
+function taskLog(write: (line: string) => void): StepLogger {
+  return {
+    info: (m) => write(maskSecrets(m)),
+    warn: (m) => write(maskSecrets(`warning: ${m}`)),
+    debug: (m) => {
+      if (process.env.HOTSTANDBY_DEBUG) write(maskSecrets(m));
+    },
+  };
+}
+
+function silentLog(): StepLogger {
+  return { info: () => undefined, warn: () => undefined, debug: () => undefined };
+}

@@ -1,0 +1,83 @@
+import { changesSomething } from '../executor/action.js';
+import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
+import type { StepContext } from '../plugin/step-context.js';
+import type { PipelineObserver } from './pipeline-events.js';
+import type { PipelineStep, StepRecord } from './pipeline-step.js';
+
+// Plan one step on one node and apply the plan (or only plan it, for --dry-run); errors name plugin, step and node.
+export async function runStep(
+  step: PipelineStep,
+  ctx: StepContext<any>,
+  observe: PipelineObserver,
+  printPlan?: (title: string, lines: string[]) => Promise<void>,
+): Promise<StepRecord> {
+  const name = step.plugin.name;
+  const node = stepNodeLabel(step, ctx.node.name);
+  const started = Date.now();
+  observe({ type: 'step:start', step: name, node, at: new Date().toISOString() });
+  try {
+    let plan;
+    try {
+      plan = await step.plugin.plan(ctx);
+    } catch (error) {
+      // A dry run cannot inspect a server that only starts in the real run; say so instead of failing.
+      if (printPlan && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED') {
+        await printPlan(`${name} · ${node}`, [`cannot plan yet: ${error.message}; the real run starts it first`]);
+        return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
+      }
+      throw error;
+    }
+    const changed = plan.actions.some(changesSomething);
+    if (printPlan) {
+      const lines: string[] = [...(plan.notes ?? []).map((n) => `note: ${n}`)];
+      for (const action of plan.actions) lines.push(...(await describe(ctx, action)));
+      await printPlan(`${name} · ${node}`, lines.length ? lines : ['nothing to do: already in place']);
+      return { step: name, node, changed, summary: changed ? 'planned' : 'already in place', durationMs: Date.now() - started };
+    }
+    for (const note of plan.notes ?? []) ctx.log.info(note);
+    let summary: string;
+    let data: unknown;
+    if (step.plugin.apply) {
+      const result = await step.plugin.apply(ctx, plan);
+      summary = result?.summary ?? defaultSummary(plan.actions.length, changed);
+      data = result?.data;
+    } else {
+      await ctx.run(plan.actions);
+      summary = defaultSummary(plan.actions.length, changed);
+    }
+    const durationMs = Date.now() - started;
+    observe({ type: 'step:done', step: name, node, changed, summary, durationMs, at: new Date().toISOString() });
+    return { step: name, node, changed, summary, data, durationMs };
+  } catch (error) {
+    const wrapped = wrapStepError(error, step, node);
+    observe({ type: 'step:fail', step: name, node, error: wrapped.message, durationMs: Date.now() - started, at: new Date().toISOString() });
+    throw wrapped;
+  }
+}
+
+async function describe(ctx: StepContext<any>, action: Parameters<StepContext['run']>[0][number]): Promise<string[]> {
+  const { describeAction } = await import('../executor/describe-action.js');
+  return describeAction(action, ctx.serverUser.name);
+}
+
+function defaultSummary(count: number, changed: boolean): string {
+  if (!changed) return count === 0 ? 'already in place' : 'checked';
+  return `${count} change${count === 1 ? '' : 's'} applied`;
+}
+
+// A step's failure as a HotstandbyError that says which plugin, step and node it came from.
+export function wrapStepError(error: unknown, step: PipelineStep, node: string): HotstandbyError {
+  const where = { step: step.plugin.name, node, plugin: step.origin };
+  if (isHotstandbyError(error)) return error.within(where);
+  const message = error instanceof Error ? error.message : String(error);
+  return new HotstandbyError('PLUGIN_FAILED', `step ${step.plugin.name} (${step.origin}) failed on ${node}: ${message}`, {
+    where,
+    fix: 'this is an error inside the plugin; its stack trace is shown with --verbose',
+    cause: error,
+  });
+}
+
+// How a step's node is named in titles and events: the node, or "cluster" for cluster-wide steps.
+export function stepNodeLabel(step: PipelineStep, node: string): string {
+  return step.plugin.scope === 'cluster' ? 'cluster' : node;
+}

@@ -1,0 +1,62 @@
+import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
+import type { Action } from '../executor/action.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import type { ServerUser } from '../postgres/os-user.js';
+import type { VersionFacts } from '../postgres/versions.js';
+import type { JournalEntry, NodeState } from '../state/cluster-state.js';
+
+// Lines a step writes to its task output (masked before display).
+export interface StepLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+// Paths a step may need.
+export interface ClusterPaths {
+  stateDir: string;
+  runDir: string;
+  socketDir: string;
+  logsDir: string;
+  replicationPassfile: string;
+  archiveDir?: string;
+  logFile(node: string): string;
+}
+
+// Read-only view of what the tool remembers from earlier runs.
+export interface StateView {
+  node(name: string): NodeState | undefined;
+  journal(): readonly JournalEntry[];
+  roleCreatedByTool(node: string, role: string): boolean;
+  slotCreatedByTool(node: string, slot: string): boolean;
+}
+
+// Everything a step sees. Steps never see the DI container or listr2.
+export interface StepContext<Options = Record<string, unknown>> {
+  step: string;
+  options: Options;
+  spec: ClusterSpec;
+  // The node this run of the step is about: the primary for primary and cluster steps, the standby for standby steps.
+  node: PgNode;
+  nodeSpec: NodeSpec;
+  primary: PgNode;
+  standbys: readonly PgNode[];
+  // For standby steps: the node this standby streams from.
+  upstream?: PgNode;
+  facts: VersionFacts;
+  serverUser: ServerUser;
+  secrets: { superuserPassword: string; replicationPassword: string };
+  paths: ClusterPaths;
+  state: StateView;
+  log: StepLogger;
+  signal: AbortSignal;
+  // True for --dry-run: plans are printed, nothing is applied; nodes that do not exist yet are "planned".
+  dryRun: boolean;
+  allowRestart: boolean;
+  // True when the node does not exist yet (dry run of a fresh cluster): plan as for a fresh initdb.
+  isPlanned(node: PgNode): boolean;
+  // Apply actions right away (for apply() implementations that interleave checks and effects).
+  run(actions: readonly Action[]): Promise<void>;
+  // Tell core the step created this directory outside a mkdir action (so --purge may delete it, and nothing else).
+  recordCreated(dir: string): Promise<void>;
+}

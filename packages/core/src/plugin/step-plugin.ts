@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { Action } from '../executor/action.js';
+import type { StepContext } from './step-context.js';
+
+// Which nodes a step runs against: the primary once, every standby (concurrently), or the cluster once.
+export type StepScope = 'primary' | 'standby' | 'cluster';
+
+// What a step intends to do: the actions core will apply, plus notes for people.
+export interface StepPlan {
+  actions: Action[];
+  // Things worth saying even when nothing changes ("role repuser already exists with these attributes").
+  notes?: string[];
+}
+
+// What a step reports after it ran (shown in the task list; verify puts its report in data).
+export interface StepResult {
+  summary?: string;
+  data?: unknown;
+}
+
+// A pipeline step: data plus plan (and optionally apply). Plugins never touch listr2 or the DI container.
+export interface StepPlugin<Options = Record<string, unknown>> {
+  // Unique step name, also the key of its options in the config's "steps".
+  name: string;
+  description: string;
+  scope: StepScope;
+  // Schema of the step's options (config "steps.<name>"); defaults are applied by it.
+  options?: z.ZodType<Options>;
+  // Where the step goes when the config's pipeline does not place it.
+  before?: readonly string[];
+  after?: readonly string[];
+  // Settings the step needs in place before the primary's first start (saves a restart later).
+  bootstrapSettings?(ctx: StepContext<Options>): Record<string, string>;
+  // Refuse bad input before anything in the run changes (missing programs, conflicts, restarts not allowed).
+  preflight?(ctx: StepContext<Options>): Promise<void>;
+  // Inspect the current state and return what must change; an empty plan means "already in place".
+  plan(ctx: StepContext<Options>): Promise<StepPlan>;
+  // Apply the plan; without it core applies the actions in order.
+  apply?(ctx: StepContext<Options>, plan: StepPlan): Promise<StepResult | void>;
+}
+
+// Declare a step plugin with full types (an identity function that keeps the option types).
+export function definePlugin<Options = Record<string, unknown>>(plugin: StepPlugin<Options>): StepPlugin<Options> {
+  return plugin;
+}

@@ -1,0 +1,122 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { runProgramAllowFailure } from './process-runner.js';
+import { majorLabel, parseMajor, type PgMajorNum } from './versions.js';
+
+// A PostgreSQL program hotstandby may call.
+export type PgProgram = 'postgres' | 'initdb' | 'pg_ctl' | 'pg_basebackup' | 'pg_rewind' | 'pg_controldata' | 'psql';
+
+// A set of server binaries, where they came from and why they were chosen.
+export interface PgBinaries {
+  binDir: string;
+  major: PgMajorNum;
+  version: string;
+  source: BinarySource;
+  reason: string;
+  has(program: PgProgram): boolean;
+  path(program: PgProgram): string;
+}
+
+// Where a set of binaries was found.
+export type BinarySource = 'config' | 'pg_config' | 'PATH' | 'install-location' | 'embedded';
+
+// A bin directory to consider, with how it was found.
+export interface BinaryCandidate {
+  binDir: string;
+  source: BinarySource;
+  reason: string;
+}
+
+const EXE = process.platform === 'win32' ? '.exe' : '';
+const SERVER_PROGRAMS: readonly PgProgram[] = ['postgres', 'initdb', 'pg_ctl'];
+
+// True when the directory holds the three programs a server needs.
+export function isServerBinDir(dir: string): boolean {
+  return SERVER_PROGRAMS.every((p) => existsSync(path.join(dir, p + EXE)));
+}
+
+// Read the version of the binaries in a directory and describe them.
+export async function inspectBinDir(candidate: BinaryCandidate): Promise<PgBinaries> {
+  const postgres = path.join(candidate.binDir, 'postgres' + EXE);
+  const result = await runProgramAllowFailure(postgres, ['--version'], { purpose: `${postgres} --version` });
+  if (result.exitCode !== 0) {
+    throw new HotstandbyError('BINARIES_NOT_FOUND', `${postgres} --version failed: ${(result.stderr || result.stdout).trim()}`, {
+      fix: 'point postgres.binDir at a working PostgreSQL installation',
+    });
+  }
+  const version = /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
+  return binariesAt(candidate, parseMajor(version), version);
+}
+
+// A PgBinaries value for a directory whose version is already known.
+export function binariesAt(candidate: BinaryCandidate, major: PgMajorNum, version: string): PgBinaries {
+  const binDir = candidate.binDir;
+  return {
+    binDir,
+    major,
+    version,
+    source: candidate.source,
+    reason: candidate.reason,
+    has: (program) => existsSync(path.join(binDir, program + EXE)),
+    path: (program) => path.join(binDir, program + EXE),
+  };
+}
+
+// Directories on PATH that really hold server programs (symlinks resolved; wrapper scripts skipped).
+export function pathCandidates(envPath = process.env.PATH ?? ''): BinaryCandidate[] {
+  const out: BinaryCandidate[] = [];
+  for (const dir of envPath.split(path.delimiter).filter(Boolean)) {
+    const pgCtl = path.join(dir, 'pg_ctl' + EXE);
+    if (!existsSync(pgCtl)) continue;
+    const real = path.dirname(realpathSync(pgCtl));
+    if (isServerBinDir(real)) out.push({ binDir: real, source: 'PATH', reason: `pg_ctl on PATH (${pgCtl})` });
+  }
+  return out;
+}
+
+// The bin directory pg_config on PATH reports, when it holds server programs.
+export async function pgConfigCandidate(): Promise<BinaryCandidate | undefined> {
+  const result = await runProgramAllowFailure('pg_config', ['--bindir']).catch(() => undefined);
+  const dir = result?.exitCode === 0 ? result.stdout.trim() : '';
+  if (dir && isServerBinDir(dir)) return { binDir: dir, source: 'pg_config', reason: 'pg_config --bindir' };
+  return undefined;
+}
+
+// Server bin directories in the usual install locations, newest major first.
+export function installLocationCandidates(): BinaryCandidate[] {
+  const found: { dir: string; major: number; where: string }[] = [];
+  const scan = (root: string, pattern: RegExp, toBin: (name: string) => string, where: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = pattern.exec(name);
+      if (!m) continue;
+      const dir = toBin(name);
+      if (isServerBinDir(dir)) found.push({ dir, major: Number(m[1]), where });
+    }
+  };
+  scan('/usr/lib/postgresql', /^(\d+(?:\.\d+)?)$/, (n) => `/usr/lib/postgresql/${n}/bin`, 'Debian/Ubuntu');
+  scan('/usr', /^pgsql-(\d+(?:\.\d+)?)$/, (n) => `/usr/${n}/bin`, 'RHEL/Fedora');
+  scan('/opt/homebrew/opt', /^postgresql@(\d+)$/, (n) => `/opt/homebrew/opt/${n}/bin`, 'Homebrew');
+  scan('/usr/local/opt', /^postgresql@(\d+)$/, (n) => `/usr/local/opt/${n}/bin`, 'Homebrew');
+  scan('/Applications/Postgres.app/Contents/Versions', /^(\d+)$/, (n) => `/Applications/Postgres.app/Contents/Versions/${n}/bin`, 'Postgres.app');
+  scan('C:\\Program Files\\PostgreSQL', /^(\d+)$/, (n) => `C:\\Program Files\\PostgreSQL\\${n}\\bin`, 'Windows installer');
+  return found
+    .sort((a, b) => b.major - a.major)
+    .map((f) => ({ binDir: f.dir, source: 'install-location' as const, reason: `${f.where} install location` }));
+}
+
+// The error raised when no candidate fits.
+export function binariesNotFound(wantedMajor: PgMajorNum | undefined, looked: readonly string[]): HotstandbyError {
+  const wanted = wantedMajor ? `PostgreSQL ${majorLabel(wantedMajor)} ` : 'PostgreSQL ';
+  return new HotstandbyError('BINARIES_NOT_FOUND', `no ${wanted}server binaries (postgres, initdb, pg_ctl) were found`, {
+    where: { key: 'postgres.binDir' },
+    detail: looked.length ? `looked in: ${looked.join(', ')}` : undefined,
+    fix: 'install PostgreSQL (Debian/Ubuntu: apt install postgresql) or set postgres.binDir to its bin directory',
+  });
+}

@@ -1,0 +1,54 @@
+import { quoteHbaName } from './quoting.js';
+import { joinLines, splitLines } from './text-lines.js';
+
+// First and last line of the block hotstandby owns inside a user's pg_hba.conf.
+export const HBA_BLOCK_BEGIN = '# BEGIN hotstandby: replication access (managed by hotstandby, edit the config instead)';
+export const HBA_BLOCK_END = '# END hotstandby';
+
+// One pg_hba.conf rule hotstandby writes.
+export interface HbaRule {
+  type: 'host' | 'hostssl' | 'local';
+  database: string;
+  user: string;
+  address?: string;
+  method: string;
+}
+
+// The rule as a pg_hba.conf line, with the user always quoted and the database keyword left bare.
+export function formatHbaRule(rule: HbaRule): string {
+  const database = rule.database === 'replication' ? 'replication' : quoteHbaName(rule.database);
+  const cols = [rule.type.padEnd(7), database.padEnd(15), quoteHbaName(rule.user).padEnd(15)];
+  if (rule.type !== 'local') cols.push((rule.address ?? '').padEnd(23));
+  cols.push(rule.method);
+  return cols.join(' ');
+}
+
+// Where the managed block is in the file (line indexes, inclusive), if present.
+export function findManagedBlock(lines: readonly string[]): { start: number; end: number } | undefined {
+  const start = lines.findIndex((l) => l.trim() === HBA_BLOCK_BEGIN);
+  if (start < 0) return undefined;
+  const endRel = lines.slice(start).findIndex((l) => l.trim() === HBA_BLOCK_END);
+  if (endRel < 0) throw new SyntaxError(`pg_hba.conf has "${HBA_BLOCK_BEGIN}" without "${HBA_BLOCK_END}"`);
+  return { start, end: start + endRel };
+}
+
+// The rule lines currently inside the managed block.
+export function managedRules(content: string): string[] {
+  const { lines } = splitLines(content);
+  const block = findManagedBlock(lines);
+  return block ? lines.slice(block.start + 1, block.end) : [];
+}
+
+// The pg_hba.conf text with the managed block holding exactly these rules, placed before the first rule
+// so no earlier line can shadow it; with no rules the block is removed and the rest left byte for byte.
+export function withManagedBlock(content: string, rules: readonly HbaRule[]): string {
+  const text = splitLines(content);
+  const existing = findManagedBlock(text.lines);
+  const lines = existing ? [...text.lines.slice(0, existing.start), ...text.lines.slice(existing.end + 1)] : [...text.lines];
+  if (rules.length === 0) return joinLines({ ...text, lines });
+  const firstRule = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const at = firstRule < 0 ? lines.length : firstRule;
+  const block = [HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END];
+  lines.splice(at, 0, ...block);
+  return joinLines({ ...text, lines, finalNewline: text.finalNewline || at === text.lines.length });
+}

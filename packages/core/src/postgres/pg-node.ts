@@ -1,0 +1,330 @@
+import { existsSync } from 'node:fs';
+import { open, readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import type { NodeRole } from '../config/cluster-spec.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { pollUntil } from '../util/poll.js';
+import type { PgBinaries } from './binaries.js';
+import { lsnReached } from './lsn.js';
+import type { ServerUser } from './os-user.js';
+import { runProgram, runProgramAllowFailure } from './process-runner.js';
+import { NOT_READY_STATES, openSession, type PgServerError } from './sql-session.js';
+import { versionFacts, type VersionFacts } from './versions.js';
+
+// Everything a node handle needs.
+export interface PgNodeOptions {
+  name: string;
+  role: NodeRole;
+  port: number;
+  dataDir: string;
+  binaries: PgBinaries;
+  osUser: ServerUser;
+  logFile: string;
+  superuser: { name: string; password?: string };
+  host?: string;
+}
+
+// How pg_ctl stops a server.
+export type StopMode = 'smart' | 'fast' | 'immediate';
+
+// A PostgreSQL server (running or not) that speaks the domain's words: start, stop, reload, promote, query, lsn, wait.
+// Server programs always run as the node's OS user, and every failed start reports the tail of its log.
+export class PgNode {
+  readonly name: string;
+  role: NodeRole;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly binaries: PgBinaries;
+  readonly osUser: ServerUser;
+  readonly logFile: string;
+  readonly host: string;
+  private readonly superuser: { name: string; password?: string };
+  private readonly clients = new Map<string, pg.Client>();
+  private identityChecked = false;
+
+  constructor(options: PgNodeOptions) {
+    this.name = options.name;
+    this.role = options.role;
+    this.port = options.port;
+    this.dataDir = options.dataDir;
+    this.binaries = options.binaries;
+    this.osUser = options.osUser;
+    this.logFile = options.logFile;
+    this.superuser = options.superuser;
+    this.host = options.host ?? '127.0.0.1';
+  }
+
+  // Version facts of this node's binaries.
+  get facts(): VersionFacts {
+    return versionFacts(this.binaries.major);
+  }
+
+  // True when the data directory holds a cluster (PG_VERSION exists).
+  exists(): boolean {
+    return existsSync(path.join(this.dataDir, 'PG_VERSION'));
+  }
+
+  // The PID of a live postmaster for this data directory, if one runs.
+  async pid(): Promise<number | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const pid = Number(text.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    try {
+      process.kill(pid, 0);
+      return pid;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    }
+  }
+
+  // True when a postmaster runs for this data directory.
+  async isRunning(): Promise<boolean> {
+    return (await this.pid()) !== undefined;
+  }
+
+  // Run initdb into the data directory (which must be empty or absent), as the node's OS user.
+  async initdb(options: { pwfile: string; extraArgs?: readonly string[] }): Promise<void> {
+    await runProgram(
+      this.binaries.path('initdb'),
+      ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${options.pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', ...(options.extraArgs ?? [])],
+      { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000 },
+    );
+  }
+
+  // Start the server and wait until it accepts connections; a failure carries the log's tail.
+  async start(options: { timeoutSec?: number } = {}): Promise<void> {
+    const timeout = options.timeoutSec ?? 90;
+    const offset = await this.logSize();
+    const result = await runProgramAllowFailure(
+      this.binaries.path('pg_ctl'),
+      ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'],
+      { user: this.osUser, detached: true, purpose: `pg_ctl start for ${this.name}`, timeoutMs: (timeout + 15) * 1000 },
+    );
+    if (result.exitCode !== 0) {
+      const tail = await this.logTail(25, offset);
+      throw new HotstandbyError('SERVER_START_FAILED', `${this.name} did not start on port ${this.port}: ${lastMeaningfulLine(tail) ?? result.stderr.trim()}`, {
+        where: { node: this.name, file: this.logFile },
+        detail: [result.stderr.trim(), tail].filter(Boolean).join('\n'),
+        fix: `read ${this.logFile}; fix the cause and run the command again`,
+      });
+    }
+  }
+
+  // Stop the server (fast by default) and wait for it to exit.
+  async stop(mode: StopMode = 'fast', timeoutSec = 90): Promise<void> {
+    await this.closeConnections();
+    if (!(await this.isRunning())) return;
+    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
+      user: this.osUser,
+      purpose: `pg_ctl stop for ${this.name}`,
+      timeoutMs: (timeoutSec + 15) * 1000,
+    });
+    if (result.exitCode !== 0 && (await this.isRunning())) {
+      throw new HotstandbyError('SERVER_STOP_FAILED', `${this.name} did not stop within ${timeoutSec} s (${mode} mode): ${result.stderr.trim()}`, {
+        where: { node: this.name },
+        fix: mode === 'smart' ? 'disconnect the clients or stop with --mode fast' : `look at ${this.logFile}`,
+      });
+    }
+  }
+
+  // Stop and start again (settings that only take effect at server start).
+  async restart(): Promise<void> {
+    await this.stop('fast');
+    await this.start();
+  }
+
+  // Make the server re-read its configuration files.
+  async reload(): Promise<void> {
+    await runProgram(this.binaries.path('pg_ctl'), ['reload', '-D', this.dataDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
+  }
+
+  // Promote a standby with pg_ctl promote and wait until it accepts writes.
+  async promote(timeoutMs = 60_000): Promise<void> {
+    await runProgram(this.binaries.path('pg_ctl'), ['promote', '-D', this.dataDir, '-w', '-t', String(Math.ceil(timeoutMs / 1000)), '-s'], {
+      user: this.osUser,
+      purpose: `pg_ctl promote for ${this.name}`,
+    });
+    await this.pollQueryUntil<boolean>('SELECT NOT pg_is_in_recovery() AS done', (r) => (r.done ? true : undefined), {
+      timeoutMs,
+      what: `${this.name} to leave recovery`,
+    });
+    this.role = 'primary';
+  }
+
+  // Run SQL as the superuser and return the rows.
+  async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], database = 'postgres'): Promise<T[]> {
+    const client = await this.client(database);
+    try {
+      const result = await client.query(sql, params as unknown[]);
+      return result.rows as T[];
+    } catch (error) {
+      const pgError = error as PgServerError;
+      if (!pgError.code || NOT_READY_STATES.has(pgError.code)) this.dropClient(database, client);
+      throw sqlFailed(this.name, sql, pgError);
+    }
+  }
+
+  // The first row of a query (or undefined).
+  async queryOne<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], database = 'postgres'): Promise<T | undefined> {
+    return (await this.query<T>(sql, params, database))[0];
+  }
+
+  // Run a function on one dedicated connection (for work that must stay in one session, like a backup).
+  async session<T>(fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+    const client = await openSession(this.target(database));
+    try {
+      return await fn(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  // True when the server is a standby (or in crash recovery).
+  async isInRecovery(): Promise<boolean> {
+    const row = await this.queryOne<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    return row?.r === true;
+  }
+
+  // The current WAL write position (on a primary) or the last replayed position (on a standby).
+  async lsn(kind: 'insert' | 'write' | 'replay' | 'receive' = 'write'): Promise<string | null> {
+    const fn = { insert: this.facts.fn.currentWalInsertLsn, write: this.facts.fn.currentWalLsn, replay: this.facts.fn.lastReplayLsn, receive: this.facts.fn.lastReceiveLsn }[kind];
+    const row = await this.queryOne<{ lsn: string | null }>(`SELECT ${fn}()::text AS lsn`);
+    return row?.lsn ?? null;
+  }
+
+  // Wait until this standby has replayed up to the LSN.
+  async waitForReplay(target: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    let last: string | null = null;
+    await pollUntil(
+      async () => {
+        last = await this.lsn('replay').catch(() => last);
+        return lsnReached(last, target) ? true : undefined;
+      },
+      { timeoutMs, what: `${this.name} to replay WAL up to ${target}`, signal },
+      () => `replayed up to ${last ?? 'nothing yet'}`,
+    );
+  }
+
+  // Run a query until the check accepts a row, or time out.
+  async pollQueryUntil<T>(sql: string, check: (row: Record<string, unknown>) => T | undefined, options: { timeoutMs: number; what: string; signal?: AbortSignal }): Promise<T> {
+    return pollUntil(async () => {
+      try {
+        const row = await this.queryOne(sql);
+        return row ? check(row) : undefined;
+      } catch (error) {
+        if (error instanceof HotstandbyError && (error.code === 'CONNECTION_FAILED' || isNotReady(error))) return undefined;
+        throw error;
+      }
+    }, options);
+  }
+
+  // The last lines of the server log (from a byte offset, to see only what one start wrote).
+  async logTail(lines = 20, fromOffset = 0): Promise<string> {
+    let handle;
+    try {
+      handle = await open(this.logFile, 'r');
+    } catch {
+      return '';
+    }
+    try {
+      const { size } = await handle.stat();
+      const start = Math.max(fromOffset, size - 64 * 1024);
+      const buffer = Buffer.alloc(size - start);
+      await handle.read(buffer, 0, buffer.length, start);
+      return buffer.toString('utf8').split('\n').filter(Boolean).slice(-lines).join('\n');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  // Close every cached connection.
+  async closeConnections(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+
+  // Connection parameters for the superuser (password included; never print this).
+  target(database = 'postgres') {
+    return { host: this.host, port: this.port, user: this.superuser.name, password: this.superuser.password, database, node: this.name };
+  }
+
+  // A postgres:// URL for people, without the password.
+  url(database = 'postgres', user = this.superuser.name): string {
+    return `postgresql://${encodeURIComponent(user)}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  private async client(database: string): Promise<pg.Client> {
+    const cached = this.clients.get(database);
+    if (cached) return cached;
+    const client = await openSession(this.target(database));
+    client.on('error', () => this.dropClient(database, client));
+    client.on('end', () => this.dropClient(database, client));
+    this.clients.set(database, client);
+    if (!this.identityChecked) await this.checkIdentity(client);
+    return client;
+  }
+
+  private dropClient(database: string, client: pg.Client): void {
+    if (this.clients.get(database) === client) this.clients.delete(database);
+    client.end().catch(() => undefined);
+  }
+
+  // Refuse to talk to a server whose data directory is not this node's (another cluster on the same port).
+  private async checkIdentity(client: pg.Client): Promise<void> {
+    const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
+    const mine = await realpath(this.dataDir).catch(() => this.dataDir);
+    const theirs = await realpath(row.dir).catch(() => row.dir);
+    if (mine !== theirs) {
+      this.dropClient('postgres', client);
+      throw new HotstandbyError('FOREIGN_INSTANCE', `the server on port ${this.port} serves ${theirs}, not ${this.name}'s data directory ${mine}`, {
+        where: { node: this.name },
+        fix: `stop that server or give ${this.name} another port`,
+      });
+    }
+    this.identityChecked = true;
+  }
+
+  private async logSize(): Promise<number> {
+    const handle = await open(this.logFile, 'r').catch(() => undefined);
+    if (!handle) return 0;
+    try {
+      return (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+// The SQL_FAILED error for a failed statement, keeping the SQLSTATE for callers that expect one.
+export function sqlFailed(node: string, sql: string, error: PgServerError): HotstandbyError {
+  const state = error.code ? ` [${error.code}]` : '';
+  const err = new HotstandbyError('SQL_FAILED', `${node}: ${error.message}${state}`, {
+    where: { node },
+    detail: [`statement: ${sql.split('\n')[0]}`, error.detail, error.hint].filter(Boolean).join('\n'),
+    cause: error,
+  });
+  return err;
+}
+
+// The SQLSTATE of an error raised by a query, if it came from the server.
+export function sqlStateOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: PgServerError })?.cause;
+  return cause?.code ?? (error as PgServerError)?.code;
+}
+
+function isNotReady(error: HotstandbyError): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && NOT_READY_STATES.has(state);
+}
+
+function lastMeaningfulLine(tail: string): string | undefined {
+  const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
+  return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
+}

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+
+// What to connect to.
+export interface ConnectTarget {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  // Physical replication protocol (for IDENTIFY_SYSTEM checks).
+  replication?: boolean;
+  // Node name, for messages.
+  node: string;
+  connectTimeoutMs?: number;
+}
+
+// A PostgreSQL error with its SQLSTATE, as the server sent it.
+export interface PgServerError extends Error {
+  code?: string;
+  detail?: string;
+  hint?: string;
+}
+
+// SQLSTATEs that mean "the server is there but not ready yet".
+export const NOT_READY_STATES = new Set(['57P03', '57P01', '57P02', '08006']);
+
+// Open a client connection, turning refusals and bad passwords into clear errors.
+export async function openSession(target: ConnectTarget): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password ?? '',
+    database: target.database,
+    connectionTimeoutMillis: target.connectTimeoutMs ?? 10_000,
+    application_name: 'hotstandby',
+    ...(target.replication ? { replication: 'true' } : {}),
+  } as pg.ClientConfig);
+  client.on('error', () => {
+    // A server going away while the client is idle is reported by the next query, not here.
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionError(error as PgServerError, target);
+  }
+}
+
+// The error to report for a failed connection.
+export function connectionError(error: PgServerError, target: ConnectTarget): HotstandbyError {
+  const where = { node: target.node };
+  const endpoint = `${target.host}:${target.port}`;
+  if (error.code === '28P01' || error.code === '28000') {
+    return new HotstandbyError('AUTH_FAILED', `${target.node} (${endpoint}) refused user "${target.user}": ${error.message}`, {
+      where,
+      fix:
+        target.user === 'postgres' || !target.replication
+          ? 'set superuser.password (or HOTSTANDBY_SUPERUSER_PASSWORD) to the password of that role'
+          : 'check replication.password and the pg_hba.conf rule for the replication role',
+      cause: error,
+    });
+  }
+  const refused = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  return new HotstandbyError('CONNECTION_FAILED', `cannot connect to ${target.node} at ${endpoint}: ${refused ? 'nothing listens there' : error.message}`, {
+    where,
+    fix: refused ? `start it (hotstandby up) or check its port` : undefined,
+    cause: error,
+  });
+}

@@ -1,0 +1,25 @@
+// Process-wide registry of secret strings: every message, log line and plan the tool prints passes through maskSecrets.
+const secrets = new Set<string>();
+
+// The text that replaces a secret in output.
+export const MASK = '********';
+
+// Remember a secret so that it is masked wherever it would be printed.
+export function registerSecret(secret: string | undefined | null): void {
+  if (secret && secret.length > 0) secrets.add(secret);
+}
+
+// Replace every registered secret in the text with the mask, longest first so overlaps mask fully.
+export function maskSecrets(text: string): string {
+  if (secrets.size === 0 || !text) return text;
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join(MASK);
+  }
+  return out.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, `$1${MASK}`);
+}
+
+// Forget all secrets (tests only).
+export function clearSecretsForTests(): void {
+  secrets.clear();
+}

@@ -1,0 +1,47 @@
+import type { NodeRole } from '../config/cluster-spec.js';
+import type { BinarySource } from '../postgres/binaries.js';
+
+// What the tool remembers about one node between commands.
+export interface NodeState {
+  name: string;
+  role: NodeRole;
+  port: number;
+  dataDir: string;
+  // The tool made the data directory itself (so --purge may delete it).
+  createdDataDir: boolean;
+  // The tool ran initdb or the base backup into it.
+  initializedByTool: boolean;
+  // The data directory held a cluster before the tool first ran.
+  adopted: boolean;
+  wasRunningAtAdoption?: boolean;
+  osUser: { name: string; uid: number; gid: number };
+  upstream?: string;
+  slot?: string;
+}
+
+// One reversible effect the tool had on something it did not create.
+export type JournalEntry =
+  | { kind: 'file'; path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number; at: string }
+  | { kind: 'role'; node: string; role: string; at: string }
+  | { kind: 'slot'; node: string; slot: string; at: string }
+  | { kind: 'dir'; path: string; at: string };
+
+// The content of state.json.
+export interface ClusterState {
+  version: 1;
+  createdAt: string;
+  updatedAt: string;
+  configPath?: string;
+  socketDir?: string;
+  // The binaries chosen on the first run, reused so a later install elsewhere does not switch them.
+  binaries?: { binDir: string; source: BinarySource; reason: string };
+  pgMajor?: number;
+  nodes: Record<string, NodeState>;
+  journal: JournalEntry[];
+}
+
+// A state for a cluster the tool has not touched yet.
+export function emptyState(): ClusterState {
+  const now = new Date().toISOString();
+  return { version: 1, createdAt: now, updatedAt: now, nodes: {}, journal: [] };
+}

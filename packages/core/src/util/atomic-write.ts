@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { chown, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+// Owner and mode a written file gets when it did not exist before.
+export interface NewFileAttributes {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+// Write a file so readers see the old bytes or the new bytes, never a mix: temp file in the same directory,
+// fsync, rename, fsync the directory. An existing file keeps its mode and owner; a symlink keeps pointing
+// at its target, which is what gets rewritten.
+export async function writeFileAtomic(target: string, content: string | Buffer, attrs: NewFileAttributes = {}): Promise<void> {
+  const destination = await resolveSymlink(target);
+  const existing = await stat(destination).catch(() => undefined);
+  const mode = existing ? existing.mode & 0o7777 : attrs.mode ?? 0o600;
+  const uid = existing ? existing.uid : attrs.uid;
+  const gid = existing ? existing.gid : attrs.gid;
+  const dir = path.dirname(destination);
+  const temp = path.join(dir, `.${path.basename(destination)}.hotstandby-${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(content);
+    await handle.chmod(mode);
+    if (uid !== undefined && gid !== undefined && canChown()) await handle.chown(uid, gid);
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(temp, destination);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+// The file a path finally names (following symlinks), or the path itself when it does not exist yet.
+export async function resolveSymlink(target: string): Promise<string> {
+  const st = await lstat(target).catch(() => undefined);
+  if (!st?.isSymbolicLink()) return target;
+  return realpath(target);
+}
+
+// Give a path to an owner when this process may (root); a no-op otherwise.
+export async function chownIfRoot(target: string, uid: number, gid: number): Promise<void> {
+  if (canChown()) await chown(target, uid, gid);
+}
+
+function canChown(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,6 @@
+// @hotstandby/testing: real PostgreSQL for plugin authors and hotstandby's own tests.
+export { createTestPrimary, type TestPrimary, type TestPrimaryOptions } from './test-primary.js';
+export { createTestCluster, type TestCluster, type TestClusterOptions } from './test-cluster.js';
+export { freePort } from './free-port.js';
+export { testBinaries } from './test-binaries.js';
+export { makeTempDir, removeTempDir, keepData } from './temp-dir.js';

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { chownIfRoot, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
+import { mkdir } from 'node:fs/promises';
+
+// Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
+// only when complete, so a crash never leaves something that looks like a finished standby.
+export function partialDir(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.hotstandby-partial`);
+}
+
+// Partial backups left behind by an interrupted run (recognisable by name, so safe to remove).
+export async function stalePartials(target: string): Promise<string[]> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.hotstandby-partial`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n));
+}
+
+// What the standby's data directory currently is, for the backup decision.
+export async function targetState(ctx: StepContext): Promise<'missing' | 'empty' | 'done'> {
+  const info = await inspectDataDir(ctx.node.dataDir);
+  if (info.kind === 'absent') return 'missing';
+  if (info.kind === 'empty') return 'empty';
+  if (info.kind === 'cluster') return 'done';
+  throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${ctx.node.name} (${ctx.node.dataDir}) is not empty and holds no PostgreSQL cluster`, {
+    where: { node: ctx.node.name },
+    fix: 'point its dataDir at an empty directory or a path that does not exist yet',
+  });
+}
+
+// Run a backup into a fresh partial directory and move it into place; on failure nothing is left behind.
+export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
+  const target = ctx.node.dataDir;
+  if (state === 'empty') {
+    try {
+      await build(target);
+    } catch (error) {
+      for (const entry of await readdir(target)) await rm(path.join(target, entry), { recursive: true, force: true });
+      throw error;
+    }
+    return;
+  }
+  const work = `${partialDir(target)}-${randomBytes(3).toString('hex')}`;
+  await mkdir(work, { mode: 0o700 });
+  await chownIfRoot(work, ctx.serverUser.uid, ctx.serverUser.gid);
+  try {
+    await build(work);
+    await rename(work, target);
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+  await ctx.recordCreated(target);
+}

@@ -1,0 +1,19 @@
+import type { StepContext } from '@hotstandby/core';
+
+// pg_basebackup's arguments: stream WAL through the standby's own slot, fast checkpoint, never ask for a password
+// (it comes from the passfile in the environment, never from the command line).
+export function pgBasebackupArgs(ctx: StepContext, target: string, options: { maxRate?: string; checkpoint: 'fast' | 'spread' }): string[] {
+  const upstream = ctx.upstream!;
+  const facts = ctx.facts;
+  return [
+    '--pgdata', target,
+    '--host', '127.0.0.1',
+    '--port', String(upstream.port),
+    '--username', ctx.spec.replication.user,
+    facts.pgBasebackup.walMethodFlag, 'stream',
+    ...(facts.pgBasebackup.slotFlag ? ['--slot', ctx.nodeSpec.slot!] : []),
+    '--checkpoint', options.checkpoint,
+    '--no-password',
+    ...(options.maxRate ? ['--max-rate', options.maxRate] : []),
+  ];
+}

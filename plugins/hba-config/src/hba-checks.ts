@@ -1,0 +1,51 @@
+import { HotstandbyError, openSession, pollUntil, type StepContext } from '@hotstandby/core';
+
+// Refuse to reload over a pg_hba.conf that PostgreSQL already reports errors in (it would keep the old rules).
+export async function checkHbaErrors(ctx: StepContext, file: string, when: 'before' | 'after'): Promise<void> {
+  const rows = await ctx.primary.query<{ line_number: number; error: string }>('SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
+  if (rows.length === 0) return;
+  const first = rows[0]!;
+  throw new HotstandbyError('CONFIG_FILE_ERRORS', `${file}:${first.line_number}: ${first.error}`, {
+    where: { node: ctx.primary.name, file, line: first.line_number },
+    detail: rows.slice(1).map((r) => `${file}:${r.line_number}: ${r.error}`).join('\n') || undefined,
+    fix: when === 'before' ? `fix that line of ${file} first; hotstandby will not reload a pg_hba.conf with errors` : 'this is a bug in hotstandby; the original file is restored',
+  });
+}
+
+// Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM.
+export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000): Promise<void> {
+  const { user } = ctx.spec.replication;
+  let lastError = '';
+  await pollUntil(
+    async () => {
+      try {
+        const client = await openSession({
+          host: '127.0.0.1',
+          port: ctx.primary.port,
+          user,
+          password: ctx.secrets.replicationPassword,
+          database: 'replication',
+          replication: true,
+          node: ctx.primary.name,
+        });
+        try {
+          await client.query('IDENTIFY_SYSTEM');
+          return true;
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      } catch (error) {
+        lastError = (error as Error).message;
+        return undefined;
+      }
+    },
+    { timeoutMs, what: `a replication connection as ${user} to ${ctx.primary.name}`, fix: 'look for an earlier pg_hba.conf line or an include that matches first' },
+    () => lastError,
+  ).catch((error: unknown) => {
+    throw new HotstandbyError('HBA_SHADOWED', `the replication role ${user} still cannot connect for replication to ${ctx.primary.name}: ${lastError}`, {
+      where: { node: ctx.primary.name, step: 'hba-config' },
+      fix: 'check pg_hba.conf (SELECT * FROM pg_hba_file_rules) for a rule that matches first, and the role\'s password',
+      cause: error,
+    });
+  });
+}

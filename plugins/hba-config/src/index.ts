@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { definePlugin, managedRules, withManagedBlock, formatHbaRule, z, type StepContext } from '@hotstandby/core';
+import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
+import { replicationRules } from './hba-rules.js';
+
+const options = z.strictObject({});
+
+// The pg_hba.conf the server really reads (SHOW hba_file), or the one initdb will write for a planned primary.
+async function hbaFile(ctx: StepContext): Promise<string> {
+  if (ctx.isPlanned(ctx.primary)) return path.join(ctx.primary.dataDir, 'pg_hba.conf');
+  const row = await ctx.primary.queryOne<{ hba_file: string }>('SELECT current_setting(\'hba_file\') AS hba_file');
+  return row!.hba_file;
+}
+
+// Step 2 of the recipe: pg_hba.conf lets the replication role make replication connections from loopback,
+// and nothing more. The rule lives in a marked block placed before every other rule, so none can shadow it.
+export default definePlugin<z.infer<typeof options>>({
+  name: 'hba-config',
+  description: 'Let the replication role connect for replication from 127.0.0.1 (scram-sha-256), first in pg_hba.conf.',
+  scope: 'primary',
+  options,
+  async preflight(ctx) {
+    if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
+    await checkHbaErrors(ctx, await hbaFile(ctx), 'before');
+  },
+  async plan(ctx) {
+    const file = await hbaFile(ctx);
+    const rules = replicationRules(ctx);
+    if (ctx.isPlanned(ctx.primary)) {
+      return {
+        actions: [
+          {
+            kind: 'task',
+            changes: true,
+            summary: `insert the hotstandby block at the top of ${file}`,
+            details: rules.map(formatHbaRule),
+            run: async () => undefined,
+          },
+        ],
+      };
+    }
+    const current = await readFile(file, 'utf8');
+    const wanted = withManagedBlock(current, rules);
+    if (wanted === current) return { actions: [], notes: [`${file} already lets ${ctx.spec.replication.user} replicate (${managedRules(current).length} rule)`] };
+    return {
+      actions: [
+        { kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `let ${ctx.spec.replication.user} replicate in ${file}` },
+        { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` },
+      ],
+    };
+  },
+  async apply(ctx, plan) {
+    const [write, reload] = plan.actions;
+    if (write) {
+      await ctx.run([write]);
+      await checkHbaErrors(ctx, write.kind === 'write-file' ? write.path : 'pg_hba.conf', 'after');
+      await ctx.run([reload!]);
+    }
+    await checkReplicationLogin(ctx);
+    return { summary: write ? 'rule added, replication login works' : 'replication login works' };
+  },
+});

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { definePlugin, HotstandbyError, inspectDataDir, z, type Action, type StepContext } from '@hotstandby/core';
+import { describeStandbyFiles, planStandbyFiles } from './standby-files.js';
+
+const options = z.strictObject({
+  startTimeoutSeconds: z.int().min(5).max(3600).default(120),
+});
+type Options = z.infer<typeof options>;
+
+// Settings a running standby picks up on reload; everything else needs a restart.
+function reloadable(ctx: StepContext, name: string): boolean {
+  const c = ctx.facts.context;
+  const contexts: Record<string, string> = {
+    primary_conninfo: c.primaryConninfo,
+    primary_slot_name: c.primarySlotName,
+    restore_command: c.restoreCommand,
+  };
+  return contexts[name] === 'sighup';
+}
+
+// Refuse to start a copy that was not made by a base backup (no backup_label and never configured as a standby):
+// it would start from the copied checkpoint and could be silently inconsistent.
+async function checkStartable(ctx: StepContext): Promise<void> {
+  const dir = ctx.node.dataDir;
+  const info = await inspectDataDir(dir);
+  if (info.kind !== 'cluster') return;
+  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label')) || (await ctx.node.isRunning())) return;
+  throw new HotstandbyError('DATA_DIR_CONFLICT', `${dir} holds a copy of a cluster with no backup_label and no standby configuration; starting it as a standby could silently corrupt it`, {
+    where: { node: ctx.node.name },
+    fix: 'move it away and let hotstandby take a fresh base backup',
+  });
+}
+
+// Step 5 of the recipe: make the copy a hot standby: its own port and name, hot_standby, the recovery settings
+// (primary_conninfo with a passfile, slot, restore_command, latest timeline) and standby.signal or recovery.conf;
+// then start it, or reload/restart it when a setting changed.
+export default definePlugin<Options>({
+  name: 'recovery-config',
+  description: "Write the standby's port, hot_standby, primary_conninfo, slot and restore_command; start it.",
+  scope: 'standby',
+  options,
+  async plan(ctx) {
+    if (ctx.isPlanned(ctx.node)) {
+      return {
+        actions: [
+          {
+            kind: 'task',
+            changes: true,
+            summary: `make the base backup a hot standby (${ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal + postgresql.auto.conf' : 'recovery.conf + postgresql.auto.conf'})`,
+            details: describeStandbyFiles(ctx),
+            run: async () => undefined,
+          },
+          { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` },
+        ],
+      };
+    }
+    await checkStartable(ctx);
+    const files = await planStandbyFiles(ctx);
+    const actions: Action[] = [...files.actions];
+    const running = await ctx.node.isRunning();
+    if (!running) actions.push({ kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` });
+    else if (files.changed.length > 0) {
+      const restart = files.changed.filter((name) => !reloadable(ctx, name));
+      actions.push(
+        restart.length > 0
+          ? { kind: 'node', node: ctx.node.name, op: 'restart', reasons: restart, summary: `restart ${ctx.node.name} for ${restart.join(', ')}` }
+          : { kind: 'node', node: ctx.node.name, op: 'reload', summary: `reload ${ctx.node.name}` },
+      );
+    }
+    return { actions };
+  },
+  async apply(ctx, plan) {
+    for (const action of plan.actions) {
+      if (action.kind === 'node' && action.op !== 'reload') {
+        if (action.op === 'restart') await ctx.node.stop('fast');
+        await ctx.node.start({ timeoutSec: ctx.options.startTimeoutSeconds });
+      } else await ctx.run([action]);
+    }
+    const op = plan.actions.find((a) => a.kind === 'node');
+    if (!op) return { summary: 'already in place' };
+    return { summary: op.kind === 'node' && op.op === 'start' ? `running on port ${ctx.node.port}` : `settings changed; ${op.kind === 'node' ? op.op : ''}ed` };
+  },
+});

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfFile, editAutoConf, quoteGucString, type Action, type StepContext } from '@hotstandby/core';
+import { identitySettings, recoverySettings } from './standby-settings.js';
+
+// The file edits that make a base backup a hot standby, by version: standby.signal plus settings in
+// postgresql.auto.conf from 12; recovery.conf with standby_mode before 12. Returns the names of changed settings.
+export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Action[]; changed: string[] }> {
+  const dir = ctx.node.dataDir;
+  const actions: Action[] = [];
+  const changed: string[] = [];
+  const autoConfPath = path.join(dir, 'postgresql.auto.conf');
+  const autoConf = await readFile(autoConfPath, 'utf8').catch(() => undefined);
+  const recovery = recoverySettings(ctx);
+  const identity = identitySettings(ctx);
+  const signalMode = ctx.facts.standbySetup === 'standby.signal';
+  const autoWanted: Record<string, string> = signalMode ? { ...identity, ...recovery } : identity;
+  const before = new ConfFile(autoConf ?? '').entries();
+  for (const [k, v] of Object.entries(autoWanted)) if (before.get(k) !== v) changed.push(k);
+  const newAuto = editAutoConf(autoConf, autoWanted);
+  if (newAuto !== autoConf) {
+    actions.push({ kind: 'write-file', path: autoConfPath, content: newAuto, owner: 'server', mode: 0o600, summary: `write ${ctx.node.name}'s settings to postgresql.auto.conf` });
+  }
+  if (signalMode) {
+    const signal = path.join(dir, 'standby.signal');
+    const exists = await readFile(signal).then(() => true, () => false);
+    if (!exists) {
+      actions.push({ kind: 'write-file', path: signal, content: '', owner: 'server', mode: 0o600, summary: `create ${signal}` });
+      changed.push('standby.signal');
+    }
+  } else {
+    const file = path.join(dir, 'recovery.conf');
+    const current = await readFile(file, 'utf8').catch(() => undefined);
+    const wanted = recoveryConf({ standby_mode: 'on', ...recovery });
+    if (current !== wanted) {
+      actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `write ${file}` });
+      changed.push('recovery.conf');
+    }
+  }
+  return { actions, changed };
+}
+
+// recovery.conf for PostgreSQL before 12.
+export function recoveryConf(settings: Record<string, string>): string {
+  return ['# Written by hotstandby: this server is a hot standby.', ...Object.entries(settings).map(([k, v]) => `${k} = ${quoteGucString(v)}`), ''].join('\n');
+}
+
+// The settings a standby will get, as lines for a dry run of a standby that does not exist yet.
+export function describeStandbyFiles(ctx: StepContext): string[] {
+  const recovery = recoverySettings(ctx);
+  const identity = identitySettings(ctx);
+  const line = (k: string, v: string) => `${k} = ${quoteGucString(v)}`;
+  if (ctx.facts.standbySetup === 'standby.signal') {
+    return ['postgresql.auto.conf:', ...Object.entries({ ...identity, ...recovery }).map(([k, v]) => '  ' + line(k, v)), 'standby.signal (empty)'];
+  }
+  return [
+    'postgresql.auto.conf:',
+    ...Object.entries(identity).map(([k, v]) => '  ' + line(k, v)),
+    'recovery.conf:',
+    ...Object.entries({ standby_mode: 'on', ...recovery }).map(([k, v]) => '  ' + line(k, v)),
+  ];
+}

@@ -1,0 +1,42 @@
+import { buildConninfo, escapePercent, quoteShellArg, type StepContext } from '@hotstandby/core';
+
+// primary_conninfo: loopback address (never "localhost", which may resolve to ::1 first), the upstream's port,
+// the replication role, the 0600 passfile (never a password), and the standby's name as application_name.
+export function primaryConninfo(ctx: StepContext): string {
+  const upstream = ctx.upstream!;
+  return buildConninfo({
+    host: '127.0.0.1',
+    port: upstream.port,
+    user: ctx.spec.replication.user,
+    passfile: ctx.paths.replicationPassfile,
+    application_name: ctx.node.name,
+  });
+}
+
+// restore_command reading from the archive the primary's archive_command fills.
+export function restoreCommand(dir: string): string {
+  const source = escapePercent(quoteShellArg(dir));
+  return `cp ${source}/%f %p`;
+}
+
+// The recovery parameters of a standby (recovery.conf before 12, postgresql.auto.conf from 12).
+export function recoverySettings(ctx: StepContext): Record<string, string> {
+  const settings: Record<string, string> = {
+    primary_conninfo: primaryConninfo(ctx),
+    primary_slot_name: ctx.nodeSpec.slot!,
+    recovery_target_timeline: 'latest',
+  };
+  if (ctx.spec.archive) settings.restore_command = restoreCommand(ctx.spec.archive.dir);
+  return settings;
+}
+
+// The settings that make the copied configuration this standby's own: its port, name and hot_standby.
+export function identitySettings(ctx: StepContext): Record<string, string> {
+  return {
+    port: String(ctx.node.port),
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: ctx.paths.socketDir,
+    cluster_name: ctx.node.name,
+    hot_standby: 'on',
+  };
+}

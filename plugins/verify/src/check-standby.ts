@@ -1,0 +1,104 @@
+import { lsnDiff, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import type { Marker } from './marker-table.js';
+import type { CheckResult, StandbyReport } from './verify-report.js';
+
+// SQLSTATE of "cannot execute INSERT in a read-only transaction".
+const READ_ONLY_SQL_TRANSACTION = '25006';
+
+// The recipe's checks on one standby: it runs, is in recovery, replays the marker (waiting on its LSN), refuses
+// an INSERT with PostgreSQL's read-only error, and its upstream lists it as streaming.
+export async function checkStandby(
+  standby: PgNode,
+  upstream: PgNode,
+  primary: PgNode,
+  marker: Marker,
+  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal },
+): Promise<StandbyReport> {
+  const checks: CheckResult[] = [];
+  const report: StandbyReport = {
+    name: standby.name,
+    upstream: upstream.name,
+    ok: false,
+    inRecovery: null,
+    readOnly: null,
+    rowReplicated: null,
+    streaming: null,
+    replayLagBytes: null,
+    replayLagSeconds: null,
+    waitedMs: null,
+    checks,
+  };
+  if (!(await standby.isRunning())) {
+    checks.push({ name: 'running', ok: false, detail: `${standby.name} is not running (start it with hotstandby up)` });
+    return report;
+  }
+  checks.push({ name: 'running', ok: true, detail: `pid ${await standby.pid()}` });
+
+  report.inRecovery = await standby.isInRecovery();
+  checks.push({
+    name: 'in-recovery',
+    ok: report.inRecovery,
+    detail: report.inRecovery ? 'pg_is_in_recovery() is true' : 'pg_is_in_recovery() is false: this node is a primary, not a standby',
+  });
+  if (!report.inRecovery) return report;
+
+  const started = Date.now();
+  try {
+    await standby.waitForReplay(marker.lsn, options.timeoutMs, options.signal);
+    report.waitedMs = Date.now() - started;
+    const rows = await standby.query<{ token: string }>(`SELECT token FROM public.${quoteIdent(marker.table)} WHERE id = 1`, [], options.database);
+    report.rowReplicated = rows[0]?.token === marker.token;
+    checks.push({ name: 'row-replicated', ok: report.rowReplicated, detail: report.rowReplicated ? `marker row visible after ${report.waitedMs} ms (replayed past ${marker.lsn})` : 'replayed past the marker but the row is missing' });
+  } catch (error) {
+    report.rowReplicated = false;
+    checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, marker.lsn, options.facts, (error as Error).message) });
+  }
+
+  try {
+    await standby.query(`INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`, [], options.database);
+    report.readOnly = false;
+    checks.push({ name: 'read-only', ok: false, detail: 'an INSERT succeeded on the standby' });
+  } catch (error) {
+    const state = sqlStateOf(error);
+    report.readOnly = state === READ_ONLY_SQL_TRANSACTION;
+    checks.push({
+      name: 'read-only',
+      ok: report.readOnly,
+      detail: report.readOnly ? 'INSERT refused: cannot execute INSERT in a read-only transaction (25006)' : `INSERT failed for another reason: ${(error as Error).message}`,
+    });
+  }
+
+  const seen = await upstream.queryOne<{ state: string; lag: string | null; replay_lag: number | null }>(
+    `SELECT state, ${options.facts.fn.walLsnDiff}(${options.facts.fn.currentWalLsn}(), ${options.facts.statReplication.replay})::text AS lag, ` +
+      `${options.facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag ` +
+      'FROM pg_stat_replication WHERE application_name = $1',
+    [standby.name],
+  ).catch(() => undefined);
+  report.streaming = seen?.state === 'streaming';
+  checks.push({
+    name: 'streaming',
+    ok: report.streaming,
+    detail: seen ? `pg_stat_replication on ${upstream.name}: state ${seen.state}` : `${upstream.name} lists no walsender for ${standby.name}`,
+  });
+  const primaryLsn = await primary.lsn('write');
+  const replayed = await standby.lsn('replay');
+  report.replayLagBytes = primaryLsn && replayed ? lsnDiff(primaryLsn, replayed) : seen?.lag != null ? Number(seen.lag) : null;
+  report.replayLagSeconds = seen?.replay_lag ?? (seen ? 0 : null);
+  report.ok = checks.every((c) => c.ok);
+  return report;
+}
+
+// Why replay did not reach the marker: not receiving, or receiving but replay paused or delayed.
+async function replayDiagnosis(standby: PgNode, target: string, facts: VersionFacts, timeout: string): Promise<string> {
+  try {
+    const received = await standby.lsn('receive');
+    const replayed = await standby.lsn('replay');
+    const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
+    const paused = await standby.queryOne<{ paused: boolean }>(`SELECT ${facts.fn.isReplayPaused}() AS paused`);
+    if (!receiver?.status) return `${timeout}; the standby receives no WAL (no walreceiver): see its log ${standby.logFile}`;
+    if (paused?.paused) return `${timeout}; WAL received up to ${received} but replay is paused at ${replayed} (pg_wal_replay_resume() continues it)`;
+    return `${timeout}; WAL received up to ${received ?? 'nothing'}, replayed up to ${replayed ?? 'nothing'}, target ${target}`;
+  } catch {
+    return timeout;
+  }
+}

@@ -1,0 +1,31 @@
+// The result of verifying the standbys, for people and for --json.
+
+// One check on one standby.
+export interface CheckResult {
+  name: 'running' | 'in-recovery' | 'row-replicated' | 'read-only' | 'streaming';
+  ok: boolean;
+  detail: string;
+}
+
+// Everything verify learned about one standby.
+export interface StandbyReport {
+  name: string;
+  upstream: string;
+  ok: boolean;
+  inRecovery: boolean | null;
+  readOnly: boolean | null;
+  rowReplicated: boolean | null;
+  streaming: boolean | null;
+  replayLagBytes: number | null;
+  replayLagSeconds: number | null;
+  waitedMs: number | null;
+  checks: CheckResult[];
+}
+
+// The whole verification.
+export interface VerifyReport {
+  ok: boolean;
+  primary: string;
+  markerLsn: string | null;
+  standbys: StandbyReport[];
+}

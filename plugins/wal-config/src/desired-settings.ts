@@ -1,0 +1,93 @@
+import { escapePercent, quoteShellArg, type StepContext } from '@hotstandby/core';
+
+// A setting as the server reports it (pg_settings).
+export interface CurrentSetting {
+  name: string;
+  setting: string;
+  source: string;
+  // pg_settings.context: "postmaster" settings take effect only at server start.
+  context: string;
+}
+
+// One change wal-config wants.
+export interface SettingChange {
+  name: string;
+  from: string | undefined;
+  to: string;
+  // Takes effect only at server start.
+  restart: boolean;
+  // Wanted but not required: applied only when the server restarts anyway (wal_log_hints).
+  optional?: boolean;
+}
+
+// The settings whose current values wal-config reads.
+export const WATCHED = ['wal_level', 'max_wal_senders', 'max_replication_slots', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size', 'archive_mode', 'archive_command', 'archive_library', 'wal_log_hints', 'data_checksums'] as const;
+
+// The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
+export function archiveCommand(dir: string): string {
+  const target = escapePercent(quoteShellArg(dir));
+  return `test ! -f ${target}/%f && cp %p ${target}/%f`;
+}
+
+// What must change so the primary can feed the configured standbys: WAL level, senders, slots, retention, archive.
+// Counts and sizes are raised, never lowered; values the user set higher stay.
+// Whether a change needs a restart comes from the server itself (pg_settings.context); unknown counts as restart.
+export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, string>, contexts: ReadonlyMap<string, string> = new Map()): SettingChange[] {
+  const facts = ctx.facts;
+  const standbys = ctx.spec.standbys.length;
+  const changes: SettingChange[] = [];
+  const num = (name: string) => Number(current.get(name) ?? '0');
+  const want = (name: string, to: string, optional = false) => {
+    const restart = (contexts.get(name) ?? 'postmaster') === 'postmaster';
+    if (current.get(name) !== to) changes.push({ name, from: current.get(name), to, restart, optional });
+  };
+
+  const level = current.get('wal_level');
+  if (level !== 'logical' && level !== facts.walLevelReplica && !(level === 'replica' && facts.walLevelReplica === 'hot_standby')) {
+    want('wal_level', facts.walLevelReplica);
+  }
+  const senders = Math.max(10, 2 * standbys + 2);
+  if (num('max_wal_senders') < senders) want('max_wal_senders', String(senders));
+  if (facts.slots) {
+    const slots = Math.max(10, standbys + 2);
+    if (num('max_replication_slots') < slots) want('max_replication_slots', String(slots));
+  }
+  const keepMb = ctx.spec.wal.keepSizeMb;
+  if (facts.walKeep.param === 'wal_keep_size') {
+    if (num('wal_keep_size') < keepMb) want('wal_keep_size', String(keepMb));
+  } else {
+    const segmentMb = Math.max(1, Math.round(num('wal_segment_size') / (1024 * 1024)) || 16);
+    const segments = Math.ceil(keepMb / segmentMb);
+    if (num('wal_keep_segments') < segments) want('wal_keep_segments', String(segments));
+  }
+  if (ctx.spec.wal.maxSlotKeepSizeMb !== undefined && facts.walKeep.param === 'wal_keep_size') {
+    want('max_slot_wal_keep_size', String(ctx.spec.wal.maxSlotKeepSizeMb));
+  }
+  if (ctx.spec.archive) {
+    const mode = current.get('archive_mode');
+    if (mode !== 'on' && mode !== 'always') want('archive_mode', 'on');
+    want('archive_command', archiveCommand(ctx.spec.archive.dir));
+  }
+  if (ctx.spec.wal.logHints && current.get('data_checksums') !== 'on' && current.get('wal_log_hints') !== 'on') {
+    want('wal_log_hints', 'on', true);
+  }
+  return changes;
+}
+
+// What a freshly initialised cluster reports for the watched settings (for planning before it exists).
+export function freshClusterSettings(ctx: StepContext): Map<string, string> {
+  const d = ctx.facts.defaults;
+  return new Map<string, string>([
+    ['wal_level', d.walLevel],
+    ['max_wal_senders', String(d.maxWalSenders)],
+    ['max_replication_slots', String(d.maxReplicationSlots)],
+    [ctx.facts.walKeep.param, '0'],
+    ['wal_segment_size', String(16 * 1024 * 1024)],
+    ['max_slot_wal_keep_size', '-1'],
+    ['archive_mode', 'off'],
+    ['archive_command', ''],
+    ['wal_log_hints', 'off'],
+    // hotstandby initialises new clusters with data checksums, which pg_rewind accepts instead of wal_log_hints.
+    ['data_checksums', 'on'],
+  ]);
+}

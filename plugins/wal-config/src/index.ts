@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { definePlugin, editAutoConf, HotstandbyError, z, type Action, type StepContext } from '@hotstandby/core';
+import { desiredChanges, freshClusterSettings, type SettingChange } from './desired-settings.js';
+import { checkConfigFiles, readSettings, refuseCommandLine } from './read-settings.js';
+
+const options = z.strictObject({});
+
+interface WalPlan {
+  changes: SettingChange[];
+  skipped: SettingChange[];
+  restart: boolean;
+}
+
+// Decide the changes: optional restart-only settings ride along only when a restart happens anyway.
+async function planChanges(ctx: StepContext): Promise<WalPlan> {
+  // A primary that does not exist yet gets these settings from bootstrapSettings before its first start.
+  if (ctx.isPlanned(ctx.primary)) return { changes: [], skipped: [], restart: false };
+  const settings = await readSettings(ctx);
+  const current = new Map([...settings].map(([k, v]) => [k, v.setting]));
+  const contexts = new Map([...settings].map(([k, v]) => [k, v.context]));
+  const all = desiredChanges(ctx, current, contexts);
+  refuseCommandLine(ctx, settings, all.map((c) => c.name));
+  if (ctx.spec.archive && ctx.facts.archiveLibrary && (current.get('archive_library') ?? '') !== '') {
+    throw new HotstandbyError('SETTING_OVERRIDDEN', `${ctx.primary.name} archives through archive_library = '${current.get('archive_library')}'; hotstandby's archive uses archive_command, and PostgreSQL 16+ refuses both`, {
+      where: { node: ctx.primary.name, key: 'archive' },
+      fix: 'remove "archive" from the config to keep your archiving, or unset archive_library',
+    });
+  }
+  const restartNeeded = all.some((c) => !c.optional && c.restart);
+  const changes = all.filter((c) => !c.optional || restartNeeded);
+  const skipped = all.filter((c) => !changes.includes(c));
+  return { changes, skipped, restart: changes.some((c) => c.restart) };
+}
+
+function describe(c: SettingChange): string {
+  return `${c.name} (${c.from === undefined || c.from === '' ? 'unset' : c.from} → ${c.to})`;
+}
+
+// Step 3 of the recipe: wal_level, max_wal_senders, replication slots, WAL retention and (optionally) archiving,
+// written to postgresql.auto.conf so the user's postgresql.conf stays untouched.
+export default definePlugin<z.infer<typeof options>>({
+  name: 'wal-config',
+  description: 'Set wal_level, max_wal_senders, max_replication_slots, WAL retention and archiving on the primary.',
+  scope: 'primary',
+  options,
+  bootstrapSettings(ctx) {
+    return Object.fromEntries(desiredChanges(ctx, freshClusterSettings(ctx)).map((c) => [c.name, c.to]));
+  },
+  async preflight(ctx) {
+    if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
+    const plan = await planChanges(ctx);
+    if (plan.changes.length > 0) await checkConfigFiles(ctx);
+    if (plan.restart && !ctx.allowRestart && !ctx.dryRun) {
+      const needs = plan.changes.filter((c) => c.restart).map(describe);
+      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart for ${needs.join(', ')}; nothing was changed`, {
+        where: { node: ctx.primary.name, step: 'wal-config' },
+        fix: 'run again with --allow-restart (or make these changes yourself and restart when it suits you)',
+      });
+    }
+  },
+  async plan(ctx) {
+    const plan = await planChanges(ctx);
+    const actions: Action[] = [];
+    const notes = plan.skipped.map((c) => `${describe(c)} not applied: it needs a restart; without it a former primary can only rejoin by a new base backup`);
+    if (ctx.spec.archive && !existsSync(ctx.spec.archive.dir)) {
+      actions.push({ kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` });
+    }
+    if (plan.changes.length > 0) {
+      const file = path.join(ctx.primary.dataDir, 'postgresql.auto.conf');
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      actions.push({
+        kind: 'write-file',
+        path: file,
+        content: editAutoConf(current, Object.fromEntries(plan.changes.map((c) => [c.name, c.to]))),
+        owner: 'server',
+        mode: 0o600,
+        summary: `set ${plan.changes.map((c) => c.name).join(', ')}`,
+      });
+      const reasons = plan.changes.filter((c) => c.restart).map((c) => c.name);
+      if (plan.restart) {
+        if (!ctx.allowRestart) notes.push(`needs --allow-restart: ${reasons.join(', ')} take effect only at server start`);
+        actions.push({ kind: 'node', node: ctx.primary.name, op: 'restart', reasons, summary: `restart ${ctx.primary.name} for ${reasons.join(', ')}` });
+      } else if (!ctx.isPlanned(ctx.primary) && (await ctx.primary.isRunning())) {
+        actions.push({ kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` });
+      }
+    }
+    return { actions, notes };
+  },
+  async apply(ctx, plan) {
+    const write = plan.actions.find((a) => a.kind === 'write-file');
+    await ctx.run(plan.actions.filter((a) => a.kind === 'mkdir'));
+    if (!write) return { summary: 'already in place' };
+    await ctx.run([write]);
+    await checkConfigFiles(ctx);
+    await ctx.run(plan.actions.filter((a) => a.kind === 'node'));
+    const after = await readSettings(ctx);
+    const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter((c) => !c.optional || plan.actions.some((a) => a.kind === 'node' && a.op === 'restart'));
+    const pending = await ctx.primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');
+    if (wrong.length > 0 || pending.length > 0) {
+      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} does not run with the new settings yet: ${[...wrong.map(describe), ...pending.map((p) => `${p.name} (restart pending)`)].join(', ')}`, {
+        where: { node: ctx.primary.name, step: 'wal-config' },
+        fix: 'run again with --allow-restart',
+      });
+    }
+    const restarted = plan.actions.some((a) => a.kind === 'node' && a.op === 'restart');
+    return { summary: `${write.summary}; ${restarted ? 'restarted' : 'reloaded'}` };
+  },
+});

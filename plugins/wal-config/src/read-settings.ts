@@ -1,0 +1,34 @@
+import { HotstandbyError, type StepContext } from '@hotstandby/core';
+import { WATCHED, type CurrentSetting } from './desired-settings.js';
+
+// The watched settings as the running primary reports them.
+export async function readSettings(ctx: StepContext): Promise<Map<string, CurrentSetting>> {
+  const rows = await ctx.primary.query<CurrentSetting>('SELECT name, setting, source, context FROM pg_settings WHERE name = ANY($1)', [[...WATCHED]]);
+  return new Map(rows.map((r) => [r.name, r]));
+}
+
+// Refuse when a setting to change is fixed on the server's command line, which no configuration file can override.
+export function refuseCommandLine(ctx: StepContext, settings: ReadonlyMap<string, CurrentSetting>, names: readonly string[]): void {
+  for (const name of names) {
+    const s = settings.get(name);
+    if (s && (s.source === 'command line' || s.source === 'environment variable')) {
+      throw new HotstandbyError('SETTING_OVERRIDDEN', `${name} is set to ${s.setting} on ${ctx.primary.name}'s ${s.source}, which overrides every configuration file`, {
+        where: { node: ctx.primary.name, step: 'wal-config' },
+        fix: `remove -c ${name}=... from how the server is started (pg_ctl -o, systemd unit), then run again`,
+      });
+    }
+  }
+}
+
+// Refuse to reload or restart over configuration files PostgreSQL reports errors in.
+export async function checkConfigFiles(ctx: StepContext): Promise<void> {
+  const rows = await ctx.primary.query<{ sourcefile: string; sourceline: number; error: string; name: string | null }>(
+    'SELECT sourcefile, sourceline, error, name FROM pg_file_settings WHERE error IS NOT NULL',
+  );
+  if (rows.length === 0) return;
+  const r = rows[0]!;
+  throw new HotstandbyError('CONFIG_FILE_ERRORS', `${r.sourcefile}:${r.sourceline}: ${r.error}${r.name ? ` (${r.name})` : ''}`, {
+    where: { node: ctx.primary.name, file: r.sourcefile, line: r.sourceline },
+    fix: 'fix that line first; hotstandby will not reload or restart a server over a broken configuration',
+  });
+}

@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+// Three depths of tests: pure logic (unit), each plugin and core against a real PostgreSQL (integration),
+// and the CLI as a user runs it (e2e).
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/unit/**/*.test.ts', 'plugins/*/test/unit/**/*.test.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/integration/**/*.test.ts', 'plugins/*/test/**/*.integration.test.ts', 'examples/*/test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
