@@ -177,8 +177,9 @@ export class Cluster {
 
   // Run only the named steps (for example ["verify"]) against the cluster as it is.
   async runSteps(names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
-    return this.withSteps(names, options, async ({ rt, steps, contexts }) =>
-      runPipeline({
+    return this.withSteps(names, options, async ({ rt, steps, contexts, executor }) => {
+      await executor.applyAll(await planStateDir(rt));
+      return runPipeline({
         dryRun: false,
         renderer: options.renderer ?? 'auto',
         observe: options.observe ?? (() => undefined),
@@ -188,8 +189,8 @@ export class Cluster {
         contextFor: (step, node, log) => contexts.create(step, node, log),
         steps,
         phases: [],
-      }),
-    );
+      });
+    });
   }
 
   // What the named steps would do now, without doing it: actions, notes and their printable form.
