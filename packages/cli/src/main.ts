@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
+import { registerPg } from './commands/pg-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
@@ -22,6 +24,8 @@ export function buildProgram(cli: CliContext): Command {
   registerStatus(program, cli);
   registerVerify(program, cli);
   registerDown(program, cli);
+  registerDoctor(program, cli);
+  registerPg(program, cli);
   return program;
 }
 

@@ -1,34 +1,89 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepContext } from '@hotstandby/core';
+import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
+import { copyBackup } from './copy-backup.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { planSlot } from './slot-plan.js';
-import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
 
 const options = z.strictObject({
-  method: z.enum(['auto', 'pg_basebackup'], { error: 'must be "auto" or "pg_basebackup"' }).default('auto'),
+  method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
   checkpoint: z.enum(['fast', 'spread']).default('fast'),
   maxRate: z.string().regex(/^\d+[kM]?$/, { error: 'must be a rate pg_basebackup accepts, such as 32k or 10M' }).optional(),
 });
 type Options = z.infer<typeof options>;
 
+// "auto" takes pg_basebackup when it exists next to the server programs, the low-level copy otherwise.
+export function chooseMethod(ctx: StepContext<Options>): 'pg_basebackup' | 'copy' {
+  if (ctx.options.method !== 'auto') return ctx.options.method;
+  return ctx.primary.binaries.has('pg_basebackup') ? 'pg_basebackup' : 'copy';
+}
+
 function backupCommand(ctx: StepContext<Options>, target: string): { command: string; args: string[] } {
   return { command: ctx.primary.binaries.path('pg_basebackup'), args: pgBasebackupArgs(ctx, target, ctx.options) };
 }
 
+function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Action {
+  const method = chooseMethod(ctx);
+  const upstream = ctx.upstream!;
+  if (method === 'copy') {
+    const api = ctx.facts.backup;
+    return {
+      kind: 'task',
+      changes: true,
+      summary: `base backup of ${upstream.name} into ${ctx.node.dataDir} (low-level API: start, copy, stop)`,
+      details: [
+        `[${upstream.name}] SQL: ${api.startSql.replace('$1', `'hotstandby base backup for ${ctx.node.name}'`)}`,
+        `copy ${upstream.dataDir} leaving out ${[...ctx.facts.copyExclusions.files.slice(0, 3), '...'].join(', ')}; empty ${ctx.facts.copyExclusions.emptyDirs.join(', ')}`,
+        `[${upstream.name}] SQL (same session): ${api.stopSql}`,
+        'write backup_label (and a non-empty tablespace_map) from the stop call into the copy',
+      ],
+      run: (signal) =>
+        withPartialDirectory(ctx, state, async (dir) => {
+          await copyBackup(ctx, dir, signal);
+        }),
+    };
+  }
+  const shown = backupCommand(ctx, ctx.node.dataDir);
+  return {
+    kind: 'task',
+    changes: true,
+    summary: `pg_basebackup from ${upstream.name} into ${ctx.node.dataDir}`,
+    details: [`run as ${ctx.serverUser.name}: PGPASSFILE=${ctx.paths.replicationPassfile} ${shown.command} ${shown.args.join(' ')}`, '(into a hidden partial directory, renamed into place when complete)'],
+    run: (signal) =>
+      withPartialDirectory(ctx, state, async (dir) => {
+        const { command, args } = backupCommand(ctx, dir);
+        await runProgram(command, args, {
+          user: ctx.serverUser,
+          env: { PGPASSFILE: ctx.paths.replicationPassfile, PGAPPNAME: `hotstandby-${ctx.node.name}` },
+          signal,
+          purpose: `pg_basebackup for ${ctx.node.name}`,
+        }).catch((error: unknown) => {
+          throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {
+            where: { node: ctx.node.name },
+            detail: (error as HotstandbyError).detail,
+            fix: 'read the pg_basebackup output above, fix the cause and run up again',
+            cause: error,
+          });
+        });
+      }),
+  };
+}
+
 // Step 4 of the recipe: a base backup of the upstream into the standby's data directory, through the standby's
-// own slot (created first, so the WAL the backup needs cannot be removed).
+// own slot, created first so the WAL the backup needs cannot be removed. pg_basebackup, or where it is absent
+// the recipe's low-level API (start backup, copy the data directory, stop backup).
 export default definePlugin<Options>({
   name: 'base-backup',
-  description: 'Copy the primary into the standby data directory with pg_basebackup, through a slot created first.',
+  description: 'Copy the upstream into the standby data directory (pg_basebackup, or start/copy/stop backup), through a slot created first.',
   scope: 'standby',
   options,
   async preflight(ctx) {
-    if (!ctx.primary.binaries.has('pg_basebackup')) {
-      throw new HotstandbyError('BINARY_MISSING', `pg_basebackup is not in ${ctx.primary.binaries.binDir}`, {
+    if (chooseMethod(ctx) === 'pg_basebackup' && !ctx.primary.binaries.has('pg_basebackup')) {
+      throw new HotstandbyError('BINARY_MISSING', `steps.base-backup.method is "pg_basebackup", but pg_basebackup is not in ${ctx.primary.binaries.binDir}`, {
         where: { step: 'base-backup', key: 'steps.base-backup.method' },
-        fix: 'install the PostgreSQL client programs (Debian: apt install postgresql-client) or point postgres.binDir at a full installation',
+        fix: 'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation',
       });
     }
     await targetState(ctx);
@@ -43,35 +98,12 @@ export default definePlugin<Options>({
     }
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
-    const shown = backupCommand(ctx, ctx.node.dataDir);
-    actions.push({
-      kind: 'task',
-      changes: true,
-      summary: `pg_basebackup from ${ctx.upstream!.name} into ${ctx.node.dataDir}`,
-      details: [`run as ${ctx.serverUser.name}: PGPASSFILE=${ctx.paths.replicationPassfile} ${shown.command} ${shown.args.join(' ')}`, '(into a hidden partial directory, renamed into place when complete)'],
-      run: async (signal) =>
-        withPartialDirectory(ctx, state, async (dir) => {
-          const { command, args } = backupCommand(ctx, dir);
-          await runProgram(command, args, {
-            user: ctx.serverUser,
-            env: { PGPASSFILE: ctx.paths.replicationPassfile, PGAPPNAME: `hotstandby-${ctx.node.name}` },
-            signal,
-            purpose: `pg_basebackup for ${ctx.node.name}`,
-          }).catch((error: unknown) => {
-            throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {
-              where: { node: ctx.node.name },
-              detail: (error as HotstandbyError).detail,
-              fix: 'read the pg_basebackup output above, fix the cause and run up again',
-              cause: error,
-            });
-          });
-        }),
-    });
+    actions.push(backupAction(ctx, state));
     return { actions, notes: slot.notes };
   },
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
     await ctx.run(plan.actions);
-    return { summary: `backed up from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
+    return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },
 });

@@ -13,15 +13,15 @@ import type { ClusterState } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
-import type { BinaryCandidate } from '../postgres/binaries.js';
+import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
 // How a command opens the cluster.
 export interface RuntimeOptions {
   // `up` checks ports and generates missing passwords; `inspect` (status, verify, down) only reads.
   purpose: 'up' | 'inspect';
   dryRun?: boolean;
-  // Candidates tried after the system installations (the embedded binaries).
-  binaryFallbacks?: () => Promise<BinaryCandidate[]>;
+  // Progress of a download of embedded binaries.
+  onDownloadProgress?: ProgressListener;
 }
 
 // Everything a command needs about a cluster, resolved once: binaries, OS user, ports, passwords, node handles.
@@ -51,11 +51,21 @@ export class ClusterRuntime {
     const existing = primaryInfo.kind === 'cluster';
     const adopted = existing && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
 
+    // An existing cluster runs as the account owning it; a new one as the configured (default postgres) account.
+    const serverUser = existing ? await dataDirOwner(spec) : resolveServerUser(spec.postgres.osUser);
+    if (primaryInfo.major !== undefined && spec.postgres.version !== undefined && primaryInfo.major !== spec.postgres.version) {
+      throw new HotstandbyError('UNSUPPORTED_VERSION', `postgres.version is ${majorLabel(spec.postgres.version)}, but the primary's data directory ${spec.primary.dataDir} is PostgreSQL ${majorLabel(primaryInfo.major)}`, {
+        where: { key: 'postgres.version', node: spec.primary.name },
+        fix: `set postgres.version to ${majorLabel(primaryInfo.major)} (primary and standbys share one major)`,
+      });
+    }
     const binaries = await resolveBinaries({
       binDir: spec.postgres.binDir,
+      major: primaryInfo.major ?? spec.postgres.version,
       remembered: primaryInfo.kind === 'cluster' ? state.binaries : undefined,
-      major: primaryInfo.major,
-      fallbacks: options.binaryFallbacks,
+      download: options.purpose === 'up' ? (options.dryRun ? 'plan' : true) : false,
+      onProgress: options.onDownloadProgress,
+      user: serverUser,
     });
     if (primaryInfo.major !== undefined && primaryInfo.major !== binaries.major) {
       throw new HotstandbyError('UNSUPPORTED_VERSION', `the primary's data directory is PostgreSQL ${majorLabel(primaryInfo.major)}, but the binaries in ${binaries.binDir} are ${binaries.version}`, {
@@ -63,9 +73,6 @@ export class ClusterRuntime {
         fix: `set postgres.binDir to PostgreSQL ${majorLabel(primaryInfo.major)} binaries`,
       });
     }
-
-    // An existing cluster runs as the account owning it; a new one as the configured (default postgres) account.
-    const serverUser = existing ? await dataDirOwner(spec) : resolveServerUser(spec.postgres.osUser);
 
     const actualPorts = new Map<string, number>();
     if (adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser));

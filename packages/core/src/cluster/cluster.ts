@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
-import type { BinaryCandidate } from '../postgres/binaries.js';
+import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 import type { PipelineObserver } from '../pipeline/pipeline-events.js';
 import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
 import type { Action } from '../executor/action.js';
@@ -23,7 +23,8 @@ export interface ClusterOptions {
   plugins: readonly LoadedPlugin[];
   // Ordered step names from the config's pipeline (default: the built-in recipe).
   pipeline?: readonly string[];
-  binaryFallbacks?: () => Promise<BinaryCandidate[]>;
+  // Progress of a download of embedded binaries (a progress bar in the CLI).
+  onDownloadProgress?: ProgressListener;
 }
 
 // How `up` runs.
@@ -79,7 +80,7 @@ export class Cluster {
     const steps = resolveSteps(this.spec, this.options.plugins, this.options.pipeline);
     const lock = new RunLock(`${this.spec.stateDir}/lock`);
     if (!dryRun && existsSync(this.spec.stateDir)) await lock.acquire('up');
-    const rt = await ClusterRuntime.open(this.spec, { purpose: 'up', dryRun, binaryFallbacks: this.options.binaryFallbacks });
+    const rt = await ClusterRuntime.open(this.spec, { purpose: 'up', dryRun, onDownloadProgress: this.options.onDownloadProgress });
     try {
       await corePreflight(rt);
       const signal = options.signal ?? new AbortController().signal;
@@ -109,6 +110,7 @@ export class Cluster {
           fix: 'run again with --allow-restart',
         });
       }
+      print(`PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`);
       for (const notice of rt.notices) {
         print(`notice: ${notice}`);
         observe({ type: 'notice', message: notice, at: new Date().toISOString() });
@@ -167,7 +169,7 @@ export class Cluster {
 
   // Every node's role, port, state, recovery, upstream and lag.
   async status(): Promise<ClusterStatus> {
-    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', binaryFallbacks: this.options.binaryFallbacks });
+    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', onDownloadProgress: this.options.onDownloadProgress });
     try {
       return await collectStatus(rt);
     } finally {
@@ -220,7 +222,7 @@ export class Cluster {
       if (!step) throw new HotstandbyError('PLUGIN_INVALID', `there is no step "${name}" in the pipeline`, { fix: `steps: ${all.map((s) => s.plugin.name).join(', ')}` });
       return step;
     });
-    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', binaryFallbacks: this.options.binaryFallbacks });
+    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', onDownloadProgress: this.options.onDownloadProgress });
     try {
       const signal = options.signal ?? new AbortController().signal;
       const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress: () => undefined, signal });
@@ -236,7 +238,7 @@ export class Cluster {
     const lock = new RunLock(`${this.spec.stateDir}/lock`);
     if (existsSync(this.spec.stateDir)) await lock.acquire('down');
     try {
-      const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', binaryFallbacks: this.options.binaryFallbacks });
+      const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', onDownloadProgress: this.options.onDownloadProgress });
       try {
         return await teardown(rt, options);
       } finally {

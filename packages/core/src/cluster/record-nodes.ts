@@ -6,7 +6,7 @@ export async function recordNodes(rt: ClusterRuntime, options: { primaryOnly: bo
   const specs = options.primaryOnly ? [rt.spec.primary] : [rt.spec.primary, ...rt.spec.standbys];
   await rt.store.update((state) => {
     state.configPath = rt.spec.source.path;
-    state.binaries = { binDir: rt.binaries.binDir, source: rt.binaries.source, reason: rt.binaries.reason.replace(/ \(remembered\)$/, '') };
+    state.binaries = { binDir: rt.binaries.binDir, source: rt.binaries.source, reason: rt.binaries.reason.replace(/ \((remembered|downloaded to the cache)\)/g, '') };
     state.pgMajor = rt.binaries.major;
     state.socketDir = rt.layout.socketDir();
     for (const spec of specs) {

@@ -37,7 +37,8 @@ export interface PasswordSpec {
 export interface ClusterSpec {
   source: ConfigSource;
   stateDir: string;
-  postgres: { binDir?: string; osUser?: string };
+  // binDir is a directory or "embedded"; version is a major (150000 for 15).
+  postgres: { binDir?: string; version?: number; osUser?: string };
   superuser: { name: string; password: PasswordSpec };
   replication: { user: string; password: PasswordSpec; connectionLimit: number };
   archive?: { dir: string };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownMajor, parseMajor } from '../postgres/versions.js';
 
 // Node names become slot names, application_name and file names: keep them simple and lower-case.
 export const NODE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -35,7 +36,12 @@ export const configSchema = z
     stateDir: path.optional().meta({ description: 'Where hotstandby keeps its state, logs and secrets. Default: .hotstandby beside the config file.' }),
     postgres: z
       .strictObject({
-        binDir: path.optional().meta({ description: 'Directory holding postgres, initdb and pg_ctl.' }),
+        binDir: path.optional().meta({ description: 'Directory holding postgres, initdb and pg_ctl, or "embedded" for the embedded binaries.' }),
+        version: z
+          .union([z.int(), z.string().regex(/^\d+(\.\d+)?$/)], { error: 'must be a PostgreSQL major version such as 15 or "9.6"' })
+          .refine((v) => isKnownMajor(parseMajor(String(v))), { error: 'must be a PostgreSQL major from 9.3 to 18' })
+          .optional()
+          .meta({ description: 'The PostgreSQL major to use (10 to 18 run here); binaries of that major are found or fetched.' }),
         osUser: z
           .string()
           .min(1)

@@ -4,6 +4,7 @@ import type { ClusterSpec, ConfigSource, NodeSpec } from './cluster-spec.js';
 import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
 import { sizeToMb } from './sizes.js';
+import { parseMajor } from '../postgres/versions.js';
 
 // Environment variables read for passwords when the config names none.
 export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
@@ -53,7 +54,11 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
   const spec: ClusterSpec = {
     source,
     stateDir,
-    postgres: { binDir: cfg.postgres?.binDir ? at(cfg.postgres.binDir) : undefined, osUser: cfg.postgres?.osUser },
+    postgres: {
+      binDir: cfg.postgres?.binDir === 'embedded' ? 'embedded' : cfg.postgres?.binDir ? at(cfg.postgres.binDir) : undefined,
+      version: cfg.postgres?.version === undefined ? undefined : parseMajor(String(cfg.postgres.version)),
+      osUser: cfg.postgres?.osUser,
+    },
     superuser: {
       name: cfg.superuser?.name ?? 'postgres',
       password: { value: cfg.superuser?.password, env: cfg.superuser?.passwordEnv ?? DEFAULT_SUPERUSER_PASSWORD_ENV, key: 'superuser.password' },

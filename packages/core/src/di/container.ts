@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { ClusterSpec } from '../config/cluster-spec.js';
-import type { BinaryCandidate } from '../postgres/binaries.js';
+import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 import type { LoadedPlugin } from '../cluster/resolve-steps.js';
 import { Cluster } from '../cluster/cluster.js';
 
@@ -11,13 +11,13 @@ import { Cluster } from '../cluster/cluster.js';
 export const TOKENS = {
   // The step plugins available to the pipeline (built-ins plus the config's own).
   Plugins: Symbol('Plugins') as InjectionToken<readonly LoadedPlugin[]>,
-  // Extra binary candidates tried after the system installations.
-  BinaryFallbacks: Symbol('BinaryFallbacks') as InjectionToken<() => Promise<BinaryCandidate[]>>,
+  // Where download progress of embedded binaries goes (the CLI's progress bar).
+  DownloadProgress: Symbol('DownloadProgress') as InjectionToken<ProgressListener>,
   // Builds a Cluster for a spec from the registered services.
   ClusterFactory: Symbol('ClusterFactory') as InjectionToken<(spec: ClusterSpec, pipeline?: readonly string[]) => Cluster>,
 } as const;
 
-// A fresh container with the cluster factory registered; the caller registers Plugins (and BinaryFallbacks).
+// A fresh container with the cluster factory registered; the caller registers Plugins (and DownloadProgress).
 export function createContainer(): DependencyContainer {
   const c = rootContainer.createChildContainer();
   c.register(TOKENS.ClusterFactory, {
@@ -25,7 +25,7 @@ export function createContainer(): DependencyContainer {
       new Cluster(spec, {
         plugins: dc.resolve(TOKENS.Plugins),
         pipeline,
-        binaryFallbacks: dc.isRegistered(TOKENS.BinaryFallbacks, true) ? dc.resolve(TOKENS.BinaryFallbacks) : undefined,
+        onDownloadProgress: dc.isRegistered(TOKENS.DownloadProgress, true) ? dc.resolve(TOKENS.DownloadProgress) : undefined,
       }),
   });
   return c;

