@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/unit/**/*.test.ts', 'plugins/*/test/unit/**/*.test.ts'],
+          include: ['packages/*/test/unit/**/*.test.ts', 'plugins/*/test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
           testTimeout: 10_000,
         },
       },
@@ -26,6 +26,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/golden/**', 'test/matrix/**'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -25,8 +25,9 @@ export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';
 
 export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgres/pg-node.js';
-export { versionFacts, parseMajor, majorLabel, knownMajors, walKeepSegmentsToMb, type VersionFacts, type PgMajorNum } from './postgres/versions.js';
-export { ConfFile, editAutoConf, parseConfLine, AUTO_CONF_HEADER } from './postgres/conf-file.js';
+export { versionFacts, parseMajor, majorLabel, knownMajors, isKnownMajor, walKeepSegmentsToMb, OLDEST_RUNNABLE_MAJOR, type VersionFacts, type PgMajorNum } from './postgres/versions.js';
+export { ConfFile, editAutoConf, editConfBlock, parseConfLine, AUTO_CONF_HEADER, CONF_BLOCK_BEGIN, CONF_BLOCK_END } from './postgres/conf-file.js';
+export { settingsFilePath, editSettingsFile } from './postgres/settings-file.js';
 export { withManagedBlock, managedRules, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';
 export {
   quoteIdent,

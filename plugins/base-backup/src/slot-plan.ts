@@ -4,6 +4,8 @@ import { HotstandbyError, type Action, type StepContext } from '@hotstandby/core
 export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; notes: string[] }> {
   const upstream = ctx.upstream!;
   const slot = ctx.nodeSpec.slot!;
+  // PostgreSQL 9.3 has no slots; wal_keep_segments (and the archive) keep the WAL instead.
+  if (!ctx.facts.slots) return { actions: [], notes: [`PostgreSQL ${ctx.facts.label} has no replication slots; WAL is kept by ${ctx.facts.walKeep.param}`] };
   if (ctx.isPlanned(upstream)) {
     return { actions: [createSlot(ctx, upstream.name, slot)], notes: [] };
   }

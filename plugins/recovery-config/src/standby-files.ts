@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfFile, editAutoConf, quoteGucString, type Action, type StepContext } from '@hotstandby/core';
+import { ConfFile, editSettingsFile, quoteGucString, settingsFilePath, type Action, type StepContext } from '@hotstandby/core';
 import { identitySettings, recoverySettings } from './standby-settings.js';
 
 // The file edits that make a base backup a hot standby, by version: standby.signal plus settings in
@@ -9,17 +9,17 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   const dir = ctx.node.dataDir;
   const actions: Action[] = [];
   const changed: string[] = [];
-  const autoConfPath = path.join(dir, 'postgresql.auto.conf');
-  const autoConf = await readFile(autoConfPath, 'utf8').catch(() => undefined);
+  const settingsPath = settingsFilePath(ctx.facts, dir);
+  const current = await readFile(settingsPath, 'utf8').catch(() => undefined);
   const recovery = recoverySettings(ctx);
   const identity = identitySettings(ctx);
   const signalMode = ctx.facts.standbySetup === 'standby.signal';
-  const autoWanted: Record<string, string> = signalMode ? { ...identity, ...recovery } : identity;
-  const before = new ConfFile(autoConf ?? '').entries();
-  for (const [k, v] of Object.entries(autoWanted)) if (before.get(k) !== v) changed.push(k);
-  const newAuto = editAutoConf(autoConf, autoWanted);
-  if (newAuto !== autoConf) {
-    actions.push({ kind: 'write-file', path: autoConfPath, content: newAuto, owner: 'server', mode: 0o600, summary: `write ${ctx.node.name}'s settings to postgresql.auto.conf` });
+  const wantedSettings: Record<string, string> = signalMode ? { ...identity, ...recovery } : identity;
+  const wanted = editSettingsFile(ctx.facts, current, wantedSettings);
+  if (wanted !== current) {
+    const before = new ConfFile(current ?? '').entries();
+    for (const [k, v] of Object.entries(wantedSettings)) if (before.get(k) !== v) changed.push(k);
+    actions.push({ kind: 'write-file', path: settingsPath, content: wanted, owner: 'server', mode: 0o600, summary: `write ${ctx.node.name}'s settings to ${path.basename(settingsPath)}` });
   }
   if (signalMode) {
     const signal = path.join(dir, 'standby.signal');
@@ -50,11 +50,12 @@ export function describeStandbyFiles(ctx: StepContext): string[] {
   const recovery = recoverySettings(ctx);
   const identity = identitySettings(ctx);
   const line = (k: string, v: string) => `${k} = ${quoteGucString(v)}`;
+  const settingsFile = path.basename(settingsFilePath(ctx.facts, ctx.node.dataDir));
   if (ctx.facts.standbySetup === 'standby.signal') {
-    return ['postgresql.auto.conf:', ...Object.entries({ ...identity, ...recovery }).map(([k, v]) => '  ' + line(k, v)), 'standby.signal (empty)'];
+    return [`${settingsFile}:`, ...Object.entries({ ...identity, ...recovery }).map(([k, v]) => '  ' + line(k, v)), 'standby.signal (empty)'];
   }
   return [
-    'postgresql.auto.conf:',
+    `${settingsFile}:`,
     ...Object.entries(identity).map(([k, v]) => '  ' + line(k, v)),
     'recovery.conf:',
     ...Object.entries({ standby_mode: 'on', ...recovery }).map(([k, v]) => '  ' + line(k, v)),

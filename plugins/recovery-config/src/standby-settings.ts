@@ -2,13 +2,14 @@ import { buildConninfo, escapePercent, quoteShellArg, type StepContext } from '@
 
 // primary_conninfo: loopback address (never "localhost", which may resolve to ::1 first), the upstream's port,
 // the replication role, the 0600 passfile (never a password), and the standby's name as application_name.
+// Before PostgreSQL 10 libpq has no passfile=, so there the password itself goes into the 0600 recovery.conf.
 export function primaryConninfo(ctx: StepContext): string {
   const upstream = ctx.upstream!;
   return buildConninfo({
     host: '127.0.0.1',
     port: upstream.port,
     user: ctx.spec.replication.user,
-    passfile: ctx.paths.replicationPassfile,
+    ...(ctx.facts.conninfoPassfile ? { passfile: ctx.paths.replicationPassfile } : { password: ctx.secrets.replicationPassword }),
     application_name: ctx.node.name,
   });
 }
@@ -23,7 +24,7 @@ export function restoreCommand(dir: string): string {
 export function recoverySettings(ctx: StepContext): Record<string, string> {
   const settings: Record<string, string> = {
     primary_conninfo: primaryConninfo(ctx),
-    primary_slot_name: ctx.nodeSpec.slot!,
+    ...(ctx.facts.slots ? { primary_slot_name: ctx.nodeSpec.slot! } : {}),
     recovery_target_timeline: 'latest',
   };
   if (ctx.spec.archive) settings.restore_command = restoreCommand(ctx.spec.archive.dir);
@@ -36,7 +37,7 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
     port: String(ctx.node.port),
     listen_addresses: '127.0.0.1',
     unix_socket_directories: ctx.paths.socketDir,
-    cluster_name: ctx.node.name,
+    ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
     hot_standby: 'on',
   };
 }

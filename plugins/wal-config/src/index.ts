@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { definePlugin, editAutoConf, HotstandbyError, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
 import { desiredChanges, freshClusterSettings, type SettingChange } from './desired-settings.js';
 import { checkConfigFiles, readSettings, refuseCommandLine } from './read-settings.js';
 
@@ -68,12 +67,13 @@ export default definePlugin<z.infer<typeof options>>({
       actions.push({ kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` });
     }
     if (plan.changes.length > 0) {
-      const file = path.join(ctx.primary.dataDir, 'postgresql.auto.conf');
+      const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
+      const file = settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
       const current = await readFile(file, 'utf8').catch(() => undefined);
       actions.push({
         kind: 'write-file',
         path: file,
-        content: editAutoConf(current, Object.fromEntries(plan.changes.map((c) => [c.name, c.to]))),
+        content: editSettingsFile(ctx.facts, current, Object.fromEntries(plan.changes.map((c) => [c.name, c.to]))),
         owner: 'server',
         mode: 0o600,
         summary: `set ${plan.changes.map((c) => c.name).join(', ')}`,

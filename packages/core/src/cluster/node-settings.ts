@@ -8,6 +8,6 @@ export function nodeIdentitySettings(rt: ClusterRuntime, node: PgNode): Record<s
     port: String(node.port),
     listen_addresses: '127.0.0.1',
     unix_socket_directories: rt.layout.socketDir(),
-    cluster_name: node.name,
+    ...(node.facts.clusterName ? { cluster_name: node.name } : {}),
   };
 }

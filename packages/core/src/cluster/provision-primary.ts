@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { Executor } from '../executor/executor.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { editAutoConf } from '../postgres/conf-file.js';
+import { quoteGucString } from '../postgres/quoting.js';
+import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -33,11 +34,11 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   if (info.kind === 'cluster') {
     if (rt.primaryAdopted) notes.push(`adopting the existing PostgreSQL ${rt.binaries.version} cluster in ${node.dataDir} (owner ${rt.serverUser.name})`);
     else {
-      const autoConf = path.join(node.dataDir, 'postgresql.auto.conf');
-      const current = await readFile(autoConf, 'utf8').catch(() => undefined);
-      const wanted = editAutoConf(current, nodeIdentitySettings(rt, node));
+      const file = settingsFilePath(node.facts, node.dataDir);
+      const current = await readFile(file, 'utf8').catch(() => undefined);
+      const wanted = editSettingsFile(node.facts, current, nodeIdentitySettings(rt, node));
       if (current !== wanted) {
-        actions.push({ kind: 'write-file', path: autoConf, content: wanted, owner: 'server', mode: 0o600, summary: `update ${node.name}'s port and socket settings` });
+        actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `update ${node.name}'s port and socket settings` });
         if (await node.isRunning()) actions.push({ kind: 'node', node: node.name, op: 'restart', reasons: ['port', 'listen_addresses', 'unix_socket_directories'], summary: `restart ${node.name}` });
       }
     }
@@ -66,12 +67,12 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   actions.push({
     kind: 'task',
     changes: true,
-    summary: `write ${node.name}'s settings to postgresql.auto.conf`,
-    details: Object.entries(settings).map(([k, v]) => `${k} = '${v}'`),
+    summary: `write ${node.name}'s settings to ${path.basename(settingsFilePath(node.facts, node.dataDir))}`,
+    details: Object.entries(settings).map(([k, v]) => `${k} = ${quoteGucString(v)}`),
     run: async () => {
-      const file = path.join(node.dataDir, 'postgresql.auto.conf');
+      const file = settingsFilePath(node.facts, node.dataDir);
       const current = await readFile(file, 'utf8').catch(() => undefined);
-      await executor.apply({ kind: 'write-file', path: file, content: editAutoConf(current, settings), owner: 'server', mode: 0o600, summary: `write ${file}` });
+      await executor.apply({ kind: 'write-file', path: file, content: editSettingsFile(node.facts, current, settings), owner: 'server', mode: 0o600, summary: `write ${file}` });
     },
   });
   actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });

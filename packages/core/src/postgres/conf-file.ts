@@ -99,3 +99,29 @@ export function editAutoConf(current: string | undefined, changes: Record<string
   }
   return file.toString();
 }
+
+// First and last line of the settings block hotstandby owns in postgresql.conf (PostgreSQL 9.3, which has no
+// postgresql.auto.conf). The block sits at the end of the file, so its values win over earlier lines.
+export const CONF_BLOCK_BEGIN = '# BEGIN hotstandby settings (managed by hotstandby, edit the config instead)';
+export const CONF_BLOCK_END = '# END hotstandby settings';
+
+// postgresql.conf after setting (value) or removing (undefined) parameters inside hotstandby's block;
+// every line outside the block stays as it was.
+export function editConfBlock(current: string | undefined, changes: Record<string, string | undefined>): string {
+  const text = current ?? '';
+  const lines = text.split(/\r?\n/);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const start = lines.findIndex((l) => l.trim() === CONF_BLOCK_BEGIN);
+  const end = start >= 0 ? lines.findIndex((l, i) => i > start && l.trim() === CONF_BLOCK_END) : -1;
+  const inner = start >= 0 && end > start ? lines.slice(start + 1, end).join('\n') : '';
+  const block = new ConfFile(inner);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) block.remove(name);
+    else block.set(name, value);
+  }
+  const body = block.toString().split('\n').filter((l) => l !== '');
+  const rest = start >= 0 && end > start ? [...lines.slice(0, start), ...lines.slice(end + 1)] : lines;
+  while (rest.length > 0 && rest[rest.length - 1] === '') rest.pop();
+  if (body.length === 0) return rest.length ? rest.join(eol) + eol : '';
+  return [...rest, CONF_BLOCK_BEGIN, ...body, CONF_BLOCK_END].join(eol) + eol;
+}

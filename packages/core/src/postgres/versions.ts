@@ -49,6 +49,12 @@ export interface VersionFacts {
   slots: boolean;
   passwordEncryptionDefault: 'md5' | 'scram-sha-256';
   scram: boolean;
+  // postgresql.auto.conf exists (ALTER SYSTEM, 9.4+); before, settings go into a block in postgresql.conf.
+  autoConf: boolean;
+  // libpq understands passfile= in a connection string (10+); before, primary_conninfo must carry the password.
+  conninfoPassfile: boolean;
+  // cluster_name exists (9.5+); setting it on an older server is FATAL.
+  clusterName: boolean;
   defaults: { walLevel: string; maxWalSenders: number; maxReplicationSlots: number; hotStandby: boolean; recoveryTargetTimeline: 'current' | 'latest' };
   // How a changed setting takes effect on a standby: 'recovery.conf' means a restart (the file is read at start).
   context: { primaryConninfo: SettingContext; primarySlotName: SettingContext; restoreCommand: SettingContext; recoveryMinApplyDelay: SettingContext };
@@ -152,6 +158,9 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     slots: v(90400),
     passwordEncryptionDefault: v(140000) ? 'scram-sha-256' : 'md5',
     scram: wal,
+    autoConf: v(90400),
+    conninfoPassfile: wal,
+    clusterName: v(90500),
     defaults: {
       walLevel: wal ? 'replica' : 'minimal',
       maxWalSenders: wal ? 10 : 0,
