@@ -3,6 +3,7 @@ export { z } from 'zod';
 
 export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
 export { defineConfig, configSchema, type ConfigInput } from './config/config-schema.js';
+export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
