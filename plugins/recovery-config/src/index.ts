@@ -15,6 +15,7 @@ function reloadable(ctx: StepContext, name: string): boolean {
     primary_conninfo: c.primaryConninfo,
     primary_slot_name: c.primarySlotName,
     restore_command: c.restoreCommand,
+    recovery_min_apply_delay: c.recoveryMinApplyDelay,
   };
   return contexts[name] === 'sighup';
 }

@@ -28,6 +28,7 @@ export function recoverySettings(ctx: StepContext): Record<string, string> {
     recovery_target_timeline: 'latest',
   };
   if (ctx.spec.archive) settings.restore_command = restoreCommand(ctx.spec.archive.dir);
+  if (ctx.nodeSpec.applyDelay) settings.recovery_min_apply_delay = ctx.nodeSpec.applyDelay;
   return settings;
 }
 

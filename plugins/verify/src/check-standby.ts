@@ -1,4 +1,4 @@
-import { lsnDiff, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import { lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
 import type { Marker } from './marker-table.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
 
@@ -12,13 +12,14 @@ export async function checkStandby(
   upstream: PgNode,
   primary: PgNode,
   marker: Marker,
-  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal },
+  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; applyDelay?: string },
 ): Promise<StandbyReport> {
   const checks: CheckResult[] = [];
   const report: StandbyReport = {
     name: standby.name,
     upstream: upstream.name,
     ok: false,
+    delayedBy: options.applyDelay ?? null,
     inRecovery: null,
     readOnly: null,
     rowReplicated: null,
@@ -43,19 +44,15 @@ export async function checkStandby(
   if (!report.inRecovery) return report;
 
   const started = Date.now();
-  try {
-    await standby.waitForReplay(marker.lsn, options.timeoutMs, options.signal);
-    report.waitedMs = Date.now() - started;
-    const rows = await standby.query<{ token: string }>(`SELECT token FROM public.${quoteIdent(marker.table)} WHERE id = 1`, [], options.database);
-    report.rowReplicated = rows[0]?.token === marker.token;
-    checks.push({ name: 'row-replicated', ok: report.rowReplicated, detail: report.rowReplicated ? `marker row visible after ${report.waitedMs} ms (replayed past ${marker.lsn})` : 'replayed past the marker but the row is missing' });
-  } catch (error) {
-    report.rowReplicated = false;
-    checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, marker.lsn, options.facts, (error as Error).message) });
-  }
+  if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
+  else await checkReplayed(standby, marker, options, report, started);
 
   try {
-    await standby.query(`INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`, [], options.database);
+    // A delayed standby has not replayed the marker table yet, so it is asked to create a table instead.
+    const write = options.applyDelay
+      ? `CREATE TABLE public.${quoteIdent(marker.table + '_probe')} (id int)`
+      : `INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`;
+    await standby.query(write, [], options.database);
     report.readOnly = false;
     checks.push({ name: 'read-only', ok: false, detail: 'an INSERT succeeded on the standby' });
   } catch (error) {
@@ -64,16 +61,18 @@ export async function checkStandby(
     checks.push({
       name: 'read-only',
       ok: report.readOnly,
-      detail: report.readOnly ? 'INSERT refused: cannot execute INSERT in a read-only transaction (25006)' : `INSERT failed for another reason: ${(error as Error).message}`,
+      detail: report.readOnly
+        ? `${options.applyDelay ? 'CREATE TABLE' : 'INSERT'} refused: cannot execute ${options.applyDelay ? 'CREATE TABLE' : 'INSERT'} in a read-only transaction (25006)`
+        : `the write failed for another reason: ${(error as Error).message}`,
     });
   }
 
-  const seen = await upstream.queryOne<{ state: string; lag: string | null; replay_lag: number | null }>(
-    `SELECT state, ${options.facts.fn.walLsnDiff}(${options.facts.fn.currentWalLsn}(), ${options.facts.statReplication.replay})::text AS lag, ` +
-      `${options.facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag ` +
+  // The upstream may itself be a standby (cascading), so lag in bytes is measured against the primary below.
+  const seen = await upstream.queryOne<{ state: string; replay_lag: number | null }>(
+    `SELECT state, ${options.facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag ` +
       'FROM pg_stat_replication WHERE application_name = $1',
     [standby.name],
-  ).catch(() => undefined);
+  );
   report.streaming = seen?.state === 'streaming';
   checks.push({
     name: 'streaming',
@@ -82,7 +81,7 @@ export async function checkStandby(
   });
   const primaryLsn = await primary.lsn('write');
   const replayed = await standby.lsn('replay');
-  report.replayLagBytes = primaryLsn && replayed ? lsnDiff(primaryLsn, replayed) : seen?.lag != null ? Number(seen.lag) : null;
+  report.replayLagBytes = primaryLsn && replayed ? lsnDiff(primaryLsn, replayed) : null;
   report.replayLagSeconds = seen?.replay_lag ?? (seen ? 0 : null);
   report.ok = checks.every((c) => c.ok);
   return report;
@@ -100,5 +99,44 @@ async function replayDiagnosis(standby: PgNode, target: string, facts: VersionFa
     return `${timeout}; WAL received up to ${received ?? 'nothing'}, replayed up to ${replayed ?? 'nothing'}, target ${target}`;
   } catch {
     return timeout;
+  }
+}
+
+// A delayed standby applies WAL only after its delay, by design: it passes when it has *received* the marker's
+// WAL (flushed to its disk) in time; replaying it is left to the delay.
+async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutMs: number; signal: AbortSignal; applyDelay?: string }, report: StandbyReport, started: number): Promise<void> {
+  let received: string | null = null;
+  try {
+    await pollUntil(
+      async () => {
+        received = await standby.lsn('receive');
+        return lsnReached(received, marker.lsn) ? true : undefined;
+      },
+      { timeoutMs: options.timeoutMs, what: `${standby.name} to receive WAL up to ${marker.lsn}`, signal: options.signal },
+    );
+    report.waitedMs = Date.now() - started;
+    report.rowReplicated = true;
+    report.checks.push({ name: 'row-replicated', ok: true, detail: `delayed by design (${options.applyDelay}): received the marker's WAL (${received}) after ${report.waitedMs} ms; it is applied after the delay` });
+  } catch (error) {
+    report.rowReplicated = false;
+    report.checks.push({ name: 'row-replicated', ok: false, detail: `${(error as Error).message}; received up to ${received ?? 'nothing'}` });
+  }
+}
+
+// The recipe's check: the standby replays past the marker's LSN in time, and the row is there.
+async function checkReplayed(standby: PgNode, marker: Marker, options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal }, report: StandbyReport, started: number): Promise<void> {
+  try {
+    await standby.waitForReplay(marker.lsn, options.timeoutMs, options.signal);
+    report.waitedMs = Date.now() - started;
+    const rows = await standby.query<{ token: string }>(`SELECT token FROM public.${quoteIdent(marker.table)} WHERE id = 1`, [], options.database);
+    report.rowReplicated = rows[0]?.token === marker.token;
+    report.checks.push({
+      name: 'row-replicated',
+      ok: report.rowReplicated,
+      detail: report.rowReplicated ? `marker row visible after ${report.waitedMs} ms (replayed past ${marker.lsn})` : 'replayed past the marker but the row is missing',
+    });
+  } catch (error) {
+    report.rowReplicated = false;
+    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, marker.lsn, options.facts, (error as Error).message) });
   }
 }

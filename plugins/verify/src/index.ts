@@ -25,7 +25,13 @@ async function verify(ctx: StepContext<Options>): Promise<VerifyReport> {
       ctx.standbys.map((standby) => {
         const spec = ctx.spec.standbys.find((s) => s.name === standby.name)!;
         const upstream = spec.upstream === primary.name || !spec.upstream ? primary : ctx.standbys.find((s) => s.name === spec.upstream)!;
-        return checkStandby(standby, upstream, primary, marker, { database, timeoutMs: ctx.options.timeoutSeconds * 1000, facts: ctx.facts, signal: ctx.signal });
+        return checkStandby(standby, upstream, primary, marker, {
+          database,
+          timeoutMs: ctx.options.timeoutSeconds * 1000,
+          facts: ctx.facts,
+          signal: ctx.signal,
+          applyDelay: spec.applyDelay,
+        });
       }),
     );
     return { ok: standbys.every((s) => s.ok), primary: primary.name, markerLsn: marker.lsn, standbys };

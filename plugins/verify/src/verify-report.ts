@@ -12,6 +12,8 @@ export interface StandbyReport {
   name: string;
   upstream: string;
   ok: boolean;
+  // The configured apply delay of a delayed standby ("5min"), null otherwise.
+  delayedBy: string | null;
   inRecovery: boolean | null;
   readOnly: boolean | null;
   rowReplicated: boolean | null;

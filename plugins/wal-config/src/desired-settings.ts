@@ -1,4 +1,4 @@
-import { escapePercent, quoteShellArg, type StepContext } from '@hotstandby/core';
+import { ConfFile, escapePercent, HotstandbyError, quoteShellArg, type StepContext } from '@hotstandby/core';
 
 // A setting as the server reports it (pg_settings).
 export interface CurrentSetting {
@@ -21,7 +21,7 @@ export interface SettingChange {
 }
 
 // The settings whose current values wal-config reads.
-export const WATCHED = ['wal_level', 'max_wal_senders', 'max_replication_slots', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size', 'archive_mode', 'archive_command', 'archive_library', 'wal_log_hints', 'data_checksums'] as const;
+export const WATCHED = ['synchronous_standby_names', 'wal_level', 'max_wal_senders', 'max_replication_slots', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size', 'archive_mode', 'archive_command', 'archive_library', 'wal_log_hints', 'data_checksums'] as const;
 
 // The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
 export function archiveCommand(dir: string): string {
@@ -68,6 +68,8 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
     if (mode !== 'on' && mode !== 'always') want('archive_mode', 'on');
     want('archive_command', archiveCommand(ctx.spec.archive.dir));
   }
+  const sync = synchronousStandbyNames(ctx);
+  if (sync !== undefined) want('synchronous_standby_names', sync);
   if (ctx.spec.wal.logHints && current.get('data_checksums') !== 'on' && current.get('wal_log_hints') !== 'on') {
     want('wal_log_hints', 'on', true);
   }
@@ -78,6 +80,7 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
 export function freshClusterSettings(ctx: StepContext): Map<string, string> {
   const d = ctx.facts.defaults;
   return new Map<string, string>([
+    ['synchronous_standby_names', ''],
     ['wal_level', d.walLevel],
     ['max_wal_senders', String(d.maxWalSenders)],
     ['max_replication_slots', String(d.maxReplicationSlots)],
@@ -90,4 +93,34 @@ export function freshClusterSettings(ctx: StepContext): Map<string, string> {
     // hotstandby initialises new clusters with data checksums, which pg_rewind accepts instead of wal_log_hints.
     ['data_checksums', 'on'],
   ]);
+}
+
+// synchronous_standby_names for the standbys marked synchronous, in the syntax of the major: FIRST n (...) or
+// ANY n (...) from 10, n (...) in 9.6, a plain list before. Undefined when no standby is synchronous.
+export function synchronousStandbyNames(ctx: StepContext): string | undefined {
+  const names = ctx.spec.standbys.filter((s) => s.synchronous).map((s) => `"${s.name}"`);
+  if (names.length === 0) return undefined;
+  const { method, count } = ctx.spec.replication.synchronous;
+  const list = names.join(', ');
+  switch (ctx.facts.syncStandbyNames) {
+    case 'first-any':
+      return `${method} ${count} (${list})`;
+    case 'priority':
+      if (method === 'ANY') throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} has no quorum (ANY) synchronous replication`, { where: { key: 'replication.synchronous.method' }, fix: 'use method "FIRST"' });
+      return `${count} (${list})`;
+    case 'list':
+      if (count !== 1 || method === 'ANY') throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} waits for exactly one synchronous standby`, { where: { key: 'replication.synchronous' }, fix: 'use method "FIRST" with count 1' });
+      return list;
+  }
+}
+
+// True when the settings file still lists synchronous standbys hotstandby wrote, but none is synchronous now.
+// Only a value of quoted node names of this cluster counts as hotstandby's; a user's own value is left alone.
+export function staleSynchronousNames(ctx: StepContext, settingsFile: string | undefined): boolean {
+  if (synchronousStandbyNames(ctx) !== undefined || !settingsFile) return false;
+  const value = new ConfFile(settingsFile).get('synchronous_standby_names');
+  if (!value) return false;
+  const names = [...value.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+  const known = new Set([ctx.spec.primary.name, ...ctx.spec.standbys.map((s) => s.name)]);
+  return names.length > 0 && names.every((n) => known.has(n) || ctx.state.node(n) !== undefined);
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
-import { desiredChanges, freshClusterSettings, type SettingChange } from './desired-settings.js';
+import { desiredChanges, freshClusterSettings, staleSynchronousNames, type SettingChange } from './desired-settings.js';
 import { checkConfigFiles, readSettings, refuseCommandLine } from './read-settings.js';
 
 const options = z.strictObject({});
@@ -14,8 +14,11 @@ interface WalPlan {
 
 // Decide the changes: optional restart-only settings ride along only when a restart happens anyway.
 async function planChanges(ctx: StepContext): Promise<WalPlan> {
-  // A primary that does not exist yet gets these settings from bootstrapSettings before its first start.
-  if (ctx.isPlanned(ctx.primary)) return { changes: [], skipped: [], restart: false };
+  // A primary that does not exist yet gets these settings from bootstrapSettings before its first start
+  // (all but synchronous_standby_names, which is set once it runs).
+  if (ctx.isPlanned(ctx.primary)) {
+    return { changes: desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name === 'synchronous_standby_names'), skipped: [], restart: false };
+  }
   const settings = await readSettings(ctx);
   const current = new Map([...settings].map(([k, v]) => [k, v.setting]));
   const contexts = new Map([...settings].map(([k, v]) => [k, v.context]));
@@ -44,8 +47,10 @@ export default definePlugin<z.infer<typeof options>>({
   description: 'Set wal_level, max_wal_senders, max_replication_slots, WAL retention and archiving on the primary.',
   scope: 'primary',
   options,
+  // Everything but synchronous_standby_names, which would make the primary's own commits (creating the role)
+  // wait for standbys that do not exist yet; it is set by the plan once the primary runs.
   bootstrapSettings(ctx) {
-    return Object.fromEntries(desiredChanges(ctx, freshClusterSettings(ctx)).map((c) => [c.name, c.to]));
+    return Object.fromEntries(desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name !== 'synchronous_standby_names').map((c) => [c.name, c.to]));
   },
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
@@ -66,17 +71,26 @@ export default definePlugin<z.infer<typeof options>>({
     if (ctx.spec.archive && !existsSync(ctx.spec.archive.dir)) {
       actions.push({ kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` });
     }
-    if (plan.changes.length > 0) {
-      const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
-      const file = settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
-      const current = await readFile(file, 'utf8').catch(() => undefined);
+    if (ctx.isPlanned(ctx.primary)) {
+      for (const c of plan.changes) {
+        actions.push({ kind: 'task', changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)`, details: [], run: async () => undefined });
+      }
+      return { actions, notes };
+    }
+    const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
+    const file = settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
+    const current = await readFile(file, 'utf8').catch(() => undefined);
+    const edits: Record<string, string | undefined> = Object.fromEntries(plan.changes.map((c) => [c.name, c.to]));
+    if (staleSynchronousNames(ctx, current)) edits.synchronous_standby_names = undefined;
+    const names = Object.keys(edits);
+    if (names.length > 0) {
       actions.push({
         kind: 'write-file',
         path: file,
-        content: editSettingsFile(ctx.facts, current, Object.fromEntries(plan.changes.map((c) => [c.name, c.to]))),
+        content: editSettingsFile(ctx.facts, current, edits),
         owner: 'server',
         mode: 0o600,
-        summary: `set ${plan.changes.map((c) => c.name).join(', ')}`,
+        summary: `${plan.changes.length ? `set ${plan.changes.map((c) => c.name).join(', ')}` : 'remove synchronous_standby_names (no standby is synchronous any more)'}`,
       });
       const reasons = plan.changes.filter((c) => c.restart).map((c) => c.name);
       if (plan.restart) {

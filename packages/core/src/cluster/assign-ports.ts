@@ -26,19 +26,20 @@ export async function assignPorts(
 ): Promise<PortAssignment> {
   const ports = knownPorts(spec, state, actual);
   const notices: string[] = [];
-  const taken = new Set<number>();
-  const order = [...allNodes(spec)].sort((a, b) => Number(running.has(b.name)) - Number(running.has(a.name)));
-  for (const node of order) {
+  const nodes = allNodes(spec);
+  const pinned = (n: NodeSpec) => running.has(n.name) || n.portFixed || actual.has(n.name);
+  // Running nodes and ports the user fixed are settled first, so a default port that moves never takes them.
+  const taken = new Set<number>(nodes.filter(pinned).map((n) => ports.get(n.name)!));
+  for (const node of nodes.filter((n) => pinned(n) && !running.has(n.name))) {
+    const port = ports.get(node.name)!;
+    if (!(await isPortFree(port))) throw portInUse(spec, node, port);
+  }
+  for (const node of nodes.filter((n) => !pinned(n))) {
     const wanted = ports.get(node.name)!;
-    if (running.has(node.name)) {
-      taken.add(wanted);
-      continue;
-    }
     if (!taken.has(wanted) && (await isPortFree(wanted))) {
       taken.add(wanted);
       continue;
     }
-    if (node.portFixed || actual.has(node.name)) throw portInUse(spec, node, wanted);
     const moved = await findFreePort(wanted + 1, taken);
     notices.push(`port ${wanted} is in use, so ${node.name} will listen on ${moved} (remembered in ${spec.stateDir})`);
     ports.set(node.name, moved);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { ClusterSpec } from '../config/cluster-spec.js';
+import { depthOf, type ClusterSpec } from '../config/cluster-spec.js';
+import type { PgNode } from '../postgres/pg-node.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
@@ -129,7 +130,7 @@ export class Cluster {
         observe,
         printPlan,
         primary: rt.primary,
-        standbys: rt.standbys,
+        standbyWaves: standbyWaves(rt),
         contextFor: (step, node, log) => contexts.create(step, node, log),
         steps,
         phases: [
@@ -187,7 +188,7 @@ export class Cluster {
         observe: options.observe ?? (() => undefined),
         printPlan: async () => undefined,
         primary: rt.primary,
-        standbys: rt.standbys,
+        standbyWaves: standbyWaves(rt),
         contextFor: (step, node, log) => contexts.create(step, node, log),
         steps,
         phases: [],
@@ -201,7 +202,7 @@ export class Cluster {
       const out: PlannedStep[] = [];
       const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
       for (const step of steps) {
-        for (const node of step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]) {
+        for (const node of step.plugin.scope === 'standby' ? standbyWaves(rt).flat() : [rt.primary]) {
           const plan = await step.plugin.plan(contexts.create(step, node, silent));
           const lines = (await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat();
           out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], lines });
@@ -248,4 +249,14 @@ export class Cluster {
       await lock.release();
     }
   }
+}
+
+// The standbys grouped by depth in the replication tree (direct standbys first, then their cascaded ones).
+function standbyWaves(rt: ClusterRuntime): PgNode[][] {
+  const waves: PgNode[][] = [];
+  for (const standby of rt.spec.standbys) {
+    const depth = depthOf(rt.spec, standby);
+    (waves[depth - 1] ??= []).push(rt.node(standby.name));
+  }
+  return waves.filter(Boolean);
 }

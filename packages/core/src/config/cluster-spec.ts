@@ -14,6 +14,9 @@ export interface NodeSpec {
   // For a standby: the node it streams from, and the physical slot it uses there.
   upstream?: string;
   slot?: string;
+  // For a standby: listed in synchronous_standby_names; WAL applied this long after commit ("5min").
+  synchronous?: boolean;
+  applyDelay?: string;
 }
 
 // Where the config came from.
@@ -40,7 +43,7 @@ export interface ClusterSpec {
   // binDir is a directory or "embedded"; version is a major (150000 for 15).
   postgres: { binDir?: string; version?: number; osUser?: string };
   superuser: { name: string; password: PasswordSpec };
-  replication: { user: string; password: PasswordSpec; connectionLimit: number };
+  replication: { user: string; password: PasswordSpec; connectionLimit: number; synchronous: { method: 'FIRST' | 'ANY'; count: number } };
   archive?: { dir: string };
   wal: { keepSizeMb: number; maxSlotKeepSizeMb?: number; logHints: boolean };
   primary: NodeSpec;
@@ -56,4 +59,16 @@ export function allNodes(spec: ClusterSpec): NodeSpec[] {
 // The node with this name, if any.
 export function findNode(spec: ClusterSpec, name: string): NodeSpec | undefined {
   return allNodes(spec).find((n) => n.name === name);
+}
+
+// The node a standby streams from (the primary unless it is cascaded).
+export function upstreamOf(spec: ClusterSpec, standby: NodeSpec): NodeSpec {
+  return findNode(spec, standby.upstream ?? spec.primary.name) ?? spec.primary;
+}
+
+// How deep a node sits in the replication tree: 0 for the primary, 1 for its standbys, 2 below them ...
+export function depthOf(spec: ClusterSpec, node: NodeSpec): number {
+  let depth = 0;
+  for (let current = node; current.role === 'standby' && depth <= spec.standbys.length; depth++) current = upstreamOf(spec, current);
+  return depth;
 }

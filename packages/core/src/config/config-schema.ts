@@ -25,8 +25,9 @@ const envName = z.string({ error: 'must be the name of an environment variable' 
   error: 'must be the name of an environment variable (letters, digits, _)',
 });
 
-const size = z.union([z.int().min(0), z.string().regex(/^\s*\d+\s*(B|kB|MB|GB|TB)?\s*$/i)], {
-  error: 'must be a size such as "1GB", "512MB" or a number of megabytes',
+const SIZE_MESSAGE = 'must be a size such as "1GB", "512MB" or a number of megabytes';
+const size = z.union([z.int({ error: SIZE_MESSAGE }).min(0, { error: SIZE_MESSAGE }), z.string().regex(/^\s*\d+\s*(B|kB|MB|GB|TB)?\s*$/i, { error: SIZE_MESSAGE })], {
+  error: SIZE_MESSAGE,
 });
 
 // The validated shape of a hotstandby config file (before defaults and path resolution).
@@ -73,7 +74,14 @@ export const configSchema = z
             .string()
             .regex(/^[a-z0-9_]{1,63}$/, { error: 'must use only lower-case letters, digits and _ (at most 63), as PostgreSQL requires for slot names' })
             .optional()
-            .meta({ description: 'Physical replication slot on the primary (default: the node name with - replaced by _).' }),
+            .meta({ description: 'Physical replication slot on its upstream (default: the node name with - replaced by _).' }),
+          upstream: nodeName.optional().meta({ description: 'Stream from this standby instead of the primary (a cascaded standby).' }),
+          synchronous: z.boolean().optional().meta({ description: 'List this standby in synchronous_standby_names (commits wait for it).' }),
+          applyDelay: z
+            .string()
+            .regex(/^\s*\d+\s*(ms|s|min|h|d)?\s*$/, { error: 'must be a delay such as "5min", "30s", "1h" or "500ms"' })
+            .optional()
+            .meta({ description: 'Apply WAL this long after it was committed (recovery_min_apply_delay): a delayed standby.' }),
         }),
         { error: 'must be a list of standbys' },
       )
@@ -84,6 +92,13 @@ export const configSchema = z
         password: secret.optional(),
         passwordEnv: envName.optional().meta({ description: 'Environment variable holding the replication password (default HOTSTANDBY_REPLICATION_PASSWORD).' }),
         connectionLimit: z.int().min(-1).optional().meta({ description: 'CONNECTION LIMIT of the role (-1: none).' }),
+        synchronous: z
+          .strictObject({
+            method: z.enum(['FIRST', 'ANY', 'first', 'any'], { error: 'must be "FIRST" (priority) or "ANY" (quorum)' }).optional(),
+            count: z.int().min(1).optional(),
+          })
+          .optional()
+          .meta({ description: 'How the synchronous standbys are counted: FIRST n (priority, default) or ANY n (quorum); n defaults to 1.' }),
       })
       .optional(),
     archive: z

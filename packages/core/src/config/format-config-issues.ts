@@ -24,7 +24,8 @@ export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], schema: 
         })
         .join('\n');
     }
-    const got = 'input' in issue && issue.input !== undefined ? `, got ${describeValue(issue.input)}` : '';
+    const secretKey = issue.path.some((p) => typeof p === 'string' && /password/i.test(p));
+    const got = 'input' in issue && issue.input !== undefined && !secretKey ? `, got ${describeValue(issue.input)}` : '';
     return `${formatConfigPath(issue.path)}: ${issue.message}${got}`;
   });
 }

@@ -40,13 +40,23 @@ const SEARCH_PLACES = [
 // TypeScript configs load through tsx, so users need no build step.
 const loadTypeScript: Loader = async (filepath) => {
   const { tsImport } = await import('tsx/esm/api');
-  const mod = (await tsImport(pathToFileURL(filepath).href, import.meta.url)) as { default?: unknown };
-  return mod.default ?? mod;
+  return unwrapDefault(await tsImport(pathToFileURL(filepath).href, import.meta.url));
 };
 
+// The config a module exports: its default export, also when a CommonJS build wraps it twice
+// ({ default: { default: config } }, as tsx produces in a project without "type": "module").
+function unwrapDefault(mod: unknown): unknown {
+  let value = mod;
+  for (let i = 0; i < 3; i++) {
+    if (value && typeof value === 'object' && 'default' in value && Object.keys(value).every((k) => k === 'default' || k === '__esModule' || k === 'module.exports')) {
+      value = (value as { default: unknown }).default;
+    } else break;
+  }
+  return value;
+}
+
 const loadModule: Loader = async (filepath) => {
-  const mod = (await import(pathToFileURL(filepath).href)) as { default?: unknown };
-  return mod.default ?? mod;
+  return unwrapDefault(await import(pathToFileURL(filepath).href));
 };
 
 function explorer() {

@@ -42,8 +42,10 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     port: s.port ?? defaultStandbyPort(i),
     portFixed: portsFixed && s.port !== undefined,
     dataDir: s.dataDir ? at(s.dataDir) : path.join(stateDir, 'data', s.name),
-    upstream: primaryName,
+    upstream: s.upstream ?? primaryName,
     slot: s.slot ?? s.name.replace(/-/g, '_'),
+    synchronous: s.synchronous ?? false,
+    applyDelay: s.applyDelay?.replace(/\s+/g, ''),
   }));
 
   const archive =
@@ -67,6 +69,10 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
       user: cfg.replication?.user ?? 'repuser',
       password: { value: cfg.replication?.password, env: cfg.replication?.passwordEnv ?? DEFAULT_REPLICATION_PASSWORD_ENV, key: 'replication.password' },
       connectionLimit: cfg.replication?.connectionLimit ?? 3,
+      synchronous: {
+        method: (cfg.replication?.synchronous?.method?.toUpperCase() ?? 'FIRST') as 'FIRST' | 'ANY',
+        count: cfg.replication?.synchronous?.count ?? 1,
+      },
     },
     archive,
     wal: {
@@ -105,9 +111,28 @@ function checkConflicts(spec: ClusterSpec, where: string): void {
   }
   const slots = new Map<string, NodeSpec>();
   for (const n of spec.standbys) {
-    const before = slots.get(n.slot!);
-    if (before) throw conflict(where, `standbys ${before.name} and ${n.name} would share the replication slot "${n.slot}"`, keyOf(n, 'slot'), `set a distinct "slot" for ${n.name}`, file);
-    slots.set(n.slot!, n);
+    const key = `${n.upstream}/${n.slot}`;
+    const before = slots.get(key);
+    if (before) throw conflict(where, `standbys ${before.name} and ${n.name} would share the replication slot "${n.slot}" on ${n.upstream}`, keyOf(n, 'slot'), `set a distinct "slot" for ${n.name}`, file);
+    slots.set(key, n);
+  }
+  for (const n of spec.standbys) {
+    if (!names.has(n.upstream!)) {
+      throw conflict(where, `standby ${n.name} streams from "${n.upstream}", which is not a node of this cluster`, keyOf(n, 'upstream'), `name the primary or another standby (${[...names.keys()].join(', ')})`, file);
+    }
+    if (n.upstream === n.name) throw conflict(where, `standby ${n.name} cannot stream from itself`, keyOf(n, 'upstream'), 'remove "upstream" or name another node', file);
+    const seen = new Set<string>([n.name]);
+    for (let up = names.get(n.upstream!)!; up.role === 'standby'; up = names.get(up.upstream!)!) {
+      if (seen.has(up.name)) throw conflict(where, `the upstreams of ${[...seen].join(' → ')} form a cycle`, keyOf(n, 'upstream'), 'every chain of upstreams must end at the primary', file);
+      seen.add(up.name);
+    }
+    if (n.synchronous && n.upstream !== spec.primary.name) {
+      throw conflict(where, `standby ${n.name} is synchronous but streams from ${n.upstream}; only standbys connected to the primary can be synchronous`, keyOf(n, 'synchronous'), `remove "synchronous" or "upstream" from ${n.name}`, file);
+    }
+  }
+  const sync = spec.standbys.filter((n) => n.synchronous).length;
+  if (sync > 0 && spec.replication.synchronous.count > sync) {
+    throw conflict(where, `replication.synchronous.count is ${spec.replication.synchronous.count}, but only ${sync} standby(s) are synchronous; every commit would wait forever`, 'replication.synchronous.count', `lower the count to at most ${sync} or mark more standbys "synchronous": true`, file);
   }
   for (const a of nodes) {
     for (const b of nodes) {
@@ -133,7 +158,7 @@ function checkConflicts(spec: ClusterSpec, where: string): void {
   const user = spec.replication.user;
   if (Buffer.byteLength(user) > 63) throw conflict(where, `replication.user is ${Buffer.byteLength(user)} bytes; PostgreSQL would silently cut it to 63`, 'replication.user', 'use a role name of at most 63 bytes', file);
   if (/[\0-\x1f\x7f]/.test(user)) throw conflict(where, 'replication.user contains a control character', 'replication.user', 'use a role name without control characters', file);
-  if (/^pg_/i.test(user)) throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
+  if (/^pg_/.test(user)) throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
   if (user === spec.superuser.name) throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
 }
 

@@ -6,6 +6,10 @@ import type { Action } from './action.js';
 
 // The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line.
 export async function describeAction(action: Action, serverUserName: string): Promise<string[]> {
+  return (await describeUnmasked(action, serverUserName)).map(maskSecrets);
+}
+
+async function describeUnmasked(action: Action, serverUserName: string): Promise<string[]> {
   switch (action.kind) {
     case 'sql': {
       const text = action.display ?? action.sql;
@@ -29,7 +33,7 @@ export async function describeAction(action: Action, serverUserName: string): Pr
     case 'node':
       return [`${action.op} ${action.node}${action.reasons?.length ? ` (for ${action.reasons.join(', ')})` : ''}`];
     case 'task':
-      return [action.summary, ...action.details.map((d) => `  ${maskSecrets(d)}`)];
+      return [action.summary, ...action.details.map((d) => `  ${d}`)];
   }
 }
 

@@ -21,7 +21,9 @@ export interface RunPipelineOptions {
   phases: PipelinePhase[];
   steps: PipelineStep[];
   primary: PgNode;
-  standbys: readonly PgNode[];
+  // Standbys in waves: every standby of a wave streams from the primary or an earlier wave, so each wave's
+  // standbys are built concurrently once the one before is running (cascading).
+  standbyWaves: readonly (readonly PgNode[])[];
   contextFor(step: PipelineStep, node: PgNode, log: StepLogger): StepContext<any>;
   renderer: RendererChoice;
   observe: PipelineObserver;
@@ -36,7 +38,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<StepReco
   if (options.dryRun) {
     for (const phase of options.phases) await phase.run(silentLog(), options.printPlan);
     for (const group of groupSteps(options.steps)) {
-      const nodes = group.scope === 'standby' ? options.standbys : [options.primary];
+      const nodes = group.scope === 'standby' ? options.standbyWaves.flat() : [options.primary];
       for (const node of nodes) {
         for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, silentLog()), options.observe, options.printPlan));
       }
@@ -57,23 +59,25 @@ export async function runPipeline(options: RunPipelineOptions): Promise<StepReco
       tasks.push(stepTask(step, options.primary, options, records));
       continue;
     }
-    if (options.standbys.length === 0) continue;
-    tasks.push({
-      title: `${group.steps.map((s) => s.plugin.name).join(', ')} · ${options.standbys.map((s) => s.name).join(', ')}`,
-      task: async (_ctx, task) => {
-        const failures: HotstandbyError[] = [];
-        const perStandby = options.standbys.map<ListrTask>((standby) => ({
-          title: standby.name,
-          task: (_c, sub) =>
-            sub.newListr(
-              group.steps.map((step) => stepTask(step, standby, options, records, failures)),
-              { concurrent: false, exitOnError: true },
-            ),
-        }));
-        await task.newListr(perStandby, { concurrent: true, exitOnError: false }).run();
-        if (failures.length > 0) throw failures[0]!;
-      },
-    });
+    for (const wave of options.standbyWaves) {
+      if (wave.length === 0) continue;
+      tasks.push({
+        title: `${group.steps.map((s) => s.plugin.name).join(', ')} · ${wave.map((s) => s.name).join(', ')}`,
+        task: async (_ctx, task) => {
+          const failures: HotstandbyError[] = [];
+          const perStandby = wave.map<ListrTask>((standby) => ({
+            title: standby.name,
+            task: (_c, sub) =>
+              sub.newListr(
+                group.steps.map((step) => stepTask(step, standby, options, records, failures)),
+                { concurrent: false, exitOnError: true },
+              ),
+          }));
+          await task.newListr(perStandby, { concurrent: true, exitOnError: false }).run();
+          if (failures.length > 0) throw failures[0]!;
+        },
+      });
+    }
   }
   const listr = new Listr(tasks, {
     concurrent: false,

@@ -56,7 +56,14 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
     for (const target of step.after ?? []) addEdge(target, step.name, step);
   }
 
-  const rank = new Map(included.map((s, i) => [s.name, i]));
+  // Ties are broken by position: listed steps by their place, an unplaced step right after (or before) the
+  // step it names, so `after: ["base-backup"]` runs right after base-backup, not at the end.
+  const rank = new Map<string, number>(base.map((n, i) => [n, i]));
+  for (const step of extras) {
+    const afterRanks = (step.after ?? []).map((n) => rank.get(n)).filter((r): r is number => r !== undefined);
+    const beforeRanks = (step.before ?? []).map((n) => rank.get(n)).filter((r): r is number => r !== undefined);
+    rank.set(step.name, afterRanks.length ? Math.max(...afterRanks) + 0.5 : beforeRanks.length ? Math.min(...beforeRanks) - 0.5 : base.length);
+  }
   const indegree = new Map(included.map((s) => [s.name, 0]));
   for (const targets of edges.values()) for (const t of targets) indegree.set(t, indegree.get(t)! + 1);
   const ready = included.filter((s) => indegree.get(s.name) === 0).map((s) => s.name);

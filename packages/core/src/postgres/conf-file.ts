@@ -1,9 +1,9 @@
 import { quoteGucString, unquoteGucString } from './quoting.js';
-import { joinLines, splitLines, type TextLines } from './text-lines.js';
+import { joinLines, setLine, spliceLines, splitLines, type TextLines } from './text-lines.js';
 
 // One parsed line of postgresql.conf / postgresql.auto.conf / recovery.conf.
 export type ConfLine =
-  | { kind: 'setting'; name: string; rawValue: string; raw: string }
+  | { kind: 'setting'; name: string; rawValue: string; comment?: string; raw: string }
   | { kind: 'include'; directive: 'include' | 'include_dir' | 'include_if_exists'; path: string; raw: string }
   | { kind: 'other'; raw: string };
 
@@ -20,7 +20,7 @@ export function parseConfLine(raw: string): ConfLine {
   if (name === 'include' || name === 'include_dir' || name === 'include_if_exists') {
     return { kind: 'include', directive: name, path: unquoteGucString(rawValue), raw };
   }
-  return { kind: 'setting', name, rawValue, raw };
+  return { kind: 'setting', name, rawValue, comment: m[3], raw };
 }
 
 // A PostgreSQL configuration file that can be read and edited while keeping every line it does not touch.
@@ -58,15 +58,13 @@ export class ConfFile {
     const parsed = this.parsed();
     const indexes = parsed.flatMap((l, i) => (l.kind === 'setting' && l.name === key ? [i] : []));
     if (indexes.length === 0) {
-      this.text.lines.push(formatted);
-      this.text.finalNewline = true;
+      spliceLines(this.text, this.text.lines.length, 0, formatted);
       return this;
     }
     const last = indexes[indexes.length - 1]!;
     const current = parsed[last] as Extract<ConfLine, { kind: 'setting' }>;
-    const comment = /\s(#.*)$/.exec(current.raw.slice(current.raw.indexOf(current.rawValue) + current.rawValue.length))?.[1];
-    this.text.lines[last] = comment ? `${formatted}\t${comment}` : formatted;
-    for (const i of indexes.slice(0, -1).reverse()) this.text.lines.splice(i, 1);
+    setLine(this.text, last, current.comment ? `${formatted}\t${current.comment}` : formatted);
+    for (const i of indexes.slice(0, -1).reverse()) spliceLines(this.text, i, 1);
     return this;
   }
 
@@ -76,7 +74,7 @@ export class ConfFile {
     const parsed = this.parsed();
     for (let i = parsed.length - 1; i >= 0; i--) {
       const line = parsed[i]!;
-      if (line.kind === 'setting' && line.name === key) this.text.lines.splice(i, 1);
+      if (line.kind === 'setting' && line.name === key) spliceLines(this.text, i, 1);
     }
     return this;
   }

@@ -1,5 +1,5 @@
 import { quoteHbaName } from './quoting.js';
-import { joinLines, splitLines } from './text-lines.js';
+import { joinLines, spliceLines, splitLines } from './text-lines.js';
 
 // First and last line of the block hotstandby owns inside a user's pg_hba.conf.
 export const HBA_BLOCK_BEGIN = '# BEGIN hotstandby: replication access (managed by hotstandby, edit the config instead)';
@@ -44,11 +44,10 @@ export function managedRules(content: string): string[] {
 export function withManagedBlock(content: string, rules: readonly HbaRule[]): string {
   const text = splitLines(content);
   const existing = findManagedBlock(text.lines);
-  const lines = existing ? [...text.lines.slice(0, existing.start), ...text.lines.slice(existing.end + 1)] : [...text.lines];
-  if (rules.length === 0) return joinLines({ ...text, lines });
-  const firstRule = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  const at = firstRule < 0 ? lines.length : firstRule;
-  const block = [HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END];
-  lines.splice(at, 0, ...block);
-  return joinLines({ ...text, lines, finalNewline: text.finalNewline || at === text.lines.length });
+  if (existing) spliceLines(text, existing.start, existing.end - existing.start + 1);
+  if (rules.length === 0) return joinLines(text);
+  const firstRule = text.lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const at = firstRule < 0 ? text.lines.length : firstRule;
+  spliceLines(text, at, 0, HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END);
+  return joinLines(text);
 }

@@ -36,6 +36,12 @@ export function unquoteGucString(raw: string): string {
       break;
     }
     if (c === '\\' && i + 1 < trimmed.length) {
+      const octal = /^[0-7]{1,3}/.exec(trimmed.slice(i + 1))?.[0];
+      if (octal) {
+        out += String.fromCharCode(parseInt(octal, 8));
+        i += octal.length;
+        continue;
+      }
       const next = trimmed[i + 1]!;
       const escapes: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
       out += escapes[next] ?? next;

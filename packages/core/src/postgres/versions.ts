@@ -90,6 +90,8 @@ export function knownMajors(): readonly PgMajorNum[] {
 
 // The major of a version string ("9.6.24", "15.18 (Debian ...)", "18", "PostgreSQL 17.4") or a server_version_num.
 export function parseMajor(version: string | number): PgMajorNum {
+  // server_version_num as text, which is what SHOW returns ("90324", "180004").
+  if (typeof version === 'string' && /^\s*\d{5,6}\s*$/.test(version)) return parseMajor(Number(version));
   if (typeof version === 'number') {
     if (version >= 100000) return Math.floor(version / 10000) * 10000;
     return Math.floor(version / 100) * 100;

@@ -9,14 +9,15 @@ export function registerSecret(secret: string | undefined | null): void {
   if (secret && secret.length > 0) secrets.add(secret);
 }
 
-// Replace every registered secret in the text with the mask, longest first so overlaps mask fully.
+// Replace every registered secret in the text with the mask, longest first so overlaps mask fully; also mask
+// any password=... in a connection string, including one inside a quoted configuration value ('' doubled quotes).
 export function maskSecrets(text: string): string {
-  if (secrets.size === 0 || !text) return text;
+  if (!text) return text;
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }
-  return out.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, `$1${MASK}`);
+  return out.replace(/(^|[\s'"])(password\s*=\s*)(''(?:[^']|'''')*''|'(?:[^'\\]|\\.)*'|[^\s']+)/gi, `$1$2${MASK}`);
 }
 
 // Forget all secrets (tests only).

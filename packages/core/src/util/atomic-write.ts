@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chown, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chown, lstat, open, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 // Owner and mode a written file gets when it did not exist before.
@@ -45,7 +45,13 @@ export async function writeFileAtomic(target: string, content: string | Buffer, 
 export async function resolveSymlink(target: string): Promise<string> {
   const st = await lstat(target).catch(() => undefined);
   if (!st?.isSymbolicLink()) return target;
-  return realpath(target);
+  try {
+    return await realpath(target);
+  } catch (error) {
+    // A dangling link: write where it points, so the link starts to resolve.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return path.resolve(path.dirname(target), await readlink(target));
+  }
 }
 
 // Give a path to an owner when this process may (root); a no-op otherwise.

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunLock } from '../../src/state/run-lock.js';
+import { hotstandbyErrorFromAsync } from './support/expect-error.js';
+import { makeTempDir, removeTempDir } from './support/temp-dir.js';
+
+let dir: string;
+let file: string;
+beforeEach(async () => {
+  dir = await makeTempDir('hotstandby-lock-');
+  file = path.join(dir, 'state', 'lock');
+});
+afterEach(async () => {
+  await removeTempDir(dir);
+});
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+// The pid of a process that has exited (spawnSync waits for it and reaps it).
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  expect(child.status).toBe(0);
+  return child.pid!;
+}
+
+describe('RunLock', () => {
+  it('creates the lock file (and its directory) with our pid, and removes it on release', async () => {
+    const lock = new RunLock(file);
+    await lock.acquire('up');
+    const holder = JSON.parse(await readFile(file, 'utf8'));
+    expect(holder).toMatchObject({ pid: process.pid, command: 'up' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await lock.release();
+    expect(await exists(file)).toBe(false);
+  });
+
+  it('is re-entrant for the same lock object', async () => {
+    const lock = new RunLock(file);
+    await lock.acquire('up');
+    await lock.acquire('up');
+    await lock.release();
+    expect(await exists(file)).toBe(false);
+  });
+
+  it('refuses a lock held by another live process with LOCKED naming its pid and command', async () => {
+    await new RunLock(file).acquire('setup');
+    // Make the holder a live process other than this one: our parent (the test runner) is alive.
+    const live = process.ppid;
+    await writeFile(file, JSON.stringify({ pid: live, command: 'down', since: '2026-01-01T00:00:00.000Z' }));
+    const error = await hotstandbyErrorFromAsync(() => new RunLock(file).acquire('up'), 'LOCKED');
+    expect(error.message).toContain(`pid ${live}`);
+    expect(error.message).toContain('down');
+    expect(error.where.file).toBe(file);
+    expect(error.fix).toContain(file);
+    // The other process's lock is left alone.
+    expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(live);
+  });
+
+  it('takes over a lock file left by a dead process', async () => {
+    const dead = deadPid();
+    await new RunLock(file).acquire('setup');
+    await writeFile(file, JSON.stringify({ pid: dead, command: 'up', since: '2026-01-01T00:00:00.000Z' }));
+    const lock = new RunLock(file);
+    await lock.acquire('verify');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, command: 'verify' });
+    await lock.release();
+  });
+
+  it('takes over an unreadable lock file', async () => {
+    await new RunLock(file).acquire('setup');
+    await writeFile(file, 'not json');
+    const lock = new RunLock(file);
+    await lock.acquire('up');
+    expect(JSON.parse(await readFile(file, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('release without acquire does not remove someone else\'s lock', async () => {
+    const holder = new RunLock(file);
+    await holder.acquire('up');
+    await new RunLock(file).release();
+    expect(await exists(file)).toBe(true);
+    await holder.release();
+  });
+});
