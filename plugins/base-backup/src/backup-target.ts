@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chownIfRoot, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
 // only when complete, so a crash never leaves something that looks like a finished standby.
@@ -34,6 +34,9 @@ export async function targetState(ctx: StepContext): Promise<'missing' | 'empty'
 export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
   const target = ctx.node.dataDir;
   if (state === 'empty') {
+    // A directory the user made may have any mode; PostgreSQL insists on 0700 and its own OS user.
+    await chmod(target, 0o700);
+    await chownIfRoot(target, ctx.serverUser.uid, ctx.serverUser.gid);
     try {
       await build(target);
     } catch (error) {

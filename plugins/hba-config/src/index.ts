@@ -52,9 +52,16 @@ export default definePlugin<z.infer<typeof options>>({
   },
   async apply(ctx, plan) {
     const [write, reload] = plan.actions;
-    if (write) {
+    if (write?.kind === 'write-file') {
+      await checkHbaErrors(ctx, write.path, 'before');
+      const original = await readFile(write.path, 'utf8');
       await ctx.run([write]);
-      await checkHbaErrors(ctx, write.kind === 'write-file' ? write.path : 'pg_hba.conf', 'after');
+      try {
+        await checkHbaErrors(ctx, write.path, 'after');
+      } catch (error) {
+        await ctx.run([{ ...write, content: original, summary: `put ${write.path} back as it was` }]);
+        throw error;
+      }
       await ctx.run([reload!]);
     }
     await checkReplicationLogin(ctx);

@@ -41,6 +41,9 @@ export default definePlugin<Options>({
   description: "Write the standby's port, hot_standby, primary_conninfo, slot and restore_command; start it.",
   scope: 'standby',
   options,
+  async preflight(ctx) {
+    if (!ctx.isPlanned(ctx.node)) await checkStartable(ctx);
+  },
   async plan(ctx) {
     if (ctx.isPlanned(ctx.node)) {
       return {

@@ -72,7 +72,7 @@ export function planRole(ctx: StepContext, existing: ExistingRole | undefined): 
   if (existing.rolconnlimit !== connectionLimit) changes.push(`CONNECTION LIMIT ${connectionLimit}`);
   if (changes.length === 0 && passwordOk) return { actions: [], notes: [] };
   const hash = passwordOk ? undefined : passwordHash(ctx, user, password);
-  const head = `ALTER ROLE ${quoteIdent(user)} WITH ${changes.join(' ')}${hash ? ' PASSWORD ' : ''}`.replace(/WITH $/, 'WITH');
+  const head = `ALTER ROLE ${quoteIdent(user)} WITH ${[...changes, ...(hash ? ['PASSWORD '] : [])].join(' ')}`;
   return {
     actions: [
       {

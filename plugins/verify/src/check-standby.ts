@@ -47,11 +47,13 @@ export async function checkStandby(
   if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
   else await checkReplayed(standby, marker, options, report, started);
 
+  // The recipe's probe is an INSERT into the replicated table; a standby that has not replayed it (delayed or
+  // paused) is asked to create a table instead, which a read-only server refuses just the same.
+  const useInsert = report.rowReplicated === true && !options.applyDelay;
   try {
-    // A delayed standby has not replayed the marker table yet, so it is asked to create a table instead.
-    const write = options.applyDelay
-      ? `CREATE TABLE public.${quoteIdent(marker.table + '_probe')} (id int)`
-      : `INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`;
+    const write = useInsert
+      ? `INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`
+      : `CREATE TABLE public.${quoteIdent(marker.table + '_probe')} (id int)`;
     await standby.query(write, [], options.database);
     report.readOnly = false;
     checks.push({ name: 'read-only', ok: false, detail: 'an INSERT succeeded on the standby' });
@@ -62,7 +64,7 @@ export async function checkStandby(
       name: 'read-only',
       ok: report.readOnly,
       detail: report.readOnly
-        ? `${options.applyDelay ? 'CREATE TABLE' : 'INSERT'} refused: cannot execute ${options.applyDelay ? 'CREATE TABLE' : 'INSERT'} in a read-only transaction (25006)`
+        ? `${useInsert ? 'INSERT' : 'CREATE TABLE'} refused: cannot execute ${useInsert ? 'INSERT' : 'CREATE TABLE'} in a read-only transaction (25006)`
         : `the write failed for another reason: ${(error as Error).message}`,
     });
   }

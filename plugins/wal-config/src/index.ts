@@ -104,10 +104,18 @@ export default definePlugin<z.infer<typeof options>>({
   },
   async apply(ctx, plan) {
     const write = plan.actions.find((a) => a.kind === 'write-file');
+    const restart = plan.actions.find((a) => a.kind === 'node' && a.op === 'restart');
+    if (restart?.kind === 'node' && !ctx.allowRestart) {
+      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart for ${restart.reasons?.join(', ')}; nothing was changed`, {
+        where: { node: ctx.primary.name, step: 'wal-config' },
+        fix: 'run again with --allow-restart',
+      });
+    }
     await ctx.run(plan.actions.filter((a) => a.kind === 'mkdir'));
     if (!write) return { summary: 'already in place' };
-    await ctx.run([write]);
     await checkConfigFiles(ctx);
+    await ctx.run([write]);
+    await checkConfigFiles(ctx, restart?.kind === 'node' ? restart.reasons ?? [] : []);
     await ctx.run(plan.actions.filter((a) => a.kind === 'node'));
     const after = await readSettings(ctx);
     const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter((c) => !c.optional || plan.actions.some((a) => a.kind === 'node' && a.op === 'restart'));

@@ -20,11 +20,14 @@ export function refuseCommandLine(ctx: StepContext, settings: ReadonlyMap<string
   }
 }
 
-// Refuse to reload or restart over configuration files PostgreSQL reports errors in.
-export async function checkConfigFiles(ctx: StepContext): Promise<void> {
-  const rows = await ctx.primary.query<{ sourcefile: string; sourceline: number; error: string; name: string | null }>(
+// Refuse to reload or restart over configuration files PostgreSQL reports errors in. Settings that were just
+// written and only take effect at a restart show up as "setting could not be applied" until then; those named
+// in awaitingRestart are not errors.
+export async function checkConfigFiles(ctx: StepContext, awaitingRestart: readonly string[] = []): Promise<void> {
+  const all = await ctx.primary.query<{ sourcefile: string; sourceline: number; error: string; name: string | null }>(
     'SELECT sourcefile, sourceline, error, name FROM pg_file_settings WHERE error IS NOT NULL',
   );
+  const rows = all.filter((r) => !(r.error === 'setting could not be applied' && r.name !== null && awaitingRestart.includes(r.name)));
   if (rows.length === 0) return;
   const r = rows[0]!;
   throw new HotstandbyError('CONFIG_FILE_ERRORS', `${r.sourcefile}:${r.sourceline}: ${r.error}${r.name ? ` (${r.name})` : ''}`, {

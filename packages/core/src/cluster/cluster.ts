@@ -181,6 +181,10 @@ export class Cluster {
   // Run only the named steps (for example ["verify"]) against the cluster as it is.
   async runSteps(names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
     return this.withSteps(names, options, async ({ rt, steps, contexts, executor }) => {
+      const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+      for (const step of steps) {
+        for (const node of step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]) await step.plugin.preflight?.(contexts.create(step, node, silent));
+      }
       await executor.applyAll(await planStateDir(rt));
       return runPipeline({
         dryRun: false,

@@ -14,9 +14,10 @@ export interface HbaRule {
   method: string;
 }
 
-// The rule as a pg_hba.conf line, with the user always quoted and the database keyword left bare.
+// The rule as a pg_hba.conf line, with the user always quoted.
 export function formatHbaRule(rule: HbaRule): string {
-  const database = rule.database === 'replication' ? 'replication' : quoteHbaName(rule.database);
+  // The keywords replication and all stay bare (they are keywords here); any other database name is quoted.
+  const database = rule.database === 'replication' || rule.database === 'all' ? rule.database : quoteHbaName(rule.database);
   const cols = [rule.type.padEnd(7), database.padEnd(15), quoteHbaName(rule.user).padEnd(15)];
   if (rule.type !== 'local') cols.push((rule.address ?? '').padEnd(23));
   cols.push(rule.method);

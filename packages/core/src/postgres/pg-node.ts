@@ -140,8 +140,16 @@ export class PgNode {
   }
 
   // Make the server re-read its configuration files.
-  async reload(): Promise<void> {
+  // pg_ctl reload only signals the postmaster; this waits until the server has re-read its files
+  // (pg_conf_load_time() moves), so what follows sees the new settings.
+  async reload(timeoutMs = 15_000): Promise<void> {
+    const before = await this.queryOne<{ t: string }>('SELECT pg_conf_load_time()::text AS t').catch(() => undefined);
     await runProgram(this.binaries.path('pg_ctl'), ['reload', '-D', this.dataDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
+    if (!before) return;
+    await this.pollQueryUntil('SELECT pg_conf_load_time()::text AS t', (row) => (row.t !== before.t ? true : undefined), {
+      timeoutMs,
+      what: `${this.name} to re-read its configuration after a reload`,
+    });
   }
 
   // Promote a standby with pg_ctl promote and wait until it accepts writes.

@@ -1,0 +1,273 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isHotstandbyError, lsnReached, pollUntil, type HotstandbyError, type LoadedPlugin } from '@hotstandby/core';
+import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import userCreation from '@hotstandby/plugin-user-creation';
+import hbaConfig from '@hotstandby/plugin-hba-config';
+import walConfig from '@hotstandby/plugin-wal-config';
+import baseBackup from '../src/index.js';
+
+const plugins: LoadedPlugin[] = [
+  { plugin: userCreation, origin: 'test' },
+  { plugin: hbaConfig, origin: 'test' },
+  { plugin: walConfig, origin: 'test' },
+  { plugin: baseBackup, origin: 'test' },
+];
+const PREPARE = ['user-creation', 'hba-config', 'wal-config'];
+
+// The primary already keeps 1GB of WAL, so wal-config has nothing to change here (its reload path, and the race
+// in it, are covered by wal-config's own tests).
+const WAL_READY = { wal_keep_size: '1024' };
+
+// The rejection of a promise, which must be a HotstandbyError.
+async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, 'expected the call to fail').toBeDefined();
+  if (!isHotstandbyError(error)) throw error;
+  return error;
+}
+
+interface SlotRow {
+  slot_name: string;
+  slot_type: string;
+  active: boolean;
+  active_pid: number | null;
+  restart_lsn: string | null;
+}
+
+async function slots(tc: TestCluster): Promise<SlotRow[]> {
+  return tc.primary.node.query<SlotRow>('SELECT slot_name, slot_type, active, active_pid, restart_lsn::text FROM pg_replication_slots ORDER BY slot_name');
+}
+
+// Every path under a directory with its mode and owner.
+async function tree(dir: string): Promise<{ path: string; dir: boolean; mode: number; uid: number }[]> {
+  const out: { path: string; dir: boolean; mode: number; uid: number }[] = [];
+  const walk = async (d: string) => {
+    for (const name of await readdir(d)) {
+      const p = path.join(d, name);
+      const st = await lstat(p);
+      if (st.isSymbolicLink()) continue;
+      out.push({ path: p, dir: st.isDirectory(), mode: st.mode & 0o7777, uid: st.uid });
+      if (st.isDirectory()) await walk(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+function partials(tc: TestCluster): Promise<string[]> {
+  return readdir(tc.primary.dir).then((names) => names.filter((n) => n.includes('hotstandby-partial')));
+}
+
+describe('base-backup against a real PostgreSQL', () => {
+  let tc: TestCluster | undefined;
+  let receiver: ChildProcess | undefined;
+  afterEach(async () => {
+    if (receiver?.pid && receiver.exitCode === null) {
+      const exited = new Promise((resolve) => receiver!.once('exit', resolve));
+      receiver.kill('SIGTERM');
+      await exited;
+    }
+    receiver = undefined;
+    await tc?.cleanup();
+    tc = undefined;
+  });
+
+  it.each(['pg_basebackup', 'copy'] as const)('makes a complete, unstarted copy through a slot created first (S28, method %s)', async (method) => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method } } } });
+    await tc.runSteps(PREPARE);
+    await tc.primary.node.query('CREATE TABLE canary AS SELECT generate_series(1, 1000) AS n');
+    const target = tc.spec.standbys[0]!.dataDir;
+
+    const plan = await tc.planSteps(['base-backup']);
+    const actions = plan[0]!.actions;
+    expect(actions[0], 'the slot is created before the copy starts').toMatchObject({ kind: 'sql', node: 'primary', params: ['standby1'] });
+    expect(actions[actions.length - 1]!.kind).toBe('task');
+    expect(plan[0]!.lines.join('\n')).not.toContain(tc.replicationPassword);
+    if (method === 'pg_basebackup') expect(plan[0]!.lines.join('\n')).toMatch(/--slot standby1/);
+
+    await tc.runSteps(['base-backup']);
+
+    const slot = (await slots(tc)).find((s) => s.slot_name === 'standby1');
+    expect(slot).toMatchObject({ slot_type: 'physical', active: false });
+    expect(slot!.restart_lsn, 'the slot holds WAL for the standby').not.toBeNull();
+
+    const top = await lstat(target);
+    expect(top.mode & 0o7777).toBe(0o700);
+    expect(top.uid).toBe(tc.primary.serverUser.uid);
+    const entries = await tree(target);
+    expect(entries.length).toBeGreaterThan(50);
+    expect(entries.filter((e) => e.uid !== tc!.primary.serverUser.uid).map((e) => e.path), 'everything belongs to the server user (S48)').toEqual([]);
+    expect(entries.filter((e) => (e.dir ? e.mode !== 0o700 : e.mode !== 0o600)).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
+
+    const names = await readdir(target);
+    expect(names).not.toContain('postmaster.pid');
+    expect(names).not.toContain('postmaster.opts');
+    expect(names).not.toContain('standby.signal');
+    expect(await readdir(path.join(target, 'pg_replslot'))).toEqual([]);
+    expect(names, 'backup_label is there before the first start').toContain('backup_label');
+    const label = await readFile(path.join(target, 'backup_label'), 'utf8');
+    const start = /START WAL LOCATION: ([0-9A-F]+\/[0-9A-F]+)/.exec(label)?.[1];
+    expect(start).toBeDefined();
+    if (method === 'pg_basebackup' && tc.primary.binaries.major >= 130000) expect(names).toContain('backup_manifest');
+    if (method === 'copy') {
+      // pg_wal is not copied: the slot must still hold everything from the backup's start.
+      expect(lsnReached(start!, slot!.restart_lsn!), `restart_lsn ${slot!.restart_lsn} <= backup start ${start}`).toBe(true);
+      expect(await readdir(path.join(target, 'pg_wal')).then((n) => n.filter((x) => /^[0-9A-F]{24}$/.test(x)))).toEqual([]);
+    }
+    expect(await partials(tc)).toEqual([]);
+    // The secret stays out of the copy.
+    expect(await readFile(path.join(target, 'postgresql.auto.conf'), 'utf8')).not.toContain(tc.replicationPassword);
+
+    const again = await tc.planSteps(['base-backup']);
+    expect(again[0]!.actions).toEqual([]);
+  });
+
+  it('refuses a non-empty directory that holds no cluster before anything, and the canary survives (S07/S33)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY });
+    const target = tc.spec.standbys[0]!.dataDir;
+    await mkdir(target, { mode: 0o755 });
+    await writeFile(path.join(target, 'canary.txt'), 'do not delete me\n');
+
+    const viaUp = await failure(tc.up());
+    expect(viaUp.code).toBe('DATA_DIR_CONFLICT');
+    expect(viaUp.message).toContain(target);
+    expect(await tc.primary.node.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'repuser'"), 'up() changed nothing').toBeUndefined();
+
+    await tc.runSteps(PREPARE);
+    const error = await failure(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('DATA_DIR_CONFLICT');
+    expect(error.where.node).toBe('standby1');
+    expect(await readdir(target)).toEqual(['canary.txt']);
+    expect(await readFile(path.join(target, 'canary.txt'), 'utf8')).toBe('do not delete me\n');
+    expect(await slots(tc), 'no slot was created').toEqual([]);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('refuses a slot of the same name that another client is using (S67)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY });
+    await tc.runSteps(PREPARE);
+    await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1', true)");
+    const walDir = path.join(tc.primary.dir, 'receivewal');
+    await mkdir(walDir, { mode: 0o700 });
+    await chown(walDir, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    const client = spawn(
+      path.join(tc.primary.binaries.binDir, 'pg_receivewal'),
+      ['-h', '127.0.0.1', '-p', String(tc.primary.port), '-U', 'postgres', '-S', 'standby1', '-D', walDir, '--no-password'],
+      { uid: tc.primary.serverUser.uid, gid: tc.primary.serverUser.gid, env: { ...process.env, PGPASSWORD: tc.primary.superuserPassword }, stdio: 'ignore' },
+    );
+    receiver = client;
+    const activePid = await pollUntil(
+      async () => {
+        if (client.exitCode !== null) throw new Error(`pg_receivewal exited with ${client.exitCode}`);
+        const slot = (await slots(tc!)).find((s) => s.slot_name === 'standby1');
+        return slot?.active ? slot.active_pid! : undefined;
+      },
+      { timeoutMs: 20_000, what: 'pg_receivewal to use the slot standby1' },
+    );
+
+    const error = await failure(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('DATA_DIR_CONFLICT');
+    expect(error.message).toMatch(/standby1 .*in use/);
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+    expect((await slots(tc)).find((s) => s.slot_name === 'standby1')).toMatchObject({ active: true, active_pid: activePid });
+  });
+
+  it('reuses an inactive slot of the same name with a note (S67)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps(PREPARE);
+    await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1', true)");
+    const plan = await tc.planSteps(['base-backup']);
+    expect(plan[0]!.actions.filter((a) => a.kind === 'sql')).toEqual([]);
+    expect(plan[0]!.notes.join('\n')).toMatch(/reusing the existing inactive slot standby1/);
+    await tc.runSteps(['base-backup']);
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
+  });
+
+  it('refuses a slot of the same name, not made by the tool, that reserves no WAL (restart_lsn NULL) (S67)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
+    await tc.runSteps(PREPARE);
+    // A slot made without reserving WAL, as pg_create_physical_replication_slot(name) does by default: the copy
+    // (which has no pg_wal) could not start from it, and the tool does not drop a slot it did not create.
+    await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1')");
+    expect((await slots(tc))[0]!.restart_lsn).toBeNull();
+
+    const error = await failure(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('DATA_DIR_CONFLICT');
+    expect(error.message).toMatch(/standby1 .*reserves no WAL/);
+    expect(error.fix).toMatch(/pg_drop_replication_slot\('standby1'\)/);
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect((await slots(tc)).find((s) => s.slot_name === 'standby1')!.restart_lsn).toBeNull();
+  });
+
+  it('removes a stale partial directory of an interrupted backup, and nothing else', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY });
+    await tc.runSteps(PREPARE);
+    const stale = path.join(tc.primary.dir, '.standby1.hotstandby-partial-0a1b2c');
+    await mkdir(path.join(stale, 'base'), { recursive: true, mode: 0o700 });
+    await writeFile(path.join(stale, 'PG_VERSION'), '15\n');
+    const unrelated = path.join(tc.primary.dir, '.standby1-notes');
+    await mkdir(unrelated);
+    await writeFile(path.join(unrelated, 'keep.txt'), 'mine\n');
+
+    const plan = await tc.planSteps(['base-backup']);
+    expect(plan[0]!.lines.join('\n')).toContain(`remove ${stale}`);
+    await tc.runSteps(['base-backup']);
+    expect(existsSync(stale)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+    expect(await readFile(path.join(unrelated, 'keep.txt'), 'utf8')).toBe('mine\n');
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
+  });
+
+  it('reports BACKUP_FAILED and leaves no partial directory when pg_basebackup fails (wrong replication password)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps(PREPARE);
+    await tc.primary.node.query("ALTER ROLE repuser PASSWORD 'not-the-configured-one'");
+
+    const error = await failure(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(error.where.node).toBe('standby1');
+    expect(error.detail ?? '').toMatch(/password authentication failed for user "repuser"/);
+    const said = [error.message, error.detail, error.fix].join('\n');
+    expect(said).not.toContain(tc.replicationPassword);
+    expect(said).not.toContain('not-the-configured-one');
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('empties, but keeps, an existing empty target when pg_basebackup fails', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps(PREPARE);
+    const target = tc.spec.standbys[0]!.dataDir;
+    await mkdir(target, { mode: 0o700 });
+    await chown(target, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query("ALTER ROLE repuser PASSWORD 'not-the-configured-one'");
+
+    const error = await failure(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(existsSync(target)).toBe(true);
+    expect(await readdir(target)).toEqual([]);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('gives a pre-created empty target of mode 0755 the mode PostgreSQL requires, 0700 (S48)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps(PREPARE);
+    const target = tc.spec.standbys[0]!.dataDir;
+    await mkdir(target, { mode: 0o755 });
+    await chown(target, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+
+    await tc.runSteps(['base-backup']);
+    expect(await readdir(target)).toContain('backup_label');
+    const st = await lstat(target);
+    expect(st.mode & 0o7777, 'the server refuses to start in a group/world-readable data directory').toBe(0o700);
+    expect(st.uid).toBe(tc.primary.serverUser.uid);
+  });
+});
