@@ -18,6 +18,7 @@ export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
 export type { Action, SqlAction, WriteFileAction, RemoveFileAction, MakeDirAction, ExecAction, NodeAction, TaskAction, Owner } from './executor/action.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
+export { unifiedDiff, plannedInsertion } from './executor/planned-diff.js';
 export type { StepRecord, PipelineStep } from './pipeline/pipeline-step.js';
 export type { RendererChoice } from './pipeline/run-pipeline.js';
 

@@ -5,7 +5,7 @@ import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepCon
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
-import { planSlot } from './slot-plan.js';
+import { planOrphanSlots, planSlot } from './slot-plan.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -90,7 +90,11 @@ export default definePlugin<Options>({
   },
   async plan(ctx) {
     const state = await targetState(ctx);
-    if (state === 'done') return { actions: [] };
+    if (state === 'done') {
+      // Already backed up: make sure its slot exists where it streams from now (after a promotion, say).
+      const slot = ctx.isPlanned(ctx.node) ? { actions: [], notes: [] } : await planSlot(ctx);
+      return { actions: [...slot.actions, ...(await planOrphanSlots(ctx))], notes: slot.notes };
+    }
     const slot = await planSlot(ctx);
     const actions: Action[] = [...slot.actions];
     for (const stale of await stalePartials(ctx.node.dataDir)) {
@@ -104,6 +108,7 @@ export default definePlugin<Options>({
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
     await ctx.run(plan.actions);
+    if (!plan.actions.some((a) => a.kind === 'task')) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
     return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },
 });

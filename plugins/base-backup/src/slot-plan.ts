@@ -9,8 +9,9 @@ export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; n
   if (ctx.isPlanned(upstream)) {
     return { actions: [createSlot(ctx, upstream.name, slot)], notes: [] };
   }
-  const row = await upstream.queryOne<{ active: boolean; slot_type: string; reserved: boolean }>(
-    'SELECT active, slot_type, restart_lsn IS NOT NULL AS reserved FROM pg_replication_slots WHERE slot_name = $1',
+  const row = await upstream.queryOne<{ active: boolean; slot_type: string; reserved: boolean; user_app: string | null }>(
+    'SELECT s.active, s.slot_type, s.restart_lsn IS NOT NULL AS reserved, r.application_name AS user_app ' +
+      'FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1',
     [slot],
   );
   if (!row) return { actions: [createSlot(ctx, upstream.name, slot)], notes: [] };
@@ -20,6 +21,8 @@ export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; n
       fix: `set a different "slot" for ${ctx.node.name}`,
     });
   }
+  // The standby itself streaming through its slot is what should happen.
+  if (row.active && row.user_app === ctx.node.name) return { actions: [], notes: [] };
   if (row.active) {
     throw new HotstandbyError('DATA_DIR_CONFLICT', `the replication slot ${slot} on ${upstream.name} is in use by another client`, {
       where: { node: ctx.node.name, key: 'slot' },
@@ -59,4 +62,23 @@ function createSlot(ctx: StepContext, upstream: string, slot: string): Action {
 
 async function standbyExists(ctx: StepContext): Promise<boolean> {
   return ctx.node.exists();
+}
+
+// Slots the tool made for this standby on nodes it no longer streams from (after a promotion or a new
+// upstream): inactive ones are dropped, because an unused slot keeps WAL on its node forever.
+export async function planOrphanSlots(ctx: StepContext): Promise<Action[]> {
+  const slot = ctx.nodeSpec.slot!;
+  const upstream = ctx.upstream!.name;
+  const actions: Action[] = [];
+  const nodes = [ctx.primary, ...ctx.standbys];
+  const owners = new Set(ctx.state.journal().flatMap((e) => (e.kind === 'slot' && e.slot === slot && e.node !== upstream ? [e.node] : [])));
+  for (const name of owners) {
+    const node = nodes.find((n) => n.name === name);
+    if (!node || ctx.isPlanned(node) || !(await node.isRunning())) continue;
+    const row = await node.queryOne<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => undefined);
+    if (row && !row.active) {
+      actions.push({ kind: 'sql', node: name, sql: 'SELECT pg_drop_replication_slot($1)', params: [slot], summary: `drop the slot ${slot} on ${name}, which ${ctx.node.name} no longer uses` });
+    }
+  }
+  return actions;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, managedRules, withManagedBlock, formatHbaRule, z, type StepContext } from '@hotstandby/core';
+import { definePlugin, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, managedRules, plannedInsertion, withManagedBlock, z, type StepContext } from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
 import { replicationRules } from './hba-rules.js';
 
@@ -34,7 +34,7 @@ export default definePlugin<z.infer<typeof options>>({
             kind: 'task',
             changes: true,
             summary: `insert the hotstandby block at the top of ${file}`,
-            details: rules.map(formatHbaRule),
+            details: plannedInsertion(file, 'as initdb writes it', 'before the first rule', [HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END]),
             run: async () => undefined,
           },
         ],

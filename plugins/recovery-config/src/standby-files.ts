@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfFile, editSettingsFile, quoteGucString, settingsFilePath, type Action, type StepContext } from '@hotstandby/core';
+import { ConfFile, editSettingsFile, plannedInsertion, quoteGucString, settingsFilePath, unifiedDiff, type Action, type StepContext } from '@hotstandby/core';
 import { identitySettings, recoverySettings } from './standby-settings.js';
 
 // The file edits that make a base backup a hot standby, by version: standby.signal plus settings in
@@ -45,19 +45,22 @@ export function recoveryConf(settings: Record<string, string>): string {
   return ['# Written by hotstandby: this server is a hot standby.', ...Object.entries(settings).map(([k, v]) => `${k} = ${quoteGucString(v)}`), ''].join('\n');
 }
 
-// The settings a standby will get, as lines for a dry run of a standby that does not exist yet.
+// The files a standby that does not exist yet will get, as diffs for a dry run.
 export function describeStandbyFiles(ctx: StepContext): string[] {
   const recovery = recoverySettings(ctx);
   const identity = identitySettings(ctx);
-  const line = (k: string, v: string) => `${k} = ${quoteGucString(v)}`;
-  const settingsFile = path.basename(settingsFilePath(ctx.facts, ctx.node.dataDir));
+  const line = ([k, v]: [string, string]) => `${k} = ${quoteGucString(v)}`;
+  const settingsFile = settingsFilePath(ctx.facts, ctx.node.dataDir);
+  const fromBackup = 'copied by the base backup';
   if (ctx.facts.standbySetup === 'standby.signal') {
-    return [`${settingsFile}:`, ...Object.entries({ ...identity, ...recovery }).map(([k, v]) => '  ' + line(k, v)), 'standby.signal (empty)'];
+    return [
+      ...plannedInsertion(settingsFile, fromBackup, 'at the end', Object.entries({ ...identity, ...recovery }).map(line)),
+      ...unifiedDiff(path.join(ctx.node.dataDir, 'standby.signal'), undefined, ''),
+      `(${path.join(ctx.node.dataDir, 'standby.signal')} is empty)`,
+    ];
   }
   return [
-    `${settingsFile}:`,
-    ...Object.entries(identity).map(([k, v]) => '  ' + line(k, v)),
-    'recovery.conf:',
-    ...Object.entries({ standby_mode: 'on', ...recovery }).map(([k, v]) => '  ' + line(k, v)),
+    ...plannedInsertion(settingsFile, fromBackup, 'at the end', Object.entries(identity).map(line)),
+    ...unifiedDiff(path.join(ctx.node.dataDir, 'recovery.conf'), undefined, recoveryConf({ standby_mode: 'on', ...recovery })),
   ];
 }

@@ -14,8 +14,7 @@ export function registerVerify(program: Command, cli: CliContext): void {
       const { cluster } = await openCluster(cli, command);
       let report: VerifyReport;
       try {
-        const records = await cluster.runSteps(['verify'], { renderer: opts.json ? 'silent' : 'auto' });
-        report = records[0]!.data as VerifyReport;
+        report = (await cluster.verify({ renderer: opts.json ? 'silent' : 'auto' })) as VerifyReport;
       } catch (error) {
         if (opts.json && isHotstandbyError(error) && error.data) cli.out(JSON.stringify(error.data, null, 2));
         else if (isHotstandbyError(error) && error.data) cli.out(renderReport(error.data as VerifyReport));

@@ -13,6 +13,7 @@ import type { ClusterState } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
+import { effectiveSpec } from './effective-spec.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
 // How a command opens the cluster.
@@ -27,7 +28,9 @@ export interface RuntimeOptions {
 // Everything a command needs about a cluster, resolved once: binaries, OS user, ports, passwords, node handles.
 export class ClusterRuntime {
   private constructor(
+    // The cluster as it runs now (config + recorded topology), and as the config alone describes it.
     readonly spec: ClusterSpec,
+    readonly configSpec: ClusterSpec,
     readonly layout: StateLayout,
     readonly store: StateStore,
     readonly state: ClusterState,
@@ -36,6 +39,8 @@ export class ClusterRuntime {
     readonly primaryInfo: DataDirInfo,
     readonly primary: PgNode,
     readonly standbys: PgNode[],
+    // Former primaries waiting for rejoin: known, but outside the pipeline.
+    readonly detached: PgNode[],
     readonly passwords: { superuser?: ResolvedPassword; replication?: ResolvedPassword },
     readonly notices: string[],
     // Nodes whose server ran when the command started.
@@ -43,10 +48,11 @@ export class ClusterRuntime {
   ) {}
 
   // Resolve the cluster described by the spec on this machine.
-  static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<ClusterRuntime> {
-    const layout = stateLayout(spec.stateDir);
+  static async open(configSpec: ClusterSpec, options: RuntimeOptions): Promise<ClusterRuntime> {
+    const layout = stateLayout(configSpec.stateDir);
     const store = new StateStore(layout.stateFile);
     const state = await store.load();
+    const spec = effectiveSpec(configSpec, state);
     const primaryInfo = await inspectDataDir(spec.primary.dataDir);
     const existing = primaryInfo.kind === 'cluster';
     const adopted = existing && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
@@ -80,7 +86,7 @@ export class ClusterRuntime {
     const probe = (n: NodeSpec, port: number) =>
       new PgNode({ name: n.name, role: n.role, port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name } });
     const initialPorts = knownPorts(spec, state, actualPorts);
-    for (const n of allNodes(spec)) if (await probe(n, initialPorts.get(n.name)!).isRunning()) running.add(n.name);
+    for (const n of [...allNodes(spec), ...(spec.detached ?? [])]) if (await probe(n, initialPorts.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
     const { ports, notices } =
       options.purpose === 'up' ? await assignPorts(spec, state, running, actualPorts) : { ports: initialPorts, notices: [] as string[] };
 
@@ -88,14 +94,19 @@ export class ClusterRuntime {
     const superuser = await resolvePassword(spec.superuser.password, layout.secretFile('superuser'), {
       generate: options.purpose === 'up' && primaryInfo.kind !== 'cluster',
       persist: false,
+      passfile: { path: layout.userPassfile, user: spec.superuser.name },
     });
-    const replication = await resolvePassword(spec.replication.password, layout.secretFile('replication'), { generate: options.purpose === 'up', persist: false });
+    const replication = await resolvePassword(spec.replication.password, layout.secretFile('replication'), {
+      generate: options.purpose === 'up',
+      persist: false,
+      passfile: { path: layout.replicationPassfile, user: spec.replication.user },
+    });
 
     const makeNode = (n: NodeSpec) =>
       new PgNode({
         name: n.name,
         role: n.role,
-        port: ports.get(n.name)!,
+        port: ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port,
         dataDir: n.dataDir,
         binaries,
         osUser: serverUser,
@@ -104,6 +115,7 @@ export class ClusterRuntime {
       });
     return new ClusterRuntime(
       spec,
+      configSpec,
       layout,
       store,
       state,
@@ -112,6 +124,7 @@ export class ClusterRuntime {
       primaryInfo,
       makeNode(spec.primary),
       spec.standbys.map(makeNode),
+      (spec.detached ?? []).map(makeNode),
       { superuser, replication },
       notices,
       running,
@@ -123,11 +136,11 @@ export class ClusterRuntime {
     return [this.primary, ...this.standbys];
   }
 
-  // The node handle with this name.
+  // The node handle with this name (also a former primary waiting for rejoin).
   node(name: string): PgNode {
-    const found = this.nodes.find((n) => n.name === name);
+    const found = [...this.nodes, ...this.detached].find((n) => n.name === name);
     if (!found) {
-      throw new HotstandbyError('UNKNOWN_NODE', `there is no node named "${name}"`, { fix: `known nodes: ${this.nodes.map((n) => n.name).join(', ')}` });
+      throw new HotstandbyError('UNKNOWN_NODE', `there is no node named "${name}"`, { fix: `known nodes: ${[...this.nodes, ...this.detached].map((n) => n.name).join(', ')}` });
     }
     return found;
   }

@@ -45,6 +45,8 @@ export interface StepRunOptions {
   observe?: PipelineObserver;
   signal?: AbortSignal;
   allowRestart?: boolean;
+  // Create missing state directories first (default yes; verify, which writes nothing there, says no).
+  prepareStateDir?: boolean;
 }
 
 // One step's plan on one node.
@@ -182,10 +184,16 @@ export class Cluster {
   async runSteps(names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
     return this.withSteps(names, options, async ({ rt, steps, contexts, executor }) => {
       const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+      if (!rt.primary.exists()) {
+        throw new HotstandbyError('NOT_CREATED', `the primary ${rt.primary.name} does not exist yet (${rt.primary.dataDir})`, {
+          where: { node: rt.primary.name },
+          fix: 'run hotstandby up first',
+        });
+      }
       for (const step of steps) {
         for (const node of step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]) await step.plugin.preflight?.(contexts.create(step, node, silent));
       }
-      await executor.applyAll(await planStateDir(rt));
+      if (options.prepareStateDir ?? true) await executor.applyAll(await planStateDir(rt));
       return runPipeline({
         dryRun: false,
         renderer: options.renderer ?? 'auto',
@@ -198,6 +206,13 @@ export class Cluster {
         phases: [],
       });
     });
+  }
+
+  // The recipe's checks on every standby (the verify step); its report is returned, and a failure throws
+  // VERIFY_FAILED with the report in error.data.
+  async verify(options: Omit<StepRunOptions, 'prepareStateDir' | 'allowRestart'> = {}): Promise<unknown> {
+    const records = await this.runSteps(['verify'], { ...options, prepareStateDir: false });
+    return records[0]?.data;
   }
 
   // What the named steps would do now, without doing it: actions, notes and their printable form.

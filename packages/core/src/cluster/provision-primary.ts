@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { Executor } from '../executor/executor.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { quoteGucString } from '../postgres/quoting.js';
+import { AUTO_CONF_HEADER } from '../postgres/conf-file.js';
+import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -68,7 +69,9 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
     kind: 'task',
     changes: true,
     summary: `write ${node.name}'s settings to ${path.basename(settingsFilePath(node.facts, node.dataDir))}`,
-    details: Object.entries(settings).map(([k, v]) => `${k} = ${quoteGucString(v)}`),
+    details: node.facts.autoConf
+      ? unifiedDiff(settingsFilePath(node.facts, node.dataDir), AUTO_CONF_HEADER, editSettingsFile(node.facts, AUTO_CONF_HEADER, settings), `${settingsFilePath(node.facts, node.dataDir)} (as initdb writes it)`)
+      : plannedInsertion(settingsFilePath(node.facts, node.dataDir), 'as initdb writes it', 'at the end', editSettingsFile(node.facts, '', settings).trimEnd().split('\n')),
     run: async () => {
       const file = settingsFilePath(node.facts, node.dataDir);
       const current = await readFile(file, 'utf8').catch(() => undefined);

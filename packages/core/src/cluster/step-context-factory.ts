@@ -72,7 +72,8 @@ function stateView(rt: ClusterRuntime): StateView {
   return {
     node: (name) => rt.state.nodes[name],
     journal: () => rt.state.journal,
-    roleCreatedByTool: (node, role) => rt.state.journal.some((e) => e.kind === 'role' && e.node === node && e.role === role),
+    // Roles are replicated to every node, so a role the tool created on a former primary is still its own.
+    roleCreatedByTool: (_node, role) => rt.state.journal.some((e) => e.kind === 'role' && e.role === role),
     slotCreatedByTool: (node, slot) => rt.state.journal.some((e) => e.kind === 'slot' && e.node === node && e.slot === slot),
   };
 }

@@ -48,7 +48,31 @@ export interface ClusterSpec {
   wal: { keepSizeMb: number; maxSlotKeepSizeMb?: number; logHints: boolean };
   primary: NodeSpec;
   standbys: NodeSpec[];
+  // Nodes the tool knows but keeps out of the pipeline: former primaries waiting for `rejoin`.
+  detached?: NodeSpec[];
   steps: Record<string, Record<string, unknown>>;
+  // Custom step plugins from the config's "plugins" list, in the order written.
+  plugins?: PluginReference[];
+  // The config's "pipeline": step names in the order to run them (absent: the built-in order).
+  pipeline?: string[];
+  // The config's "disable": steps not to run.
+  disable?: string[];
+}
+
+// One entry of the config's "plugins" list: a local file or an npm package, with options given next to it.
+export interface PluginReference {
+  // A file (a path starting with ./, ../ or /) or a package (anything else, resolved from the config's directory).
+  kind: 'file' | 'package';
+  // As written in the config ("./steps/seed.ts", "hotstandby-plugin-x").
+  specifier: string;
+  // For a file: its absolute path.
+  path?: string;
+  // The directory packages are resolved from (the config file's).
+  baseDir: string;
+  // Options from ["name", { options }]; "steps.<step>" in the config wins key by key.
+  options?: Record<string, unknown>;
+  // Where in the config it is written ("plugins[2]"), for messages.
+  key: string;
 }
 
 // Every node, primary first.

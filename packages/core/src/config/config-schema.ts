@@ -25,6 +25,15 @@ const envName = z.string({ error: 'must be the name of an environment variable' 
   error: 'must be the name of an environment variable (letters, digits, _)',
 });
 
+// Step names: lower-case words joined by "-" (they are keys of "steps" and names in "pipeline").
+export const STEP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+const stepName = z
+  .string({ error: 'must be a step name' })
+  .regex(STEP_NAME_PATTERN, { error: 'must be a step name: lower-case letters and digits, words joined by "-"' });
+
+const pluginSpecifier = z.string({ error: 'must be a path or a package name' }).min(1, { error: 'must not be empty' });
+
 const SIZE_MESSAGE = 'must be a size such as "1GB", "512MB" or a number of megabytes';
 const size = z.union([z.int({ error: SIZE_MESSAGE }).min(0, { error: SIZE_MESSAGE }), z.string().regex(/^\s*\d+\s*(B|kB|MB|GB|TB)?\s*$/i, { error: SIZE_MESSAGE })], {
   error: SIZE_MESSAGE,
@@ -117,6 +126,23 @@ export const configSchema = z
         logHints: z.boolean().optional().meta({ description: 'Turn on wal_log_hints so a former primary can be rewound (default true).' }),
       })
       .optional(),
+    plugins: z
+      .array(
+        z.union([pluginSpecifier, z.tuple([pluginSpecifier, z.record(z.string(), z.unknown(), { error: 'must be an object of options' })])], {
+          error: 'must be a path ("./steps/my-step.ts"), a package name, or ["package-or-path", { options }]',
+        }),
+        { error: 'must be a list of plugins' },
+      )
+      .optional()
+      .meta({ description: 'Custom step plugins: local files ("./steps/my-step.ts", relative to this file) or npm packages (resolved from this file\'s directory), optionally as ["name", { options }].' }),
+    pipeline: z
+      .array(stepName, { error: 'must be a list of step names' })
+      .optional()
+      .meta({ description: 'The steps to run, in order (default: the six built-in steps, with plugins placed by their before/after).' }),
+    disable: z
+      .array(stepName, { error: 'must be a list of step names' })
+      .optional()
+      .meta({ description: 'Steps not to run, e.g. ["verify"] (built-in or from plugins).' }),
     steps: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
@@ -126,6 +152,9 @@ export const configSchema = z
 
 // A config file's content as written by a user.
 export type ConfigInput = z.input<typeof configSchema>;
+
+// A config after validation.
+export type ConfigOutput = z.output<typeof configSchema>;
 
 // Type helper for hotstandby.config.ts files.
 export function defineConfig(config: ConfigInput): ConfigInput {

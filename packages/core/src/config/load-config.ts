@@ -98,13 +98,26 @@ async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise
   try {
     return await read();
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${where}: ${message}`, {
-      where: { file: where },
-      fix: 'fix the syntax of the config file',
+    const { file, reason, frame } = parseFailure(error as Error & { filepath?: string; codeFrame?: string }, where);
+    throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${file}: ${reason}`, {
+      where: { file },
+      detail: frame,
+      fix: 'fix the syntax of the config file at the place shown',
       cause: error,
     });
   }
+}
+
+// The file, the parser's reason and the code frame from a loader error (cosmiconfig puts the frame in the message).
+function parseFailure(error: Error & { filepath?: string; codeFrame?: string }, where: string): { file: string; reason: string; frame?: string } {
+  const file = error.filepath ?? where;
+  const lines = error.message.split('\n');
+  const frameLines = lines.filter((l) => /^\s*(>\s*)?\d+\s*\||^\s*\|/.test(l));
+  const reason =
+    lines
+      .map((l) => l.replace(/^(JSON|YAML) Error in [^:]+:\s*/, '').replace(/ while parsing .*$/, '').trim())
+      .find((l) => l !== '' && !frameLines.includes(l) && !/^\s*(>\s*)?\d+\s*\|/.test(l) && !/^\|/.test(l)) ?? error.message;
+  return { file, reason, frame: error.codeFrame ?? (frameLines.length ? frameLines.join('\n') : undefined) };
 }
 
 export { DEFAULT_CONFIG_PATH };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec, ConfigSource, NodeSpec } from './cluster-spec.js';
+import { pluginSettings } from './plugin-settings.js';
 import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
 import { sizeToMb } from './sizes.js';
@@ -83,6 +84,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     primary,
     standbys,
     steps: cfg.steps ?? {},
+    ...pluginSettings(cfg, source),
   };
   checkConflicts(spec, where);
   return spec;
@@ -92,7 +94,8 @@ function conflict(where: string, message: string, key: string, fix: string, file
   return new HotstandbyError('CONFIG_CONFLICT', `invalid config in ${where}: ${message}`, { where: { file, key }, fix });
 }
 
-function checkConflicts(spec: ClusterSpec, where: string): void {
+// Refuse a spec whose nodes contradict each other (names, ports, slots, upstreams, directories, role name).
+export function checkConflicts(spec: ClusterSpec, where: string): void {
   const file = spec.source.path;
   const nodes = [spec.primary, ...spec.standbys];
   const keyOf = (n: NodeSpec, field: string) => (n.role === 'primary' ? `primary.${field}` : `standbys[${spec.standbys.indexOf(n)}].${field}`);

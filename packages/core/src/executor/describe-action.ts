@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { createTwoFilesPatch } from 'diff';
 import { describeCommand } from '../postgres/process-runner.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { Action } from './action.js';
+import { unifiedDiff } from './planned-diff.js';
 
 // The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line.
 export async function describeAction(action: Action, serverUserName: string): Promise<string[]> {
@@ -19,8 +19,7 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
     case 'write-file': {
       if (action.secret) return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
       const before = await readFile(action.path, 'utf8').catch(() => undefined);
-      const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : action.path, action.path, before ?? '', action.content, undefined, undefined, { context: 2 });
-      return [`${before === undefined ? 'create' : 'edit'} ${action.path}`, ...patch.split('\n').filter((l) => l !== '' && !/^(=+|Index: .*)$/.test(l))];
+      return [`${before === undefined ? 'create' : 'edit'} ${action.path}`, ...unifiedDiff(action.path, before, action.content)];
     }
     case 'remove-file':
       return [`remove ${action.path}`];

@@ -6,5 +6,5 @@ export type PipelineEvent =
   | { type: 'action'; step: string; node: string; summary: string; at: string }
   | { type: 'notice'; message: string; at: string };
 
-// A function that receives events.
-export type PipelineObserver = (event: PipelineEvent) => void;
+// A function that receives events (frozen copies: it can watch the run, not change it).
+export type PipelineObserver = (event: Readonly<PipelineEvent>) => void | Promise<void>;

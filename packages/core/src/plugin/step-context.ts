@@ -27,6 +27,7 @@ export interface ClusterPaths {
 export interface StateView {
   node(name: string): NodeState | undefined;
   journal(): readonly JournalEntry[];
+  // Whether the tool created the role (on any node of the cluster: roles replicate).
   roleCreatedByTool(node: string, role: string): boolean;
   slotCreatedByTool(node: string, slot: string): boolean;
 }

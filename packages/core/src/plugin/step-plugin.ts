@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Action } from '../executor/action.js';
+import type { PipelineEvent } from '../pipeline/pipeline-events.js';
 import type { StepContext } from './step-context.js';
 
 // Which nodes a step runs against: the primary once, every standby (concurrently), or the cluster once.
@@ -37,6 +38,9 @@ export interface StepPlugin<Options = Record<string, unknown>> {
   plan(ctx: StepContext<Options>): Promise<StepPlan>;
   // Apply the plan; without it core applies the actions in order.
   apply?(ctx: StepContext<Options>, plan: StepPlan): Promise<StepResult | void>;
+  // Watch the whole run (every step's start, end and failure, with timings). Events are frozen copies, so an
+  // observer cannot change the run; one that throws (or rejects) is reported as a warning and ignored.
+  observe?(event: Readonly<PipelineEvent>): void | Promise<void>;
 }
 
 // Declare a step plugin with full types (an identity function that keeps the option types).

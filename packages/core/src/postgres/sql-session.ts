@@ -31,7 +31,7 @@ export async function openSession(target: ConnectTarget): Promise<pg.Client> {
     host: target.host,
     port: target.port,
     user: target.user,
-    password: target.password ?? '',
+    password: target.password,
     database: target.database,
     connectionTimeoutMillis: target.connectTimeoutMs ?? 10_000,
     application_name: 'hotstandby',
@@ -53,6 +53,15 @@ export async function openSession(target: ConnectTarget): Promise<pg.Client> {
 export function connectionError(error: PgServerError, target: ConnectTarget): HotstandbyError {
   const where = { node: target.node };
   const endpoint = `${target.host}:${target.port}`;
+  if (target.password === undefined && /password must be a string|password authentication|SASL/i.test(error.message)) {
+    return new HotstandbyError('AUTH_FAILED', `${target.node} (${endpoint}) wants a password for "${target.user}", and none is known`, {
+      where,
+      fix: target.replication
+        ? 'set replication.password or the environment variable named by replication.passwordEnv (default HOTSTANDBY_REPLICATION_PASSWORD)'
+        : 'set superuser.password or the environment variable named by superuser.passwordEnv (default HOTSTANDBY_SUPERUSER_PASSWORD)',
+      cause: error,
+    });
+  }
   if (error.code === '28P01' || error.code === '28000') {
     return new HotstandbyError('AUTH_FAILED', `${target.node} (${endpoint}) refused user "${target.user}": ${error.message}`, {
       where,

@@ -26,6 +26,29 @@ export type JournalEntry =
   | { kind: 'slot'; node: string; slot: string; at: string }
   | { kind: 'dir'; path: string; at: string };
 
+// A standby added with `add-standby` (it is not in the config file).
+export interface AddedStandby {
+  name: string;
+  port: number;
+  dataDir: string;
+  upstream?: string;
+  synchronous?: boolean;
+  applyDelay?: string;
+}
+
+// How the running topology differs from the config: after promote, switchover, add-standby, remove-standby.
+export interface Topology {
+  // The node that is primary now, when it is not the config's primary.
+  primary?: string;
+  // Standbys that stream from another node than the config says.
+  upstreams?: Record<string, string>;
+  added?: AddedStandby[];
+  // Standbys of the config taken out with remove-standby.
+  removed?: string[];
+  // Former primaries that wait for `rejoin` (starting them would make a second primary).
+  formerPrimaries?: string[];
+}
+
 // The content of state.json.
 export interface ClusterState {
   version: 1;
@@ -38,6 +61,7 @@ export interface ClusterState {
   pgMajor?: number;
   nodes: Record<string, NodeState>;
   journal: JournalEntry[];
+  topology?: Topology;
 }
 
 // A state for a cluster the tool has not touched yet.

@@ -17,8 +17,12 @@ export interface ResolvedPassword {
 
 // Find a password: the config, then its environment variable, then the state's 0600 file; generate and keep one
 // when none exists and generating is allowed. Every password found is registered for masking.
-export async function resolvePassword(spec: PasswordSpec, file: string, options: { generate: boolean; persist?: boolean }): Promise<ResolvedPassword | undefined> {
-  const found = await findPassword(spec, file);
+export async function resolvePassword(
+  spec: PasswordSpec,
+  file: string,
+  options: { generate: boolean; persist?: boolean; passfile?: { path: string; user: string } },
+): Promise<ResolvedPassword | undefined> {
+  const found = (await findPassword(spec, file)) ?? (options.passfile ? await fromPassfile(options.passfile.path, options.passfile.user) : undefined);
   if (found) {
     registerSecret(found.value);
     return found;
@@ -52,4 +56,37 @@ async function findPassword(spec: PasswordSpec, file: string): Promise<ResolvedP
     // No stored password yet.
   }
   return undefined;
+}
+
+// A password the tool itself wrote into a pgpass-format file (so a password first given through an environment
+// variable is still known to later commands).
+async function fromPassfile(file: string, user: string): Promise<ResolvedPassword | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const fields = splitPgpassLine(line);
+    if (fields?.[3] === user && fields[4]) return { value: fields[4], source: 'state' };
+  }
+  return undefined;
+}
+
+// The five fields of a .pgpass line, with \: and \\ unescaped.
+export function splitPgpassLine(line: string): string[] | undefined {
+  if (line.trim() === '' || line.startsWith('#')) return undefined;
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\' && i + 1 < line.length) current += line[++i];
+    else if (c === ':' && fields.length < 4) {
+      fields.push(current);
+      current = '';
+    } else current += c;
+  }
+  fields.push(current);
+  return fields.length === 5 ? fields : undefined;
 }

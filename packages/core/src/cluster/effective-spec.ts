@@ -1,0 +1,47 @@
+import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
+import { checkConflicts } from '../config/resolve-config.js';
+import type { ClusterState } from '../state/cluster-state.js';
+
+// The cluster as it runs now: the config's nodes, plus standbys added and minus those removed with the CLI,
+// with the primary and upstreams that promote and switchover left behind. Former primaries waiting for
+// rejoin are kept out of the pipeline (spec.detached).
+export function effectiveSpec(spec: ClusterSpec, state: ClusterState): ClusterSpec {
+  const topology = state.topology;
+  if (!topology) return spec;
+  const configPrimary = spec.primary.name;
+  const removed = new Set(topology.removed ?? []);
+  const added: NodeSpec[] = (topology.added ?? []).map((a) => ({
+    name: a.name,
+    role: 'standby',
+    port: a.port,
+    portFixed: true,
+    dataDir: a.dataDir,
+    upstream: a.upstream ?? configPrimary,
+    slot: a.name.replace(/-/g, '_'),
+    synchronous: a.synchronous ?? false,
+    applyDelay: a.applyDelay,
+  }));
+  const all = [spec.primary, ...spec.standbys, ...added].filter((n) => !removed.has(n.name));
+  const primaryName = topology.primary ?? configPrimary;
+  const former = new Set(topology.formerPrimaries ?? []);
+  const nodes = all.map((n): NodeSpec => {
+    if (n.name === primaryName) return { ...n, role: 'primary', upstream: undefined, slot: undefined, synchronous: false, applyDelay: undefined };
+    const configured = n.role === 'primary' || !n.upstream || n.upstream === configPrimary || former.has(n.upstream) ? primaryName : n.upstream;
+    return {
+      ...n,
+      role: 'standby',
+      upstream: topology.upstreams?.[n.name] ?? configured,
+      slot: n.slot ?? n.name.replace(/-/g, '_'),
+      synchronous: n.synchronous ?? false,
+    };
+  });
+  const primary = nodes.find((n) => n.name === primaryName) ?? spec.primary;
+  const result: ClusterSpec = {
+    ...spec,
+    primary,
+    standbys: nodes.filter((n) => n.role === 'standby' && !former.has(n.name)),
+    detached: nodes.filter((n) => former.has(n.name)),
+  };
+  checkConflicts(result, `${spec.source.path ?? 'the config'} with the topology recorded in state.json`);
+  return result;
+}

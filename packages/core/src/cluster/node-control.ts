@@ -1,0 +1,71 @@
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { PgNode, StopMode } from '../postgres/pg-node.js';
+import type { ClusterRuntime } from './cluster-runtime.js';
+import { startOrder, stopOrder } from './node-order.js';
+
+// What start/stop did to one node.
+export interface ControlResult {
+  node: string;
+  result: 'started' | 'stopped' | 'already running' | 'already stopped' | 'not created';
+}
+
+// Start the named nodes (default all), the primary first, each standby after its upstream. A former primary
+// waiting for rejoin is never started: that would make two primaries.
+export async function startNodes(rt: ClusterRuntime, names: readonly string[] | undefined, log: (line: string) => void): Promise<ControlResult[]> {
+  const wanted = pick(rt, names);
+  for (const node of rt.detached) {
+    if (names?.includes(node.name)) {
+      throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${node.name} was the primary before ${rt.primary.name} was promoted; starting it would make two primaries`, {
+        where: { node: node.name },
+        fix: `run "hotstandby rejoin ${node.name}" to turn it into a standby of ${rt.primary.name}`,
+      });
+    }
+  }
+  const results: ControlResult[] = [];
+  for (const node of startOrder(rt).filter((n) => wanted.has(n.name))) {
+    if (!node.exists()) results.push({ node: node.name, result: 'not created' });
+    else if (await node.isRunning()) results.push({ node: node.name, result: 'already running' });
+    else {
+      log(`starting ${node.name} on port ${node.port}`);
+      await node.start();
+      results.push({ node: node.name, result: 'started' });
+    }
+  }
+  return results;
+}
+
+// Stop the named nodes (default all): the deepest standbys first, the primary last.
+export async function stopNodes(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, log: (line: string) => void): Promise<ControlResult[]> {
+  const wanted = pick(rt, names, true);
+  const results: ControlResult[] = [];
+  for (const node of [...stopOrder(rt), ...rt.detached].filter((n) => wanted.has(n.name))) {
+    if (!(await node.isRunning())) {
+      results.push({ node: node.name, result: node.exists() ? 'already stopped' : 'not created' });
+      continue;
+    }
+    const warning = await synchronousWarning(rt, node, wanted);
+    if (warning) log(`warning: ${warning}`);
+    log(`stopping ${node.name} (${mode})`);
+    await node.stop(mode);
+    results.push({ node: node.name, result: 'stopped' });
+  }
+  return results;
+}
+
+// Stopping a synchronous standby while the primary keeps running makes the primary's commits wait (S70).
+async function synchronousWarning(rt: ClusterRuntime, node: PgNode, stopping: ReadonlySet<string>): Promise<string | undefined> {
+  const spec = rt.spec.standbys.find((s) => s.name === node.name);
+  if (!spec?.synchronous || stopping.has(rt.primary.name)) return undefined;
+  const sync = rt.spec.standbys.filter((s) => s.synchronous);
+  const remaining = [];
+  for (const s of sync) if (!stopping.has(s.name) && (await rt.node(s.name).isRunning())) remaining.push(s.name);
+  if (remaining.length >= rt.spec.replication.synchronous.count) return undefined;
+  return `${node.name} is a synchronous standby: until it runs again, commits on ${rt.primary.name} wait (synchronous_standby_names needs ${rt.spec.replication.synchronous.count})`;
+}
+
+function pick(rt: ClusterRuntime, names: readonly string[] | undefined, includeDetached = false): Set<string> {
+  const known = [...rt.nodes, ...(includeDetached ? rt.detached : [])].map((n) => n.name);
+  if (!names || names.length === 0) return new Set(known);
+  for (const name of names) rt.node(name);
+  return new Set(names);
+}
