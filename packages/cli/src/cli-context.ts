@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, type Cluster, type ClusterSpec, type DependencyContainer } from '@hotstandby/core';
+import { loadConfig, loadPlugins, type Cluster, type ClusterSpec, type DependencyContainer, type LoadedPlugin } from '@hotstandby/core';
 import { clusterFor } from './composition-root.js';
 
 // What every command gets from the entry point.
@@ -18,8 +18,15 @@ export interface GlobalOptions {
 }
 
 // Load the config the command's options point at and build the cluster.
-export async function openCluster(cli: CliContext, command: Command): Promise<{ spec: ClusterSpec; cluster: Cluster }> {
+export async function openCluster(cli: CliContext, command: Command): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
+  const spec = await openSpec(cli, command);
+  // The config's own plugins (its "plugins" list) join the built-in steps.
+  const plugins = await loadPlugins(spec);
+  return { spec, cluster: clusterFor(cli.container, spec, plugins), plugins };
+}
+
+// Load the config the command's options point at (--config, discovery, or the built-in default).
+export async function openSpec(cli: CliContext, command: Command): Promise<ClusterSpec> {
   const globals = command.optsWithGlobals<GlobalOptions>();
-  const spec = await loadConfig({ configPath: globals.config, cwd: cli.cwd });
-  return { spec, cluster: clusterFor(cli.container, spec) };
+  return loadConfig({ configPath: globals.config, cwd: cli.cwd });
 }

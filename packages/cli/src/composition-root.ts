@@ -1,4 +1,4 @@
-import { createContainer, TOKENS, type ClusterSpec, type Cluster, type DependencyContainer } from '@hotstandby/core';
+import { createContainer, TOKENS, type ClusterSpec, type Cluster, type DependencyContainer, type LoadedPlugin } from '@hotstandby/core';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { progressBar } from './output/progress-bar.js';
 
@@ -10,7 +10,15 @@ export function buildContainer(): DependencyContainer {
   return container;
 }
 
-// A Cluster for a spec, built from the container.
-export function clusterFor(container: DependencyContainer, spec: ClusterSpec): Cluster {
-  return container.resolve(TOKENS.ClusterFactory)(spec);
+// The plugins a cluster runs with: the registered ones (the built-ins) followed by those the config loaded.
+export function pluginsFor(container: DependencyContainer, loaded: readonly LoadedPlugin[] = []): LoadedPlugin[] {
+  return [...container.resolve(TOKENS.Plugins), ...loaded];
+}
+
+// A Cluster for a spec, built from the container, with the plugins the config loaded added to the registered ones.
+export function clusterFor(container: DependencyContainer, spec: ClusterSpec, loaded: readonly LoadedPlugin[] = []): Cluster {
+  if (loaded.length === 0) return container.resolve(TOKENS.ClusterFactory)(spec);
+  const scoped = container.createChildContainer();
+  scoped.register(TOKENS.Plugins, { useValue: pluginsFor(container, loaded) });
+  return scoped.resolve(TOKENS.ClusterFactory)(spec);
 }

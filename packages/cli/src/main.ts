@@ -2,7 +2,14 @@ import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
+import { registerEnv } from './commands/env-command.js';
+import { registerFailoverCommands } from './commands/failover-commands.js';
+import { registerNodeControl } from './commands/node-control-commands.js';
+import { registerScripts } from './commands/scripts-command.js';
+import { registerStandbyCommands } from './commands/standby-commands.js';
 import { registerPg } from './commands/pg-command.js';
+import { registerPlugin } from './commands/plugin-command.js';
+import { registerPlugins } from './commands/plugins-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
@@ -24,8 +31,15 @@ export function buildProgram(cli: CliContext): Command {
   registerStatus(program, cli);
   registerVerify(program, cli);
   registerDown(program, cli);
+  registerNodeControl(program, cli);
+  registerStandbyCommands(program, cli);
+  registerFailoverCommands(program, cli);
+  registerScripts(program, cli);
+  registerEnv(program, cli);
   registerDoctor(program, cli);
   registerPg(program, cli);
+  registerPlugins(program, cli);
+  registerPlugin(program, cli);
   return program;
 }
 

@@ -2,13 +2,33 @@
 export { z } from 'zod';
 
 export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
-export { defineConfig, configSchema, type ConfigInput } from './config/config-schema.js';
+export { defineConfig, configSchema, STEP_NAME_PATTERN, type ConfigInput } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource } from './config/cluster-spec.js';
+export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
-export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep } from './cluster/cluster.js';
-export { DEFAULT_PIPELINE, resolveSteps, type LoadedPlugin } from './cluster/resolve-steps.js';
+export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep, type LifecycleOptions } from './cluster/cluster.js';
+export type { ControlResult } from './cluster/node-control.js';
+export type { RejoinMethod } from './cluster/rejoin.js';
+export type { AddStandbyRequest } from './cluster/standby-membership.js';
+export type { ConnectionEnv } from './cluster/connection-env.js';
+export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
+export { readControlFacts, type ControlFacts } from './postgres/pg-control.js';
+export {
+  DEFAULT_PIPELINE,
+  resolveSteps,
+  resolvePipeline,
+  scopeWords,
+  type LoadedPlugin,
+  type ResolvedPipeline,
+  type ResolvedStep,
+  type DisabledStep,
+  type StepPlacement,
+} from './cluster/resolve-steps.js';
+export { loadPlugins, loadPlugin } from './plugin/load-plugins.js';
+export { resolvePackage, type ResolvedPackage } from './plugin/resolve-package.js';
+export { pluginProblem, isStepPlugin } from './plugin/check-plugin.js';
+export { isFileSpecifier } from './config/plugin-settings.js';
 export type { ClusterStatus, NodeStatus } from './cluster/cluster-status.js';
 export type { DownOptions, DownResult } from './cluster/teardown.js';
 export { createContainer, TOKENS, type DependencyContainer } from './di/container.js';
@@ -16,8 +36,10 @@ export { createContainer, TOKENS, type DependencyContainer } from './di/containe
 export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
 export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
-export type { Action, SqlAction, WriteFileAction, RemoveFileAction, MakeDirAction, ExecAction, NodeAction, TaskAction, Owner } from './executor/action.js';
+export { changesSomething, type Action, type SqlAction, type WriteFileAction, type RemoveFileAction, type MakeDirAction, type ExecAction, type NodeAction, type TaskAction, type Owner } from './executor/action.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
+export { safeObserver, type LabelledObserver, type ObserverFailureReport } from './pipeline/safe-observer.js';
+export { guardPlugin, pluginFailure, type PluginPhase } from './plugin/guard-plugin.js';
 export { unifiedDiff, plannedInsertion } from './executor/planned-diff.js';
 export type { StepRecord, PipelineStep } from './pipeline/pipeline-step.js';
 export type { RendererChoice } from './pipeline/run-pipeline.js';

@@ -4,3 +4,5 @@ export { createTestCluster, type TestCluster, type TestClusterOptions } from './
 export { freePort } from './free-port.js';
 export { testBinaries } from './test-binaries.js';
 export { makeTempDir, removeTempDir, keepData } from './temp-dir.js';
+export { runStep, planStep, type RunStepOptions, type StepRun } from './run-step.js';
+export { expectPlanned, PlanAssertionError, type PlanExpectation } from './expect-planned.js';

@@ -9,6 +9,8 @@ export interface TestCluster {
   primary: TestPrimary;
   spec: ClusterSpec;
   cluster: Cluster;
+  // The plugins the cluster runs (as given to createTestCluster).
+  plugins: readonly LoadedPlugin[];
   replicationPassword: string;
   // The node handle of a standby (after up).
   standby(name: string): PgNode;
@@ -63,6 +65,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     primary,
     spec,
     cluster,
+    plugins: options.plugins,
     replicationPassword,
     standby: (name) => {
       const found = handles.find((h) => h.name === name);

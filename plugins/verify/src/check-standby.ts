@@ -76,10 +76,15 @@ export async function checkStandby(
     [standby.name],
   );
   report.streaming = seen?.state === 'streaming';
+  const waitingByDesign = !report.streaming && options.applyDelay ? await holdsUnappliedWal(standby) : undefined;
   checks.push({
     name: 'streaming',
-    ok: report.streaming,
-    detail: seen ? `pg_stat_replication on ${upstream.name}: state ${seen.state}` : `${upstream.name} lists no walsender for ${standby.name}`,
+    ok: report.streaming || waitingByDesign !== undefined,
+    detail: seen
+      ? `pg_stat_replication on ${upstream.name}: state ${seen.state}`
+      : waitingByDesign
+        ? `not streaming yet, by design (${options.applyDelay}): ${waitingByDesign}`
+        : `${upstream.name} lists no walsender for ${standby.name}`,
   });
   const primaryLsn = await primary.lsn('write');
   const replayed = await standby.lsn('replay');
@@ -108,6 +113,14 @@ async function replayDiagnosis(standby: PgNode, target: string, facts: VersionFa
 // WAL (flushed to its disk) in time; replaying it is left to the delay.
 async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutMs: number; signal: AbortSignal; applyDelay?: string }, report: StandbyReport, started: number): Promise<void> {
   let received: string | null = null;
+  // A delayed standby that already holds WAL it has not applied does not reconnect (after its upstream
+  // changed, say) until it has applied that WAL, after the delay: that is by design, not a fault.
+  const holding = await holdsUnappliedWal(standby);
+  if (holding) {
+    report.rowReplicated = null;
+    report.checks.push({ name: 'row-replicated', ok: true, detail: `delayed by design (${options.applyDelay}): ${holding}` });
+    return;
+  }
   try {
     await pollUntil(
       async () => {
@@ -141,4 +154,14 @@ async function checkReplayed(standby: PgNode, marker: Marker, options: { databas
     report.rowReplicated = false;
     report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, marker.lsn, options.facts, (error as Error).message) });
   }
+}
+
+// For a delayed standby without a walreceiver: what it holds and has not applied yet, if anything.
+export async function holdsUnappliedWal(standby: PgNode): Promise<string | undefined> {
+  const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
+  if (receiver?.status) return undefined;
+  const received = await standby.lsn('receive');
+  const replayed = await standby.lsn('replay');
+  if (!received || !replayed || lsnReached(replayed, received)) return undefined;
+  return `it holds WAL up to ${received} not applied yet (applied up to ${replayed}) and reconnects to its upstream once it has applied it`;
 }

@@ -12,19 +12,25 @@ export function registerVerify(program: Command, cli: CliContext): void {
     .option('--json', 'print the verification report as JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
-      let report: VerifyReport;
+      let report: unknown;
       try {
-        report = (await cluster.verify({ renderer: opts.json ? 'silent' : 'auto' })) as VerifyReport;
+        report = await cluster.verify({ renderer: opts.json ? 'silent' : 'auto' });
       } catch (error) {
         if (opts.json && isHotstandbyError(error) && error.data) cli.out(JSON.stringify(error.data, null, 2));
-        else if (isHotstandbyError(error) && error.data) cli.out(renderReport(error.data as VerifyReport));
+        else if (isHotstandbyError(error) && error.data) cli.out(renderReport(error.data));
         throw error;
       }
       cli.out(opts.json ? JSON.stringify(report, null, 2) : renderReport(report));
     });
 }
 
-function renderReport(report: VerifyReport): string {
+// True when data has the shape of the built-in verify step's report (a replacement step may return anything).
+function isVerifyReport(data: unknown): data is VerifyReport {
+  return typeof data === 'object' && data !== null && Array.isArray((data as VerifyReport).standbys) && typeof (data as VerifyReport).ok === 'boolean';
+}
+
+function renderReport(report: unknown): string {
+  if (!isVerifyReport(report)) return report === undefined ? 'Verified.' : JSON.stringify(report, null, 2);
   if (report.standbys.length === 0) return 'No standbys to verify.';
   const lines: string[] = [];
   for (const s of report.standbys) {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
 import { lsnDiff } from '../postgres/lsn.js';
 import type { PgNode } from '../postgres/pg-node.js';
@@ -24,6 +26,10 @@ export interface NodeStatus {
   url: string;
   adopted: boolean;
   createdByTool: boolean;
+  // Synchronous standby / configured apply delay / a former primary waiting for rejoin.
+  synchronous: boolean;
+  applyDelay: string | null;
+  formerPrimary: boolean;
   error?: string;
 }
 
@@ -64,6 +70,14 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
   }
   const nodes: NodeStatus[] = [];
   for (const node of rt.nodes) nodes.push(await nodeStatus(rt, node, { replication, slots, primaryLsn, error: errors.get(node.name) }));
+  for (const node of rt.detached) {
+    const status = await nodeStatus(rt, node, { replication, slots, primaryLsn });
+    status.role = 'standby';
+    status.upstream = null;
+    status.state = status.running ? 'RUNNING AS A SECOND PRIMARY: stop it, then rejoin' : `former primary: run hotstandby rejoin ${node.name}`;
+    status.formerPrimary = true;
+    nodes.push(status);
+  }
   return {
     stateDir: rt.layout.root,
     postgres: { version: rt.binaries.version, binDir: rt.binaries.binDir, source: rt.binaries.reason },
@@ -77,14 +91,14 @@ async function nodeStatus(
   node: PgNode,
   primaryView: { replication: ReplicationRow[]; slots: { slot_name: string; active: boolean }[]; primaryLsn: string | null; error?: string },
 ): Promise<NodeStatus> {
-  const spec = [rt.spec.primary, ...rt.spec.standbys].find((n) => n.name === node.name)!;
+  const spec = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])].find((n) => n.name === node.name)!;
   const pid = (await node.pid()) ?? null;
   const base: NodeStatus = {
     name: node.name,
     role: spec.role,
     port: node.port,
     dataDir: node.dataDir,
-    state: node.exists() ? 'stopped' : 'not created',
+    state: node.exists() ? (existsSync(path.join(node.dataDir, 'postmaster.pid')) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
     running: pid !== null,
     pid,
     inRecovery: null,
@@ -97,6 +111,9 @@ async function nodeStatus(
     url: node.url(),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
     createdByTool: rt.createdByTool(node.dataDir),
+    synchronous: spec?.synchronous ?? false,
+    applyDelay: spec?.applyDelay ?? null,
+    formerPrimary: false,
     error: primaryView.error,
   };
   if (pid === null) return base;

@@ -7,6 +7,7 @@ import type { StopMode } from '../postgres/pg-node.js';
 import { quoteIdent } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { stopOrder } from './node-order.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -38,7 +39,7 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
   const adopted = rt.primaryAdopted;
   const keepPrimaryRunning = adopted && (primaryState?.wasRunningAtAdoption ?? true);
 
-  for (const standby of [...rt.standbys].reverse()) {
+  for (const standby of [...stopOrder(rt).filter((n) => n !== primary), ...rt.detached]) {
     if (await standby.isRunning()) {
       log(`stopping ${standby.name}`);
       await standby.stop(options.mode ?? 'fast');
@@ -105,11 +106,12 @@ async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string)
   const stateDir = rt.layout.root;
   const created = rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir').map((e) => e.path);
   const isCreated = (dir: string) => created.some((c) => c === dir || isInside(dir, c));
-  for (const node of rt.nodes) {
+  const all = [...rt.nodes, ...rt.detached];
+  for (const node of all) {
     if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
   }
   // What `down --restore` still needs: original files, and roles or slots on a primary that stays.
-  const keptNodes = new Set(rt.nodes.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
+  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
   const pending = rt.state.journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   const targets = [...new Set(created)]

@@ -7,4 +7,4 @@ export type PipelineEvent =
   | { type: 'notice'; message: string; at: string };
 
 // A function that receives events (frozen copies: it can watch the run, not change it).
-export type PipelineObserver = (event: Readonly<PipelineEvent>) => void | Promise<void>;
+export type PipelineObserver = (event: Readonly<PipelineEvent>) => void;

@@ -5,6 +5,7 @@ import type { StepContext, StepLogger } from '../plugin/step-context.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
+import { safeObserver } from './safe-observer.js';
 import { runStep, stepNodeLabel } from './run-step.js';
 
 // How progress is shown: a live task list on a terminal (plain lines otherwise), plain lines always, or nothing.
@@ -33,7 +34,13 @@ export interface RunPipelineOptions {
 
 // Run phases and steps in order; consecutive standby steps run per standby, all standbys concurrently.
 // This module is the only one that knows listr2.
-export async function runPipeline(options: RunPipelineOptions): Promise<StepRecord[]> {
+export async function runPipeline(runOptions: RunPipelineOptions): Promise<StepRecord[]> {
+  // Observers (the caller's and every plugin's observe hook) see frozen copies and cannot break the run.
+  const observe = safeObserver([
+    { label: 'the caller', observe: runOptions.observe },
+    ...runOptions.steps.map((s) => (s.plugin.observe ? { label: `plugin ${s.origin} (step ${s.plugin.name})`, observe: s.plugin.observe.bind(s.plugin) } : undefined)),
+  ]);
+  const options: RunPipelineOptions = { ...runOptions, observe };
   const records: StepRecord[] = [];
   if (options.dryRun) {
     for (const phase of options.phases) await phase.run(silentLog(), options.printPlan);

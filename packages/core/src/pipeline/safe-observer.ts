@@ -24,8 +24,9 @@ export function safeObserver(observers: readonly (LabelledObserver | undefined)[
         report(label, error);
       };
       try {
-        const result = observe(Object.freeze({ ...event }));
-        if (result && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, failed);
+        // An async observer's rejection is caught too (it would otherwise end the process as unhandled).
+        const result: unknown = observe(Object.freeze({ ...event }));
+        if (result instanceof Promise) result.then(undefined, failed);
       } catch (error) {
         failed(error);
       }

@@ -45,13 +45,16 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
       const missing = names.has(from) ? to : from;
       throw new HotstandbyError('PLUGIN_INVALID', `step "${step.name}" (${step.origin}) wants to run relative to "${missing}", which is not in the pipeline`, {
         where: { plugin: step.origin },
-        fix: `add "${missing}" to the pipeline or change the plugin's before/after`,
+        fix: `add "${missing}" to the pipeline, or place "${step.name}" yourself in "pipeline" (then its before/after are not used)`,
       });
     }
     edges.get(from)!.add(to);
   };
   for (let i = 1; i < base.length; i++) edges.get(base[i - 1]!)!.add(base[i]!);
+  // A step the list places (the user's pipeline, or the default order) stays where it is put: its own before/after
+  // only say where it goes when nobody placed it.
   for (const step of included) {
+    if (seen.has(step.name)) continue;
     for (const target of step.before ?? []) addEdge(step.name, target, step);
     for (const target of step.after ?? []) addEdge(target, step.name, step);
   }

@@ -40,7 +40,7 @@ export interface StepPlugin<Options = Record<string, unknown>> {
   apply?(ctx: StepContext<Options>, plan: StepPlan): Promise<StepResult | void>;
   // Watch the whole run (every step's start, end and failure, with timings). Events are frozen copies, so an
   // observer cannot change the run; one that throws (or rejects) is reported as a warning and ignored.
-  observe?(event: Readonly<PipelineEvent>): void | Promise<void>;
+  observe?(event: Readonly<PipelineEvent>): void;
 }
 
 // Declare a step plugin with full types (an identity function that keeps the option types).

@@ -75,12 +75,7 @@ export class PgNode {
     }
     const pid = Number(text.split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    try {
-      process.kill(pid, 0);
-      return pid;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-    }
+    return (await processAlive(pid)) ? pid : undefined;
   }
 
   // True when a postmaster runs for this data directory.
@@ -335,4 +330,17 @@ function isNotReady(error: HotstandbyError): boolean {
 function lastMeaningfulLine(tail: string): string | undefined {
   const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
   return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
+}
+
+// True when a process exists and is not a zombie (a killed postmaster nobody has reaped yet is dead).
+async function processAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return true;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
 }

@@ -77,6 +77,11 @@ describe('orderPipeline', () => {
     expect(names(orderPipeline([...BUILTINS, extra], ['extra', 'user-creation'], DEFAULT))).toEqual(['extra', 'user-creation']);
   });
 
+  it('keeps a listed step where the list puts it, whatever its own before/after say', () => {
+    const step = custom('seed', { after: ['verify'] });
+    expect(names(orderPipeline([...BUILTINS, step], ['seed', 'user-creation', 'verify'], DEFAULT))).toEqual(['seed', 'user-creation', 'verify']);
+  });
+
   it('orders chains of custom steps by their constraints', () => {
     const a = custom('a', { after: ['hba-config'], before: ['b'] });
     const b = custom('b', { before: ['wal-config'] });

@@ -36,12 +36,16 @@ describe('RunLock', () => {
     expect(await exists(file)).toBe(false);
   });
 
-  it('is re-entrant for the same lock object', async () => {
+  it('is re-entrant for the same lock object: held until released as often as taken', async () => {
     const lock = new RunLock(file);
-    await lock.acquire('up');
+    await lock.acquire('promote');
     await lock.acquire('up');
     await lock.release();
+    expect(await exists(file)).toBe(true);
+    expect(lock.isHeld).toBe(true);
+    await lock.release();
     expect(await exists(file)).toBe(false);
+    expect(lock.isHeld).toBe(false);
   });
 
   it('refuses a lock held by another live process with LOCKED naming its pid and command', async () => {

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { quoteShellArg } from '@hotstandby/core';
+import { openCluster, type CliContext } from '../cli-context.js';
+
+// `env`: connection URLs for applications that split reads and writes (no passwords; PGPASSFILE has them).
+export function registerEnv(program: Command, cli: CliContext): void {
+  program
+    .command('env')
+    .description('print connection URLs: per node, and libpq multi-host URLs for read-write and read-only use')
+    .option('--json', 'print JSON')
+    .option('--database <name>', 'database in the URLs', 'postgres')
+    .action(async (opts: { json?: boolean; database: string }, command: Command) => {
+      const { cluster } = await openCluster(cli, command);
+      const env = await cluster.env(opts.database);
+      if (opts.json) return cli.out(JSON.stringify(env, null, 2));
+      const line = (k: string, v: string) => cli.out(`export ${k}=${quoteShellArg(v)}`);
+      line('PGPASSFILE', env.passfile);
+      for (const n of env.nodes) line(`HOTSTANDBY_${n.name.toUpperCase().replace(/-/g, '_')}_URL`, n.url);
+      line('DATABASE_URL', env.readWriteUrl);
+      line('DATABASE_READ_ONLY_URL', env.readOnlyUrl);
+      line('DATABASE_PREFER_STANDBY_URL', env.preferStandbyUrl);
+      cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; load_balance_hosts: libpq 16+');
+    });
+}

@@ -1,0 +1,36 @@
+import { rm } from 'node:fs/promises';
+import type { ClusterRuntime } from './cluster-runtime.js';
+
+// Stop a standby that left the topology, drop its slot on its upstream, and delete its data directory only
+// when asked and only if the tool created it. (synchronous_standby_names was already updated by the caller.)
+export async function removeStandbyNode(rt: ClusterRuntime, name: string, options: { purge: boolean; log: (line: string) => void }): Promise<{ deleted: string[]; kept: string[] }> {
+  const node = rt.node(name);
+  const spec = rt.spec.standbys.find((s) => s.name === name);
+  if (await node.isRunning()) {
+    options.log(`stopping ${name}`);
+    await node.stop('fast');
+  }
+  const upstream = spec?.upstream ? rt.node(spec.upstream) : rt.primary;
+  if (spec?.slot && (await upstream.isRunning())) {
+    const dropped = await upstream.query<{ slot_name: string }>(
+      'SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+      [spec.slot],
+    );
+    if (dropped.length > 0) options.log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
+    await rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === spec.slot && e.node === upstream.name);
+  }
+  const deleted: string[] = [];
+  const kept: string[] = [];
+  if (options.purge && rt.createdByTool(node.dataDir)) {
+    options.log(`deleting ${node.dataDir}`);
+    await rm(node.dataDir, { recursive: true, force: true });
+    deleted.push(node.dataDir);
+    await rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir);
+  } else if (node.exists()) {
+    kept.push(`${node.dataDir}${options.purge ? ' (not created by hotstandby)' : ' (use --purge to delete it)'}`);
+  }
+  await rt.store.update((s) => {
+    delete s.nodes[name];
+  });
+  return { deleted, kept };
+}

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import type { ClusterSpec } from '../config/cluster-spec.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { Executor } from '../executor/executor.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import { safeObserver } from '../pipeline/safe-observer.js';
+import type { RunLock } from '../state/run-lock.js';
+import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
+import { ClusterRuntime } from './cluster-runtime.js';
+import { collectStatus } from './cluster-status.js';
+import { corePreflight } from './core-preflight.js';
+import { planStateDir } from './prepare-state-dir.js';
+import { planPrimaryProvision } from './provision-primary.js';
+import { recordNodes } from './record-nodes.js';
+import { resolveSteps } from './resolve-steps.js';
+import { standbyWaves } from './standby-waves.js';
+import { StepContextFactory } from './step-context-factory.js';
+
+// `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
+// primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
+export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions): Promise<UpResult> {
+  const dryRun = options.dryRun ?? false;
+  const print = options.print ?? ((t: string) => process.stdout.write(t + '\n'));
+  // The caller's observer sees frozen copies and cannot break the run (notices below, steps in runPipeline).
+  const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
+  const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
+  if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
+  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress });
+  try {
+    await corePreflight(rt);
+    const signal = options.signal ?? new AbortController().signal;
+    const executor = new Executor({
+      node: (name) => rt.node(name),
+      serverUser: rt.serverUser,
+      state: rt.store,
+      layout: rt.layout,
+      progress: () => undefined,
+      signal,
+    });
+    const contexts = new StepContextFactory(rt, executor, { dryRun, allowRestart: options.allowRestart ?? false, signal });
+    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+    for (const step of steps) {
+      const nodes = step.plugin.scope === 'standby' ? rt.standbys : [rt.primary];
+      for (const node of nodes) await step.plugin.preflight?.(contexts.create(step, node, silent));
+    }
+    const bootstrap: Record<string, string> = {};
+    for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
+      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, silent)) ?? {});
+    }
+    const provision = await planPrimaryProvision(rt, bootstrap, executor);
+    const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
+    if (restart && !options.allowRestart) {
+      throw new HotstandbyError('RESTART_REQUIRED', `the primary must restart to apply ${(restart.kind === 'node' && restart.reasons?.join(', ')) || 'new settings'}`, {
+        where: { node: rt.primary.name },
+        fix: 'run again with --allow-restart',
+      });
+    }
+    print(`PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`);
+    for (const notice of rt.notices) {
+      print(`notice: ${notice}`);
+      observe({ type: 'notice', message: notice, at: new Date().toISOString() });
+    }
+    if (!dryRun && !lock.isHeld) {
+      await executor.makeDir(rt.layout.root, 0o755, 'invoker');
+      await lock.acquire('up');
+    }
+    const stateDirActions = await planStateDir(rt);
+    let changed = false;
+    const printPlan = async (title: string, lines: string[]) => print([`── ${title}`, ...lines.map((l) => `   ${l}`)].join('\n'));
+    const describeAll = async (actions: typeof stateDirActions) => (await Promise.all(actions.map((a) => executor.describe(a)))).flat();
+    const records = await runPipeline({
+      dryRun,
+      renderer: options.renderer ?? 'auto',
+      observe,
+      printPlan,
+      primary: rt.primary,
+      standbyWaves: standbyWaves(rt),
+      contextFor: (step, node, log) => contexts.create(step, node, log),
+      steps,
+      phases: [
+        {
+          title: `state directory ${rt.layout.root}`,
+          run: async (_log, plan) => {
+            if (plan) return void (await plan(`state directory ${rt.layout.root}`, stateDirActions.length ? await describeAll(stateDirActions) : ['nothing to do: already in place']));
+            await executor.applyAll(stateDirActions);
+            await recordNodes(rt, { primaryOnly: true });
+            changed ||= stateDirActions.length > 0;
+            return stateDirActions.length ? 'prepared' : 'already in place';
+          },
+        },
+        {
+          title: `primary ${rt.primary.name}`,
+          run: async (log, plan) => {
+            const lines = [...provision.notes.map((n) => `note: ${n}`), ...(await describeAll(provision.actions))];
+            if (plan) return void (await plan(`primary ${rt.primary.name}`, lines.length ? lines : ['nothing to do: already running']));
+            for (const note of provision.notes) log.info(note);
+            await executor.applyAll(provision.actions);
+            changed ||= provision.actions.length > 0;
+            if (provision.creates) return `created PostgreSQL ${rt.binaries.version} on port ${rt.primary.port}`;
+            return provision.actions.length ? `started on port ${rt.primary.port}` : `running on port ${rt.primary.port}`;
+          },
+        },
+      ],
+    });
+    changed ||= records.some((r) => r.changed);
+    if (dryRun) return { dryRun, changed, notices: rt.notices, steps: records };
+    await recordNodes(rt, { primaryOnly: false });
+    return { dryRun, changed, notices: rt.notices, steps: records, status: await collectStatus(rt) };
+  } finally {
+    await rt.close();
+    await lock.release();
+  }
+}

@@ -1,0 +1,80 @@
+import type { ClusterSpec } from '../config/cluster-spec.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { Executor } from '../executor/executor.js';
+import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { ClusterOptions, PlannedStep, StepRunOptions } from './cluster-options.js';
+import { ClusterRuntime } from './cluster-runtime.js';
+import { planStateDir } from './prepare-state-dir.js';
+import { resolveSteps } from './resolve-steps.js';
+import { standbyWaves } from './standby-waves.js';
+import { StepContextFactory } from './step-context-factory.js';
+
+// Run only the named steps (for example ["verify"]) against the cluster as it is.
+export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
+  return withSteps(spec, clusterOptions, names, options, async ({ rt, steps, contexts, executor }) => {
+    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+    if (!rt.primary.exists()) {
+      throw new HotstandbyError('NOT_CREATED', `the primary ${rt.primary.name} does not exist yet (${rt.primary.dataDir})`, {
+        where: { node: rt.primary.name },
+        fix: 'run hotstandby up first',
+      });
+    }
+    for (const step of steps) {
+      for (const node of step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]) await step.plugin.preflight?.(contexts.create(step, node, silent));
+    }
+    if (options.prepareStateDir ?? true) await executor.applyAll(await planStateDir(rt));
+    return runPipeline({
+      dryRun: false,
+      renderer: options.renderer ?? 'auto',
+      observe: options.observe ?? (() => undefined),
+      printPlan: async () => undefined,
+      primary: rt.primary,
+      standbyWaves: standbyWaves(rt),
+      contextFor: (step, node, log) => contexts.create(step, node, log),
+      steps,
+      phases: [],
+    });
+  });
+}
+
+// What the named steps would do now, without doing it: actions, notes and their printable form.
+export async function planSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<PlannedStep[]> {
+  return withSteps(spec, clusterOptions, names, options, async ({ rt, steps, contexts, executor }) => {
+    const out: PlannedStep[] = [];
+    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+    for (const step of steps) {
+      for (const node of step.plugin.scope === 'standby' ? standbyWaves(rt).flat() : [rt.primary]) {
+        const plan = await step.plugin.plan(contexts.create(step, node, silent));
+        const lines = (await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat();
+        out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], lines });
+      }
+    }
+    return out;
+  });
+}
+
+async function withSteps<T>(
+  spec: ClusterSpec,
+  clusterOptions: ClusterOptions,
+  names: readonly string[],
+  options: StepRunOptions,
+  fn: (env: { rt: ClusterRuntime; steps: PipelineStep[]; contexts: StepContextFactory; executor: Executor }) => Promise<T>,
+): Promise<T> {
+  const all = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
+  const steps = names.map((name) => {
+    const step = all.find((s) => s.plugin.name === name);
+    if (!step) throw new HotstandbyError('PLUGIN_INVALID', `there is no step "${name}" in the pipeline`, { fix: `steps: ${all.map((s) => s.plugin.name).join(', ')}` });
+    return step;
+  });
+  const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress });
+  try {
+    const signal = options.signal ?? new AbortController().signal;
+    const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress: () => undefined, signal });
+    const contexts = new StepContextFactory(rt, executor, { dryRun: false, allowRestart: options.allowRestart ?? false, signal });
+    return await fn({ rt, steps, contexts, executor });
+  } finally {
+    await rt.close();
+  }
+}
+

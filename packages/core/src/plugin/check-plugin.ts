@@ -1,0 +1,38 @@
+import { STEP_NAME_PATTERN } from '../config/config-schema.js';
+import type { StepPlugin } from './step-plugin.js';
+
+const SCOPES = ['primary', 'standby', 'cluster'];
+const HOOKS = ['plan', 'apply', 'preflight', 'bootstrapSettings', 'observe'] as const;
+
+// What is wrong with a value that should be a step plugin (the default export of a plugin module), or
+// undefined when it is one.
+export function pluginProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return value === undefined ? 'it has no default export' : `its default export is ${typeof value === 'function' ? 'a function' : typeof value}, not a step plugin object`;
+  }
+  const p = value as Record<string, unknown>;
+  if (typeof p.name !== 'string') return 'its "name" is missing (a step name such as "seed-schema")';
+  if (!STEP_NAME_PATTERN.test(p.name)) return `its name "${p.name}" is not a step name (lower-case letters and digits, words joined by "-")`;
+  if (typeof p.description !== 'string') return `step "${p.name}" has no "description" (one line saying what it does)`;
+  if (!SCOPES.includes(p.scope as string)) return `step "${p.name}" has scope ${JSON.stringify(p.scope)}; it must be "primary", "standby" or "cluster"`;
+  for (const hook of HOOKS) {
+    if (hook === 'plan' ? typeof p.plan !== 'function' : p[hook] !== undefined && typeof p[hook] !== 'function') {
+      return `step "${p.name}": "${hook}" must be a function${hook === 'plan' ? ' (every step plans)' : ''}`;
+    }
+  }
+  if (p.options !== undefined && typeof (p.options as { safeParse?: unknown })?.safeParse !== 'function') {
+    return `step "${p.name}": "options" must be a zod schema (z.strictObject({ ... }) from '@hotstandby/core')`;
+  }
+  for (const key of ['before', 'after'] as const) {
+    const list = p[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || !list.every((n) => typeof n === 'string')) return `step "${p.name}": "${key}" must be a list of step names`;
+    if (list.includes(p.name)) return `step "${p.name}": "${key}" names the step itself`;
+  }
+  return undefined;
+}
+
+// Narrow a checked value to a plugin.
+export function isStepPlugin(value: unknown): value is StepPlugin<any> {
+  return pluginProblem(value) === undefined;
+}

@@ -1,0 +1,26 @@
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+let hooksRegistered = false;
+
+// Import a plugin module by absolute path. TypeScript works through the TypeScript loader hotstandby itself runs
+// under (tsx for the CLI, vite under vitest); plugin files are ES modules even without "type": "module".
+export async function importModule(file: string): Promise<unknown> {
+  if (!hooksRegistered) {
+    register(new URL('./esm-hooks.mjs', import.meta.url));
+    hooksRegistered = true;
+  }
+  return import(pathToFileURL(file).href);
+}
+
+// The value a plugin module exports: its default export (unwrapping the { default } a CommonJS build adds).
+export function defaultExport(mod: unknown): unknown {
+  if (!isObject(mod) || !('default' in mod)) return undefined;
+  let value = mod.default;
+  for (let i = 0; i < 2 && isObject(value) && 'default' in value && Object.keys(value).every((k) => k === 'default' || k === '__esModule'); i++) value = value.default;
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

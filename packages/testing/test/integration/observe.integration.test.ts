@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { definePlugin, type LoadedPlugin, type PipelineEvent } from '@hotstandby/core';
+import { createTestCluster, type TestCluster } from '../../src/index.js';
+
+// Steps that only look (plans with one check), so the run's result is known in advance.
+const looker = (name: string, extra: object = {}) =>
+  definePlugin({
+    name,
+    description: `look (${name})`,
+    scope: 'primary',
+    async plan() {
+      return { actions: [{ kind: 'task', changes: false, summary: `look ${name}`, details: [], run: async () => undefined }] };
+    },
+    async apply() {
+      return { summary: `${name} looked` };
+    },
+    ...extra,
+  });
+
+describe('observing a run', () => {
+  let tc: TestCluster | undefined;
+  afterEach(async () => {
+    await tc?.cleanup();
+    tc = undefined;
+  });
+
+  it('plugin observe hooks and the caller see every step with timings, as frozen copies; observers that throw or meddle change nothing', async () => {
+    const seenByPlugin: PipelineEvent[] = [];
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const plugins: LoadedPlugin[] = [
+      { plugin: looker('first', { observe: (e: PipelineEvent) => void seenByPlugin.push(e) }), origin: './steps/first.ts' },
+      {
+        plugin: looker('second', {
+          observe: () => {
+            throw new Error('observer bug');
+          },
+        }),
+        origin: './steps/second.ts',
+      },
+      {
+        plugin: looker('third', {
+          observe: (e: PipelineEvent) => {
+            if (e.type === 'step:done') (e as { summary: string }).summary = 'tampered';
+          },
+        }),
+        origin: './steps/third.ts',
+      },
+    ];
+    try {
+      tc = await createTestCluster({ plugins, standbys: [] });
+      const seenByCaller: PipelineEvent[] = [];
+      const result = await tc.cluster.up({
+        renderer: 'silent',
+        print: () => undefined,
+        observe: async (e) => {
+          seenByCaller.push(e);
+          throw new Error('caller observer rejects');
+        },
+      });
+
+      // The run went through, unchanged by the observers.
+      expect(result.steps.map((r) => [r.step, r.summary])).toEqual([
+        ['first', 'first looked'],
+        ['second', 'second looked'],
+        ['third', 'third looked'],
+      ]);
+      const flow = (events: PipelineEvent[]) => events.filter((e) => e.type.startsWith('step:')).map((e) => `${e.type} ${'step' in e ? e.step : ''}`);
+      const expected = ['step:start first', 'step:done first', 'step:start second', 'step:done second', 'step:start third', 'step:done third'];
+      expect(flow(seenByPlugin)).toEqual(expected);
+      expect(flow(seenByCaller)).toEqual(expected);
+      for (const e of seenByPlugin) {
+        expect(Object.isFrozen(e)).toBe(true);
+        if (e.type === 'step:done') {
+          expect(e.durationMs).toBeGreaterThanOrEqual(0);
+          expect(e.summary).toBe(`${e.step} looked`);
+          expect(e.node).toBe('primary');
+        }
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.includes('plugin ./steps/second.ts (step second) threw'))).toHaveLength(1);
+      expect(warnings.some((w) => w.includes('plugin ./steps/third.ts (step third) threw') && /read[- ]only|Cannot assign/.test(w))).toBe(true);
+      expect(warnings.filter((w) => w.includes('the caller threw; the run goes on'))).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
