@@ -6,3 +6,4 @@ export { testBinaries } from './test-binaries.js';
 export { makeTempDir, removeTempDir, keepData } from './temp-dir.js';
 export { runStep, planStep, type RunStepOptions, type StepRun } from './run-step.js';
 export { expectPlanned, PlanAssertionError, type PlanExpectation } from './expect-planned.js';
+export { rejectionOf } from './rejection-of.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isHotstandbyError, lsnReached, pollUntil, type HotstandbyError, type LoadedPlugin } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { lsnReached, pollUntil, type LoadedPlugin } from '@hotstandby/core';
+import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,16 +22,6 @@ const PREPARE = ['user-creation', 'hba-config', 'wal-config'];
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 interface SlotRow {
   slot_name: string;
@@ -135,13 +125,13 @@ describe('base-backup against a real PostgreSQL', () => {
     await mkdir(target, { mode: 0o755 });
     await writeFile(path.join(target, 'canary.txt'), 'do not delete me\n');
 
-    const viaUp = await failure(tc.up());
+    const viaUp = await rejectionOf(tc.up());
     expect(viaUp.code).toBe('DATA_DIR_CONFLICT');
     expect(viaUp.message).toContain(target);
     expect(await tc.primary.node.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'repuser'"), 'up() changed nothing').toBeUndefined();
 
     await tc.runSteps(PREPARE);
-    const error = await failure(tc.runSteps(['base-backup']));
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.where.node).toBe('standby1');
     expect(await readdir(target)).toEqual(['canary.txt']);
@@ -172,7 +162,7 @@ describe('base-backup against a real PostgreSQL', () => {
       { timeoutMs: 20_000, what: 'pg_receivewal to use the slot standby1' },
     );
 
-    const error = await failure(tc.runSteps(['base-backup']));
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.message).toMatch(/standby1 .*in use/);
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
@@ -199,7 +189,7 @@ describe('base-backup against a real PostgreSQL', () => {
     await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1')");
     expect((await slots(tc))[0]!.restart_lsn).toBeNull();
 
-    const error = await failure(tc.runSteps(['base-backup']));
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.message).toMatch(/standby1 .*reserves no WAL/);
     expect(error.fix).toMatch(/pg_drop_replication_slot\('standby1'\)/);
@@ -231,7 +221,7 @@ describe('base-backup against a real PostgreSQL', () => {
     await tc.runSteps(PREPARE);
     await tc.primary.node.query("ALTER ROLE repuser PASSWORD 'not-the-configured-one'");
 
-    const error = await failure(tc.runSteps(['base-backup']));
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('BACKUP_FAILED');
     expect(error.where.node).toBe('standby1');
     expect(error.detail ?? '').toMatch(/password authentication failed for user "repuser"/);
@@ -250,7 +240,7 @@ describe('base-backup against a real PostgreSQL', () => {
     await chown(target, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
     await tc.primary.node.query("ALTER ROLE repuser PASSWORD 'not-the-configured-one'");
 
-    const error = await failure(tc.runSteps(['base-backup']));
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('BACKUP_FAILED');
     expect(existsSync(target)).toBe(true);
     expect(await readdir(target)).toEqual([]);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HBA_BLOCK_BEGIN, HBA_BLOCK_END, isHotstandbyError, openSession, type HotstandbyError } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { HBA_BLOCK_BEGIN, HBA_BLOCK_END, openSession } from '@hotstandby/core';
+import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { chmod, chown, lstat, mkdir, readFile, readdir, readlink, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import userCreation from '@hotstandby/plugin-user-creation';
@@ -11,16 +11,6 @@ const plugins = [
   { plugin: hbaConfig, origin: 'test' },
 ];
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 // Connect as `user` with the replication protocol and run IDENTIFY_SYSTEM; resolves to the system identifier.
 async function identifySystem(port: number, user: string, password: string): Promise<string> {
@@ -189,7 +179,7 @@ describe('hba-config against a real PostgreSQL', () => {
     const before = await readFile(hba);
     const loadTime = await tc.primary.node.queryOne<{ t: string }>('SELECT pg_conf_load_time()::text AS t');
 
-    const error = await failure(tc.runSteps(['hba-config']));
+    const error = await rejectionOf(tc.runSteps(['hba-config']));
     expect(error.code).toBe('CONFIG_FILE_ERRORS');
     expect((await readFile(hba, 'utf8')).includes(HBA_BLOCK_BEGIN), 'pg_hba.conf must not be changed before the refusal').toBe(false);
     expect(await readFile(hba), 'pg_hba.conf is untouched').toEqual(before);
@@ -205,7 +195,7 @@ describe('hba-config against a real PostgreSQL', () => {
     await rewrite(hba, broken);
     const badLine = broken.split('\n').length - 1;
 
-    const error = await failure(tc.up());
+    const error = await rejectionOf(tc.up());
     expect(error.code).toBe('CONFIG_FILE_ERRORS');
     expect(error.message).toContain(`${hba}:${badLine}`);
     expect(await readFile(hba, 'utf8')).toBe(broken);
@@ -247,7 +237,7 @@ describe('hba-config against a real PostgreSQL', () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     await tc.runSteps(['user-creation', 'hba-config']);
     await identifySystem(tc.primary.port, 'repuser', tc.replicationPassword);
-    const refused = await failure(normalLogin(tc.primary.port, 'repuser', tc.replicationPassword, 'postgres'));
+    const refused = await rejectionOf(normalLogin(tc.primary.port, 'repuser', tc.replicationPassword, 'postgres'));
     expect(refused.code).toBe('AUTH_FAILED');
     // The superuser's own access is unchanged.
     await normalLogin(tc.primary.port, 'postgres', tc.primary.superuserPassword);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Cluster, ConfFile, isHotstandbyError, isPortFree, parseConninfo, PgNode, type HotstandbyError, type LoadedPlugin } from '@hotstandby/core';
-import { createTestCluster, freePort, type TestCluster } from '@hotstandby/testing';
+import { Cluster, ConfFile, isPortFree, parseConninfo, PgNode, type LoadedPlugin } from '@hotstandby/core';
+import { createTestCluster, freePort, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, readFile, unlink } from 'node:fs/promises';
@@ -25,16 +25,6 @@ const BACKUP = ['user-creation', 'hba-config', 'wal-config', 'base-backup'];
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 // Wait until the standby's walreceiver streams, and return what pg_stat_wal_receiver says.
 async function streaming(node: PgNode): Promise<{ status: string; conninfo: string; slot_name: string }> {
@@ -147,7 +137,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     await unlink(path.join(dir, 'backup_label'));
     const autoConf = await readFile(path.join(dir, 'postgresql.auto.conf'));
 
-    const error = await failure(tc.runSteps(['recovery-config']));
+    const error = await rejectionOf(tc.runSteps(['recovery-config']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.message).toMatch(/no backup_label/);
     expect(await tc.standby('standby1').isRunning()).toBe(false);
@@ -163,7 +153,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     const autoConf = await readFile(path.join(dir, 'postgresql.auto.conf'));
 
     await tc.runSteps(BACKUP);
-    const error = await failure(tc.runSteps(['recovery-config']));
+    const error = await rejectionOf(tc.runSteps(['recovery-config']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.message).toContain(dir);
     expect(await tc.standby('standby1').isRunning()).toBe(false);
@@ -178,7 +168,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     await unlink(path.join(dir, 'postmaster.pid'));
     const hba = await readFile(path.join(tc.primary.dataDir, 'pg_hba.conf'));
 
-    const error = await failure(tc.up());
+    const error = await rejectionOf(tc.up());
     expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(await tc.standby('standby1').isRunning()).toBe(false);
     expect(await tc.primary.node.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'repuser'"), 'no role was created').toBeUndefined();

@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isHotstandbyError, passwordMatchesVerifier, pollUntil, quoteLiteral, type HotstandbyError } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { passwordMatchesVerifier, pollUntil, quoteLiteral } from '@hotstandby/core';
+import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import userCreation from '../src/index.js';
 
 const plugins = [{ plugin: userCreation, origin: 'test' }];
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 // Everything pg_authid says about the role (including its password verifier).
 async function authid(tc: TestCluster, role = 'repuser'): Promise<Record<string, unknown> | undefined> {
@@ -47,7 +37,7 @@ describe('user-creation with roles it did not create (S25) and secrets in server
     await tc.primary.node.query(create(tc.replicationPassword));
     const before = await authid(tc);
 
-    const error = await failure(tc.runSteps(['user-creation']));
+    const error = await rejectionOf(tc.runSteps(['user-creation']));
     expect(error.code).toBe('ROLE_CONFLICT');
     expect(error.message).toMatch(reason);
     expect(error.message).toContain('repuser');
@@ -60,7 +50,7 @@ describe('user-creation with roles it did not create (S25) and secrets in server
     tc = await createTestCluster({ plugins, standbys: [] });
     await tc.primary.node.query('CREATE ROLE repuser NOLOGIN');
     const before = await authid(tc);
-    const error = await failure(tc.up());
+    const error = await rejectionOf(tc.up());
     expect(error.code).toBe('ROLE_CONFLICT');
     expect(await authid(tc)).toEqual(before);
     expect(existsSync(tc.spec.stateDir), 'the state directory is not even created').toBe(false);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isHotstandbyError, type HotstandbyError, type LoadedPlugin, type PgNode } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { type LoadedPlugin, type PgNode } from '@hotstandby/core';
+import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import userCreation from '@hotstandby/plugin-user-creation';
 import hbaConfig from '@hotstandby/plugin-hba-config';
 import walConfig from '@hotstandby/plugin-wal-config';
@@ -22,16 +22,6 @@ const CHECKS = ['running', 'in-recovery', 'row-replicated', 'read-only', 'stream
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 async function markerTables(node: PgNode): Promise<string[]> {
   return (await node.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'hotstandby\\_verify\\_%'")).map((r) => r.t);
@@ -85,7 +75,7 @@ describe('verify against a real primary and standbys', () => {
     await tc.up();
     await tc.standby('standby1').stop('fast');
 
-    const error = await failure(tc.runSteps(['verify']));
+    const error = await rejectionOf(tc.runSteps(['verify']));
     expect(error.code).toBe('VERIFY_FAILED');
     expect(error.message).toMatch(/^standby1: check "running" failed/);
     expect(error.where.node).toBe('standby1');
@@ -105,7 +95,7 @@ describe('verify against a real primary and standbys', () => {
     await standby.pollQueryUntil('SELECT pg_is_wal_replay_paused() AS p', (r) => (r.p ? true : undefined), { timeoutMs: 10_000, what: 'replay to pause' });
 
     const started = Date.now();
-    const error = await failure(tc.runSteps(['verify']));
+    const error = await rejectionOf(tc.runSteps(['verify']));
     expect(Date.now() - started, 'it gives up after about timeoutSeconds').toBeLessThan(20_000);
     expect(error.code).toBe('VERIFY_FAILED');
     expect(error.message).toMatch(/standby1: check "row-replicated" failed/);
@@ -130,7 +120,7 @@ describe('verify against a real primary and standbys', () => {
     await tc.up();
     await tc.standby('standby1').promote();
 
-    const error = await failure(tc.runSteps(['verify']));
+    const error = await rejectionOf(tc.runSteps(['verify']));
     expect(error.code).toBe('VERIFY_FAILED');
     expect(error.message).toMatch(/standby1: check "in-recovery" failed: pg_is_in_recovery\(\) is false/);
     expect((error.data as VerifyReport).standbys[0]!.inRecovery).toBe(false);

@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isHotstandbyError, pollUntil, type HotstandbyError } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '@hotstandby/testing';
+import { pollUntil } from '@hotstandby/core';
+import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import walConfig from '../src/index.js';
 
 const plugins = [{ plugin: walConfig, origin: 'test' }];
 
-// The rejection of a promise, which must be a HotstandbyError.
-async function failure(promise: Promise<unknown>): Promise<HotstandbyError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeDefined();
-  if (!isHotstandbyError(error)) throw error;
-  return error;
-}
 
 async function show(tc: TestCluster, name: string): Promise<string> {
   return (await tc.primary.node.queryOne<{ v: string }>('SELECT current_setting($1) AS v', [name]))!.v;
@@ -49,7 +39,7 @@ describe('wal-config against a real PostgreSQL', () => {
     const bytes = await readFile(autoConf(tc));
     const pid = await tc.primary.node.pid();
 
-    const error = await failure(tc.up());
+    const error = await rejectionOf(tc.up());
     expect(error.code).toBe('RESTART_REQUIRED');
     expect(error.message).toMatch(/wal_level \(minimal → replica\)/);
     expect(error.message).toMatch(/max_wal_senders \(0 → \d+\)/);
@@ -80,7 +70,7 @@ describe('wal-config against a real PostgreSQL', () => {
     expect(plan[0]!.actions.some((a) => a.kind === 'node' && a.op === 'restart')).toBe(true);
     expect(plan[0]!.notes.join('\n')).toMatch(/needs --allow-restart: .*wal_level/);
 
-    const error = await failure(tc.runSteps(['wal-config']));
+    const error = await rejectionOf(tc.runSteps(['wal-config']));
     expect(await tc.primary.node.pid(), 'the primary must not be restarted without allowRestart').toBe(pid);
     expect(await readFile(autoConf(tc)), 'postgresql.auto.conf is unchanged').toEqual(bytes);
     expect(error.code).toBe('RESTART_REQUIRED');
@@ -196,7 +186,7 @@ describe('wal-config against a real PostgreSQL', () => {
     const bytes = await readFile(autoConf(tc));
     const loadedBefore = await loadTime(tc);
 
-    const error = await failure(tc.runSteps(['wal-config']));
+    const error = await rejectionOf(tc.runSteps(['wal-config']));
     expect(error.code).toBe('CONFIG_FILE_ERRORS');
     expect(await readFile(autoConf(tc)), 'postgresql.auto.conf is unchanged').toEqual(bytes);
     expect(error.message).toContain(`${conf}:${line}`);
