@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Most of a test's time is spent waiting on PostgreSQL processes, so two workers keep both cores busy
+    // (ports come from freePort(), which gives each worker its own range).
+    maxWorkers: 2,
     reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {

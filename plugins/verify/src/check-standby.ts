@@ -44,7 +44,12 @@ export async function checkStandby(
   if (!report.inRecovery) return report;
 
   const started = Date.now();
-  if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
+  const upstreamDown = upstream !== primary && !(await upstream.isRunning());
+  if (upstreamDown) {
+    // Its upstream standby is down: no new WAL can reach it, so there is nothing to wait for.
+    report.rowReplicated = false;
+    checks.push({ name: 'row-replicated', ok: false, detail: `its upstream ${upstream.name} is not running, so no new WAL reaches it (start ${upstream.name})` });
+  } else if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
   else await checkReplayed(standby, marker, options, report, started);
 
   // The recipe's probe is an INSERT into the replicated table; a standby that has not replayed it (delayed or
@@ -70,11 +75,13 @@ export async function checkStandby(
   }
 
   // The upstream may itself be a standby (cascading), so lag in bytes is measured against the primary below.
-  const seen = await upstream.queryOne<{ state: string; replay_lag: number | null }>(
-    `SELECT state, ${options.facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag ` +
-      'FROM pg_stat_replication WHERE application_name = $1',
-    [standby.name],
-  );
+  const seen = upstreamDown
+    ? undefined
+    : await upstream.queryOne<{ state: string; replay_lag: number | null }>(
+        `SELECT state, ${options.facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag ` +
+          'FROM pg_stat_replication WHERE application_name = $1',
+        [standby.name],
+      );
   report.streaming = seen?.state === 'streaming';
   const waitingByDesign = !report.streaming && options.applyDelay ? await holdsUnappliedWal(standby) : undefined;
   checks.push({
@@ -82,9 +89,11 @@ export async function checkStandby(
     ok: report.streaming || waitingByDesign !== undefined,
     detail: seen
       ? `pg_stat_replication on ${upstream.name}: state ${seen.state}`
-      : waitingByDesign
-        ? `not streaming yet, by design (${options.applyDelay}): ${waitingByDesign}`
-        : `${upstream.name} lists no walsender for ${standby.name}`,
+      : upstreamDown
+        ? `its upstream ${upstream.name} is not running`
+        : waitingByDesign
+          ? `not streaming yet, by design (${options.applyDelay}): ${waitingByDesign}`
+          : `${upstream.name} lists no walsender for ${standby.name}`,
   });
   const primaryLsn = await primary.lsn('write');
   const replayed = await standby.lsn('replay');

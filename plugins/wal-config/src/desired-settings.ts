@@ -46,7 +46,9 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
   if (level !== 'logical' && level !== facts.walLevelReplica && !(level === 'replica' && facts.walLevelReplica === 'hot_standby')) {
     want('wal_level', facts.walLevelReplica);
   }
-  const senders = Math.max(10, 2 * standbys + 2);
+  // Each node serves its own direct standbys (cascaded ones are served by their upstream, which inherits these
+  // settings), plus two connections for a streaming pg_basebackup.
+  const senders = Math.max(10, mostDirectStandbys(ctx) + 2);
   if (num('max_wal_senders') < senders) want('max_wal_senders', String(senders));
   if (facts.slots) {
     const slots = Math.max(10, standbys + 2);
@@ -123,4 +125,11 @@ export function staleSynchronousNames(ctx: StepContext, settingsFile: string | u
   const names = [...value.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
   const known = new Set([ctx.spec.primary.name, ...ctx.spec.standbys.map((s) => s.name)]);
   return names.length > 0 && names.every((n) => known.has(n) || ctx.state.node(n) !== undefined);
+}
+
+// The most standbys any one node streams to.
+function mostDirectStandbys(ctx: StepContext): number {
+  const counts = new Map<string, number>();
+  for (const s of ctx.spec.standbys) counts.set(s.upstream ?? ctx.spec.primary.name, (counts.get(s.upstream ?? ctx.spec.primary.name) ?? 0) + 1);
+  return Math.max(0, ...counts.values());
 }

@@ -18,7 +18,8 @@ export function registerEnv(program: Command, cli: CliContext): void {
       for (const n of env.nodes) line(`HOTSTANDBY_${n.name.toUpperCase().replace(/-/g, '_')}_URL`, n.url);
       line('DATABASE_URL', env.readWriteUrl);
       line('DATABASE_READ_ONLY_URL', env.readOnlyUrl);
+      line('DATABASE_READ_ONLY_BALANCED_URL', env.readOnlyBalancedUrl);
       line('DATABASE_PREFER_STANDBY_URL', env.preferStandbyUrl);
-      cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; load_balance_hosts: libpq 16+');
+      cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; the balanced URL: libpq 16+');
     });
 }

@@ -4,14 +4,20 @@ import { renderStatus } from '../output/status-view.js';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
 export function registerFailoverCommands(program: Command, cli: CliContext): void {
-  const upOpts = (opts: { plain?: boolean }) => ({ renderer: opts.plain ? ('plain' as const) : ('auto' as const), print: (t: string) => cli.out(t), log: (l: string) => cli.out(l) });
+  const upOpts = (opts: { plain?: boolean; allowRestart?: boolean }) => ({
+    renderer: opts.plain ? ('plain' as const) : ('auto' as const),
+    allowRestart: opts.allowRestart,
+    print: (t: string) => cli.out(t),
+    log: (l: string) => cli.out(l),
+  });
   program
     .command('promote')
     .description('promote a standby; the others follow it (refused while the primary runs, unless --force)')
     .argument('<name>', 'the standby to promote')
     .option('--force', 'stop the running primary first (cleanly) instead of refusing')
     .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { force?: boolean; plain?: boolean }, command: Command) => {
+    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
+    .action(async (name: string, opts: { force?: boolean; plain?: boolean; allowRestart?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
       const result = await cluster.promote(name, { force: opts.force, ...upOpts(opts) });
       if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
@@ -22,7 +28,8 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
     .argument('<name>', 'the former primary')
     .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { plain?: boolean }, command: Command) => {
+    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
+    .action(async (name: string, opts: { plain?: boolean; allowRestart?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
       const result = await cluster.rejoin(name, upOpts(opts));
       if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
@@ -33,7 +40,8 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
     .argument('<name>', 'the standby to become primary')
     .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { plain?: boolean }, command: Command) => {
+    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
+    .action(async (name: string, opts: { plain?: boolean; allowRestart?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
       const result = await cluster.switchover(name, upOpts(opts));
       if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));

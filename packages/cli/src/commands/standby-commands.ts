@@ -13,15 +13,16 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .option('--upstream <node>', 'stream from this node (default: the primary)')
     .option('--synchronous', 'list it in synchronous_standby_names')
     .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min')
+    .option('--allow-restart', 'let the tool restart the primary when a setting needs it (more WAL senders, say)')
     .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string; plain?: boolean }, command: Command) => {
+    .action(async (name: string, opts: { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string; allowRestart?: boolean; plain?: boolean }, command: Command) => {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
       if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay)) command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
       const { cluster } = await openCluster(cli, command);
       const result = await cluster.addStandby(
         { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-        { renderer: opts.plain ? 'plain' : 'auto', print: (t) => cli.out(t) },
+        { renderer: opts.plain ? 'plain' : 'auto', print: (t) => cli.out(t), allowRestart: opts.allowRestart },
       );
       const node = result.status?.nodes.find((n) => n.name === name);
       cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ClusterStatus } from '@hotstandby/core';
+import { quoteShellArg, type ClusterStatus } from '@hotstandby/core';
 import { formatBytes, renderTable } from './table.js';
 
 // The node table shown by `status` and at the end of `up`.
@@ -24,7 +24,7 @@ export function renderConnectHints(status: ClusterStatus, cwd: string): string {
   const lines = ['Connect (the superuser password is in ' + passfile + ', which libpq reads through PGPASSFILE):'];
   for (const n of status.nodes) {
     const what = n.role === 'primary' ? 'read-write' : 'read-only';
-    lines.push(`  ${n.name.padEnd(10)} ${what.padEnd(10)} PGPASSFILE=${passfile} psql "${n.url}"`);
+    lines.push(`  ${n.name.padEnd(10)} ${what.padEnd(10)} PGPASSFILE=${quoteShellArg(passfile)} psql ${quoteShellArg(n.url)}`);
   }
   return lines.join('\n');
 }

@@ -157,7 +157,7 @@ export class ClusterRuntime {
 
   // Close every connection.
   async close(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.closeConnections()));
+    await Promise.all([...this.nodes, ...this.detached].map((n) => n.closeConnections()));
   }
 }
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
 import { lsnDiff } from '../postgres/lsn.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { parseConninfo } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // One node as `status` reports it.
@@ -118,11 +117,11 @@ async function nodeStatus(
   };
   if (pid === null) return base;
   try {
-    const row = await node.queryOne<{ in_recovery: boolean; timeline: number }>(
-      'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS timeline',
+    const row = await node.queryOne<{ in_recovery: boolean; checkpoint_tli: number }>(
+      'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli',
     );
     base.inRecovery = row?.in_recovery ?? null;
-    base.timeline = row?.timeline ?? null;
+    base.timeline = (await currentTimeline(node, base.inRecovery === true)) ?? row?.checkpoint_tli ?? null;
     if (!base.inRecovery) {
       base.state = 'running';
       base.role = 'primary';
@@ -130,8 +129,10 @@ async function nodeStatus(
     }
     base.role = 'standby';
     const receiver = await node.queryOne<{ status: string; conninfo: string | null }>('SELECT status, conninfo FROM pg_stat_wal_receiver');
-    if (receiver?.conninfo) {
-      const port = Number(parseConninfo(receiver.conninfo).port);
+    // pg_stat_wal_receiver prints conninfo values without quoting, so only the port is read from it.
+    const portMatch = receiver?.conninfo ? /(?:^|\s)port=(\d+)/.exec(receiver.conninfo) : null;
+    if (portMatch) {
+      const port = Number(portMatch[1]);
       base.upstream = rt.nodes.find((n) => n.port === port)?.name ?? `port ${port}`;
     }
     const seen = primaryView.replication.find((r) => r.application_name === node.name);
@@ -148,4 +149,14 @@ async function nodeStatus(
     base.error = (error as Error).message;
   }
   return base;
+}
+
+// The timeline a node is on now: from the current WAL file's name on a primary (pg_control only learns a new
+// timeline at the next checkpoint), from what the walreceiver receives on a standby.
+async function currentTimeline(node: PgNode, inRecovery: boolean): Promise<number | undefined> {
+  const sql = inRecovery
+    ? 'SELECT received_tli AS tli FROM pg_stat_wal_receiver'
+    : `SELECT ('x' || substr(${node.facts.fn.walFileName}(${node.facts.fn.currentWalLsn}()), 1, 8))::bit(32)::int AS tli`;
+  const row = await node.queryOne<{ tli: number | null }>(sql).catch(() => undefined);
+  return row?.tli ?? undefined;
 }

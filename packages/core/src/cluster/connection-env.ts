@@ -7,6 +7,7 @@ export interface ConnectionEnv {
   nodes: { name: string; role: string; url: string }[];
   readWriteUrl: string;
   readOnlyUrl: string;
+  readOnlyBalancedUrl: string;
   preferStandbyUrl: string;
 }
 
@@ -22,8 +23,10 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
     nodes: [primary, ...standbys].map((n) => ({ name: n.name, role: n === primary ? 'primary' : 'standby', url: n.url(database) })),
     // libpq tries the hosts in order and keeps the first that accepts writes (libpq 10+).
     readWriteUrl: `postgresql://${user}@${hosts([primary, ...standbys])}/${db}?target_session_attrs=read-write`,
-    // Any standby, spread at random (read-only: libpq 14+; load_balance_hosts: libpq 16+).
-    readOnlyUrl: `postgresql://${user}@${hosts(standbys.length ? standbys : [primary])}/${db}?target_session_attrs=read-only&load_balance_hosts=random`,
+    // A standby, the first that is up (libpq 14+).
+    readOnlyUrl: `postgresql://${user}@${hosts(standbys.length ? standbys : [primary])}/${db}?target_session_attrs=read-only`,
+    // A standby chosen at random, to spread reads (libpq 16+; older libpq refuses load_balance_hosts).
+    readOnlyBalancedUrl: `postgresql://${user}@${hosts(standbys.length ? standbys : [primary])}/${db}?target_session_attrs=read-only&load_balance_hosts=random`,
     // A standby when one is up, else the primary (libpq 14+).
     preferStandbyUrl: `postgresql://${user}@${hosts([...standbys, primary])}/${db}?target_session_attrs=prefer-standby`,
   };

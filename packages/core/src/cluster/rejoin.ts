@@ -38,6 +38,7 @@ export async function rejoinFormerPrimary(rt: ClusterRuntime, name: string, log:
   // fork point below both read it from there.
   await primary.query('CHECKPOINT');
   const result = await chooseAndRun(rt, node, log);
+  await dropOwnSlots(rt, node, log);
   await markAsStandby(rt, node);
   await recordRejoin(rt.store, name);
   return result;
@@ -111,4 +112,19 @@ async function markAsStandby(rt: ClusterRuntime, node: PgNode): Promise<void> {
   const file = path.join(node.dataDir, facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf');
   await writeFile(file, facts.standbySetup === 'standby.signal' ? '' : "standby_mode = 'on'\n", { mode: 0o600 });
   await chownIfRoot(file, rt.serverUser.uid, rt.serverUser.gid);
+}
+
+// The slots the tool made on the node while it was the primary serve nobody now, and an unused slot keeps WAL
+// forever. The node is stopped, so their directories in pg_replslot are removed (a user's own slots stay).
+async function dropOwnSlots(rt: ClusterRuntime, node: PgNode, log: (line: string) => void): Promise<void> {
+  const own = rt.state.journal.filter((e) => e.kind === 'slot' && e.node === node.name);
+  for (const entry of own) {
+    if (entry.kind !== 'slot') continue;
+    const dir = path.join(node.dataDir, 'pg_replslot', entry.slot);
+    if (existsSync(dir)) {
+      log(`dropping the replication slot ${entry.slot} ${node.name} kept from its time as primary`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  await rt.store.removeJournal((e) => e.kind === 'slot' && e.node === node.name);
 }

@@ -40,7 +40,10 @@ export class PgNode {
   readonly logFile: string;
   readonly host: string;
   private readonly superuser: { name: string; password?: string };
-  private readonly clients = new Map<string, pg.Client>();
+  // One connection per database, shared by concurrent callers (the promise, so two callers never open two),
+  // and a queue so its queries run one after another.
+  private readonly clients = new Map<string, Promise<pg.Client>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
   private identityChecked = false;
 
   constructor(options: PgNodeOptions) {
@@ -162,15 +165,20 @@ export class PgNode {
 
   // Run SQL as the superuser and return the rows.
   async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], database = 'postgres'): Promise<T[]> {
-    const client = await this.client(database);
-    try {
-      const result = await client.query(sql, params as unknown[]);
-      return result.rows as T[];
-    } catch (error) {
-      const pgError = error as PgServerError;
-      if (!pgError.code || NOT_READY_STATES.has(pgError.code)) this.dropClient(database, client);
-      throw sqlFailed(this.name, sql, pgError);
-    }
+    const run = async (): Promise<T[]> => {
+      const client = await this.client(database);
+      try {
+        const result = await client.query(sql, params as unknown[]);
+        return result.rows as T[];
+      } catch (error) {
+        const pgError = error as PgServerError;
+        if (!pgError.code || NOT_READY_STATES.has(pgError.code)) this.dropClient(database, client);
+        throw sqlFailed(this.name, sql, pgError);
+      }
+    };
+    const next = (this.queues.get(database) ?? Promise.resolve()).then(run, run);
+    this.queues.set(database, next.catch(() => undefined));
+    return next;
   }
 
   // The first row of a query (or undefined).
@@ -250,7 +258,8 @@ export class PgNode {
   async closeConnections(): Promise<void> {
     const clients = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    this.queues.clear();
+    await Promise.all(clients.map((p) => p.then((c) => c.end()).catch(() => undefined)));
   }
 
   // Connection parameters for the superuser (password included; never print this).
@@ -263,19 +272,30 @@ export class PgNode {
     return `postgresql://${encodeURIComponent(user)}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
 
-  private async client(database: string): Promise<pg.Client> {
+  private client(database: string): Promise<pg.Client> {
     const cached = this.clients.get(database);
     if (cached) return cached;
+    const connecting = this.connect(database);
+    this.clients.set(database, connecting);
+    connecting.catch(() => {
+      if (this.clients.get(database) === connecting) this.clients.delete(database);
+    });
+    return connecting;
+  }
+
+  private async connect(database: string): Promise<pg.Client> {
     const client = await openSession(this.target(database));
     client.on('error', () => this.dropClient(database, client));
     client.on('end', () => this.dropClient(database, client));
-    this.clients.set(database, client);
     if (!this.identityChecked) await this.checkIdentity(client);
     return client;
   }
 
   private dropClient(database: string, client: pg.Client): void {
-    if (this.clients.get(database) === client) this.clients.delete(database);
+    const cached = this.clients.get(database);
+    cached?.then((c) => {
+      if (c === client && this.clients.get(database) === cached) this.clients.delete(database);
+    }, () => undefined);
     client.end().catch(() => undefined);
   }
 
@@ -285,7 +305,7 @@ export class PgNode {
     const mine = await realpath(this.dataDir).catch(() => this.dataDir);
     const theirs = await realpath(row.dir).catch(() => row.dir);
     if (mine !== theirs) {
-      this.dropClient('postgres', client);
+      await client.end().catch(() => undefined);
       throw new HotstandbyError('FOREIGN_INSTANCE', `the server on port ${this.port} serves ${theirs}, not ${this.name}'s data directory ${mine}`, {
         where: { node: this.name },
         fix: `stop that server or give ${this.name} another port`,

@@ -41,6 +41,7 @@ export interface VersionFacts {
     switchWal: string;
     isReplayPaused: string;
     replayPauseState: string | null;
+    walFileName: string;
   };
   statReplication: { sent: string; write: string; flush: string; replay: string; hasLagTimes: boolean };
   walReceiverFlushColumn: 'received_lsn' | 'flushed_lsn';
@@ -148,6 +149,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       switchWal: wal ? 'pg_switch_wal' : 'pg_switch_xlog',
       isReplayPaused: wal ? 'pg_is_wal_replay_paused' : 'pg_is_xlog_replay_paused',
       replayPauseState: v(140000) ? 'pg_get_wal_replay_pause_state' : null,
+      walFileName: wal ? 'pg_walfile_name' : 'pg_xlogfile_name',
     },
     statReplication: wal
       ? { sent: 'sent_lsn', write: 'write_lsn', flush: 'flush_lsn', replay: 'replay_lsn', hasLagTimes: true }

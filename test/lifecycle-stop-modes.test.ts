@@ -1,0 +1,116 @@
+// stop --mode smart while a client holds a session: the server refuses new connections and waits for the session;
+// the command finishes once the session ends, and an impatient user can interrupt it and stop with --mode fast
+// (the interrupted command's lock does not block them). --mode fast disconnects sessions at once. restart stops
+// and starts every node again, and replication resumes.
+import { describe, expect, test } from 'vitest';
+import type pg from 'pg';
+import { collect, describeRun, startCli, type CliResult } from './support/cli.js';
+import { nodeNamed } from './support/cluster-json.js';
+import { ids, ok, upCluster, waitForStatus, waitReplayed, type LiveCluster } from './support/cluster-nodes.js';
+import { connect } from './support/pg.js';
+import { postmastersUnder } from './support/processes.js';
+import { clusterConfig, createProject, deferCleanup, type Project } from './support/project.js';
+import { waitFor } from './support/wait.js';
+
+// Wait until the server on port is shutting down: it refuses new connections with 57P03 ("the database system is
+// shutting down") while it still runs.
+async function waitUntilShuttingDown(port: number, password: string, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      try {
+        const probe = await connect(port, password);
+        await probe.end();
+        return false;
+      } catch (error) {
+        return (error as { code?: string }).code === '57P03';
+      }
+    },
+    { what: `${what} to refuse new connections as shutting down` },
+  );
+}
+
+// Start a CLI command in the background; it is killed after the test if it still runs (so cleanup is not locked out).
+function background(project: Project, args: string[]): { child: ReturnType<typeof startCli>; done: Promise<CliResult>; running: () => boolean } {
+  const child = startCli(args, { cwd: project.dir });
+  let finished = false;
+  const done = collect(`hotstandby ${args.join(' ')}`, child).finally(() => (finished = true));
+  deferCleanup(async () => {
+    if (!finished) child.kill('SIGKILL');
+    await done;
+  });
+  return { child, done, running: () => !finished };
+}
+
+// A session that stays open, and a flag set when the server ends it.
+async function holdSession(cluster: LiveCluster, port: number): Promise<{ client: pg.Client; ended: () => boolean }> {
+  const client = await connect(port, cluster.password);
+  let ended = false;
+  client.on('error', () => (ended = true));
+  client.on('end', () => (ended = true));
+  await client.query('BEGIN; SELECT 1');
+  return { client, ended: () => ended };
+}
+
+describe('stop modes', () => {
+  test('smart waits for a session and finishes when it ends; an interrupted smart stop can be followed by --mode fast; restart', async () => {
+    const project = await createProject();
+    const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
+    const status = await cluster.status();
+    const main = nodeNamed(status, 'main');
+    const s1 = nodeNamed(status, 's1');
+
+    // 1. smart on the standby with a session open: it waits for the session, and finishes when it ends.
+    const held = await holdSession(cluster, s1.port);
+    const smart = background(project, ['stop', 's1', '--mode', 'smart']);
+    await waitUntilShuttingDown(s1.port, cluster.password, 's1');
+    expect(smart.running(), 'stop --mode smart must wait while a session is open').toBe(true);
+    expect(held.ended()).toBe(false);
+    await held.client.query('COMMIT');
+    await held.client.end();
+    const smartResult = await smart.done;
+    expect(smartResult.code, describeRun(smartResult)).toBe(0);
+    expect(smartResult.stdout, describeRun(smartResult)).toMatch(/^s1: stopped$/m);
+    expect(postmastersUnder(s1.dataDir)).toEqual([]);
+    await ok(project, ['start', 's1']);
+
+    // 2. smart on the primary with a session open, interrupted (Ctrl-C): it exits, and stop --mode fast then
+    // stops the primary at once, ending the session.
+    const heldOnMain = await holdSession(cluster, main.port);
+    const interrupted = background(project, ['stop', 'main', '--mode', 'smart']);
+    await waitUntilShuttingDown(main.port, cluster.password, 'main');
+    expect(interrupted.running()).toBe(true);
+    interrupted.child.kill('SIGINT');
+    const interruptedResult = await interrupted.done;
+    expect(interruptedResult.code, describeRun(interruptedResult)).not.toBe(0);
+    expect(heldOnMain.ended(), 'the smart stop alone must not end the session').toBe(false);
+    const fast = await ok(project, ['stop', 'main', '--mode', 'fast'], { timeoutMs: 60_000 });
+    expect(fast.stdout, describeRun(fast)).toMatch(/^main: stopped$/m);
+    expect(postmastersUnder(main.dataDir)).toEqual([]);
+    await waitFor(() => heldOnMain.ended(), { what: 'the held session on main to be ended by the fast stop' });
+
+    // 3. start, then restart every node: new postmasters, and replication resumes.
+    const start = await ok(project, ['start']);
+    expect(start.stdout, describeRun(start)).toMatch(/^main: started$/m);
+    const beforeRestart = await waitForStatus(cluster, 's1 to stream', (s) => nodeNamed(s, 's1').state === 'streaming');
+    const restart = await ok(project, ['restart']);
+    expect(restart.stdout, describeRun(restart)).toMatch(/^main: started\n(.*\n)*s1: started$/m);
+    const afterRestart = await waitForStatus(cluster, 's1 to stream after restart', (s) => nodeNamed(s, 's1').state === 'streaming');
+    for (const name of ['main', 's1']) expect(nodeNamed(afterRestart, name).pid, name).not.toBe(nodeNamed(beforeRestart, name).pid);
+    const mainClient = await connect(main.port, cluster.password);
+    const s1Client = await connect(s1.port, cluster.password);
+    try {
+      await mainClient.query('CREATE TABLE stop_probe (id int)');
+      await mainClient.query('INSERT INTO stop_probe VALUES (1)');
+      await waitReplayed(mainClient, s1Client, 's1');
+      expect(await ids(s1Client, 'stop_probe')).toEqual([1]);
+    } finally {
+      await mainClient.end();
+      await s1Client.end();
+    }
+
+    // A mode that does not exist is a usage error.
+    const bogus = await project.run(['stop', '--mode', 'gentle']);
+    expect(bogus.code, describeRun(bogus)).toBe(2);
+    expect(bogus.stderr).toMatch(/--mode must be smart, fast or immediate/);
+  });
+});

@@ -1,0 +1,105 @@
+// One primary and three kinds of standby in one cluster: a cascaded one (streaming from another standby), a
+// synchronous one and a delayed one. status draws and reports the tree, the primary lists the synchronous standby,
+// the delayed one holds WAL back by design (verify says so instead of failing), a row reaches the cascaded standby,
+// and stopping the synchronous standby warns that the primary's commits will wait.
+import { describe, expect, test } from 'vitest';
+import { describeRun } from './support/cli.js';
+import { nodeNamed, verifyOf } from './support/cluster-json.js';
+import { ids, ok, show, upCluster, waitForStatus, waitReplayed } from './support/cluster-nodes.js';
+import { clusterConfig, createProject } from './support/project.js';
+import { waitFor } from './support/wait.js';
+
+describe('cascaded, synchronous and delayed standbys', () => {
+  test('up builds them; status, verify and the servers show each kind; a row reaches the cascaded standby; stopping the synchronous one warns', async () => {
+    const project = await createProject();
+    const config = await clusterConfig({ primaryName: 'main', standbys: ['relay', 'leaf', 'sync1', 'late'] });
+    const standbys = config.standbys as Record<string, unknown>[];
+    standbys[1]!.upstream = 'relay';
+    standbys[2]!.synchronous = true;
+    standbys[3]!.applyDelay = '5min';
+    const cluster = await upCluster(project, config);
+
+    // status --json: every standby streams, each from its upstream; the cascaded one from its standby.
+    const status = await cluster.status();
+    expect(status.nodes.map((n) => [n.name, n.role, n.running, n.inRecovery, n.upstream])).toEqual([
+      ['main', 'primary', true, false, null],
+      ['relay', 'standby', true, true, 'main'],
+      ['leaf', 'standby', true, true, 'relay'],
+      ['sync1', 'standby', true, true, 'main'],
+      ['late', 'standby', true, true, 'main'],
+    ]);
+    for (const name of ['relay', 'leaf', 'sync1', 'late']) expect(nodeNamed(status, name).state, name).toBe('streaming');
+    expect(nodeNamed(status, 'sync1').synchronous).toBe(true);
+    expect(nodeNamed(status, 'late').applyDelay).toBe('5min');
+
+    // status --tree: the primary at the root, its standbys below with ├──/└──, the cascaded one under its upstream.
+    const tree = await ok(project, ['status', '--tree']);
+    const lines = tree.stdout.split('\n');
+    const treeLines = lines.slice(0, 5);
+    expect(treeLines[0], describeRun(tree)).toMatch(/^main\s+primary\s+:\d+\s+running/);
+    expect(treeLines[1], describeRun(tree)).toMatch(/^├── relay\s+standby\s+:\d+\s+streaming/);
+    expect(treeLines[2], describeRun(tree)).toMatch(/^│   └── leaf\s+standby\s+:\d+\s+streaming/);
+    expect(treeLines[3], describeRun(tree)).toMatch(/^├── sync1\s+standby\s+.*\bsynchronous\b/);
+    expect(treeLines[4], describeRun(tree)).toMatch(/^└── late\s+standby\s+.*\bdelayed 5min\b/);
+
+    // verify passes; the delayed standby is reported delayed by design, not failed.
+    const verify = await verifyOf(project);
+    expect(verify.result.code, describeRun(verify.result)).toBe(0);
+    expect(verify.report.ok).toBe(true);
+    expect(verify.report.standbys.map((s) => [s.name, s.ok])).toEqual([
+      ['relay', true],
+      ['leaf', true],
+      ['sync1', true],
+      ['late', true],
+    ]);
+    const late = verify.report.standbys.find((s) => s.name === 'late')!;
+    expect((late as { delayedBy?: unknown }).delayedBy).toBe('5min');
+    expect(late.checks?.find((c) => c.name === 'row-replicated')?.detail, JSON.stringify(late)).toMatch(/delayed by design/);
+
+    // The servers: the primary waits for sync1 (FIRST 1), the delayed standby has its apply delay.
+    const main = await cluster.client('main');
+    expect(await show(main, 'synchronous_standby_names')).toBe('FIRST 1 ("sync1")');
+    const syncStates = await main.query<{ application_name: string; sync_state: string }>('SELECT application_name, sync_state FROM pg_stat_replication ORDER BY 1');
+    expect(syncStates.rows.find((r) => r.application_name === 'sync1')?.sync_state).toBe('sync');
+    expect(syncStates.rows.filter((r) => r.application_name !== 'sync1').map((r) => r.sync_state)).toEqual(['async', 'async']);
+    const lateClient = await cluster.client('late');
+    expect(await show(lateClient, 'recovery_min_apply_delay')).toBe('5min');
+
+    // A row written on the primary reaches the cascaded standby (waiting on the LSN), and the delayed standby
+    // receives its WAL but does not apply it yet.
+    await main.query('CREATE TABLE cascade_probe (id int PRIMARY KEY)');
+    await main.query('INSERT INTO cascade_probe VALUES (1), (2), (3)');
+    const leaf = await cluster.client('leaf');
+    const target = await waitReplayed(main, leaf, 'leaf (through relay)');
+    expect(await ids(leaf, 'cascade_probe')).toEqual([1, 2, 3]);
+    await waitFor(async () => (await lateClient.query<{ got: boolean }>('SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn AS got', [target])).rows[0]!.got, {
+      what: `late to receive WAL up to ${target}`,
+    });
+    const lateSeesTable = await lateClient.query<{ t: string | null }>("SELECT to_regclass('public.cascade_probe')::text AS t");
+    expect(lateSeesTable.rows[0]!.t, 'the delayed standby must not apply WAL before its delay').toBeNull();
+
+    // Stopping an asynchronous standby says nothing more; stopping the synchronous one warns that the primary's
+    // commits wait until it runs again.
+    const stopAsync = await ok(project, ['stop', 'relay']);
+    expect(stopAsync.stdout + stopAsync.stderr, describeRun(stopAsync)).not.toMatch(/warning/i);
+    const stopSync = await ok(project, ['stop', 'sync1']);
+    expect(stopSync.stdout + stopSync.stderr, describeRun(stopSync)).toMatch(/warning: sync1 is a synchronous standby.*commits on main wait/);
+    expect(stopSync.stdout, describeRun(stopSync)).toMatch(/^sync1: stopped$/m);
+
+    // They come back and stream again; sync1 is the synchronous standby again, so a commit on the primary completes.
+    const start = await ok(project, ['start']);
+    expect(start.stdout, describeRun(start)).toMatch(/^sync1: started$/m);
+    expect(start.stdout, describeRun(start)).toMatch(/^relay: started$/m);
+    expect(start.stdout, describeRun(start)).toMatch(/^main: already running$/m);
+    await waitForStatus(cluster, 'every standby to stream again', (s) => s.nodes.filter((n) => n.role === 'standby').every((n) => n.state === 'streaming'));
+    await waitFor(async () => (await main.query("SELECT 1 FROM pg_stat_replication WHERE application_name = 'sync1' AND sync_state = 'sync'")).rowCount === 1, {
+      what: 'sync1 to be the synchronous standby again',
+    });
+    await main.query('INSERT INTO cascade_probe VALUES (4)');
+    const sync1 = await cluster.client('sync1');
+    await waitReplayed(main, sync1, 'sync1');
+    expect(await ids(sync1, 'cascade_probe')).toEqual([1, 2, 3, 4]);
+    await waitReplayed(main, leaf, 'leaf after relay restarted');
+    expect(await ids(leaf, 'cascade_probe')).toEqual([1, 2, 3, 4]);
+  });
+});
