@@ -111,13 +111,15 @@ async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise
 // The file, the parser's reason and the code frame from a loader error (cosmiconfig puts the frame in the message).
 function parseFailure(error: Error & { filepath?: string; codeFrame?: string }, where: string): { file: string; reason: string; frame?: string } {
   const file = error.filepath ?? where;
-  const lines = error.message.split('\n');
+  // The code frame is coloured when the environment asks for colour (CI=true, FORCE_COLOR); colour is noise here.
+  const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = plain(error.message).split('\n');
   const frameLines = lines.filter((l) => /^\s*(>\s*)?\d+\s*\||^\s*\|/.test(l));
   const reason =
     lines
       .map((l) => l.replace(/^(JSON|YAML) Error in [^:]+:\s*/, '').replace(/ while parsing .*$/, '').trim())
       .find((l) => l !== '' && !frameLines.includes(l) && !/^\s*(>\s*)?\d+\s*\|/.test(l) && !/^\|/.test(l)) ?? error.message;
-  return { file, reason, frame: error.codeFrame ?? (frameLines.length ? frameLines.join('\n') : undefined) };
+  return { file, reason, frame: error.codeFrame ? plain(error.codeFrame) : frameLines.length ? frameLines.join('\n') : undefined };
 }
 
 export { DEFAULT_CONFIG_PATH };
