@@ -20,12 +20,13 @@ psql -qX -h 127.0.0.1 -p "$p1" -U postgres -c "CREATE ROLE repuser REPLICATION L
 sed -i '1i host replication repuser 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
 as_pg "$bin/pg_ctl" -D "$dir/data" -s reload
 install -m 600 -o postgres /dev/null "$dir/pgpass" && echo "*:*:replication:repuser:repuser" > "$dir/pgpass"
-as_pg env PGPASSFILE="$dir/pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p "$p1" -U repuser -D "$dir/data-slave1" -X stream -C -S slave1 -c fast -R
+as_pg env -u PGPASSWORD PGPASSFILE="$dir/pgpass" "$bin/pg_basebackup" -h 127.0.0.1 -p "$p1" -U repuser -D "$dir/data-slave1" -X stream -C -S slave1 -c fast -R
 echo "port = '$p2'" >> "$dir/data-slave1/postgresql.auto.conf"
-as_pg "$bin/pg_ctl" -D "$dir/data-slave1" -l "$dir/slave1.log" -w -s start
+# (PGPASSWORD must not reach the standby's server: libpq would prefer it to the passfile for replication.)
+as_pg env -u PGPASSWORD "$bin/pg_ctl" -D "$dir/data-slave1" -l "$dir/slave1.log" -w -s start
 # Verify as the recipe does: a row written on the primary shows up on the standby; an INSERT there fails.
 psql -qX -h 127.0.0.1 -p "$p1" -U postgres -c "CREATE TABLE t(id int); INSERT INTO t VALUES (1)"
 lsn=$(psql -qXAt -h 127.0.0.1 -p "$p1" -U postgres -c "SELECT pg_current_wal_lsn()")
-until [ "$(psql -qXAt -h 127.0.0.1 -p "$p2" -U postgres -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ]; do :; done
+timeout 60 bash -c "until [ \"\$(psql -qXAt -h 127.0.0.1 -p $p2 -U postgres -c \"SELECT pg_last_wal_replay_lsn() >= '$lsn'\")\" = t ]; do :; done"
 [ "$(psql -qXAt -h 127.0.0.1 -p "$p2" -U postgres -c 'SELECT count(*) FROM t')" = 1 ]
 ! psql -qX -h 127.0.0.1 -p "$p2" -U postgres -c "INSERT INTO t VALUES (2)" 2>/dev/null
