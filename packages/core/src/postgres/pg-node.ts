@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { open, readFile, realpath } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { NodeRole } from '../config/cluster-spec.js';
@@ -9,7 +9,13 @@ import type { PgBinaries } from './binaries.js';
 import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
 import { runProgram, runProgramAllowFailure } from './process-runner.js';
-import { NOT_READY_STATES, openSession, type PgServerError } from './sql-session.js';
+import { NodeConnections } from './node-connections.js';
+import { processAlive } from './process-alive.js';
+import { lastMeaningfulLine, logSize, logTail } from './server-log.js';
+import { isNotReady } from './sql-errors.js';
+import { openSession } from './sql-session.js';
+
+export { sqlFailed, sqlStateOf } from './sql-errors.js';
 import { versionFacts, type VersionFacts } from './versions.js';
 
 // Everything a node handle needs.
@@ -40,11 +46,7 @@ export class PgNode {
   readonly logFile: string;
   readonly host: string;
   private readonly superuser: { name: string; password?: string };
-  // One connection per database, shared by concurrent callers (the promise, so two callers never open two),
-  // and a queue so its queries run one after another.
-  private readonly clients = new Map<string, Promise<pg.Client>>();
-  private readonly queues = new Map<string, Promise<unknown>>();
-  private identityChecked = false;
+  private readonly connections: NodeConnections;
 
   constructor(options: PgNodeOptions) {
     this.name = options.name;
@@ -56,6 +58,7 @@ export class PgNode {
     this.logFile = options.logFile;
     this.superuser = options.superuser;
     this.host = options.host ?? '127.0.0.1';
+    this.connections = new NodeConnections(this.name, this.dataDir, (database) => this.target(database));
   }
 
   // Version facts of this node's binaries.
@@ -98,7 +101,7 @@ export class PgNode {
   // Start the server and wait until it accepts connections; a failure carries the log's tail.
   async start(options: { timeoutSec?: number } = {}): Promise<void> {
     const timeout = options.timeoutSec ?? 90;
-    const offset = await this.logSize();
+    const offset = await logSize(this.logFile);
     const result = await runProgramAllowFailure(
       this.binaries.path('pg_ctl'),
       ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'],
@@ -165,20 +168,7 @@ export class PgNode {
 
   // Run SQL as the superuser and return the rows.
   async query<T extends object = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], database = 'postgres'): Promise<T[]> {
-    const run = async (): Promise<T[]> => {
-      const client = await this.client(database);
-      try {
-        const result = await client.query(sql, params as unknown[]);
-        return result.rows as T[];
-      } catch (error) {
-        const pgError = error as PgServerError;
-        if (!pgError.code || NOT_READY_STATES.has(pgError.code)) this.dropClient(database, client);
-        throw sqlFailed(this.name, sql, pgError);
-      }
-    };
-    const next = (this.queues.get(database) ?? Promise.resolve()).then(run, run);
-    this.queues.set(database, next.catch(() => undefined));
-    return next;
+    return this.connections.query<T>(sql, params, database);
   }
 
   // The first row of a query (or undefined).
@@ -237,29 +227,12 @@ export class PgNode {
 
   // The last lines of the server log (from a byte offset, to see only what one start wrote).
   async logTail(lines = 20, fromOffset = 0): Promise<string> {
-    let handle;
-    try {
-      handle = await open(this.logFile, 'r');
-    } catch {
-      return '';
-    }
-    try {
-      const { size } = await handle.stat();
-      const start = Math.max(fromOffset, size - 64 * 1024);
-      const buffer = Buffer.alloc(size - start);
-      await handle.read(buffer, 0, buffer.length, start);
-      return buffer.toString('utf8').split('\n').filter(Boolean).slice(-lines).join('\n');
-    } finally {
-      await handle.close();
-    }
+    return logTail(this.logFile, lines, fromOffset);
   }
 
   // Close every cached connection.
   async closeConnections(): Promise<void> {
-    const clients = [...this.clients.values()];
-    this.clients.clear();
-    this.queues.clear();
-    await Promise.all(clients.map((p) => p.then((c) => c.end()).catch(() => undefined)));
+    await this.connections.close();
   }
 
   // Connection parameters for the superuser (password included; never print this).
@@ -271,96 +244,5 @@ export class PgNode {
   url(database = 'postgres', user = this.superuser.name): string {
     return `postgresql://${encodeURIComponent(user)}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
-
-  private client(database: string): Promise<pg.Client> {
-    const cached = this.clients.get(database);
-    if (cached) return cached;
-    const connecting = this.connect(database);
-    this.clients.set(database, connecting);
-    connecting.catch(() => {
-      if (this.clients.get(database) === connecting) this.clients.delete(database);
-    });
-    return connecting;
-  }
-
-  private async connect(database: string): Promise<pg.Client> {
-    const client = await openSession(this.target(database));
-    client.on('error', () => this.dropClient(database, client));
-    client.on('end', () => this.dropClient(database, client));
-    if (!this.identityChecked) await this.checkIdentity(client);
-    return client;
-  }
-
-  private dropClient(database: string, client: pg.Client): void {
-    const cached = this.clients.get(database);
-    cached?.then((c) => {
-      if (c === client && this.clients.get(database) === cached) this.clients.delete(database);
-    }, () => undefined);
-    client.end().catch(() => undefined);
-  }
-
-  // Refuse to talk to a server whose data directory is not this node's (another cluster on the same port).
-  private async checkIdentity(client: pg.Client): Promise<void> {
-    const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
-    const mine = await realpath(this.dataDir).catch(() => this.dataDir);
-    const theirs = await realpath(row.dir).catch(() => row.dir);
-    if (mine !== theirs) {
-      await client.end().catch(() => undefined);
-      throw new HotstandbyError('FOREIGN_INSTANCE', `the server on port ${this.port} serves ${theirs}, not ${this.name}'s data directory ${mine}`, {
-        where: { node: this.name },
-        fix: `stop that server or give ${this.name} another port`,
-      });
-    }
-    this.identityChecked = true;
-  }
-
-  private async logSize(): Promise<number> {
-    const handle = await open(this.logFile, 'r').catch(() => undefined);
-    if (!handle) return 0;
-    try {
-      return (await handle.stat()).size;
-    } finally {
-      await handle.close();
-    }
-  }
 }
 
-// The SQL_FAILED error for a failed statement, keeping the SQLSTATE for callers that expect one.
-export function sqlFailed(node: string, sql: string, error: PgServerError): HotstandbyError {
-  const state = error.code ? ` [${error.code}]` : '';
-  const err = new HotstandbyError('SQL_FAILED', `${node}: ${error.message}${state}`, {
-    where: { node },
-    detail: [`statement: ${sql.split('\n')[0]}`, error.detail, error.hint].filter(Boolean).join('\n'),
-    cause: error,
-  });
-  return err;
-}
-
-// The SQLSTATE of an error raised by a query, if it came from the server.
-export function sqlStateOf(error: unknown): string | undefined {
-  const cause = (error as { cause?: PgServerError })?.cause;
-  return cause?.code ?? (error as PgServerError)?.code;
-}
-
-function isNotReady(error: HotstandbyError): boolean {
-  const state = sqlStateOf(error);
-  return state !== undefined && NOT_READY_STATES.has(state);
-}
-
-function lastMeaningfulLine(tail: string): string | undefined {
-  const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
-  return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
-}
-
-// True when a process exists and is not a zombie (a killed postmaster nobody has reaped yet is dead).
-async function processAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat === undefined) return true;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
-}

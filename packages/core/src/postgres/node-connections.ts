@@ -1,0 +1,89 @@
+import { realpath } from 'node:fs/promises';
+import type pg from 'pg';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { sqlFailed } from './sql-errors.js';
+import { NOT_READY_STATES, openSession, type ConnectTarget, type PgServerError } from './sql-session.js';
+
+// A node's superuser connections: one per database, shared by concurrent callers (the promise is cached, so
+// two callers never open two), queries queued one after another, and the first connection checked to be the
+// node's own server (not another cluster answering on its port).
+export class NodeConnections {
+  private readonly clients = new Map<string, Promise<pg.Client>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private identityChecked = false;
+
+  constructor(
+    private readonly node: string,
+    private readonly dataDir: string,
+    private readonly target: (database: string) => ConnectTarget,
+  ) {}
+
+  // Run SQL and return the rows; a failed statement becomes SQL_FAILED with its SQLSTATE kept.
+  query<T>(sql: string, params: readonly unknown[], database: string): Promise<T[]> {
+    const run = async (): Promise<T[]> => {
+      const client = await this.client(database);
+      try {
+        return (await client.query(sql, params as unknown[])).rows as T[];
+      } catch (error) {
+        const pgError = error as PgServerError;
+        if (!pgError.code || NOT_READY_STATES.has(pgError.code)) this.drop(database, client);
+        throw sqlFailed(this.node, sql, pgError);
+      }
+    };
+    const next = (this.queues.get(database) ?? Promise.resolve()).then(run, run);
+    this.queues.set(database, next.catch(() => undefined));
+    return next;
+  }
+
+  // Close every connection.
+  async close(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    this.queues.clear();
+    await Promise.all(clients.map((p) => p.then((c) => c.end()).catch(() => undefined)));
+  }
+
+  private client(database: string): Promise<pg.Client> {
+    const cached = this.clients.get(database);
+    if (cached) return cached;
+    const connecting = this.connect(database);
+    this.clients.set(database, connecting);
+    connecting.catch(() => {
+      if (this.clients.get(database) === connecting) this.clients.delete(database);
+    });
+    return connecting;
+  }
+
+  private async connect(database: string): Promise<pg.Client> {
+    const client = await openSession(this.target(database));
+    client.on('error', () => this.drop(database, client));
+    client.on('end', () => this.drop(database, client));
+    if (!this.identityChecked) await this.checkIdentity(client);
+    return client;
+  }
+
+  private drop(database: string, client: pg.Client): void {
+    const cached = this.clients.get(database);
+    cached?.then(
+      (c) => {
+        if (c === client && this.clients.get(database) === cached) this.clients.delete(database);
+      },
+      () => undefined,
+    );
+    client.end().catch(() => undefined);
+  }
+
+  private async checkIdentity(client: pg.Client): Promise<void> {
+    const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
+    const mine = await realpath(this.dataDir).catch(() => this.dataDir);
+    const theirs = await realpath(row.dir).catch(() => row.dir);
+    if (mine !== theirs) {
+      await client.end().catch(() => undefined);
+      throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port serves ${theirs}, not ${this.node}'s data directory ${mine}`, {
+        where: { node: this.node },
+        fix: `stop that server or give ${this.node} another port`,
+      });
+    }
+    this.identityChecked = true;
+  }
+}

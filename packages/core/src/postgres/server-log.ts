@@ -1,0 +1,37 @@
+import { open } from 'node:fs/promises';
+
+// The last lines of a server log, from a byte offset (to see only what one start wrote).
+export async function logTail(file: string, lines = 20, fromOffset = 0): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(fromOffset, size - 64 * 1024);
+    const buffer = Buffer.alloc(Math.max(0, size - start));
+    await handle.read(buffer, 0, buffer.length, start);
+    return buffer.toString('utf8').split('\n').filter(Boolean).slice(-lines).join('\n');
+  } finally {
+    await handle.close();
+  }
+}
+
+// How many bytes the log has now (0 when it does not exist yet).
+export async function logSize(file: string): Promise<number> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return 0;
+  try {
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
+
+// The line of a log tail that says why something failed (the last FATAL, PANIC, ERROR or "could not").
+export function lastMeaningfulLine(tail: string): string | undefined {
+  const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
+  return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
+}
