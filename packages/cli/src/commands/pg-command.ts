@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel } from '@hotstandby/core';
+import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel, OLDEST_RUNNABLE_MAJOR } from '@hotstandby/core';
 import type { CliContext } from '../cli-context.js';
 import { progressBar } from '../output/progress-bar.js';
 import { renderTable } from '../output/table.js';
@@ -29,7 +29,7 @@ export function registerPg(program: Command, cli: CliContext): void {
       } catch {
         num = -1;
       }
-      if (!knownMajors().includes(num) || num < 100000) {
+      if (!knownMajors().includes(num) || num < OLDEST_RUNNABLE_MAJOR) {
         throw new HotstandbyError('CONFIG_INVALID', `"${major}" is not a PostgreSQL major that embedded binaries exist for`, { fix: 'give a major from 10 to 18, e.g. hotstandby pg install 15' });
       }
       try {

@@ -48,7 +48,8 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   }
 
   if (info.kind === 'absent') actions.push({ kind: 'mkdir', path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
-  const checksums = rt.binaries.major >= 180000 ? [] : ['--data-checksums'];
+  // Data checksums (on by default from 18) let pg_rewind work without wal_log_hints.
+  const checksums = node.facts.dataChecksumsByDefault ? [] : ['--data-checksums'];
   actions.push({
     kind: 'task',
     changes: true,
