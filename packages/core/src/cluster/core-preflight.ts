@@ -3,6 +3,7 @@ import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
+import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // Checks core makes before `up` changes anything: every path reachable by the server's OS user and writable
@@ -32,6 +33,12 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${standby.name} (${standby.dataDir}) ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`, {
         where: { node: standby.name, key },
         fix: `point ${key} at an empty directory or a path that does not exist yet; hotstandby never deletes what it did not create`,
+      });
+    }
+    if (info.kind === 'cluster' && info.major !== undefined && info.major !== rt.binaries.major) {
+      throw new HotstandbyError('UNSUPPORTED_VERSION', `the data directory of ${standby.name} (${standby.dataDir}) is PostgreSQL ${majorLabel(info.major)}, but the primary runs PostgreSQL ${rt.binaries.version}`, {
+        where: { node: standby.name, key },
+        fix: 'primary and standbys must share one major: move that directory away and let hotstandby take a new base backup',
       });
     }
     if (info.kind === 'cluster' && primarySystemId && info.systemIdentifier && info.systemIdentifier !== primarySystemId) {
