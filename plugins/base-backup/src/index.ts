@@ -4,6 +4,7 @@ import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepContext } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
+import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { planOrphanSlots, planSlot } from './slot-plan.js';
 
@@ -42,6 +43,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
       run: (signal) =>
         withPartialDirectory(ctx, state, async (dir) => {
           await copyBackup(ctx, dir, signal);
+          await copyOutsideConfig(ctx, dir);
         }),
     };
   }
@@ -67,6 +69,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
             cause: error,
           });
         });
+        await copyOutsideConfig(ctx, dir);
       }),
   };
 }

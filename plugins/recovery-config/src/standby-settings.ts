@@ -39,6 +39,8 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: ctx.paths.socketDir,
     ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
+    // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).
+    ...(ctx.facts.statsTempDirectory ? { stats_temp_directory: 'pg_stat_tmp' } : {}),
     hot_standby: 'on',
   };
 }

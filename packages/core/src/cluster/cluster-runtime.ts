@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { allNodes, type ClusterSpec, type NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -81,7 +82,7 @@ export class ClusterRuntime {
     }
 
     const actualPorts = new Map<string, number>();
-    if (adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser));
+    if (adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser, state.nodes[spec.primary.name]?.configDir));
     const running = new Set<string>();
     const probe = (n: NodeSpec, port: number) =>
       new PgNode({ name: n.name, role: n.role, port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name } });
@@ -102,8 +103,18 @@ export class ClusterRuntime {
       passfile: { path: layout.replicationPassfile, user: spec.replication.user },
     });
 
+    // A running primary whose postgresql.conf is outside its data directory tells where it is.
+    const configDirs = new Map<string, string>();
+    for (const n of [...allNodes(spec), ...(spec.detached ?? [])]) {
+      const dir = n.configDir ?? state.nodes[n.name]?.configDir ?? (running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
+        ? await configDirOf(new PgNode({ name: n.name, role: n.role, port: initialPorts.get(n.name) ?? n.port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name, password: superuser?.value } }))
+        : undefined);
+      if (dir) configDirs.set(n.name, dir);
+    }
+
     const makeNode = (n: NodeSpec) =>
       new PgNode({
+        configDir: configDirs.get(n.name),
         name: n.name,
         role: n.role,
         port: ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port,
@@ -184,16 +195,33 @@ async function dataDirOwner(spec: ClusterSpec): Promise<ServerUser> {
   return owner;
 }
 
+// Where a running server's postgresql.conf is (SHOW config_file).
+async function configDirOf(node: PgNode): Promise<string | undefined> {
+  try {
+    const row = await node.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f");
+    return row ? path.dirname(row.f) : undefined;
+  } finally {
+    await node.closeConnections();
+  }
+}
+
 // The port an existing cluster really uses: postmaster.pid when running, else `postgres -C port`.
-async function adoptedPort(spec: ClusterSpec, binaries: PgBinaries, user: ServerUser): Promise<number> {
+async function adoptedPort(spec: ClusterSpec, binaries: PgBinaries, user: ServerUser, remembered: string | undefined): Promise<number> {
   let port = await readPostmasterPort(spec.primary.dataDir);
   if (port === undefined) {
-    const result = await runProgramAllowFailure(binaries.path('postgres'), ['-C', 'port', '-D', spec.primary.dataDir], { user, purpose: 'postgres -C port' });
+    const controlDir = spec.primary.configDir ?? remembered ?? spec.primary.dataDir;
+    if (!existsSync(path.join(controlDir, 'postgresql.conf'))) {
+      throw new HotstandbyError('DATA_DIR_CONFLICT', `the existing cluster in ${spec.primary.dataDir} keeps its postgresql.conf elsewhere, and it is not running, so hotstandby cannot find it`, {
+        where: { node: spec.primary.name, key: 'primary.configDir' },
+        fix: 'set primary.configDir to the directory holding its postgresql.conf (Debian/Ubuntu: /etc/postgresql/<version>/main), or start the server and run again',
+      });
+    }
+    const result = await runProgramAllowFailure(binaries.path('postgres'), ['-C', 'port', '-D', controlDir], { user, purpose: 'postgres -C port' });
     port = Number(result.stdout.trim());
     if (result.exitCode !== 0 || !Number.isInteger(port)) {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `cannot read the configuration of the existing cluster in ${spec.primary.dataDir}: ${result.stderr.trim()}`, {
+      throw new HotstandbyError('DATA_DIR_CONFLICT', `cannot read the configuration of the existing cluster in ${controlDir}: ${result.stderr.trim()}`, {
         where: { node: spec.primary.name },
-        fix: 'make sure postgresql.conf is in the data directory and valid, or start the server and run again',
+        fix: 'make sure its postgresql.conf is valid, or start the server and run again',
       });
     }
   }

@@ -19,6 +19,7 @@ export async function recordNodes(rt: ClusterRuntime, options: { primaryOnly: bo
         role: spec.role,
         port: node.port,
         dataDir: spec.dataDir,
+        configDir: node.configDir,
         createdDataDir: rt.createdByTool(spec.dataDir),
         initializedByTool: previous?.initializedByTool ?? !adopted,
         adopted,

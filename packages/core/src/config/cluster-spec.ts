@@ -11,6 +11,8 @@ export interface NodeSpec {
   // False when the port came from the built-in default config and may move to a free one.
   portFixed: boolean;
   dataDir: string;
+  // For an existing primary: where its postgresql.conf lives when not in the data directory.
+  configDir?: string;
   // For a standby: the node it streams from, and the physical slot it uses there.
   upstream?: string;
   slot?: string;

@@ -35,6 +35,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     port: cfg.primary?.port ?? 5432,
     portFixed: portsFixed && cfg.primary?.port !== undefined,
     dataDir: cfg.primary?.dataDir ? at(cfg.primary.dataDir) : path.join(stateDir, 'data', primaryName),
+    configDir: cfg.primary?.configDir ? at(cfg.primary.configDir) : undefined,
   };
   const defaultStandbyPort = (i: number) => 5431 - i;
   const standbys: NodeSpec[] = (cfg.standbys ?? []).map((s, i) => ({

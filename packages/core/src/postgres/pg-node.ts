@@ -29,6 +29,9 @@ export interface PgNodeOptions {
   logFile: string;
   superuser: { name: string; password?: string };
   host?: string;
+  // Where postgresql.conf lives when it is not in the data directory (Debian: /etc/postgresql/N/main);
+  // pg_ctl is then pointed there, as pg_ctlcluster does.
+  configDir?: string;
 }
 
 // How pg_ctl stops a server.
@@ -45,6 +48,7 @@ export class PgNode {
   readonly osUser: ServerUser;
   readonly logFile: string;
   readonly host: string;
+  readonly configDir?: string;
   private readonly superuser: { name: string; password?: string };
   private readonly connections: NodeConnections;
 
@@ -58,7 +62,13 @@ export class PgNode {
     this.logFile = options.logFile;
     this.superuser = options.superuser;
     this.host = options.host ?? '127.0.0.1';
+    this.configDir = options.configDir;
     this.connections = new NodeConnections(this.name, this.dataDir, (database) => this.target(database));
+  }
+
+  // What pg_ctl -D gets: the directory holding postgresql.conf.
+  get controlDir(): string {
+    return this.configDir ?? this.dataDir;
   }
 
   // Version facts of this node's binaries.
@@ -104,7 +114,7 @@ export class PgNode {
     const offset = await logSize(this.logFile);
     const result = await runProgramAllowFailure(
       this.binaries.path('pg_ctl'),
-      ['start', '-D', this.dataDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'],
+      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'],
       { user: this.osUser, detached: true, purpose: `pg_ctl start for ${this.name}`, timeoutMs: (timeout + 15) * 1000 },
     );
     if (result.exitCode !== 0) {
@@ -121,7 +131,7 @@ export class PgNode {
   async stop(mode: StopMode = 'fast', timeoutSec = 90): Promise<void> {
     await this.closeConnections();
     if (!(await this.isRunning())) return;
-    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
+    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.controlDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
       user: this.osUser,
       purpose: `pg_ctl stop for ${this.name}`,
       timeoutMs: (timeoutSec + 15) * 1000,
@@ -145,7 +155,7 @@ export class PgNode {
   // (pg_conf_load_time() moves), so what follows sees the new settings.
   async reload(timeoutMs = 15_000): Promise<void> {
     const before = await this.queryOne<{ t: string }>('SELECT pg_conf_load_time()::text AS t').catch(() => undefined);
-    await runProgram(this.binaries.path('pg_ctl'), ['reload', '-D', this.dataDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
+    await runProgram(this.binaries.path('pg_ctl'), ['reload', '-D', this.controlDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
     if (!before) return;
     await this.pollQueryUntil('SELECT pg_conf_load_time()::text AS t', (row) => (row.t !== before.t ? true : undefined), {
       timeoutMs,
@@ -155,7 +165,7 @@ export class PgNode {
 
   // Promote a standby with pg_ctl promote and wait until it accepts writes.
   async promote(timeoutMs = 60_000): Promise<void> {
-    await runProgram(this.binaries.path('pg_ctl'), ['promote', '-D', this.dataDir, '-w', '-t', String(Math.ceil(timeoutMs / 1000)), '-s'], {
+    await runProgram(this.binaries.path('pg_ctl'), ['promote', '-D', this.controlDir, '-w', '-t', String(Math.ceil(timeoutMs / 1000)), '-s'], {
       user: this.osUser,
       purpose: `pg_ctl promote for ${this.name}`,
     });

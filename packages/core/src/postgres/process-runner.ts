@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
@@ -58,8 +59,12 @@ export async function runProgram(command: string, args: readonly string[], optio
 export async function runProgramAllowFailure(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const user = options.user;
   const switchUser = user !== undefined && !user.isInvoker;
+  // runuser gives the server its user's supplementary groups (Debian's ssl-cert, for the snakeoil key);
+  // a plain uid/gid switch (the fallback where runuser is missing) would drop them.
+  const runuser = switchUser ? runuserPath() : undefined;
+  const [file, argv] = runuser ? [runuser, ['-u', user!.name, '--', command, ...args]] : [command, [...args]];
   try {
-    const result = await execa(command, [...args], {
+    const result = await execa(file, argv, {
       reject: false,
       env: programEnv(user, options.env),
       extendEnv: false,
@@ -69,7 +74,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
       cancelSignal: options.signal,
       forceKillAfterDelay: 5000,
       stdin: 'ignore',
-      ...(switchUser ? { uid: user.uid, gid: user.gid } : {}),
+      ...(switchUser && !runuser ? { uid: user.uid, gid: user.gid } : {}),
     });
     if (result.isCanceled) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
     if (result.timedOut) {
@@ -93,4 +98,12 @@ export async function runProgramAllowFailure(command: string, args: readonly str
 export function describeCommand(command: string, args: readonly string[]): string {
   const quote = (a: string) => (/^[A-Za-z0-9_.\/:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return maskSecrets([command, ...args].map(quote).join(' '));
+}
+
+let runuserCache: string | null | undefined;
+
+// util-linux runuser, when this machine has it.
+function runuserPath(): string | undefined {
+  if (runuserCache === undefined) runuserCache = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p)) ?? null;
+  return runuserCache ?? undefined;
 }

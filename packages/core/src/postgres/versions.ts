@@ -56,6 +56,8 @@ export interface VersionFacts {
   conninfoPassfile: boolean;
   // cluster_name exists (9.5+); setting it on an older server is FATAL.
   clusterName: boolean;
+  // stats_temp_directory exists (before 15); an absolute one (Debian's) must not be shared by two servers.
+  statsTempDirectory: boolean;
   defaults: { walLevel: string; maxWalSenders: number; maxReplicationSlots: number; hotStandby: boolean; recoveryTargetTimeline: 'current' | 'latest' };
   // How a changed setting takes effect on a standby: 'recovery.conf' means a restart (the file is read at start).
   context: { primaryConninfo: SettingContext; primarySlotName: SettingContext; restoreCommand: SettingContext; recoveryMinApplyDelay: SettingContext };
@@ -165,6 +167,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     autoConf: v(90400),
     conninfoPassfile: wal,
     clusterName: v(90500),
+    statsTempDirectory: !v(150000),
     defaults: {
       walLevel: wal ? 'replica' : 'minimal',
       maxWalSenders: wal ? 10 : 0,

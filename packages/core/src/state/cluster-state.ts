@@ -7,6 +7,8 @@ export interface NodeState {
   role: NodeRole;
   port: number;
   dataDir: string;
+  // Where its postgresql.conf lives when not in the data directory (remembered for when it is stopped).
+  configDir?: string;
   // The tool made the data directory itself (so --purge may delete it).
   createdDataDir: boolean;
   // The tool ran initdb or the base backup into it.

@@ -165,6 +165,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'fn.isReplayPaused': xlogOrWal('pg_is_xlog_replay_paused', 'pg_is_wal_replay_paused'),
   'fn.replayPauseState': [null, null, null, null, null, null, null, null, ...repeat('pg_get_wal_replay_pause_state').slice(8)],
   'fn.walFileName': xlogOrWal('pg_xlogfile_name', 'pg_walfile_name'),
+  statsTempDirectory: [true, true, true, true, true, true, true, true, true, false, false, false, false],
   'statReplication.sent': xlogOrWal('sent_location', 'sent_lsn'),
   'statReplication.write': xlogOrWal('write_location', 'write_lsn'),
   'statReplication.flush': xlogOrWal('flush_location', 'flush_lsn'),
