@@ -10,6 +10,12 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
   const print = (results: ControlResult[]) => {
     for (const r of results) cli.out(`${r.node}: ${r.result}`);
   };
+  const seconds = (command: Command, value: string | undefined): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) command.error(`error: --timeout must be a whole number of seconds (got "${value}")`, { exitCode: 2 });
+    return n;
+  };
   const mode = (command: Command, value: string): Mode => {
     if (!(MODES as readonly string[]).includes(value)) command.error(`error: --mode must be smart, fast or immediate (got "${value}")`, { exitCode: 2 });
     return value as Mode;
@@ -27,19 +33,23 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .description('stop nodes (default all): the deepest standbys first, the primary last')
     .argument('[nodes...]', 'node names')
     .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
-    .action(async (nodes: string[], opts: { mode: string }, command: Command) => {
+    .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
+    .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
       const m = mode(command, opts.mode);
+      const timeoutSec = seconds(command, opts.timeout);
       const { cluster } = await openCluster(cli, command);
-      print(await cluster.stop(nodes, { mode: m, log: (l) => cli.out(l) }));
+      print(await cluster.stop(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
     });
   program
     .command('restart')
     .description('stop, then start nodes (default all), in the same orders')
     .argument('[nodes...]', 'node names')
     .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
-    .action(async (nodes: string[], opts: { mode: string }, command: Command) => {
+    .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
+    .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
       const m = mode(command, opts.mode);
+      const timeoutSec = seconds(command, opts.timeout);
       const { cluster } = await openCluster(cli, command);
-      print(await cluster.restart(nodes, { mode: m, log: (l) => cli.out(l) }));
+      print(await cluster.restart(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
     });
 }

@@ -68,15 +68,15 @@ export class Cluster {
   }
 
   // Stop nodes (default all): the deepest standbys first, the primary last.
-  async stop(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode } = {}): Promise<ControlResult[]> {
-    return this.locked('stop', (rt) => stopNodes(rt, names, options.mode ?? 'fast', options.log ?? (() => undefined)));
+  async stop(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode; timeoutSec?: number } = {}): Promise<ControlResult[]> {
+    return this.locked('stop', (rt) => stopNodes(rt, names, options.mode ?? 'fast', options.log ?? (() => undefined), options.timeoutSec));
   }
 
   // Stop, then start again, in the same orders.
-  async restart(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode } = {}): Promise<ControlResult[]> {
+  async restart(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode; timeoutSec?: number } = {}): Promise<ControlResult[]> {
     return this.locked('restart', async (rt) => {
       const log = options.log ?? (() => undefined);
-      await stopNodes(rt, names, options.mode ?? 'fast', log);
+      await stopNodes(rt, names, options.mode ?? 'fast', log, options.timeoutSec);
       return startNodes(rt, names, log);
     });
   }

@@ -34,8 +34,9 @@ export async function startNodes(rt: ClusterRuntime, names: readonly string[] | 
   return results;
 }
 
-// Stop the named nodes (default all): the deepest standbys first, the primary last.
-export async function stopNodes(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, log: (line: string) => void): Promise<ControlResult[]> {
+// Stop the named nodes (default all): the deepest standbys first, the primary last; each may take timeoutSec
+// (a smart stop waits for clients to disconnect, and gives up then, without escalating).
+export async function stopNodes(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, log: (line: string) => void, timeoutSec?: number): Promise<ControlResult[]> {
   const wanted = pick(rt, names, true);
   const results: ControlResult[] = [];
   for (const node of [...stopOrder(rt), ...rt.detached].filter((n) => wanted.has(n.name))) {
@@ -46,7 +47,7 @@ export async function stopNodes(rt: ClusterRuntime, names: readonly string[] | u
     const warning = await synchronousWarning(rt, node, wanted);
     if (warning) log(`warning: ${warning}`);
     log(`stopping ${node.name} (${mode})`);
-    await node.stop(mode);
+    await node.stop(mode, timeoutSec);
     results.push({ node: node.name, result: 'stopped' });
   }
   return results;
