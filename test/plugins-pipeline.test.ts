@@ -72,6 +72,16 @@ async function pluginProject(extra: Record<string, unknown> = {}): Promise<{ pro
 }
 
 describe('custom step plugins from the config', () => {
+  test('a plugin file in a project with no node_modules imports @hotstandby/core from the running hotstandby', async () => {
+    const project = await createProject('hotstandby-e2e-plugins-');
+    await writeProjectFile(project, 'steps/audit.ts', AUDIT);
+    await writeProjectFile(project, 'steps/audit-sql.ts', "export const CREATE_LOG: string = 'SELECT 1';\n");
+    await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: [['./steps/audit.ts', { label: 'x', level: 1 }]], pipeline: PIPELINE }));
+    const result = await project.run(['plugins', '--json']);
+    expect(result.code, describeRun(result)).toBe(0);
+    expect(JSON.stringify(parseJson(result))).toContain('"audit"');
+  });
+
   test('up runs a .ts plugin placed by "pipeline" and a .js plugin placed by its after, with options from both places; a second up changes nothing', async () => {
     const { project, config } = await pluginProject();
 

@@ -9,13 +9,29 @@ import { fileURLToPath } from 'node:url';
 const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s+(default|const|let|var|function|async|class|\{|\*))/m;
 const TS_FOR_JS = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
+// Packages of the running hotstandby a plugin may import without installing them ("@hotstandby/core"): a local
+// plugin file in a project that has no node_modules gets the host's copy, so it shares the host's instance.
+let hostPackages = {};
+
+// Receives { hostPackages: { name: url } } from import-module.ts.
+export function initialize(data) {
+  hostPackages = data?.hostPackages ?? {};
+}
+
 // Resolve relative imports of plugin files ourselves; decide the format of plugin files after the next resolver.
 export async function resolve(specifier, context, nextResolve) {
   if (context.parentURL && isPluginFile(context.parentURL) && /^\.{1,2}\//.test(specifier)) {
     const url = resolveLocal(specifier, context.parentURL);
     if (url) return { url, format: formatOf(url), shortCircuit: true };
   }
-  const result = await nextResolve(specifier, context);
+  let result;
+  try {
+    result = await nextResolve(specifier, context);
+  } catch (error) {
+    const host = hostPackages[specifier];
+    if (host && context.parentURL && isPluginFile(context.parentURL)) return { url: host, format: 'module', shortCircuit: true };
+    throw error;
+  }
   if (!isPluginFile(result.url) || result.format === 'module' || result.format === 'module-typescript') return result;
   const format = formatOf(result.url);
   return format ? { ...result, format } : result;

@@ -4,10 +4,11 @@ import { pathToFileURL } from 'node:url';
 let hooksRegistered = false;
 
 // Import a plugin module by absolute path. TypeScript works through the TypeScript loader hotstandby itself runs
-// under (tsx for the CLI, vite under vitest); plugin files are ES modules even without "type": "module".
+// under (tsx for the CLI, vite under vitest); plugin files are ES modules even without "type": "module"; and a
+// plugin file that imports @hotstandby/core without having it installed gets the running hotstandby's copy.
 export async function importModule(file: string): Promise<unknown> {
   if (!hooksRegistered) {
-    register(new URL('./esm-hooks.mjs', import.meta.url));
+    register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': new URL('../index.ts', import.meta.url).href } } });
     hooksRegistered = true;
   }
   return import(pathToFileURL(file).href);
