@@ -11,7 +11,16 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
+// The first Ctrl-C asks the running command to stop cleanly; a second one ends the process at once.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  process.stderr.write('\ninterrupted: stopping after cleaning up (Ctrl-C again to quit at once)\n');
+  interrupt.abort(new Error('interrupted'));
+});
+
 const code = await runCli(process.argv.slice(2), {
+  signal: interrupt.signal,
   container: buildContainer(),
   cwd: userCwd(),
   out: (text) => process.stdout.write(text + '\n'),

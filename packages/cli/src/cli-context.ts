@@ -9,6 +9,9 @@ export interface CliContext {
   cwd: string;
   out(text: string): void;
   err(text: string): void;
+  // Aborted by the first Ctrl-C: long commands stop between actions, kill the program they run (pg_basebackup),
+  // remove a partial base backup and release the lock, instead of dying half-way.
+  signal?: AbortSignal;
 }
 
 // Options every command accepts.

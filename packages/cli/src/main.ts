@@ -16,7 +16,7 @@ import { registerVerify } from './commands/verify-command.js';
 import { formatError } from './output/format-error.js';
 
 // Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug.
-export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
 // The hotstandby program with every command.
 export function buildProgram(cli: CliContext): Command {
@@ -57,6 +57,8 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
     const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
     const { text, bug } = formatError(error, verbose);
     cli.err(text);
+    // Stopped by Ctrl-C: the shell's convention (128 + SIGINT), so scripts can tell it from a failure.
+    if (cli.signal?.aborted) return EXIT.interrupted;
     return bug ? EXIT.bug : EXIT.failure;
   }
 }

@@ -62,6 +62,12 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
           signal,
           purpose: `pg_basebackup for ${ctx.node.name}`,
         }).catch((error: unknown) => {
+          if (error instanceof HotstandbyError && error.code === 'ABORTED') {
+            throw new HotstandbyError('ABORTED', `pg_basebackup for ${ctx.node.name} was interrupted; the partial copy was removed`, {
+              where: { node: ctx.node.name },
+              fix: 'run up again; it starts the base backup afresh',
+            });
+          }
           throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {
             where: { node: ctx.node.name },
             detail: (error as HotstandbyError).detail,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lsnReached, pollUntil, type LoadedPlugin } from '@hotstandby/core';
 import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { chown, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import userCreation from '@hotstandby/plugin-user-creation';
@@ -245,6 +245,53 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(existsSync(target)).toBe(true);
     expect(await readdir(target)).toEqual([]);
     expect(await partials(tc)).toEqual([]);
+  });
+
+  it('stops a running pg_basebackup on interrupt: ABORTED, the process gone, no partial copy left', async () => {
+    // Throttled to pg_basebackup's minimum rate, the backup is certainly still running when the signal comes.
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k' } } } });
+    await tc.runSteps(PREPARE);
+    const interrupt = new AbortController();
+    const running = tc.cluster.runSteps(['base-backup'], { renderer: 'silent', signal: interrupt.signal });
+    const outcome = rejectionOf(running);
+    await pollUntil(
+      async () => (await tc!.primary.node.query("SELECT 1 FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1' AND state = 'backup'")).length > 0 || undefined,
+      { what: 'pg_basebackup to start sending the backup', timeoutMs: 60_000 },
+    );
+    interrupt.abort(new Error('interrupted'));
+
+    const error = await outcome;
+    expect(error.code).toBe('ABORTED');
+    expect(error.message).toBe('pg_basebackup for standby1 was interrupted; the partial copy was removed');
+    expect(error.where).toMatchObject({ step: 'base-backup', node: 'standby1' });
+    await pollUntil(async () => (await tc!.primary.node.query('SELECT 1 FROM pg_stat_replication')).length === 0 || undefined, {
+      what: 'the backup connection to go away',
+      timeoutMs: 30_000,
+    });
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('stops a low-level copy on interrupt: the backup is ended on the primary and no partial copy is left', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
+    await tc.runSteps(PREPARE);
+    const interrupt = new AbortController();
+    // The interrupt comes the moment the partial directory appears, before the first file is copied.
+    const watcher = watch(tc.primary.dir, (_event, name) => {
+      if (name?.includes('hotstandby-partial')) interrupt.abort(new Error('interrupted'));
+    });
+    try {
+      const error = await rejectionOf(tc.cluster.runSteps(['base-backup'], { renderer: 'silent', signal: interrupt.signal }));
+      expect(error.code).toBe('ABORTED');
+      expect(error.message).toBe('the copy of the data directory was interrupted; the partial copy was removed');
+    } finally {
+      watcher.close();
+    }
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+    // The backup was stopped in its session: a new one can start at once.
+    await tc.runSteps(['base-backup']);
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
   });
 
   it('gives a pre-created empty target of mode 0755 the mode PostgreSQL requires, 0700 (S48)', async () => {

@@ -22,7 +22,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       const { cluster } = await openCluster(cli, command);
       const result = await cluster.addStandby(
         { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-        { renderer: opts.plain ? 'plain' : 'auto', print: (t) => cli.out(t), allowRestart: opts.allowRestart },
+        { renderer: opts.plain ? 'plain' : 'auto', print: (t) => cli.out(t), allowRestart: opts.allowRestart, signal: cli.signal },
       );
       const node = result.status?.nodes.find((n) => n.name === name);
       cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);

@@ -19,6 +19,7 @@ export function registerUp(program: Command, cli: CliContext): void {
         allowRestart: opts.allowRestart,
         renderer: opts.json ? 'silent' : opts.plain ? 'plain' : 'auto',
         print: opts.json ? () => undefined : (t) => cli.out(t),
+        signal: cli.signal,
       });
       if (opts.json) {
         cli.out(JSON.stringify(result, null, 2));

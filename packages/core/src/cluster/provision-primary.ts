@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { Executor } from '../executor/executor.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { AUTO_CONF_HEADER } from '../postgres/conf-file.js';
+import { AUTO_CONF_HEADER, ConfFile } from '../postgres/conf-file.js';
 import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
@@ -35,12 +35,18 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   if (info.kind === 'cluster') {
     if (rt.primaryAdopted) notes.push(`adopting the existing PostgreSQL ${rt.binaries.version} cluster in ${node.dataDir} (owner ${rt.serverUser.name})`);
     else {
+      // A primary the tool made: its own settings, and while it is stopped (an earlier run was interrupted
+      // after initdb, say) also the steps' bootstrap settings, which then need no restart.
+      const running = await node.isRunning();
+      const settings = { ...nodeIdentitySettings(rt, node), ...(running ? {} : bootstrap) };
       const file = settingsFilePath(node.facts, node.dataDir);
       const current = await readFile(file, 'utf8').catch(() => undefined);
-      const wanted = editSettingsFile(node.facts, current, nodeIdentitySettings(rt, node));
+      const wanted = editSettingsFile(node.facts, current, settings);
       if (current !== wanted) {
-        actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `update ${node.name}'s port and socket settings` });
-        if (await node.isRunning()) actions.push({ kind: 'node', node: node.name, op: 'restart', reasons: ['port', 'listen_addresses', 'unix_socket_directories'], summary: `restart ${node.name}` });
+        const before = new ConfFile(current ?? '').entries();
+        const changed = Object.keys(settings).filter((k) => before.get(k) !== settings[k]);
+        actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `set ${changed.join(', ')} for ${node.name}` });
+        if (running) actions.push({ kind: 'node', node: node.name, op: 'restart', reasons: changed, summary: `restart ${node.name}` });
       }
     }
     if (!(await node.isRunning())) actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });

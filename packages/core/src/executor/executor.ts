@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import { runProgram } from '../postgres/process-runner.js';
@@ -36,7 +37,9 @@ export class Executor {
 
   // Apply one action.
   async apply(action: Action): Promise<void> {
-    if (this.deps.signal?.aborted) throw this.deps.signal.reason ?? new Error('aborted');
+    if (this.deps.signal?.aborted) {
+      throw new HotstandbyError('ABORTED', `interrupted before: ${action.summary}`, { fix: 'run the command again; it continues where it stopped' });
+    }
     this.deps.progress(action.summary);
     switch (action.kind) {
       case 'sql': {
