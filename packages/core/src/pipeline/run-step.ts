@@ -7,12 +7,22 @@ import type { PipelineStep, StepRecord } from './pipeline-step.js';
 // Plan one step on one node and apply the plan (or only plan it, for --dry-run); errors name plugin, step and node.
 export async function runStep(
   step: PipelineStep,
-  ctx: StepContext<any>,
+  given: StepContext<any>,
   observe: PipelineObserver,
   printPlan?: (title: string, lines: string[]) => Promise<void>,
 ): Promise<StepRecord> {
   const name = step.plugin.name;
-  const node = stepNodeLabel(step, ctx.node.name);
+  const node = stepNodeLabel(step, given.node.name);
+  // Every action the step applies is announced to observers just before it runs.
+  const ctx: StepContext<any> = {
+    ...given,
+    run: async (actions) => {
+      for (const action of actions) {
+        observe({ type: 'action', step: name, node, kind: action.kind, summary: action.summary, at: new Date().toISOString() });
+        await given.run([action]);
+      }
+    },
+  };
   const started = Date.now();
   observe({ type: 'step:start', step: name, node, at: new Date().toISOString() });
   try {

@@ -86,4 +86,34 @@ describe('observing a run', () => {
       process.off('warning', onWarning);
     }
   });
+  it('announces each action a step applies, between its start and its end, and none in a dry run', async () => {
+    const sqlStep = definePlugin({
+      name: 'two-actions',
+      description: 'create a table, then look',
+      scope: 'primary',
+      async plan(ctx) {
+        const exists = await ctx.primary.queryOne<{ t: string | null }>("SELECT to_regclass('public.observed')::text AS t");
+        return {
+          actions: [
+            ...(exists?.t ? [] : [{ kind: 'sql' as const, node: ctx.primary.name, sql: 'CREATE TABLE public.observed (n int)', summary: 'create observed' }]),
+            { kind: 'task' as const, changes: false, summary: 'look at observed', details: [], run: async () => undefined },
+          ],
+        };
+      },
+    });
+    tc = await createTestCluster({ plugins: [{ plugin: sqlStep, origin: 'test' }], standbys: [] });
+    const dry: PipelineEvent[] = [];
+    await tc.cluster.up({ renderer: 'silent', print: () => undefined, dryRun: true, observe: (e) => void dry.push(e) });
+    expect(dry.filter((e) => e.type === 'action')).toEqual([]);
+
+    const seen: PipelineEvent[] = [];
+    await tc.cluster.up({ renderer: 'silent', print: () => undefined, observe: (e) => void seen.push(e) });
+    const flow = seen.filter((e) => e.type !== 'notice').map((e) => (e.type === 'action' ? `action ${e.kind} ${e.summary} (${e.step} on ${e.node})` : `${e.type} ${'step' in e ? e.step : ''}`));
+    expect(flow).toEqual([
+      'step:start two-actions',
+      'action sql create observed (two-actions on primary)',
+      'action task look at observed (two-actions on primary)',
+      'step:done two-actions',
+    ]);
+  });
 });
