@@ -112,4 +112,21 @@ describe('an error inside a plugin', () => {
     expect(verbose.stderr, describeRun(verbose)).toContain('RangeError: standby2 is not welcome here');
     expect(verbose.stderr, describeRun(verbose)).toContain(`at Object.plan (file://${plugin}:8:`);
   });
+  test('a plugin that no longer loads blocks up and verify, but not status, stop, start or down', async () => {
+    const project = await createProject('hotstandby-e2e-plugins-');
+    await linkHotstandbyCore(project);
+    const plugin = await writeProjectFile(project, 'steps/mark.ts', markStep(false));
+    await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: ['./steps/mark.ts'] }));
+    const up = await project.run(['up', '--plain']);
+    expect(up.code, describeRun(up)).toBe(0);
+
+    await writeProjectFile(project, 'steps/mark.ts', "throw new Error('half-edited plugin');\n");
+    expectUserError(await project.run(['up', '--plain']), [plugin, 'half-edited plugin']);
+    expectUserError(await project.run(['verify']), [plugin]);
+    for (const args of [['status'], ['stop'], ['start'], ['env'], ['down', '--purge']]) {
+      const result = await project.run(args);
+      expect(result.code, describeRun(result)).toBe(0);
+    }
+    expect(existsSync(project.path('.hotstandby'))).toBe(false);
+  });
 });

@@ -20,11 +20,17 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-// Load the config the command's options point at and build the cluster.
-export async function openCluster(cli: CliContext, command: Command): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
+// Load the config the command's options point at and build the cluster. Commands that run no steps (status,
+// start, stop, down ...) say `withPlugins: false`: the config's plugins are not loaded, so a broken or missing
+// plugin cannot keep a user from looking at, stopping or tearing down the cluster.
+export async function openCluster(
+  cli: CliContext,
+  command: Command,
+  options: { withPlugins?: boolean } = {},
+): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
   const spec = await openSpec(cli, command);
   // The config's own plugins (its "plugins" list) join the built-in steps.
-  const plugins = await loadPlugins(spec);
+  const plugins = options.withPlugins === false ? [] : await loadPlugins(spec);
   return { spec, cluster: clusterFor(cli.container, spec, plugins), plugins };
 }
 

@@ -14,7 +14,7 @@ export function registerDown(program: Command, cli: CliContext): void {
       if (!['smart', 'fast', 'immediate'].includes(opts.mode)) {
         command.error(`error: --mode must be smart, fast or immediate (got "${opts.mode}")`, { exitCode: 2 });
       }
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       const result = await cluster.down({
         purge: opts.purge,
         restore: opts.restore,

@@ -10,7 +10,7 @@ export function registerEnv(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .option('--database <name>', 'database in the URLs', 'postgres')
     .action(async (opts: { json?: boolean; database: string }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       const env = await cluster.env(opts.database);
       if (opts.json) return cli.out(JSON.stringify(env, null, 2));
       const line = (k: string, v: string) => cli.out(`export ${k}=${quoteShellArg(v)}`);

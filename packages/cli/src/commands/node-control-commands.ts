@@ -25,7 +25,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .description('start nodes (default all): the primary first, each standby after its upstream')
     .argument('[nodes...]', 'node names')
     .action(async (nodes: string[], _opts: unknown, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       print(await cluster.start(nodes, { log: (l) => cli.out(l) }));
     });
   program
@@ -37,7 +37,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
       const m = mode(command, opts.mode);
       const timeoutSec = seconds(command, opts.timeout);
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       print(await cluster.stop(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
     });
   program
@@ -49,7 +49,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
       const m = mode(command, opts.mode);
       const timeoutSec = seconds(command, opts.timeout);
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       print(await cluster.restart(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
     });
 }

@@ -9,7 +9,7 @@ export function registerScripts(program: Command, cli: CliContext): void {
     .description('write start/stop scripts for each node and for all of them (POSIX sh and Windows .cmd)')
     .option('--out <dir>', 'where to write them (default: <stateDir>/scripts)')
     .action(async (opts: { out?: string }, command: Command) => {
-      const { spec, cluster } = await openCluster(cli, command);
+      const { spec, cluster } = await openCluster(cli, command, { withPlugins: false });
       const out = opts.out ? path.resolve(cli.cwd, opts.out) : path.join(spec.stateDir, 'scripts');
       const files = await cluster.scripts(out);
       cli.out(`Wrote ${files.length} scripts to ${out}:`);

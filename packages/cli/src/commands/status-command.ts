@@ -14,7 +14,7 @@ export function registerStatus(program: Command, cli: CliContext): void {
     .option('--table', 'print a table (the default when not on a terminal)')
     .option('--watch [seconds]', 'redraw every few seconds (default 2) until Ctrl-C')
     .action(async (opts: { json?: boolean; tree?: boolean; table?: boolean; watch?: string | boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCluster(cli, command, { withPlugins: false });
       const tree = opts.tree || (!opts.table && process.stdout.isTTY === true);
       const render = async () => {
         const status = await cluster.status();
