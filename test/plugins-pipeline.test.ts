@@ -155,6 +155,27 @@ describe('custom step plugins from the config', () => {
     expect(listTree(project.dir).filter((p) => p.startsWith('.hotstandby'))).toEqual([]);
   });
 
+  test('a replaced verify answers verify --json with its summary; with verify disabled, up does not claim "verified"', async () => {
+    const project = await createProject('hotstandby-e2e-plugins-');
+    await writeProjectFile(project, 'steps/verify.js', `export default { name: 'verify', description: 'my own verify', scope: 'cluster', async plan() { return { actions: [] }; }, async apply() { return { summary: 'checked by my team' }; } };\n`);
+    const config = await clusterConfig({ plugins: ['./steps/verify.js'] });
+    await project.writeConfig('hotstandby.config.json', config);
+    const up = await project.run(['up', '--plain']);
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout, describeRun(up)).toContain('Done: the cluster is up and verified.');
+    const json = await project.run(['verify', '--json']);
+    expect(json.code, describeRun(json)).toBe(0);
+    expect(parseJson(json)).toEqual({ ok: true, summary: 'checked by my team' });
+    const text = await project.run(['verify']);
+    expect(text.stdout, describeRun(text)).toContain('Verified: checked by my team');
+
+    await project.writeConfig('hotstandby.config.json', { ...config, plugins: [], disable: ['verify'] });
+    const again = await project.run(['up', '--plain']);
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(again.stdout, describeRun(again)).toContain('Everything was already in place; nothing changed. The cluster is up; it was not verified (the pipeline has no verify step).');
+    expectUserError(await project.run(['verify']), ['the step "verify" is disabled in', 'take "verify" out of "disable"']);
+  });
+
   const refusals: { name: string; extra: Record<string, unknown>; files?: Record<string, string>; mentions: (string | RegExp)[] }[] = [
     { name: 'an unknown step in pipeline', extra: { pipeline: [...PIPELINE.slice(0, 3), 'audti', ...PIPELINE.slice(4)] }, mentions: ['"audti"', 'key pipeline', /fix: known steps: .*audit/] },
     { name: 'a step listed twice in pipeline', extra: { pipeline: [...PIPELINE, 'audit'] }, mentions: ['"audit" twice'] },

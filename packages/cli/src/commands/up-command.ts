@@ -36,6 +36,9 @@ export function registerUp(program: Command, cli: CliContext): void {
         cli.out(renderConnectHints(result.status, cli.cwd));
       }
       cli.out('');
-      cli.out(result.changed ? 'Done: the cluster is up and verified.' : 'Everything was already in place; nothing changed. The cluster is up and verified.');
+      // Only claim "verified" when a verify step (the built-in or a replacement) ran.
+      const verified = result.steps.some((r) => r.step === 'verify');
+      const state = verified ? 'the cluster is up and verified.' : 'the cluster is up; it was not verified (the pipeline has no verify step).';
+      cli.out(result.changed ? `Done: ${state}` : `Everything was already in place; nothing changed. ${state[0]!.toUpperCase()}${state.slice(1)}`);
     });
 }

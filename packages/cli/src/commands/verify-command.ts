@@ -30,7 +30,10 @@ function isVerifyReport(data: unknown): data is VerifyReport {
 }
 
 function renderReport(report: unknown): string {
-  if (!isVerifyReport(report)) return report === undefined ? 'Verified.' : JSON.stringify(report, null, 2);
+  if (!isVerifyReport(report)) {
+    const summary = (report as { summary?: unknown } | null)?.summary;
+    return typeof summary === 'string' ? `Verified: ${summary}` : JSON.stringify(report, null, 2);
+  }
   if (report.standbys.length === 0) return 'No standbys to verify.';
   const lines: string[] = [];
   for (const s of report.standbys) {

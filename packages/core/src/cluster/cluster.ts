@@ -55,11 +55,12 @@ export class Cluster {
     return planSteps(this.spec, this.options, names, options);
   }
 
-  // The recipe's checks on every standby (the verify step); its report is returned, and a failure throws
-  // VERIFY_FAILED with the report in error.data.
+  // The recipe's checks on every standby (the verify step); its report is returned (for a replacement step that
+  // returns none, { ok: true, summary }), and a failure throws VERIFY_FAILED with the report in error.data.
   async verify(options: Omit<StepRunOptions, 'prepareStateDir' | 'allowRestart'> = {}): Promise<unknown> {
     const records = await this.runSteps(['verify'], { ...options, prepareStateDir: false });
-    return records[0]?.data;
+    // A replacement verify step may return no report: then its summary is the report.
+    return records[0]?.data ?? { ok: true, summary: records[0]?.summary };
   }
 
   // Start nodes (default all): the primary first, each standby after its upstream.

@@ -4,6 +4,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { safeObserver } from '../pipeline/safe-observer.js';
+import { runPreflights } from '../pipeline/run-preflights.js';
 import type { RunLock } from '../state/run-lock.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
@@ -39,10 +40,12 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     });
     const contexts = new StepContextFactory(rt, executor, { dryRun, allowRestart: options.allowRestart ?? false, signal });
     const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
-    for (const step of steps) {
-      const nodes = step.plugin.scope === 'standby' ? rt.standbys : [rt.primary];
-      for (const node of nodes) await step.plugin.preflight?.(contexts.create(step, node, silent));
-    }
+    await runPreflights(
+      steps,
+      (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
+      (step, node) => contexts.create(step, node, silent),
+      options.observe,
+    );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, silent)) ?? {});

@@ -3,6 +3,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
 import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
+import { runPreflights } from '../pipeline/run-preflights.js';
 import type { ClusterOptions, PlannedStep, StepRunOptions } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { planStateDir } from './prepare-state-dir.js';
@@ -20,9 +21,12 @@ export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions
         fix: 'run hotstandby up first',
       });
     }
-    for (const step of steps) {
-      for (const node of step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]) await step.plugin.preflight?.(contexts.create(step, node, silent));
-    }
+    await runPreflights(
+      steps,
+      (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
+      (step, node) => contexts.create(step, node, silent),
+      options.observe,
+    );
     if (options.prepareStateDir ?? true) await executor.applyAll(await planStateDir(rt));
     return runPipeline({
       dryRun: false,
@@ -64,7 +68,16 @@ async function withSteps<T>(
   const all = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
   const steps = names.map((name) => {
     const step = all.find((s) => s.plugin.name === name);
-    if (!step) throw new HotstandbyError('PLUGIN_INVALID', `there is no step "${name}" in the pipeline`, { fix: `steps: ${all.map((s) => s.plugin.name).join(', ')}` });
+    if (!step) {
+      const source = spec.source.path ?? 'the config';
+      if (spec.disable?.includes(name)) {
+        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is disabled in ${source}`, { where: { key: 'disable', file: spec.source.path }, fix: `take "${name}" out of "disable" to run it` });
+      }
+      if (clusterOptions.pipeline && !clusterOptions.pipeline.includes(name)) {
+        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is not in the pipeline of ${source}`, { where: { key: 'pipeline', file: spec.source.path }, fix: `add "${name}" to "pipeline" to run it` });
+      }
+      throw new HotstandbyError('PLUGIN_INVALID', `there is no step "${name}" in the pipeline`, { fix: `steps: ${all.map((s) => s.plugin.name).join(', ')}` });
+    }
     return step;
   });
   const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress });

@@ -5,7 +5,7 @@ import type { StepContext, StepLogger } from '../plugin/step-context.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
-import { safeObserver } from './safe-observer.js';
+import { pipelineObserver } from './pipeline-observer.js';
 import { runStep, stepNodeLabel } from './run-step.js';
 
 // How progress is shown: a live task list on a terminal (plain lines otherwise), plain lines always, or nothing.
@@ -36,10 +36,7 @@ export interface RunPipelineOptions {
 // This module is the only one that knows listr2.
 export async function runPipeline(runOptions: RunPipelineOptions): Promise<StepRecord[]> {
   // Observers (the caller's and every plugin's observe hook) see frozen copies and cannot break the run.
-  const observe = safeObserver([
-    { label: 'the caller', observe: runOptions.observe },
-    ...runOptions.steps.map((s) => (s.plugin.observe ? { label: `plugin ${s.origin} (step ${s.plugin.name})`, observe: s.plugin.observe.bind(s.plugin) } : undefined)),
-  ]);
+  const observe = pipelineObserver(runOptions.observe, runOptions.steps);
   const options: RunPipelineOptions = { ...runOptions, observe };
   const records: StepRecord[] = [];
   if (options.dryRun) {

@@ -31,7 +31,8 @@ export async function runStep(
       plan = await step.plugin.plan(ctx);
     } catch (error) {
       // A dry run cannot inspect a server that only starts in the real run; say so instead of failing.
-      if (printPlan && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED') {
+      // Only when a server the step talks to is really not running yet; a running one that refuses is an error.
+      if (printPlan && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED' && (await someNodeNotRunning(ctx))) {
         await printPlan(`${name} · ${node}`, [`cannot plan yet: ${error.message}; the real run starts it first`]);
         return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
       }
@@ -63,6 +64,11 @@ export async function runStep(
     observe({ type: 'step:fail', step: name, node, error: wrapped.message, durationMs: Date.now() - started, at: new Date().toISOString() });
     throw wrapped;
   }
+}
+
+async function someNodeNotRunning(ctx: StepContext<any>): Promise<boolean> {
+  for (const node of [ctx.primary, ctx.node, ctx.upstream]) if (node && !(await node.isRunning())) return true;
+  return false;
 }
 
 async function describe(ctx: StepContext<any>, action: Parameters<StepContext['run']>[0][number]): Promise<string[]> {

@@ -14,10 +14,13 @@ export function pluginFailure(error: unknown, plugin: Pick<StepPlugin, 'name' | 
   const message = error instanceof Error ? error.message : String(error);
   return new HotstandbyError('PLUGIN_FAILED', `step ${plugin.name} (${origin}) failed in ${phase} on ${node}: ${message}`, {
     where,
-    fix: 'this is an error inside the plugin: fix it and run again (what earlier steps did is kept); --verbose shows its stack trace',
+    fix: `this is an error inside the plugin: fix it and run again (${BEFORE_ANY_CHANGE.has(phase) ? 'nothing was changed: this runs before any step' : 'what earlier steps did is kept'}); --verbose shows its stack trace`,
     cause: error,
   });
 }
+
+// Phases that run before the first change of a run.
+const BEFORE_ANY_CHANGE: ReadonlySet<PluginPhase> = new Set(['preflight', 'bootstrapSettings']);
 
 // The plugin with every hook wrapped so that whatever it throws names the plugin, step, node and phase.
 export function guardPlugin<Options>(plugin: StepPlugin<Options>, origin: string): StepPlugin<Options> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, type LoadedPlugin, type PipelineEvent } from '@hotstandby/core';
-import { createTestCluster, type TestCluster } from '../../src/index.js';
+import { createTestCluster, rejectionOf, type TestCluster } from '../../src/index.js';
 
 // Steps that only look (plans with one check), so the run's result is known in advance.
 const looker = (name: string, extra: object = {}) =>
@@ -115,5 +115,47 @@ describe('observing a run', () => {
       'action task look at observed (two-actions on primary)',
       'step:done two-actions',
     ]);
+  });
+  it('reports a preflight failure to observers as the step failing, and says nothing was changed', async () => {
+    const seenByPlugin: PipelineEvent[] = [];
+    const refuses = definePlugin({
+      name: 'refuses',
+      description: 'refuse in preflight',
+      scope: 'primary',
+      async preflight() {
+        throw new Error('not on this machine');
+      },
+      async plan() {
+        return { actions: [] };
+      },
+      observe: (e: PipelineEvent) => void seenByPlugin.push(e),
+    });
+    tc = await createTestCluster({ plugins: [{ plugin: refuses, origin: './steps/refuses.ts' }], standbys: [] });
+    const seenByCaller: PipelineEvent[] = [];
+    const error = await rejectionOf(tc.cluster.up({ renderer: 'silent', print: () => undefined, observe: (e) => void seenByCaller.push(e) }));
+    expect(error.code).toBe('PLUGIN_FAILED');
+    expect(error.message).toBe('step refuses (./steps/refuses.ts) failed in preflight on primary: not on this machine');
+    expect(error.fix).toMatch(/nothing was changed/);
+    for (const seen of [seenByPlugin, seenByCaller]) {
+      expect(seen.filter((e) => e.type.startsWith('step:'))).toEqual([expect.objectContaining({ type: 'step:fail', step: 'refuses', node: 'primary', error: error.message })]);
+    }
+  });
+
+  it('a dry run plans "not yet" only for servers that are not running; a running one that refuses is an error', async () => {
+    const wrongDatabase = definePlugin({
+      name: 'wrong-database',
+      description: 'ask a database that does not exist',
+      scope: 'primary',
+      async plan(ctx) {
+        await ctx.primary.query('SELECT 1', [], 'no_such_database');
+        return { actions: [] };
+      },
+    });
+    tc = await createTestCluster({ plugins: [{ plugin: wrongDatabase, origin: 'test' }], standbys: [] });
+    const printed: string[] = [];
+    const error = await rejectionOf(tc.cluster.up({ renderer: 'silent', dryRun: true, print: (t) => void printed.push(t) }));
+    expect(error.code).toBe('CONNECTION_FAILED');
+    expect(error.message).toMatch(/database "no_such_database" does not exist/);
+    expect(printed.join('\n')).not.toMatch(/cannot plan yet/);
   });
 });
