@@ -15,6 +15,7 @@ import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
 import { effectiveSpec } from './effective-spec.js';
+import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
 // How a command opens the cluster.
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   // `up` checks ports and generates missing passwords; `inspect` (status, verify, down) only reads.
   purpose: 'up' | 'inspect';
   dryRun?: boolean;
+  // Nodes the state records but the config no longer names: refused (default), or included (down stops them).
+  unlisted?: UnlistedNodes;
   // Progress of a download of embedded binaries.
   onDownloadProgress?: ProgressListener;
 }
@@ -53,7 +56,7 @@ export class ClusterRuntime {
     const layout = stateLayout(configSpec.stateDir);
     const store = new StateStore(layout.stateFile);
     const state = await store.load();
-    const spec = effectiveSpec(configSpec, state);
+    const spec = withUnlistedNodes(effectiveSpec(configSpec, state), state, layout.stateFile, options.unlisted ?? 'refuse');
     const primaryInfo = await inspectDataDir(spec.primary.dataDir);
     const existing = primaryInfo.kind === 'cluster';
     const adopted = existing && adoptedByState(state, spec.primary.name, spec.primary.dataDir);

@@ -7,6 +7,7 @@ import type { StepRecord } from '../pipeline/pipeline-step.js';
 import { RunLock } from '../state/run-lock.js';
 import type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
+import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
 import { controlScripts } from './control-scripts.js';
@@ -171,11 +172,11 @@ export class Cluster {
 
   // Stop every node (standbys first); optionally delete what the tool created and undo what it changed.
   async down(options: DownOptions = {}): Promise<DownResult> {
-    return this.locked('down', (rt) => teardown(rt, options));
+    return this.locked('down', (rt) => teardown(rt, options), { unlisted: 'include' });
   }
 
-  private async inspect<T>(fn: (rt: ClusterRuntime) => Promise<T>): Promise<T> {
-    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', onDownloadProgress: this.options.onDownloadProgress });
+  private async inspect<T>(fn: (rt: ClusterRuntime) => Promise<T>, open: { unlisted?: UnlistedNodes } = {}): Promise<T> {
+    const rt = await ClusterRuntime.open(this.spec, { purpose: 'inspect', onDownloadProgress: this.options.onDownloadProgress, ...open });
     try {
       return await fn(rt);
     } finally {
@@ -183,10 +184,10 @@ export class Cluster {
     }
   }
 
-  private async locked<T>(command: string, fn: (rt: ClusterRuntime) => Promise<T>): Promise<T> {
+  private async locked<T>(command: string, fn: (rt: ClusterRuntime) => Promise<T>, open: { unlisted?: UnlistedNodes } = {}): Promise<T> {
     if (existsSync(this.spec.stateDir)) await this.lock.acquire(command);
     try {
-      return await this.inspect(fn);
+      return await this.inspect(fn, open);
     } finally {
       await this.lock.release();
     }

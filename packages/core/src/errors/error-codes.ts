@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   TIMEOUT: 'A condition the tool waited for did not come true in time.',
   LOCKED: 'Another hotstandby command is running against the same state directory.',
   STATE_CORRUPT: 'The tool\'s state file cannot be read.',
+  STATE_MISMATCH: 'The config no longer names nodes the state directory records (renamed or deleted from the config while they exist).',
   NOT_CREATED: 'The cluster or node has not been created yet (run hotstandby up).',
   UNKNOWN_NODE: 'A command named a node that is not in the cluster.',
   SPLIT_BRAIN_GUARD: 'The command would leave two primaries running, or start a former primary as one.',
