@@ -1,7 +1,7 @@
 // `hotstandby plugin new NAME`: a plugin package whose own test (against a real PostgreSQL, through
 // @hotstandby/testing) passes as generated, which typechecks, and which a config can load straight away.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { describeRun, parseJson, REPO_ROOT, runProgram } from './support/cli.js';
@@ -9,26 +9,17 @@ import { expectUserError } from './support/cluster-json.js';
 import { listTree } from './support/files.js';
 import { clusterConfig, createProject, type Project } from './support/project.js';
 
-// What `npm install` would put into the new package's node_modules, linked from this workspace.
-async function linkDependencies(dir: string): Promise<void> {
-  const links: Record<string, string> = {
-    '@hotstandby/core': path.join(REPO_ROOT, 'packages', 'core'),
-    '@hotstandby/testing': path.join(REPO_ROOT, 'packages', 'testing'),
-    vitest: path.join(REPO_ROOT, 'node_modules', 'vitest'),
-    typescript: path.join(REPO_ROOT, 'node_modules', 'typescript'),
-    '@types/node': path.join(REPO_ROOT, 'node_modules', '@types', 'node'),
-  };
-  for (const [name, target] of Object.entries(links)) {
-    const link = path.join(dir, 'node_modules', name);
-    await mkdir(path.dirname(link), { recursive: true });
-    await symlink(target, link);
-  }
+// What the README says to run in the new package, as a user runs it: npm with the registry (--prefer-offline
+// reuses npm's cache; the lookups that remain are for vitest, typescript and @types/node).
+function npm(dir: string, args: readonly string[]) {
+  return runProgram('npm', args, { cwd: dir, timeoutMs: 50_000, env: { NO_COLOR: '1', FORCE_COLOR: undefined } });
 }
 
 async function scaffold(project: Project, name = 'demo-step'): Promise<string> {
   const result = await project.run(['plugin', 'new', name, '--dir', 'plugins/demo']);
   expect(result.code, describeRun(result)).toBe(0);
   expect(result.stdout).toContain(`Created hotstandby-plugin-${name} in plugins/demo:`);
+  expect(result.stdout).toContain(`Dependencies: @hotstandby/core and @hotstandby/testing come from the hotstandby checkout at ${REPO_ROOT.replace(/\/$/, '')} (file: dependencies, which npm links`);
   return project.path('plugins', 'demo');
 }
 
@@ -39,25 +30,33 @@ describe('hotstandby plugin new', () => {
     expect(listTree(dir)).toEqual(['.gitignore', 'README.md', 'package.json', 'src', 'src/index.ts', 'test', 'test/demo-step.test.ts', 'tsconfig.json', 'vitest.config.ts']);
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | string>;
     expect(pkg).toMatchObject({ name: 'hotstandby-plugin-demo-step', type: 'module', exports: { '.': './src/index.ts' } });
-    expect(Object.keys(pkg.dependencies as Record<string, string>)).toEqual(['@hotstandby/core']);
-    expect(pkg.devDependencies).toMatchObject({ '@hotstandby/testing': expect.stringMatching(/^\^\d/), vitest: expect.stringMatching(/^\^4/) });
+    // This hotstandby runs from a checkout, whose packages are on no registry: the package links them.
+    expect(pkg.dependencies).toEqual({ '@hotstandby/core': `file:${path.join(REPO_ROOT, 'packages', 'core')}` });
+    expect(pkg.devDependencies).toMatchObject({ '@hotstandby/testing': `file:${path.join(REPO_ROOT, 'packages', 'testing')}`, vitest: expect.stringMatching(/^\^4/) });
     const source = readFileSync(path.join(dir, 'src', 'index.ts'), 'utf8');
     expect(source).toMatch(/^import \{[^}]+\} from '@hotstandby\/core';$/m);
     expect(source.match(/from '([^']+)'/g)).toEqual(["from '@hotstandby/core'"]);
-    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toContain('"plugins": ["hotstandby-plugin-demo-step"]');
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('"plugins": ["hotstandby-plugin-demo-step"]');
+    expect(readme).toContain(`come from the hotstandby checkout at ${REPO_ROOT.replace(/\/$/, '')} (file: dependencies`);
 
-    await linkDependencies(dir);
-    const tests = await runProgram(process.execPath, [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd: dir, timeoutMs: 120_000, env: { NO_COLOR: '1', FORCE_COLOR: undefined } });
+    // Exactly what the README says: npm install, npm test, npm run typecheck.
+    expect(readme).toMatch(/npm install\nnpm test .*\nnpm run typecheck\n/);
+    const install = await npm(dir, ['install', '--no-audit', '--no-fund', '--prefer-offline']);
+    expect(install.code, describeRun(install)).toBe(0);
+    const linked = path.join(dir, 'node_modules', '@hotstandby', 'core');
+    expect(lstatSync(linked).isSymbolicLink() && realpathSync(linked)).toBe(path.join(REPO_ROOT, 'packages', 'core'));
+    const tests = await npm(dir, ['test']);
     expect(tests.code, describeRun(tests)).toBe(0);
     expect(tests.stdout.replace(/\x1b\[[0-9;]*m/g, ''), describeRun(tests)).toMatch(/Tests\s+1 passed \(1\)/);
-    const types = await runProgram(process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { cwd: dir, timeoutMs: 120_000 });
+    const types = await npm(dir, ['run', 'typecheck']);
     expect(types.code, describeRun(types)).toBe(0);
   });
 
   test('the new package loads from a config as a directory path, placed before base-backup', async () => {
     const project = await createProject('hotstandby-e2e-scaffold-');
+    // No npm install: a plugin importing @hotstandby/core finds the running hotstandby's own copy.
     const dir = await scaffold(project);
-    await linkDependencies(dir);
     await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: ['./plugins/demo'], steps: { 'demo-step': { schema: 'app' } } }));
     const result = await project.run(['plugins', '--json']);
     expect(result.code, describeRun(result)).toBe(0);
@@ -69,9 +68,17 @@ describe('hotstandby plugin new', () => {
     expect(dryRun.stdout, describeRun(dryRun)).toMatch(/── demo-step · primary\n\s+\[primary\] SQL: CREATE SCHEMA "app"/);
   });
 
-  test('refuses a name that is not a step name, and a directory that is not empty, writing nothing', async () => {
+  test('refuses a name that is not a step name, a built-in step\'s name, and a directory that is not empty, writing nothing', async () => {
     const project = await createProject('hotstandby-e2e-scaffold-');
     expectUserError(await project.run(['plugin', 'new', 'Demo_Step']), ['"Demo_Step" is not a step name', '(PLUGIN_SCAFFOLD)']);
+    // The template is a primary step before base-backup: under a built-in's name it could not load.
+    expectUserError(await project.run(['plugin', 'new', 'verify']), [
+      '"verify" is the name of a built-in step (built-in steps: user-creation, hba-config, wal-config, base-backup, recovery-config, verify); nothing was written',
+      'fix: pick another name, e.g. hotstandby plugin new my-verify. To replace the built-in verify instead, give your step the name "verify" and its scope "cluster"',
+      'docs/plugins.md',
+      '(PLUGIN_SCAFFOLD)',
+    ]);
+    expectUserError(await project.run(['plugin', 'new', 'base-backup']), ['"base-backup" is the name of a built-in step', 'its scope "standby" (it runs on each standby)']);
     expect(listTree(project.dir)).toEqual([]);
     await mkdir(project.path('taken'));
     await writeFile(project.path('taken', 'keep.txt'), 'mine\n');

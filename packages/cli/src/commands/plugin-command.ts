@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { describeSource } from '../scaffold/hotstandby-source.js';
 import { scaffoldPlugin } from '../scaffold/scaffold-plugin.js';
 
 // `hotstandby plugin new NAME [--dir D]`: scaffold a plugin package (source, a test against a real PostgreSQL,
@@ -18,6 +19,8 @@ export function registerPlugin(program: Command, cli: CliContext): void {
       const shown = path.relative(cli.cwd, dir) || '.';
       cli.out(`Created ${result.packageName} in ${shown}:`);
       for (const f of result.files) cli.out(`  ${f}`);
+      cli.out('');
+      cli.out(`Dependencies: ${describeSource(result.source)}.`);
       cli.out('');
       cli.out('Next:');
       cli.out(`  cd ${shown} && npm install && npm test     # runs the step against a real PostgreSQL`);

@@ -1,13 +1,18 @@
 // The files of a new plugin package (`hotstandby plugin new NAME`): a working step that makes sure a schema exists
 // on the primary, a test that runs it against a real PostgreSQL, and a README. Kept small so it is easy to adapt.
 
+import { describeSource, type HotstandbySource } from './hotstandby-source.js';
+
 // What the templates need to know.
 export interface PluginTemplateInput {
   // The step name (also the plugin's default schema name with "-" → "_").
   name: string;
   packageName: string;
-  // Version ranges for the package.json.
-  hotstandbyRange: string;
+  // Where @hotstandby/core and @hotstandby/testing come from (said in the README).
+  source: HotstandbySource;
+  // Dependency specifiers for the package.json: file:<dir> (a checkout) or a version range (a registry).
+  coreRange: string;
+  testingRange: string;
   vitestRange: string;
   typescriptRange: string;
   nodeTypesRange: string;
@@ -36,9 +41,9 @@ function packageJson(i: PluginTemplateInput): string {
     exports: { '.': './src/index.ts' },
     files: ['src', 'README.md'],
     scripts: { test: 'vitest run', typecheck: 'tsc --noEmit' },
-    dependencies: { '@hotstandby/core': i.hotstandbyRange },
+    dependencies: { '@hotstandby/core': i.coreRange },
     devDependencies: {
-      '@hotstandby/testing': i.hotstandbyRange,
+      '@hotstandby/testing': i.testingRange,
       '@types/node': i.nodeTypesRange,
       typescript: i.typescriptRange,
       vitest: i.vitestRange,
@@ -146,12 +151,21 @@ Installed with \`npm install --save-dev ${i.packageName}\`, or point at the fold
 
 \`\`\`sh
 npm install
-npm test          # starts a real PostgreSQL (initdb on a free port), runs the step twice, checks it is idempotent
+npm test           # starts a real PostgreSQL (initdb on a free port), runs the step twice, checks it is idempotent
+npm run typecheck
 \`\`\`
+
+${dependencyNote(i)}
 
 The step is \`src/index.ts\`: \`plan(ctx)\` looks at the server and returns the actions still needed; core applies
 them (and prints them for \`--dry-run\`). See hotstandby's docs/plugins.md for the whole context API.
 `;
+}
+
+// Where the @hotstandby packages come from, as a sentence of the README.
+function dependencyNote(i: PluginTemplateInput): string {
+  const said = describeSource(i.source);
+  return `${said[0]!.toUpperCase()}${said.slice(1)}.`;
 }
 
 function tsconfig(): string {
