@@ -114,9 +114,13 @@ async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string)
   const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
   const pending = rt.state.journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
+  // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
+  // tool restarts it to and archives WAL into the archive directory: both stay with the state.
+  const archiveDir = rt.spec.archive?.dir;
+  const stillUsed = keepState ? [stateDir, rt.layout.journalDir, rt.layout.logsDir, ...(rt.primaryAdopted && archiveDir ? [archiveDir] : [])] : [];
   const targets = [...new Set(created)]
-    .filter((dir) => !(keepState && (dir === stateDir || dir === rt.layout.journalDir)))
-    .filter((dir) => !created.some((other) => other !== dir && isInside(dir, other) && !(keepState && other === stateDir)))
+    .filter((dir) => !stillUsed.includes(dir))
+    .filter((dir) => !created.some((other) => other !== dir && isInside(dir, other) && !stillUsed.includes(other)))
     .sort((a, b) => b.length - a.length);
   for (const dir of targets) {
     refuseDangerous(dir);
@@ -126,6 +130,9 @@ async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string)
   }
   if (keepState) {
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
+    if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
+      result.kept.push(`${archiveDir} (${rt.primary.name} still archives WAL into it; down --restore gives it its own archive settings back)`);
+    }
     await rt.store.update((s) => {
       s.journal = s.journal.filter((e) => (e.kind === 'dir' ? !targets.some((t) => t === e.path || isInside(e.path, t)) : pending.includes(e)));
       s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));

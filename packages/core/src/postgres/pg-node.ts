@@ -11,7 +11,7 @@ import type { ServerUser } from './os-user.js';
 import { runProgram, runProgramAllowFailure } from './process-runner.js';
 import { NodeConnections } from './node-connections.js';
 import { processAlive } from './process-alive.js';
-import { lastMeaningfulLine, logSize, logTail } from './server-log.js';
+import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession } from './sql-session.js';
 
@@ -111,6 +111,7 @@ export class PgNode {
   // Start the server and wait until it accepts connections; a failure carries the log's tail.
   async start(options: { timeoutSec?: number } = {}): Promise<void> {
     const timeout = options.timeoutSec ?? 90;
+    await ensureLogDir(this.logFile, this.osUser);
     const offset = await logSize(this.logFile);
     const result = await runProgramAllowFailure(
       this.binaries.path('pg_ctl'),

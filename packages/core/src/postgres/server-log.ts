@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chown, mkdir, open } from 'node:fs/promises';
+import path from 'node:path';
 
 // The last lines of a server log, from a byte offset (to see only what one start wrote).
 export async function logTail(file: string, lines = 20, fromOffset = 0): Promise<string> {
@@ -34,4 +36,13 @@ export async function logSize(file: string): Promise<number> {
 export function lastMeaningfulLine(tail: string): string | undefined {
   const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
   return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
+}
+
+// Make the directory of a server's log file when it is missing (a purge removed it, say), owned by the server's
+// OS user and private, so pg_ctl's -l can write there.
+export async function ensureLogDir(file: string, owner: { uid: number; gid: number }): Promise<void> {
+  const dir = path.dirname(file);
+  if (existsSync(dir)) return;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() === 0) await chown(dir, owner.uid, owner.gid);
 }
