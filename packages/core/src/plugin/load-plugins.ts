@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ClusterSpec, PluginReference } from '../config/cluster-spec.js';
 import type { LoadedPlugin } from '../cluster/resolve-steps.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { pluginProblem } from './check-plugin.js';
+import { checkPlugin, DEFINE_PLUGIN_FIX } from './check-plugin.js';
 import { defaultExport, importModule } from './import-module.js';
 import { packageInDir, resolvePackage, type ResolvedPackage } from './resolve-package.js';
 
@@ -26,11 +26,11 @@ export async function loadPlugin(ref: PluginReference, configFile?: string): Pro
     throw loadFailure(ref, origin, file, configFile, error);
   }
   const plugin = defaultExport(mod);
-  const problem = pluginProblem(plugin);
-  if (problem) {
-    throw new HotstandbyError('PLUGIN_INVALID', `the plugin ${origin} (${ref.key} in ${configName(configFile)}) is not a step plugin: ${problem}`, {
+  const found = checkPlugin(plugin);
+  if (found) {
+    throw new HotstandbyError('PLUGIN_INVALID', `the plugin ${origin} (${ref.key} in ${configName(configFile)}) is not a step plugin: ${found.problem}`, {
       where: { plugin: origin, key: ref.key, file: configFile },
-      fix: "export default definePlugin({ name, description, scope, plan }) with definePlugin from '@hotstandby/core' (see docs/plugins.md)",
+      fix: found.fix ?? DEFINE_PLUGIN_FIX,
     });
   }
   return { plugin: plugin as LoadedPlugin['plugin'], origin, options: ref.options, configKey: ref.key };

@@ -72,7 +72,6 @@ describe('loadPlugins: local files', () => {
       ['scope.js', "export default { name: 'scope', description: 'd', scope: 'standbys', plan() {} };\n", /scope "standbys"; it must be "primary", "standby" or "cluster"/],
       ['name.js', "export default { name: 'My Step', description: 'd', scope: 'primary', plan() {} };\n", /"My Step" is not a step name/],
       ['opts.js', "export default { name: 'opts', description: 'd', scope: 'primary', plan() {}, options: { rows: 1 } };\n", /"options" must be a zod schema/],
-      ['self.js', "export default { name: 'self', description: 'd', scope: 'primary', plan() {}, after: ['self'] };\n", /"after" names the step itself/],
     ];
     for (const [file, content, problem] of cases) {
       await files({ [file]: content });
@@ -81,6 +80,13 @@ describe('loadPlugins: local files', () => {
       expect(error.message, file).toContain(`the plugin ${path.join(dir, file)} (plugins[0] in ${config}) is not a step plugin`);
       expect(error.fix).toContain('definePlugin');
     }
+  });
+
+  it('refuses a step whose before/after names itself, saying to remove the name from that list', async () => {
+    await files({ 'self.js': "export default { name: 'self', description: 'd', scope: 'primary', plan() {}, before: ['base-backup', 'self'] };\n" });
+    const error = await hotstandbyErrorFromAsync(() => load(['./self.js']), 'PLUGIN_INVALID');
+    expect(error.message).toBe(`the plugin ${path.join(dir, 'self.js')} (plugins[0] in ${config}) is not a step plugin: step "self": "before" names the step itself`);
+    expect(error.fix).toBe('remove "self" from "before" (before and after name the other steps this one runs relative to)');
   });
 
   it('refuses a module that fails to load, with its error and entry', async () => {
