@@ -8,7 +8,8 @@ import { describeRun } from './support/cli.js';
 import { expectUserError, nodeNamed, statusOf, verifyOf } from './support/cluster-json.js';
 import { hashFiles, listTree } from './support/files.js';
 import { withClient } from './support/pg.js';
-import { clusterConfig, createProject } from './support/project.js';
+import { createTestPrimary } from '@hotstandby/testing';
+import { clusterConfig, createProject, deferCleanup } from './support/project.js';
 
 async function archiveProject() {
   const users = await createUsersPrimary();
@@ -61,5 +62,24 @@ describe('adopting a primary when archive_mode needs a restart', () => {
     expect(await setting(primary.port, primary.superuserPassword, 'archive_mode')).toBe('off');
     expect(existsSync(path.join(primary.dataDir, 'PG_VERSION'))).toBe(true);
     expect(listTree(project.dir)).toEqual(['hotstandby.config.json']);
+  });
+  test('a primary with wal_level minimal and max_wal_senders 0 is adopted with --allow-restart (the login is proved by verify)', async () => {
+    const primary = await createTestPrimary({ settings: { wal_level: 'minimal', max_wal_senders: '0' } });
+    deferCleanup(() => primary.cleanup());
+    const project = await createProject();
+    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
+    config.primary = { dataDir: primary.dataDir };
+    await project.writeConfig('hotstandby.config.json', config);
+
+    expectUserError(await project.run(['up']), ['wal_level', 'max_wal_senders', '--allow-restart']);
+    const up = await project.run(['up', '--plain', '--allow-restart']);
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout, describeRun(up)).toMatch(/✔ hba-config · master: rule added; replication login not tested yet: max_wal_senders is still 0/);
+    expect(await setting(primary.port, primary.superuserPassword, 'wal_level')).toBe('replica');
+    const verify = await verifyOf(project);
+    expect(verify.report.ok, describeRun(verify.result)).toBe(true);
+    // Once the senders exist, hba-config proves the login itself.
+    const again = await project.run(['up', '--plain']);
+    expect(again.stdout, describeRun(again)).toMatch(/✔ hba-config · master: replication login works/);
   });
 });

@@ -13,9 +13,15 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
 }
 
 // Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM.
-export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000): Promise<void> {
+// Returns undefined when it did, or why it cannot be tested yet: a server with no free WAL sender (max_wal_senders
+// still 0 before wal-config raises it, or all in use) refuses replication connections before it authenticates
+// them. The verify step proves the login at the end in any case.
+export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000): Promise<string | undefined> {
   const { user } = ctx.spec.replication;
+  const senders = await ctx.primary.queryOne<{ max: number }>("SELECT current_setting('max_wal_senders')::int AS max");
+  if (senders && senders.max === 0) return 'max_wal_senders is still 0 (wal-config raises it)';
   let lastError = '';
+  let busy: string | undefined;
   await pollUntil(
     async () => {
       try {
@@ -36,6 +42,10 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
         }
       } catch (error) {
         lastError = (error as Error).message;
+        if ((error as { cause?: { code?: string } }).cause?.code === TOO_MANY_CONNECTIONS) {
+          busy = `every WAL sender is in use (${lastError})`;
+          return true;
+        }
         return undefined;
       }
     },
@@ -48,4 +58,8 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
       cause: error,
     });
   });
+  return busy;
 }
+
+// SQLSTATE too_many_connections: raised before authentication, so it says nothing about the pg_hba rule.
+const TOO_MANY_CONNECTIONS = '53300';

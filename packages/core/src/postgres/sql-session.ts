@@ -67,7 +67,7 @@ export function connectionError(error: PgServerError, target: ConnectTarget): Ho
       where,
       fix:
         target.user === 'postgres' || !target.replication
-          ? 'set superuser.password (or HOTSTANDBY_SUPERUSER_PASSWORD) to the password of that role'
+          ? 'set superuser.password, or the environment variable superuser.passwordEnv names (default HOTSTANDBY_SUPERUSER_PASSWORD), to the password of that role'
           : 'check replication.password and the pg_hba.conf rule for the replication role',
       cause: error,
     });
