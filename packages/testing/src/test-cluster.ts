@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Cluster, configFromObject, PgNode, type ClusterSpec, type ConfigInput, type LoadedPlugin, type PlannedStep, type StepRecord } from '@hotstandby/core';
 import { freePort } from './free-port.js';
 import { createTestPrimary, type TestPrimary, type TestPrimaryOptions } from './test-primary.js';
+import { asLoadedPlugins, type TestPluginInput } from './test-plugins.js';
 
 // A test primary plus the hotstandby spec and Cluster that manage it (the primary is "adopted", as a user's own
 // server would be), with standbys on free ports in the same temporary directory.
@@ -9,7 +10,7 @@ export interface TestCluster {
   primary: TestPrimary;
   spec: ClusterSpec;
   cluster: Cluster;
-  // The plugins the cluster runs (as given to createTestCluster).
+  // The plugins the cluster runs (as given to createTestCluster; a bare plugin with the origin "test").
   plugins: readonly LoadedPlugin[];
   replicationPassword: string;
   // The node handle of a standby (after up).
@@ -24,7 +25,9 @@ export interface TestCluster {
 
 // How to make a test cluster.
 export interface TestClusterOptions extends TestPrimaryOptions {
-  plugins: readonly LoadedPlugin[];
+  // The steps tc.up() runs: plugin objects, or LoadedPlugins such as BUILTIN_PLUGINS (the six built-in steps,
+  // which build the standbys). [] for none: runStep and planStep bring the step they run.
+  plugins: readonly TestPluginInput[];
   // Names of the standbys (default one, "standby1").
   standbys?: readonly string[];
   // More config (merged over the generated one), e.g. { archive: true, steps: { verify: { timeoutSeconds: 10 } } }.
@@ -35,6 +38,7 @@ export interface TestClusterOptions extends TestPrimaryOptions {
 
 // A primary in seconds, wired to a hotstandby Cluster that plugins can be run against.
 export async function createTestCluster(options: TestClusterOptions): Promise<TestCluster> {
+  const plugins = asLoadedPlugins(options.plugins);
   const primary = await createTestPrimary(options);
   const replicationPassword = options.replicationPassword ?? `rep-${Math.random().toString(36).slice(2, 10)}`;
   const standbys: { name: string; port: number; dataDir: string }[] = [];
@@ -49,7 +53,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     ...options.config,
   };
   const spec = configFromObject(config, primary.dir);
-  const cluster = new Cluster(spec, { plugins: options.plugins, pipeline: options.pipeline });
+  const cluster = new Cluster(spec, { plugins, pipeline: options.pipeline });
   const nodes = () => standbys.map((s) => new PgNode({
     name: s.name,
     role: 'standby',
@@ -65,7 +69,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     primary,
     spec,
     cluster,
-    plugins: options.plugins,
+    plugins,
     replicationPassword,
     standby: (name) => {
       const found = handles.find((h) => h.name === name);

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { definePlugin, isHotstandbyError, quoteIdent, z, type LoadedPlugin } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from 'hotstandby';
-import { createTestCluster, expectPlanned, planStep, runStep, type TestCluster } from '../../src/index.js';
+import { definePlugin, isHotstandbyError, quoteIdent, z } from '@hotstandby/core';
+import { BUILTIN_PLUGINS, createTestCluster, expectPlanned, planStep, runStep, type TestCluster } from '../../src/index.js';
 
 // A primary step that keeps a setting-like row in a table: plan only what differs.
 const options = z.strictObject({ value: z.string().default('on') });
@@ -54,7 +53,8 @@ describe('runStep and planStep against a real PostgreSQL', () => {
     expect(first.plan.node).toBe('primary');
     expect(first.plan.lines.join('\n')).toContain('CREATE TABLE public.kv');
     expect(first.record).toMatchObject({ step: 'keep-row', node: 'primary', changed: true, summary: '2 changes applied' });
-    expect(first.events.map((e) => e.type)).toEqual(['step:start', 'step:done']);
+    // Each of the two SQL actions is announced as it is applied.
+    expect(first.events.map((e) => e.type)).toEqual(['step:start', 'action', 'action', 'step:done']);
     expect(Object.isFrozen(first.events[0])).toBe(true);
     expect(await tc.primary.node.query('SELECT k, v FROM public.kv')).toEqual([{ k: 'mode', v: 'fast' }]);
 
@@ -89,8 +89,9 @@ describe('runStep and planStep against a real PostgreSQL', () => {
   });
 
   it('a custom step among the test cluster\'s plugins runs in up before base-backup, so the standby starts with its row', async () => {
-    const plugins: LoadedPlugin[] = [...BUILTIN_PLUGINS, { plugin: keepRow, origin: 'test' }];
-    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'keep-row': { value: 'copied' } } } });
+    // The plugin object as its module exports it, next to the built-in steps @hotstandby/testing re-exports.
+    tc = await createTestCluster({ plugins: [...BUILTIN_PLUGINS, keepRow], settings: WAL_READY, config: { steps: { 'keep-row': { value: 'copied' } } } });
+    expect(tc.plugins.map((p) => p.origin).slice(-2)).toEqual([expect.stringMatching(/^@hotstandby\/plugin-verify@.* \(built-in\)$/), 'test']);
     await tc.up();
     const standby = tc.standby('standby1');
     await standby.waitForReplay((await tc.primary.node.lsn('write'))!, 30_000);
