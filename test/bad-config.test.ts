@@ -1,5 +1,5 @@
 // Bad config: one clear message naming the key or path and the fix, exit code 1, no stack trace, nothing created.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
 import { expectUserError } from './support/cluster-json.js';
@@ -102,6 +102,39 @@ const cases: BadCase[] = [
       const config = await clusterConfig({ postgres: { binDir: './no-binaries' } });
       await project.writeConfig(CONFIG, config);
       return { mentions: ['postgres.binDir', project.path('no-binaries')] };
+    },
+  },
+  {
+    name: 'postgres.version that is not a version',
+    async setup(project) {
+      await project.writeConfig(CONFIG, await clusterConfig({ postgres: { version: 'fifteen' } }));
+      return { mentions: ['postgres.version', '"fifteen"', 'such as 15'] };
+    },
+  },
+  {
+    name: 'archive.dir pointing at a file',
+    statusRefuses: false,
+    async setup(project) {
+      await writeFile(project.path('notes.txt'), 'mine\n');
+      await project.writeConfig(CONFIG, await clusterConfig({ archive: { dir: './notes.txt' } }));
+      return { mentions: ['archive.dir', project.path('notes.txt'), 'is a file'] };
+    },
+  },
+  {
+    name: 'a privileged port the server user cannot listen on',
+    statusRefuses: false,
+    async setup(project) {
+      const config = await clusterConfig();
+      (config.standbys as { port: number }[])[0]!.port = 80;
+      await project.writeConfig(CONFIG, config);
+      return { mentions: ['standbys[0].port is 80, a privileged port', 'choose a port from'] };
+    },
+  },
+  {
+    name: 'passwordEnv naming a variable that is not set',
+    async setup(project) {
+      await project.writeConfig(CONFIG, await clusterConfig({ superuser: { passwordEnv: 'HOTSTANDBY_TEST_UNSET_PASSWORD' } }));
+      return { mentions: ['superuser.passwordEnv names the environment variable HOTSTANDBY_TEST_UNSET_PASSWORD, which is not set', 'export HOTSTANDBY_TEST_UNSET_PASSWORD='] };
     },
   },
   {

@@ -1,4 +1,5 @@
-import { access, constants } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { inspectDataDir } from '../postgres/data-dir.js';
@@ -25,6 +26,14 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
     }
     await checkInvokerCanCreate(target, what);
   }
+  const archiveDir = rt.spec.archive?.dir;
+  if (archiveDir && existsSync(archiveDir) && !statSync(archiveDir).isDirectory()) {
+    throw new HotstandbyError('CONFIG_INVALID', `archive.dir (${archiveDir}) is a file, not a directory: archive_command could never copy WAL into it`, {
+      where: { key: 'archive.dir', file: rt.spec.source.path },
+      fix: 'point archive.dir at a directory, or at a path that does not exist yet (hotstandby creates it)',
+    });
+  }
+  await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
   for (const standby of rt.standbys) {
     const info = await inspectDataDir(standby.dataDir);
@@ -48,6 +57,27 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       });
     }
   }
+}
+
+// PostgreSQL never runs as root, so it cannot listen on a privileged port (below 1024 on Linux, unless the
+// system lowered net.ipv4.ip_unprivileged_port_start). Refused before initdb rather than failing at the start.
+async function checkPortsBindable(rt: ClusterRuntime): Promise<void> {
+  const first = await unprivilegedPortStart();
+  for (const node of rt.nodes) {
+    if (node.port >= first || (node === rt.primary && rt.primaryAdopted)) continue;
+    const key = node === rt.primary ? 'primary.port' : `standbys[${rt.standbys.indexOf(node)}].port`;
+    throw new HotstandbyError('CONFIG_INVALID', `${key} is ${node.port}, a privileged port: PostgreSQL runs as "${rt.serverUser.name}", not root, and cannot listen on ports below ${first}`, {
+      where: { key, node: node.name, file: rt.spec.source.path },
+      fix: `choose a port from ${first} to 65535 (PostgreSQL's usual ones are 5432 and up)`,
+    });
+  }
+}
+
+async function unprivilegedPortStart(): Promise<number> {
+  if (process.platform !== 'linux') return process.platform === 'win32' ? 0 : 1024;
+  const text = await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024');
+  const value = Number(text.trim());
+  return Number.isInteger(value) ? value : 1024;
 }
 
 async function checkInvokerCanCreate(target: string, what: string): Promise<void> {

@@ -34,6 +34,8 @@ export interface ConfigSource {
 export interface PasswordSpec {
   value?: string;
   env: string;
+  // The config named the variable (passwordEnv): then it must be set; no password is generated in its place.
+  envRequired?: boolean;
   // The config key, for messages.
   key: string;
 }

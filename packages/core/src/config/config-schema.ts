@@ -48,8 +48,11 @@ export const configSchema = z
       .strictObject({
         binDir: path.optional().meta({ description: 'Directory holding postgres, initdb and pg_ctl, or "embedded" for the embedded binaries.' }),
         version: z
-          .union([z.int(), z.string().regex(/^\d+(\.\d+)?$/)], { error: 'must be a PostgreSQL major version such as 15 or "9.6"' })
-          .refine((v) => isKnownMajor(parseMajor(String(v))), { error: 'must be a PostgreSQL major from 9.3 to 18' })
+          .union([z.int(), z.string().regex(/^\d+(\.\d+)?$/, { error: 'must be a PostgreSQL major version such as 15 or "9.6"' })], {
+            error: 'must be a PostgreSQL major version such as 15 or "9.6"',
+          })
+          // (A value that is not a version at all already failed the union above; zod runs refinements anyway.)
+          .refine((v) => !/^\d+(\.\d+)?$/.test(String(v)) || isKnownMajor(parseMajor(String(v))), { error: 'must be a PostgreSQL major from 9.3 to 18' })
           .optional()
           .meta({ description: 'The PostgreSQL major to use (10 to 18 run here); binaries of that major are found or fetched.' }),
         osUser: z

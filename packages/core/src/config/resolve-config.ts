@@ -65,11 +65,11 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     },
     superuser: {
       name: cfg.superuser?.name ?? 'postgres',
-      password: { value: cfg.superuser?.password, env: cfg.superuser?.passwordEnv ?? DEFAULT_SUPERUSER_PASSWORD_ENV, key: 'superuser.password' },
+      password: { value: cfg.superuser?.password, env: cfg.superuser?.passwordEnv ?? DEFAULT_SUPERUSER_PASSWORD_ENV, envRequired: cfg.superuser?.passwordEnv !== undefined, key: 'superuser.password' },
     },
     replication: {
       user: cfg.replication?.user ?? 'repuser',
-      password: { value: cfg.replication?.password, env: cfg.replication?.passwordEnv ?? DEFAULT_REPLICATION_PASSWORD_ENV, key: 'replication.password' },
+      password: { value: cfg.replication?.password, env: cfg.replication?.passwordEnv ?? DEFAULT_REPLICATION_PASSWORD_ENV, envRequired: cfg.replication?.passwordEnv !== undefined, key: 'replication.password' },
       connectionLimit: cfg.replication?.connectionLimit ?? 3,
       synchronous: {
         method: (cfg.replication?.synchronous?.method?.toUpperCase() ?? 'FIRST') as 'FIRST' | 'ANY',

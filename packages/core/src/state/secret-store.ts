@@ -27,6 +27,13 @@ export async function resolvePassword(
     registerSecret(found.value);
     return found;
   }
+  if (spec.envRequired) {
+    const key = spec.key.replace(/\.password$/, '.passwordEnv');
+    throw new HotstandbyError('CONFIG_INVALID', `${key} names the environment variable ${spec.env}, which is not set`, {
+      where: { key },
+      fix: `export ${spec.env}=<the password> before running hotstandby, or drop ${key} to let hotstandby generate and keep a password`,
+    });
+  }
   if (!options.generate) return undefined;
   const value = randomBytes(18).toString('base64url');
   registerSecret(value);

@@ -64,7 +64,8 @@ describe('resolveConfig defaults', () => {
       FILE,
     );
     expect(spec.wal).toMatchObject({ keepSizeMb: 512, maxSlotKeepSizeMb: 10240, logHints: false });
-    expect(spec.replication.password).toEqual({ value: 'pw', env: 'MY_PW', key: 'replication.password' });
+    expect(spec.replication.password).toEqual({ value: 'pw', env: 'MY_PW', envRequired: true, key: 'replication.password' });
+    expect(spec.superuser.password).toMatchObject({ env: 'HOTSTANDBY_SUPERUSER_PASSWORD', envRequired: false });
     expect(spec.superuser.name).toBe('admin');
   });
 });
