@@ -188,6 +188,12 @@ describe('custom step plugins from the config', () => {
       },
       mentions: ['cycle', 'steps/a.js', 'steps/b.js'],
     },
+    {
+      name: 'a before/after naming a step no plugin provides',
+      extra: { plugins: ['./steps/audit.ts', './steps/after-standbys.js', './steps/typo.js'], pipeline: undefined, steps: { audit: { label: 'x', level: 1 } } },
+      files: { 'steps/typo.js': "export default { name: 'typo', description: 't', scope: 'primary', after: ['no-such-step'], async plan() { return { actions: [] }; } };\n" },
+      mentions: ['step "typo"', 'wants to run after "no-such-step", but no step of that name exists (a typo?)', 'key plugins[2]', /fix: name one of the known steps in its "after": user-creation, .*after-standbys/],
+    },
     { name: 'the same plugin twice', extra: { plugins: ['./steps/audit.ts', './steps/audit.ts'] }, mentions: ['two plugins define the step "audit"', '(plugins[0])', '(plugins[1])'] },
     { name: 'a missing plugin file', extra: { plugins: ['./steps/nope.ts'] }, mentions: ['steps/nope.ts', 'does not exist', 'key plugins[0]'] },
     { name: 'a bad option in the plugins entry', extra: { plugins: [['./steps/audit.ts', { label: 'x', level: 0 }], './steps/after-standbys.js'], steps: {} }, mentions: ['plugins[0][1].level', 'steps/audit.ts'] },

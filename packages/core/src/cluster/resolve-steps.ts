@@ -97,6 +97,7 @@ export function resolvePipeline(spec: ClusterSpec, plugins: readonly LoadedPlugi
   for (const p of available) {
     const wants = [...(p.plugin.before ?? []), ...(p.plugin.after ?? [])];
     if (placedByList.has(p.plugin.name)) continue;
+    refuseUnknownNeighbour(spec, p, byName);
     const turnedOff = wants.find((n) => disabled.has(n));
     if (turnedOff) {
       throw new HotstandbyError('PLUGIN_INVALID', `step "${p.plugin.name}" (${p.origin}) wants to run relative to "${turnedOff}", which "disable" turns off`, {
@@ -120,7 +121,8 @@ export function resolvePipeline(spec: ClusterSpec, plugins: readonly LoadedPlugi
       DEFAULT_PIPELINE,
     );
   } catch (error) {
-    throw isHotstandbyError(error) ? error.within({ file: spec.source.path, key: 'pipeline' }) : error;
+    // Only a config that has a "pipeline" can be pointed at it.
+    throw isHotstandbyError(error) ? error.within({ file: spec.source.path, key: spec.pipeline ? 'pipeline' : undefined }) : error;
   }
   const running = new Set(ordered.map((o) => o.name));
   const off: DisabledStep[] = [...byName.values()]
@@ -139,6 +141,19 @@ export function resolvePipeline(spec: ClusterSpec, plugins: readonly LoadedPlugi
     };
   });
   return { steps, replaced, disabled: off };
+}
+
+// A step whose before/after (used to place it) names a step that no plugin provides: most likely a typo, so
+// the message says that and lists the steps there are (not "add it to the pipeline", which cannot be done).
+function refuseUnknownNeighbour(spec: ClusterSpec, p: LoadedPlugin, byName: ReadonlyMap<string, LoadedPlugin>): void {
+  for (const key of ['before', 'after'] as const) {
+    const unknown = (p.plugin[key] ?? []).find((n) => !byName.has(n));
+    if (unknown === undefined) continue;
+    throw new HotstandbyError('PLUGIN_INVALID', `step "${p.plugin.name}" (${p.origin}) wants to run ${key} "${unknown}", but no step of that name exists (a typo?)`, {
+      where: { plugin: p.origin, key: p.configKey, file: spec.source.path },
+      fix: `name one of the known steps in its "${key}": ${[...byName.keys()].filter((n) => n !== p.plugin.name).join(', ')} (or place "${p.plugin.name}" yourself in "pipeline", then its before/after are not used)`,
+    });
+  }
 }
 
 // One plugin per step name: a config plugin replaces the built-in of its name (keeping its scope); any other

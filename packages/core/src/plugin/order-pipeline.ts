@@ -43,9 +43,17 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
   const addEdge = (from: string, to: string, step: T) => {
     if (!names.has(from) || !names.has(to)) {
       const missing = names.has(from) ? to : from;
+      const placeIt = `place "${step.name}" yourself in "pipeline" (then its before/after are not used)`;
+      // A name no step has at all is most likely a typo: adding it to the pipeline is impossible.
+      if (!byName.has(missing)) {
+        throw new HotstandbyError('PLUGIN_INVALID', `step "${step.name}" (${step.origin}) wants to run relative to "${missing}", but no step of that name exists (a typo?)`, {
+          where: { plugin: step.origin },
+          fix: `name one of the known steps in its before/after: ${[...byName.keys()].filter((n) => n !== step.name).join(', ')} (or ${placeIt})`,
+        });
+      }
       throw new HotstandbyError('PLUGIN_INVALID', `step "${step.name}" (${step.origin}) wants to run relative to "${missing}", which is not in the pipeline`, {
         where: { plugin: step.origin },
-        fix: `add "${missing}" to the pipeline, or place "${step.name}" yourself in "pipeline" (then its before/after are not used)`,
+        fix: `add "${missing}" to the pipeline, or ${placeIt}`,
       });
     }
     edges.get(from)!.add(to);
@@ -83,8 +91,8 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
   if (out.length !== included.length) {
     const stuck = included.filter((s) => !out.includes(s)).map((s) => `${s.name} (${s.origin})`);
     throw new HotstandbyError('PLUGIN_INVALID', `the step order has a cycle among: ${stuck.join(', ')}`, {
-      where: { key: 'pipeline' },
-      fix: 'change the before/after of these plugins or the order of the pipeline list',
+      where: explicit ? { key: 'pipeline' } : {},
+      fix: explicit ? 'change the before/after of these plugins or the order of the pipeline list' : 'change the before/after of these plugins so that they do not wait for each other',
     });
   }
   return out;

@@ -96,6 +96,13 @@ describe('orderPipeline', () => {
     expect(error.where.plugin).toBe('./plugins/after-backup.ts');
   });
 
+  it('calls a before/after naming no step at all a likely typo, listing the steps there are', () => {
+    const step = custom('seed', { after: ['no-such-step'] });
+    const error = hotstandbyErrorFrom(() => orderPipeline([...BUILTINS, step], undefined, DEFAULT), 'PLUGIN_INVALID');
+    expect(error.message).toContain('wants to run relative to "no-such-step", but no step of that name exists (a typo?)');
+    expect(error.fix).toMatch(/^name one of the known steps in its before\/after: user-creation, .*verify \(or place "seed" yourself/);
+  });
+
   it('refuses a cycle, naming the plugins in it with their origins', () => {
     const x = custom('x', { before: ['y'] }, 'plugin-x');
     const y = custom('y', { before: ['x'] }, 'plugin-y');

@@ -83,6 +83,24 @@ describe('resolvePipeline: replacing and disabling built-in steps', () => {
     expect(error.fix).toContain('verify');
   });
 
+  it('refuses a before/after naming a step no plugin provides as a likely typo, listing the known steps, without blaming "pipeline"', () => {
+    const seed = mine('seed', { after: ['no-such-step'] }, 'plugins[2]');
+    const error = hotstandbyErrorFrom(() => resolvePipeline(spec(), [...BUILTINS, seed]), 'PLUGIN_INVALID');
+    expect(error.message).toBe(`step "seed" (${seed.origin}) wants to run after "no-such-step", but no step of that name exists (a typo?)`);
+    expect(error.where).toEqual({ plugin: seed.origin, key: 'plugins[2]', file: FILE.path });
+    expect(error.fix).toBe('name one of the known steps in its "after": user-creation, hba-config, wal-config, base-backup, recovery-config, verify (or place "seed" yourself in "pipeline", then its before/after are not used)');
+    // Disabled or left out of "pipeline", a step still exists: that is the other message.
+    const notRun = hotstandbyErrorFrom(() => resolvePipeline(spec({ pipeline: ['user-creation'] }), [...BUILTINS, mine('seed', { before: ['base-backup'] })]), 'PLUGIN_INVALID');
+    expect(notRun.message).toContain('wants to run relative to "base-backup", which is not in the pipeline');
+    expect(notRun.where.key).toBe('pipeline');
+  });
+
+  it('names "pipeline" in a cycle error only when the config has a pipeline', () => {
+    const x = mine('x', { before: ['y'] }, 'plugins[0]');
+    const y = mine('y', { before: ['x'] }, 'plugins[1]');
+    expect(hotstandbyErrorFrom(() => resolvePipeline(spec(), [...BUILTINS, x, y]), 'PLUGIN_INVALID').where.key).toBeUndefined();
+  });
+
   it('refuses a plugin that wants to run next to a disabled step, unless the pipeline places it', () => {
     const seed = mine('seed', { before: ['base-backup'] });
     const error = hotstandbyErrorFrom(() => resolvePipeline(spec({ disable: ['base-backup'] }), [...BUILTINS, seed]), 'PLUGIN_INVALID');
