@@ -12,6 +12,8 @@ export interface CliContext {
   // Aborted by the first Ctrl-C: long commands stop between actions, kill the program they run (pg_basebackup),
   // remove a partial base backup and release the lock, instead of dying half-way.
   signal?: AbortSignal;
+  // Set by a command that completes but must still exit non-zero (doctor with things to fix).
+  exitCode?: number;
 }
 
 // Options every command accepts.

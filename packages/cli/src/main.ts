@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
   const program = buildProgram(cli);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return EXIT.ok;
+    return cli.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;

@@ -21,6 +21,6 @@ export function registerDoctor(program: Command, cli: CliContext): void {
         }
         cli.out(report.ok ? '\nNothing to fix.' : '\nSome things need fixing (lines marked FIX).');
       }
-      if (!report.ok) process.exitCode = 1;
+      if (!report.ok) cli.exitCode = 1;
     });
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
+import type { PgBinaries } from '../postgres/binaries.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
@@ -40,7 +41,7 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
   try {
     const b = rt.binaries;
     add('binaries', 'ok', `PostgreSQL ${b.version} in ${b.binDir} (${b.reason})`);
-    add('base backup', 'ok', b.has('pg_basebackup') ? 'pg_basebackup is available; method "auto" uses it' : 'no pg_basebackup here; method "auto" uses the low-level copy (start backup, copy, stop backup)');
+    addBaseBackupCheck(add, spec, b);
     add('os user', 'ok', `servers run as ${rt.serverUser.name} (uid ${rt.serverUser.uid})${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`);
     for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [string, string][]) {
       const blocked = await findUnreachablePath(target, rt.serverUser, false);
@@ -97,5 +98,21 @@ async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: Do
     add('restart pending', pending.length ? 'fix' : 'ok', pending.length ? `changed settings wait for a restart: ${pending.map((p) => p.name).join(', ')}` : 'no setting waits for a restart', pending.length ? `restart ${primary.name} (hotstandby up --allow-restart, or pg_ctl restart)` : undefined);
   } catch (error) {
     add('primary', 'fix', `cannot inspect ${primary.name}: ${(error as Error).message}`, isHotstandbyError(error) ? error.fix : undefined);
+  }
+}
+
+// How the configured base-backup method fits the binaries: "pg_basebackup" without the program is a fix line.
+function addBaseBackupCheck(add: (check: string, status: DoctorCheck['status'], detail: string, fix?: string) => void, spec: ClusterSpec, b: PgBinaries): void {
+  const configured = spec.steps['base-backup']?.method;
+  const method = typeof configured === 'string' ? configured : 'auto';
+  const has = b.has('pg_basebackup');
+  if (method === 'pg_basebackup' && !has) {
+    add('base backup', 'fix', `steps.base-backup.method is "pg_basebackup", but there is no pg_basebackup in ${b.binDir}`, 'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation');
+  } else if (method === 'copy') {
+    add('base backup', 'ok', `method "copy": the low-level copy (start backup, copy, stop backup)${has ? '; pg_basebackup is here too' : ''}`);
+  } else if (method === 'pg_basebackup') {
+    add('base backup', 'ok', `method "pg_basebackup": ${b.path('pg_basebackup')}`);
+  } else {
+    add('base backup', 'ok', has ? 'pg_basebackup is available; method "auto" uses it' : 'no pg_basebackup here; method "auto" uses the low-level copy (start backup, copy, stop backup)');
   }
 }
