@@ -84,9 +84,22 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Clust
   }
   const found = await readConfigFile(() => explorer().search(cwd), cwd);
   if (found && !found.isEmpty) {
+    refuseSecondConfigFile(found.filepath);
     return resolveConfig(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
   }
   return resolveConfig(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
+}
+
+// Two config files side by side (hotstandby.config.json and .yaml, say): which one wins is a rule nobody remembers,
+// so discovery refuses to guess. package.json is not counted: its "hotstandby" key is found only when no file is.
+function refuseSecondConfigFile(found: string): void {
+  const dir = path.dirname(found);
+  const others = SEARCH_PLACES.filter((name) => name !== 'package.json' && path.join(dir, name) !== found && existsSync(path.join(dir, name)));
+  if (others.length === 0) return;
+  throw new HotstandbyError('CONFIG_CONFLICT', `${dir} holds more than one hotstandby config: ${path.basename(found)} and ${others.join(', ')}`, {
+    where: { file: found },
+    fix: `keep one of them, or choose one with --config ${path.basename(found)}`,
+  });
 }
 
 // Validate an inline config object (library use); relative paths resolve against dir.

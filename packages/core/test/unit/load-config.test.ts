@@ -91,6 +91,21 @@ describe('loadConfig discovery', () => {
     expect(spec.standbys[0]!.dataDir).toBe(path.resolve(dir, '..', 'elsewhere', 's1'));
   });
 
+  it('refuses to guess between two config files in one directory, naming both; --config picks one', async () => {
+    await put('hotstandby.config.json', JSON.stringify({ primary: { port: 6000 } }));
+    await put('hotstandby.config.yaml', 'primary:\n  port: 7000\n');
+    const error = await hotstandbyErrorFromAsync(() => loadConfig({ cwd: dir }), 'CONFIG_CONFLICT');
+    expect(error.message).toBe(`${dir} holds more than one hotstandby config: hotstandby.config.json and hotstandby.config.yaml`);
+    expect(error.fix).toBe('keep one of them, or choose one with --config hotstandby.config.json');
+    expect((await loadConfig({ cwd: dir, configPath: 'hotstandby.config.yaml' })).primary.port).toBe(7000);
+  });
+
+  it('counts a "hotstandby" key in package.json as a config beside a config file', async () => {
+    await put('package.json', JSON.stringify({ name: 'fixture', private: true, hotstandby: { primary: { port: 6000 } } }));
+    await put('.hotstandbyrc.json', JSON.stringify({ primary: { port: 7000 } }));
+    await hotstandbyErrorFromAsync(() => loadConfig({ cwd: dir }), 'CONFIG_CONFLICT');
+  });
+
   it('falls back to the built-in default config (movable ports, state beside the cwd) when nothing is found', async () => {
     const spec = await loadConfig({ cwd: dir });
     expect(spec.source).toEqual({ kind: 'default', path: undefined, dir });
