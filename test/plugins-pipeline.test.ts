@@ -197,6 +197,11 @@ describe('custom step plugins from the config', () => {
     { name: 'the same plugin twice', extra: { plugins: ['./steps/audit.ts', './steps/audit.ts'] }, mentions: ['two plugins define the step "audit"', '(plugins[0])', '(plugins[1])'] },
     { name: 'a missing plugin file', extra: { plugins: ['./steps/nope.ts'] }, mentions: ['steps/nope.ts', 'does not exist', 'key plugins[0]'] },
     { name: 'a bad option in the plugins entry', extra: { plugins: [['./steps/audit.ts', { label: 'x', level: 0 }], './steps/after-standbys.js'], steps: {} }, mentions: ['plugins[0][1].level', 'steps/audit.ts'] },
+    {
+      name: 'a missing required option',
+      extra: { plugins: ['./steps/audit.ts', './steps/after-standbys.js'], steps: { audit: { level: 2 } } },
+      mentions: ['steps.audit.label: missing required option "label"', 'fix: set it in the config: "steps": { "audit": { "label": … } }, or next to the plugin in plugins[0]: ["./steps/audit.ts", { "label": … }] (its options are the schema in', 'steps/audit.ts)'],
+    },
     { name: 'a plugin the pipeline does not place', extra: { plugins: ['./steps/audit.ts', './steps/loose.js'] }, files: { 'steps/loose.js': "export default { name: 'loose', description: 'l', scope: 'primary', async plan() { return { actions: [] }; } };\n" }, mentions: ['step "loose"', 'has no place', 'add "loose" to "pipeline"'] },
   ];
   for (const c of refusals) {

@@ -201,6 +201,34 @@ describe('resolvePipeline: step options', () => {
     const error = hotstandbyErrorFrom(() => optionsOf({ steps: { seed: { rowz: 2 } } }), 'CONFIG_INVALID');
     expect(error.message).toContain('steps.seed.rowz: unknown key (did you mean "rows"?)');
   });
+
+  // A step with a required option, listed in the config as ./steps/timings.ts (a file) or as a package.
+  const required = z.strictObject({ level: z.number(), targets: z.array(z.strictObject({ host: z.string() })).default([]) });
+  const timings = (origin: string) => ({ ...mine('timings', { options: required, scope: 'cluster' }, 'plugins[0]'), origin });
+  const FILE_PLUGIN = path.join(DIR, 'steps', 'timings.ts');
+  const timingsError = (raw: Record<string, unknown>, origin = FILE_PLUGIN) => hotstandbyErrorFrom(() => resolvePipeline(spec(raw), [...BUILTINS, timings(origin)]), 'CONFIG_INVALID');
+
+  it('says a required option is missing and where to set it: steps.<name>, or the plugins entry', () => {
+    const error = timingsError({ plugins: ['./steps/timings.ts'] });
+    expect(error.message).toBe(`invalid config in ${FILE.path}: steps.timings.level: missing required option "level"`);
+    expect(error.where).toMatchObject({ key: 'steps.timings.level', plugin: FILE_PLUGIN });
+    expect(error.fix).toBe(
+      `set it in the config: "steps": { "timings": { "level": … } }, or next to the plugin in plugins[0]: ["./steps/timings.ts", { "level": … }] (its options are the schema in ${FILE_PLUGIN})`,
+    );
+    const nested = timingsError({ plugins: ['./steps/timings.ts'], steps: { timings: { level: 1, targets: [{}] } } });
+    expect(nested.message).toContain('steps.timings.targets[0].host: missing required option "host"');
+    expect(nested.fix).toBe(`add "host" at steps.timings.targets[0] (its options are the schema in ${FILE_PLUGIN})`);
+  });
+
+  it('points at the file for a local file plugin\'s options (it has no README), at the README for a package', () => {
+    const file = timingsError({ plugins: ['./steps/timings.ts'], steps: { timings: { level: 'high' } } });
+    expect(file.message).toContain('steps.timings.level: ');
+    expect(file.fix).toBe(`correct the options of the timings step (its options are the schema in ${FILE_PLUGIN})`);
+    const pkg = timingsError({ plugins: ['hotstandby-plugin-timings'], steps: { timings: { level: 'high' } } }, 'hotstandby-plugin-timings@1.0.0');
+    expect(pkg.fix).toBe('correct the options of the timings step (see its README)');
+    const missing = timingsError({ plugins: ['hotstandby-plugin-timings'] }, 'hotstandby-plugin-timings@1.0.0');
+    expect(missing.fix).toBe('set it in the config: "steps": { "timings": { "level": … } }, or next to the plugin in plugins[0]: ["hotstandby-plugin-timings", { "level": … }] (see its README)');
+  });
 });
 
 describe('resolvePipeline: errors thrown by a plugin', () => {
