@@ -145,12 +145,14 @@ describe('custom step plugins from the config', () => {
     expect(text.stdout).toMatch(/Replaced built-in steps:\n {2}verify: @hotstandby\/plugin-verify@[\d.]+ \(built-in\) is replaced by \.\/steps\/verify\.js/);
     expect(text.stdout).toMatch(/Not run:\n {2}wal-config \(@hotstandby\/plugin-wal-config@[\d.]+ \(built-in\)\): listed in "disable"/);
 
-    const json = parseJson<{ config: string; steps: { name: string; runsOn: string; builtin: boolean; replaces: string | null }[]; replaced: unknown[]; disabled: { name: string; reason: string }[] }>(
+    const json = parseJson<{ config: string; steps: { name: string; runsOn: string; builtin: boolean; origin: string; replaces: string | null }[]; replaced: unknown[]; disabled: { name: string; reason: string }[] }>(
       await project.run(['plugins', '--json']),
     );
     expect(json.config).toBe(project.path('hotstandby.config.json'));
     expect(json.steps.map((s) => `${s.name}:${s.runsOn}`)).toEqual(['user-creation:primary', 'hba-config:primary', 'seed:primary', 'base-backup:each standby', 'recovery-config:each standby', 'verify:cluster']);
     expect(json.steps.find((s) => s.name === 'verify')).toMatchObject({ builtin: false, replaces: expect.stringMatching(/^@hotstandby\/plugin-verify@/) });
+    // As docs/plugins.md says: the table shortens a file below the current directory, the JSON has its absolute path.
+    expect(json.steps.find((s) => s.name === 'seed')!.origin).toBe(project.path('steps', 'seed.js'));
     expect(json.disabled).toEqual([expect.objectContaining({ name: 'wal-config', reason: 'disable' })]);
     expect(listTree(project.dir).filter((p) => p.startsWith('.hotstandby'))).toEqual([]);
   });

@@ -35,8 +35,9 @@ export { createContainer, TOKENS, type DependencyContainer } from './di/containe
 
 export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
 export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
+export type { NodeState, JournalEntry } from './state/cluster-state.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
-export { changesSomething, type Action, type SqlAction, type WriteFileAction, type RemoveFileAction, type MakeDirAction, type ExecAction, type NodeAction, type TaskAction, type Owner } from './executor/action.js';
+export { changesSomething, type Action, type JournalRecord, type SqlAction, type WriteFileAction, type RemoveFileAction, type MakeDirAction, type ExecAction, type NodeAction, type TaskAction, type Owner } from './executor/action.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
 export { safeObserver, type LabelledObserver, type ObserverFailureReport } from './pipeline/safe-observer.js';
 export { guardPlugin, pluginFailure, type PluginPhase } from './plugin/guard-plugin.js';
