@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   TOPOLOGY_CONFLICT: 'The command does not fit the replication tree (not a standby, standbys depend on it, unknown upstream).',
   PLUGIN_FAILED: 'A step plugin threw an error.',
   PLUGIN_INVALID: 'A plugin or the pipeline that orders plugins is invalid.',
-  PLUGIN_SCAFFOLD: '`hotstandby plugin new` cannot write the plugin package (not a step name, or the directory is not empty).',
+  PLUGIN_SCAFFOLD: '`hotstandby plugin new` cannot write the plugin package (not a step name, a built-in step\'s name, or the directory is not empty).',
   ABORTED: 'The run was interrupted.',
   INTERNAL: 'An unexpected error: a bug in hotstandby.',
 } as const;
