@@ -135,7 +135,7 @@ export const configSchema = z
     plugins: z
       .array(
         z.union([pluginSpecifier, z.tuple([pluginSpecifier, z.record(z.string(), z.unknown(), { error: 'must be an object of options' })])], {
-          error: 'must be a path ("./steps/my-step.ts"), a package name, or ["package-or-path", { options }]',
+          error: (issue) => pluginEntryProblem(issue.input),
         }),
         { error: 'must be a list of plugins' },
       )
@@ -155,6 +155,16 @@ export const configSchema = z
       .meta({ description: 'Options for each step, keyed by step name, e.g. { "base-backup": { "method": "pg_basebackup" } }.' }),
   })
   .meta({ title: 'hotstandby config', description: 'A PostgreSQL primary and its hot standbys.' });
+
+// What is wrong with an entry of "plugins", in the words of the form the user seems to have meant.
+function pluginEntryProblem(input: unknown): string {
+  const forms = 'must be a path ("./steps/my-step.ts"), a package name, or ["package-or-path", { options }]';
+  if (!Array.isArray(input)) return forms;
+  if (input.length !== 2) return `as a list, must be ["package-or-path", { options }]: two items, not ${input.length}`;
+  if (typeof input[0] !== 'string' || input[0] === '') return 'the first item must be the plugin\'s path or package name';
+  const second = input[1] === null ? 'null' : Array.isArray(input[1]) ? 'a list' : typeof input[1];
+  return `the second item must be an object of options, such as { "level": 2 }, not ${second === 'object' ? 'that' : second}`;
+}
 
 // A config file's content as written by a user.
 export type ConfigInput = z.input<typeof configSchema>;

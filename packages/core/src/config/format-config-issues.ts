@@ -25,7 +25,9 @@ export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], schema: 
         .join('\n');
     }
     const secretKey = issue.path.some((p) => typeof p === 'string' && /password/i.test(p));
-    const got = 'input' in issue && issue.input !== undefined && !secretKey ? `, got ${describeValue(issue.input)}` : '';
+    // A union's message about a list already says which item is wrong; ", got a list" would only confuse.
+    const listUnion = issue.code === 'invalid_union' && Array.isArray(issue.input);
+    const got = 'input' in issue && issue.input !== undefined && !secretKey && !listUnion ? `, got ${describeValue(issue.input)}` : '';
     return `${formatConfigPath(issue.path)}: ${issue.message}${got}`;
   });
 }

@@ -265,3 +265,15 @@ describe('resolveConfig conflicts', () => {
     expect(conflict({ replication: { user: 'rep\tuser' } }).message).toContain('control character');
   });
 });
+
+describe('resolveConfig plugins entries', () => {
+  it.each([
+    [['x', 5], 'plugins[0]: the second item must be an object of options, such as { "level": 2 }, not number'],
+    [['x', [1]], 'plugins[0]: the second item must be an object of options, such as { "level": 2 }, not a list'],
+    [['x'], 'plugins[0]: as a list, must be ["package-or-path", { options }]: two items, not 1'],
+    [[5, {}], "plugins[0]: the first item must be the plugin's path or package name"],
+    [{ a: 1 }, 'plugins[0]: must be a path ("./steps/my-step.ts"), a package name, or ["package-or-path", { options }], got an object'],
+  ])('says what is wrong with %j', (entry, message) => {
+    expect(invalid({ plugins: [entry] }).message).toContain(message);
+  });
+});
