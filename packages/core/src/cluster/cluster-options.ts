@@ -5,6 +5,7 @@ import type { StepRecord } from '../pipeline/pipeline-step.js';
 import type { RendererChoice } from '../pipeline/run-pipeline.js';
 import type { ClusterStatus } from './cluster-status.js';
 import type { LoadedPlugin } from './resolve-steps.js';
+import type { UnlistedNodes } from './unlisted-nodes.js';
 
 // How a Cluster is built.
 export interface ClusterOptions {
@@ -34,6 +35,9 @@ export interface StepRunOptions {
   allowRestart?: boolean;
   // Create missing state directories first (default yes; verify, which writes nothing there, says no).
   prepareStateDir?: boolean;
+  // Nodes the state records but the config does not name (default: refused). remove-standby includes the
+  // standby it is taking out, which has already left the topology when wal-config runs.
+  unlisted?: UnlistedNodes;
 }
 
 // One step's plan on one node.

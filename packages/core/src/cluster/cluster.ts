@@ -103,7 +103,7 @@ export class Cluster {
   async removeStandby(name: string, options: LifecycleOptions & { purge?: boolean } = {}): Promise<{ deleted: string[]; kept: string[] }> {
     return this.locked('remove-standby', async (rt) => {
       await recordRemovedStandby(rt, name);
-      await this.runSteps(['wal-config'], { renderer: 'silent' });
+      await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' });
       return removeStandbyNode(rt, name, { purge: options.purge ?? false, log: options.log ?? (() => undefined) });
     });
   }

@@ -80,7 +80,7 @@ async function withSteps<T>(
     }
     return step;
   });
-  const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress });
+  const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress, unlisted: options.unlisted });
   try {
     const signal = options.signal ?? new AbortController().signal;
     const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress: () => undefined, signal });
