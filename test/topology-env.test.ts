@@ -15,8 +15,13 @@ interface EnvJson {
   nodes: { name: string; role: string; url: string }[];
   readWriteUrl: string;
   readOnlyUrl: string;
+  readOnlyBalancedUrl: string;
   preferStandbyUrl: string;
+  excludedFromReads?: { name: string; reason: string; applyDelay: string }[];
 }
+
+// The host:port list of a libpq multi-host URL.
+const hostsOf = (url: string) => /^postgresql:\/\/[^@/]+@([^/]+)\//.exec(url)?.[1]?.split(',') ?? [];
 
 // Where a URL lands: pg_is_in_recovery() and the server's port, through psql (libpq resolves the multi-host URL).
 // A failed connection is a soft failure (the other URLs are still tried), with what psql said.
@@ -81,7 +86,6 @@ describe('env', () => {
     }
 
     // The multi-host URLs: every host listed for read-write, the standbys for read-only; no password anywhere.
-    const hostsOf = (url: string) => /^postgresql:\/\/[^@/]+@([^/]+)\//.exec(url)?.[1]?.split(',') ?? [];
     for (const url of [env.readWriteUrl, env.readOnlyUrl, env.preferStandbyUrl]) expect(url).toMatch(/^postgresql:\/\/postgres@[^:@/]+:\d+(,[^:@/]+:\d+)*\/postgres\?/);
     expect(hostsOf(env.readWriteUrl).sort()).toEqual(['main', 's1', 's2'].map((n) => `127.0.0.1:${port(n)}`).sort());
     expect(env.readWriteUrl).toMatch(/[?&]target_session_attrs=read-write(&|$)/);
@@ -103,5 +107,36 @@ describe('env', () => {
     await ok(project, ['stop', 's2']);
     expect(await landsOn(cluster, psql, env.preferStandbyUrl), 'prefer-standby, both standbys down').toEqual({ inRecovery: false, port: port('main') });
     expect(await landsOn(cluster, psql, env.readWriteUrl), 'read-write, both standbys down').toEqual({ inRecovery: false, port: port('main') });
+  });
+
+  test('a delayed standby keeps its own URL but is left out of the read pools, and env says so', async () => {
+    const project = await createProject();
+    const config = await clusterConfig({ primaryName: 'main', standbys: ['s1', 'late'] });
+    (config.standbys as Record<string, unknown>[])[1]!.applyDelay = '5min';
+    const cluster = await upCluster(project, config);
+    const status = await cluster.status();
+    const port = (name: string) => nodeNamed(status, name).port;
+    const psql = path.join(status.postgres!.binDir, 'psql');
+
+    const env = parseJson<EnvJson>(await ok(project, ['env', '--json']));
+    // late has its own URL, and the read-write URL still lists every node (a standby never accepts writes).
+    expect(env.nodes.map((n) => n.name)).toEqual(['main', 's1', 'late']);
+    expect(Number(new URL(env.nodes.find((n) => n.name === 'late')!.url).port)).toBe(port('late'));
+    expect(hostsOf(env.readWriteUrl).sort()).toEqual(['main', 's1', 'late'].map((n) => `127.0.0.1:${port(n)}`).sort());
+    // The read pools: s1 only (prefer-standby falls back to the primary), never the delayed standby.
+    expect(hostsOf(env.readOnlyUrl)).toEqual([`127.0.0.1:${port('s1')}`]);
+    expect(hostsOf(env.readOnlyBalancedUrl)).toEqual([`127.0.0.1:${port('s1')}`]);
+    expect(hostsOf(env.preferStandbyUrl)).toEqual([`127.0.0.1:${port('s1')}`, `127.0.0.1:${port('main')}`]);
+    expect(env.excludedFromReads).toEqual([{ name: 'late', applyDelay: '5min', reason: expect.stringMatching(/5min.*applyDelay/) }]);
+
+    // The shell output says which standby is missing from the read URLs and why.
+    const shell = await ok(project, ['env']);
+    expect(shell.stdout, describeRun(shell)).toMatch(/^# late is not in the read-only, balanced or prefer-standby URLs: it applies WAL 5min after commit \(applyDelay\).*HOTSTANDBY_LATE_URL/m);
+    expect(shell.stdout, describeRun(shell)).toContain(`export DATABASE_READ_ONLY_URL='${env.readOnlyUrl}'`);
+
+    // With s1 down, prefer-standby reads from the primary (current data), not from the delayed standby.
+    expect.soft(await landsOn(cluster, psql, env.preferStandbyUrl), 'prefer-standby').toEqual({ inRecovery: true, port: port('s1') });
+    await ok(project, ['stop', 's1']);
+    expect(await landsOn(cluster, psql, env.preferStandbyUrl), 'prefer-standby, s1 down').toEqual({ inRecovery: false, port: port('main') });
   });
 });

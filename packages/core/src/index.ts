@@ -11,7 +11,7 @@ export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepR
 export type { ControlResult } from './cluster/node-control.js';
 export type { RejoinMethod } from './cluster/rejoin.js';
 export type { AddStandbyRequest } from './cluster/standby-membership.js';
-export type { ConnectionEnv } from './cluster/connection-env.js';
+export type { ConnectionEnv, ExcludedFromReads } from './cluster/connection-env.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
 export { readControlFacts, type ControlFacts } from './postgres/pg-control.js';
 export {

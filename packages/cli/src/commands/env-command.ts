@@ -15,11 +15,20 @@ export function registerEnv(program: Command, cli: CliContext): void {
       if (opts.json) return cli.out(JSON.stringify(env, null, 2));
       const line = (k: string, v: string) => cli.out(`export ${k}=${quoteShellArg(v)}`);
       line('PGPASSFILE', env.passfile);
-      for (const n of env.nodes) line(`HOTSTANDBY_${n.name.toUpperCase().replace(/-/g, '_')}_URL`, n.url);
+      for (const n of env.nodes) line(nodeVariable(n.name), n.url);
       line('DATABASE_URL', env.readWriteUrl);
       line('DATABASE_READ_ONLY_URL', env.readOnlyUrl);
       line('DATABASE_READ_ONLY_BALANCED_URL', env.readOnlyBalancedUrl);
       line('DATABASE_PREFER_STANDBY_URL', env.preferStandbyUrl);
       cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; the balanced URL: libpq 16+');
+      // Delayed standbys serve old data on purpose: say why they are missing from the read URLs.
+      for (const x of env.excludedFromReads) {
+        cli.out(`# ${x.name} is not in the read-only, balanced or prefer-standby URLs: it ${x.reason}; read from it through ${nodeVariable(x.name)} only when old data is what you want`);
+      }
     });
+}
+
+// The shell variable holding one node's URL.
+function nodeVariable(name: string): string {
+  return `HOTSTANDBY_${name.toUpperCase().replace(/-/g, '_')}_URL`;
 }

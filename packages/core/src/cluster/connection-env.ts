@@ -1,5 +1,14 @@
 import type { ClusterRuntime } from './cluster-runtime.js';
 
+// A standby left out of the read pools, and why.
+export interface ExcludedFromReads {
+  name: string;
+  // Why, for people ("applies WAL 5min after commit (applyDelay)").
+  reason: string;
+  // The configured apply delay ("5min"): the standby's data is this old on purpose.
+  applyDelay: string;
+}
+
 // Connection settings for applications, without passwords: one URL per node, and libpq multi-host URLs that
 // pick the read-write node or a read-only one (target_session_attrs), for read/write splitting.
 export interface ConnectionEnv {
@@ -9,6 +18,9 @@ export interface ConnectionEnv {
   readOnlyUrl: string;
   readOnlyBalancedUrl: string;
   preferStandbyUrl: string;
+  // Standbys not in the read-only, balanced and prefer-standby URLs (they keep their own node URL): delayed
+  // standbys, whose data is old by design, so an application reading through a pool never sees stale rows.
+  excludedFromReads: ExcludedFromReads[];
 }
 
 // Build the connection settings from the running topology.
@@ -17,17 +29,27 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
   const db = encodeURIComponent(database);
   const primary = rt.primary;
   const standbys = rt.standbys;
+  const delayOf = (name: string) => rt.spec.standbys.find((s) => s.name === name)?.applyDelay;
+  const excludedFromReads = standbys.flatMap((n) => {
+    const applyDelay = delayOf(n.name);
+    return applyDelay ? [{ name: n.name, applyDelay, reason: `applies WAL ${applyDelay} after commit (applyDelay)` }] : [];
+  });
+  // The standbys reads may go to; with none, the primary (as when the cluster has no standby at all).
+  const readers = standbys.filter((n) => !delayOf(n.name));
+  const readPool = readers.length ? readers : [primary];
   const hosts = (nodes: readonly { host: string; port: number }[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
   return {
     passfile: rt.layout.userPassfile,
     nodes: [primary, ...standbys].map((n) => ({ name: n.name, role: n === primary ? 'primary' : 'standby', url: n.url(database) })),
-    // libpq tries the hosts in order and keeps the first that accepts writes (libpq 10+).
+    // libpq tries the hosts in order and keeps the first that accepts writes (libpq 10+). Every node is listed,
+    // so the URL still finds the primary after a promotion; a standby never accepts writes, delayed or not.
     readWriteUrl: `postgresql://${user}@${hosts([primary, ...standbys])}/${db}?target_session_attrs=read-write`,
     // A standby, the first that is up (libpq 14+).
-    readOnlyUrl: `postgresql://${user}@${hosts(standbys.length ? standbys : [primary])}/${db}?target_session_attrs=read-only`,
+    readOnlyUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=read-only`,
     // A standby chosen at random, to spread reads (libpq 16+; older libpq refuses load_balance_hosts).
-    readOnlyBalancedUrl: `postgresql://${user}@${hosts(standbys.length ? standbys : [primary])}/${db}?target_session_attrs=read-only&load_balance_hosts=random`,
+    readOnlyBalancedUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=read-only&load_balance_hosts=random`,
     // A standby when one is up, else the primary (libpq 14+).
-    preferStandbyUrl: `postgresql://${user}@${hosts([...standbys, primary])}/${db}?target_session_attrs=prefer-standby`,
+    preferStandbyUrl: `postgresql://${user}@${hosts([...readers, primary])}/${db}?target_session_attrs=prefer-standby`,
+    excludedFromReads,
   };
 }
