@@ -16,6 +16,8 @@ function reloadable(ctx: StepContext, name: string): boolean {
     primary_slot_name: c.primarySlotName,
     restore_command: c.restoreCommand,
     recovery_min_apply_delay: c.recoveryMinApplyDelay,
+    // sighup on every version this tool supports.
+    synchronous_standby_names: 'sighup',
   };
   return contexts[name] === 'sighup';
 }

@@ -42,5 +42,9 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
     // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).
     ...(ctx.facts.statsTempDirectory ? { stats_temp_directory: 'pg_stat_tmp' } : {}),
     hot_standby: 'on',
+    // The copy carries the upstream's list of synchronous standbys, which may name this very node. A standby
+    // ignores it, but once promoted its commits would wait for those names forever: it starts empty, and after
+    // a promotion wal-config sets what the new primary needs.
+    synchronous_standby_names: '',
   };
 }

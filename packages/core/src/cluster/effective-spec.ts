@@ -36,10 +36,17 @@ export function effectiveSpec(spec: ClusterSpec, state: ClusterState): ClusterSp
     };
   });
   const primary = nodes.find((n) => n.name === primaryName) ?? spec.primary;
+  const standbys = nodes.filter((n) => n.role === 'standby' && !former.has(n.name));
+  // A promotion or removal can leave fewer synchronous standbys than the config's count: commits would then wait
+  // forever, so the count shrinks with them (the config's own numbers were checked when it was loaded).
+  const synchronous = standbys.filter((n) => n.synchronous).length;
+  const { count } = spec.replication.synchronous;
+  const replication = synchronous > 0 && count > synchronous ? { ...spec.replication, synchronous: { ...spec.replication.synchronous, count: synchronous } } : spec.replication;
   const result: ClusterSpec = {
     ...spec,
+    replication,
     primary,
-    standbys: nodes.filter((n) => n.role === 'standby' && !former.has(n.name)),
+    standbys,
     detached: nodes.filter((n) => former.has(n.name)),
   };
   checkConflicts(result, `${spec.source.path ?? 'the config'} with the topology recorded in state.json`);
