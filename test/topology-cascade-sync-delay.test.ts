@@ -3,6 +3,7 @@
 // the delayed one holds WAL back by design (verify says so instead of failing), a row reaches the cascaded standby,
 // and stopping the synchronous standby warns that the primary's commits will wait.
 import { describe, expect, test } from 'vitest';
+import { lsnDiff } from '@hotstandby/core';
 import { describeRun } from './support/cli.js';
 import { nodeNamed, verifyOf } from './support/cluster-json.js';
 import { ids, ok, show, upCluster, waitForStatus, waitReplayed } from './support/cluster-nodes.js';
@@ -31,6 +32,13 @@ describe('cascaded, synchronous and delayed standbys', () => {
     for (const name of ['relay', 'leaf', 'sync1', 'late']) expect(nodeNamed(status, name).state, name).toBe('streaming');
     expect(nodeNamed(status, 'sync1').synchronous).toBe(true);
     expect(nodeNamed(status, 'late').applyDelay).toBe('5min');
+    // Each standby's slot is in use on the node it streams from, the cascaded one's on relay (not on the primary).
+    expect(status.nodes.filter((n) => n.role === 'standby').map((n) => [n.name, n.slot, n.slotActive])).toEqual([
+      ['relay', 'relay', true],
+      ['leaf', 'leaf', true],
+      ['sync1', 'sync1', true],
+      ['late', 'late', true],
+    ]);
 
     // status --tree: the primary at the root, its standbys below with ├──/└──, the cascaded one under its upstream.
     const tree = await ok(project, ['status', '--tree']);
@@ -72,6 +80,22 @@ describe('cascaded, synchronous and delayed standbys', () => {
     const leaf = await cluster.client('leaf');
     const target = await waitReplayed(main, leaf, 'leaf (through relay)');
     expect(await ids(leaf, 'cascade_probe')).toEqual([1, 2, 3]);
+
+    // The cascaded standby as its upstream sees it: relay (not the primary) has its walsender and its slot, and
+    // status reports the lag relay's walsender measures, in bytes behind the primary: at most the distance from
+    // what relay said leaf had replayed before status ran to the primary's position after.
+    const relay = await cluster.client('relay');
+    const leafOnRelay = await relay.query<{ replay: string | null }>("SELECT replay_lsn::text AS replay FROM pg_stat_replication WHERE application_name = 'leaf'");
+    expect(leafOnRelay.rows, 'relay streams to leaf').toHaveLength(1);
+    expect((await main.query("SELECT 1 FROM pg_stat_replication WHERE application_name = 'leaf'")).rowCount, 'leaf does not stream from the primary').toBe(0);
+    expect((await relay.query("SELECT active FROM pg_replication_slots WHERE slot_name = 'leaf'")).rows).toEqual([{ active: true }]);
+    expect((await main.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'leaf'")).rowCount, "leaf's slot is not on the primary").toBe(0);
+    const replayedBefore = leafOnRelay.rows[0]!.replay!;
+    const leafStatus = nodeNamed(await cluster.status(), 'leaf');
+    const primaryAfter = (await main.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+    expect(leafStatus).toMatchObject({ upstream: 'relay', slot: 'leaf', slotActive: true, replayLagSeconds: expect.any(Number) });
+    expect(leafStatus.replayLagBytes).toBeGreaterThanOrEqual(0);
+    expect(leafStatus.replayLagBytes).toBeLessThanOrEqual(lsnDiff(primaryAfter, replayedBefore));
     await waitFor(async () => (await lateClient.query<{ got: boolean }>('SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn AS got', [target])).rows[0]!.got, {
       what: `late to receive WAL up to ${target}`,
     });
@@ -101,5 +125,15 @@ describe('cascaded, synchronous and delayed standbys', () => {
     expect(await ids(sync1, 'cascade_probe')).toEqual([1, 2, 3, 4]);
     await waitReplayed(main, leaf, 'leaf after relay restarted');
     expect(await ids(leaf, 'cascade_probe')).toEqual([1, 2, 3, 4]);
+
+    // The delayed standby restarted holds WAL it has not applied: it streams again only after applying it, 5min
+    // later. verify says so at once instead of failing after its timeout.
+    await lateClient.end();
+    await ok(project, ['restart', 'late']);
+    const afterRestart = await verifyOf(project);
+    expect(afterRestart.result.code, describeRun(afterRestart.result)).toBe(0);
+    const lateAgain = afterRestart.report.standbys.find((s) => s.name === 'late')!;
+    expect(lateAgain.checks?.find((c) => c.name === 'row-replicated')?.detail, JSON.stringify(lateAgain)).toMatch(/delayed by design \(5min\): it is applying WAL it already holds/);
+    expect(lateAgain.checks?.find((c) => c.name === 'streaming')?.detail, JSON.stringify(lateAgain)).toMatch(/not streaming yet, by design/);
   });
 });
