@@ -32,7 +32,7 @@ describe('scripts', () => {
     }
 
     // The .sh "all" scripts: start the primary first and each standby after its upstream; stop in reverse.
-    const calls = (file: string) => [...readFileSync(path.join(out, file), 'utf8').matchAll(/(start|stop)-([a-z0-9_-]+)\.sh/g)].map((m) => m[2]);
+    const calls = (file: string) => [...readFileSync(path.join(out, file), 'utf8').matchAll(/"\$here"\/(start|stop)-([a-z0-9_-]+)\.sh/g)].map((m) => m[2]);
     expect(calls('start-all.sh')).toEqual(['main', 's1', 'leaf']);
     expect(calls('stop-all.sh')).toEqual(['leaf', 's1', 'main']);
 
@@ -52,18 +52,30 @@ describe('scripts', () => {
     const startMainCmd = readFileSync(path.join(out, 'start-main.cmd'), 'utf8');
     expect(startMainCmd).toContain(`set "PGDATA=${nodeNamed(before, 'main').dataDir}"`);
 
-    // stop-all.sh, run as root, stops every node (the standbys first).
+    // stop-all.sh, run as root, stops every node (the standbys first), passing over one already stopped.
     const main = await cluster.client('main');
     await main.query('CREATE TABLE scripts_probe (id int)');
+    await ok(project, ['stop', 's1']);
     const stopAll = await runProgram('sh', [path.join(out, 'stop-all.sh')], { cwd: project.dir });
     expect(stopAll.code, describeRun(stopAll)).toBe(0);
+    expect(stopAll.stdout, describeRun(stopAll)).toMatch(/^s1: already stopped$/m);
     expect(postmastersUnder(cluster.stateDir)).toEqual([]);
     const stopped = await cluster.status();
     expect(stopped.nodes.map((n) => [n.name, n.running, n.state])).toEqual(NODES.map((n) => [n, false, 'stopped']));
 
-    // start-all.sh brings them back, running as the servers' OS user, and replication resumes.
+    // stop-all.sh again, with nothing running, has nothing to do.
+    const stopAllAgain = await runProgram('sh', [path.join(out, 'stop-all.sh')], { cwd: project.dir });
+    expect(stopAllAgain.code, describeRun(stopAllAgain)).toBe(0);
+    for (const name of NODES) expect(stopAllAgain.stdout, describeRun(stopAllAgain)).toMatch(new RegExp(`^${name}: already stopped$`, 'm'));
+
+    // start-all.sh brings them back (passing over main, started by its own script), running as the servers' OS
+    // user, and replication resumes.
+    const startMain = await runProgram('sh', [path.join(out, 'start-main.sh')], { cwd: project.dir });
+    expect(startMain.code, describeRun(startMain)).toBe(0);
+    expect(postmastersUnder(nodeNamed(before, 'main').dataDir)).toHaveLength(1);
     const startAll = await runProgram('sh', [path.join(out, 'start-all.sh')], { cwd: project.dir });
     expect(startAll.code, describeRun(startAll)).toBe(0);
+    expect(startAll.stdout, describeRun(startAll)).toMatch(/^main: already running$/m);
     const serverUid = statSync(nodeNamed(before, 'main').dataDir).uid;
     for (const name of NODES) {
       const running = postmastersUnder(nodeNamed(before, name).dataDir);
