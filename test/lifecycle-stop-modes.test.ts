@@ -1,7 +1,7 @@
 // stop --mode smart while a client holds a session: the server refuses new connections and waits for the session;
 // the command finishes once the session ends, and an impatient user can interrupt it and stop with --mode fast
 // (the interrupted command's lock does not block them). --mode fast disconnects sessions at once. restart stops
-// and starts every node again, and replication resumes.
+// and starts every node again, and replication resumes. A smart restart that times out says the shutdown goes on.
 import { describe, expect, test } from 'vitest';
 import type pg from 'pg';
 import { collect, describeRun, startCli, type CliResult } from './support/cli.js';
@@ -107,6 +107,24 @@ describe('stop modes', () => {
       await mainClient.end();
       await s1Client.end();
     }
+
+    // 4. restart --mode smart with a session open and a short --timeout: the command gives up, and says that the
+    // shutdown goes on (no new connections; the server stops when the session ends) and how to finish it now.
+    const heldForRestart = await holdSession(cluster, main.port);
+    const gaveUp = await project.run(['restart', 'main', '--mode', 'smart', '--timeout', '2']);
+    expect(gaveUp.code, describeRun(gaveUp)).toBe(1);
+    expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/main did not stop within 2 s \(smart mode\)/);
+    expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/smart shutdown is still in progress: main accepts no new connections and will stop by itself when the last session ends/);
+    expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/fix: .*"hotstandby stop main --mode fast"/);
+    expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/SERVER_STOP_FAILED/);
+    await waitUntilShuttingDown(main.port, cluster.password, 'main');
+    expect(postmastersUnder(main.dataDir), 'main still runs while the session is open').toHaveLength(1);
+    expect(heldForRestart.ended()).toBe(false);
+    await heldForRestart.client.query('COMMIT');
+    await heldForRestart.client.end();
+    await waitFor(() => postmastersUnder(main.dataDir).length === 0, { what: 'main to stop by itself once the last session ended' });
+    await ok(project, ['start', 'main']);
+    await waitForStatus(cluster, 's1 to stream after main started again', (s) => nodeNamed(s, 's1').state === 'streaming');
 
     // A mode that does not exist is a usage error.
     const bogus = await project.run(['stop', '--mode', 'gentle']);

@@ -137,12 +137,26 @@ export class PgNode {
       purpose: `pg_ctl stop for ${this.name}`,
       timeoutMs: (timeoutSec + 15) * 1000,
     });
-    if (result.exitCode !== 0 && (await this.isRunning())) {
-      throw new HotstandbyError('SERVER_STOP_FAILED', `${this.name} did not stop within ${timeoutSec} s (${mode} mode): ${result.stderr.trim()}`, {
-        where: { node: this.name },
-        fix: mode === 'smart' ? 'disconnect the clients or stop with --mode fast' : `look at ${this.logFile}`,
-      });
+    if (result.exitCode !== 0 && (await this.isRunning())) throw this.stopFailed(mode, timeoutSec, result.stderr.trim());
+  }
+
+  // Why a stop did not finish in time. A smart shutdown is not cancelled by pg_ctl giving up: the server still
+  // refuses new connections and stops by itself when the last session ends, so the user must hear that.
+  private stopFailed(mode: StopMode, timeoutSec: number, pgCtlSays: string): HotstandbyError {
+    const where = { node: this.name };
+    if (mode !== 'smart') {
+      return new HotstandbyError('SERVER_STOP_FAILED', `${this.name} did not stop within ${timeoutSec} s (${mode} mode): ${pgCtlSays}`, { where, fix: `look at ${this.logFile}` });
     }
+    return new HotstandbyError(
+      'SERVER_STOP_FAILED',
+      `${this.name} did not stop within ${timeoutSec} s (smart mode): sessions are still open. The smart shutdown is still in progress: ` +
+        `${this.name} accepts no new connections and will stop by itself when the last session ends`,
+      {
+        where,
+        detail: pgCtlSays || undefined,
+        fix: `finish it now with "hotstandby stop ${this.name} --mode fast" (ends the open sessions), then "hotstandby start ${this.name}" to run it again; or end the sessions yourself`,
+      },
+    );
   }
 
   // Stop and start again (settings that only take effect at server start).
