@@ -16,17 +16,23 @@ export function effectiveSpec(spec: ClusterSpec, state: ClusterState): ClusterSp
     port: a.port,
     portFixed: true,
     dataDir: a.dataDir,
-    upstream: a.upstream ?? configPrimary,
+    upstream: a.upstream,
     slot: a.name.replace(/-/g, '_'),
     synchronous: a.synchronous ?? false,
     applyDelay: a.applyDelay,
   }));
+  const addedNames = new Set(added.map((a) => a.name));
   const all = [spec.primary, ...spec.standbys, ...added].filter((n) => !removed.has(n.name));
   const primaryName = topology.primary ?? configPrimary;
   const former = new Set(topology.formerPrimaries ?? []);
   const nodes = all.map((n): NodeSpec => {
     if (n.name === primaryName) return { ...n, role: 'primary', upstream: undefined, slot: undefined, synchronous: false, applyDelay: undefined };
-    const configured = n.role === 'primary' || !n.upstream || n.upstream === configPrimary || former.has(n.upstream) ? primaryName : n.upstream;
+    // A config standby naming the config's primary follows whichever node is primary now; a standby added with
+    // --upstream streams from the node it named as long as that node is in the cluster (not waiting for rejoin).
+    const followsPrimary = addedNames.has(n.name)
+      ? !n.upstream || former.has(n.upstream)
+      : n.role === 'primary' || !n.upstream || n.upstream === configPrimary || former.has(n.upstream);
+    const configured = followsPrimary ? primaryName : n.upstream!;
     return {
       ...n,
       role: 'standby',

@@ -39,7 +39,8 @@ export async function recordAddedStandby(rt: ClusterRuntime, request: AddStandby
     name: request.name,
     port,
     dataDir: request.dataDir ?? path.join(rt.layout.dataRoot, request.name),
-    upstream,
+    // Only an upstream asked for is remembered: without one the standby follows whichever node is primary.
+    upstream: request.upstream,
     synchronous: request.synchronous,
     applyDelay: request.applyDelay,
   };
