@@ -1,6 +1,7 @@
 import { definePlugin, HotstandbyError, z, type StepContext } from '@hotstandby/core';
 import { checkStandby } from './check-standby.js';
 import { dropLeftoverMarkers, dropMarker, writeMarker } from './marker-table.js';
+import { waitUntilCommitsComplete } from './sync-commit-wait.js';
 import type { VerifyReport } from './verify-report.js';
 
 export type { VerifyReport, StandbyReport, CheckResult } from './verify-report.js';
@@ -18,6 +19,7 @@ async function verify(ctx: StepContext<Options>): Promise<VerifyReport> {
   if (await primary.isInRecovery()) {
     throw new HotstandbyError('VERIFY_FAILED', `${primary.name} is in recovery, so it is not a primary`, { where: { node: primary.name, step: 'verify' } });
   }
+  await waitUntilCommitsComplete(primary, ctx.options.timeoutSeconds * 1000, ctx.signal);
   await dropLeftoverMarkers(primary, database);
   const marker = await writeMarker(primary, database);
   try {

@@ -115,6 +115,25 @@ describe('verify against a real primary and standbys', () => {
     expect((records[0]!.data as VerifyReport).ok).toBe(true);
   });
 
+  it('fails at once, instead of hanging on its own write, when commits wait for a synchronous standby that does not stream', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { verify: { timeoutSeconds: 3 } } } });
+    await tc.up();
+    const primary = tc.primary.node;
+    await primary.query(`ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ("ghost")'`);
+    await primary.reload();
+
+    const error = await rejectionOf(tc.runSteps(['verify']));
+    expect(error.code).toBe('VERIFY_FAILED');
+    expect(error.message).toBe(`commits on primary wait for 1 of the synchronous standbys ghost (synchronous_standby_names = 'FIRST 1 ("ghost")'), but only standby1 stream: every write on it hangs`);
+    expect(error.fix).toMatch(/start the synchronous standbys/);
+    expect(await markerTables(primary)).toEqual([]);
+
+    await primary.query(`ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (ghost, standby1)'`);
+    await primary.reload();
+    const records = await tc.runSteps(['verify']);
+    expect((records[0]!.data as VerifyReport).ok).toBe(true);
+  });
+
   it('fails "in-recovery" for a standby that was promoted (S41)', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.up();
