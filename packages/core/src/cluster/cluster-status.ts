@@ -17,8 +17,11 @@ export interface NodeStatus {
   pid: number | null;
   inRecovery: boolean | null;
   upstream: string | null;
+  // How far the node's replayed WAL is behind the primary's (for a cascaded standby too), and the replay lag
+  // its upstream's walsender measures.
   replayLagBytes: number | null;
   replayLagSeconds: number | null;
+  // The standby's physical slot, and whether it is in use, on the node holding it: its upstream.
   slot: string | null;
   slotActive: boolean | null;
   timeline: number | null;
@@ -40,37 +43,48 @@ export interface ClusterStatus {
   nodes: NodeStatus[];
 }
 
+// A walsender on some node: the standby streaming from it (by application_name) and what it has replayed.
 interface ReplicationRow {
   application_name: string;
   state: string;
-  lag_bytes: string | null;
+  replay_lsn: string | null;
   replay_lag_seconds: number | null;
+}
+
+// What one running node knows of the standbys streaming from it: its walsenders and its physical slots. A
+// cascaded standby's walsender and slot live on its upstream standby, so every running node is asked, not only
+// the primary.
+interface SenderView {
+  replication: ReplicationRow[];
+  slots: { slot_name: string; active: boolean }[];
+}
+
+// Everything nodeStatus needs from other nodes: each running node's sender view, the primary's WAL position.
+interface ClusterView {
+  senders: Map<string, SenderView>;
+  primaryLsn: string | null;
 }
 
 // Read every node's state; nodes that are down or unreachable are reported, never fatal.
 export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> {
   const primary = rt.primary;
-  const facts = primary.facts;
-  let replication: ReplicationRow[] = [];
-  let slots: { slot_name: string; active: boolean }[] = [];
-  let primaryLsn: string | null = null;
+  const view: ClusterView = { senders: new Map(), primaryLsn: null };
   const errors = new Map<string, string>();
-  if (await primary.isRunning()) {
+  for (const node of rt.nodes) {
+    if (!(await node.isRunning())) continue;
     try {
-      replication = await primary.query<ReplicationRow>(
-        `SELECT application_name, state, ${facts.fn.walLsnDiff}(${facts.fn.currentWalLsn}(), ${facts.statReplication.replay})::text AS lag_bytes, ` +
-          `${facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag_seconds FROM pg_stat_replication`,
-      );
-      slots = await primary.query('SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = $1', ['physical']);
-      primaryLsn = await primary.lsn('write');
+      view.senders.set(node.name, await senderView(node));
+      // Read after the walsenders, so a lag measured against it is never less than it was.
+      if (node === primary) view.primaryLsn = await primary.lsn('write');
     } catch (error) {
-      errors.set(primary.name, (error as Error).message);
+      // The node's own queries fail too and say so; only the primary's failure is reported as it was found.
+      if (node === primary) errors.set(primary.name, (error as Error).message);
     }
   }
   const nodes: NodeStatus[] = [];
-  for (const node of rt.nodes) nodes.push(await nodeStatus(rt, node, { replication, slots, primaryLsn, error: errors.get(node.name) }));
+  for (const node of rt.nodes) nodes.push(await nodeStatus(rt, node, view, errors.get(node.name)));
   for (const node of rt.detached) {
-    const status = await nodeStatus(rt, node, { replication, slots, primaryLsn });
+    const status = await nodeStatus(rt, node, view);
     status.role = 'standby';
     status.upstream = null;
     status.state = status.running ? 'RUNNING AS A SECOND PRIMARY: stop it, then rejoin' : `former primary: run hotstandby rejoin ${node.name}`;
@@ -85,13 +99,27 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
   };
 }
 
-async function nodeStatus(
-  rt: ClusterRuntime,
-  node: PgNode,
-  primaryView: { replication: ReplicationRow[]; slots: { slot_name: string; active: boolean }[]; primaryLsn: string | null; error?: string },
-): Promise<NodeStatus> {
+// The walsenders and physical slots of one running node (primary or standby).
+async function senderView(node: PgNode): Promise<SenderView> {
+  const facts = node.facts;
+  const replication = await node.query<ReplicationRow>(
+    `SELECT application_name, state, ${facts.statReplication.replay}::text AS replay_lsn, ` +
+      `${facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag_seconds FROM pg_stat_replication`,
+  );
+  const slots = facts.slots ? await node.query<{ slot_name: string; active: boolean }>('SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = $1', ['physical']) : [];
+  return { replication, slots };
+}
+
+// Whether the standby's slot is in use, as the node holding it (its upstream) says; null when that is unknown.
+function slotActiveOn(view: ClusterView, upstream: string | null, slot: string | undefined): boolean | null {
+  if (!slot || !upstream) return null;
+  return view.senders.get(upstream)?.slots.find((s) => s.slot_name === slot)?.active ?? null;
+}
+
+async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, error?: string): Promise<NodeStatus> {
   const spec = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])].find((n) => n.name === node.name)!;
   const pid = (await node.pid()) ?? null;
+  const upstream = spec.role === 'standby' ? spec.upstream ?? null : null;
   const base: NodeStatus = {
     name: node.name,
     role: spec.role,
@@ -101,11 +129,11 @@ async function nodeStatus(
     running: pid !== null,
     pid,
     inRecovery: null,
-    upstream: spec.role === 'standby' ? spec.upstream ?? null : null,
+    upstream,
     replayLagBytes: null,
     replayLagSeconds: null,
     slot: spec.slot ?? null,
-    slotActive: spec.slot ? primaryView.slots.find((s) => s.slot_name === spec.slot)?.active ?? null : null,
+    slotActive: slotActiveOn(view, upstream, spec.slot),
     timeline: null,
     url: node.url(),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
@@ -113,7 +141,7 @@ async function nodeStatus(
     synchronous: spec?.synchronous ?? false,
     applyDelay: spec?.applyDelay ?? null,
     formerPrimary: false,
-    error: primaryView.error,
+    error,
   };
   if (pid === null) return base;
   try {
@@ -134,14 +162,18 @@ async function nodeStatus(
     if (portMatch) {
       const port = Number(portMatch[1]);
       base.upstream = rt.nodes.find((n) => n.port === port)?.name ?? `port ${port}`;
+      // The slot it streams through is on the node it streams from (another standby, for a cascaded one).
+      base.slotActive = slotActiveOn(view, base.upstream, spec.slot);
     }
-    const seen = primaryView.replication.find((r) => r.application_name === node.name);
+    // Lag is measured against the primary's WAL position, also for a cascaded standby: how far its data is
+    // behind the primary. What it has replayed is what its upstream's walsender reports; else its own position.
+    const seen = base.upstream ? view.senders.get(base.upstream)?.replication.find((r) => r.application_name === node.name) : undefined;
     if (seen) {
-      base.replayLagBytes = seen.lag_bytes === null ? null : Number(seen.lag_bytes);
+      base.replayLagBytes = seen.replay_lsn !== null && view.primaryLsn ? lsnDiff(view.primaryLsn, seen.replay_lsn) : null;
       base.replayLagSeconds = seen.replay_lag_seconds ?? 0;
-    } else if (primaryView.primaryLsn) {
+    } else if (view.primaryLsn) {
       const replayed = await node.lsn('replay');
-      base.replayLagBytes = replayed ? lsnDiff(primaryView.primaryLsn, replayed) : null;
+      base.replayLagBytes = replayed ? lsnDiff(view.primaryLsn, replayed) : null;
     }
     base.state = receiver?.status === 'streaming' ? 'streaming' : 'running, not streaming';
   } catch (error) {
