@@ -52,7 +52,17 @@ export class ClusterRuntime {
   ) {}
 
   // Resolve the cluster described by the spec on this machine.
+  // An error about a config key (postgres.binDir, postgres.version ...) also names the config file it is in.
   static async open(configSpec: ClusterSpec, options: RuntimeOptions): Promise<ClusterRuntime> {
+    try {
+      return await ClusterRuntime.resolve(configSpec, options);
+    } catch (error) {
+      if (error instanceof HotstandbyError && error.where.key && !error.where.file && configSpec.source.path) throw error.within({ file: configSpec.source.path });
+      throw error;
+    }
+  }
+
+  private static async resolve(configSpec: ClusterSpec, options: RuntimeOptions): Promise<ClusterRuntime> {
     const layout = stateLayout(configSpec.stateDir);
     const store = new StateStore(layout.stateFile);
     const state = await store.load();
