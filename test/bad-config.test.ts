@@ -101,7 +101,7 @@ const cases: BadCase[] = [
       await mkdir(project.path('no-binaries'));
       const config = await clusterConfig({ postgres: { binDir: './no-binaries' } });
       await project.writeConfig(CONFIG, config);
-      return { mentions: ['postgres.binDir', project.path('no-binaries')] };
+      return { mentions: ['postgres.binDir', project.path('no-binaries'), `file ${project.path(CONFIG)}`] };
     },
   },
   {
@@ -138,6 +138,22 @@ const cases: BadCase[] = [
     },
   },
   {
+    name: 'a stateDir with $ in it (pg_ctl runs the log path through the shell)',
+    statusRefuses: false,
+    async setup(project) {
+      await project.writeConfig(CONFIG, await clusterConfig({ stateDir: './state$HOME' }));
+      return { mentions: [`the state directory (${project.path('state$HOME')}) contains a dollar sign ($)`, 'key stateDir', /set "stateDir" in .*hotstandby\.config\.json to a path without \$/, 'spaces and single quotes are fine'] };
+    },
+  },
+  {
+    name: 'an archive.dir with a backtick in it',
+    statusRefuses: false,
+    async setup(project) {
+      await project.writeConfig(CONFIG, await clusterConfig({ archive: { dir: './wal`date`' } }));
+      return { mentions: [`the WAL archive directory (${project.path('wal`date`')}) contains a backtick (\`)`, 'archive.dir'] };
+    },
+  },
+  {
     name: '--config pointing at a missing file',
     async setup(project) {
       return { args: ['--config', 'missing/cluster.json'], mentions: [project.path('missing', 'cluster.json'), '--config'] };
@@ -166,6 +182,18 @@ describe('bad config', () => {
     // The same config is refused the same way by `status`, again with one message and no stack.
     if (badCase.statusRefuses !== false) expectUserError(await project.run([...args, 'status']), mentions);
     expect(listTree(project.dir)).toEqual(before);
+  });
+
+  test('a project directory with a double quote or a backslash in its path is refused before anything is created', async () => {
+    for (const prefix of ['hotstandby-e2e-"q"-', 'hotstandby-e2e-back\\slash-']) {
+      const project = await createProject(prefix);
+      await project.writeConfig(CONFIG, await clusterConfig());
+      const before = listTree(project.dir);
+      const result = await project.run(['up']);
+      const ch = prefix.includes('"') ? 'a double quote (")' : 'a backslash (\\)';
+      expectUserError(result, [`(${project.path('.hotstandby')}) contains ${ch}`, `move the project out of ${project.dir}`]);
+      expect(listTree(project.dir), `nothing may be created\n${describeRun(result)}`).toEqual(before);
+    }
   });
 
   test('a stray unknown option on the command line is a usage error, not a crash', async () => {

@@ -1,6 +1,7 @@
 // `scripts --out DIR`: start and stop scripts for each node and for all of them, as the recipe's appendix has
 // them. The POSIX ones really stop and start the cluster (as root they switch to the servers' OS user); the Windows
-// .cmd ones quote every path. The state directory has a space in its name, so unquoted paths would break.
+// .cmd ones quote every path. The state directory has a space and a single quote in its name, so unquoted paths
+// would break (and pg_ctl, which runs the log path through the shell, must still cope).
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -17,7 +18,7 @@ const NODES = ['main', 's1', 'leaf'];
 describe('scripts', () => {
   test('writes start/stop scripts per node and for all; stop-all.sh and start-all.sh stop and start the cluster; .cmd quotes every path', async () => {
     const project = await createProject();
-    const config = await clusterConfig({ primaryName: 'main', standbys: ['s1', 'leaf'], stateDir: 'state dir' });
+    const config = await clusterConfig({ primaryName: 'main', standbys: ['s1', 'leaf'], stateDir: "it's state dir" });
     (config.standbys as Record<string, unknown>[])[1]!.upstream = 's1';
     const cluster = await upCluster(project, config);
     const before = await cluster.status();

@@ -6,10 +6,13 @@ import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { checkShellSafePaths } from './shell-safe-paths.js';
 
-// Checks core makes before `up` changes anything: every path reachable by the server's OS user and writable
-// where the tool must create things, and no standby data directory that belongs to something else.
+// Checks core makes before `up` changes anything: no path pg_ctl cannot pass through the shell, every path
+// reachable by the server's OS user and writable where the tool must create things, and no standby data
+// directory that belongs to something else.
 export async function corePreflight(rt: ClusterRuntime): Promise<void> {
+  checkShellSafePaths(rt);
   const user = rt.serverUser;
   const paths: [string, string][] = [
     [rt.layout.root, 'the state directory'],
