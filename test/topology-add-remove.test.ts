@@ -1,10 +1,10 @@
 // add-standby and remove-standby on a running cluster: an added standby (also one cascaded from another standby)
 // streams, passes verify and is remembered by later runs of `up`; a removed one is stopped, leaves no slot on its
 // upstream and no data directory, and leaves synchronous_standby_names when it was synchronous; a standby that
-// another streams from cannot be removed.
+// another streams from cannot be removed. Refusals name the command's options and the command that helps.
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { describeRun } from './support/cli.js';
+import { describeRun, runProgram } from './support/cli.js';
 import { expectUserError, nodeNamed, verifyOf } from './support/cluster-json.js';
 import { ids, ok, show, slotNames, upCluster, waitReplayed } from './support/cluster-nodes.js';
 import { postmastersUnder } from './support/processes.js';
@@ -27,6 +27,20 @@ describe('add-standby and remove-standby', () => {
     // add-standby --upstream another standby: a cascaded standby, its slot on that standby.
     const addLeaf = await ok(project, ['add-standby', 'leaf', '--upstream', 's1', '--plain']);
     expect(addLeaf.stdout, describeRun(addLeaf)).toMatch(/leaf is streaming on port \d+, streaming from s1/);
+
+    // A request that does not fit is refused in the words of the command's options (the standby is not in the
+    // config, so no config key or file), and nothing is recorded.
+    const stateFile = project.path('.hotstandby', 'state.json');
+    const topologyBefore = JSON.parse(readFileSync(stateFile, 'utf8')).topology;
+    const [badPort] = await freePorts(1);
+    const syncCascaded = await project.run(['add-standby', 'bad', '--port', String(badPort), '--upstream', 's1', '--synchronous', '--plain']);
+    expectUserError(syncCascaded, ['--synchronous and --upstream s1 do not go together', 'only standbys that stream from the primary (main) can be synchronous', 'leave out --synchronous', 'leave out --upstream']);
+    expect(syncCascaded.stderr, describeRun(syncCascaded)).not.toMatch(/invalid config|hotstandby\.config\.json|standbys\[/);
+    const s1Dir = nodeNamed(await cluster.status(), 's1').dataDir;
+    const nested = await project.run(['add-standby', 'bad', '--data-dir', `${s1Dir}/inner`, '--plain']);
+    expectUserError(nested, [`--data-dir ${s1Dir}/inner is inside the data directory of s1`, 'choose another --data-dir for bad']);
+    expect(nested.stderr, describeRun(nested)).not.toMatch(/invalid config|hotstandby\.config\.json|standbys\[/);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8')).topology).toEqual(topologyBefore);
 
     const status = await cluster.status();
     expect(status.nodes.map((n) => [n.name, n.upstream, n.state])).toEqual([
@@ -66,8 +80,10 @@ describe('add-standby and remove-standby', () => {
     ]);
 
     // A standby another streams from cannot be removed; the message names the child. Nothing changes.
+    // leaf was added with add-standby, so the way out is remove-standby, not the config.
     const refused = await project.run(['remove-standby', 's1', '--purge']);
-    expectUserError(refused, ['leaf', 's1']);
+    expectUserError(refused, ['leaf streams from s1', 'remove leaf first (hotstandby remove-standby leaf)']);
+    expect(refused.stderr, describeRun(refused)).not.toMatch(/in the config|upstream" in/);
     expect(nodeNamed(await cluster.status(), 's1')).toMatchObject({ running: true, state: 'streaming' });
     expect(await slotNames(main)).toContain('s1');
 
@@ -99,5 +115,23 @@ describe('add-standby and remove-standby', () => {
     expect(existsSync(leafDir) || existsSync(syncDir)).toBe(false);
     expect(await slotNames(main)).toEqual(['extra', 's1']);
     expect((await verifyOf(project)).report.ok).toBe(true);
+
+    // Removed without --purge, a standby keeps its data directory, and the hint says how to delete it later: a
+    // later remove-standby --purge no longer knows the standby (an added one is forgotten, a config one is
+    // removed), so it says so and, for a config standby, repeats the way to delete the directory.
+    for (const name of ['extra', 's1']) {
+      const dir = nodeNamed(final, name).dataDir;
+      const removed = await ok(project, ['remove-standby', name]);
+      expect(removed.stdout, describeRun(removed)).toContain(`kept ${dir} (to delete it later, do it yourself: rm -rf ${dir})`);
+      expect(removed.stdout, describeRun(removed)).not.toMatch(/--purge/);
+      expect(existsSync(dir)).toBe(true);
+      const purgeLater = await project.run(['remove-standby', name, '--purge']);
+      if (name === 's1') expectUserError(purgeLater, ['s1 is no longer a standby of this cluster: it was removed with remove-standby before', `its data directory ${dir} was kept; to delete it later, do it yourself: rm -rf ${dir}`]);
+      else expectUserError(purgeLater, ['extra is not a standby of this cluster']);
+      expect(existsSync(dir), 'a refused remove-standby deletes nothing').toBe(true);
+      const deleteIt = await runProgram('sh', ['-c', `rm -rf ${dir}`], { cwd: project.dir });
+      expect(deleteIt.code, describeRun(deleteIt)).toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { deleteItYourself } from './remove-standby-hints.js';
 
 // Stop a standby that left the topology, drop its slot on its upstream, and delete its data directory only
 // when asked and only if the tool created it. (synchronous_standby_names was already updated by the caller.)
@@ -27,7 +28,8 @@ export async function removeStandbyNode(rt: ClusterRuntime, name: string, option
     deleted.push(node.dataDir);
     await rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir);
   } else if (node.exists()) {
-    kept.push(`${node.dataDir}${options.purge ? ' (not created by hotstandby)' : ' (use --purge to delete it)'}`);
+    // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
+    kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
   }
   await rt.store.update((s) => {
     delete s.nodes[name];
