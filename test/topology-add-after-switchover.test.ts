@@ -15,17 +15,21 @@ describe('add-standby after a switchover', () => {
     const cascaded = await ok(project, ['add-standby', 'c1', '--upstream', 'p', '--plain']);
     expect(cascaded.stdout, describeRun(cascaded)).toMatch(/c1 is streaming on port \d+, streaming from p\./);
     const follower = await ok(project, ['add-standby', 'f1', '--plain']);
+    // Naming the primary is the same as naming none: it follows the primary, and a synchronous one must.
+    const sync = await ok(project, ['add-standby', 'y1', '--upstream', 's1', '--synchronous', '--plain']);
+    expect(sync.stdout, describeRun(sync)).toMatch(/y1 is streaming on port \d+, streaming from s1\./);
     expect(follower.stdout, describeRun(follower)).toMatch(/f1 is streaming on port \d+, streaming from s1\./);
 
     await ok(project, ['switchover', 'p', '--plain']);
     const status = await waitForStatus(cluster, 'c1 and f1 to stream from p', (s) =>
-      ['c1', 'f1'].every((n) => nodeNamed(s, n).state === 'streaming' && nodeNamed(s, n).upstream === 'p'),
+      ['c1', 'f1', 'y1'].every((n) => nodeNamed(s, n).state === 'streaming' && nodeNamed(s, n).upstream === 'p'),
     );
     expect(status.nodes.map((n) => [n.name, n.role, n.upstream])).toEqual([
       ['p', 'primary', null],
       ['s1', 'standby', 'p'],
       ['c1', 'standby', 'p'],
       ['f1', 'standby', 'p'],
+      ['y1', 'standby', 'p'],
     ]);
     const verify = await verifyOf(project);
     expect(verify.report.ok, describeRun(verify.result)).toBe(true);

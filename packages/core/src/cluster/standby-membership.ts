@@ -14,8 +14,9 @@ export async function recordAddedStandby(rt: ClusterRuntime, request: AddStandby
     name: request.name,
     port,
     dataDir,
-    // Only an upstream asked for is remembered: without one the standby follows whichever node is primary.
-    upstream: request.upstream,
+    // Only an upstream other than the primary is remembered: without one (or naming the primary) the standby
+    // follows whichever node is primary, also after a switchover (a synchronous one must stream from it).
+    upstream: request.upstream === rt.primary.name ? undefined : request.upstream,
     synchronous: request.synchronous,
     applyDelay: request.applyDelay,
   };
