@@ -57,9 +57,12 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
   const slotEntries = rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'slot' }> => e.kind === 'slot');
   if (options.restore || (options.purge && adopted)) {
     for (const entry of slotEntries) {
-      if (await primary.isRunning()) {
+      // A slot lives on the node it was made on, which after a switchover may be a standby stopped above: a
+      // slot there goes with its data directory, so only slots on running nodes are dropped.
+      const holder = [...rt.nodes, ...rt.detached].find((n) => n.name === entry.node);
+      if (holder && (await holder.isRunning())) {
         log(`dropping replication slot ${entry.slot} on ${entry.node}`);
-        await rt.node(entry.node).query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [entry.slot]);
+        await holder.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [entry.slot]);
         result.dropped.push(`slot ${entry.slot}`);
         await rt.store.removeJournal((e) => e === entry);
       }
@@ -68,8 +71,10 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
   if (options.restore) {
     if (!adopted) log(`${primary.name} was created by hotstandby; there is nothing of yours to restore on it`);
     for (const entry of rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'role' }> => e.kind === 'role')) {
-      log(`dropping role ${entry.role} on ${entry.node}`);
-      await rt.node(entry.node).query(`DROP ROLE IF EXISTS ${quoteIdent(entry.role)}`);
+      // Roles replicate: the drop goes to the primary of now, which after a switchover or promote is not the
+      // node the role was created on (that one is a standby, or stopped).
+      log(`dropping role ${entry.role} on ${primary.name}`);
+      await primary.query(`DROP ROLE IF EXISTS ${quoteIdent(entry.role)}`);
       result.dropped.push(`role ${entry.role}`);
       await rt.store.removeJournal((e) => e === entry);
     }
