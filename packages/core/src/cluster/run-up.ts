@@ -21,7 +21,8 @@ import { StepContextFactory } from './step-context-factory.js';
 // primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
 export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions): Promise<UpResult> {
   const dryRun = options.dryRun ?? false;
-  const print = options.print ?? ((t: string) => process.stdout.write(t + '\n'));
+  // Library callers that ask for silence get none of it on stdout either (the binaries line, notices, plans).
+  const print = options.print ?? (options.renderer === 'silent' ? () => undefined : (t: string) => void process.stdout.write(t + '\n'));
   // The caller's observer sees frozen copies and cannot break the run (notices below, steps in runPipeline).
   const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
   const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);

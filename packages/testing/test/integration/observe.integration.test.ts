@@ -158,4 +158,20 @@ describe('observing a run', () => {
     expect(error.message).toMatch(/database "no_such_database" does not exist/);
     expect(printed.join('\n')).not.toMatch(/cannot plan yet/);
   });
+  it('a silent run writes nothing to stdout (library callers own their output)', async () => {
+    tc = await createTestCluster({ plugins: [{ plugin: looker('quiet'), origin: 'test' }], standbys: [] });
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    try {
+      await tc.cluster.up({ renderer: 'silent' });
+      await tc.cluster.up({ renderer: 'silent', dryRun: true });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written).toEqual([]);
+  });
 });
