@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { useHostPackages } from '../plugin/import-module.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { DEFAULT_CONFIG_PATH, readDefaultConfig } from './default-config.js';
@@ -39,6 +40,7 @@ const SEARCH_PLACES = [
 
 // TypeScript configs load through tsx, so users need no build step.
 const loadTypeScript: Loader = async (filepath) => {
+  useHostPackages();
   const { tsImport } = await import('tsx/esm/api');
   return unwrapDefault(await tsImport(pathToFileURL(filepath).href, import.meta.url));
 };
@@ -56,6 +58,7 @@ function unwrapDefault(mod: unknown): unknown {
 }
 
 const loadModule: Loader = async (filepath) => {
+  useHostPackages();
   return unwrapDefault(await import(pathToFileURL(filepath).href));
 };
 
@@ -112,10 +115,17 @@ async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise
     return await read();
   } catch (error) {
     const { file, reason, frame } = parseFailure(error as Error & { filepath?: string; codeFrame?: string }, where);
+    const missing = /Cannot find (package|module) '([^']+)'/.exec(reason)?.[2];
     throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${file}: ${reason}`, {
       where: { file },
       detail: frame,
-      fix: 'fix the syntax of the config file at the place shown',
+      fix: missing
+        ? `install ${missing} where the config can import it (npm install --save-dev ${missing}), or drop the import`
+        : frame
+          ? 'fix the syntax of the config file at the place shown'
+          : /end of (JSON )?input/i.test(reason)
+            ? `${path.basename(file)} ends before its content is complete: a closing } or ] is missing`
+            : `fix the syntax of ${path.basename(file)}`,
       cause: error,
     });
   }

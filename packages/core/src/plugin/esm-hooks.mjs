@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s+(default|const|let|var|function|async|class|\{|\*))/m;
 const TS_FOR_JS = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
-// Packages of the running hotstandby a plugin may import without installing them ("@hotstandby/core"): a local
-// plugin file in a project that has no node_modules gets the host's copy, so it shares the host's instance.
+// Packages of the running hotstandby a plugin or config file may import without installing them ("@hotstandby/core"):
+// a local file in a project that has no node_modules gets the host's copy, so it shares the host's instance.
 let hostPackages = {};
 
 // Receives { hostPackages: { name: url } } from import-module.ts.
@@ -29,7 +29,7 @@ export async function resolve(specifier, context, nextResolve) {
     result = await nextResolve(specifier, context);
   } catch (error) {
     const host = hostPackages[specifier];
-    if (host && context.parentURL && isPluginFile(context.parentURL)) return { url: host, format: 'module', shortCircuit: true };
+    if (host && context.parentURL && isUserFile(context.parentURL)) return { url: host, format: 'module', shortCircuit: true };
     throw error;
   }
   if (!isPluginFile(result.url) || result.format === 'module' || result.format === 'module-typescript') return result;
@@ -40,6 +40,12 @@ export async function resolve(specifier, context, nextResolve) {
 // A file of a plugin: a file: URL without a query, outside node_modules, with a TypeScript or JavaScript extension.
 function isPluginFile(url) {
   return url.startsWith('file:') && !url.includes('?') && !url.includes('/node_modules/') && /\.(ts|js)$/.test(url);
+}
+
+// A user's own module (a plugin file, or a hotstandby.config.ts that tsx loads with a ?namespace query): a file:
+// URL outside node_modules. Installed packages resolve their own dependencies and get no fallback.
+function isUserFile(url) {
+  return url.startsWith('file:') && !url.split('?')[0].includes('/node_modules/');
 }
 
 // "module" for .ts files and for .js files written with import/export; undefined otherwise (left to Node).

@@ -7,11 +7,16 @@ let hooksRegistered = false;
 // under (tsx for the CLI, vite under vitest); plugin files are ES modules even without "type": "module"; and a
 // plugin file that imports @hotstandby/core without having it installed gets the running hotstandby's copy.
 export async function importModule(file: string): Promise<unknown> {
-  if (!hooksRegistered) {
-    register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': new URL('../index.ts', import.meta.url).href } } });
-    hooksRegistered = true;
-  }
+  useHostPackages();
   return import(pathToFileURL(file).href);
+}
+
+// From now on, a module that imports @hotstandby/core without having it installed (a plugin file, a
+// hotstandby.config.ts in a project that only runs the CLI) gets the running hotstandby's copy.
+export function useHostPackages(): void {
+  if (hooksRegistered) return;
+  register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': new URL('../index.ts', import.meta.url).href } } });
+  hooksRegistered = true;
 }
 
 // The value a plugin module exports: its default export (unwrapping the { default } a CommonJS build adds).

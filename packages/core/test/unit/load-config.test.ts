@@ -80,6 +80,17 @@ describe('loadConfig discovery', () => {
     expect((await loadConfig({ cwd: dir })).primary.port).toBe(6450);
   });
 
+  it('loads a hotstandby.config.ts that imports defineConfig from @hotstandby/core in a project without node_modules', async () => {
+    await put('hotstandby.config.ts', "import { defineConfig } from '@hotstandby/core';\nexport default defineConfig({ primary: { port: 6460 } });\n");
+    expect((await loadConfig({ cwd: dir })).primary.port).toBe(6460);
+  });
+
+  it('says which import is missing instead of blaming the syntax', async () => {
+    await put('hotstandby.config.ts', "import { x } from 'no-such-package-hs';\nexport default { primary: { port: x } };\n");
+    const error = await hotstandbyErrorFromAsync(() => loadConfig({ cwd: dir }), 'CONFIG_PARSE');
+    expect(error.fix).toBe('install no-such-package-hs where the config can import it (npm install --save-dev no-such-package-hs), or drop the import');
+  });
+
   it('searches up from a subdirectory and resolves relative paths against the config file, not the cwd', async () => {
     await put('hotstandby.config.json', JSON.stringify({ stateDir: 'state', primary: { dataDir: 'pg/primary' }, standbys: [{ name: 's1', dataDir: '../elsewhere/s1' }] }));
     const cwd = path.join(dir, 'deep', 'down');
