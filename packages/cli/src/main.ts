@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { registerDoctor } from './commands/doctor-command.js';
@@ -15,6 +16,9 @@ import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
 import { formatError } from './output/format-error.js';
 
+// This package's version, for --version.
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 // Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug.
 export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
 
@@ -24,6 +28,7 @@ export function buildProgram(cli: CliContext): Command {
     .description('Build and run a PostgreSQL primary plus hot standbys, step by step, on one machine or existing servers.')
     .option('-c, --config <file>', 'config file (default: discover hotstandby.config.*, .hotstandbyrc*, package.json "hotstandby"; else the built-in recipe)')
     .option('--verbose', 'show stack traces of errors inside plugins')
+    .version(VERSION, '-V, --version', 'print the hotstandby version')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => cli.out(s.trimEnd()), writeErr: (s) => cli.err(s.trimEnd()) });
