@@ -86,3 +86,4 @@ export { openSession } from './postgres/sql-session.js';
 export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
+export { formatBytes } from './util/format-bytes.js';

@@ -42,7 +42,7 @@ export default definePlugin<z.infer<typeof options>>({
     }
     const current = await readFile(file, 'utf8');
     const wanted = withManagedBlock(current, rules);
-    if (wanted === current) return { actions: [], notes: [`${file} already lets ${ctx.spec.replication.user} replicate (${managedRules(current).length} rule)`] };
+    if (wanted === current) return { actions: [], notes: [`${file} already lets ${ctx.spec.replication.user} replicate (hotstandby's block has ${managedRules(current).length} rule${managedRules(current).length === 1 ? '' : 's'})`] };
     return {
       actions: [
         { kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `let ${ctx.spec.replication.user} replicate in ${file}` },

@@ -1,4 +1,4 @@
-import { definePlugin, HotstandbyError, z, type StepContext } from '@hotstandby/core';
+import { definePlugin, formatBytes, HotstandbyError, z, type StepContext } from '@hotstandby/core';
 import { checkStandby } from './check-standby.js';
 import { dropLeftoverMarkers, dropMarker, writeMarker } from './marker-table.js';
 import { waitUntilCommitsComplete } from './sync-commit-wait.js';
@@ -75,7 +75,7 @@ export default definePlugin<Options>({
         data: report,
       });
     }
-    const lags = report.standbys.map((s) => `${s.name} ${s.replayLagBytes ?? '?'} B`).join(', ');
+    const lags = report.standbys.map((s) => `${s.name} ${s.replayLagBytes === null ? '?' : formatBytes(s.replayLagBytes)}`).join(', ');
     return { summary: report.standbys.length ? `${report.standbys.length} standby(s) read-only and streaming; lag ${lags}` : 'no standbys', data: report };
   },
 });
