@@ -15,6 +15,7 @@ import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
 import { effectiveSpec } from './effective-spec.js';
+import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
@@ -66,6 +67,8 @@ export class ClusterRuntime {
     const layout = stateLayout(configSpec.stateDir);
     const store = new StateStore(layout.stateFile);
     const state = await store.load();
+    // A promotion a killed command left half-recorded is settled first, from what the standby shows.
+    if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
     const spec = withUnlistedNodes(effectiveSpec(configSpec, state), state, layout.stateFile, options.unlisted ?? 'refuse');
     const primaryInfo = await inspectDataDir(spec.primary.dataDir);
     const existing = primaryInfo.kind === 'cluster';

@@ -1,6 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { recordPromotion } from './topology-change.js';
+import { promoteJournaled } from './topology-change.js';
 
 // Promote a standby to primary (pg_ctl promote, which every major from 10 supports and waits for). Refused
 // while the current primary runs — never two primaries — unless force, which stops it cleanly first.
@@ -27,7 +27,6 @@ export async function promoteStandby(rt: ClusterRuntime, name: string, options: 
     await old.stop('fast');
   }
   options.log(`promoting ${name}`);
-  await node.promote();
-  await recordPromotion(rt.store, rt.configSpec.primary.name, name, old.name);
+  await promoteJournaled(rt.store, rt.configSpec.primary.name, node, old.name);
   return { oldPrimary: old.name };
 }

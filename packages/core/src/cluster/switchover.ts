@@ -3,7 +3,7 @@ import { lsnReached } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import { pollUntil } from '../util/poll.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { recordPromotion } from './topology-change.js';
+import { promoteJournaled } from './topology-change.js';
 
 // The planned swap with nothing lost: stop the primary cleanly (its walsenders send everything, up to the
 // shutdown checkpoint), wait until the standby has replayed past that checkpoint, promote it. The old primary
@@ -47,7 +47,6 @@ export async function switchoverTo(rt: ClusterRuntime, name: string, options: { 
     throw error;
   }
   options.log(`promoting ${name}`);
-  await target.promote();
-  await recordPromotion(rt.store, rt.configSpec.primary.name, name, old.name);
+  await promoteJournaled(rt.store, rt.configSpec.primary.name, target, old.name);
   return { oldPrimary: old.name, checkpoint };
 }

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { PgNode } from '../postgres/pg-node.js';
 import type { StateStore } from '../state/state-store.js';
-import type { Topology } from '../state/cluster-state.js';
+import type { ClusterState, Topology } from '../state/cluster-state.js';
 
 // Change the recorded topology (how the running cluster differs from the config) and write it at once.
 export async function changeTopology(store: StateStore, change: (topology: Topology) => void): Promise<void> {
@@ -11,11 +14,46 @@ export async function changeTopology(store: StateStore, change: (topology: Topol
 
 // Record that a standby became the primary and the old primary waits for rejoin.
 export async function recordPromotion(store: StateStore, configPrimary: string, newPrimary: string, oldPrimary: string): Promise<void> {
+  await changeTopology(store, (t) => applyPromotion(t, configPrimary, newPrimary, oldPrimary));
+}
+
+function applyPromotion(t: Topology, configPrimary: string, newPrimary: string, oldPrimary: string): void {
+  t.primary = newPrimary === configPrimary ? undefined : newPrimary;
+  t.formerPrimaries = [...new Set([...(t.formerPrimaries ?? []).filter((n) => n !== newPrimary), oldPrimary])];
+  if (t.upstreams) delete t.upstreams[newPrimary];
+  delete t.pendingPromotion;
+}
+
+// Promote a standby with the intent journaled first, so that a command killed between pg_ctl promote and
+// recording it leaves a state the next command can settle (settlePendingPromotion), never two primaries.
+export async function promoteJournaled(store: StateStore, configPrimary: string, newPrimary: PgNode, oldPrimary: string): Promise<void> {
   await changeTopology(store, (t) => {
-    t.primary = newPrimary === configPrimary ? undefined : newPrimary;
-    t.formerPrimaries = [...new Set([...(t.formerPrimaries ?? []).filter((n) => n !== newPrimary), oldPrimary])];
-    if (t.upstreams) delete t.upstreams[newPrimary];
+    t.pendingPromotion = { newPrimary: newPrimary.name, oldPrimary };
   });
+  try {
+    await newPrimary.promote();
+  } catch (error) {
+    // pg_ctl promote failed: if the standby did not leave recovery, nothing changed.
+    if (isStillStandby(newPrimary.dataDir)) await changeTopology(store, (t) => void delete t.pendingPromotion);
+    throw error;
+  }
+  await recordPromotion(store, configPrimary, newPrimary.name, oldPrimary);
+}
+
+// Settle a promotion a killed command left pending: recorded when the standby was promoted (its standby.signal
+// or recovery.conf is gone, which PostgreSQL does when it leaves recovery), dropped when it was not.
+export function settlePendingPromotion(state: ClusterState, configPrimary: string): boolean {
+  const pending = state.topology?.pendingPromotion;
+  if (!pending) return false;
+  const dataDir = state.nodes[pending.newPrimary]?.dataDir;
+  const topology = state.topology!;
+  if (dataDir && !isStillStandby(dataDir)) applyPromotion(topology, configPrimary, pending.newPrimary, pending.oldPrimary);
+  else delete topology.pendingPromotion;
+  return true;
+}
+
+function isStillStandby(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'standby.signal')) || existsSync(path.join(dataDir, 'recovery.conf'));
 }
 
 // Record that a former primary is a standby again (of the current primary).

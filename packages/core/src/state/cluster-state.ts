@@ -49,6 +49,9 @@ export interface Topology {
   removed?: string[];
   // Former primaries that wait for `rejoin` (starting them would make a second primary).
   formerPrimaries?: string[];
+  // A promotion under way: written before pg_ctl promote, cleared once recorded. Found by a later command (the
+  // promoting one was killed), it is settled by looking at the standby: promoted, or not.
+  pendingPromotion?: { newPrimary: string; oldPrimary: string };
 }
 
 // The content of state.json.
