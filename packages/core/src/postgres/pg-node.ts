@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { NodeRole } from '../config/cluster-spec.js';
@@ -10,7 +10,7 @@ import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
 import { runProgram, runProgramAllowFailure } from './process-runner.js';
 import { NodeConnections } from './node-connections.js';
-import { processAlive } from './process-alive.js';
+import { processAlive, processWorksIn } from './process-alive.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession } from './sql-session.js';
@@ -91,12 +91,20 @@ export class PgNode {
     }
     const pid = Number(text.split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return (await processAlive(pid)) ? pid : undefined;
+    return (await processAlive(pid)) && (await processWorksIn(pid, this.dataDir)) ? pid : undefined;
   }
 
   // True when a postmaster runs for this data directory.
   async isRunning(): Promise<boolean> {
     return (await this.pid()) !== undefined;
+  }
+
+  // A postmaster.pid left by a crash whose PID now belongs to another process of the server's user would make
+  // PostgreSQL refuse to start ("lock file already exists"); pid() has checked that no postmaster of this data
+  // directory runs, so the file is stale and goes.
+  private async removeStaleLockFile(): Promise<void> {
+    const lockFile = path.join(this.dataDir, 'postmaster.pid');
+    if (existsSync(lockFile) && (await this.pid()) === undefined) await unlink(lockFile).catch(() => undefined);
   }
 
   // Run initdb into the data directory (which must be empty or absent), as the node's OS user.
@@ -112,6 +120,7 @@ export class PgNode {
   async start(options: { timeoutSec?: number } = {}): Promise<void> {
     const timeout = options.timeoutSec ?? 90;
     await ensureLogDir(this.logFile, this.osUser);
+    await this.removeStaleLockFile();
     const offset = await logSize(this.logFile);
     const result = await runProgramAllowFailure(
       this.binaries.path('pg_ctl'),
