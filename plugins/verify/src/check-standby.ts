@@ -12,7 +12,7 @@ export async function checkStandby(
   upstream: PgNode,
   primary: PgNode,
   marker: Marker,
-  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; applyDelay?: string },
+  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; applyDelay?: string; slot?: string },
 ): Promise<StandbyReport> {
   const checks: CheckResult[] = [];
   const report: StandbyReport = {
@@ -50,7 +50,7 @@ export async function checkStandby(
     report.rowReplicated = false;
     checks.push({ name: 'row-replicated', ok: false, detail: `its upstream ${upstream.name} is not running, so no new WAL reaches it (start ${upstream.name})` });
   } else if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
-  else await checkReplayed(standby, marker, options, report, started);
+  else await checkReplayed(standby, marker, { ...options, upstream }, report, started);
 
   // The recipe's probe is an INSERT into the replicated table; a standby that has not replayed it (delayed or
   // paused) is asked to create a table instead, which a read-only server refuses just the same.
@@ -104,13 +104,18 @@ export async function checkStandby(
 }
 
 // Why replay did not reach the marker: not receiving, or receiving but replay paused or delayed.
-async function replayDiagnosis(standby: PgNode, target: string, facts: VersionFacts, timeout: string): Promise<string> {
+async function replayDiagnosis(standby: PgNode, upstream: PgNode, slot: string | undefined, target: string, facts: VersionFacts, timeout: string): Promise<string> {
   try {
     const received = await standby.lsn('receive');
     const replayed = await standby.lsn('replay');
     const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
     const paused = await standby.queryOne<{ paused: boolean }>(`SELECT ${facts.fn.isReplayPaused}() AS paused`);
-    if (!receiver?.status) return `${timeout}; the standby receives no WAL (no walreceiver): see its log ${standby.logFile}`;
+    if (!receiver?.status) {
+      const lost = await lostSlot(upstream, slot);
+      if (lost) return `${timeout}; ${lost}`;
+      const why = await lastReplicationError(standby);
+      return `${timeout}; the standby receives no WAL (no walreceiver)${why ? `; its log says: ${why}` : ''} (log: ${standby.logFile})`;
+    }
     if (paused?.paused) return `${timeout}; WAL received up to ${received} but replay is paused at ${replayed} (pg_wal_replay_resume() continues it)`;
     return `${timeout}; WAL received up to ${received ?? 'nothing'}, replayed up to ${replayed ?? 'nothing'}, target ${target}`;
   } catch {
@@ -157,7 +162,20 @@ async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutM
 }
 
 // The recipe's check: the standby replays past the marker's LSN in time, and the row is there.
-async function checkReplayed(standby: PgNode, marker: Marker, options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal }, report: StandbyReport, started: number): Promise<void> {
+async function checkReplayed(
+  standby: PgNode,
+  marker: Marker,
+  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; upstream: PgNode; slot?: string },
+  report: StandbyReport,
+  started: number,
+): Promise<void> {
+  // A lost slot never recovers: say so at once rather than after the timeout.
+  const lost = await lostSlot(options.upstream, options.slot);
+  if (lost) {
+    report.rowReplicated = false;
+    report.checks.push({ name: 'row-replicated', ok: false, detail: lost });
+    return;
+  }
   try {
     await standby.waitForReplay(marker.lsn, options.timeoutMs, options.signal);
     report.waitedMs = Date.now() - started;
@@ -170,7 +188,7 @@ async function checkReplayed(standby: PgNode, marker: Marker, options: { databas
     });
   } catch (error) {
     report.rowReplicated = false;
-    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, marker.lsn, options.facts, (error as Error).message) });
+    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, options.upstream, options.slot, marker.lsn, options.facts, (error as Error).message) });
   }
 }
 
@@ -191,4 +209,23 @@ export async function holdsUnappliedWal(standby: PgNode): Promise<string | undef
   const received = await standby.lsn('receive');
   if (!received || !replayed || lsnReached(replayed, received)) return undefined;
   return `it holds WAL up to ${received} not applied yet (applied up to ${replayed}) and reconnects to its upstream once it has applied it`;
+}
+
+// The standby's slot on its upstream, when PostgreSQL has given it up (wal_status "lost", from 13): the WAL the
+// standby needs is gone and only a new base backup helps.
+async function lostSlot(upstream: PgNode, slot: string | undefined): Promise<string | undefined> {
+  if (!slot) return undefined;
+  const row = await upstream
+    .queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot])
+    .catch(() => undefined);
+  if (row?.wal_status !== 'lost') return undefined;
+  return `its replication slot ${slot} on ${upstream.name} is lost: the WAL it needs was removed (max_slot_wal_keep_size), so it can never catch up; rebuild it from a new base backup with hotstandby rebuild`;
+}
+
+// The last error the standby logged about replication (a refused login, WAL already removed ...), if any.
+async function lastReplicationError(standby: PgNode): Promise<string | undefined> {
+  const tail = await standby.logTail(40).catch(() => '');
+  const lines = tail.split('\n').filter((l) => /\b(FATAL|ERROR):/.test(l));
+  const last = lines[lines.length - 1];
+  return last?.replace(/^.*?\b(FATAL|ERROR):\s*/, '$1: ').trim();
 }

@@ -33,6 +33,7 @@ async function verify(ctx: StepContext<Options>): Promise<VerifyReport> {
           facts: ctx.facts,
           signal: ctx.signal,
           applyDelay: spec.applyDelay,
+          slot: spec.slot,
         });
       }),
     );

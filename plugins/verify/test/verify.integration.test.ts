@@ -134,6 +134,23 @@ describe('verify against a real primary and standbys', () => {
     expect((records[0]!.data as VerifyReport).ok).toBe(true);
   });
 
+  it('names the error the standby logged when it cannot stream (a replication password changed behind its back)', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { verify: { timeoutSeconds: 3 } } } });
+    await tc.up();
+    const primary = tc.primary.node;
+    await primary.query("ALTER ROLE repuser PASSWORD 'changed-behind-its-back'");
+    await primary.query("SELECT pg_terminate_backend(pid) FROM pg_stat_replication WHERE application_name = 'standby1'");
+    await primary.pollQueryUntil("SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'", (r) => (r.n === 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the walsender to go',
+    });
+
+    const error = await rejectionOf(tc.runSteps(['verify']));
+    expect(error.code).toBe('VERIFY_FAILED');
+    expect(error.message).toMatch(/its log says: FATAL: .*password authentication failed for user "repuser"/);
+    expect(error.message).not.toContain('changed-behind-its-back');
+  });
+
   it('fails "in-recovery" for a standby that was promoted (S41)', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.up();

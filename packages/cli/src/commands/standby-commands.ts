@@ -28,6 +28,24 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
     });
   program
+    .command('rebuild')
+    .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
+    .argument('<name>', 'the standby')
+    .option('--allow-restart', 'allow restarting the primary if a setting requires it')
+    .option('--plain', 'plain progress lines instead of the live task list')
+    .action(async (name: string, opts: { allowRestart?: boolean; plain?: boolean }, command: Command) => {
+      const { cluster } = await openCluster(cli, command);
+      const result = await cluster.rebuildStandby(name, {
+        renderer: opts.plain ? 'plain' : 'auto',
+        print: (t) => cli.out(t),
+        log: (l) => cli.out(l),
+        allowRestart: opts.allowRestart,
+        signal: cli.signal,
+      });
+      const node = result.status?.nodes.find((n) => n.name === name);
+      cli.out(`\n${name} was rebuilt from a new base backup: ${node?.state ?? 'up'}, streaming from ${node?.upstream}.`);
+    });
+  program
     .command('remove-standby')
     .description('take a standby out: out of synchronous_standby_names, stopped, its slot dropped')
     .argument('<name>', 'the standby')

@@ -21,6 +21,7 @@ import { planSteps, runSteps } from './step-runner.js';
 import { switchoverTo } from './switchover.js';
 import { teardown, type DownOptions, type DownResult } from './teardown.js';
 import { removeStandbyNode } from './remove-standby.js';
+import { discardStandbyCopy } from './rebuild-standby.js';
 
 export type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
 
@@ -105,6 +106,16 @@ export class Cluster {
       await recordRemovedStandby(rt, name);
       await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' });
       return removeStandbyNode(rt, name, { purge: options.purge ?? false, log: options.log ?? (() => undefined) });
+    });
+  }
+
+  // Build a standby again from a fresh base backup (its slot lost, its data diverged): its copy is discarded
+  // (only a data directory the tool made), its slot dropped, and up takes a new base backup and verifies.
+  async rebuildStandby(name: string, options: UpOptions & LifecycleOptions = {}): Promise<UpResult> {
+    return this.locked('rebuild', async (rt) => {
+      await discardStandbyCopy(rt, name, options.log ?? (() => undefined));
+      await rt.close();
+      return this.up(options);
     });
   }
 

@@ -1,0 +1,45 @@
+// A standby whose slot PostgreSQL gave up (max_slot_wal_keep_size exceeded while it was down): verify names the
+// lost slot at once and the way out, and `rebuild` builds the standby again from a new base backup.
+import { describe, expect, test } from 'vitest';
+import { describeRun } from './support/cli.js';
+import { expectUserError, nodeNamed, verifyOf } from './support/cluster-json.js';
+import { ids, ok, upCluster, waitForStatus, waitReplayed } from './support/cluster-nodes.js';
+import { clusterConfig, createProject } from './support/project.js';
+import { waitFor } from './support/wait.js';
+
+describe('a lost replication slot', () => {
+  test('verify says the slot is lost; rebuild brings the standby back with everything', async () => {
+    const project = await createProject();
+    const config = await clusterConfig({ primaryName: 'main', standbys: ['s1'], wal: { keepSize: '16MB', maxSlotKeepSize: '32MB' } });
+    const cluster = await upCluster(project, config);
+    await ok(project, ['stop', 's1']);
+
+    // Write and switch WAL segments until the primary gives up s1's slot.
+    const main = await cluster.client('main');
+    await main.query('CREATE TABLE lost_probe (id int)');
+    let n = 0;
+    await waitFor(
+      async () => {
+        await main.query('INSERT INTO lost_probe VALUES ($1)', [++n]);
+        await main.query('SELECT pg_switch_wal()');
+        await main.query('CHECKPOINT');
+        const slot = await main.query<{ wal_status: string }>("SELECT wal_status FROM pg_replication_slots WHERE slot_name = 's1'");
+        return slot.rows[0]?.wal_status === 'lost' || undefined;
+      },
+      { what: "s1's slot to be lost", timeoutMs: 60_000, intervalMs: 1 },
+    );
+
+    await ok(project, ['start', 's1']);
+    expectUserError(await project.run(['verify']), ["its replication slot s1 on main is lost", 'hotstandby rebuild']);
+
+    const rebuild = await ok(project, ['rebuild', 's1', '--plain']);
+    expect(rebuild.stdout, describeRun(rebuild)).toMatch(/dropped the replication slot s1 on main/);
+    expect(rebuild.stdout, describeRun(rebuild)).toMatch(/s1 was rebuilt from a new base backup: streaming, streaming from main\./);
+    await waitForStatus(cluster, 's1 to stream', (s) => nodeNamed(s, 's1').state === 'streaming');
+    const s1 = await cluster.client('s1');
+    await waitReplayed(main, s1, 's1');
+    expect((await ids(s1, 'lost_probe')).length).toBe(n);
+    const verify = await verifyOf(project);
+    expect(verify.report.ok, describeRun(verify.result)).toBe(true);
+  });
+});
