@@ -121,6 +121,15 @@ const cases: BadCase[] = [
     },
   },
   {
+    name: 'an archive.dir the server user cannot write into',
+    statusRefuses: false,
+    async setup(project) {
+      await mkdir(project.path('myarchive'), { mode: 0o755 });
+      await project.writeConfig(CONFIG, await clusterConfig({ archive: { dir: './myarchive' } }));
+      return { mentions: [`cannot write into the WAL archive ${project.path('myarchive')}`, 'key archive.dir', `chown postgres ${project.path('myarchive')}`] };
+    },
+  },
+  {
     name: 'a privileged port the server user cannot listen on',
     statusRefuses: false,
     async setup(project) {

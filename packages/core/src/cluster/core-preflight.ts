@@ -14,6 +14,8 @@ import { checkShellSafePaths } from './shell-safe-paths.js';
 export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   checkShellSafePaths(rt);
   const user = rt.serverUser;
+  // First, so that an archive the server's user cannot write gets that fix, not "let it through: chmod o+x".
+  await checkArchiveWritable(rt);
   const paths: [string, string][] = [
     [rt.layout.root, 'the state directory'],
     [rt.binaries.binDir, 'the PostgreSQL binaries'],
@@ -60,6 +62,19 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       });
     }
   }
+}
+
+// An existing archive directory the server's user cannot write into: archive_command would fail for every WAL
+// segment (and WAL pile up on the primary) while everything else looks fine.
+async function checkArchiveWritable(rt: ClusterRuntime): Promise<void> {
+  const dir = rt.spec.archive?.dir;
+  if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) return;
+  const blocked = await findUnreachablePath(dir, rt.serverUser, true);
+  if (blocked !== path.resolve(dir)) return;
+  throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${rt.serverUser.name}" that runs PostgreSQL cannot write into the WAL archive ${dir}: archive_command would fail for every WAL segment`, {
+    where: { key: 'archive.dir', file: rt.spec.source.path },
+    fix: `give it to that user (chown ${rt.serverUser.name} ${dir}), or point archive.dir at a directory it can write (or one that does not exist yet: hotstandby creates it)`,
+  });
 }
 
 // PostgreSQL never runs as root, so it cannot listen on a privileged port (below 1024 on Linux, unless the
