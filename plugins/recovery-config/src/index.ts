@@ -28,10 +28,22 @@ async function checkStartable(ctx: StepContext): Promise<void> {
   const dir = ctx.node.dataDir;
   const info = await inspectDataDir(dir);
   if (info.kind !== 'cluster') return;
-  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label')) || (await ctx.node.isRunning())) return;
+  if (await ctx.node.isRunning()) {
+    // A standby that left recovery (promoted by hand, its standby.signal removed) may hold writes the primary
+    // does not have: making it a standby again would silently throw them away or fail to replay.
+    const inRecovery = await ctx.node.isInRecovery().catch(() => true);
+    if (!inRecovery) {
+      throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${ctx.node.name} runs as a primary (it is not in recovery): it may hold writes ${ctx.upstream?.name ?? 'its upstream'} does not have`, {
+        where: { node: ctx.node.name },
+        fix: `keep what was written there first if you need it, then hotstandby rebuild ${ctx.node.name} (a new base backup, discarding its data)`,
+      });
+    }
+    return;
+  }
+  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return;
   throw new HotstandbyError('DATA_DIR_CONFLICT', `${dir} holds a copy of a cluster with no backup_label and no standby configuration; starting it as a standby could silently corrupt it`, {
     where: { node: ctx.node.name },
-    fix: 'move it away and let hotstandby take a fresh base backup',
+    fix: `hotstandby rebuild ${ctx.node.name} takes a fresh base backup in its place (if hotstandby made that directory; otherwise move it away and run up)`,
   });
 }
 
