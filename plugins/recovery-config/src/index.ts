@@ -16,8 +16,7 @@ function reloadable(ctx: StepContext, name: string): boolean {
     primary_slot_name: c.primarySlotName,
     restore_command: c.restoreCommand,
     recovery_min_apply_delay: c.recoveryMinApplyDelay,
-    // sighup on every version this tool supports.
-    synchronous_standby_names: 'sighup',
+    synchronous_standby_names: c.synchronousStandbyNames,
   };
   return contexts[name] === 'sighup';
 }

@@ -199,9 +199,9 @@ export async function holdsUnappliedWal(standby: PgNode): Promise<string | undef
   const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
   if (receiver?.status === 'streaming') return undefined;
   const replayed = await standby.lsn('replay');
-  const startup = await standby
-    .queryOne<{ wait_event: string | null }>("SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'startup'")
-    .catch(() => undefined);
+  const startup = standby.facts.startupProcessVisible
+    ? await standby.queryOne<{ wait_event: string | null }>("SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'startup'").catch(() => undefined)
+    : undefined;
   if (startup?.wait_event === 'RecoveryApplyDelay') {
     return `it is applying WAL it already holds once its delay has passed (applied up to ${replayed ?? 'nothing'}) and streams from its upstream after that`;
   }
@@ -214,7 +214,7 @@ export async function holdsUnappliedWal(standby: PgNode): Promise<string | undef
 // The standby's slot on its upstream, when PostgreSQL has given it up (wal_status "lost", from 13): the WAL the
 // standby needs is gone and only a new base backup helps.
 async function lostSlot(upstream: PgNode, slot: string | undefined): Promise<string | undefined> {
-  if (!slot) return undefined;
+  if (!slot || !upstream.facts.slotWalStatus) return undefined;
   const row = await upstream
     .queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot])
     .catch(() => undefined);

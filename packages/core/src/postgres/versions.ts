@@ -60,7 +60,11 @@ export interface VersionFacts {
   statsTempDirectory: boolean;
   defaults: { walLevel: string; maxWalSenders: number; maxReplicationSlots: number; hotStandby: boolean; recoveryTargetTimeline: 'current' | 'latest' };
   // How a changed setting takes effect on a standby: 'recovery.conf' means a restart (the file is read at start).
-  context: { primaryConninfo: SettingContext; primarySlotName: SettingContext; restoreCommand: SettingContext; recoveryMinApplyDelay: SettingContext };
+  context: { primaryConninfo: SettingContext; primarySlotName: SettingContext; restoreCommand: SettingContext; recoveryMinApplyDelay: SettingContext; synchronousStandbyNames: SettingContext };
+  // pg_replication_slots.wal_status (13+): "lost" when max_slot_wal_keep_size made the server give the slot up.
+  slotWalStatus: boolean;
+  // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
+  startupProcessVisible: boolean;
   walSendersUseConnectionSlots: boolean;
   standbyNeedsMaxWalSendersAtLeastPrimary: boolean;
   replicationRoleCanRunBackupFunctions: boolean;
@@ -180,7 +184,10 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       primarySlotName: v(130000) ? 'sighup' : v(120000) ? 'postmaster' : 'recovery.conf',
       restoreCommand: v(140000) ? 'sighup' : v(120000) ? 'postmaster' : 'recovery.conf',
       recoveryMinApplyDelay: v(120000) ? 'sighup' : 'recovery.conf',
+      synchronousStandbyNames: 'sighup',
     },
+    slotWalStatus: v(130000),
+    startupProcessVisible: wal,
     walSendersUseConnectionSlots: !v(120000),
     standbyNeedsMaxWalSendersAtLeastPrimary: v(120000),
     replicationRoleCanRunBackupFunctions: !wal,
