@@ -32,10 +32,18 @@ export async function logSize(file: string): Promise<number> {
   }
 }
 
-// The line of a log tail that says why something failed (the last FATAL, PANIC, ERROR or "could not").
+// The line of a log tail that says why something failed: the last FATAL, PANIC or ERROR (with the DETAIL or HINT
+// right after it, which often names the fix), else the last line that reads like a failure ("could not" ...).
 export function lastMeaningfulLine(tail: string): string | undefined {
-  const lines = tail.split('\n').filter((l) => /(FATAL|PANIC|ERROR|could not|invalid|permission)/i.test(l));
-  return lines[lines.length - 1]?.replace(/^.*?(FATAL|PANIC|ERROR|LOG):\s*/, '$1: ');
+  const lines = tail.split('\n');
+  const clean = (l: string) => l.replace(/^.*?\b(FATAL|PANIC|ERROR|LOG|DETAIL|HINT):\s*/, '$1: ').trim();
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!/\b(FATAL|PANIC|ERROR):/.test(lines[i]!)) continue;
+    const next = lines[i + 1];
+    return next && /\b(DETAIL|HINT):/.test(next) ? `${clean(lines[i]!)} (${clean(next)})` : clean(lines[i]!);
+  }
+  const failures = lines.filter((l) => /(could not|invalid|permission)/i.test(l));
+  return failures.length ? clean(failures[failures.length - 1]!) : undefined;
 }
 
 // Make the directory of a server's log file when it is missing (a purge removed it, say), owned by the server's
