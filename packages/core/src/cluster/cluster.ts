@@ -6,6 +6,7 @@ import type { StopMode } from '../postgres/pg-node.js';
 import type { StepRecord } from '../pipeline/pipeline-step.js';
 import { RunLock } from '../state/run-lock.js';
 import type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
@@ -60,9 +61,24 @@ export class Cluster {
   // The recipe's checks on every standby (the verify step); its report is returned (for a replacement step that
   // returns none, { ok: true, summary }), and a failure throws VERIFY_FAILED with the report in error.data.
   async verify(options: Omit<StepRunOptions, 'prepareStateDir' | 'allowRestart'> = {}): Promise<unknown> {
+    await this.refuseSecondPrimary();
     const records = await this.runSteps(['verify'], { ...options, prepareStateDir: false });
     // A replacement verify step may return no report: then its summary is the report.
     return records[0]?.data ?? { ok: true, summary: records[0]?.summary };
+  }
+
+  // A former primary someone started by hand beside the new one: the cluster is not verified, whatever the
+  // standbys say, since writes may go to both.
+  private async refuseSecondPrimary(): Promise<void> {
+    const status = await this.status();
+    const second = status.nodes.filter((n) => n.formerPrimary && n.running && n.inRecovery === false);
+    if (second.length === 0) return;
+    const primary = status.nodes.find((n) => n.role === 'primary' && !n.formerPrimary)?.name ?? 'the primary';
+    const name = second[0]!.name;
+    throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${second.map((n) => n.name).join(', ')} runs as a second primary beside ${primary}: writes may be going to both`, {
+      where: { node: name },
+      fix: `stop it (hotstandby stop ${name}), then hotstandby rejoin ${name}; rows written on it after the promotion are not on ${primary}`,
+    });
   }
 
   // Start nodes (default all): the primary first, each standby after its upstream.
