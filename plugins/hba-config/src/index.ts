@@ -13,6 +13,24 @@ async function hbaFile(ctx: StepContext): Promise<string> {
   return row!.hba_file;
 }
 
+// The user's own rules that matched the replication role's loopback replication connections first and refused
+// them (reject): the block placed before them overrides them, which the user should hear about.
+async function overriddenRules(ctx: StepContext, current: string): Promise<string[]> {
+  const user = ctx.spec.replication.user;
+  // Lines of hotstandby's own block (its reject rules for the role's ordinary connections) are not the user's.
+  const lines = current.split(/\r?\n/);
+  const begin = lines.indexOf(HBA_BLOCK_BEGIN) + 1;
+  const end = lines.indexOf(HBA_BLOCK_END) + 1;
+  const ours = (line: number) => begin > 0 && end > begin && line >= begin && line <= end;
+  const rows = await ctx.primary
+    .query<{ line_number: number; auth_method: string }>(
+      "SELECT line_number, auth_method FROM pg_hba_file_rules WHERE error IS NULL AND auth_method = 'reject' AND ('replication' = ANY(database) OR 'all' = ANY(database)) AND ($1 = ANY(user_name) OR 'all' = ANY(user_name)) AND type IN ('host', 'hostssl', 'hostnossl', 'local') ORDER BY line_number",
+      [user],
+    )
+    .catch(() => []);
+  return rows.filter((r) => !ours(r.line_number)).map((r) => `your pg_hba.conf line ${r.line_number} rejects replication connections of ${user}; hotstandby's rule for ${user} from 127.0.0.1 now comes before it and lets them in (other addresses and roles still meet your line)`);
+}
+
 // Step 2 of the recipe: pg_hba.conf lets the replication role make replication connections from loopback,
 // and nothing more. The rule lives in a marked block placed before every other rule, so none can shadow it.
 export default definePlugin<z.infer<typeof options>>({
@@ -44,6 +62,7 @@ export default definePlugin<z.infer<typeof options>>({
     const wanted = withManagedBlock(current, rules);
     if (wanted === current) return { actions: [], notes: [`${file} already lets ${ctx.spec.replication.user} replicate (hotstandby's block has ${managedRules(current).length} rule${managedRules(current).length === 1 ? '' : 's'})`] };
     return {
+      notes: await overriddenRules(ctx, current),
       actions: [
         { kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `let ${ctx.spec.replication.user} replicate in ${file}` },
         { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` },

@@ -78,7 +78,13 @@ describe('hba-config against a real PostgreSQL', () => {
     await tc.primary.node.reload();
     await tc.primary.node.query("CREATE ROLE other LOGIN REPLICATION PASSWORD 'other-pw'");
 
-    const records = await tc.runSteps(['user-creation', 'hba-config']);
+    await tc.runSteps(['user-creation']);
+    const plan = await tc.planSteps(['hba-config']);
+    const rejectLine = shadowed.split('\n').findIndex((l) => l.endsWith('reject')) + 1;
+    expect(plan[0]!.notes, 'the user hears that their reject line is overridden for the role').toEqual([
+      `your pg_hba.conf line ${rejectLine} rejects replication connections of repuser; hotstandby's rule for repuser from 127.0.0.1 now comes before it and lets them in (other addresses and roles still meet your line)`,
+    ]);
+    const records = await tc.runSteps(['hba-config']);
     expect(records.find((r) => r.step === 'hba-config')?.changed).toBe(true);
 
     const rules = await hbaRules(tc);
