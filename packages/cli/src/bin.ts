@@ -11,16 +11,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-// The first Ctrl-C asks the running command to stop cleanly; a second one ends the process at once.
+// Ctrl-C: a command that takes the signal (up, add-standby, rebuild: long runs with partial work to clean up) is
+// asked to stop cleanly by the first one and ended by a second; any other command ends at once, as usual.
 const interrupt = new AbortController();
+let cleanStop = false;
 process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(130);
+  if (!cleanStop || interrupt.signal.aborted) process.exit(130);
   process.stderr.write('\ninterrupted: stopping after cleaning up (Ctrl-C again to quit at once)\n');
   interrupt.abort(new Error('interrupted'));
 });
 
 const code = await runCli(process.argv.slice(2), {
-  signal: interrupt.signal,
+  get signal() {
+    cleanStop = true;
+    return interrupt.signal;
+  },
   container: buildContainer(),
   cwd: userCwd(),
   out: (text) => process.stdout.write(text + '\n'),
