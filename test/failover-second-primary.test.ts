@@ -13,6 +13,8 @@ describe('a second primary', () => {
     await ok(project, ['promote', 's1', '--force', '--plain']);
     const status = await cluster.status();
     const mainDir = nodeNamed(status, 'main').dataDir;
+    const table = await ok(project, ['status', '--table']);
+    expect(table.stdout, describeRun(table)).toMatch(/^main\s+former primary\s+\d+\s+former primary: run hotstandby rejoin main/m);
     const started = await runAsServerUser(status, 'pg_ctl', ['start', '-w', '-D', mainDir, '-l', path.join(mainDir, 'started-by-hand.log')], project.dir);
     expect(started.code, describeRun(started)).toBe(0);
 

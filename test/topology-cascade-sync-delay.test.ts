@@ -49,6 +49,10 @@ describe('cascaded, synchronous and delayed standbys', () => {
     expect(treeLines[2], describeRun(tree)).toMatch(/^│   └── leaf\s+standby\s+:\d+\s+streaming/);
     expect(treeLines[3], describeRun(tree)).toMatch(/^├── sync1\s+standby\s+.*\bsynchronous\b/);
     expect(treeLines[4], describeRun(tree)).toMatch(/^└── late\s+standby\s+.*\bdelayed 5min\b/);
+    // The table (the default when not on a terminal) says the same in its ROLE column.
+    const table = await ok(project, ['status', '--table']);
+    expect(table.stdout, describeRun(table)).toMatch(/^sync1\s+standby \(sync\)\s+\d+\s+streaming/m);
+    expect(table.stdout, describeRun(table)).toMatch(/^late\s+standby \(delayed 5min\)\s+\d+\s+streaming/m);
 
     // verify passes; the delayed standby is reported delayed by design, not failed.
     const verify = await verifyOf(project);

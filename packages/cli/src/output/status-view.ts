@@ -6,7 +6,7 @@ import { formatBytes, renderTable } from './table.js';
 export function renderStatus(status: ClusterStatus, cwd: string): string {
   const rows = status.nodes.map((n) => [
     n.name,
-    n.role,
+    roleLabel(n),
     String(n.port),
     n.state,
     n.inRecovery === null ? '-' : n.inRecovery ? 'yes' : 'no',
@@ -16,6 +16,14 @@ export function renderStatus(status: ClusterStatus, cwd: string): string {
   ]);
   const table = renderTable(['NAME', 'ROLE', 'PORT', 'STATE', 'RECOVERY', 'UPSTREAM', 'LAG', 'DATA DIRECTORY'], rows);
   return `${table}\n\nPostgreSQL ${status.postgres.version} from ${status.postgres.binDir} (${status.postgres.source}); servers run as ${status.osUser}`;
+}
+
+// The role as the table shows it, with what the tree shows beside it: synchronous, delayed, former primary.
+function roleLabel(n: ClusterStatus['nodes'][number]): string {
+  if (n.formerPrimary) return 'former primary';
+  if (n.role !== 'standby') return n.role;
+  if (n.synchronous) return 'standby (sync)';
+  return n.applyDelay ? `standby (delayed ${n.applyDelay})` : 'standby';
 }
 
 // How to connect to the nodes, with the password kept in a 0600 file rather than on screen.
