@@ -1,50 +1,42 @@
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
 import { renderStatus } from '../output/status-view.js';
+import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
 export function registerFailoverCommands(program: Command, cli: CliContext): void {
-  const upOpts = (opts: { plain?: boolean; allowRestart?: boolean }) => ({
-    renderer: opts.plain ? ('plain' as const) : ('auto' as const),
-    allowRestart: opts.allowRestart,
-    print: (t: string) => cli.out(t),
-    log: (l: string) => cli.out(l),
+  withPipelineOptions(
+    program
+      .command('promote')
+      .description('promote a standby; the others follow it (refused while the primary runs, unless --force)')
+      .argument('<name>', 'the standby to promote')
+      .option('--force', 'stop the running primary first (cleanly) instead of refusing'),
+  ).action(async (name: string, opts: PipelineFlags & { force?: boolean }, command: Command) => {
+    const { cluster } = await openCluster(cli, command);
+    const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts) });
+    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    cli.out(`\n${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
   });
-  program
-    .command('promote')
-    .description('promote a standby; the others follow it (refused while the primary runs, unless --force)')
-    .argument('<name>', 'the standby to promote')
-    .option('--force', 'stop the running primary first (cleanly) instead of refusing')
-    .option('--plain', 'plain progress lines instead of the live task list')
-    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
-    .action(async (name: string, opts: { force?: boolean; plain?: boolean; allowRestart?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
-      const result = await cluster.promote(name, { force: opts.force, ...upOpts(opts) });
-      if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
-      cli.out(`\n${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
-    });
-  program
-    .command('rejoin')
-    .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
-    .argument('<name>', 'the former primary')
-    .option('--plain', 'plain progress lines instead of the live task list')
-    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
-    .action(async (name: string, opts: { plain?: boolean; allowRestart?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
-      const result = await cluster.rejoin(name, upOpts(opts));
-      if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
-      cli.out(`\n${name} rejoined by ${result.method}: ${result.detail}.`);
-    });
-  program
-    .command('switchover')
-    .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
-    .argument('<name>', 'the standby to become primary')
-    .option('--plain', 'plain progress lines instead of the live task list')
-    .option('--allow-restart', 'let the tool restart the new primary when a setting needs it')
-    .action(async (name: string, opts: { plain?: boolean; allowRestart?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
-      const result = await cluster.switchover(name, upOpts(opts));
-      if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
-      cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
-    });
+  withPipelineOptions(
+    program
+      .command('rejoin')
+      .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
+      .argument('<name>', 'the former primary'),
+  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+    const { cluster } = await openCluster(cli, command);
+    const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts));
+    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    cli.out(`\n${name} rejoined by ${result.method}: ${result.detail}.`);
+  });
+  withPipelineOptions(
+    program
+      .command('switchover')
+      .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
+      .argument('<name>', 'the standby to become primary'),
+  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+    const { cluster } = await openCluster(cli, command);
+    const result = await cluster.switchover(name, pipelineRunOptions(cli, opts));
+    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
+  });
 }

@@ -28,28 +28,19 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       const { cluster } = await openCluster(cli, command, { withPlugins: false });
       print(await cluster.start(nodes, { log: (l) => cli.out(l) }));
     });
-  program
-    .command('stop')
-    .description('stop nodes (default all): the deepest standbys first, the primary last')
-    .argument('[nodes...]', 'node names')
-    .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
-    .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
-    .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
-      const m = mode(command, opts.mode);
-      const timeoutSec = seconds(command, opts.timeout);
-      const { cluster } = await openCluster(cli, command, { withPlugins: false });
-      print(await cluster.stop(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
-    });
-  program
-    .command('restart')
-    .description('stop, then start nodes (default all), in the same orders')
-    .argument('[nodes...]', 'node names')
-    .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
-    .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
-    .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
-      const m = mode(command, opts.mode);
-      const timeoutSec = seconds(command, opts.timeout);
-      const { cluster } = await openCluster(cli, command, { withPlugins: false });
-      print(await cluster.restart(nodes, { mode: m, timeoutSec, log: (l) => cli.out(l) }));
-    });
+  // stop and restart take the same options and differ only in what the cluster does.
+  const stopping = (name: 'stop' | 'restart', description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('[nodes...]', 'node names')
+      .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
+      .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
+      .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
+        const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: (l: string) => cli.out(l) };
+        const { cluster } = await openCluster(cli, command, { withPlugins: false });
+        print(await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options)));
+      });
+  stopping('stop', 'stop nodes (default all): the deepest standbys first, the primary last');
+  stopping('restart', 'stop, then start nodes (default all), in the same orders');
 }

@@ -1,50 +1,43 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
+import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 
 // `add-standby` and `remove-standby`: change the set of standbys of a running cluster.
 export function registerStandbyCommands(program: Command, cli: CliContext): void {
-  program
-    .command('add-standby')
-    .description('add a standby to the running cluster (remembered in the state), build, start and verify it')
-    .argument('<name>', 'name of the new standby')
-    .option('--port <port>', 'its port (default: a free one)')
-    .option('--data-dir <dir>', 'its data directory (default: <stateDir>/data/<name>)')
-    .option('--upstream <node>', 'stream from this node (default: the primary)')
-    .option('--synchronous', 'list it in synchronous_standby_names')
-    .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min')
-    .option('--allow-restart', 'let the tool restart the primary when a setting needs it (more WAL senders, say)')
-    .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string; allowRestart?: boolean; plain?: boolean }, command: Command) => {
-      const port = opts.port === undefined ? undefined : Number(opts.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
-      if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay)) command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
-      const { cluster } = await openCluster(cli, command);
-      const result = await cluster.addStandby(
-        { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-        { renderer: opts.plain ? 'plain' : 'auto', print: (t) => cli.out(t), allowRestart: opts.allowRestart, signal: cli.signal },
-      );
-      const node = result.status?.nodes.find((n) => n.name === name);
-      cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
-    });
-  program
-    .command('rebuild')
-    .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
-    .argument('<name>', 'the standby')
-    .option('--allow-restart', 'allow restarting the primary if a setting requires it')
-    .option('--plain', 'plain progress lines instead of the live task list')
-    .action(async (name: string, opts: { allowRestart?: boolean; plain?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
-      const result = await cluster.rebuildStandby(name, {
-        renderer: opts.plain ? 'plain' : 'auto',
-        print: (t) => cli.out(t),
-        log: (l) => cli.out(l),
-        allowRestart: opts.allowRestart,
-        signal: cli.signal,
-      });
-      const node = result.status?.nodes.find((n) => n.name === name);
-      cli.out(`\n${name} was rebuilt from a new base backup: ${node?.state ?? 'up'}, streaming from ${node?.upstream}.`);
-    });
+  withPipelineOptions(
+    program
+      .command('add-standby')
+      .description('add a standby to the running cluster (remembered in the state), build, start and verify it')
+      .argument('<name>', 'name of the new standby')
+      .option('--port <port>', 'its port (default: a free one)')
+      .option('--data-dir <dir>', 'its data directory (default: <stateDir>/data/<name>)')
+      .option('--upstream <node>', 'stream from this node (default: the primary)')
+      .option('--synchronous', 'list it in synchronous_standby_names')
+      .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min'),
+  ).action(async (name: string, opts: PipelineFlags & { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string }, command: Command) => {
+    const port = opts.port === undefined ? undefined : Number(opts.port);
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
+    if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay)) command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
+    const { cluster } = await openCluster(cli, command);
+    const result = await cluster.addStandby(
+      { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
+      { ...pipelineRunOptions(cli, opts), signal: cli.signal },
+    );
+    const node = result.status?.nodes.find((n) => n.name === name);
+    cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
+  });
+  withPipelineOptions(
+    program
+      .command('rebuild')
+      .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
+      .argument('<name>', 'the standby'),
+  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+    const { cluster } = await openCluster(cli, command);
+    const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts), signal: cli.signal });
+    const node = result.status?.nodes.find((n) => n.name === name);
+    cli.out(`\n${name} was rebuilt from a new base backup: ${node?.state ?? 'up'}, streaming from ${node?.upstream}.`);
+  });
   program
     .command('remove-standby')
     .description('take a standby out: out of synchronous_standby_names, stopped, its slot dropped')
