@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // Throw away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot was
@@ -32,10 +33,6 @@ export async function discardStandbyCopy(rt: ClusterRuntime, name: string, log: 
   await rm(node.dataDir, { recursive: true, force: true });
   const upstream = rt.node(spec.upstream ?? rt.primary.name);
   if (spec.slot && (await upstream.isRunning())) {
-    const dropped = await upstream.query<{ slot_name: string }>(
-      'SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
-      [spec.slot],
-    );
-    if (dropped.length > 0) log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
+    if (await dropInactiveSlot(upstream, spec.slot)) log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
   }
 }

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { deleteItYourself } from './remove-standby-hints.js';
 
@@ -13,11 +14,7 @@ export async function removeStandbyNode(rt: ClusterRuntime, name: string, option
   }
   const upstream = spec?.upstream ? rt.node(spec.upstream) : rt.primary;
   if (spec?.slot && (await upstream.isRunning())) {
-    const dropped = await upstream.query<{ slot_name: string }>(
-      'SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
-      [spec.slot],
-    );
-    if (dropped.length > 0) options.log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
+    if (await dropInactiveSlot(upstream, spec.slot)) options.log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
     await rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === spec.slot && e.node === upstream.name);
   }
   const deleted: string[] = [];

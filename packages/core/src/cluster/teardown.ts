@@ -5,6 +5,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { restoreJournaledFile } from '../executor/executor.js';
 import type { StopMode } from '../postgres/pg-node.js';
 import { quoteIdent } from '../postgres/quoting.js';
+import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { stopOrder } from './node-order.js';
@@ -62,7 +63,7 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
       const holder = [...rt.nodes, ...rt.detached].find((n) => n.name === entry.node);
       if (holder && (await holder.isRunning())) {
         log(`dropping replication slot ${entry.slot} on ${entry.node}`);
-        await holder.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [entry.slot]);
+        await dropInactiveSlot(holder, entry.slot);
         result.dropped.push(`slot ${entry.slot}`);
         await rt.store.removeJournal((e) => e === entry);
       }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdir, open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { chownIfRoot } from '../util/atomic-write.js';
 import path from 'node:path';
 
 // The last lines of a server log, from a byte offset (to see only what one start wrote).
@@ -52,5 +53,5 @@ export async function ensureLogDir(file: string, owner: { uid: number; gid: numb
   const dir = path.dirname(file);
   if (existsSync(dir)) return;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() === 0) await chown(dir, owner.uid, owner.gid);
+  await chownIfRoot(dir, owner.uid, owner.gid);
 }
