@@ -70,14 +70,15 @@ export class Cluster {
   // A former primary someone started by hand beside the new one: the cluster is not verified, whatever the
   // standbys say, since writes may go to both.
   private async refuseSecondPrimary(): Promise<void> {
-    const status = await this.status();
-    const second = status.nodes.filter((n) => n.formerPrimary && n.running && n.inRecovery === false);
-    if (second.length === 0) return;
-    const primary = status.nodes.find((n) => n.role === 'primary' && !n.formerPrimary)?.name ?? 'the primary';
-    const name = second[0]!.name;
-    throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${second.map((n) => n.name).join(', ')} runs as a second primary beside ${primary}: writes may be going to both`, {
-      where: { node: name },
-      fix: `stop it (hotstandby stop ${name}), then hotstandby rejoin ${name}; rows written on it after the promotion are not on ${primary}`,
+    await this.inspect(async (rt) => {
+      const second = [];
+      for (const node of rt.detached) if ((await node.isRunning()) && !(await node.isInRecovery().catch(() => true))) second.push(node.name);
+      if (second.length === 0) return;
+      const name = second[0]!;
+      throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${second.join(', ')} runs as a second primary beside ${rt.primary.name}: writes may be going to both`, {
+        where: { node: name },
+        fix: `stop it (hotstandby stop ${name}), then hotstandby rejoin ${name}; rows written on it after the promotion are not on ${rt.primary.name}`,
+      });
     });
   }
 
