@@ -5,20 +5,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import pg from 'pg';
+import type { ConnectionEnv } from '@hotstandby/core';
 import { describeRun, parseJson, runProgram } from './support/cli.js';
 import { nodeNamed } from './support/cluster-json.js';
 import { ok, upCluster, type LiveCluster } from './support/cluster-nodes.js';
 import { clusterConfig, createProject } from './support/project.js';
 
-interface EnvJson {
-  passfile: string;
-  nodes: { name: string; role: string; url: string }[];
-  readWriteUrl: string;
-  readOnlyUrl: string;
-  readOnlyBalancedUrl: string;
-  preferStandbyUrl: string;
-  excludedFromReads?: { name: string; reason: string; applyDelay: string }[];
-}
+// What `env --json` prints: the library's ConnectionEnv, as JSON.
+type EnvJson = ConnectionEnv;
 
 // The host:port list of a libpq multi-host URL.
 const hostsOf = (url: string) => /^postgresql:\/\/[^@/]+@([^/]+)\//.exec(url)?.[1]?.split(',') ?? [];

@@ -86,6 +86,7 @@ describe('observing a run', () => {
       process.off('warning', onWarning);
     }
   });
+
   it('announces each action a step applies, between its start and its end, and none in a dry run', async () => {
     const sqlStep = definePlugin({
       name: 'two-actions',
@@ -116,6 +117,7 @@ describe('observing a run', () => {
       'step:done two-actions',
     ]);
   });
+
   it('reports a preflight failure to observers as the step failing, and says nothing was changed', async () => {
     const seenByPlugin: PipelineEvent[] = [];
     const refuses = definePlugin({
@@ -158,6 +160,7 @@ describe('observing a run', () => {
     expect(error.message).toMatch(/database "no_such_database" does not exist/);
     expect(printed.join('\n')).not.toMatch(/cannot plan yet/);
   });
+
   it('a silent run writes nothing to stdout (library callers own their output)', async () => {
     tc = await createTestCluster({ plugins: [{ plugin: looker('quiet'), origin: 'test' }], standbys: [] });
     const written: string[] = [];
