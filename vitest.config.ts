@@ -1,5 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages load from their TypeScript sources (the "source" export condition), so tests need no build;
+// the other conditions are Vite's defaults for code that runs in Node. Each project below repeats it (projects do
+// not inherit the root config).
+const SOURCE_CONDITIONS = ['source', 'module', 'node', 'development|production'];
+const fromSources = {
+  resolve: { conditions: SOURCE_CONDITIONS },
+  ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: ['source'] } },
+};
+
 // Three depths of tests: pure logic (unit), each plugin and core against a real PostgreSQL (integration),
 // and the CLI as a user runs it (e2e).
 export default defineConfig({
@@ -11,6 +20,7 @@ export default defineConfig({
     reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {
+        ...fromSources,
         test: {
           name: 'unit',
           include: ['packages/*/test/unit/**/*.test.ts', 'plugins/*/test/unit/**/*.test.ts', 'test/golden/**/*.test.ts'],
@@ -18,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        ...fromSources,
         test: {
           name: 'integration',
           include: ['packages/*/test/integration/**/*.test.ts', 'plugins/*/test/**/*.integration.test.ts', 'examples/*/test/**/*.test.ts'],
@@ -26,6 +37,7 @@ export default defineConfig({
         },
       },
       {
+        ...fromSources,
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],

@@ -15,7 +15,9 @@ export async function importModule(file: string): Promise<unknown> {
 // hotstandby.config.ts in a project that only runs the CLI) gets the running hotstandby's copy.
 export function useHostPackages(): void {
   if (hooksRegistered) return;
-  register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': new URL('../index.ts', import.meta.url).href } } });
+  // The package's entry next to this module: index.ts when running from sources, index.js in the built package.
+  const entry = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url).href;
+  register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': entry } } });
   hooksRegistered = true;
 }
 

@@ -9,8 +9,9 @@ export interface ResolvedPackage {
   entry: string;
 }
 
-// The conditions an ES module import matches in a package's "exports", in the order Node tries them.
-const CONDITIONS = new Set(['import', 'node', 'default']);
+// The conditions an ES module import matches in a package's "exports". Running from this checkout's TypeScript
+// sources (no build), also "source": the workspace packages export their src/ under it, as the running code was.
+const CONDITIONS = new Set(['import', 'node', 'default', ...(import.meta.url.endsWith('.ts') ? ['source'] : [])]);
 
 // Find a package the way Node does from a directory (node_modules here, then in every parent) and the file its
 // "exports" (or "main") names for an import. Undefined when no node_modules holds it.

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 
 const examples = fileURLToPath(new URL('../../../../config/examples/', import.meta.url));
-const defaultConfig = fileURLToPath(new URL('../../../../config/default.json', import.meta.url));
+const defaultConfig = fileURLToPath(new URL('../../config/default.json', import.meta.url));
 
 describe('shipped configs', () => {
   it('the default config is the recipe: master on 5432, slave1 on 5431, ports that may move', async () => {
