@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { buildContainer } from './composition-root.js';
 import { runCli } from './main.js';
 import { userCwd } from './user-cwd.js';
 
@@ -26,7 +25,6 @@ const code = await runCli(process.argv.slice(2), {
     cleanStop = true;
     return interrupt.signal;
   },
-  container: buildContainer(),
   cwd: userCwd(),
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig, loadPlugins, type Cluster, type ClusterSpec, type DependencyContainer, type LoadedPlugin } from '@hotstandby/core';
-import { clusterFor } from './composition-root.js';
+import type { Cluster, ClusterSpec, DependencyContainer, LoadedPlugin } from '@hotstandby/core';
 
-// What every command gets from the entry point.
+// What every command gets from the entry point. Commands load the engine (@hotstandby/core, the composition root)
+// when they run, so --help, --version and usage errors start without it.
 export interface CliContext {
-  container: DependencyContainer;
+  // The services and built-in plugins; the composition root's container when not given (built on first use).
+  container?: DependencyContainer;
   // The user's working directory (where relative paths on the command line point).
   cwd: string;
   out(text: string): void;
@@ -31,13 +32,22 @@ export async function openCluster(
   options: { withPlugins?: boolean } = {},
 ): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
   const spec = await openSpec(cli, command);
+  const { loadPlugins } = await import('@hotstandby/core');
+  const { clusterFor } = await import('./composition-root.js');
   // The config's own plugins (its "plugins" list) join the built-in steps.
   const plugins = options.withPlugins === false ? [] : await loadPlugins(spec);
-  return { spec, cluster: clusterFor(cli.container, spec, plugins), plugins };
+  return { spec, cluster: clusterFor(await containerOf(cli), spec, plugins), plugins };
+}
+
+// The context's container: the one given, else the composition root's, built the first time a command needs it.
+export async function containerOf(cli: CliContext): Promise<DependencyContainer> {
+  cli.container ??= (await import('./composition-root.js')).buildContainer();
+  return cli.container;
 }
 
 // Load the config the command's options point at (--config, discovery, or the built-in default).
 export async function openSpec(cli: CliContext, command: Command): Promise<ClusterSpec> {
   const globals = command.optsWithGlobals<GlobalOptions>();
+  const { loadConfig } = await import('@hotstandby/core');
   return loadConfig({ configPath: globals.config, cwd: cli.cwd });
 }

@@ -14,7 +14,6 @@ import { registerPlugins } from './commands/plugins-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
-import { formatError } from './output/format-error.js';
 
 // This package's version, for --version.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -60,6 +59,7 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
       return EXIT.usage;
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
+    const { formatError } = await import('./output/format-error.js');
     const { text, bug } = formatError(error, verbose);
     cli.err(text);
     // Stopped by Ctrl-C: the shell's convention (128 + SIGINT), so scripts can tell it from a failure.

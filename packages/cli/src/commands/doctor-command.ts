@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadConfig, runDoctor } from '@hotstandby/core';
 import type { CliContext, GlobalOptions } from '../cli-context.js';
 
 // `hotstandby doctor`: what this machine and cluster look like, each finding an ok line or a fix-this line.
@@ -10,6 +9,7 @@ export function registerDoctor(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      const { loadConfig, runDoctor } = await import('@hotstandby/core');
       const spec = await loadConfig({ configPath: globals.config, cwd: cli.cwd });
       const report = await runDoctor(spec);
       if (opts.json) cli.out(JSON.stringify(report, null, 2));

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { quoteShellArg } from '@hotstandby/core';
 import { openCluster, type CliContext } from '../cli-context.js';
 
 // `env`: connection URLs for applications that split reads and writes (no passwords; PGPASSFILE has them).
@@ -12,6 +11,7 @@ export function registerEnv(program: Command, cli: CliContext): void {
     .action(async (opts: { json?: boolean; database: string }, command: Command) => {
       const { cluster } = await openCluster(cli, command, { withPlugins: false });
       const env = await cluster.env(opts.database);
+      const { quoteShellArg } = await import('@hotstandby/core');
       if (opts.json) return cli.out(JSON.stringify(env, null, 2));
       const line = (k: string, v: string) => cli.out(`export ${k}=${quoteShellArg(v)}`);
       line('PGPASSFILE', env.passfile);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
-import { renderStatus } from '../output/status-view.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
@@ -14,7 +13,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
   ).action(async (name: string, opts: PipelineFlags & { force?: boolean }, command: Command) => {
     const { cluster } = await openCluster(cli, command);
     const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts) });
-    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
   });
   withPipelineOptions(
@@ -25,7 +24,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
     const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts));
-    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} rejoined by ${result.method}: ${result.detail}.`);
   });
   withPipelineOptions(
@@ -36,7 +35,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
     const result = await cluster.switchover(name, pipelineRunOptions(cli, opts));
-    if (result.up.status) cli.out('\n' + renderStatus(result.up.status, cli.cwd));
+    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
   });
 }

@@ -1,8 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel, OLDEST_RUNNABLE_MAJOR } from '@hotstandby/core';
+import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
-import { progressBar } from '../output/progress-bar.js';
-import { renderTable } from '../output/table.js';
 
 // `hotstandby pg list` and `hotstandby pg install <major>`: the PostgreSQL binaries on this machine, and
 // fetching embedded ones ahead of time.
@@ -12,6 +9,8 @@ export function registerPg(program: Command, cli: CliContext): void {
     .description('list every set of PostgreSQL binaries hotstandby can use, in the order it considers them')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
+      const { embeddedCacheRoot, listAvailableBinaries, majorLabel } = await import('@hotstandby/core');
+      const { renderTable } = await import('../output/table.js');
       const sets = await listAvailableBinaries();
       const rows = sets.map((b) => ({ version: b.version, major: majorLabel(b.major), binDir: b.binDir, source: b.source, reason: b.reason, pgBasebackup: b.has('pg_basebackup') }));
       if (opts.json) return cli.out(JSON.stringify({ cache: embeddedCacheRoot(), binaries: rows }, null, 2));
@@ -22,8 +21,11 @@ export function registerPg(program: Command, cli: CliContext): void {
   pg.command('install')
     .description('download embedded PostgreSQL binaries of a major (10 to 18) into the per-user cache')
     // A major outside 10 to 18 is bad usage (exit 2), said by commander with the command's help.
-    .argument('<major>', 'PostgreSQL major version, e.g. 15', embeddedMajor)
-    .action(async (num: number) => {
+    .argument('<major>', 'PostgreSQL major version, e.g. 15')
+    .action(async (value: string, _opts: unknown, command: Command) => {
+      const { installEmbedded, isHotstandbyError, HotstandbyError, majorLabel } = await import('@hotstandby/core');
+      const { progressBar } = await import('../output/progress-bar.js');
+      const num = await embeddedMajor(value, command);
       const major = majorLabel(num);
       try {
         const install = await installEmbedded(num, progressBar());
@@ -35,8 +37,11 @@ export function registerPg(program: Command, cli: CliContext): void {
     });
 }
 
-// Parse <major> of pg install: one of the majors embedded binaries exist for.
-function embeddedMajor(value: string): number {
+// Parse <major> of pg install: one of the majors embedded binaries exist for; anything else is bad usage, said as
+// commander says it of an argument (checked here rather than in an argument parser, which would have to load the
+// engine's version facts for every command).
+async function embeddedMajor(value: string, command: Command): Promise<number> {
+  const { parseMajor, knownMajors, OLDEST_RUNNABLE_MAJOR } = await import('@hotstandby/core');
   let num: number;
   try {
     num = parseMajor(value);
@@ -44,7 +49,10 @@ function embeddedMajor(value: string): number {
     num = -1;
   }
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !knownMajors().includes(num) || num < OLDEST_RUNNABLE_MAJOR) {
-    throw new InvalidArgumentError('Give a PostgreSQL major from 10 to 18 that embedded binaries exist for, e.g. hotstandby pg install 15');
+    command.error(`error: command-argument value '${value}' is invalid for argument 'major'. Give a PostgreSQL major from 10 to 18 that embedded binaries exist for, e.g. hotstandby pg install 15`, {
+      exitCode: 2,
+      code: 'commander.invalidArgument',
+    });
   }
   return num;
 }

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
-import { describeSource } from '../scaffold/hotstandby-source.js';
-import { scaffoldPlugin } from '../scaffold/scaffold-plugin.js';
 
 // `hotstandby plugin new NAME [--dir D]`: scaffold a plugin package (source, a test against a real PostgreSQL,
 // README) whose test passes as generated.
@@ -15,6 +13,8 @@ export function registerPlugin(program: Command, cli: CliContext): void {
     .option('--dir <dir>', 'directory to create (default: ./hotstandby-plugin-<name>)')
     .action(async (name: string, opts: { dir?: string }) => {
       const dir = path.resolve(cli.cwd, opts.dir ?? `hotstandby-plugin-${name}`);
+      const { scaffoldPlugin } = await import('../scaffold/scaffold-plugin.js');
+      const { describeSource } = await import('../scaffold/hotstandby-source.js');
       const result = await scaffoldPlugin(name, dir);
       const shown = path.relative(cli.cwd, dir) || '.';
       cli.out(`Created ${result.packageName} in ${shown}:`);

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { loadPlugins, resolvePipeline } from '@hotstandby/core';
-import { openSpec, type CliContext } from '../cli-context.js';
-import { pluginsFor } from '../composition-root.js';
-import { pipelineJson, renderPipeline } from '../output/pipeline-view.js';
+import { containerOf, openSpec, type CliContext } from '../cli-context.js';
 
 // `hotstandby plugins`: the pipeline `up` would run, resolved from the config: order, step, scope, where each
 // step comes from, and which built-in steps are replaced or do not run. Loads and checks every plugin and its
@@ -14,8 +11,11 @@ export function registerPlugins(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const spec = await openSpec(cli, command);
+      const { loadPlugins, resolvePipeline } = await import('@hotstandby/core');
+      const { pluginsFor } = await import('../composition-root.js');
+      const { pipelineJson, renderPipeline } = await import('../output/pipeline-view.js');
       const loaded = await loadPlugins(spec);
-      const data = pipelineJson(spec, resolvePipeline(spec, pluginsFor(cli.container, loaded)));
+      const data = pipelineJson(spec, resolvePipeline(spec, pluginsFor(await containerOf(cli), loaded)));
       cli.out(opts.json ? JSON.stringify(data, null, 2) : renderPipeline(data, cli.cwd));
     });
 }

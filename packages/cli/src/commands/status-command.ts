@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
-import { renderStatus } from '../output/status-view.js';
-import { renderStatusTree } from '../output/status-tree.js';
 
 // `hotstandby status`: every node with role, port, state, recovery, upstream and lag; a tree on a terminal.
 export function registerStatus(program: Command, cli: CliContext): void {
@@ -16,6 +14,8 @@ export function registerStatus(program: Command, cli: CliContext): void {
     .action(async (opts: { json?: boolean; tree?: boolean; table?: boolean; watch?: string | boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command, { withPlugins: false });
       const tree = opts.tree || (!opts.table && process.stdout.isTTY === true);
+      const { renderStatus } = await import('../output/status-view.js');
+      const { renderStatusTree } = await import('../output/status-tree.js');
       const render = async () => {
         const status = await cluster.status();
         if (opts.json) return JSON.stringify(status, null, 2);

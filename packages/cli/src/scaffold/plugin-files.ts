@@ -25,8 +25,8 @@ export function pluginFiles(input: PluginTemplateInput): Record<string, string> 
     'src/index.ts': indexTs(input),
     [`test/${input.name}.test.ts`]: testTs(input),
     'README.md': readme(input),
-    'tsconfig.json': tsconfig(),
-    'vitest.config.ts': vitestConfig(),
+    'tsconfig.json': tsconfig(input.source),
+    'vitest.config.ts': vitestConfig(input.source),
     '.gitignore': 'node_modules/\n',
   };
 }
@@ -168,7 +168,7 @@ function dependencyNote(i: PluginTemplateInput): string {
   return `${said[0]!.toUpperCase()}${said.slice(1)}.`;
 }
 
-function tsconfig(): string {
+function tsconfig(source: HotstandbySource): string {
   const config = {
     compilerOptions: {
       target: 'ES2022',
@@ -180,17 +180,28 @@ function tsconfig(): string {
       allowImportingTsExtensions: true,
       noEmit: true,
       types: ['node'],
+      // A checkout's packages are not built: read their TypeScript sources (see vitest.config.ts).
+      ...(source.kind === 'checkout' ? { customConditions: ['source'] } : {}),
     },
     include: ['src', 'test'],
   };
   return JSON.stringify(config, null, 2) + '\n';
 }
 
-function vitestConfig(): string {
+function vitestConfig(source: HotstandbySource): string {
+  const fromCheckout =
+    source.kind === 'checkout'
+      ? `
+// @hotstandby/core and @hotstandby/testing are linked from a hotstandby checkout, which is not built: load their
+// TypeScript sources (their "source" export condition). Drop resolve and ssr when they come from the registry.
+const conditions = ['source', 'module', 'node', 'development|production'];
+`
+      : '';
+  const resolve = source.kind === 'checkout' ? '\n  resolve: { conditions },\n  ssr: { resolve: { conditions } },' : '';
   return `import { defineConfig } from 'vitest/config';
-
+${fromCheckout}
 // The test starts a real PostgreSQL server: give it more than vitest's default 5 seconds.
-export default defineConfig({
+export default defineConfig({${resolve}
   test: { testTimeout: 60_000, hookTimeout: 60_000 },
 });
 `;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { useHostPackages } from '../plugin/import-module.js';
+import { TypeScriptLoaderMissing, typeScriptLoader } from '../plugin/typescript-loader.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { DEFAULT_CONFIG_PATH, readDefaultConfig } from './default-config.js';
@@ -38,10 +39,10 @@ const SEARCH_PLACES = [
   'hotstandby.config.mts',
 ];
 
-// TypeScript configs load through tsx, so users need no build step.
+// TypeScript configs load through tsx (imported only then), so users need no build step.
 const loadTypeScript: Loader = async (filepath) => {
+  const { tsImport } = await typeScriptLoader(filepath);
   useHostPackages();
-  const { tsImport } = await import('tsx/esm/api');
   return unwrapDefault(await tsImport(pathToFileURL(filepath).href, import.meta.url));
 };
 
@@ -114,6 +115,9 @@ async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise
   try {
     return await read();
   } catch (error) {
+    if (error instanceof TypeScriptLoaderMissing) {
+      throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${error.file}: ${error.message}`, { where: { file: error.file }, fix: error.fix });
+    }
     const { file, reason, frame } = parseFailure(error as Error & { filepath?: string; codeFrame?: string }, where);
     const missing = /Cannot find (package|module) '([^']+)'/.exec(reason)?.[2];
     throw new HotstandbyError('CONFIG_PARSE', `cannot read config ${file}: ${reason}`, {

@@ -1,12 +1,19 @@
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { RUNNING_FROM_TYPESCRIPT, typeScriptLoader } from './typescript-loader.js';
 
 let hooksRegistered = false;
+let typeScriptRegistered = RUNNING_FROM_TYPESCRIPT;
 
-// Import a plugin module by absolute path. TypeScript works through the TypeScript loader hotstandby itself runs
-// under (tsx for the CLI, vite under vitest); plugin files are ES modules even without "type": "module"; and a
-// plugin file that imports @hotstandby/core without having it installed gets the running hotstandby's copy.
+// Import a plugin module by absolute path. TypeScript works through the loader hotstandby runs under from its
+// sources (tsx, or vite under vitest), else through tsx registered on the first .ts plugin (JavaScript plugins
+// never load it); plugin files are ES modules even without "type": "module"; and a plugin file that imports
+// @hotstandby/core without having it installed gets the running hotstandby's copy.
 export async function importModule(file: string): Promise<unknown> {
+  if (!typeScriptRegistered && /\.[cm]?ts$/.test(file)) {
+    (await typeScriptLoader(file)).register();
+    typeScriptRegistered = true;
+  }
   useHostPackages();
   return import(pathToFileURL(file).href);
 }

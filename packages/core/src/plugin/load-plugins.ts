@@ -6,6 +6,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { checkPlugin, DEFINE_PLUGIN_FIX } from './check-plugin.js';
 import { defaultExport, importModule } from './import-module.js';
 import { packageInDir, resolvePackage, type ResolvedPackage } from './resolve-package.js';
+import { TypeScriptLoaderMissing } from './typescript-loader.js';
 
 // Load every plugin the config's "plugins" list names, in order: local files (TypeScript or JavaScript, relative
 // to the config file) and npm packages (resolved from the config file's directory). Refuses a missing file or
@@ -83,11 +84,13 @@ function packageAt(dir: string | undefined, ref: PluginReference, configFile?: s
 function loadFailure(ref: PluginReference, origin: string, file: string, configFile: string | undefined, error: unknown): HotstandbyError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   const missing = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
-  const fix = missing?.startsWith('@hotstandby/')
-    ? `the plugin imports ${missing}, which is not installed where the plugin can find it: run npm install --save-dev ${missing} in ${ref.baseDir} (or in the plugin's package)`
-    : missing
-      ? `install ${missing} where the plugin can find it, or fix the import`
-      : 'fix the error in the plugin module (--verbose shows its stack trace)';
+  const fix = error instanceof TypeScriptLoaderMissing
+    ? error.fix
+    : missing?.startsWith('@hotstandby/')
+      ? `the plugin imports ${missing}, which is not installed where the plugin can find it: run npm install --save-dev ${missing} in ${ref.baseDir} (or in the plugin's package)`
+      : missing
+        ? `install ${missing} where the plugin can find it, or fix the import`
+        : 'fix the error in the plugin module (--verbose shows its stack trace)';
   return new HotstandbyError('PLUGIN_INVALID', `the plugin ${origin} (${ref.key} in ${configName(configFile)}) failed to load: ${message}`, {
     where: { key: ref.key, file: configFile, plugin: file === origin ? origin : `${origin} (${file})` },
     fix,
