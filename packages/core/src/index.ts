@@ -1,4 +1,7 @@
+/// <reference types="node" preserve="true" />
 // Public entry of @hotstandby/core: the library API, the plugin contract, and the PostgreSQL helpers plugins use.
+// The reference above keeps Node's types in the published declarations (they name Buffer and NodeJS types), so a
+// consumer whose tsconfig lists no "types" still type-checks them.
 export { z } from 'zod';
 
 export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
