@@ -15,6 +15,7 @@ import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
 import { formatError } from './output/format-error.js';
+import { errorJson, reportUsageErrorsAsJson, wantsJson } from './output/json-output.js';
 
 // This package's version, for --version.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -51,6 +52,8 @@ export function buildProgram(cli: CliContext): Command {
 // Run the CLI and return the exit code; the one place errors are caught and printed.
 export async function runCli(argv: readonly string[], cli: CliContext): Promise<number> {
   const program = buildProgram(cli);
+  const json = wantsJson(argv);
+  if (json) reportUsageErrorsAsJson(program, cli);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return cli.exitCode ?? EXIT.ok;
@@ -61,7 +64,7 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
     }
     const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
     const { text, bug } = formatError(error, verbose);
-    cli.err(text);
+    cli.err(json ? JSON.stringify(errorJson(error)) : text);
     // Stopped by Ctrl-C: the shell's convention (128 + SIGINT), so scripts can tell it from a failure.
     if (cli.signal?.aborted) return EXIT.interrupted;
     return bug ? EXIT.bug : EXIT.failure;

