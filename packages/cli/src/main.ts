@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerCompletion } from './commands/completion-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
 import { registerEnv } from './commands/env-command.js';
@@ -46,6 +47,7 @@ export function buildProgram(cli: CliContext): Command {
   registerPg(program, cli);
   registerPlugins(program, cli);
   registerPlugin(program, cli);
+  registerCompletion(program, cli);
   return program;
 }
 
