@@ -20,7 +20,15 @@ export function errorJson(error: unknown): ErrorJson {
     return { error: { code: error.code, message: error.message, where: error.where, fix: error.fix ?? null, detail: error.detail ?? null } };
   }
   const message = maskSecrets(error instanceof Error ? error.message : String(error));
-  return { error: { code: 'INTERNAL', message: `unexpected error: ${message}`, where: {}, fix: 'This is a bug in hotstandby; please report it with this output (run without --json and with --verbose for the stack).', detail: null } };
+  return {
+    error: {
+      code: 'INTERNAL',
+      message: `unexpected error: ${message}`,
+      where: {},
+      fix: 'This is a bug in hotstandby; please report it with this output (run without --json and with --verbose for the stack).',
+      detail: null,
+    },
+  };
 }
 
 // Make commander report bad usage (unknown option, missing argument, a value a command rejects) on every command as

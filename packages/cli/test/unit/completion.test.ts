@@ -24,7 +24,7 @@ function bashCompletes(bashScript: string, words: readonly string[]): string[] {
 }
 
 describe('hotstandby completion', () => {
-  it('bash completes command names, subcommands, each command\'s options and fixed values', async () => {
+  it("bash completes command names, subcommands, each command's options and fixed values", async () => {
     const { code, out } = await script('bash');
     expect(code).toBe(0);
     expect(bashCompletes(out, ['hotstandby', ''])).toEqual(expect.arrayContaining(['up', 'status', 'switchover', 'pg', 'plugin', 'completion']));
