@@ -37,6 +37,14 @@ export default defineConfig({
         },
       },
       {
+        // The public types (expectTypeOf in *.test-d.ts), checked by tsc; nothing runs.
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['packages/*/test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        },
+      },
+      {
         ...fromSources,
         test: {
           name: 'e2e',

@@ -12,6 +12,8 @@ import { connect } from './support/pg.js';
 import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject } from './support/project.js';
 import { waitFor } from './support/wait.js';
+import { jsonResult } from './support/json-output.js';
+import type { ScriptsJson } from 'hotstandby';
 
 const NODES = ['main', 's1', 'leaf'];
 
@@ -27,6 +29,10 @@ describe('scripts', () => {
     const written = await ok(project, ['scripts', '--out', 'my scripts']);
     const expected = [...NODES.flatMap((n) => ['sh', 'cmd'].flatMap((ext) => [`start-${n}.${ext}`, `stop-${n}.${ext}`])), 'start-all.sh', 'stop-all.sh', 'start-all.cmd', 'stop-all.cmd'];
     for (const name of expected) expect(written.stdout, describeRun(written)).toContain(`  ${name}`);
+    // --json: the directory and every script's absolute path.
+    const json = jsonResult<ScriptsJson>(await project.run(['scripts', '--out', 'my scripts', '--json']));
+    expect(json.dir).toBe(out);
+    expect(json.files.map((f) => path.relative(out, f)).sort()).toEqual([...expected].sort());
     for (const name of expected) {
       const mode = statSync(path.join(out, name)).mode & 0o777;
       if (name.endsWith('.sh')) expect(mode & 0o111, `${name} is executable`).not.toBe(0);

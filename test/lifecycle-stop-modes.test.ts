@@ -11,6 +11,8 @@ import { connect } from './support/pg.js';
 import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject, deferCleanup, type Project } from './support/project.js';
 import { waitFor } from './support/wait.js';
+import { expectJsonError, jsonResult } from './support/json-output.js';
+import type { NodeControlJson } from 'hotstandby';
 
 // Wait until the server on port is shutting down: it refuses new connections with 57P03 ("the database system is
 // shutting down") while it still runs.
@@ -83,17 +85,20 @@ describe('stop modes', () => {
     const interruptedResult = await interrupted.done;
     expect(interruptedResult.code, describeRun(interruptedResult)).not.toBe(0);
     expect(heldOnMain.ended(), 'the smart stop alone must not end the session').toBe(false);
-    const fast = await ok(project, ['stop', 'main', '--mode', 'fast'], { timeoutMs: 60_000 });
-    expect(fast.stdout, describeRun(fast)).toMatch(/^main: stopped$/m);
+    const fast = await project.run(['stop', 'main', '--mode', 'fast', '--json'], { timeoutMs: 60_000 });
+    expect(jsonResult<NodeControlJson>(fast)).toEqual({ nodes: [{ node: 'main', result: 'stopped' }], warnings: [] });
     expect(postmastersUnder(main.dataDir)).toEqual([]);
     await waitFor(() => heldOnMain.ended(), { what: 'the held session on main to be ended by the fast stop' });
 
-    // 3. start, then restart every node: new postmasters, and replication resumes.
-    const start = await ok(project, ['start']);
-    expect(start.stdout, describeRun(start)).toMatch(/^main: started$/m);
+    // 3. start, then restart every node: new postmasters, and replication resumes. (start --json says per node what
+    // it did, in order; restart --json reports the starts that follow the stops.)
+    const start = jsonResult<NodeControlJson>(await project.run(['start', '--json']));
+    expect(start).toEqual({ nodes: [{ node: 'main', result: 'started' }, { node: 's1', result: 'already running' }], warnings: [] });
     const beforeRestart = await waitForStatus(cluster, 's1 to stream', (s) => nodeNamed(s, 's1').state === 'streaming');
     const restart = await ok(project, ['restart']);
     expect(restart.stdout, describeRun(restart)).toMatch(/^main: started\n(.*\n)*s1: started$/m);
+    const restartJson = jsonResult<NodeControlJson>(await project.run(['restart', 's1', '--json']));
+    expect(restartJson).toEqual({ nodes: [{ node: 's1', result: 'started' }], warnings: [] });
     const afterRestart = await waitForStatus(cluster, 's1 to stream after restart', (s) => nodeNamed(s, 's1').state === 'streaming');
     for (const name of ['main', 's1']) expect(nodeNamed(afterRestart, name).pid, name).not.toBe(nodeNamed(beforeRestart, name).pid);
     const mainClient = await connect(main.port, cluster.password);
@@ -118,6 +123,10 @@ describe('stop modes', () => {
     expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/fix: .*"hotstandby stop main --mode fast"/);
     expect(gaveUp.stderr, describeRun(gaveUp)).toMatch(/SERVER_STOP_FAILED/);
     await waitUntilShuttingDown(main.port, cluster.password, 'main');
+    // The same failure under --json: one JSON error on stderr, the same exit code, nothing on stdout.
+    const gaveUpJson = await project.run(['stop', 'main', '--mode', 'smart', '--timeout', '1', '--json']);
+    expectJsonError(gaveUpJson, { exitCode: 1, code: 'SERVER_STOP_FAILED', mentions: [/main did not stop within 1 s/, '"hotstandby stop main --mode fast"'] });
+    expect(gaveUpJson.stdout, describeRun(gaveUpJson)).toBe('');
     // (Counted by the postmaster's own PID: a backend just forked for a connection attempt briefly shows the
     // postmaster's command line too.)
     expect(postmastersUnder(main.dataDir).map((p) => p.pid), 'main still runs while the session is open').toContain(postmasterPid(main.dataDir));
@@ -132,5 +141,7 @@ describe('stop modes', () => {
     const bogus = await project.run(['stop', '--mode', 'gentle']);
     expect(bogus.code, describeRun(bogus)).toBe(2);
     expect(bogus.stderr).toMatch(/--mode must be smart, fast or immediate/);
+    // Under --json, bad usage is one JSON error too, with the same exit code and no help text.
+    expectJsonError(await project.run(['stop', '--mode', 'gentle', '--json']), { exitCode: 2, code: 'USAGE', mentions: ['--mode must be smart, fast or immediate', 'hotstandby stop --help'] });
   });
 });

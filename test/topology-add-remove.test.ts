@@ -9,6 +9,8 @@ import { expectUserError, nodeNamed, verifyOf } from './support/cluster-json.js'
 import { ids, ok, show, slotNames, upCluster, waitReplayed } from './support/cluster-nodes.js';
 import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject, freePorts } from './support/project.js';
+import { expectJsonError, jsonResult } from './support/json-output.js';
+import type { RemoveStandbyJson, StandbyBuildJson } from 'hotstandby';
 
 describe('add-standby and remove-standby', () => {
   test('added standbys stream and are remembered; removed ones leave no slot, directory or synchronous name behind', async () => {
@@ -25,8 +27,10 @@ describe('add-standby and remove-standby', () => {
     const addExtra = await ok(project, ['add-standby', 'extra', '--port', String(extraPort), '--plain']);
     expect(addExtra.stdout, describeRun(addExtra)).toMatch(/extra is streaming on port \d+, streaming from main/);
     // add-standby --upstream another standby: a cascaded standby, its slot on that standby.
-    const addLeaf = await ok(project, ['add-standby', 'leaf', '--upstream', 's1', '--plain']);
-    expect(addLeaf.stdout, describeRun(addLeaf)).toMatch(/leaf is streaming on port \d+, streaming from s1/);
+    // (With --json: the new standby as status reports it, and the up run that built it.)
+    const addLeaf = jsonResult<StandbyBuildJson>(await project.run(['add-standby', 'leaf', '--upstream', 's1', '--json']));
+    expect(addLeaf).toMatchObject({ standby: 'leaf', node: { name: 'leaf', state: 'streaming', upstream: 's1' }, warnings: [] });
+    expect(addLeaf.up.steps.some((s) => s.step === 'base-backup' && s.node === 'leaf' && s.changed)).toBe(true);
 
     // A request that does not fit is refused in the words of the command's options (the standby is not in the
     // config, so no config key or file), and nothing is recorded.
@@ -84,6 +88,9 @@ describe('add-standby and remove-standby', () => {
     const refused = await project.run(['remove-standby', 's1', '--purge']);
     expectUserError(refused, ['leaf streams from s1', 'remove leaf first (hotstandby remove-standby leaf)']);
     expect(refused.stderr, describeRun(refused)).not.toMatch(/in the config|upstream" in/);
+    const refusedJson = await project.run(['remove-standby', 's1', '--purge', '--json']);
+    expectJsonError(refusedJson, { exitCode: 1, code: 'TOPOLOGY_CONFLICT', mentions: ['leaf streams from s1', 'hotstandby remove-standby leaf'] });
+    expect(refusedJson.stdout, describeRun(refusedJson)).toBe('');
     expect(nodeNamed(await cluster.status(), 's1')).toMatchObject({ running: true, state: 'streaming' });
     expect(await slotNames(main)).toContain('s1');
 
@@ -99,7 +106,9 @@ describe('add-standby and remove-standby', () => {
     // and the primary's commits no longer wait for it.
     const syncDir = nodeNamed(status, 'sync1').dataDir;
     expect(await show(main, 'synchronous_standby_names')).toContain('"sync1"');
-    await ok(project, ['remove-standby', 'sync1', '--purge']);
+    const removeSync = jsonResult<RemoveStandbyJson>(await project.run(['remove-standby', 'sync1', '--purge', '--json']));
+    expect(removeSync).toMatchObject({ standby: 'sync1', kept: [], warnings: [] });
+    expect(removeSync.deleted).toContain(syncDir);
     expect(await show(main, 'synchronous_standby_names')).not.toContain('sync1');
     expect(postmastersUnder(syncDir)).toEqual([]);
     expect(existsSync(syncDir)).toBe(false);

@@ -14,6 +14,31 @@ import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 
 export { BUILTIN_PLUGINS, loadPlugins };
 export { defineConfig, definePlugin, HotstandbyError } from '@hotstandby/core';
+// What the cluster's methods return, so callers can name them.
+export type {
+  Cluster,
+  ClusterSpec,
+  ClusterStatus,
+  NodeStatus,
+  UpResult,
+  ControlResult,
+  PromoteResult,
+  RejoinResult,
+  RejoinMethod,
+  SwitchoverResult,
+  RemoveStandbyResult,
+  VerifyResult,
+  VerifyReport,
+  VerifySummary,
+  StandbyReport,
+  CheckResult,
+  DownResult,
+  ConnectionEnv,
+  DoctorReport,
+  StepRecord,
+} from '@hotstandby/core';
+// The documents `hotstandby <command> --json` prints (docs/json-output.md).
+export type * from './output/json-types.js';
 
 // A plugin for createCluster: as loadPlugins returns it, or a plugin object from your own code.
 export type PluginInput = LoadedPlugin | StepPlugin<any>;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerCompletion } from './commands/completion-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
 import { registerEnv } from './commands/env-command.js';
@@ -14,6 +15,7 @@ import { registerPlugins } from './commands/plugins-command.js';
 import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
+import { reportUsageErrorsAsJson, wantsJson } from './output/json-output.js';
 
 // This package's version, for --version.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -44,12 +46,15 @@ export function buildProgram(cli: CliContext): Command {
   registerPg(program, cli);
   registerPlugins(program, cli);
   registerPlugin(program, cli);
+  registerCompletion(program, cli);
   return program;
 }
 
 // Run the CLI and return the exit code; the one place errors are caught and printed.
 export async function runCli(argv: readonly string[], cli: CliContext): Promise<number> {
   const program = buildProgram(cli);
+  const json = wantsJson(argv);
+  if (json) reportUsageErrorsAsJson(program, cli);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return cli.exitCode ?? EXIT.ok;
@@ -61,7 +66,7 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
     const verbose = program.opts<{ verbose?: boolean }>().verbose ?? false;
     const { formatError } = await import('./output/format-error.js');
     const { text, bug } = formatError(error, verbose);
-    cli.err(text);
+    cli.err(json ? JSON.stringify((await import('./output/error-json.js')).errorJson(error)) : text);
     // Stopped by Ctrl-C: the shell's convention (128 + SIGINT), so scripts can tell it from a failure.
     if (cli.signal?.aborted) return EXIT.interrupted;
     return bug ? EXIT.bug : EXIT.failure;

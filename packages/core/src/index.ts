@@ -13,6 +13,8 @@ export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from
 export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep, type LifecycleOptions } from './cluster/cluster.js';
 export type { ControlResult } from './cluster/node-control.js';
 export type { RejoinMethod } from './cluster/rejoin.js';
+export type { PromoteResult, RejoinResult, SwitchoverResult, RemoveStandbyResult } from './cluster/cluster-results.js';
+export type { VerifyResult, VerifyReport, VerifySummary, StandbyReport, CheckResult } from './cluster/verify-report.js';
 export type { AddStandbyRequest } from './cluster/standby-membership.js';
 export type { ConnectionEnv, ExcludedFromReads } from './cluster/connection-env.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';

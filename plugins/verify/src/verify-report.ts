@@ -1,33 +1,3 @@
-// The result of verifying the standbys, for people and for --json.
-
-// One check on one standby.
-export interface CheckResult {
-  name: 'running' | 'in-recovery' | 'row-replicated' | 'read-only' | 'streaming';
-  ok: boolean;
-  detail: string;
-}
-
-// Everything verify learned about one standby.
-export interface StandbyReport {
-  name: string;
-  upstream: string;
-  ok: boolean;
-  // The configured apply delay of a delayed standby ("5min"), null otherwise.
-  delayedBy: string | null;
-  inRecovery: boolean | null;
-  readOnly: boolean | null;
-  rowReplicated: boolean | null;
-  streaming: boolean | null;
-  replayLagBytes: number | null;
-  replayLagSeconds: number | null;
-  waitedMs: number | null;
-  checks: CheckResult[];
-}
-
-// The whole verification.
-export interface VerifyReport {
-  ok: boolean;
-  primary: string;
-  markerLsn: string | null;
-  standbys: StandbyReport[];
-}
+// The result of verifying the standbys, for people and for --json: the shapes live in @hotstandby/core, which
+// returns them from Cluster.verify().
+export type { CheckResult, StandbyReport, VerifyReport } from '@hotstandby/core';

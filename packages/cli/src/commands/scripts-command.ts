@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
+import { printJson } from '../output/json-output.js';
+import type { ScriptsJson } from '../output/json-types.js';
 
 // `scripts [--out DIR]`: start and stop scripts for each node and for all, like the recipe's appendix.
 export function registerScripts(program: Command, cli: CliContext): void {
@@ -8,10 +10,12 @@ export function registerScripts(program: Command, cli: CliContext): void {
     .command('scripts')
     .description('write start/stop scripts for each node and for all of them (POSIX sh and Windows .cmd)')
     .option('--out <dir>', 'where to write them (default: <stateDir>/scripts)')
-    .action(async (opts: { out?: string }, command: Command) => {
+    .option('--json', 'print the directory and the scripts written as JSON')
+    .action(async (opts: { out?: string; json?: boolean }, command: Command) => {
       const { spec, cluster } = await openCluster(cli, command, { withPlugins: false });
       const out = opts.out ? path.resolve(cli.cwd, opts.out) : path.join(spec.stateDir, 'scripts');
       const files = await cluster.scripts(out);
+      if (opts.json) return printJson(cli, { dir: out, files } satisfies ScriptsJson);
       cli.out(`Wrote ${files.length} scripts to ${out}:`);
       for (const f of files) cli.out(`  ${path.basename(f)}`);
     });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
+import { collectWarnings, printJson } from '../output/json-output.js';
+import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
 
 // `add-standby` and `remove-standby`: change the set of standbys of a running cluster.
 export function registerStandbyCommands(program: Command, cli: CliContext): void {
@@ -20,11 +22,13 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
     if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay)) command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
     const { cluster } = await openCluster(cli, command);
+    const warnings: string[] = [];
     const result = await cluster.addStandby(
       { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-      { ...pipelineRunOptions(cli, opts), signal: cli.signal },
+      { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal },
     );
     const node = result.status?.nodes.find((n) => n.name === name);
+    if (opts.json) return printJson(cli, { standby: name, node: node ?? null, up: result, warnings } satisfies StandbyBuildJson);
     cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
   });
   withPipelineOptions(
@@ -34,8 +38,10 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       .argument('<name>', 'the standby'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
-    const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts), signal: cli.signal });
+    const warnings: string[] = [];
+    const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const node = result.status?.nodes.find((n) => n.name === name);
+    if (opts.json) return printJson(cli, { standby: name, node: node ?? null, up: result, warnings } satisfies StandbyBuildJson);
     cli.out(`\n${name} was rebuilt from a new base backup: ${node?.state ?? 'up'}, streaming from ${node?.upstream}.`);
   });
   program
@@ -43,9 +49,12 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .description('take a standby out: out of synchronous_standby_names, stopped, its slot dropped')
     .argument('<name>', 'the standby')
     .option('--purge', 'also delete its data directory, if hotstandby created it')
-    .action(async (name: string, opts: { purge?: boolean }, command: Command) => {
+    .option('--json', 'print what was deleted and kept as JSON')
+    .action(async (name: string, opts: { purge?: boolean; json?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
-      const result = await cluster.removeStandby(name, { purge: opts.purge, log: (l) => cli.out(l) });
+      const warnings: string[] = [];
+      const result = await cluster.removeStandby(name, { purge: opts.purge, log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
+      if (opts.json) return printJson(cli, { standby: name, ...result, warnings } satisfies RemoveStandbyJson);
       for (const kept of result.kept) cli.out(`kept ${kept}`);
       cli.out(`${name} is no longer part of the cluster.`);
     });

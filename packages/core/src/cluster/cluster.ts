@@ -15,7 +15,9 @@ import { controlScripts } from './control-scripts.js';
 import { startNodes, stopNodes, type ControlResult } from './node-control.js';
 import { startOrder } from './node-order.js';
 import { promoteStandby } from './promote.js';
-import { rejoinFormerPrimary, type RejoinMethod } from './rejoin.js';
+import { rejoinFormerPrimary } from './rejoin.js';
+import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
+import type { VerifyResult } from './verify-report.js';
 import { runUp } from './run-up.js';
 import { forgetAddedStandby, recordAddedStandby, recordRemovedStandby, type AddStandbyRequest } from './standby-membership.js';
 import { planSteps, runSteps } from './step-runner.js';
@@ -60,11 +62,11 @@ export class Cluster {
 
   // The recipe's checks on every standby (the verify step); its report is returned (for a replacement step that
   // returns none, { ok: true, summary }), and a failure throws VERIFY_FAILED with the report in error.data.
-  async verify(options: Omit<StepRunOptions, 'prepareStateDir' | 'allowRestart'> = {}): Promise<unknown> {
+  async verify(options: Omit<StepRunOptions, 'prepareStateDir' | 'allowRestart'> = {}): Promise<VerifyResult> {
     await this.refuseSecondPrimary();
     const records = await this.runSteps(['verify'], { ...options, prepareStateDir: false });
     // A replacement verify step may return no report: then its summary is the report.
-    return records[0]?.data ?? { ok: true, summary: records[0]?.summary };
+    return (records[0]?.data as VerifyResult | undefined) ?? { ok: true, summary: records[0]?.summary };
   }
 
   // A former primary someone started by hand beside the new one: the cluster is not verified, whatever the
@@ -118,7 +120,7 @@ export class Cluster {
 
   // Take a standby out: out of synchronous_standby_names first, then stopped, its slot dropped, and its data
   // directory deleted only with purge and only if the tool made it.
-  async removeStandby(name: string, options: LifecycleOptions & { purge?: boolean } = {}): Promise<{ deleted: string[]; kept: string[] }> {
+  async removeStandby(name: string, options: LifecycleOptions & { purge?: boolean } = {}): Promise<RemoveStandbyResult> {
     return this.locked('remove-standby', async (rt) => {
       await recordRemovedStandby(rt, name);
       await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' });
@@ -138,7 +140,7 @@ export class Cluster {
 
   // Promote a standby (refused while the primary runs, unless force stops it first); the other standbys then
   // follow the new primary, and everything is verified.
-  async promote(name: string, options: UpOptions & LifecycleOptions & { force?: boolean } = {}): Promise<{ oldPrimary: string; up: UpResult }> {
+  async promote(name: string, options: UpOptions & LifecycleOptions & { force?: boolean } = {}): Promise<PromoteResult> {
     return this.locked('promote', async (rt) => {
       const { oldPrimary } = await promoteStandby(rt, name, { force: options.force, log: options.log ?? (() => undefined) });
       await rt.close();
@@ -147,7 +149,7 @@ export class Cluster {
   }
 
   // Turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup).
-  async rejoin(name: string, options: UpOptions & LifecycleOptions = {}): Promise<{ method: RejoinMethod; detail: string; up: UpResult }> {
+  async rejoin(name: string, options: UpOptions & LifecycleOptions = {}): Promise<RejoinResult> {
     return this.locked('rejoin', async (rt) => {
       const result = await rejoinFormerPrimary(rt, name, options.log ?? (() => undefined));
       await rt.close();
@@ -157,7 +159,7 @@ export class Cluster {
 
   // The planned swap with nothing lost: the primary stops cleanly, the standby catches up and is promoted,
   // and the old primary follows it as a standby.
-  async switchover(name: string, options: UpOptions & LifecycleOptions = {}): Promise<{ oldPrimary: string; method: RejoinMethod; up: UpResult }> {
+  async switchover(name: string, options: UpOptions & LifecycleOptions = {}): Promise<SwitchoverResult> {
     return this.locked('switchover', async (rt) => {
       const log = options.log ?? (() => undefined);
       const { oldPrimary } = await switchoverTo(rt, name, { log });

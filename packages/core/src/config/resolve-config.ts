@@ -20,7 +20,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${where}: ${lines[0]}`, {
       where: { file: source.path, key: lines[0]?.split(':')[0] },
       detail: lines.length > 1 ? lines.slice(1).join('\n') : undefined,
-      fix: 'correct the key named above (see README "Config reference" or hotstandby.schema.json in @hotstandby/core/config)',
+      fix: 'correct the key named above (see README "Config reference" or the JSON Schema @hotstandby/core/config.schema.json)',
     });
   }
   const cfg = parsed.data;

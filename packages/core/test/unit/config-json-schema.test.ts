@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 
-const file = fileURLToPath(new URL('../../config/hotstandby.schema.json', import.meta.url));
+const file = fileURLToPath(new URL('../../config.schema.json', import.meta.url));
 
-describe('packages/core/config/hotstandby.schema.json', () => {
+describe('the config.schema.json that ships in @hotstandby/core', () => {
   it('is generated from the config schema (UPDATE_GOLDEN=1 regenerates it)', () => {
     const generated = JSON.stringify(configJsonSchema(), null, 2) + '\n';
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, generated);

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configFromObject, loadConfig } from '../../src/config/load-config.js';
 import { hotstandbyErrorFromAsync } from './support/expect-error.js';
@@ -32,6 +33,18 @@ describe('loadConfig discovery', () => {
     expect(spec.primary.port).toBe(6000);
     expect(spec.primary.portFixed).toBe(true);
     expect(spec.standbys.map((s) => [s.name, s.port])).toEqual([['s1', 6001]]);
+  });
+
+  it('accepts a "$schema" key pointing at the schema shipped in the package, in JSON and YAML', async () => {
+    await put('hotstandby.config.json', JSON.stringify({ $schema: './node_modules/@hotstandby/core/config.schema.json', primary: { port: 6050 } }));
+    expect((await loadConfig({ cwd: dir })).primary.port).toBe(6050);
+    const yaml = await put('other/hotstandby.config.yaml', '$schema: ../node_modules/@hotstandby/core/config.schema.json\nprimary:\n  port: 6051\n');
+    expect((await loadConfig({ cwd: dir, configPath: yaml })).primary.port).toBe(6051);
+  });
+
+  it('the schema "$schema" points at ships in @hotstandby/core under a stable export', async () => {
+    const schema = JSON.parse(await readFile(fileURLToPath(import.meta.resolve('@hotstandby/core/config.schema.json')), 'utf8')) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['$schema', 'primary', 'standbys']));
   });
 
   it('finds hotstandby.config.yaml', async () => {
