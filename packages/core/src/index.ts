@@ -85,5 +85,6 @@ export { isPortFree, findFreePort } from './postgres/ports.js';
 export { openSession } from './postgres/sql-session.js';
 export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
+export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';

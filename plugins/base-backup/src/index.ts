@@ -6,7 +6,8 @@ import { stalePartials, targetState, withPartialDirectory } from './backup-targe
 import { copyBackup } from './copy-backup.js';
 import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
-import { planOrphanSlots, planSlot } from './slot-plan.js';
+import { releaseSlotOfFailedBackup } from './release-slot.js';
+import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -116,7 +117,16 @@ export default definePlugin<Options>({
   },
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
-    await ctx.run(plan.actions);
+    // A slot made for this standby (now, or by an earlier run that never handed it over) goes when the backup fails.
+    let slotToRelease = plan.actions.some((a) => a.kind === 'task') && ctx.state.slotCreatedByTool(ctx.upstream!.name, ctx.nodeSpec.slot!);
+    try {
+      for (const action of plan.actions) {
+        await ctx.run([action]);
+        if (isSlotCreation(action)) slotToRelease = true;
+      }
+    } catch (error) {
+      throw slotToRelease ? await releaseSlotOfFailedBackup(ctx, error) : error;
+    }
     if (!plan.actions.some((a) => a.kind === 'task')) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
     return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },

@@ -230,6 +230,39 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(said).not.toContain('not-the-configured-one');
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
     expect(await partials(tc)).toEqual([]);
+    expect(await slots(tc), 'the slot made for the failed backup is dropped: it would keep WAL forever').toEqual([]);
+  });
+
+  it('drops the slot it made when the backup session is terminated on the primary', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k' } } } });
+    await tc.runSteps(PREPARE);
+    const outcome = rejectionOf(tc.runSteps(['base-backup']));
+    const walsender = await pollUntil(
+      async () => (await tc!.primary.node.queryOne<{ pid: number }>("SELECT pid FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1' AND state = 'backup'"))?.pid,
+      { what: 'pg_basebackup to start sending the backup', timeoutMs: 60_000 },
+    );
+    await tc.primary.node.query('SELECT pg_terminate_backend($1)', [walsender]);
+
+    const error = await outcome;
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(await slots(tc), 'the slot made for the failed backup is dropped').toEqual([]);
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('drops the slot it made when the copy refuses a primary with a tablespace', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
+    await tc.runSteps(PREPARE);
+    const location = path.join(tc.primary.dir, 'tablespace');
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(error.message).toMatch(/tablespace/);
+    expect(await slots(tc), 'the slot made for the refused backup is dropped').toEqual([]);
+    expect(await partials(tc)).toEqual([]);
   });
 
   it('empties, but keeps, an existing empty target when pg_basebackup fails', async () => {
@@ -270,6 +303,7 @@ describe('base-backup against a real PostgreSQL', () => {
     });
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
     expect(await partials(tc)).toEqual([]);
+    expect(await slots(tc), 'the slot made for the interrupted backup is dropped').toEqual([]);
   });
 
   it('stops a low-level copy on interrupt: the backup is ended on the primary and no partial copy is left', async () => {
