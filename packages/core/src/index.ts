@@ -72,7 +72,7 @@ export { scramVerifier, passwordMatchesVerifier } from './postgres/scram.js';
 export { parseLsn, formatLsn, lsnDiff, lsnReached } from './postgres/lsn.js';
 export { inspectDataDir, readSystemIdentifier, type DataDirInfo } from './postgres/data-dir.js';
 export { resolveServerUser, findUnreachablePath, runningAsRoot, type ServerUser } from './postgres/os-user.js';
-export { runProgram, runProgramAllowFailure, describeCommand, type RunOptions } from './postgres/process-runner.js';
+export { runProgram, runProgramAllowFailure, describeCommand, endAllPrograms, type RunOptions } from './postgres/process-runner.js';
 export { resolveBinaries, systemSearchEnabled, EMBEDDED, type BinaryRequest } from './postgres/resolve-binaries.js';
 export { listAvailableBinaries } from './postgres/list-binaries.js';
 export { installEmbedded, type ProgressListener } from './postgres/embedded/install-embedded.js';
