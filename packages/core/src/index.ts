@@ -83,7 +83,7 @@ export { runDoctor, type DoctorCheck, type DoctorReport } from './cluster/doctor
 export { inspectBinDir, isServerBinDir, type PgBinaries, type BinaryCandidate, type BinarySource } from './postgres/binaries.js';
 export { isPortFree, findFreePort } from './postgres/ports.js';
 export { openSession } from './postgres/sql-session.js';
-export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
+export { writeFileAtomic, chownIfRoot, staleTempFiles } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';

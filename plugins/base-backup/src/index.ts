@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
 import { copyOutsideConfig } from './outside-config.js';
@@ -109,6 +109,12 @@ export default definePlugin<Options>({
     const actions: Action[] = [...slot.actions];
     for (const stale of await stalePartials(ctx.node.dataDir)) {
       actions.push({ kind: 'task', changes: true, summary: `remove ${stale}, left by an interrupted backup`, details: [], run: () => rm(stale, { recursive: true, force: true }) });
+    }
+    // A temp file a killed run left in the upstream's data directory (root-owned, say) would fail the backup.
+    if (!ctx.isPlanned(ctx.upstream!)) {
+      for (const stale of await staleTempFiles(ctx.upstream!.dataDir)) {
+        actions.push({ kind: 'task', changes: true, summary: `remove ${stale}, a temp file left by an interrupted run`, details: [], run: () => rm(stale, { force: true }) });
+      }
     }
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
