@@ -214,6 +214,15 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
   });
 
+  it.each([
+    ['normalises', '\uFB01x-\u2168'],
+    ['refuses (an unassigned code point), so the raw password is hashed', '\uFB01\u0221'],
+  ])('logs pg_basebackup in with a replication password SASLprep %s', async (_what, password) => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, replicationPassword: password, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps([...PREPARE, 'base-backup']);
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
+  });
+
   it('removes a root-owned temp file a killed run left in the primary data directory, which the backup could not read', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
     await tc.runSteps(PREPARE);
