@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './main.js';
+import { exitCodeForSignal, runCli } from './main.js';
 import { userCwd } from './user-cwd.js';
 
 // Entry point of the `hotstandby` command.
@@ -10,15 +10,21 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-// Ctrl-C: a command that takes the signal (up, add-standby, rebuild: long runs with partial work to clean up) is
-// asked to stop cleanly by the first one and ended by a second; any other command ends at once, as usual.
+// Ctrl-C (SIGINT) and SIGTERM: a command that takes the signal (up, add-standby, rebuild: long runs with partial
+// work to clean up) is asked to stop cleanly by the first one and ended by a second; any other command ends at
+// once, as usual. Exit 130 for SIGINT, 143 for SIGTERM (128 + the signal's number).
 const interrupt = new AbortController();
 let cleanStop = false;
-process.on('SIGINT', () => {
-  if (!cleanStop || interrupt.signal.aborted) process.exit(130);
-  process.stderr.write('\ninterrupted: stopping after cleaning up (Ctrl-C again to quit at once)\n');
-  interrupt.abort(new Error('interrupted'));
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!cleanStop || interrupt.signal.aborted) process.exit(exitCodeForSignal(signal));
+    const what = signal === 'SIGINT' ? 'interrupted' : 'terminated';
+    process.stderr.write(`\n${what}: stopping after cleaning up (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to quit at once)\n`);
+    interrupt.abort(Object.assign(new Error(what), { signal }));
+  });
+}
+// Whatever way the tool exits, no program it started (each in a process group of its own) outlives it: the engine's
+// process runner ends them on exit (it arranges that when it starts the first one).
 
 const code = await runCli(process.argv.slice(2), {
   get signal() {

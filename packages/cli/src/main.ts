@@ -20,8 +20,14 @@ import { reportUsageErrorsAsJson, wantsJson } from './output/json-output.js';
 // This package's version, for --version.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-// Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug.
-export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130 } as const;
+// Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug, 130/143 stopped
+// by Ctrl-C/SIGTERM.
+export const EXIT = { ok: 0, failure: 1, usage: 2, bug: 70, interrupted: 130, terminated: 143 } as const;
+
+// The exit code of a run stopped by a signal: the shell's convention, 128 + the signal's number.
+export function exitCodeForSignal(signal: string | undefined): number {
+  return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+}
 
 // The hotstandby program with every command.
 export function buildProgram(cli: CliContext): Command {
@@ -67,8 +73,8 @@ export async function runCli(argv: readonly string[], cli: CliContext): Promise<
     const { formatError } = await import('./output/format-error.js');
     const { text, bug } = formatError(error, verbose);
     cli.err(json ? JSON.stringify((await import('./output/error-json.js')).errorJson(error)) : text);
-    // Stopped by Ctrl-C: the shell's convention (128 + SIGINT), so scripts can tell it from a failure.
-    if (cli.signal?.aborted) return EXIT.interrupted;
+    // Stopped by Ctrl-C or SIGTERM: the shell's convention (128 + the signal), so scripts can tell it from a failure.
+    if (cli.signal?.aborted) return exitCodeForSignal((cli.signal.reason as { signal?: string } | undefined)?.signal);
     return bug ? EXIT.bug : EXIT.failure;
   }
 }

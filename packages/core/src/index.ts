@@ -77,7 +77,7 @@ export { scramVerifier, passwordMatchesVerifier } from './postgres/scram.js';
 export { parseLsn, formatLsn, lsnDiff, lsnReached } from './postgres/lsn.js';
 export { inspectDataDir, readSystemIdentifier, type DataDirInfo } from './postgres/data-dir.js';
 export { resolveServerUser, findUnreachablePath, runningAsRoot, type ServerUser } from './postgres/os-user.js';
-export { runProgram, runProgramAllowFailure, describeCommand, type RunOptions } from './postgres/process-runner.js';
+export { runProgram, runProgramAllowFailure, describeCommand, endAllPrograms, type RunOptions } from './postgres/process-runner.js';
 export { resolveBinaries, systemSearchEnabled, EMBEDDED, type BinaryRequest } from './postgres/resolve-binaries.js';
 export { listAvailableBinaries } from './postgres/list-binaries.js';
 export { installEmbedded, type ProgressListener } from './postgres/embedded/install-embedded.js';
@@ -88,7 +88,8 @@ export { runDoctor, type DoctorCheck, type DoctorReport } from './cluster/doctor
 export { inspectBinDir, isServerBinDir, type PgBinaries, type BinaryCandidate, type BinarySource } from './postgres/binaries.js';
 export { isPortFree, findFreePort } from './postgres/ports.js';
 export { openSession } from './postgres/sql-session.js';
-export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
+export { writeFileAtomic, chownIfRoot, staleTempFiles } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
+export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';

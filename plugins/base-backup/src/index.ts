@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
 import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
-import { planOrphanSlots, planSlot } from './slot-plan.js';
+import { releaseSlotOfFailedBackup } from './release-slot.js';
+import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -109,6 +110,12 @@ export default definePlugin<Options>({
     for (const stale of await stalePartials(ctx.node.dataDir)) {
       actions.push({ kind: 'task', changes: true, summary: `remove ${stale}, left by an interrupted backup`, details: [], run: () => rm(stale, { recursive: true, force: true }) });
     }
+    // A temp file a killed run left in the upstream's data directory (root-owned, say) would fail the backup.
+    if (!ctx.isPlanned(ctx.upstream!)) {
+      for (const stale of await staleTempFiles(ctx.upstream!.dataDir)) {
+        actions.push({ kind: 'task', changes: true, summary: `remove ${stale}, a temp file left by an interrupted run`, details: [], run: () => rm(stale, { force: true }) });
+      }
+    }
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
     actions.push(backupAction(ctx, state));
@@ -116,7 +123,16 @@ export default definePlugin<Options>({
   },
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
-    await ctx.run(plan.actions);
+    // A slot made for this standby (now, or by an earlier run that never handed it over) goes when the backup fails.
+    let slotToRelease = plan.actions.some((a) => a.kind === 'task') && ctx.state.slotCreatedByTool(ctx.upstream!.name, ctx.nodeSpec.slot!);
+    try {
+      for (const action of plan.actions) {
+        await ctx.run([action]);
+        if (isSlotCreation(action)) slotToRelease = true;
+      }
+    } catch (error) {
+      throw slotToRelease ? await releaseSlotOfFailedBackup(ctx, error) : error;
+    }
     if (!plan.actions.some((a) => a.kind === 'task')) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
     return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },

@@ -49,6 +49,11 @@ export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; n
   return { actions: [], notes: ours ? [] : [`reusing the existing inactive slot ${slot} on ${upstream.name}`] };
 }
 
+// True for the action that creates the standby's slot (the one a failed backup must not leave behind).
+export function isSlotCreation(action: Action): boolean {
+  return action.kind === 'sql' && action.journal?.kind === 'slot';
+}
+
 function createSlot(ctx: StepContext, upstream: string, slot: string): Action {
   return {
     kind: 'sql',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lsnReached, pollUntil, type LoadedPlugin } from '@hotstandby/core';
 import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, watch } from 'node:fs';
 import { chown, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -207,12 +207,31 @@ describe('base-backup against a real PostgreSQL', () => {
     await mkdir(unrelated);
     await writeFile(path.join(unrelated, 'keep.txt'), 'mine\n');
 
-    const plan = await tc.planSteps(['base-backup']);
-    expect(plan[0]!.lines.join('\n')).toContain(`remove ${stale}`);
     await tc.runSteps(['base-backup']);
     expect(existsSync(stale)).toBe(false);
     expect(await partials(tc)).toEqual([]);
     expect(await readFile(path.join(unrelated, 'keep.txt'), 'utf8')).toBe('mine\n');
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
+  });
+
+  it.each([
+    ['normalises', '\uFB01x-\u2168'],
+    ['refuses (an unassigned code point), so the raw password is hashed', '\uFB01\u0221'],
+  ])('logs pg_basebackup in with a replication password SASLprep %s', async (_what, password) => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, replicationPassword: password, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps([...PREPARE, 'base-backup']);
+    expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
+  });
+
+  it('removes a root-owned temp file a killed run left in the primary data directory, which the backup could not read', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
+    await tc.runSteps(PREPARE);
+    // What a run killed right after opening its temp file for pg_hba.conf left: root's, mode 0600.
+    const stale = path.join(tc.primary.node.dataDir, `.pg_hba.conf.hotstandby-${spawnSync('true').pid}-0a1b2c3d.tmp`);
+    await writeFile(stale, 'host all all 127.0.0.1/32 scram-sha-256\n', { mode: 0o600 });
+
+    await tc.runSteps(['base-backup']);
+    expect(existsSync(stale)).toBe(false);
     expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
   });
 
@@ -229,6 +248,39 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(said).not.toContain(tc.replicationPassword);
     expect(said).not.toContain('not-the-configured-one');
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+    expect(await slots(tc), 'the slot made for the failed backup is dropped: it would keep WAL forever').toEqual([]);
+  });
+
+  it('drops the slot it made when the backup session is terminated on the primary', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k' } } } });
+    await tc.runSteps(PREPARE);
+    const outcome = rejectionOf(tc.runSteps(['base-backup']));
+    const walsender = await pollUntil(
+      async () => (await tc!.primary.node.queryOne<{ pid: number }>("SELECT pid FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1' AND state = 'backup'"))?.pid,
+      { what: 'pg_basebackup to start sending the backup', timeoutMs: 60_000 },
+    );
+    await tc.primary.node.query('SELECT pg_terminate_backend($1)', [walsender]);
+
+    const error = await outcome;
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(await slots(tc), 'the slot made for the failed backup is dropped').toEqual([]);
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await partials(tc)).toEqual([]);
+  });
+
+  it('drops the slot it made when the copy refuses a primary with a tablespace', async () => {
+    tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
+    await tc.runSteps(PREPARE);
+    const location = path.join(tc.primary.dir, 'tablespace');
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(error.message).toMatch(/tablespace/);
+    expect(await slots(tc), 'the slot made for the refused backup is dropped').toEqual([]);
     expect(await partials(tc)).toEqual([]);
   });
 
@@ -270,6 +322,7 @@ describe('base-backup against a real PostgreSQL', () => {
     });
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
     expect(await partials(tc)).toEqual([]);
+    expect(await slots(tc), 'the slot made for the interrupted backup is dropped').toEqual([]);
   });
 
   it('stops a low-level copy on interrupt: the backup is ended on the primary and no partial copy is left', async () => {

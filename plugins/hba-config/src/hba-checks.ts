@@ -1,4 +1,5 @@
 import { HotstandbyError, openSession, pollUntil, type StepContext } from '@hotstandby/core';
+import { libpqReplicationLogin, type LoginAttempt } from './libpq-login.js';
 
 // Refuse to reload over a pg_hba.conf that PostgreSQL already reports errors in (it would keep the old rules).
 export async function checkHbaErrors(ctx: StepContext, file: string, when: 'before' | 'after'): Promise<void> {
@@ -12,7 +13,8 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
   });
 }
 
-// Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM.
+// Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM, made
+// through libpq as the standby makes it (node-pg only where psql is missing).
 // Returns undefined when it did, or why it cannot be tested yet: a server with no free WAL sender (max_wal_senders
 // still 0 before wal-config raises it, or all in use) refuses replication connections before it authenticates
 // them. The verify step proves the login at the end in any case.
@@ -24,30 +26,14 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
   let busy: string | undefined;
   await pollUntil(
     async () => {
-      try {
-        const client = await openSession({
-          host: '127.0.0.1',
-          port: ctx.primary.port,
-          user,
-          password: ctx.secrets.replicationPassword,
-          database: 'replication',
-          replication: true,
-          node: ctx.primary.name,
-        });
-        try {
-          await client.query('IDENTIFY_SYSTEM');
-          return true;
-        } finally {
-          await client.end().catch(() => undefined);
-        }
-      } catch (error) {
-        lastError = (error as Error).message;
-        if ((error as { cause?: { code?: string } }).cause?.code === TOO_MANY_CONNECTIONS) {
-          busy = `every WAL sender is in use (${lastError})`;
-          return true;
-        }
-        return undefined;
+      const attempt = (await libpqReplicationLogin(ctx)) ?? (await nodePgReplicationLogin(ctx));
+      if (attempt.ok) return true;
+      lastError = attempt.error;
+      if (attempt.busy) {
+        busy = `every WAL sender is in use (${lastError})`;
+        return true;
       }
+      return undefined;
     },
     { timeoutMs, what: `a replication connection as ${user} to ${ctx.primary.name}`, fix: 'look for an earlier pg_hba.conf line or an include that matches first' },
     () => lastError,
@@ -59,6 +45,29 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
     });
   });
   return busy;
+}
+
+// One replication login through node-pg (where psql is missing): IDENTIFY_SYSTEM on a replication connection.
+async function nodePgReplicationLogin(ctx: StepContext): Promise<LoginAttempt> {
+  try {
+    const client = await openSession({
+      host: '127.0.0.1',
+      port: ctx.primary.port,
+      user: ctx.spec.replication.user,
+      password: ctx.secrets.replicationPassword,
+      database: 'replication',
+      replication: true,
+      node: ctx.primary.name,
+    });
+    try {
+      await client.query('IDENTIFY_SYSTEM');
+      return { ok: true };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    return { ok: false, error: (error as Error).message, busy: (error as { cause?: { code?: string } }).cause?.code === TOO_MANY_CONNECTIONS };
+  }
 }
 
 // SQLSTATE too_many_connections: raised before authentication, so it says nothing about the pg_hba rule.

@@ -154,6 +154,19 @@ describe('hba-config against a real PostgreSQL', () => {
     await identifySystem(tc.primary.port, 'repuser', tc.replicationPassword);
   });
 
+  it('proves the replication login through libpq, as the standby makes it, not only through node-pg', async () => {
+    // SASLprep refuses U+0221 (unassigned in its Unicode 3.2), so libpq hashes this password raw; node-pg
+    // applies NFKC anyway and sends "fi\u0221".
+    tc = await createTestCluster({ plugins, standbys: [], replicationPassword: '\uFB01\u0221' });
+    await tc.runSteps(['user-creation']);
+    await tc.primary.node.query("ALTER ROLE repuser PASSWORD 'fi\u0221'");
+    expect(await identifySystem(tc.primary.port, 'repuser', '\uFB01\u0221'), 'node-pg alone gets in').toMatch(/^\d+$/);
+
+    const error = await rejectionOf(tc.runSteps(['hba-config']));
+    expect(error.code).toBe('HBA_SHADOWED');
+    expect(error.message).toMatch(/password authentication failed for user "repuser"/);
+  });
+
   it('plans nothing on a second run and does not reload (S12)', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { lookupPasswd } from './passwd-lookup.js';
 
 // The operating-system account PostgreSQL programs run as (never root).
 export interface ServerUser {
@@ -35,7 +35,7 @@ export function resolveServerUser(configured?: string): ServerUser {
     return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, isInvoker: true };
   }
   const name = configured ?? DEFAULT_SERVER_OS_USER;
-  const entry = lookupPasswd((e) => e.name === name);
+  const entry = lookupPasswd(name);
   if (!entry) {
     throw new HotstandbyError('OS_USER', `the OS user "${name}" that must run PostgreSQL does not exist`, {
       where: { key: 'postgres.osUser' },
@@ -54,33 +54,10 @@ export function resolveServerUser(configured?: string): ServerUser {
 // The OS user owning an existing path (for an adopted data directory, the account that must run its server).
 export async function ownerOfPath(target: string): Promise<ServerUser> {
   const st = await stat(target);
-  const entry = lookupPasswd((e) => e.uid === st.uid);
+  const entry = lookupPasswd(st.uid);
   const invokerUid = typeof process.getuid === 'function' ? process.getuid() : -1;
   if (!entry) return { name: String(st.uid), uid: st.uid, gid: st.gid, home: '/', isInvoker: st.uid === invokerUid };
   return { ...entry, isInvoker: entry.uid === invokerUid };
-}
-
-interface PasswdEntry {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
-
-function lookupPasswd(match: (e: PasswdEntry) => boolean): PasswdEntry | undefined {
-  let text: string;
-  try {
-    text = readFileSync('/etc/passwd', 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f.length < 7) continue;
-    const entry = { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]! };
-    if (match(entry)) return entry;
-  }
-  return undefined;
 }
 
 // The first existing directory on the way to the target that the user cannot enter, or the target if it cannot write it.

@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
+import { constants as osConstants } from 'node:os';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { ServerUser } from './os-user.js';
@@ -12,7 +13,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
-  // Start in a new session so the terminal's Ctrl-C does not reach a server the program forks.
+  // The program starts a server that outlives it (pg_ctl start): what it leaves in its process group is not
+  // ended when it exits normally. (Every program runs in a session of its own, out of reach of the terminal's Ctrl-C.)
   detached?: boolean;
   signal?: AbortSignal;
   // What the failure message calls this command ("pg_basebackup for slave1").
@@ -24,6 +26,8 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  // The signal that ended it, when one did (its exitCode is then 128 + the signal's number).
+  killedBy?: string;
 }
 
 // The environment a PostgreSQL program gets: a clean C locale, the server user's home, no inherited PG* secrets.
@@ -48,14 +52,17 @@ export async function runProgram(command: string, args: readonly string[], optio
   const result = await runProgramAllowFailure(command, args, options);
   if (result.exitCode !== 0) {
     const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-    throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} failed (exit ${result.exitCode})`, {
+    const how = result.killedBy ? `killed by ${result.killedBy}` : `exit ${result.exitCode}`;
+    throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} failed (${how})`, {
       detail: `${describeCommand(command, args)}\n${output}`,
     });
   }
   return result;
 }
 
-// Run a program and return its exit code instead of throwing.
+// Run a program and return its exit code instead of throwing. It runs in a process group of its own, which is
+// ended with it: after it exits (a helper it forked, such as pg_basebackup's WAL streamer, cannot outlive it or
+// keep its output pipes open), when it is interrupted or times out, and when the tool itself exits.
 export async function runProgramAllowFailure(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const user = options.user;
   const switchUser = user !== undefined && !user.isInvoker;
@@ -63,35 +70,156 @@ export async function runProgramAllowFailure(command: string, args: readonly str
   // a plain uid/gid switch (the fallback where runuser is missing) would drop them.
   const runuser = switchUser ? runuserPath() : undefined;
   const [file, argv] = runuser ? [runuser, ['-u', user!.name, '--', command, ...args]] : [command, [...args]];
-  try {
-    const result = await execa(file, argv, {
-      reject: false,
-      env: programEnv(user, options.env),
-      extendEnv: false,
-      cwd: options.cwd ?? (switchUser ? '/' : undefined),
-      timeout: options.timeoutMs,
-      detached: options.detached ?? false,
-      cancelSignal: options.signal,
-      forceKillAfterDelay: 5000,
-      stdin: 'ignore',
-      ...(switchUser && !runuser ? { uid: user.uid, gid: user.gid } : {}),
+  const outcome = await runInOwnGroup(file, argv, {
+    env: programEnv(user, options.env),
+    cwd: options.cwd ?? (switchUser ? '/' : undefined),
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    leavesServer: options.detached ?? false,
+    ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
+  });
+  if (outcome.aborted) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
+  if (outcome.timedOut) {
+    throw new HotstandbyError('TIMEOUT', `${options.purpose ?? command} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`, {
+      detail: describeCommand(command, args),
     });
-    if (result.isCanceled) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
-    if (result.timedOut) {
-      throw new HotstandbyError('TIMEOUT', `${options.purpose ?? command} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`, {
-        detail: describeCommand(command, args),
-      });
-    }
-    if (result.failed && result.exitCode === undefined) {
-      throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} could not be started: ${result.shortMessage}`, {
-        detail: describeCommand(command, args),
-      });
-    }
-    return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? 1 };
-  } catch (error) {
-    if (error instanceof HotstandbyError) throw error;
-    throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} could not be run: ${(error as Error).message}`, { cause: error });
   }
+  if (outcome.startError) {
+    throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} could not be started: ${outcome.startError.message}`, {
+      detail: describeCommand(command, args),
+      cause: outcome.startError,
+    });
+  }
+  return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, ...(outcome.killedBy ? { killedBy: outcome.killedBy } : {}) };
+}
+
+// Process groups of programs still running, ended when the tool exits.
+const liveGroups = new Set<number>();
+let endOnExit = false;
+
+// Remember a program's process group; the first one makes the process end every group still running when it
+// exits, whatever the way (so the CLI's entry need not load the engine to arrange it).
+function trackGroup(group: number): void {
+  liveGroups.add(group);
+  if (!endOnExit) {
+    endOnExit = true;
+    process.on('exit', endAllPrograms);
+  }
+}
+
+// End every program the tool started and that still runs (with everything in its process group); for the
+// tool's own exit, so nothing it started outlives it. Synchronous, so it can run in an 'exit' handler.
+export function endAllPrograms(): void {
+  for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  liveGroups.clear();
+}
+
+// How long an interrupted program gets between SIGTERM and SIGKILL.
+const FORCE_KILL_AFTER_MS = 5000;
+// How long output still in the pipes is read after the program exited.
+const DRAIN_AFTER_EXIT_MS = 2000;
+
+interface GroupRunOptions {
+  env: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  // The program starts a server meant to outlive it: its group is left alone after a normal exit.
+  leavesServer: boolean;
+  ids?: { uid: number; gid: number };
+}
+
+interface GroupOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  killedBy?: string;
+  aborted: boolean;
+  timedOut: boolean;
+  startError?: Error;
+}
+
+// Spawn the program as the leader of a new process group, and settle when it exits (not when its output pipes
+// close, which a leftover grandchild could hold open for ever).
+function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunOptions): Promise<GroupOutcome> {
+  return new Promise((resolve) => {
+    const result: GroupOutcome = { stdout: '', stderr: '', exitCode: 1, aborted: false, timedOut: false };
+    let child: ChildProcess;
+    try {
+      child = spawn(file, argv, { env: options.env, cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(options.ids ?? {}) });
+    } catch (error) {
+      resolve({ ...result, startError: error as Error });
+      return;
+    }
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const pid = child.pid;
+    if (pid !== undefined) trackGroup(pid);
+    let forceKill: NodeJS.Timeout | undefined;
+    const stop = (reason: 'aborted' | 'timedOut') => {
+      if (result.aborted || result.timedOut || pid === undefined) return;
+      result[reason] = true;
+      signalGroup(pid, 'SIGTERM');
+      forceKill = setTimeout(() => signalGroup(pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
+    };
+    const onAbort = () => stop('aborted');
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
+    const settle = () => {
+      clearTimeout(timer);
+      clearTimeout(forceKill);
+      options.signal?.removeEventListener('abort', onAbort);
+      result.stdout = stripFinalNewline(Buffer.concat(stdout).toString('utf8'));
+      result.stderr = stripFinalNewline(Buffer.concat(stderr).toString('utf8'));
+      resolve(result);
+    };
+    child.once('error', (error) => {
+      // Only a program that never started has no pid; errors of a running one arrive as its exit.
+      if (pid !== undefined) return;
+      result.startError = error;
+      settle();
+    });
+    child.once('exit', (code, signal) => {
+      result.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+      if (signal) result.killedBy = signal;
+      if (pid !== undefined) {
+        liveGroups.delete(pid);
+        // Whatever it left in its group goes with it (a server it started has a session of its own, or is meant to stay).
+        if (!options.leavesServer || result.aborted || result.timedOut) signalGroup(pid, 'SIGKILL');
+      }
+      void drained(child, DRAIN_AFTER_EXIT_MS).then(settle);
+    });
+  });
+}
+
+// Resolves when both output pipes are closed, or after ms (then they are closed from this side).
+async function drained(child: ChildProcess, ms: number): Promise<void> {
+  const streams = [child.stdout!, child.stderr!];
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(streams.map((s) => (s.closed ? undefined : new Promise((done) => s.once('close', done))))),
+    new Promise((done) => {
+      timer = setTimeout(done, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  for (const s of streams) s.destroy();
+}
+
+// Send a signal to every process of a group; a group that is already gone is fine.
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: nothing left in it.
+  }
+}
+
+function stripFinalNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
 }
 
 // The command line as a user could paste it, with secrets masked.

@@ -1,6 +1,12 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+
+// How often a dead holder's lock is looked at again while another process takes it over, and how long apart.
+const TAKEOVER_ATTEMPTS = 50;
+const TAKEOVER_WAIT_MS = 20;
 
 // A lock file that keeps two hotstandby commands from changing the same cluster at once.
 // Re-entrant within one RunLock: a command that calls another (promote, then up) holds it once.
@@ -17,25 +23,24 @@ export class RunLock {
       return;
     }
     await mkdir(path.dirname(this.file), { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const handle = await open(this.file, 'wx', 0o600);
-        await handle.writeFile(JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() }) + '\n');
-        await handle.close();
+    for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+      if (await createExclusive(this.file, holderLine(command))) {
         this.held = true;
         this.depth = 1;
         return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
+      const seen = await stat(this.file).catch(() => undefined);
       const holder = await readHolder(this.file);
-      if (holder && isAlive(holder.pid) && holder.pid !== process.pid) {
-        throw new HotstandbyError('LOCKED', `another hotstandby command (${holder.command}, pid ${holder.pid}, since ${holder.since}) is working on this cluster`, {
+      if (!isStale(holder)) {
+        throw new HotstandbyError('LOCKED', `another hotstandby command (${holder!.command}, pid ${holder!.pid}, since ${holder!.since}) is working on this cluster`, {
           where: { file: this.file },
           fix: `wait for it to finish; if that process is not hotstandby, delete ${this.file}`,
         });
       }
-      await unlink(this.file).catch(() => undefined);
+      // A dead holder's lock: only the one process that claims this very file may remove it, so two takers
+      // never both remove a lock (the second one removing the first one's new lock) and both hold it.
+      // Another process claimed it first: give it a moment to put its own lock in place, then look again.
+      if (seen && !(await takeOverStale(this.file, seen.ino))) await delay(TAKEOVER_WAIT_MS);
     }
     throw new HotstandbyError('LOCKED', `could not take the lock ${this.file}`, { where: { file: this.file }, fix: `delete ${this.file} if no hotstandby command is running` });
   }
@@ -52,6 +57,57 @@ export class RunLock {
     this.held = false;
     await unlink(this.file).catch(() => undefined);
   }
+}
+
+// Remove the stale file `file` (with inode `ino`) if this process wins the claim on it: an exclusively created
+// "FILE.takeover-INO" naming it. Losers leave it alone. A claim whose claimer died is itself taken over the same
+// way. Under the claim the file is removed only if it still is that inode and its holder is still dead. False
+// when another process has the claim.
+async function takeOverStale(file: string, ino: number): Promise<boolean> {
+  const claim = `${file}.takeover-${ino}`;
+  if (!(await createExclusive(claim, holderLine('takeover')))) {
+    const claimSeen = await stat(claim).catch(() => undefined);
+    if (claimSeen && !isStale(await readHolder(claim))) return false;
+    if (claimSeen) await takeOverStale(claim, claimSeen.ino);
+    if (!(await createExclusive(claim, holderLine('takeover')))) return false;
+  }
+  try {
+    const now = await stat(file).catch(() => undefined);
+    if (now?.ino === ino && isStale(await readHolder(file))) await unlink(file).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(claim).catch(() => undefined);
+  }
+}
+
+// Create a file with its whole content, or nothing when it exists: written under a temp name first and
+// hard-linked into place, so no reader ever sees it empty (which would look like a dead holder's lock).
+async function createExclusive(file: string, content: string): Promise<boolean> {
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.new`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+function holderLine(command: string): string {
+  return JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() }) + '\n';
+}
+
+// A lock (or claim) whose holder is unknown, gone, or this very process under an older lock object.
+function isStale(holder: { pid: number } | undefined): boolean {
+  return !holder || !isAlive(holder.pid) || holder.pid === process.pid;
 }
 
 async function readHolder(file: string): Promise<{ pid: number; command: string; since: string } | undefined> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chown, lstat, open, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chown, lstat, open, readdir, readlink, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { processAlive } from '../postgres/process-alive.js';
 
 // Owner and mode a written file gets when it did not exist before.
 export interface NewFileAttributes {
@@ -11,7 +12,9 @@ export interface NewFileAttributes {
 
 // Write a file so readers see the old bytes or the new bytes, never a mix: temp file in the same directory,
 // fsync, rename, fsync the directory. An existing file keeps its mode and owner; a symlink keeps pointing
-// at its target, which is what gets rewritten.
+// at its target, which is what gets rewritten. The temp file has its final owner and mode before a byte is
+// written (a kill at any moment leaves nothing the server cannot read), and temp files an earlier, killed run
+// left in the directory are removed first.
 export async function writeFileAtomic(target: string, content: string | Buffer, attrs: NewFileAttributes = {}): Promise<void> {
   const destination = await resolveSymlink(target);
   const existing = await stat(destination).catch(() => undefined);
@@ -19,12 +22,13 @@ export async function writeFileAtomic(target: string, content: string | Buffer, 
   const uid = existing ? existing.uid : attrs.uid;
   const gid = existing ? existing.gid : attrs.gid;
   const dir = path.dirname(destination);
-  const temp = path.join(dir, `.${path.basename(destination)}.hotstandby-${randomBytes(4).toString('hex')}.tmp`);
+  await removeStaleTempFiles(dir);
+  const temp = path.join(dir, `.${path.basename(destination)}.hotstandby-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
-    await handle.writeFile(content);
-    await handle.chmod(mode);
     if (uid !== undefined && gid !== undefined && canChown()) await handle.chown(uid, gid);
+    await handle.chmod(mode);
+    await handle.writeFile(content);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -39,6 +43,33 @@ export async function writeFileAtomic(target: string, content: string | Buffer, 
     throw error;
   }
   await syncDirectory(dir);
+}
+
+// The tool's temp-file names: ".NAME.hotstandby-PID-XXXXXXXX.tmp" (and ".NAME.hotstandby-XXXXXXXX.tmp", from
+// versions that did not record the writer's PID).
+const TEMP_NAME = /^\..+\.hotstandby-(?:(\d+)-)?[0-9a-f]{8}\.tmp$/;
+
+// Temp files of writeFileAtomic in a directory whose writer is gone (killed before it could rename or remove
+// them): only regular files named by the tool's own pattern, never one a running process is still writing.
+export async function staleTempFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale: string[] = [];
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const writer = match[1] === undefined ? undefined : Number(match[1]);
+    if (writer !== undefined && (writer === process.pid || (await processAlive(writer)))) continue;
+    const file = path.join(dir, name);
+    if ((await lstat(file).catch(() => undefined))?.isFile()) stale.push(file);
+  }
+  return stale;
+}
+
+// Remove the temp files killed runs left in a directory (see staleTempFiles); returns what was removed.
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  const stale = await staleTempFiles(dir);
+  for (const file of stale) await unlink(file).catch(() => undefined);
+  return stale;
 }
 
 // The file a path finally names (following symlinks), or the path itself when it does not exist yet.

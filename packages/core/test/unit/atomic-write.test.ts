@@ -1,4 +1,5 @@
 import { chmod, lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveSymlink, writeFileAtomic } from '../../src/util/atomic-write.js';
@@ -108,6 +109,18 @@ describe('writeFileAtomic', () => {
     await mkdir(path.join(dir, 'is-a-dir'));
     await expect(writeFileAtomic(path.join(dir, 'is-a-dir'), 'x')).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(['a.conf', 'b.conf', 'is-a-dir']);
+  });
+
+  it('removes temp files a killed run left beside the target, and keeps those of live writers and other files', async () => {
+    const dead = spawnSync('true').pid!;
+    const leftByKilledRun = path.join(dir, `.pg_hba.conf.hotstandby-${dead}-0a1b2c3d.tmp`);
+    const leftByOlderVersion = path.join(dir, '.postgresql.conf.hotstandby-deadbeef.tmp');
+    const ofLiveWriter = path.join(dir, `.pg_hba.conf.hotstandby-${process.ppid}-0a1b2c3d.tmp`);
+    const notOurs = path.join(dir, '.pg_hba.conf.backup.tmp');
+    for (const file of [leftByKilledRun, leftByOlderVersion, ofLiveWriter, notOurs]) await writeFile(file, 'x', { mode: 0o600 });
+
+    await writeFileAtomic(path.join(dir, 'pg_hba.conf'), 'host all all 127.0.0.1/32 scram-sha-256\n');
+    expect((await readdir(dir)).sort()).toEqual([path.basename(notOurs), path.basename(ofLiveWriter), 'pg_hba.conf'].sort());
   });
 });
 

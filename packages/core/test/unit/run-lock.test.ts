@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunLock } from '../../src/state/run-lock.js';
@@ -87,5 +88,50 @@ describe('RunLock', () => {
     await new RunLock(file).release();
     expect(await exists(file)).toBe(true);
     await holder.release();
+  });
+
+  it('lets exactly one of two processes racing to take over a dead holder\'s lock have it', { timeout: 60_000 }, async () => {
+    const ROUNDS = 25;
+    const dead = deadPid();
+    for (let r = 0; r < ROUNDS; r++) {
+      await mkdir(path.join(dir, String(r)));
+      await writeFile(path.join(dir, String(r), 'lock'), JSON.stringify({ pid: dead, command: 'up', since: '2026-01-01T00:00:00Z' }) + '\n');
+    }
+    // Each taker meets the other at a barrier before every round, then tries to take that round's lock (and
+    // keeps it, so a second winner cannot hide behind a release).
+    const taker = path.join(dir, 'taker.mts');
+    await writeFile(
+      taker,
+      `import { existsSync, writeFileSync } from 'node:fs';
+import { RunLock } from ${JSON.stringify(fileURLToPath(new URL('../../src/state/run-lock.ts', import.meta.url)))};
+const [dir, me, other, rounds] = process.argv.slice(2);
+const won = [];
+for (let r = 0; r < Number(rounds); r++) {
+  writeFileSync(\`\${dir}/\${r}/ready-\${me}\`, '');
+  while (!existsSync(\`\${dir}/\${r}/ready-\${other}\`)) await new Promise((resolve) => setImmediate(resolve));
+  try {
+    await new RunLock(\`\${dir}/\${r}/lock\`).acquire('up');
+    won.push(r);
+  } catch (error) {
+    if (error.code !== 'LOCKED') throw error;
+  }
+}
+process.stdout.write(JSON.stringify({ pid: process.pid, won }));
+`,
+    );
+    const run = (me: string, other: string) =>
+      new Promise<{ pid: number; won: number[] }>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', taker, dir, me, other, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`taker ${me} exited with ${code}`))));
+      });
+    const [a, b] = await Promise.all([run('a', 'b'), run('b', 'a')]);
+
+    for (let r = 0; r < ROUNDS; r++) {
+      const winners = [a, b].filter((t) => t.won.includes(r)).map((t) => t.pid);
+      expect(winners, `round ${r}: exactly one taker holds the lock`).toHaveLength(1);
+      expect(JSON.parse(await readFile(path.join(dir, String(r), 'lock'), 'utf8')).pid, `round ${r}: the lock names the winner`).toBe(winners[0]);
+    }
   });
 });

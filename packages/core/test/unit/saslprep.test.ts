@@ -35,6 +35,10 @@ describe('saslprepOrRaw', () => {
     expect(saslprepOrRaw('\uFB01\u2028')).toBe('\uFB01\u2028'); // line separator
   });
 
+  it('falls back to the raw password when it holds a code point unassigned in SASLprep\'s Unicode 3.2, as libpq does', () => {
+    expect(saslprepOrRaw('\uFB01\u0221')).toBe('\uFB01\u0221'); // U+0221 was assigned after Unicode 3.2
+  });
+
   it('falls back to the raw password when mapping leaves nothing', () => {
     expect(saslprepOrRaw('\u00AD\u200D')).toBe('\u00AD\u200D');
   });

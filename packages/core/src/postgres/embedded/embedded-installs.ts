@@ -67,16 +67,39 @@ function install(packageName: string, packageVersion: string, packageDir: string
   return { packageName, packageVersion, pgVersion, major: parseMajor(pgVersion), packageDir, binDir: path.join(packageDir, 'native', 'bin'), where };
 }
 
-// Compare versions like 15.18.0-beta.17 numerically, part by part.
+// Compare package versions by semver precedence: 15.18.0-beta.17 < 15.18.0 < 15.18.1, release parts numerically,
+// a pre-release below its release, pre-release identifiers numerically or lexically (numeric ones first), build
+// metadata (+...) ignored.
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const pb = b.split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? 0;
-    const y = pb[i] ?? 0;
-    if (x === y) continue;
-    if (typeof x === 'number' && typeof y === 'number') return x - y;
-    return String(x) < String(y) ? -1 : 1;
+  const [releaseA, preA] = splitVersion(a);
+  const [releaseB, preB] = splitVersion(b);
+  for (let i = 0; i < Math.max(releaseA.length, releaseB.length); i++) {
+    const diff = (releaseA[i] ?? 0) - (releaseB[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  if (preA.length === 0 || preB.length === 0) return preA.length === preB.length ? 0 : preA.length === 0 ? 1 : -1;
+  for (let i = 0; i < Math.max(preA.length, preB.length); i++) {
+    const x = preA[i];
+    const y = preB[i];
+    if (x === undefined || y === undefined) return x === undefined ? -1 : 1;
+    const diff = comparePrereleaseIdentifiers(x, y);
+    if (diff !== 0) return diff;
   }
   return 0;
+}
+
+function splitVersion(version: string): [number[], string[]] {
+  const withoutBuild = version.split('+')[0]!;
+  const dash = withoutBuild.indexOf('-');
+  const release = dash < 0 ? withoutBuild : withoutBuild.slice(0, dash);
+  const pre = dash < 0 ? '' : withoutBuild.slice(dash + 1);
+  return [release.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : 0)), pre === '' ? [] : pre.split('.')];
+}
+
+function comparePrereleaseIdentifiers(x: string, y: string): number {
+  const xNumeric = /^\d+$/.test(x);
+  const yNumeric = /^\d+$/.test(y);
+  if (xNumeric && yNumeric) return Math.sign(Number(x) - Number(y));
+  if (xNumeric !== yNumeric) return xNumeric ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
