@@ -1,0 +1,45 @@
+// Adopting a primary that cannot serve the run as configured: `up` refuses with one message (what, where, how to
+// fix), exits 1, and changes nothing on the user's server: no role, no slot, no edited file, no new directory.
+import { describe, expect, test } from 'vitest';
+import { createUsersPrimary, rolesAndSlots, type UsersPrimary } from './support/adopted-primary.js';
+import { describeRun } from './support/cli.js';
+import { expectUserError } from './support/cluster-json.js';
+import { hashFiles, listTree } from './support/files.js';
+import { withClient } from './support/pg.js';
+import { clusterConfig, createProject, type Project } from './support/project.js';
+
+const CONFIG = 'hotstandby.config.json';
+
+// A project whose config adopts the user's primary (with the given extra config on top).
+async function adoptingProject(users: UsersPrimary, extra: Record<string, unknown> = {}): Promise<Project> {
+  const project = await createProject();
+  const config = await clusterConfig({ superuser: { password: users.primary.superuserPassword }, ...extra });
+  config.primary = { name: 'mine', dataDir: users.primary.dataDir };
+  await project.writeConfig(CONFIG, config);
+  return project;
+}
+
+// Run SQL on the user's primary as its superuser.
+async function onPrimary(users: UsersPrimary, sql: string): Promise<void> {
+  await withClient(users.primary.port, users.primary.superuserPassword, async (client) => {
+    await client.query(sql);
+  });
+}
+
+// `up` failed as a user error naming every fragment, and left the user's server and the project as they were.
+async function expectRefusedUnchanged(project: Project, users: UsersPrimary, mentions: (string | RegExp)[], roles: string[] = []): Promise<void> {
+  const result = await project.run(['up'], { timeoutMs: 90_000 });
+  expectUserError(result, mentions);
+  expect(hashFiles(users.configFiles), `no config file of the primary may change\n${describeRun(result)}`).toEqual(users.hashes);
+  expect(await rolesAndSlots(users.primary), describeRun(result)).toEqual({ roles, slots: [] });
+  expect(listTree(project.dir), describeRun(result)).toEqual([CONFIG]);
+}
+
+describe('adopting a primary that cannot serve the run', () => {
+  test('a configured superuser that is no superuser is named, and the command exits instead of hanging', async () => {
+    const users = await createUsersPrimary();
+    await onPrimary(users, "CREATE ROLE notsuper LOGIN PASSWORD 'not-super-pw'");
+    const project = await adoptingProject(users, { superuser: { name: 'notsuper', password: 'not-super-pw' } });
+    await expectRefusedUnchanged(project, users, ['notsuper', /superuser/]);
+  });
+});
