@@ -1,5 +1,6 @@
 // Adopting a primary that cannot serve the run as configured: `up` refuses with one message (what, where, how to
 // fix), exits 1, and changes nothing on the user's server: no role, no slot, no edited file, no new directory.
+import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { createUsersPrimary, rolesAndSlots, type UsersPrimary } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
@@ -41,5 +42,34 @@ describe('adopting a primary that cannot serve the run', () => {
     await onPrimary(users, "CREATE ROLE notsuper LOGIN PASSWORD 'not-super-pw'");
     const project = await adoptingProject(users, { superuser: { name: 'notsuper', password: 'not-super-pw' } });
     await expectRefusedUnchanged(project, users, ['notsuper', /superuser/]);
+  });
+
+  test('every WAL sender busy: refused naming max_wal_senders, how many are in use and how many the run needs', async () => {
+    const users = await createUsersPrimary();
+    const senders: pg.Client[] = [];
+    try {
+      // max_wal_senders is 10 by default: ten replication connections leave none for the base backup.
+      for (let i = 0; i < 10; i++) {
+        const client = new pg.Client({ host: '127.0.0.1', port: users.primary.port, user: 'postgres', password: users.primary.superuserPassword, database: 'postgres', replication: 'true' } as pg.ClientConfig);
+        await client.connect();
+        senders.push(client);
+      }
+      const project = await adoptingProject(users);
+      await expectRefusedUnchanged(project, users, ['max_wal_senders', 'mine', '10 in use', 'needs 2 more', 'pg_stat_replication']);
+    } finally {
+      await Promise.all(senders.map((c) => c.end().catch(() => undefined)));
+    }
+  });
+
+  test('every replication slot taken: refused naming max_replication_slots and the slots the run needs', async () => {
+    const users = await createUsersPrimary();
+    await onPrimary(users, "SELECT pg_create_physical_replication_slot('users_slot_' || i) FROM generate_series(1, 10) AS i");
+    const project = await adoptingProject(users);
+    const result = await project.run(['up'], { timeoutMs: 90_000 });
+    expectUserError(result, ['max_replication_slots', 'mine', '10 in use', 'needs 1 more', 'standby1']);
+    expect(hashFiles(users.configFiles), describeRun(result)).toEqual(users.hashes);
+    const { roles, slots } = await rolesAndSlots(users.primary);
+    expect({ roles, slots: slots.filter((s) => !s.startsWith('users_slot_')) }, describeRun(result)).toEqual({ roles: [], slots: [] });
+    expect(listTree(project.dir)).toEqual([CONFIG]);
   });
 });

@@ -7,6 +7,7 @@ import { copyBackup } from './copy-backup.js';
 import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { planOrphanSlots, planSlot } from './slot-plan.js';
+import { checkUpstreamCapacity } from './upstream-capacity.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -96,6 +97,7 @@ export default definePlugin<Options>({
       });
     }
     await targetState(ctx);
+    await checkUpstreamCapacity(ctx, chooseMethod(ctx));
   },
   async plan(ctx) {
     const state = await targetState(ctx);
