@@ -1,5 +1,8 @@
 // Adopting a primary that cannot serve the run as configured: `up` refuses with one message (what, where, how to
 // fix), exits 1, and changes nothing on the user's server: no role, no slot, no edited file, no new directory.
+import { execFileSync } from 'node:child_process';
+import { chown, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { createUsersPrimary, rolesAndSlots, type UsersPrimary } from './support/adopted-primary.js';
@@ -7,7 +10,7 @@ import { describeRun } from './support/cli.js';
 import { expectUserError } from './support/cluster-json.js';
 import { hashFiles, listTree } from './support/files.js';
 import { withClient } from './support/pg.js';
-import { clusterConfig, createProject, type Project } from './support/project.js';
+import { clusterConfig, createProject, deferCleanup, type Project } from './support/project.js';
 
 const CONFIG = 'hotstandby.config.json';
 
@@ -29,11 +32,12 @@ async function onPrimary(users: UsersPrimary, sql: string): Promise<void> {
 
 // `up` failed as a user error naming every fragment, and left the user's server and the project as they were.
 async function expectRefusedUnchanged(project: Project, users: UsersPrimary, mentions: (string | RegExp)[], roles: string[] = []): Promise<void> {
+  const before = listTree(project.dir);
   const result = await project.run(['up'], { timeoutMs: 90_000 });
   expectUserError(result, mentions);
   expect(hashFiles(users.configFiles), `no config file of the primary may change\n${describeRun(result)}`).toEqual(users.hashes);
   expect(await rolesAndSlots(users.primary), describeRun(result)).toEqual({ roles, slots: [] });
-  expect(listTree(project.dir), describeRun(result)).toEqual([CONFIG]);
+  expect(listTree(project.dir), describeRun(result)).toEqual(before);
 }
 
 describe('adopting a primary that cannot serve the run', () => {
@@ -71,5 +75,32 @@ describe('adopting a primary that cannot serve the run', () => {
     const { roles, slots } = await rolesAndSlots(users.primary);
     expect({ roles, slots: slots.filter((s) => !s.startsWith('users_slot_')) }, describeRun(result)).toEqual({ roles: [], slots: [] });
     expect(listTree(project.dir)).toEqual([CONFIG]);
+  });
+
+  test('a primary with a tablespace: refused naming the tablespace, its directory and what to do', async () => {
+    const users = await createUsersPrimary();
+    const location = path.join(users.primary.dir, 'users_space');
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, users.primary.serverUser.uid, users.primary.serverUser.gid);
+    await onPrimary(users, `CREATE TABLESPACE users_space LOCATION '${location}'`);
+    const project = await adoptingProject(users);
+    await expectRefusedUnchanged(project, users, ['users_space', location, 'standby1', 'DROP TABLESPACE', '--tablespace-mapping']);
+    await onPrimary(users, 'DROP TABLESPACE users_space');
+  });
+
+  test('too little free space for the standby: refused naming both sizes before anything is made', async () => {
+    const users = await createUsersPrimary();
+    const project = await createProject();
+    const small = project.path('small');
+    await mkdir(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0755', 'hotstandby-test', small]);
+    deferCleanup(async () => {
+      execFileSync('umount', [small]);
+    });
+    const config = await clusterConfig({ superuser: { password: users.primary.superuserPassword } });
+    config.primary = { name: 'mine', dataDir: users.primary.dataDir };
+    (config.standbys as Record<string, unknown>[])[0]!.dataDir = './small/standby1';
+    await project.writeConfig(CONFIG, config);
+    await expectRefusedUnchanged(project, users, [/needs about \d+\.\d MB/, /only \d+\.\d kB is free at /, small, 'standby1']);
   });
 });
