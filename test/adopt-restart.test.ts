@@ -1,6 +1,7 @@
 // Adopting a running primary when a setting needs a restart ("archive": true turns on archive_mode): without
 // --allow-restart the tool stops before changing anything and names the setting; with it, it succeeds.
 import { existsSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createUsersPrimary, rolesAndSlots } from './support/adopted-primary.js';
@@ -81,5 +82,28 @@ describe('adopting a primary when archive_mode needs a restart', () => {
     // Once the senders exist, hba-config proves the login itself.
     const again = await project.run(['up', '--plain']);
     expect(again.stdout, describeRun(again)).toMatch(/✔ hba-config · master: replication login works/);
+  });
+
+  test('a setting of the user\'s own pending a restart is named as such, and --allow-restart applies it', async () => {
+    const users = await createUsersPrimary();
+    const { primary } = users;
+    await appendFile(path.join(primary.dataDir, 'postgresql.conf'), 'shared_buffers = 48MB   # changed, not restarted yet\n');
+    const hashes = hashFiles(users.configFiles);
+    const project = await createProject();
+    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
+    config.primary = { name: 'mine', dataDir: primary.dataDir };
+    await project.writeConfig('hotstandby.config.json', config);
+
+    const refused = await project.run(['up']);
+    expectUserError(refused, ['shared_buffers', 'restart is pending', '--allow-restart']);
+    expect(refused.stderr).not.toMatch(/CONFIG_FILE_ERRORS|broken configuration/);
+    expect(hashFiles(users.configFiles)).toEqual(hashes);
+    expect(await rolesAndSlots(primary)).toEqual({ roles: [], slots: [] });
+    expect(listTree(project.dir)).toEqual(['hotstandby.config.json']);
+
+    const up = await project.run(['up', '--allow-restart']);
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(await setting(primary.port, primary.superuserPassword, 'shared_buffers')).toBe(String((48 * 1024) / 8));
+    expect((await verifyOf(project)).report.ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Bad config: one clear message naming the key or path and the fix, exit code 1, no stack trace, nothing created.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
 import { expectUserError } from './support/cluster-json.js';
@@ -160,6 +160,27 @@ const cases: BadCase[] = [
     async setup(project) {
       await project.writeConfig(CONFIG, await clusterConfig({ archive: { dir: './wal`date`' } }));
       return { mentions: [`the WAL archive directory (${project.path('wal`date`')}) contains a backtick (\`)`, 'archive.dir'] };
+    },
+  },
+  {
+    name: 'a standby dataDir that is a symbolic link to nowhere',
+    statusRefuses: false,
+    async setup(project) {
+      await symlink(project.path('gone', 'standby1'), project.path('standby-link'));
+      const config = await clusterConfig();
+      (config.standbys as Record<string, unknown>[])[0]!.dataDir = './standby-link';
+      await project.writeConfig(CONFIG, config);
+      return { mentions: [`the data directory of standby1 (${project.path('standby-link')}) is a symbolic link to ${project.path('gone', 'standby1')}, which does not exist`, 'standbys[0].dataDir'] };
+    },
+  },
+  {
+    name: 'a data directory whose path has a line break in it',
+    statusRefuses: false,
+    async setup(project) {
+      const config = await clusterConfig();
+      (config.standbys as Record<string, unknown>[])[0]!.dataDir = './data/stand\nby1';
+      await project.writeConfig(CONFIG, config);
+      return { mentions: ['the data directory of standby1', 'contains a line break', 'standbys[0].dataDir'] };
     },
   },
   {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chownIfRoot, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
 // only when complete, so a crash never leaves something that looks like a finished standby.
@@ -30,12 +30,20 @@ export async function targetState(ctx: StepContext): Promise<'missing' | 'empty'
   });
 }
 
+// The mode of the standby's top directory: the upstream's, which is 0750 when it allows group access (initdb -g,
+// files 0640, which the backup copies) and 0700 otherwise, the only two PostgreSQL accepts.
+export async function dataDirMode(ctx: StepContext): Promise<number> {
+  const upstreamMode = (await stat(ctx.upstream!.dataDir).catch(() => undefined))?.mode ?? 0o700;
+  return upstreamMode & 0o050 ? 0o750 : 0o700;
+}
+
 // Run a backup into a fresh partial directory and move it into place; on failure nothing is left behind.
 export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
   const target = ctx.node.dataDir;
+  const mode = await dataDirMode(ctx);
   if (state === 'empty') {
-    // A directory the user made may have any mode; PostgreSQL insists on 0700 and its own OS user.
-    await chmod(target, 0o700);
+    // A directory the user made may have any mode; PostgreSQL insists on 0700 (0750 with group access) and its own OS user.
+    await chmod(target, mode);
     await chownIfRoot(target, ctx.serverUser.uid, ctx.serverUser.gid);
     try {
       await build(target);
@@ -46,7 +54,8 @@ export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 
     return;
   }
   const work = `${partialDir(target)}-${randomBytes(3).toString('hex')}`;
-  await mkdir(work, { mode: 0o700 });
+  await mkdir(work, { mode });
+  await chmod(work, mode);
   await chownIfRoot(work, ctx.serverUser.uid, ctx.serverUser.gid);
   try {
     await build(work);

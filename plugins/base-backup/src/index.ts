@@ -8,6 +8,9 @@ import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { releaseSlotOfFailedBackup } from './release-slot.js';
 import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
+import { checkUpstreamCapacity } from './upstream-capacity.js';
+import { checkNoTablespaces } from './upstream-tablespaces.js';
+import { checkBackupSpace } from './backup-space.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -96,7 +99,12 @@ export default definePlugin<Options>({
         fix: 'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation',
       });
     }
-    await targetState(ctx);
+    const state = await targetState(ctx);
+    await checkUpstreamCapacity(ctx, chooseMethod(ctx));
+    if (state !== 'done') {
+      await checkNoTablespaces(ctx);
+      await checkBackupSpace(ctx);
+    }
   },
   async plan(ctx) {
     const state = await targetState(ctx);

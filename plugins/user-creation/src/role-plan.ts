@@ -48,13 +48,22 @@ export function planRole(ctx: StepContext, existing: ExistingRole | undefined): 
     };
   }
   const ours = ctx.state.roleCreatedByTool(node, user);
-  const passwordOk = passwordMatchesVerifier(existing.rolpassword, password, user);
+  // An md5 verifier cannot answer the scram-sha-256 rule hba-config writes, even when the password matches.
+  const storedAsMd5 = ctx.facts.scram && (existing.rolpassword ?? '').startsWith('md5');
+  const passwordOk = passwordMatchesVerifier(existing.rolpassword, password, user) && !storedAsMd5;
   const problems: string[] = [];
   if (!existing.rolcanlogin) problems.push('it cannot log in (NOLOGIN)');
   if (!existing.rolreplication) problems.push('it lacks the REPLICATION attribute');
   if (existing.rolsuper) problems.push('it is a superuser, more than replication needs');
-  if (!passwordOk) problems.push('its password is not replication.password');
+  if (storedAsMd5) problems.push('its password is stored as an md5 hash, which the scram-sha-256 replication rule in pg_hba.conf cannot check');
+  else if (!passwordOk) problems.push('its password is not replication.password');
   if (!ours) {
+    if (storedAsMd5 && problems.length === 1) {
+      throw new HotstandbyError('ROLE_CONFLICT', `the role ${user} already exists on ${node}, and ${problems[0]}`, {
+        where: { node, key: 'replication.user' },
+        fix: `hotstandby does not change a role it did not create: store its password as SCRAM yourself (SET password_encryption = 'scram-sha-256'; ALTER ROLE ${quoteIdent(user)} PASSWORD '...', then set replication.password to it), or choose another replication.user`,
+      });
+    }
     if (problems.length > 0) {
       throw new HotstandbyError('ROLE_CONFLICT', `the role ${user} already exists on ${node}, and ${problems.join('; ')}`, {
         where: { node, key: 'replication.user' },

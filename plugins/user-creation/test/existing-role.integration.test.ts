@@ -23,6 +23,11 @@ const conflicts: { name: string; create: (password: string) => string; reason: R
   { name: 'with another password', create: () => "CREATE ROLE repuser LOGIN REPLICATION PASSWORD 'somebody-elses'", reason: /password is not replication.password/ },
   { name: 'SUPERUSER', create: (pw) => `CREATE ROLE repuser SUPERUSER LOGIN REPLICATION PASSWORD ${quoteLiteral(pw)}`, reason: /superuser/ },
   { name: 'without any password', create: () => 'CREATE ROLE repuser LOGIN REPLICATION', reason: /password is not replication.password/ },
+  {
+    name: 'whose matching password is stored as md5',
+    create: (pw) => `SET password_encryption = 'md5'; CREATE ROLE repuser LOGIN REPLICATION PASSWORD ${quoteLiteral(pw)}; RESET password_encryption`,
+    reason: /password is stored as an md5 hash/,
+  },
 ];
 
 describe('user-creation with roles it did not create (S25) and secrets in server logs (S71)', () => {
@@ -85,6 +90,18 @@ describe('user-creation with roles it did not create (S25) and secrets in server
     const after = (await authid(tc))!;
     expect(after).toMatchObject({ rolcanlogin: true, rolreplication: true, rolconnlimit: 3 });
     expect(after.rolpassword, 'the verifier was not replaced').toBe(verifier);
+  });
+
+  it('stores the password of a role it created as SCRAM again when someone re-set it as md5', async () => {
+    tc = await createTestCluster({ plugins, standbys: [] });
+    await tc.runSteps(['user-creation']);
+    await tc.primary.node.query(`SET password_encryption = 'md5'; ALTER ROLE repuser PASSWORD ${quoteLiteral(tc.replicationPassword)}; RESET password_encryption`);
+    expect(String((await authid(tc))!.rolpassword)).toMatch(/^md5/);
+
+    await tc.runSteps(['user-creation']);
+    const role = (await authid(tc))!;
+    expect(String(role.rolpassword)).toMatch(/^SCRAM-SHA-256\$/);
+    expect(passwordMatchesVerifier(role.rolpassword as string, tc.replicationPassword, 'repuser')).toBe(true);
   });
 
   it('never sends the plain password to a server with log_statement = all (S71)', async () => {

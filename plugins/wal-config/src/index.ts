@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
 import { desiredChanges, freshClusterSettings, staleSynchronousNames, type SettingChange } from './desired-settings.js';
-import { checkConfigFiles, readSettings, refuseCommandLine } from './read-settings.js';
+import { checkConfigFiles, pendingRestartSettings, readSettings, refuseCommandLine } from './read-settings.js';
 
 const options = z.strictObject({});
 
@@ -10,6 +10,8 @@ interface WalPlan {
   changes: SettingChange[];
   skipped: SettingChange[];
   restart: boolean;
+  // The user's own settings already waiting for a restart; a restart the plan makes applies them too.
+  pending: string[];
 }
 
 // Decide the changes: optional restart-only settings ride along only when a restart happens anyway.
@@ -17,7 +19,7 @@ async function planChanges(ctx: StepContext): Promise<WalPlan> {
   // A primary that does not exist yet gets these settings from bootstrapSettings before its first start
   // (all but synchronous_standby_names, which is set once it runs).
   if (ctx.isPlanned(ctx.primary)) {
-    return { changes: desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name === 'synchronous_standby_names'), skipped: [], restart: false };
+    return { changes: desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name === 'synchronous_standby_names'), skipped: [], restart: false, pending: [] };
   }
   const settings = await readSettings(ctx);
   const current = new Map([...settings].map(([k, v]) => [k, v.setting]));
@@ -30,10 +32,18 @@ async function planChanges(ctx: StepContext): Promise<WalPlan> {
       fix: 'remove "archive" from the config to keep your archiving, or unset archive_library',
     });
   }
-  const restartNeeded = all.some((c) => !c.optional && c.restart);
+  // A change to make while the user's own settings wait for a restart: the tool checks the server runs with what
+  // its files say, so the restart that applies them is part of the plan.
+  const pending = all.length > 0 ? await pendingRestartSettings(ctx) : [];
+  const restartNeeded = all.some((c) => !c.optional && c.restart) || pending.length > 0;
   const changes = all.filter((c) => !c.optional || restartNeeded);
   const skipped = all.filter((c) => !changes.includes(c));
-  return { changes, skipped, restart: changes.some((c) => c.restart) };
+  return { changes, skipped, restart: changes.some((c) => c.restart) || pending.length > 0, pending };
+}
+
+// Why the primary restarts: the settings wal-config changes, and the user's own settings pending a restart.
+function restartReasons(plan: WalPlan): string[] {
+  return [...new Set([...plan.changes.filter((c) => c.restart).map((c) => c.name), ...plan.pending])];
 }
 
 function describe(c: SettingChange): string {
@@ -55,12 +65,13 @@ export default definePlugin<z.infer<typeof options>>({
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
     const plan = await planChanges(ctx);
-    if (plan.changes.length > 0) await checkConfigFiles(ctx);
+    if (plan.changes.length > 0) await checkConfigFiles(ctx, plan.pending);
     if (plan.restart && !ctx.allowRestart && !ctx.dryRun) {
       const needs = plan.changes.filter((c) => c.restart).map(describe);
-      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart for ${needs.join(', ')}; nothing was changed`, {
+      const pending = plan.pending.length > 0 ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files` : '';
+      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart${needs.length ? ` for ${needs.join(', ')}` : ''}${needs.length && pending ? '; also, ' : pending ? ': ' : ''}${pending}; nothing was changed`, {
         where: { node: ctx.primary.name, step: 'wal-config' },
-        fix: 'run again with --allow-restart (or make these changes yourself and restart when it suits you)',
+        fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
       });
     }
   },
@@ -92,7 +103,7 @@ export default definePlugin<z.infer<typeof options>>({
         mode: 0o600,
         summary: `${plan.changes.length ? `set ${plan.changes.map((c) => c.name).join(', ')}` : 'remove synchronous_standby_names (no standby is synchronous any more)'}`,
       });
-      const reasons = plan.changes.filter((c) => c.restart).map((c) => c.name);
+      const reasons = restartReasons(plan);
       if (plan.restart) {
         if (!ctx.allowRestart) notes.push(`needs --allow-restart: ${reasons.join(', ')} take effect only at server start`);
         actions.push({ kind: 'node', node: ctx.primary.name, op: 'restart', reasons, summary: `restart ${ctx.primary.name} for ${reasons.join(', ')}` });
@@ -113,7 +124,7 @@ export default definePlugin<z.infer<typeof options>>({
     }
     await ctx.run(plan.actions.filter((a) => a.kind === 'mkdir'));
     if (!write) return { summary: 'already in place' };
-    await checkConfigFiles(ctx);
+    await checkConfigFiles(ctx, restart?.kind === 'node' ? restart.reasons ?? [] : []);
     await ctx.run([write]);
     await checkConfigFiles(ctx, restart?.kind === 'node' ? restart.reasons ?? [] : []);
     await ctx.run(plan.actions.filter((a) => a.kind === 'node'));

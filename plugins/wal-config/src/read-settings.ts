@@ -20,6 +20,16 @@ export function refuseCommandLine(ctx: StepContext, settings: ReadonlyMap<string
   }
 }
 
+// Settings the user changed in a configuration file that take effect only at the next start ("setting could not
+// be applied" on a valid value of a postmaster-context setting, or pending_restart after a reload).
+export async function pendingRestartSettings(ctx: StepContext): Promise<string[]> {
+  const rows = await ctx.primary.query<{ name: string }>(
+    "SELECT DISTINCT f.name FROM pg_file_settings f JOIN pg_settings s ON s.name = f.name WHERE f.error = 'setting could not be applied' AND s.context = 'postmaster' " +
+      'UNION SELECT name FROM pg_settings WHERE pending_restart ORDER BY 1',
+  );
+  return rows.map((r) => r.name);
+}
+
 // Refuse to reload or restart over configuration files PostgreSQL reports errors in. Settings that were just
 // written and only take effect at a restart show up as "setting could not be applied" until then; those named
 // in awaitingRestart are not errors.

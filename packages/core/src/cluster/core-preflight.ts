@@ -6,6 +6,7 @@ import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { checkNoDanglingLinks } from './dangling-links.js';
 import { checkShellSafePaths } from './shell-safe-paths.js';
 
 // Checks core makes before `up` changes anything: no path pg_ctl cannot pass through the shell, every path
@@ -13,6 +14,7 @@ import { checkShellSafePaths } from './shell-safe-paths.js';
 // directory that belongs to something else.
 export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   checkShellSafePaths(rt);
+  await checkNoDanglingLinks(rt);
   const user = rt.serverUser;
   // First, so that an archive the server's user cannot write gets that fix, not "let it through: chmod o+x".
   await checkArchiveWritable(rt);

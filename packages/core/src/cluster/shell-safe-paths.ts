@@ -49,13 +49,31 @@ export function checkShellSafePaths(rt: ClusterRuntime): void {
     { target: rt.layout.root, what: 'the state directory', fix: fixFor('"stateDir"'), key: 'stateDir' },
     { target: rt.binaries.binDir, what: 'the PostgreSQL binaries directory', fix: 'use PostgreSQL binaries installed under a path without $, `, " or \\ (postgres.binDir)', key: 'postgres.binDir' },
     ...rt.nodes.flatMap((n) => [
-      { target: n.dataDir, what: `the data directory of ${n.name}`, fix: fixFor(`the "dataDir" of ${n.name}`), node: n.name },
+      { target: n.dataDir, what: `the data directory of ${n.name}`, fix: fixFor(`the "dataDir" of ${n.name}`), node: n.name, key: n === rt.primary ? 'primary.dataDir' : `standbys[${rt.standbys.indexOf(n)}].dataDir` },
       ...(n.controlDir !== n.dataDir ? [{ target: n.controlDir, what: `the configuration directory of ${n.name}`, fix: `move the configuration of ${n.name} to a directory without $, \`, " or \\`, node: n.name }] : []),
     ]),
     ...(rt.spec.archive ? [{ target: rt.spec.archive.dir, what: 'the WAL archive directory', fix: fixFor('"archive.dir"'), key: 'archive.dir' }] : []),
   ];
   for (const { target, what, fix, key, node } of paths) {
+    const control = controlCharacter(target);
+    if (control) throw controlCharacterPathError(target, what, control, { key, node, file });
     const ch = shellActiveCharacter(target);
     if (ch) throw shellActivePathError(target, what, ch, fix, { key, node, file });
   }
+}
+
+// The first line break or other control character in p, if any.
+function controlCharacter(p: string): string | undefined {
+  return /[\u0000-\u001f\u007f]/.exec(p)?.[0];
+}
+
+// A line break (or tab, or any control character) in a path cannot be written into postgresql.conf, recovery
+// settings or the scripts, and is almost always a typing accident.
+function controlCharacterPathError(target: string, what: string, ch: string, where: ErrorLocation): HotstandbyError {
+  const name = ch === '\n' || ch === '\r' ? 'a line break' : ch === '\t' ? 'a tab' : `a control character (code ${ch.charCodeAt(0)})`;
+  const setting = where.key ?? (where.node ? `the "dataDir" of ${where.node}` : 'that path');
+  return new HotstandbyError('CONFIG_INVALID', `${what} (${JSON.stringify(target)}) contains ${name}: PostgreSQL's configuration files and the start scripts cannot hold it`, {
+    where,
+    fix: `set ${setting}${where.file ? ` in ${where.file}` : ''} to a path on one line, without control characters`,
+  });
 }

@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import type pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
 import { NOT_READY_STATES, openSession, type ConnectTarget, type PgServerError } from './sql-session.js';
 
@@ -58,7 +59,13 @@ export class NodeConnections {
     const client = await openSession(this.target(database));
     client.on('error', () => this.drop(database, client));
     client.on('end', () => this.drop(database, client));
-    if (!this.identityChecked) await this.checkIdentity(client);
+    try {
+      if (!this.identityChecked) await this.checkIdentity(client);
+    } catch (error) {
+      // An open socket would keep the process alive after the error is reported.
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     return client;
   }
 
@@ -74,16 +81,27 @@ export class NodeConnections {
   }
 
   private async checkIdentity(client: pg.Client): Promise<void> {
+    await this.checkSuperuser(client);
     const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
     const mine = await realpath(this.dataDir).catch(() => this.dataDir);
     const theirs = await realpath(row.dir).catch(() => row.dir);
     if (mine !== theirs) {
-      await client.end().catch(() => undefined);
       throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port serves ${theirs}, not ${this.node}'s data directory ${mine}`, {
         where: { node: this.node },
         fix: `stop that server or give ${this.node} another port`,
       });
     }
     this.identityChecked = true;
+  }
+
+  // The tool reads pg_authid, server paths and settings only a superuser may see: a configured superuser that
+  // is not one is named before any of that fails with a permission error.
+  private async checkSuperuser(client: pg.Client): Promise<void> {
+    const row = (await client.query('SELECT current_user AS name, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0] as { name: string; rolsuper: boolean } | undefined;
+    if (!row || row.rolsuper) return;
+    throw new HotstandbyError('CONFIG_INVALID', `superuser.name is "${row.name}", but that role is not a superuser on ${this.node}`, {
+      where: { node: this.node, key: 'superuser.name' },
+      fix: `set superuser.name (and its password) to a superuser role of that server (SELECT rolname FROM pg_roles WHERE rolsuper), or make it one: ALTER ROLE ${quoteIdent(row.name)} SUPERUSER`,
+    });
   }
 }
