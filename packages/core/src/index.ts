@@ -13,7 +13,7 @@ export type { RejoinMethod } from './cluster/rejoin.js';
 export type { AddStandbyRequest } from './cluster/standby-membership.js';
 export type { ConnectionEnv, ExcludedFromReads } from './cluster/connection-env.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
-export { readControlFacts, type ControlFacts } from './postgres/pg-control.js';
+export { readControlFacts, lastRanInRecovery, type ControlFacts } from './postgres/pg-control.js';
 export {
   DEFAULT_PIPELINE,
   resolveSteps,
