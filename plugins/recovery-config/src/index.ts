@@ -93,7 +93,7 @@ export default definePlugin<Options>({
           : { kind: 'node', node: ctx.node.name, op: 'reload', summary: `reload ${ctx.node.name}` },
       );
     }
-    return { actions };
+    return { actions, notes: files.notes };
   },
   async apply(ctx, plan) {
     for (const action of plan.actions) {
