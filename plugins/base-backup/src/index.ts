@@ -4,7 +4,7 @@ import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, z, type Action, type StepContext } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
-import { copyOutsideConfig } from './outside-config.js';
+import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { planOrphanSlots, planSlot } from './slot-plan.js';
 
@@ -95,10 +95,12 @@ export default definePlugin<Options>({
         fix: 'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation',
       });
     }
-    await targetState(ctx);
+    const state = await targetState(ctx);
+    if (state !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
   },
   async plan(ctx) {
     const state = await targetState(ctx);
+    if (state !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
     if (state === 'done') {
       // Already backed up: make sure its slot exists where it streams from now (after a promotion, say).
       const slot = ctx.isPlanned(ctx.node) ? { actions: [], notes: [] } : await planSlot(ctx);
