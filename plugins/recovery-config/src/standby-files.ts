@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfFile, editSettingsFile, plannedInsertion, quoteGucString, settingsFilePath, unifiedDiff, type Action, type StepContext } from '@hotstandby/core';
+import { raisedFloorSettings } from './floor-settings.js';
 import { planRecoveryConfMigration } from './recovery-conf-migration.js';
 import { identitySettings, recoverySettings } from './standby-settings.js';
 
 // The file edits that make a base backup a hot standby, by version: standby.signal plus settings in
 // postgresql.auto.conf from 12; recovery.conf with standby_mode before 12. Returns the names of changed settings.
-// From 12 a leftover recovery.conf is migrated (see recovery-conf-migration), and the notes say so.
+// From 12 a leftover recovery.conf is migrated (see recovery-conf-migration), a running standby's limits below
+// its primary's are raised (see floor-settings), and the notes say so.
 export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Action[]; changed: string[]; notes: string[] }> {
   const dir = ctx.node.dataDir;
   const actions: Action[] = [];
@@ -17,7 +19,8 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   const identity = identitySettings(ctx);
   const signalMode = ctx.facts.standbySetup === 'standby.signal';
   const migration = await planRecoveryConfMigration(ctx, Object.keys({ ...identity, ...recovery }), settingsPath);
-  const wantedSettings: Record<string, string> = signalMode ? { ...migration?.settings, ...identity, ...recovery } : identity;
+  const floor = await raisedFloorSettings(ctx);
+  const wantedSettings: Record<string, string> = signalMode ? { ...migration?.settings, ...floor.settings, ...identity, ...recovery } : { ...floor.settings, ...identity };
   const wanted = editSettingsFile(ctx.facts, current, wantedSettings);
   if (wanted !== current) {
     const before = new ConfFile(current ?? '').entries();
@@ -44,7 +47,7 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
       changed.push('recovery.conf');
     }
   }
-  return { actions, changed, notes: migration ? [migration.note] : [] };
+  return { actions, changed, notes: [migration?.note, floor.note].filter((n): n is string => n !== undefined) };
 }
 
 // recovery.conf for PostgreSQL before 12.

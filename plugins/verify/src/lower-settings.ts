@@ -1,20 +1,15 @@
-import type { PgNode } from '@hotstandby/core';
+import { lowerFloorSettings, type PgNode } from '@hotstandby/core';
 
-// The settings a hot standby holds lower than its primary, among those it must hold at least as high (versions.ts
-// lists them per major): PostgreSQL then pauses the standby's replay (14+) or stops it, until they are raised.
-// Undefined when none is lower; otherwise one sentence naming each setting, both values and the fix.
+// Why a standby's replay is paused, when it holds a setting lower than its primary among those it must hold at
+// least as high: one sentence naming each setting, both values and the fix. Undefined when none is lower.
 export async function lowerThanPrimary(standby: PgNode, primary: PgNode): Promise<string | undefined> {
-  const names = standby.facts.hotStandbyFloorParams;
-  const read = async (node: PgNode) =>
-    new Map((await node.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]).catch(() => [])).map((r) => [r.name, Number(r.setting)]));
-  const [own, primarys] = await Promise.all([read(standby), read(primary)]);
-  const lower = names.filter((n) => own.has(n) && primarys.has(n) && own.get(n)! < primarys.get(n)!);
+  const lower = await lowerFloorSettings(standby, primary);
   if (lower.length === 0) return undefined;
-  const what = lower.map((n) => `${n} is ${own.get(n)} on ${standby.name} but ${primarys.get(n)} on ${primary.name}`).join('; ');
-  const raise = lower.map((n) => `${n} to at least ${primarys.get(n)}`).join(', ');
+  const what = lower.map((s) => `${s.name} is ${s.standby} on ${standby.name} but ${s.primary} on ${primary.name}`).join('; ');
+  const raise = lower.map((s) => `${s.name} to at least ${s.primary}`).join(', ');
   return (
     `${what}: a hot standby needs ${lower.length === 1 ? 'it' : 'them'} at least as high as its primary, so PostgreSQL paused its replay; ` +
-    `raise ${raise} on ${standby.name} (ALTER SYSTEM SET on ${standby.name}, or its postgresql.auto.conf) and restart it (hotstandby restart ${standby.name}); ` +
+    `run hotstandby up (it raises ${raise} on ${standby.name} and restarts it), or raise ${lower.length === 1 ? 'it' : 'them'} there yourself and restart it (hotstandby restart ${standby.name}); ` +
     'do not resume replay instead: the standby would shut down'
   );
 }
