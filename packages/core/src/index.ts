@@ -18,7 +18,8 @@ export type { VerifyResult, VerifyReport, VerifySummary, StandbyReport, CheckRes
 export type { AddStandbyRequest } from './cluster/standby-membership.js';
 export type { ConnectionEnv, ExcludedFromReads } from './cluster/connection-env.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
-export { readControlFacts, type ControlFacts } from './postgres/pg-control.js';
+export { readControlFacts, lastRanInRecovery, type ControlFacts } from './postgres/pg-control.js';
+export { lowerFloorSettings, type LowerSetting } from './postgres/floor-settings.js';
 export {
   DEFAULT_PIPELINE,
   resolveSteps,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { copyBackup } from './copy-backup.js';
-import { copyOutsideConfig } from './outside-config.js';
+import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 import { releaseSlotOfFailedBackup } from './release-slot.js';
 import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
@@ -105,9 +105,11 @@ export default definePlugin<Options>({
       await checkNoTablespaces(ctx);
       await checkBackupSpace(ctx);
     }
+    if (state !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
   },
   async plan(ctx) {
     const state = await targetState(ctx);
+    if (state !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
     if (state === 'done') {
       // Already backed up: make sure its slot exists where it streams from now (after a promotion, say).
       const slot = ctx.isPlanned(ctx.node) ? { actions: [], notes: [] } : await planSlot(ctx);

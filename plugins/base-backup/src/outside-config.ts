@@ -1,14 +1,25 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { parseConfLine, writeFileAtomic, type StepContext } from '@hotstandby/core';
+import { HotstandbyError, parseConfLine, unquoteGucString, writeFileAtomic, type StepContext } from '@hotstandby/core';
 
 // Settings of the upstream's postgresql.conf that name its own files; in the standby's copy they are
 // commented out, so the standby uses its own data directory, pg_hba.conf and pid file.
 const OWN_FILES = new Set(['data_directory', 'hba_file', 'ident_file', 'external_pid_file']);
 
+// Settings that belong to one server, by value: an absolute log directory (two servers would write one
+// directory), and archive_mode = always (a standby would archive into the primary's archive too).
+function perNodeSetting(name: string, value: string): boolean {
+  if (OWN_FILES.has(name)) return true;
+  if (name === 'log_directory') return path.isAbsolute(value);
+  if (name === 'archive_mode') return value.toLowerCase() === 'always';
+  return false;
+}
+
 // A base backup copies the data directory only. When the upstream keeps postgresql.conf, pg_hba.conf or
 // pg_ident.conf elsewhere (Debian: /etc/postgresql/N/main), the standby gets copies of the files the server
-// really reads: postgresql.conf with its own-file settings commented out and relative includes made absolute.
+// really reads: postgresql.conf with its per-node settings commented out and relative includes made absolute.
+// When postgresql.conf is inside the data directory, the copy the backup made is rewritten the same way (the
+// upstream's own file is never touched).
 export async function copyOutsideConfig(ctx: StepContext, target: string): Promise<string[]> {
   const upstream = ctx.upstream!;
   const row = await upstream.queryOne<{ data: string; config: string; hba: string; ident: string }>(
@@ -19,9 +30,14 @@ export async function copyOutsideConfig(ctx: StepContext, target: string): Promi
   const outside = async (file: string) => path.dirname(await realpath(file).catch(() => file)) !== dataDir;
   const attrs = { mode: 0o600, uid: ctx.serverUser.uid, gid: ctx.serverUser.gid };
   const copied: string[] = [];
+  const targetConf = path.join(target, 'postgresql.conf');
   if (await outside(row.config)) {
-    await writeFileAtomic(path.join(target, 'postgresql.conf'), standbyConfCopy(await readFile(row.config, 'utf8'), path.dirname(row.config)), attrs);
+    await writeFileAtomic(targetConf, standbyConfCopy(await readFile(row.config, 'utf8'), path.dirname(row.config)), attrs);
     copied.push(row.config);
+  } else {
+    const copy = await readFile(targetConf, 'utf8').catch(() => undefined);
+    const own = copy === undefined ? undefined : standbyConfCopy(copy);
+    if (copy !== undefined && own !== copy) await writeFileAtomic(targetConf, own!, attrs);
   }
   for (const [file, name] of [[row.hba, 'pg_hba.conf'], [row.ident, 'pg_ident.conf']] as const) {
     if (await outside(file)) {
@@ -32,17 +48,40 @@ export async function copyOutsideConfig(ctx: StepContext, target: string): Promi
   return copied;
 }
 
-// The upstream's postgresql.conf as the standby's own: own-file settings commented out, includes absolute.
-export function standbyConfCopy(content: string, configDir: string): string {
+// The upstream's postgresql.conf as the standby's own: per-node settings commented out; with configDir (the
+// file came from outside the data directory) relative includes made absolute.
+export function standbyConfCopy(content: string, configDir?: string): string {
   return content
     .split('\n')
     .map((raw) => {
       const line = parseConfLine(raw.replace(/\r$/, ''));
-      if (line.kind === 'setting' && OWN_FILES.has(line.name)) return `#hotstandby: ${raw}   # the upstream's own file; this standby uses its own`;
-      if (line.kind === 'include' && !path.isAbsolute(line.path)) {
+      if (line.kind === 'setting' && perNodeSetting(line.name, unquoteGucString(line.rawValue))) return `#hotstandby: ${raw}   # the upstream's own; this standby uses its own`;
+      if (configDir && line.kind === 'include' && !path.isAbsolute(line.path)) {
         return `${line.directive} = '${path.resolve(configDir, line.path).replace(/'/g, "''")}'   # hotstandby: was '${line.path}', relative to ${configDir}`;
       }
       return raw;
     })
     .join('\n');
+}
+
+// Refuse, before anything changes, an upstream whose per-node settings come from a file other than its
+// postgresql.conf (an included file, postgresql.auto.conf): a standby's copy would share them, and
+// hotstandby rewrites only postgresql.conf in the copy.
+export async function checkPerNodeSettings(ctx: StepContext): Promise<void> {
+  const upstream = ctx.upstream!;
+  const rows = await upstream.query<{ name: string; setting: string; sourcefile: string | null; sourceline: number | null; config: string }>(
+    "SELECT name, setting, sourcefile, sourceline, current_setting('config_file') AS config FROM pg_settings WHERE source = 'configuration file' AND name = ANY($1)",
+    [[...OWN_FILES, 'log_directory', 'archive_mode']],
+  );
+  for (const row of rows) {
+    if (!row.sourcefile || row.sourcefile === row.config || !perNodeSetting(row.name, row.setting)) continue;
+    const at = `${row.sourcefile}:${row.sourceline ?? '?'}`;
+    const auto = path.basename(row.sourcefile) === 'postgresql.auto.conf';
+    throw new HotstandbyError('DATA_DIR_CONFLICT', `${row.name} = '${row.setting}' (set in ${at}) belongs to ${upstream.name} alone, but a base backup would give ${ctx.node.name} the same setting`, {
+      where: { node: upstream.name, file: row.sourcefile, line: row.sourceline ?? undefined },
+      fix: auto
+        ? `run ALTER SYSTEM RESET ${row.name} on ${upstream.name} and set it in ${row.config} instead (hotstandby comments it out in each standby's copy), then run up again`
+        : `move that line into ${row.config} (hotstandby comments it out in each standby's copy) or remove it, reload or restart ${upstream.name}, then run up again`,
+    });
+  }
 }

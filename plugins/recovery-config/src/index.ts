@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, inspectDataDir, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, HotstandbyError, inspectDataDir, lastRanInRecovery, readControlFacts, z, type Action, type StepContext } from '@hotstandby/core';
 import { describeStandbyFiles, planStandbyFiles } from './standby-files.js';
 
 const options = z.strictObject({
@@ -22,11 +22,13 @@ function reloadable(ctx: StepContext, name: string): boolean {
 }
 
 // Refuse to start a copy that was not made by a base backup (no backup_label and never configured as a standby):
-// it would start from the copied checkpoint and could be silently inconsistent.
-async function checkStartable(ctx: StepContext): Promise<void> {
+// it would start from the copied checkpoint and could be silently inconsistent. A standby the state records whose
+// marker file was deleted, and which has run only in recovery since (pg_control says so), gets it back: the
+// returned note says so.
+async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   const dir = ctx.node.dataDir;
   const info = await inspectDataDir(dir);
-  if (info.kind !== 'cluster') return;
+  if (info.kind !== 'cluster') return undefined;
   if (await ctx.node.isRunning()) {
     // A standby that left recovery (promoted by hand, its standby.signal removed) may hold writes the primary
     // does not have: making it a standby again would silently throw them away or fail to replay.
@@ -37,9 +39,14 @@ async function checkStartable(ctx: StepContext): Promise<void> {
         fix: `keep what was written there first if you need it, then hotstandby rebuild ${ctx.node.name} (a new base backup, discarding its data)`,
       });
     }
-    return;
+    return undefined;
   }
-  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return;
+  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return undefined;
+  const recorded = ctx.state.node(ctx.node.name);
+  if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir))) {
+    const marker = ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf';
+    return `${ctx.node.name} is a standby but its ${marker} was missing: it is written again, so it starts as a standby, not as a second primary`;
+  }
   throw new HotstandbyError('DATA_DIR_CONFLICT', `${dir} holds a copy of a cluster with no backup_label and no standby configuration; starting it as a standby could silently corrupt it`, {
     where: { node: ctx.node.name },
     fix: `hotstandby rebuild ${ctx.node.name} takes a fresh base backup in its place (if hotstandby made that directory; otherwise move it away and run up)`,
@@ -72,7 +79,8 @@ export default definePlugin<Options>({
         ],
       };
     }
-    await checkStartable(ctx);
+    const note = await checkStartable(ctx);
+    if (note) ctx.log.warn(note);
     const files = await planStandbyFiles(ctx);
     const actions: Action[] = [...files.actions];
     const running = await ctx.node.isRunning();
@@ -85,7 +93,7 @@ export default definePlugin<Options>({
           : { kind: 'node', node: ctx.node.name, op: 'reload', summary: `reload ${ctx.node.name}` },
       );
     }
-    return { actions };
+    return { actions, notes: files.notes };
   },
   async apply(ctx, plan) {
     for (const action of plan.actions) {

@@ -1,11 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfFile, editSettingsFile, plannedInsertion, quoteGucString, settingsFilePath, unifiedDiff, type Action, type StepContext } from '@hotstandby/core';
+import { raisedFloorSettings } from './floor-settings.js';
+import { planRecoveryConfMigration } from './recovery-conf-migration.js';
 import { identitySettings, recoverySettings } from './standby-settings.js';
 
 // The file edits that make a base backup a hot standby, by version: standby.signal plus settings in
 // postgresql.auto.conf from 12; recovery.conf with standby_mode before 12. Returns the names of changed settings.
-export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Action[]; changed: string[] }> {
+// From 12 a leftover recovery.conf is migrated (see recovery-conf-migration), a running standby's limits below
+// its primary's are raised (see floor-settings), and the notes say so.
+export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Action[]; changed: string[]; notes: string[] }> {
   const dir = ctx.node.dataDir;
   const actions: Action[] = [];
   const changed: string[] = [];
@@ -14,12 +18,18 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   const recovery = recoverySettings(ctx);
   const identity = identitySettings(ctx);
   const signalMode = ctx.facts.standbySetup === 'standby.signal';
-  const wantedSettings: Record<string, string> = signalMode ? { ...identity, ...recovery } : identity;
+  const migration = await planRecoveryConfMigration(ctx, Object.keys({ ...identity, ...recovery }), settingsPath);
+  const floor = await raisedFloorSettings(ctx);
+  const wantedSettings: Record<string, string> = signalMode ? { ...migration?.settings, ...floor.settings, ...identity, ...recovery } : { ...floor.settings, ...identity };
   const wanted = editSettingsFile(ctx.facts, current, wantedSettings);
   if (wanted !== current) {
     const before = new ConfFile(current ?? '').entries();
     for (const [k, v] of Object.entries(wantedSettings)) if (before.get(k) !== v) changed.push(k);
     actions.push({ kind: 'write-file', path: settingsPath, content: wanted, owner: 'server', mode: 0o600, summary: `write ${ctx.node.name}'s settings to ${path.basename(settingsPath)}` });
+  }
+  if (migration) {
+    actions.push(...migration.actions);
+    changed.push('recovery.conf');
   }
   if (signalMode) {
     const signal = path.join(dir, 'standby.signal');
@@ -37,7 +47,7 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
       changed.push('recovery.conf');
     }
   }
-  return { actions, changed };
+  return { actions, changed, notes: [migration?.note, floor.note].filter((n): n is string => n !== undefined) };
 }
 
 // recovery.conf for PostgreSQL before 12.

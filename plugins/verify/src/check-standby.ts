@@ -1,4 +1,5 @@
 import { lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import { lowerThanPrimary } from './lower-settings.js';
 import type { Marker } from './marker-table.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
 
@@ -50,7 +51,7 @@ export async function checkStandby(
     report.rowReplicated = false;
     checks.push({ name: 'row-replicated', ok: false, detail: `its upstream ${upstream.name} is not running, so no new WAL reaches it (start ${upstream.name})` });
   } else if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
-  else await checkReplayed(standby, marker, { ...options, upstream }, report, started);
+  else await checkReplayed(standby, marker, { ...options, upstream, primary }, report, started);
 
   // The recipe's probe is an INSERT into the replicated table; a standby that has not replayed it (delayed or
   // paused) is asked to create a table instead, which a read-only server refuses just the same.
@@ -104,7 +105,7 @@ export async function checkStandby(
 }
 
 // Why replay did not reach the marker: not receiving, or receiving but replay paused or delayed.
-async function replayDiagnosis(standby: PgNode, upstream: PgNode, slot: string | undefined, target: string, facts: VersionFacts, timeout: string): Promise<string> {
+async function replayDiagnosis(standby: PgNode, upstream: PgNode, primary: PgNode, slot: string | undefined, target: string, facts: VersionFacts, timeout: string): Promise<string> {
   try {
     const received = await standby.lsn('receive');
     const replayed = await standby.lsn('replay');
@@ -116,6 +117,8 @@ async function replayDiagnosis(standby: PgNode, upstream: PgNode, slot: string |
       const why = await lastReplicationError(standby);
       return `${timeout}; the standby receives no WAL (no walreceiver)${why ? `; its log says: ${why}` : ''} (log: ${standby.logFile})`;
     }
+    const lower = paused?.paused ? await lowerThanPrimary(standby, primary) : undefined;
+    if (lower) return `${timeout}; replay is paused at ${replayed}: ${lower}`;
     if (paused?.paused) return `${timeout}; WAL received up to ${received} but replay is paused at ${replayed} (pg_wal_replay_resume() continues it)`;
     return `${timeout}; WAL received up to ${received ?? 'nothing'}, replayed up to ${replayed ?? 'nothing'}, target ${target}`;
   } catch {
@@ -165,7 +168,7 @@ async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutM
 async function checkReplayed(
   standby: PgNode,
   marker: Marker,
-  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; upstream: PgNode; slot?: string },
+  options: { database: string; timeoutMs: number; facts: VersionFacts; signal: AbortSignal; upstream: PgNode; primary: PgNode; slot?: string },
   report: StandbyReport,
   started: number,
 ): Promise<void> {
@@ -174,6 +177,14 @@ async function checkReplayed(
   if (lost) {
     report.rowReplicated = false;
     report.checks.push({ name: 'row-replicated', ok: false, detail: lost });
+    return;
+  }
+  // A replay paused because the primary raised a setting above the standby's never resumes by itself.
+  const paused = await standby.queryOne<{ paused: boolean }>(`SELECT ${options.facts.fn.isReplayPaused}() AS paused`).catch(() => undefined);
+  const lower = paused?.paused ? await lowerThanPrimary(standby, options.primary) : undefined;
+  if (lower) {
+    report.rowReplicated = false;
+    report.checks.push({ name: 'row-replicated', ok: false, detail: `replay is paused: ${lower}` });
     return;
   }
   try {
@@ -188,7 +199,7 @@ async function checkReplayed(
     });
   } catch (error) {
     report.rowReplicated = false;
-    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, options.upstream, options.slot, marker.lsn, options.facts, (error as Error).message) });
+    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, options.upstream, options.primary, options.slot, marker.lsn, options.facts, (error as Error).message) });
   }
 }
 

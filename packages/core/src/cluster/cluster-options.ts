@@ -55,6 +55,8 @@ export interface UpResult {
   dryRun: boolean;
   changed: boolean;
   notices: string[];
+  // What the user must hear about the result (fewer synchronous copies than the config asks for).
+  warnings: string[];
   steps: StepRecord[];
   status?: ClusterStatus;
 }

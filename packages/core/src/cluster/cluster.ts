@@ -24,6 +24,7 @@ import { planSteps, runSteps } from './step-runner.js';
 import { switchoverTo } from './switchover.js';
 import { teardown, type DownOptions, type DownResult } from './teardown.js';
 import { removeStandbyNode } from './remove-standby.js';
+import { removeUnneededReplicationRule } from './replication-rule-cleanup.js';
 import { discardStandbyCopy } from './rebuild-standby.js';
 
 export type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
@@ -119,12 +120,15 @@ export class Cluster {
   }
 
   // Take a standby out: out of synchronous_standby_names first, then stopped, its slot dropped, and its data
-  // directory deleted only with purge and only if the tool made it.
+  // directory deleted only with purge and only if the tool made it. The last one takes hotstandby's replication
+  // rule out of the primary's pg_hba.conf.
   async removeStandby(name: string, options: LifecycleOptions & { purge?: boolean } = {}): Promise<RemoveStandbyResult> {
     return this.locked('remove-standby', async (rt) => {
       await recordRemovedStandby(rt, name);
       await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' });
-      return removeStandbyNode(rt, name, { purge: options.purge ?? false, log: options.log ?? (() => undefined) });
+      const result = await removeStandbyNode(rt, name, { purge: options.purge ?? false, log: options.log ?? (() => undefined) });
+      await removeUnneededReplicationRule(rt, name, options.log ?? (() => undefined));
+      return result;
     });
   }
 

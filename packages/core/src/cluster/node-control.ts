@@ -2,6 +2,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode, StopMode } from '../postgres/pg-node.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { startOrder, stopOrder } from './node-order.js';
+import { checkStandbyMarker, restoreStandbySignal } from './standby-marker.js';
 
 // What start/stop did to one node.
 export interface ControlResult {
@@ -10,7 +11,8 @@ export interface ControlResult {
 }
 
 // Start the named nodes (default all), the primary first, each standby after its upstream. A former primary
-// waiting for rejoin is never started: that would make two primaries.
+// waiting for rejoin is never started: that would make two primaries; nor is a standby without its standby
+// marker (its standby.signal is put back first, or the start is refused before any node starts).
 export async function startNodes(rt: ClusterRuntime, names: readonly string[] | undefined, log: (line: string) => void): Promise<ControlResult[]> {
   const wanted = pick(rt, names);
   for (const node of rt.detached) {
@@ -21,11 +23,25 @@ export async function startNodes(rt: ClusterRuntime, names: readonly string[] | 
       });
     }
   }
+  const order = startOrder(rt).filter((n) => wanted.has(n.name));
+  const signalsToRestore = new Map<string, string>();
+  for (const node of rt.standbys.filter((n) => wanted.has(n.name))) {
+    if (await node.isRunning()) continue;
+    const upstream = rt.spec.standbys.find((s) => s.name === node.name)?.upstream ?? rt.primary.name;
+    const marker = await checkStandbyMarker(node, upstream);
+    if (marker.kind === 'refused') throw marker.error;
+    if (marker.kind === 'restorable') signalsToRestore.set(node.name, marker.file);
+  }
   const results: ControlResult[] = [];
-  for (const node of startOrder(rt).filter((n) => wanted.has(n.name))) {
+  for (const node of order) {
     if (!node.exists()) results.push({ node: node.name, result: 'not created' });
     else if (await node.isRunning()) results.push({ node: node.name, result: 'already running' });
     else {
+      const signal = signalsToRestore.get(node.name);
+      if (signal) {
+        log(`${node.name} is a standby but its standby.signal was missing: restored ${signal} so it starts as a standby, not as a second primary`);
+        await restoreStandbySignal(signal, rt.serverUser);
+      }
       log(`starting ${node.name} on port ${node.port}`);
       await node.start();
       results.push({ node: node.name, result: 'started' });

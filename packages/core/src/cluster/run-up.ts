@@ -15,6 +15,7 @@ import { planPrimaryProvision } from './provision-primary.js';
 import { recordNodes } from './record-nodes.js';
 import { resolveSteps } from './resolve-steps.js';
 import { standbyWaves } from './standby-waves.js';
+import { synchronousShortfall } from './synchronous-shortfall.js';
 import { StepContextFactory } from './step-context-factory.js';
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
@@ -64,6 +65,11 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       print(`notice: ${notice}`);
       observe({ type: 'notice', message: notice, at: new Date().toISOString() });
     }
+    const warnings = [synchronousShortfall(rt.configSpec, rt.spec)].filter((w): w is string => w !== undefined);
+    for (const warning of warnings) {
+      print(`warning: ${warning}`);
+      observe({ type: 'notice', message: `warning: ${warning}`, at: new Date().toISOString() });
+    }
     if (!dryRun && !lock.isHeld) {
       await executor.makeDir(rt.layout.root, 0o755, 'invoker');
       await lock.acquire('up');
@@ -107,9 +113,9 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       ],
     });
     changed ||= records.some((r) => r.changed);
-    if (dryRun) return { dryRun, changed, notices: rt.notices, steps: records };
+    if (dryRun) return { dryRun, changed, notices: rt.notices, warnings, steps: records };
     await recordNodes(rt, { primaryOnly: false });
-    return { dryRun, changed, notices: rt.notices, steps: records, status: await collectStatus(rt) };
+    return { dryRun, changed, notices: rt.notices, warnings, steps: records, status: await collectStatus(rt) };
   } finally {
     await rt.close();
     await lock.release();

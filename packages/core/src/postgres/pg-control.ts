@@ -23,3 +23,9 @@ export async function readControlFacts(dataDir: string): Promise<ControlFacts> {
     await handle.close();
   }
 }
+
+// True when a stopped cluster last ran in recovery (a standby stopped cleanly or crashed): it has not run as a
+// primary since. Any other state means it started without its standby marker at some point.
+export function lastRanInRecovery(facts: ControlFacts): boolean {
+  return facts.state === 'shut down in recovery' || facts.state === 'in archive recovery';
+}

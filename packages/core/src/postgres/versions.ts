@@ -67,6 +67,9 @@ export interface VersionFacts {
   startupProcessVisible: boolean;
   walSendersUseConnectionSlots: boolean;
   standbyNeedsMaxWalSendersAtLeastPrimary: boolean;
+  // Settings a hot standby must hold at least as high as its primary: lower, PostgreSQL refuses to start it, stops
+  // it (before 14) or pauses its replay (14+) when the primary raises one. Raise standbys first, then the primary.
+  hotStandbyFloorParams: readonly string[];
   replicationRoleCanRunBackupFunctions: boolean;
   connectionLimitAppliesToWalsenders: boolean;
   pgBasebackup: { walMethodFlag: '--xlog-method' | '--wal-method'; slotFlag: boolean; createSlotFlag: boolean; manifest: boolean; writesRecoveryConf: 'recovery.conf' | 'postgresql.auto.conf' };
@@ -190,6 +193,13 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     startupProcessVisible: wal,
     walSendersUseConnectionSlots: !v(120000),
     standbyNeedsMaxWalSendersAtLeastPrimary: v(120000),
+    hotStandbyFloorParams: [
+      'max_connections',
+      'max_prepared_transactions',
+      'max_locks_per_transaction',
+      ...(v(90400) ? ['max_worker_processes'] : []),
+      ...(v(120000) ? ['max_wal_senders'] : []),
+    ],
     replicationRoleCanRunBackupFunctions: !wal,
     connectionLimitAppliesToWalsenders: !v(130000),
     pgBasebackup: {

@@ -132,6 +132,8 @@ const RC = 'recovery.conf';
 const PM = 'postmaster';
 const HUP = 'sighup';
 
+// Settings a hot standby must hold at least as high as its primary, from 9.3 on (9.4 adds max_worker_processes, 12 max_wal_senders).
+const FLOOR_93 = ['max_connections', 'max_prepared_transactions', 'max_locks_per_transaction'];
 const REMOVED_95 = ['checkpoint_segments'];
 const REMOVED_12 = [...REMOVED_95, 'standby_mode', 'trigger_file'];
 const REMOVED_13 = [...REMOVED_12, 'wal_keep_segments'];
@@ -196,6 +198,15 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],
   walSendersUseConnectionSlots: [T, T, T, T, T, T, F, F, F, F, F, F, F],
   standbyNeedsMaxWalSendersAtLeastPrimary: [F, F, F, F, F, F, T, T, T, T, T, T, T],
+  hotStandbyFloorParams: [
+    FLOOR_93,
+    [...FLOOR_93, 'max_worker_processes'],
+    [...FLOOR_93, 'max_worker_processes'],
+    [...FLOOR_93, 'max_worker_processes'],
+    [...FLOOR_93, 'max_worker_processes'],
+    [...FLOOR_93, 'max_worker_processes'],
+    ...repeat([...FLOOR_93, 'max_worker_processes', 'max_wal_senders']).slice(6),
+  ],
   replicationRoleCanRunBackupFunctions: BEFORE_10,
   connectionLimitAppliesToWalsenders: [T, T, T, T, T, T, T, F, F, F, F, F, F],
   'pgBasebackup.walMethodFlag': xlogOrWal('--xlog-method', '--wal-method'),
