@@ -8,7 +8,7 @@ type Mode = (typeof MODES)[number];
 // `start`, `stop` and `restart [NODE...]`: the primary starts first and stops last; standbys in tree order.
 export function registerNodeControl(program: Command, cli: CliContext): void {
   const print = (results: ControlResult[]) => {
-    for (const r of results) cli.out(`${r.node}: ${r.result}`);
+    for (const r of results) cli.out(`${r.node}: ${r.result}${r.notStreaming ? `, NOT streaming: ${r.notStreaming}` : ''}`);
   };
   const seconds = (command: Command, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
@@ -26,7 +26,10 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .argument('[nodes...]', 'node names')
     .action(async (nodes: string[], _opts: unknown, command: Command) => {
       const { cluster } = await openCluster(cli, command, { withPlugins: false });
-      print(await cluster.start(nodes, { log: (l) => cli.out(l) }));
+      const results = await cluster.start(nodes, { log: (l) => cli.out(l) });
+      print(results);
+      // A standby the user named that runs but does not replicate is not what they asked for.
+      if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
     });
   // stop and restart take the same options and differ only in what the cluster does.
   const stopping = (name: 'stop' | 'restart', description: string) =>
@@ -39,7 +42,9 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       .action(async (nodes: string[], opts: { mode: string; timeout?: string }, command: Command) => {
         const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: (l: string) => cli.out(l) };
         const { cluster } = await openCluster(cli, command, { withPlugins: false });
-        print(await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options)));
+        const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
+        print(results);
+        if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
       });
   stopping('stop', 'stop nodes (default all): the deepest standbys first, the primary last');
   stopping('restart', 'stop, then start nodes (default all), in the same orders');
