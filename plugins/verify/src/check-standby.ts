@@ -1,4 +1,4 @@
-import { holdsUnappliedWal, lostSlotProblem, lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import { activeApplyDelay, holdsUnappliedWal, lostSlotProblem, lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
 import type { Marker } from './marker-table.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
 
@@ -42,6 +42,12 @@ export async function checkStandby(
     detail: report.inRecovery ? 'pg_is_in_recovery() is true' : 'pg_is_in_recovery() is false: this node is a primary, not a standby',
   });
   if (!report.inRecovery) return report;
+  // A delay set by hand on the standby (ALTER SYSTEM) holds replay back just as a configured one does.
+  const inEffect = options.applyDelay ? undefined : await activeApplyDelay(standby);
+  if (inEffect) {
+    options = { ...options, applyDelay: inEffect };
+    report.delayedBy = inEffect;
+  }
 
   const started = Date.now();
   const upstreamDown = upstream !== primary && !(await upstream.isRunning());

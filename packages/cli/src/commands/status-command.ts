@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
 import { renderStatus } from '../output/status-view.js';
+import { renderStatusNotes } from '../output/status-notes.js';
 import { renderStatusTree } from '../output/status-tree.js';
 
 // `hotstandby status`: every node with role, port, state, recovery, upstream and lag; a tree on a terminal.
@@ -19,7 +20,7 @@ export function registerStatus(program: Command, cli: CliContext): void {
       const render = async () => {
         const status = await cluster.status();
         if (opts.json) return JSON.stringify(status, null, 2);
-        return tree ? `${renderStatusTree(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}` : renderStatus(status, cli.cwd);
+        return tree ? `${renderStatusTree(status)}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}` : renderStatus(status, cli.cwd);
       };
       if (opts.watch === undefined || opts.watch === false) return cli.out(await render());
       const seconds = opts.watch === true ? 2 : Number(opts.watch);

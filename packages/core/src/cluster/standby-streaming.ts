@@ -1,5 +1,6 @@
 import { pollUntil } from '../util/poll.js';
 import { upstreamOf } from '../config/cluster-spec.js';
+import { activeApplyDelay } from '../postgres/apply-delay.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { lostSlotProblem } from '../postgres/replication-slots.js';
 import { logTail } from '../postgres/server-log.js';
@@ -20,8 +21,7 @@ export async function checkStreamingAfterStart(rt: ClusterRuntime, node: PgNode,
   const spec = rt.spec.standbys.find((s) => s.name === node.name);
   if (!spec || !(await node.isInRecovery().catch(() => false))) return { streaming: true };
   const upstream = rt.node(upstreamOf(rt.spec, spec).name);
-  const delay = await node.queryOne<{ delay: string }>("SELECT current_setting('recovery_min_apply_delay') AS delay").catch(() => undefined);
-  const delayed = delay !== undefined && !/^0(ms|s)?$/.test(delay.delay);
+  const delay = await activeApplyDelay(node);
   let logged: string | undefined;
   let upstreamRunning = false;
   const seen = await pollUntil(
@@ -33,8 +33,8 @@ export async function checkStreamingAfterStart(rt: ClusterRuntime, node: PgNode,
         const lost = await lostSlotProblem(upstream, spec.slot, node.name);
         if (lost) return { problem: lost };
       }
-      const byDesign = delayed ? await holdsUnappliedWal(node).catch(() => undefined) : undefined;
-      if (byDesign) return { byDesign: `a delayed standby (recovery_min_apply_delay ${delay!.delay}): ${byDesign}` };
+      const byDesign = delay ? await holdsUnappliedWal(node).catch(() => undefined) : undefined;
+      if (byDesign) return { byDesign: `a delayed standby (recovery_min_apply_delay ${delay}): ${byDesign}` };
       logged = lastReplicationError(await logTail(node.logFile, 40, logOffset));
       return logged ? 'logged' : undefined;
     },

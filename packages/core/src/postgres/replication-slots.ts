@@ -18,5 +18,10 @@ export async function lostSlotProblem(upstream: PgNode, slot: string | undefined
     .queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot])
     .catch(() => undefined);
   if (row?.wal_status !== 'lost') return undefined;
-  return `its replication slot ${slot} on ${upstream.name} is lost: the WAL it needs was removed (max_slot_wal_keep_size), so it can never catch up; rebuild it from a new base backup with hotstandby rebuild ${standby}`;
+  return lostSlotMessage(slot, upstream.name, standby);
+}
+
+// What to tell the user about a standby whose slot on its upstream is lost, and the way out.
+export function lostSlotMessage(slot: string, upstream: string, standby: string): string {
+  return `its replication slot ${slot} on ${upstream} is lost: the WAL it needs was removed (max_slot_wal_keep_size), so it can never catch up; rebuild it from a new base backup with hotstandby rebuild ${standby}`;
 }
