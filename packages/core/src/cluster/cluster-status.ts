@@ -7,6 +7,7 @@ import { lsnDiff } from '../postgres/lsn.js';
 import { sqlStateOf, type PgNode } from '../postgres/pg-node.js';
 import { lostSlotMessage } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { walHealthWarnings } from './wal-health.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -172,6 +173,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     if (!base.inRecovery) {
       base.state = 'running';
       base.role = 'primary';
+      for (const w of await walHealthWarnings(node).catch(() => [])) base.warnings.push(`${w.detail}; fix: ${w.fix}`);
       return base;
     }
     base.role = 'standby';
