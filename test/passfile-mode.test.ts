@@ -1,5 +1,6 @@
 // A passfile of the tool's own that group or others can read is ignored by libpq ("no password supplied"): up
-// repairs it to 0600 (owned by the user that reads it) and says so, and replication works again.
+// repairs it to 0600 (owned by the user that reads it) and says so, and replication works again. Until then a
+// restarted standby is reported as not streaming, naming the passfile.
 import { chmod } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
@@ -9,7 +10,7 @@ import { fileFacts } from './support/files.js';
 import { clusterConfig, createProject } from './support/project.js';
 
 describe('passfile modes', () => {
-  test('up repairs a 0644 replication passfile and psql passfile to 0600, saying so; the standby streams again', async () => {
+  test('a restart names the 0644 passfile; up repairs a 0644 replication passfile and psql passfile to 0600, saying so; the standby streams again', async () => {
     const project = await createProject();
     const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
     const replicationPassfile = project.path('.hotstandby', 'run', 'replication.pgpass');
@@ -17,6 +18,12 @@ describe('passfile modes', () => {
     const owners = { replication: fileFacts(replicationPassfile).uid, user: fileFacts(userPassfile).uid };
     await chmod(replicationPassfile, 0o644);
     await chmod(userPassfile, 0o644);
+
+    // A restarted standby cannot log in; restart says so and names the passfile and the repair.
+    const restart = await project.run(['restart', 's1']);
+    expect(restart.code, describeRun(restart)).toBe(1);
+    expect(restart.stdout, describeRun(restart)).toMatch(/^s1: started, NOT streaming: it does not stream from main; its log says: FATAL: .*no password supplied/m);
+    expect(restart.stdout, describeRun(restart)).toMatch(/the replication passfile .*replication\.pgpass has mode 0644, which libpq ignores.*hotstandby up repairs it/);
 
     const up = await ok(project, ['up', '--plain']);
     expect(up.stdout, describeRun(up)).toMatch(/repaired .*replication\.pgpass: mode 0644, which libpq ignores.*now 0600/);
