@@ -1,8 +1,9 @@
-// A standby whose slot PostgreSQL gave up (max_slot_wal_keep_size exceeded while it was down): verify names the
-// lost slot at once and the way out, and `rebuild` builds the standby again from a new base backup.
+// A standby whose slot PostgreSQL gave up (max_slot_wal_keep_size exceeded while it was down): start, status
+// (table, tree, JSON) and verify name the lost slot at once and the way out, and `rebuild` builds the standby
+// again from a new base backup.
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
-import { expectUserError, nodeNamed, verifyOf } from './support/cluster-json.js';
+import { expectUserError, nodeNamed, statusOf, verifyOf } from './support/cluster-json.js';
 import { ids, ok, upCluster, waitForStatus, waitReplayed } from './support/cluster-nodes.js';
 import { clusterConfig, createProject } from './support/project.js';
 import { waitFor } from './support/wait.js';
@@ -10,7 +11,7 @@ import { jsonResult } from './support/json-output.js';
 import type { StandbyBuildJson } from 'hotstandby';
 
 describe('a lost replication slot', () => {
-  test('verify says the slot is lost; rebuild brings the standby back with everything', async () => {
+  test('start, status and verify say the slot is lost; rebuild brings the standby back with everything', async () => {
     const project = await createProject();
     const config = await clusterConfig({ primaryName: 'main', standbys: ['s1'], wal: { keepSize: '16MB', maxSlotKeepSize: '32MB' } });
     const cluster = await upCluster(project, config);
@@ -31,7 +32,17 @@ describe('a lost replication slot', () => {
       { what: "s1's slot to be lost", timeoutMs: 60_000, intervalMs: 1 },
     );
 
-    await ok(project, ['start', 's1']);
+    // start names the lost slot and the fix, and fails: the standby the user asked for can never stream.
+    const start = await project.run(['start', 's1']);
+    expect(start.code, describeRun(start)).toBe(1);
+    expect(start.stdout, describeRun(start)).toMatch(/^s1: started, NOT streaming: its replication slot s1 on main is lost.*hotstandby rebuild s1$/m);
+    const status = await statusOf(project);
+    expect(nodeNamed(status, 's1'), JSON.stringify(status, null, 1)).toMatchObject({ slot: 's1', slotWalStatus: 'lost', warnings: [expect.stringMatching(/slot s1 on main is lost.*hotstandby rebuild s1/)] });
+    expect(nodeNamed(status, 's1').state).toMatch(/slot lost/);
+    for (const layout of ['--table', '--tree']) {
+      const shown = await ok(project, ['status', layout]);
+      expect(shown.stdout, describeRun(shown)).toMatch(/^warning: s1: its replication slot s1 on main is lost.*hotstandby rebuild s1$/m);
+    }
     expectUserError(await project.run(['verify']), ["its replication slot s1 on main is lost", 'hotstandby rebuild']);
 
     // rebuild --json: the standby as status reports it afterwards, and the base-backup step that rebuilt it.

@@ -56,6 +56,10 @@ export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';
 
 export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgres/pg-node.js';
+export { lostSlotProblem } from './postgres/replication-slots.js';
+export { holdsUnappliedWal } from './postgres/unapplied-wal.js';
+export { activeApplyDelay } from './postgres/apply-delay.js';
+export { passfileModeProblem } from './postgres/passfile-mode.js';
 export { versionFacts, parseMajor, majorLabel, knownMajors, isKnownMajor, walKeepSegmentsToMb, OLDEST_RUNNABLE_MAJOR, type VersionFacts, type PgMajorNum } from './postgres/versions.js';
 export { ConfFile, editAutoConf, editConfBlock, parseConfLine, AUTO_CONF_HEADER, CONF_BLOCK_BEGIN, CONF_BLOCK_END } from './postgres/conf-file.js';
 export { settingsFilePath, editSettingsFile } from './postgres/settings-file.js';

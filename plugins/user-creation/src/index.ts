@@ -18,6 +18,7 @@ export default definePlugin<z.infer<typeof options>>({
   async plan(ctx) {
     const existing = ctx.isPlanned(ctx.primary) ? undefined : await readRole(ctx, ctx.spec.replication.user);
     const role = planRole(ctx, existing);
-    return { actions: [...role.actions, ...(await planPassfile(ctx))], notes: role.notes };
+    const passfile = await planPassfile(ctx);
+    return { actions: [...role.actions, ...passfile.actions], notes: [...(role.notes ?? []), ...passfile.notes] };
   },
 });

@@ -1,4 +1,4 @@
-import { lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import { activeApplyDelay, holdsUnappliedWal, lostSlotProblem, lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
 import { lowerThanPrimary } from './lower-settings.js';
 import type { Marker } from './marker-table.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
@@ -43,6 +43,12 @@ export async function checkStandby(
     detail: report.inRecovery ? 'pg_is_in_recovery() is true' : 'pg_is_in_recovery() is false: this node is a primary, not a standby',
   });
   if (!report.inRecovery) return report;
+  // A delay set by hand on the standby (ALTER SYSTEM) holds replay back just as a configured one does.
+  const inEffect = options.applyDelay ? undefined : await activeApplyDelay(standby);
+  if (inEffect) {
+    options = { ...options, applyDelay: inEffect };
+    report.delayedBy = inEffect;
+  }
 
   const started = Date.now();
   const upstreamDown = upstream !== primary && !(await upstream.isRunning());
@@ -112,7 +118,7 @@ async function replayDiagnosis(standby: PgNode, upstream: PgNode, primary: PgNod
     const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
     const paused = await standby.queryOne<{ paused: boolean }>(`SELECT ${facts.fn.isReplayPaused}() AS paused`);
     if (!receiver?.status) {
-      const lost = await lostSlot(upstream, slot);
+      const lost = await lostSlotProblem(upstream, slot, standby.name);
       if (lost) return `${timeout}; ${lost}`;
       const why = await lastReplicationError(standby);
       return `${timeout}; the standby receives no WAL (no walreceiver)${why ? `; its log says: ${why}` : ''} (log: ${standby.logFile})`;
@@ -173,7 +179,7 @@ async function checkReplayed(
   started: number,
 ): Promise<void> {
   // A lost slot never recovers: say so at once rather than after the timeout.
-  const lost = await lostSlot(options.upstream, options.slot);
+  const lost = await lostSlotProblem(options.upstream, options.slot, standby.name);
   if (lost) {
     report.rowReplicated = false;
     report.checks.push({ name: 'row-replicated', ok: false, detail: lost });
@@ -201,36 +207,6 @@ async function checkReplayed(
     report.rowReplicated = false;
     report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, options.upstream, options.primary, options.slot, marker.lsn, options.facts, (error as Error).message) });
   }
-}
-
-// For a delayed standby that does not stream: why that is by design, if it is. After a restart or a timeline
-// switch it streams again only once it has applied the WAL it already holds, after its delay; meanwhile its
-// startup process waits in RecoveryApplyDelay (and after a restart it has not received anything yet).
-export async function holdsUnappliedWal(standby: PgNode): Promise<string | undefined> {
-  const receiver = await standby.queryOne<{ status: string | null }>('SELECT status FROM pg_stat_wal_receiver');
-  if (receiver?.status === 'streaming') return undefined;
-  const replayed = await standby.lsn('replay');
-  const startup = standby.facts.startupProcessVisible
-    ? await standby.queryOne<{ wait_event: string | null }>("SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'startup'").catch(() => undefined)
-    : undefined;
-  if (startup?.wait_event === 'RecoveryApplyDelay') {
-    return `it is applying WAL it already holds once its delay has passed (applied up to ${replayed ?? 'nothing'}) and streams from its upstream after that`;
-  }
-  if (receiver?.status) return undefined;
-  const received = await standby.lsn('receive');
-  if (!received || !replayed || lsnReached(replayed, received)) return undefined;
-  return `it holds WAL up to ${received} not applied yet (applied up to ${replayed}) and reconnects to its upstream once it has applied it`;
-}
-
-// The standby's slot on its upstream, when PostgreSQL has given it up (wal_status "lost", from 13): the WAL the
-// standby needs is gone and only a new base backup helps.
-async function lostSlot(upstream: PgNode, slot: string | undefined): Promise<string | undefined> {
-  if (!slot || !upstream.facts.slotWalStatus) return undefined;
-  const row = await upstream
-    .queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot])
-    .catch(() => undefined);
-  if (row?.wal_status !== 'lost') return undefined;
-  return `its replication slot ${slot} on ${upstream.name} is lost: the WAL it needs was removed (max_slot_wal_keep_size), so it can never catch up; rebuild it from a new base backup with hotstandby rebuild`;
 }
 
 // The last error the standby logged about replication (a refused login, WAL already removed ...), if any.

@@ -10,7 +10,7 @@ type Mode = (typeof MODES)[number];
 // `start`, `stop` and `restart [NODE...]`: the primary starts first and stops last; standbys in tree order.
 export function registerNodeControl(program: Command, cli: CliContext): void {
   const print = (results: ControlResult[]) => {
-    for (const r of results) cli.out(`${r.node}: ${r.result}`);
+    for (const r of results) cli.out(`${r.node}: ${r.result}${r.notStreaming ? `, NOT streaming: ${r.notStreaming}` : ''}`);
   };
   const seconds = (command: Command, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
@@ -33,6 +33,8 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       const results = await cluster.start(nodes, { log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
       print(results);
+      // A standby the user named that runs but does not replicate is not what they asked for.
+      if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
     });
   // stop and restart take the same options and differ only in what the cluster does.
   const stopping = (name: 'stop' | 'restart', description: string) =>
@@ -50,6 +52,9 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);
+        if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
+      // A standby the user named that runs but does not replicate is not what they asked for.
+      if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
       });
   stopping('stop', 'stop nodes (default all): the deepest standbys first, the primary last');
   stopping('restart', 'stop, then start nodes (default all), in the same orders');

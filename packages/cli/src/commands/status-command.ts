@@ -16,10 +16,11 @@ export function registerStatus(program: Command, cli: CliContext): void {
       const tree = opts.tree || (!opts.table && process.stdout.isTTY === true);
       const { renderStatus } = await import('../output/status-view.js');
       const { renderStatusTree } = await import('../output/status-tree.js');
+      const { renderStatusNotes } = await import('../output/status-notes.js');
       const render = async () => {
         const status = await cluster.status();
         if (opts.json) return JSON.stringify(status, null, 2);
-        return tree ? `${renderStatusTree(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}` : renderStatus(status, cli.cwd);
+        return tree ? `${renderStatusTree(status)}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}` : renderStatus(status, cli.cwd);
       };
       if (opts.watch === undefined || opts.watch === false) return cli.out(await render());
       const seconds = opts.watch === true ? 2 : Number(opts.watch);

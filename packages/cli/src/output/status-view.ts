@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { quoteShellArg, type ClusterStatus } from '@hotstandby/core';
+import { renderStatusNotes } from './status-notes.js';
 import { formatBytes, renderTable } from './table.js';
 
 // The node table shown by `status` and at the end of `up`.
@@ -15,7 +16,7 @@ export function renderStatus(status: ClusterStatus, cwd: string): string {
     displayPath(n.dataDir, cwd),
   ]);
   const table = renderTable(['NAME', 'ROLE', 'PORT', 'STATE', 'RECOVERY', 'UPSTREAM', 'LAG', 'DATA DIRECTORY'], rows);
-  return `${table}\n\nPostgreSQL ${status.postgres.version} from ${status.postgres.binDir} (${status.postgres.source}); servers run as ${status.osUser}`;
+  return `${table}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version} from ${status.postgres.binDir} (${status.postgres.source}); servers run as ${status.osUser}`;
 }
 
 // The role as the table shows it, with what the tree shows beside it: synchronous, delayed, former primary.

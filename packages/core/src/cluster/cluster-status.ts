@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
+import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import { activeApplyDelay } from '../postgres/apply-delay.js';
 import { lsnDiff } from '../postgres/lsn.js';
-import type { PgNode } from '../postgres/pg-node.js';
+import { sqlStateOf, type PgNode } from '../postgres/pg-node.js';
+import { lostSlotMessage } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { walHealthWarnings } from './wal-health.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -24,14 +28,19 @@ export interface NodeStatus {
   // The standby's physical slot, and whether it is in use, on the node holding it: its upstream.
   slot: string | null;
   slotActive: boolean | null;
+  // The slot's pg_replication_slots.wal_status on that node (13+): reserved, extended, unreserved or lost.
+  slotWalStatus: string | null;
   timeline: number | null;
   url: string;
   adopted: boolean;
   createdByTool: boolean;
-  // Synchronous standby / configured apply delay / a former primary waiting for rejoin.
+  // Synchronous standby / apply delay (configured, or in effect on the running standby) / a former primary
+  // waiting for rejoin.
   synchronous: boolean;
   applyDelay: string | null;
   formerPrimary: boolean;
+  // What the user must act on, each with its fix (a lost slot ...).
+  warnings: string[];
   error?: string;
 }
 
@@ -56,7 +65,7 @@ interface ReplicationRow {
 // the primary.
 interface SenderView {
   replication: ReplicationRow[];
-  slots: { slot_name: string; active: boolean }[];
+  slots: { slot_name: string; active: boolean; wal_status: string | null }[];
 }
 
 // Everything nodeStatus needs from other nodes: each running node's sender view, the primary's WAL position.
@@ -106,7 +115,10 @@ async function senderView(node: PgNode): Promise<SenderView> {
     `SELECT application_name, state, ${facts.statReplication.replay}::text AS replay_lsn, ` +
       `${facts.statReplication.hasLagTimes ? 'EXTRACT(EPOCH FROM replay_lag)::float8' : 'NULL::float8'} AS replay_lag_seconds FROM pg_stat_replication`,
   );
-  const slots = facts.slots ? await node.query<{ slot_name: string; active: boolean }>('SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = $1', ['physical']) : [];
+  const walStatus = facts.slotWalStatus ? 'wal_status' : 'NULL::text AS wal_status';
+  const slots = facts.slots
+    ? await node.query<{ slot_name: string; active: boolean; wal_status: string | null }>(`SELECT slot_name, active, ${walStatus} FROM pg_replication_slots WHERE slot_type = $1`, ['physical'])
+    : [];
   return { replication, slots };
 }
 
@@ -114,6 +126,12 @@ async function senderView(node: PgNode): Promise<SenderView> {
 function slotActiveOn(view: ClusterView, upstream: string | null, slot: string | undefined): boolean | null {
   if (!slot || !upstream) return null;
   return view.senders.get(upstream)?.slots.find((s) => s.slot_name === slot)?.active ?? null;
+}
+
+// The slot's wal_status on the node holding it (its upstream); null when unknown or before 13.
+function slotWalStatusOn(view: ClusterView, upstream: string | null, slot: string | undefined): string | null {
+  if (!slot || !upstream) return null;
+  return view.senders.get(upstream)?.slots.find((s) => s.slot_name === slot)?.wal_status ?? null;
 }
 
 async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, error?: string): Promise<NodeStatus> {
@@ -134,6 +152,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     replayLagSeconds: null,
     slot: spec.slot ?? null,
     slotActive: slotActiveOn(view, upstream, spec.slot),
+    slotWalStatus: slotWalStatusOn(view, upstream, spec.slot),
     timeline: null,
     url: node.url(),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
@@ -141,9 +160,10 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     synchronous: spec?.synchronous ?? false,
     applyDelay: spec?.applyDelay ?? null,
     formerPrimary: false,
+    warnings: [],
     error,
   };
-  if (pid === null) return base;
+  if (pid === null) return withSlotWarning(base);
   try {
     const row = await node.queryOne<{ in_recovery: boolean; checkpoint_tli: number }>(
       'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli',
@@ -153,9 +173,12 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     if (!base.inRecovery) {
       base.state = 'running';
       base.role = 'primary';
+      for (const w of await walHealthWarnings(node).catch(() => [])) base.warnings.push(`${w.detail}; fix: ${w.fix}`);
       return base;
     }
     base.role = 'standby';
+    // A delay set by hand (ALTER SYSTEM) delays replay just as a configured one: report it as a delay, not lag.
+    base.applyDelay = spec.applyDelay ?? (await activeApplyDelay(node));
     const receiver = await node.queryOne<{ status: string; conninfo: string | null }>('SELECT status, conninfo FROM pg_stat_wal_receiver');
     // pg_stat_wal_receiver prints conninfo values without quoting, so only the port is read from it.
     const portMatch = receiver?.conninfo ? /(?:^|\s)port=(\d+)/.exec(receiver.conninfo) : null;
@@ -164,6 +187,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
       base.upstream = rt.nodes.find((n) => n.port === port)?.name ?? `port ${port}`;
       // The slot it streams through is on the node it streams from (another standby, for a cascaded one).
       base.slotActive = slotActiveOn(view, base.upstream, spec.slot);
+      base.slotWalStatus = slotWalStatusOn(view, base.upstream, spec.slot);
     }
     // Lag is measured against the primary's WAL position, also for a cascaded standby: how far its data is
     // behind the primary. What it has replayed is what its upstream's walsender reports; else its own position.
@@ -177,10 +201,19 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     }
     base.state = receiver?.status === 'streaming' ? 'streaming' : 'running, not streaming';
   } catch (error) {
-    base.state = 'running, unreachable';
-    base.error = (error as Error).message;
+    const auth = isHotstandbyError(error) && error.code === 'AUTH_FAILED';
+    base.state = auth ? `running, authentication failed${sqlStateOf(error) ? ` (${sqlStateOf(error)})` : ''}` : 'running, unreachable';
+    base.error = auth && error.fix ? `${error.message}; fix: ${error.fix}` : (error as Error).message;
   }
-  return base;
+  return withSlotWarning(base);
+}
+
+// A standby whose slot its upstream gave up can never catch up: its state and warnings say so, with the way out.
+function withSlotWarning(status: NodeStatus): NodeStatus {
+  if (status.slotWalStatus !== 'lost' || !status.slot || !status.upstream) return status;
+  status.warnings.push(lostSlotMessage(status.slot, status.upstream, status.name));
+  if (status.state !== 'streaming') status.state = `${status.state}, slot lost`;
+  return status;
 }
 
 // The timeline a node is on now: from the current WAL file's name on a primary (pg_control only learns a new

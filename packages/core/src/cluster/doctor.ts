@@ -7,6 +7,7 @@ import { findUnreachablePath } from '../postgres/os-user.js';
 import { isPortFree } from '../postgres/ports.js';
 import { HBA_BLOCK_BEGIN } from '../postgres/hba-file.js';
 import { ClusterRuntime } from './cluster-runtime.js';
+import { walHealthWarnings } from './wal-health.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
 // One line of `hotstandby doctor`: fine, worth knowing, or something to fix.
@@ -84,6 +85,7 @@ async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: Do
     for (const s of slots.filter((s) => !s.active && !rt.standbys.some((n) => rt.spec.standbys.find((x) => x.name === n.name)?.slot === s.slot_name))) {
       add(`slot ${s.slot_name}`, 'warn', 'inactive and not used by any standby in the config: it keeps WAL on the primary forever', `drop it if nothing needs it: SELECT pg_drop_replication_slot('${s.slot_name}')`);
     }
+    for (const w of await walHealthWarnings(primary)) add(w.check, 'warn', w.detail, w.fix);
     const hba = await primary.query<{ line_number: number; user_name: string[]; database: string[] }>(
       "SELECT line_number, user_name, database FROM pg_hba_file_rules WHERE 'replication' = ANY(database) AND error IS NULL ORDER BY line_number",
     );

@@ -1,13 +1,18 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode, StopMode } from '../postgres/pg-node.js';
+import { logSize } from '../postgres/server-log.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { startOrder, stopOrder } from './node-order.js';
 import { checkStandbyMarker, restoreStandbySignal } from './standby-marker.js';
+import { checkStreamingAfterStart } from './standby-streaming.js';
 
 // What start/stop did to one node.
 export interface ControlResult {
   node: string;
   result: 'started' | 'stopped' | 'already running' | 'already stopped' | 'not created';
+  // For a standby this command started that does not stream from its upstream: why, and what to do.
+  notStreaming?: string;
 }
 
 // Start the named nodes (default all), the primary first, each standby after its upstream. A former primary
@@ -42,12 +47,25 @@ export async function startNodes(rt: ClusterRuntime, names: readonly string[] | 
         log(`${node.name} is a standby but its standby.signal was missing: restored ${signal} so it starts as a standby, not as a second primary`);
         await restoreStandbySignal(signal, rt.serverUser);
       }
+      const unclean = await uncleanShutdownState(node);
+      const logOffset = await logSize(node.logFile);
       log(`starting ${node.name} on port ${node.port}`);
       await node.start();
-      results.push({ node: node.name, result: 'started' });
+      if (unclean) log(`${node.name} was not shut down cleanly (state ${unclean}); PostgreSQL ran crash recovery`);
+      const streaming = await checkStreamingAfterStart(rt, node, logOffset);
+      if (!streaming.streaming && 'byDesign' in streaming) log(`${node.name} does not stream yet, by design: ${streaming.byDesign}`);
+      results.push({ node: node.name, result: 'started', notStreaming: !streaming.streaming && 'problem' in streaming ? streaming.problem : undefined });
     }
   }
   return results;
+}
+
+// pg_control's state of a stopped node when it was not shut down cleanly (an immediate stop, a crash): PostgreSQL
+// then runs crash recovery when it starts. Undefined after a clean shutdown, or when pg_control cannot be read.
+async function uncleanShutdownState(node: PgNode): Promise<string | undefined> {
+  const facts = await readControlFacts(node.dataDir).catch(() => undefined);
+  if (!facts || facts.state === 'shut down' || facts.state === 'shut down in recovery') return undefined;
+  return facts.state;
 }
 
 // Stop the named nodes (default all): the deepest standbys first, the primary last; each may take timeoutSec

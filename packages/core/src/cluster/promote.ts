@@ -1,5 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { promotionPreview, refuseUnpromotable } from './promotion-preview.js';
 import { promoteJournaled } from './topology-change.js';
 
 // Promote a standby to primary (pg_ctl promote, which every major from 10 supports and waits for). Refused
@@ -16,6 +17,7 @@ export async function promoteStandby(rt: ClusterRuntime, name: string, options: 
   if (!(await node.isRunning()) || !(await node.isInRecovery())) {
     throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is not a running standby`, { where: { node: name }, fix: `start it first (hotstandby start ${name})` });
   }
+  await refuseUnpromotable(node);
   if (await old.isRunning()) {
     if (!options.force) {
       throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${old.name} is still running as the primary; promoting ${name} would make two primaries`, {
@@ -26,6 +28,7 @@ export async function promoteStandby(rt: ClusterRuntime, name: string, options: 
     options.log(`stopping the old primary ${old.name} (fast)`);
     await old.stop('fast');
   }
+  for (const line of await promotionPreview(node)) options.log(line);
   options.log(`promoting ${name}`);
   await promoteJournaled(rt.store, rt.configSpec.primary.name, node, old.name);
   return { oldPrimary: old.name };

@@ -74,7 +74,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       await executor.makeDir(rt.layout.root, 0o755, 'invoker');
       await lock.acquire('up');
     }
-    const stateDirActions = await planStateDir(rt);
+    const { actions: stateDirActions, notes: stateDirNotes } = await planStateDir(rt);
     let changed = false;
     const printPlan = async (title: string, lines: string[]) => print([`── ${title}`, ...lines.map((l) => `   ${l}`)].join('\n'));
     const describeAll = async (actions: typeof stateDirActions) => (await Promise.all(actions.map((a) => executor.describe(a)))).flat();
@@ -91,11 +91,13 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
         {
           title: `state directory ${rt.layout.root}`,
           run: async (_log, plan) => {
-            if (plan) return void (await plan(`state directory ${rt.layout.root}`, stateDirActions.length ? await describeAll(stateDirActions) : ['nothing to do: already in place']));
+            const notes = stateDirNotes.map((n) => `note: ${n}`);
+            if (plan) return void (await plan(`state directory ${rt.layout.root}`, stateDirActions.length ? [...notes, ...(await describeAll(stateDirActions))] : ['nothing to do: already in place']));
             await executor.applyAll(stateDirActions);
             await recordNodes(rt, { primaryOnly: true });
             changed ||= stateDirActions.length > 0;
-            return stateDirActions.length ? 'prepared' : 'already in place';
+            if (!stateDirActions.length) return 'already in place';
+            return stateDirNotes.length ? `prepared; ${stateDirNotes.join('; ')}` : 'prepared';
           },
         },
         {

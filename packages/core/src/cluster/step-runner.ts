@@ -27,7 +27,7 @@ export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions
       (step, node) => contexts.create(step, node, silent),
       options.observe,
     );
-    if (options.prepareStateDir ?? true) await executor.applyAll(await planStateDir(rt));
+    if (options.prepareStateDir ?? true) await executor.applyAll((await planStateDir(rt)).actions);
     return runPipeline({
       dryRun: false,
       renderer: options.renderer ?? 'auto',

@@ -49,7 +49,8 @@ export class Executor {
       }
       case 'write-file':
         await this.journalFile(action.path);
-        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner) });
+        // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
+        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true });
         return;
       case 'remove-file':
         await this.journalFile(action.path);

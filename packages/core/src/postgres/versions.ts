@@ -40,6 +40,7 @@ export interface VersionFacts {
     walLsnDiff: string;
     switchWal: string;
     isReplayPaused: string;
+    replayResume: string;
     replayPauseState: string | null;
     walFileName: string;
   };
@@ -65,6 +66,8 @@ export interface VersionFacts {
   slotWalStatus: boolean;
   // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
   startupProcessVisible: boolean;
+  // A promotion ends a replay pause and goes on (14+); before, a paused standby promotes only once resumed.
+  promoteEndsReplayPause: boolean;
   walSendersUseConnectionSlots: boolean;
   standbyNeedsMaxWalSendersAtLeastPrimary: boolean;
   // Settings a hot standby must hold at least as high as its primary: lower, PostgreSQL refuses to start it, stops
@@ -157,6 +160,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       walLsnDiff: wal ? 'pg_wal_lsn_diff' : 'pg_xlog_location_diff',
       switchWal: wal ? 'pg_switch_wal' : 'pg_switch_xlog',
       isReplayPaused: wal ? 'pg_is_wal_replay_paused' : 'pg_is_xlog_replay_paused',
+      replayResume: wal ? 'pg_wal_replay_resume' : 'pg_xlog_replay_resume',
       replayPauseState: v(140000) ? 'pg_get_wal_replay_pause_state' : null,
       walFileName: wal ? 'pg_walfile_name' : 'pg_xlogfile_name',
     },
@@ -191,6 +195,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     },
     slotWalStatus: v(130000),
     startupProcessVisible: wal,
+    promoteEndsReplayPause: v(140000),
     walSendersUseConnectionSlots: !v(120000),
     standbyNeedsMaxWalSendersAtLeastPrimary: v(120000),
     hotStandbyFloorParams: [

@@ -8,19 +8,22 @@ export interface NewFileAttributes {
   mode?: number;
   uid?: number;
   gid?: number;
+  // Give an existing file this mode and owner too (a secret file of the tool's own, which must stay private).
+  exact?: boolean;
 }
 
 // Write a file so readers see the old bytes or the new bytes, never a mix: temp file in the same directory,
-// fsync, rename, fsync the directory. An existing file keeps its mode and owner; a symlink keeps pointing
-// at its target, which is what gets rewritten. The temp file has its final owner and mode before a byte is
+// fsync, rename, fsync the directory. An existing file keeps its mode and owner (unless exact); a symlink keeps
+// pointing at its target, which is what gets rewritten. The temp file has its final owner and mode before a byte is
 // written (a kill at any moment leaves nothing the server cannot read), and temp files an earlier, killed run
 // left in the directory are removed first.
 export async function writeFileAtomic(target: string, content: string | Buffer, attrs: NewFileAttributes = {}): Promise<void> {
   const destination = await resolveSymlink(target);
   const existing = await stat(destination).catch(() => undefined);
-  const mode = existing ? existing.mode & 0o7777 : attrs.mode ?? 0o600;
-  const uid = existing ? existing.uid : attrs.uid;
-  const gid = existing ? existing.gid : attrs.gid;
+  const keep = existing && !attrs.exact;
+  const mode = keep ? existing.mode & 0o7777 : attrs.mode ?? 0o600;
+  const uid = keep ? existing.uid : attrs.uid;
+  const gid = keep ? existing.gid : attrs.gid;
   const dir = path.dirname(destination);
   await removeStaleTempFiles(dir);
   const temp = path.join(dir, `.${path.basename(destination)}.hotstandby-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);

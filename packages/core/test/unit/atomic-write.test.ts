@@ -38,6 +38,15 @@ describe('writeFileAtomic', () => {
     expect(await modeOf(file)).toBe(0o640);
   });
 
+  it('gives an existing file the given mode when exact (a secret file others could read)', async () => {
+    const file = path.join(dir, 'pgpass');
+    await writeFile(file, 'old\n');
+    await chmod(file, 0o644);
+    await writeFileAtomic(file, 'new\n', { mode: 0o600, exact: true });
+    expect(await readFile(file, 'utf8')).toBe('new\n');
+    expect(await modeOf(file)).toBe(0o600);
+  });
+
   it('keeps the owner of an existing file', async () => {
     const file = path.join(dir, 'owned');
     await writeFile(file, 'old');

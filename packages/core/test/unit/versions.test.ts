@@ -165,6 +165,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'fn.walLsnDiff': xlogOrWal('pg_xlog_location_diff', 'pg_wal_lsn_diff'),
   'fn.switchWal': xlogOrWal('pg_switch_xlog', 'pg_switch_wal'),
   'fn.isReplayPaused': xlogOrWal('pg_is_xlog_replay_paused', 'pg_is_wal_replay_paused'),
+  'fn.replayResume': xlogOrWal('pg_xlog_replay_resume', 'pg_wal_replay_resume'),
   'fn.replayPauseState': [null, null, null, null, null, null, null, null, ...repeat('pg_get_wal_replay_pause_state').slice(8)],
   'fn.walFileName': xlogOrWal('pg_xlogfile_name', 'pg_walfile_name'),
   statsTempDirectory: [true, true, true, true, true, true, true, true, true, false, false, false, false],
@@ -196,6 +197,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'context.synchronousStandbyNames': [HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],
+  promoteEndsReplayPause: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   walSendersUseConnectionSlots: [T, T, T, T, T, T, F, F, F, F, F, F, F],
   standbyNeedsMaxWalSendersAtLeastPrimary: [F, F, F, F, F, F, T, T, T, T, T, T, T],
   hotStandbyFloorParams: [
