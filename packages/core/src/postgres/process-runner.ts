@@ -17,6 +17,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   // What the failure message calls this command ("pg_basebackup for slave1").
   purpose?: string;
+  // Text for the program's standard input (secrets go here or in env, never in arguments); none by default.
+  input?: string;
 }
 
 // What a finished program printed.
@@ -73,7 +75,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
       detached: options.detached ?? false,
       cancelSignal: options.signal,
       forceKillAfterDelay: 5000,
-      stdin: 'ignore',
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
       ...(switchUser && !runuser ? { uid: user.uid, gid: user.gid } : {}),
     });
     if (result.isCanceled) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, rm, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import type { PgBinaries } from '../postgres/binaries.js';
+import type { ServerUser } from '../postgres/os-user.js';
+import { INITDB_FIXED_ARGS, PgNode } from '../postgres/pg-node.js';
+import { quoteIdent, quoteLiteral } from '../postgres/quoting.js';
+import { scramVerifier } from '../postgres/scram.js';
+import { runSingleUser } from '../postgres/single-user.js';
+import { rewriteDataDirSystemIdentifier } from '../postgres/system-identifier.js';
+import { TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
+import { registerSecret } from '../secrets/secret-registry.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+// What a new data directory is made for.
+export interface NewDataDir {
+  dataDir: string;
+  binaries: PgBinaries;
+  serverUser: ServerUser;
+  superuser: { name: string; password: string };
+  // initdb options beyond the fixed ones (--data-checksums).
+  extraInitdbArgs: readonly string[];
+  // A directory the server user can read, for initdb's temporary password file.
+  runDir: string;
+  // The template cache, or undefined for a plain initdb (--no-cache).
+  cache?: TemplateCache;
+  // Where notes go (a template built, a fallback to initdb and why).
+  log?: (message: string) => void;
+}
+
+// How a data directory was made.
+export interface DataDirMade {
+  method: 'template' | 'initdb';
+  // For a template copy: the identifier it had and the one it got.
+  systemIdentifier?: { template: string; copy: string };
+}
+
+// How the next new data directory for these binaries will be made: 'template' when a complete entry is cached.
+export async function plannedDataDirMethod(request: Omit<NewDataDir, 'dataDir' | 'runDir' | 'log'>): Promise<{ method: 'template' | 'initdb'; why: string }> {
+  if (!request.cache) return { method: 'initdb', why: 'the template cache is off (--no-cache)' };
+  const key = templateKey(await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser));
+  return (await request.cache.find(key))
+    ? { method: 'template', why: `a copy of the cached initdb template ${request.cache.entryDir(key)}, with its own system identifier` }
+    : { method: 'template', why: `initdb once into the template cache ${request.cache.root}, then a copy of it with its own system identifier` };
+}
+
+// Make a new cluster in an empty (or absent) data directory: a copy of the cached initdb template with a new
+// system identifier and the superuser's password, or initdb where the cache is off or cannot be used. Whatever
+// the template path leaves in the directory when it fails is removed before initdb runs.
+export async function createDataDir(request: NewDataDir): Promise<DataDirMade> {
+  if (request.cache) {
+    try {
+      return await copyTemplate(request, request.cache);
+    } catch (error) {
+      if (isHotstandbyError(error) && error.code === 'ABORTED') throw error;
+      request.log?.(`the initdb template could not be used (${(error as Error).message}); running initdb`);
+      await emptyDir(request.dataDir);
+    }
+  }
+  await initdbWithPassword(request, request.dataDir, request.superuser.password);
+  return { method: 'initdb' };
+}
+
+async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<DataDirMade> {
+  const facts = await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser);
+  const key = templateKey(facts);
+  const build = () => {
+    request.log?.(`building the initdb template in ${cache.root}`);
+    return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate(request, dataDir, workDir));
+  };
+  let manifest: TemplateManifest = (await cache.find(key)) ?? (await build());
+  try {
+    await cache.copyTo(manifest, request.dataDir, request.serverUser);
+  } catch (error) {
+    if (!(error instanceof TemplateCorrupt)) throw error;
+    request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
+    await emptyDir(request.dataDir);
+    await cache.discard(key);
+    manifest = await build();
+    await cache.copyTo(manifest, request.dataDir, request.serverUser);
+  }
+  const rewrite = await rewriteDataDirSystemIdentifier(request.dataDir);
+  const verifier = scramVerifier(request.superuser.password);
+  registerSecret(verifier);
+  await runSingleUser(request.binaries, request.dataDir, request.serverUser, [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`], 'setting the superuser password');
+  return { method: 'template', systemIdentifier: { template: rewrite.from.toString(), copy: rewrite.to.toString() } };
+}
+
+// initdb into the template's data directory with a throwaway password, then drop the password: the cache holds
+// no secret, and every copy gets its own.
+async function buildTemplate(request: NewDataDir, dataDir: string, workDir: string): Promise<void> {
+  await initdbWithPassword({ ...request, runDir: workDir }, dataDir, randomBytes(24).toString('base64url'));
+  await runSingleUser(request.binaries, dataDir, request.serverUser, [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD NULL`], 'clearing the template password');
+}
+
+async function initdbWithPassword(request: NewDataDir, dataDir: string, password: string): Promise<void> {
+  const node = new PgNode({
+    name: path.basename(dataDir),
+    role: 'primary',
+    port: 0,
+    dataDir,
+    binaries: request.binaries,
+    osUser: request.serverUser,
+    logFile: path.join(request.runDir, 'initdb.log'),
+    superuser: { name: request.superuser.name },
+  });
+  const pwfile = path.join(request.runDir, `.initdb-${randomBytes(6).toString('hex')}.pw`);
+  await writeFileAtomic(pwfile, password + '\n', { mode: 0o600, uid: request.serverUser.uid, gid: request.serverUser.gid });
+  try {
+    await node.initdb({ pwfile, extraArgs: request.extraInitdbArgs });
+  } finally {
+    await unlink(pwfile).catch(() => undefined);
+  }
+}
+
+function initdbArgs(extra: readonly string[]): string[] {
+  return [...INITDB_FIXED_ARGS, ...extra];
+}
+
+// Remove what a failed attempt put into a data directory that was empty before it.
+async function emptyDir(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, name), { recursive: true, force: true });
+}
