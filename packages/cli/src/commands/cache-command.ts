@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { TemplateCache } from '@hotstandby/core';
+import type { CliContext } from '../cli-context.js';
+
+// `hotstandby cache clear`: remove the cached initdb templates new primaries are copied from.
+export function registerCache(program: Command, cli: CliContext): void {
+  const cache = program.command('cache').description('the per-user cache of initdb templates that new primaries are copied from');
+  cache
+    .command('clear')
+    .description('remove every cached initdb template (the next new primary builds one again)')
+    .action(async () => {
+      const templates = new TemplateCache();
+      const removed = await templates.clear();
+      cli.out(removed.length ? `Removed ${removed.length} initdb template(s) from ${templates.root}.` : `No initdb templates in ${templates.root}; nothing to remove.`);
+    });
+}
