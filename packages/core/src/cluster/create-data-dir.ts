@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgBinaries } from '../postgres/binaries.js';
@@ -11,7 +11,7 @@ import { runSingleUser } from '../postgres/single-user.js';
 import { rewriteDataDirSystemIdentifier } from '../postgres/system-identifier.js';
 import { TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
 import { registerSecret } from '../secrets/secret-registry.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
 
 // What a new data directory is made for.
 export interface NewDataDir {
@@ -39,10 +39,14 @@ export interface DataDirMade {
 // How the next new data directory for these binaries will be made: 'template' when a complete entry is cached.
 export async function plannedDataDirMethod(request: Omit<NewDataDir, 'dataDir' | 'runDir' | 'log'>): Promise<{ method: 'template' | 'initdb'; why: string }> {
   if (!request.cache) return { method: 'initdb', why: 'the template cache is off (--no-cache)' };
-  const key = templateKey(await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser));
+  const build = { method: 'template' as const, why: `initdb once into the template cache ${request.cache.root}, then a copy of it with its own system identifier` };
+  // Binaries a dry run has not downloaded yet cannot be stamped: the first run builds the template.
+  const facts = await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser).catch(() => undefined);
+  if (!facts) return build;
+  const key = templateKey(facts);
   return (await request.cache.find(key))
     ? { method: 'template', why: `a copy of the cached initdb template ${request.cache.entryDir(key)}, with its own system identifier` }
-    : { method: 'template', why: `initdb once into the template cache ${request.cache.root}, then a copy of it with its own system identifier` };
+    : build;
 }
 
 // Make a new cluster in an empty (or absent) data directory: a copy of the cached initdb template with a new
@@ -62,6 +66,9 @@ export async function createDataDir(request: NewDataDir): Promise<DataDirMade> {
   return { method: 'initdb' };
 }
 
+// The copy is made in a hidden sibling and renamed over the (empty) data directory only once it has its own
+// system identifier and password: a run killed half-way never leaves a cluster that shares the template's
+// identifier where a later run would start it. Siblings left by such a run are removed first.
 async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<DataDirMade> {
   const facts = await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser);
   const key = templateKey(facts);
@@ -70,21 +77,38 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
     return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate(request, dataDir, workDir));
   };
   let manifest: TemplateManifest = (await cache.find(key)) ?? (await build());
+  const parent = path.dirname(request.dataDir);
+  const prefix = `.${path.basename(request.dataDir)}.hotstandby-template-`;
+  for (const name of await readdir(parent)) if (name.startsWith(prefix)) await rm(path.join(parent, name), { recursive: true, force: true });
+  const work = path.join(parent, `${prefix}${randomBytes(4).toString('hex')}`);
   try {
-    await cache.copyTo(manifest, request.dataDir, request.serverUser);
-  } catch (error) {
-    if (!(error instanceof TemplateCorrupt)) throw error;
-    request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
-    await emptyDir(request.dataDir);
-    await cache.discard(key);
-    manifest = await build();
-    await cache.copyTo(manifest, request.dataDir, request.serverUser);
+    await makeServerDir(work, request.serverUser);
+    try {
+      await cache.copyTo(manifest, work, request.serverUser);
+    } catch (error) {
+      if (!(error instanceof TemplateCorrupt)) throw error;
+      request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
+      await rm(work, { recursive: true, force: true });
+      await makeServerDir(work, request.serverUser);
+      await cache.discard(key);
+      manifest = await build();
+      await cache.copyTo(manifest, work, request.serverUser);
+    }
+    const rewrite = await rewriteDataDirSystemIdentifier(work);
+    const verifier = scramVerifier(request.superuser.password);
+    registerSecret(verifier);
+    await runSingleUser(request.binaries, work, request.serverUser, [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`], 'setting the superuser password');
+    // rename(2) replaces an empty directory; the data directory was made empty (or found empty) for this.
+    await rename(work, request.dataDir);
+    return { method: 'template', systemIdentifier: { template: rewrite.from.toString(), copy: rewrite.to.toString() } };
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
-  const rewrite = await rewriteDataDirSystemIdentifier(request.dataDir);
-  const verifier = scramVerifier(request.superuser.password);
-  registerSecret(verifier);
-  await runSingleUser(request.binaries, request.dataDir, request.serverUser, [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`], 'setting the superuser password');
-  return { method: 'template', systemIdentifier: { template: rewrite.from.toString(), copy: rewrite.to.toString() } };
+}
+
+async function makeServerDir(dir: string, user: ServerUser): Promise<void> {
+  await mkdir(dir, { mode: 0o700 });
+  await chownIfRoot(dir, user.uid, user.gid);
 }
 
 // initdb into the template's data directory with a throwaway password, then drop the password: the cache holds

@@ -73,7 +73,7 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   actions.push({
     kind: 'task',
     changes: true,
-    summary: `initdb ${node.name} (PostgreSQL ${rt.binaries.version})${method.method === 'template' ? ' from the initdb template' : ''}`,
+    summary: method.method === 'template' ? `create ${node.name} (PostgreSQL ${rt.binaries.version}) from the initdb template` : `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
     details:
       method.method === 'template'
         ? [

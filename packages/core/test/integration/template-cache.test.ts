@@ -218,6 +218,18 @@ describe('the template cache itself', () => {
     expect((await readdir(cache.root)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('builds the copy beside the data directory and renames it into place, removing what a killed run left there', async () => {
+    const cache = await setup();
+    const leftover = path.join(dir, '.one.hotstandby-template-dead');
+    await mkdir(leftover);
+    await writeFile(path.join(leftover, 'PG_VERSION'), '15\n');
+    const made = await makeCluster(cache, 'one');
+    expect(made.method).toBe('template');
+    expect((await readdir(dir)).filter((n) => n.startsWith('.one.'))).toEqual([]);
+    expect((await stat(path.join(dir, 'one'))).mode & 0o777).toBe(0o700);
+    expect(await readSystemIdentifier(path.join(dir, 'one'))).toBe(made.systemIdentifier!.copy);
+  });
+
   it('keys entries by the binaries: other binaries in the same place make another key, and the outdated entry goes', async () => {
     const cache = await setup();
     const facts = await templateFacts(binaries, 'postgres', INITDB_FIXED_ARGS, serverUser);
