@@ -4,10 +4,11 @@
 // CLI (max RSS of the measured process tree's largest member, from GNU time). Not part of `pnpm test`; run with
 // `pnpm bench [runs]`. The template cache lives in a directory of its own, warmed once before the runs.
 import { execa } from 'execa';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveServerUser } from '@hotstandby/core';
 import { freePort } from '@hotstandby/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +18,7 @@ const runs = Number(process.argv[2] ?? 5);
 const addRuns = Number(process.argv[3] ?? runs);
 const BIN = '/usr/lib/postgresql/15/bin';
 const PASSWORD = 'secret';
+const serverUser = resolveServerUser();
 
 interface Sample {
   seconds: number;
@@ -101,14 +103,17 @@ async function addStandbyAgainstBasebackup(): Promise<{ add: Sample; raw: Sample
     await execa(`${BIN}/psql`, ['-qX', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', 'CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000000) g; CHECKPOINT'], {
       env: { ...env, PGPASSWORD: PASSWORD },
     });
-    const rawDir = path.join(dir, 'raw-basebackup');
+    const rawParent = path.join(dir, 'raw');
+    await mkdir(rawParent, { mode: 0o700 });
+    await chown(rawParent, serverUser.uid, serverUser.gid);
+    const rawDir = path.join(rawParent, 'data');
     const passfile = path.join(status.stateDir, 'run', 'replication.pgpass');
     const raw = await timed(
       'runuser',
       ['-u', 'postgres', '--', 'env', `PGPASSFILE=${passfile}`, `${BIN}/pg_basebackup`, '-h', '127.0.0.1', '-p', String(port), '-U', 'repuser', '-D', rawDir, '-X', 'stream', '-c', 'fast', '--no-password'],
       dir,
     );
-    await rm(rawDir, { recursive: true, force: true });
+    await rm(rawParent, { recursive: true, force: true });
     const add = await timed('node', [cli, 'add-standby', 'late', '--port', String(await freePort()), '--plain'], dir);
     return { add, raw };
   } finally {
