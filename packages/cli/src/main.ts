@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerCache } from './commands/cache-command.js';
 import { registerCompletion } from './commands/completion-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(cli: CliContext): Command {
   registerEnv(program, cli);
   registerDoctor(program, cli);
   registerPg(program, cli);
+  registerCache(program, cli);
   registerPlugins(program, cli);
   registerPlugin(program, cli);
   registerCompletion(program, cli);

@@ -88,6 +88,8 @@ export { listAvailableBinaries } from './postgres/list-binaries.js';
 export { installEmbedded, type ProgressListener } from './postgres/embedded/install-embedded.js';
 export { listEmbeddedInstalls, type EmbeddedInstall } from './postgres/embedded/embedded-installs.js';
 export { embeddedCacheRoot } from './postgres/embedded/embedded-cache.js';
+export { TemplateCache, templateCacheRoot, type TemplateManifest } from './postgres/template-cache.js';
+export { rewriteDataDirSystemIdentifier, newSystemIdentifier } from './postgres/system-identifier.js';
 export { embeddedPackageName } from './postgres/embedded/embedded-platform.js';
 export { runDoctor, type DoctorCheck, type DoctorReport } from './cluster/doctor.js';
 export { inspectBinDir, isServerBinDir, type PgBinaries, type BinaryCandidate, type BinarySource } from './postgres/binaries.js';

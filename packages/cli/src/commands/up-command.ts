@@ -10,7 +10,8 @@ export function registerUp(program: Command, cli: CliContext): void {
     .option('--allow-restart', 'let the tool restart a running primary when a setting needs it')
     .option('--plain', 'plain progress lines instead of the live task list')
     .option('--json', 'print the result as JSON (no progress display)')
-    .action(async (opts: { dryRun?: boolean; allowRestart?: boolean; plain?: boolean; json?: boolean }, command: Command) => {
+    .option('--no-cache', 'create a new primary with initdb instead of a copy of the cached initdb template')
+    .action(async (opts: { dryRun?: boolean; allowRestart?: boolean; plain?: boolean; json?: boolean; cache?: boolean }, command: Command) => {
       const { spec, cluster } = await openCluster(cli, command);
       const { renderConnectHints, renderStatus } = await import('../output/status-view.js');
       if (opts.dryRun && !opts.json) cli.out(`Dry run for ${spec.source.path ?? 'the built-in default config'}: nothing will be changed.\n`);
@@ -20,6 +21,7 @@ export function registerUp(program: Command, cli: CliContext): void {
         renderer: opts.json ? 'silent' : opts.plain ? 'plain' : 'auto',
         print: opts.json ? () => undefined : (t) => cli.out(t),
         signal: cli.signal,
+        templateCache: opts.cache,
       });
       if (opts.json) {
         cli.out(JSON.stringify(result, null, 2));

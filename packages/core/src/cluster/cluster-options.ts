@@ -25,6 +25,8 @@ export interface UpOptions {
   // Where --dry-run plans and notices are printed.
   print?: (text: string) => void;
   signal?: AbortSignal;
+  // A new primary is a copy of the cached initdb template (default), or made by initdb when false (--no-cache).
+  templateCache?: boolean;
 }
 
 // How runSteps and planSteps run.

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { Executor } from '../executor/executor.js';
@@ -8,7 +7,9 @@ import { AUTO_CONF_HEADER, ConfFile } from '../postgres/conf-file.js';
 import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { INITDB_FIXED_ARGS } from '../postgres/pg-node.js';
+import { TemplateCache } from '../postgres/template-cache.js';
+import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
 
@@ -17,12 +18,21 @@ export interface PrimaryProvisionPlan {
   actions: Action[];
   notes: string[];
   creates: boolean;
+  // What creating the data directory reported (a template built or copied, a fallback to initdb), once applied.
+  messages: string[];
+}
+
+// How the primary may be created.
+export interface PrimaryProvisionOptions {
+  // Copy the cached initdb template (default) or run initdb (--no-cache).
+  templateCache?: boolean;
 }
 
 // Plan how the primary comes into being: initdb + identity and bootstrap settings + start for a new one;
 // start (if stopped) for an existing one, whose files are left to the steps.
-export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record<string, string>, executor: Executor): Promise<PrimaryProvisionPlan> {
+export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record<string, string>, executor: Executor, options: PrimaryProvisionOptions = {}): Promise<PrimaryProvisionPlan> {
   const node = rt.primary;
+  const messages: string[] = [];
   const info = rt.primaryInfo;
   const notes: string[] = [];
   const actions: Action[] = [];
@@ -50,25 +60,36 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
       }
     }
     if (!(await node.isRunning())) actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });
-    return { actions, notes, creates: false };
+    return { actions, notes, creates: false, messages };
   }
 
   if (info.kind === 'absent') actions.push({ kind: 'mkdir', path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
   // Data checksums (on by default from 18) let pg_rewind work without wal_log_hints.
   const checksums = node.facts.dataChecksumsByDefault ? [] : ['--data-checksums'];
+  const cache = options.templateCache === false ? undefined : new TemplateCache();
+  const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
+  const method = await plannedDataDirMethod(request);
+  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;
   actions.push({
     kind: 'task',
     changes: true,
-    summary: `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
-    details: [`run as ${rt.serverUser.name}: ${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> --auth=scram-sha-256 --encoding=UTF8 --locale=C ${checksums.join(' ')}`.trim()],
+    summary: method.method === 'template' ? `create ${node.name} (PostgreSQL ${rt.binaries.version}) from the initdb template` : `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
+    details:
+      method.method === 'template'
+        ? [
+            `copy into ${node.dataDir}: ${method.why}; then set the superuser password in single-user mode as ${rt.serverUser.name}`,
+            `where the template cannot be used (and with --no-cache): run as ${rt.serverUser.name}: ${initdbLine}`,
+          ]
+        : [`run as ${rt.serverUser.name}: ${initdbLine} (${method.why})`],
     run: async () => {
-      const pwfile = path.join(rt.layout.runDir, `.initdb-${randomBytes(6).toString('hex')}.pw`);
-      await writeFileAtomic(pwfile, rt.passwords.superuser!.value + '\n', { mode: 0o600, uid: rt.serverUser.uid, gid: rt.serverUser.gid });
-      try {
-        await node.initdb({ pwfile, extraArgs: checksums });
-      } finally {
-        await unlink(pwfile).catch(() => undefined);
-      }
+      const made = await createDataDir({
+        ...request,
+        dataDir: node.dataDir,
+        superuser: { name: rt.spec.superuser.name, password: rt.passwords.superuser!.value },
+        runDir: rt.layout.runDir,
+        log: (m) => messages.push(m),
+      });
+      if (made.method === 'template') messages.push(`copied the initdb template; system identifier ${made.systemIdentifier!.copy}`);
     },
   });
   const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
@@ -86,7 +107,7 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
     },
   });
   actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });
-  return { actions, notes, creates: true };
+  return { actions, notes, creates: true, messages };
 }
 
 // Check that a directory the server must use can be reached, naming the path that blocks it.

@@ -52,7 +52,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, silent)) ?? {});
     }
-    const provision = await planPrimaryProvision(rt, bootstrap, executor);
+    const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
     if (restart && !options.allowRestart) {
       throw new HotstandbyError('RESTART_REQUIRED', `the primary must restart to apply ${(restart.kind === 'node' && restart.reasons?.join(', ')) || 'new settings'}`, {
@@ -107,6 +107,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
             if (plan) return void (await plan(`primary ${rt.primary.name}`, lines.length ? lines : ['nothing to do: already running']));
             for (const note of provision.notes) log.info(note);
             await executor.applyAll(provision.actions);
+            for (const message of provision.messages) log.info(message);
             changed ||= provision.actions.length > 0;
             if (provision.creates) return `created PostgreSQL ${rt.binaries.version} on port ${rt.primary.port}`;
             return provision.actions.length ? `started on port ${rt.primary.port}` : `running on port ${rt.primary.port}`;

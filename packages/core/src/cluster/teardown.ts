@@ -8,7 +8,7 @@ import { quoteIdent } from '../postgres/quoting.js';
 import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { stopOrder } from './node-order.js';
+import { standbyNameWaves } from './standby-waves.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -40,12 +40,16 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
   const adopted = rt.primaryAdopted;
   const keepPrimaryRunning = adopted && (primaryState?.wasRunningAtAdoption ?? true);
 
-  for (const standby of [...stopOrder(rt).filter((n) => n !== primary), ...rt.detached]) {
-    if (await standby.isRunning()) {
-      log(`stopping ${standby.name}`);
-      await standby.stop(options.mode ?? 'fast');
-      result.stopped.push(standby.name);
-    }
+  // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
+  // checkpoint, as upstreams stop after them); former primaries last.
+  const waves = [...standbyNameWaves(rt.spec).reverse().map((wave) => wave.map((name) => rt.node(name))), rt.detached];
+  for (const wave of waves) {
+    const running = (await Promise.all(wave.map(async (n) => ((await n.isRunning()) ? n : undefined)))).filter((n): n is NonNullable<typeof n> => n !== undefined);
+    for (const standby of running) log(`stopping ${standby.name}`);
+    const outcomes = await Promise.allSettled(running.map((standby) => standby.stop(options.mode ?? 'fast')));
+    running.forEach((standby, i) => outcomes[i]!.status === 'fulfilled' && result.stopped.push(standby.name));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   const undo = rt.state.journal.filter((e) => e.kind !== 'dir');

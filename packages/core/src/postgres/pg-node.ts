@@ -18,6 +18,9 @@ import { openSession } from './sql-session.js';
 export { sqlFailed, sqlStateOf } from './sql-errors.js';
 import { versionFacts, type VersionFacts } from './versions.js';
 
+// The initdb options every cluster hotstandby creates gets (besides -D, -U and the password file).
+export const INITDB_FIXED_ARGS: readonly string[] = ['--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'];
+
 // Everything a node handle needs.
 export interface PgNodeOptions {
   name: string;
@@ -111,7 +114,7 @@ export class PgNode {
   async initdb(options: { pwfile: string; extraArgs?: readonly string[] }): Promise<void> {
     await runProgram(
       this.binaries.path('initdb'),
-      ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${options.pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', ...(options.extraArgs ?? [])],
+      ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${options.pwfile}`, ...INITDB_FIXED_ARGS, ...(options.extraArgs ?? [])],
       { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000 },
     );
   }

@@ -19,6 +19,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   // What the failure message calls this command ("pg_basebackup for slave1").
   purpose?: string;
+  // Text for the program's standard input (secrets go here or in env, never in arguments); none by default.
+  input?: string;
 }
 
 // What a finished program printed.
@@ -76,6 +78,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     leavesServer: options.detached ?? false,
+    input: options.input,
     ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
   });
   if (outcome.aborted) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
@@ -127,6 +130,8 @@ interface GroupRunOptions {
   // The program starts a server meant to outlive it: its group is left alone after a normal exit.
   leavesServer: boolean;
   ids?: { uid: number; gid: number };
+  // Written to the program's standard input, which is then closed; without it stdin is /dev/null.
+  input?: string;
 }
 
 interface GroupOutcome {
@@ -146,7 +151,12 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     const result: GroupOutcome = { stdout: '', stderr: '', exitCode: 1, aborted: false, timedOut: false };
     let child: ChildProcess;
     try {
-      child = spawn(file, argv, { env: options.env, cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(options.ids ?? {}) });
+      child = spawn(file, argv, { env: options.env, cwd: options.cwd, detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(options.ids ?? {}) });
+      if (options.input !== undefined) {
+        // A program that exits without reading all of it closes the pipe: that is its business, not an error here.
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(options.input);
+      }
     } catch (error) {
       resolve({ ...result, startError: error as Error });
       return;
