@@ -7,6 +7,7 @@ import { expectUserError, nodeNamed, verifyOf } from './support/cluster-json.js'
 import { ids, ok, slotNames, upCluster, waitForStatus, waitReplayed } from './support/cluster-nodes.js';
 import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject } from './support/project.js';
+import { expectJsonError } from './support/json-output.js';
 
 describe('promote and rejoin', () => {
   test('promote is refused while the primary runs; --force fails over; the old primary is kept down until rejoin', async () => {
@@ -24,6 +25,9 @@ describe('promote and rejoin', () => {
     // Refused while main runs: SPLIT_BRAIN_GUARD, naming the running primary; nothing changes.
     const refused = await project.run(['promote', 's1']);
     expectUserError(refused, ['SPLIT_BRAIN_GUARD', /\bmain\b.*running/]);
+    const refusedJson = await project.run(['promote', 's1', '--json']);
+    expectJsonError(refusedJson, { exitCode: 1, code: 'SPLIT_BRAIN_GUARD', mentions: [/\bmain\b.*running/] });
+    expect(refusedJson.stdout, describeRun(refusedJson)).toBe('');
     const unchanged = await cluster.status();
     expect(unchanged.nodes.map((n) => [n.name, n.role, n.running, n.inRecovery])).toEqual([
       ['main', 'primary', true, false],

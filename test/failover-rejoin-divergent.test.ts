@@ -12,6 +12,8 @@ import { connect } from './support/pg.js';
 import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject } from './support/project.js';
 import { waitFor } from './support/wait.js';
+import { jsonResult } from './support/json-output.js';
+import type { RejoinJson } from 'hotstandby';
 
 // Fail over from main to s1, then run main by hand as a second primary and write rows only it has (checking that
 // status calls it that when checkStatus). Leaves main running when keepRunning, else stops it by hand. Returns the
@@ -86,8 +88,8 @@ describe('rejoin of a diverged former primary', () => {
     const newBranch = await divergeOldPrimary(cluster, { keepRunning: false, checkStatus: true });
     expect(newBranch).toEqual([1, 2, 3]);
 
-    const rejoin = await ok(project, ['rejoin', 'main', '--plain']);
-    expect(rejoin.stdout, describeRun(rejoin)).toMatch(/main rejoined by pg_rewind: .*past the fork/);
+    const rejoin = jsonResult<RejoinJson>(await project.run(['rejoin', 'main', '--json']));
+    expect(rejoin).toMatchObject({ node: 'main', method: 'pg_rewind', detail: expect.stringMatching(/past the fork/), warnings: [] });
     await expectRejoined(cluster, newBranch);
   });
 

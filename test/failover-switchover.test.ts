@@ -3,7 +3,8 @@
 // follows the new one as a standby (no rewind needed), and switching back restores the original roles.
 import { describe, expect, test } from 'vitest';
 import type pg from 'pg';
-import { collect, describeRun, startCli } from './support/cli.js';
+import { collect, describeRun, parseJson, startCli } from './support/cli.js';
+import type { SwitchoverJson } from 'hotstandby';
 import { nodeNamed, verifyOf } from './support/cluster-json.js';
 import { ids, upCluster, waitForStatus, waitReplayed, type LiveCluster } from './support/cluster-nodes.js';
 import { connect } from './support/pg.js';
@@ -65,7 +66,7 @@ async function someRows(writer: { log: WriterLog }, what: string): Promise<void>
 // Switch over from one node to another while a writer inserts into the primary before and during the switchover,
 // and another into the new primary after it. Afterwards every committed row is on the new primary and its standbys,
 // the old primary follows it (method follow). Returns the rows now on the new primary.
-async function switchoverUnderLoad(cluster: LiveCluster, from: string, to: string, nextId: { value: number }, durableSoFar: number[]): Promise<number[]> {
+async function switchoverUnderLoad(cluster: LiveCluster, from: string, to: string, nextId: { value: number }, durableSoFar: number[], json = false): Promise<number[]> {
   const { project } = cluster;
   const fromNode = await cluster.node(from);
   const toNode = await cluster.node(to);
@@ -75,10 +76,12 @@ async function switchoverUnderLoad(cluster: LiveCluster, from: string, to: strin
   const before = startWriter(fromNode.port, cluster.password, nextId);
   await someRows(before, `on ${from} before the switchover`);
   expect(before.log.stoppedBy, 'the writer stopped before the switchover').toBeUndefined();
-  const result = await collect(`hotstandby switchover ${to}`, startCli(['switchover', to, '--plain'], { cwd: project.dir }));
+  const args = ['switchover', to, json ? '--json' : '--plain'];
+  const result = await collect(`hotstandby ${args.join(' ')}`, startCli(args, { cwd: project.dir }));
   const during = await before.stop();
   expect(result.code, describeRun(result)).toBe(0);
-  expect(result.stdout, describeRun(result)).toMatch(new RegExp(`${to} is the primary; ${from} follows it as a standby \\(follow\\)`));
+  if (json) expect(parseJson<SwitchoverJson>(result)).toMatchObject({ newPrimary: to, oldPrimary: from, method: 'follow', warnings: [] });
+  else expect(result.stdout, describeRun(result)).toMatch(new RegExp(`${to} is the primary; ${from} follows it as a standby \\(follow\\)`));
   // The writer was still writing when the primary stopped under it (so rows were written during the switchover).
   expect(during.stoppedBy, 'the writer should have been cut off by the switchover').toBeDefined();
   expect(during.inDoubt.length).toBe(1);
@@ -130,7 +133,8 @@ describe('switchover', () => {
     const nextId = { value: 1 };
 
     const afterFirst = await switchoverUnderLoad(cluster, 'main', 's1', nextId, []);
-    const afterBack = await switchoverUnderLoad(cluster, 's1', 'main', nextId, afterFirst);
+    // And back, with --json: the result as one document.
+    const afterBack = await switchoverUnderLoad(cluster, 's1', 'main', nextId, afterFirst, true);
     expect(afterBack.length).toBeGreaterThan(afterFirst.length);
 
     // The original roles again, and verify passes against the original primary.

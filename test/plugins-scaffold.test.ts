@@ -8,6 +8,8 @@ import { describeRun, parseJson, REPO_ROOT, runProgram } from './support/cli.js'
 import { expectUserError } from './support/cluster-json.js';
 import { listTree } from './support/files.js';
 import { clusterConfig, createProject, type Project } from './support/project.js';
+import { expectJsonError, jsonResult } from './support/json-output.js';
+import type { PluginNewJson } from 'hotstandby';
 
 // What the README says to run in the new package, as a user runs it: npm with the registry (--prefer-offline
 // reuses npm's cache; the lookups that remain are for vitest, typescript and @types/node).
@@ -55,8 +57,12 @@ describe('hotstandby plugin new', () => {
 
   test('the new package loads from a config as a directory path, placed before base-backup', async () => {
     const project = await createProject('hotstandby-e2e-scaffold-');
-    // No npm install: a plugin importing @hotstandby/core finds the running hotstandby's own copy.
-    const dir = await scaffold(project);
+    // No npm install: a plugin importing @hotstandby/core finds the running hotstandby's own copy. (Scaffolded
+    // with --json: the document names the package, its directory and files.)
+    const created = jsonResult<PluginNewJson>(await project.run(['plugin', 'new', 'demo-step', '--dir', 'plugins/demo', '--json']));
+    const dir = project.path('plugins', 'demo');
+    expect(created).toEqual({ dir, packageName: 'hotstandby-plugin-demo-step', files: expect.arrayContaining(['src/index.ts', 'README.md', 'package.json']), source: expect.objectContaining({ kind: 'checkout' }) });
+    expect(listTree(dir)).toEqual(expect.arrayContaining(created.files));
     await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: ['./plugins/demo'], steps: { 'demo-step': { schema: 'app' } } }));
     const result = await project.run(['plugins', '--json']);
     expect(result.code, describeRun(result)).toBe(0);
@@ -79,6 +85,7 @@ describe('hotstandby plugin new', () => {
       '(PLUGIN_SCAFFOLD)',
     ]);
     expectUserError(await project.run(['plugin', 'new', 'base-backup']), ['"base-backup" is the name of a built-in step', 'its scope "standby" (it runs on each standby)']);
+    expectJsonError(await project.run(['plugin', 'new', 'Demo_Step', '--json']), { exitCode: 1, code: 'PLUGIN_SCAFFOLD', mentions: ['"Demo_Step" is not a step name'] });
     expect(listTree(project.dir)).toEqual([]);
     await mkdir(project.path('taken'));
     await writeFile(project.path('taken', 'keep.txt'), 'mine\n');

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
-import { NOT_READY_STATES, openSession, type ConnectTarget, type PgServerError } from './sql-session.js';
+import { openClient } from './pg-client.js';
+import { NOT_READY_STATES, type ConnectTarget, type PgServerError } from './sql-session.js';
 
 // A node's superuser connections: one per database, shared by concurrent callers (the promise is cached, so
 // two callers never open two), queries queued one after another, and the first connection checked to be the
@@ -56,7 +57,7 @@ export class NodeConnections {
   }
 
   private async connect(database: string): Promise<pg.Client> {
-    const client = await openSession(this.target(database));
+    const client = await openClient(this.target(database));
     client.on('error', () => this.drop(database, client));
     client.on('end', () => this.drop(database, client));
     try {

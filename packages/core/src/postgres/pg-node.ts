@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type pg from 'pg';
 import type { NodeRole } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { pollUntil } from '../util/poll.js';
@@ -14,6 +13,7 @@ import { processAlive, processWorksIn } from './process-alive.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession } from './sql-session.js';
+import type { SqlClient } from './sql-client.js';
 
 export { sqlFailed, sqlStateOf } from './sql-errors.js';
 import { versionFacts, type VersionFacts } from './versions.js';
@@ -214,7 +214,7 @@ export class PgNode {
   }
 
   // Run a function on one dedicated connection (for work that must stay in one session, like a backup).
-  async session<T>(fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+  async session<T>(fn: (client: SqlClient) => Promise<T>, database = 'postgres'): Promise<T> {
     const client = await openSession(this.target(database));
     try {
       return await fn(client);

@@ -1,5 +1,6 @@
-import pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { openClient } from './pg-client.js';
+import type { SqlClient } from './sql-client.js';
 
 // What to connect to.
 export interface ConnectTarget {
@@ -25,28 +26,9 @@ export interface PgServerError extends Error {
 // SQLSTATEs that mean "the server is there but not ready yet".
 export const NOT_READY_STATES = new Set(['57P03', '57P01', '57P02', '08006']);
 
-// Open a client connection, turning refusals and bad passwords into clear errors.
-export async function openSession(target: ConnectTarget): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
-    connectionTimeoutMillis: target.connectTimeoutMs ?? 10_000,
-    application_name: 'hotstandby',
-    ...(target.replication ? { replication: 'true' } : {}),
-  } as pg.ClientConfig);
-  client.on('error', () => {
-    // A server going away while the client is idle is reported by the next query, not here.
-  });
-  try {
-    await client.connect();
-    return client;
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw connectionError(error as PgServerError, target);
-  }
+// Open a SQL session, turning refusals and bad passwords into clear errors; the caller ends it.
+export async function openSession(target: ConnectTarget): Promise<SqlClient> {
+  return openClient(target);
 }
 
 // The error to report for a failed connection.
