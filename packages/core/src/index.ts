@@ -87,3 +87,4 @@ export { writeFileAtomic, chownIfRoot } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
+export { asFileWriteError, checkFileWritable } from './util/file-writable.js';
