@@ -103,4 +103,15 @@ describe('adopting a primary that cannot serve the run', () => {
     await project.writeConfig(CONFIG, config);
     await expectRefusedUnchanged(project, users, [/needs about \d+\.\d MB/, /only \d+\.\d kB is free at /, small, 'standby1']);
   });
+
+  test.each(['pg_hba.conf', 'postgresql.auto.conf'])('an immutable %s: refused naming the file and the fix before the role is created', async (name) => {
+    const users = await createUsersPrimary();
+    const file = path.join(users.primary.dataDir, name);
+    execFileSync('chattr', ['+i', file]);
+    deferCleanup(async () => {
+      execFileSync('chattr', ['-i', file]);
+    });
+    const project = await adoptingProject(users);
+    await expectRefusedUnchanged(project, users, [file, 'read-only or immutable', `chattr -i ${file}`]);
+  });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, managedRules, plannedInsertion, withManagedBlock, z, type StepContext } from '@hotstandby/core';
+import { checkFileWritable, definePlugin, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, managedRules, plannedInsertion, withManagedBlock, z, type StepContext } from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
 import { replicationRules } from './hba-rules.js';
 
@@ -40,7 +40,12 @@ export default definePlugin<z.infer<typeof options>>({
   options,
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
-    await checkHbaErrors(ctx, await hbaFile(ctx), 'before');
+    const file = await hbaFile(ctx);
+    await checkHbaErrors(ctx, file, 'before');
+    const current = await readFile(file, 'utf8');
+    if (withManagedBlock(current, replicationRules(ctx)) !== current) {
+      await checkFileWritable(file, `${ctx.primary.name}'s pg_hba.conf`, { node: ctx.primary.name, step: 'hba-config' });
+    }
   },
   async plan(ctx) {
     const file = await hbaFile(ctx);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
+import { checkFileWritable, definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
 import { desiredChanges, freshClusterSettings, staleSynchronousNames, type SettingChange } from './desired-settings.js';
 import { checkConfigFiles, pendingRestartSettings, readSettings, refuseCommandLine } from './read-settings.js';
 
@@ -46,6 +46,12 @@ function restartReasons(plan: WalPlan): string[] {
   return [...new Set([...plan.changes.filter((c) => c.restart).map((c) => c.name), ...plan.pending])];
 }
 
+// The file wal-config writes its settings into (postgresql.auto.conf, or postgresql.conf before it existed).
+async function settingsFile(ctx: StepContext): Promise<string> {
+  const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
+  return settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
+}
+
 function describe(c: SettingChange): string {
   return `${c.name} (${c.from === undefined || c.from === '' ? 'unset' : c.from} → ${c.to})`;
 }
@@ -65,7 +71,10 @@ export default definePlugin<z.infer<typeof options>>({
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
     const plan = await planChanges(ctx);
-    if (plan.changes.length > 0) await checkConfigFiles(ctx, plan.pending);
+    if (plan.changes.length > 0) {
+      await checkConfigFiles(ctx, plan.pending);
+      await checkFileWritable(await settingsFile(ctx), `${ctx.primary.name}'s settings file`, { node: ctx.primary.name, step: 'wal-config' });
+    }
     if (plan.restart && !ctx.allowRestart && !ctx.dryRun) {
       const needs = plan.changes.filter((c) => c.restart).map(describe);
       const pending = plan.pending.length > 0 ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files` : '';
@@ -88,8 +97,7 @@ export default definePlugin<z.infer<typeof options>>({
       }
       return { actions, notes };
     }
-    const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
-    const file = settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
+    const file = await settingsFile(ctx);
     const current = await readFile(file, 'utf8').catch(() => undefined);
     const edits: Record<string, string | undefined> = Object.fromEntries(plan.changes.map((c) => [c.name, c.to]));
     if (staleSynchronousNames(ctx, current)) edits.synchronous_standby_names = undefined;

@@ -20,14 +20,24 @@ export function refuseCommandLine(ctx: StepContext, settings: ReadonlyMap<string
   }
 }
 
-// Settings the user changed in a configuration file that take effect only at the next start ("setting could not
-// be applied" on a valid value of a postmaster-context setting, or pending_restart after a reload).
+// Settings the user changed in a configuration file that take effect only at the next start: pending_restart after
+// a reload, or "setting could not be applied" on a postmaster-context setting whose value is well-formed (the
+// server reports an invalid value with the same words, and that one stays a configuration error).
 export async function pendingRestartSettings(ctx: StepContext): Promise<string[]> {
-  const rows = await ctx.primary.query<{ name: string }>(
-    "SELECT DISTINCT f.name FROM pg_file_settings f JOIN pg_settings s ON s.name = f.name WHERE f.error = 'setting could not be applied' AND s.context = 'postmaster' " +
-      'UNION SELECT name FROM pg_settings WHERE pending_restart ORDER BY 1',
+  const rows = await ctx.primary.query<{ name: string; value: string; vartype: string; enumvals: string[] | null; pending: boolean }>(
+    'SELECT f.name, f.setting AS value, s.vartype, s.enumvals, s.pending_restart AS pending FROM pg_file_settings f JOIN pg_settings s ON s.name = f.name ' +
+      "WHERE (f.error = 'setting could not be applied' AND s.context = 'postmaster') OR s.pending_restart",
   );
-  return rows.map((r) => r.name);
+  return [...new Set(rows.filter((r) => r.pending || wellFormed(r.value, r.vartype, r.enumvals)).map((r) => r.name))].sort();
+}
+
+// True when a value has the form PostgreSQL accepts for a setting of this type (numbers with an optional unit).
+function wellFormed(value: string, vartype: string, enumvals: string[] | null): boolean {
+  const v = value.trim();
+  if (vartype === 'bool') return /^(on|off|true|false|yes|no|1|0)$/i.test(v);
+  if (vartype === 'enum') return (enumvals ?? []).some((e) => e.toLowerCase() === v.toLowerCase());
+  if (vartype === 'integer' || vartype === 'real') return /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*(B|kB|MB|GB|TB|us|ms|s|min|h|d)?$/.test(v) || /^0x[0-9a-f]+$/i.test(v);
+  return true;
 }
 
 // Refuse to reload or restart over configuration files PostgreSQL reports errors in. Settings that were just

@@ -8,6 +8,7 @@ import type { StateLayout } from '../state/state-layout.js';
 import type { StateStore } from '../state/state-store.js';
 import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
 import type { Action, Owner } from './action.js';
+import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
 
 // What the executor needs from the cluster around it.
@@ -50,12 +51,14 @@ export class Executor {
       case 'write-file':
         await this.journalFile(action.path);
         // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
-        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true });
+        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true }).catch((e: unknown) => {
+          throw asFileWriteError(action.path, e);
+        });
         return;
       case 'remove-file':
         await this.journalFile(action.path);
         await unlink(action.path).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ENOENT') throw e;
+          if (e.code !== 'ENOENT') throw asFileWriteError(action.path, e, 'remove');
         });
         return;
       case 'mkdir':
@@ -113,7 +116,9 @@ export class Executor {
     if (st) {
       await mkdir(this.deps.layout.journalDir, { recursive: true, mode: 0o700 });
       backup = path.join(this.deps.layout.journalDir, `${state.journal.length}-${path.basename(target)}`);
-      await copyFile(target, backup);
+      await copyFile(target, backup).catch((e: unknown) => {
+        throw asFileWriteError(backup!, e, `back up ${target} into`);
+      });
       await chownIfRoot(backup, process.getuid!(), process.getgid!());
     }
     await this.deps.state.addJournal({
@@ -141,7 +146,9 @@ export async function restoreJournaledFile(entry: { path: string; existed: boole
     return;
   }
   const bytes = await readFile(entry.backup!);
-  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid });
+  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid }).catch((e: unknown) => {
+    throw asFileWriteError(entry.path, e, 'restore');
+  });
   const st = await stat(entry.path);
   if (entry.mode !== undefined && (st.mode & 0o7777) !== entry.mode) {
     const { chmod } = await import('node:fs/promises');
