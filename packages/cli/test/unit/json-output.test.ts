@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HotstandbyError, registerSecret, type DependencyContainer } from '@hotstandby/core';
 import { runCli } from '../../src/main.js';
-import { errorJson, wantsJson } from '../../src/output/json-output.js';
+import { errorJson } from '../../src/output/error-json.js';
+import { wantsJson } from '../../src/output/json-output.js';
 
 // Run the CLI in-process and collect what it printed on each stream.
 async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
