@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -119,13 +119,10 @@ export class TemplateCache {
       await make(data, work);
       const control = await readControlFacts(data);
       if (control.state !== 'shut down') throw new HotstandbyError('INTERNAL', `the new template in ${data} is "${control.state}", not cleanly shut down`);
-      const manifest: TemplateManifest = {
-        format: TEMPLATE_FORMAT,
-        key,
-        facts,
-        systemIdentifier: (await readSystemIdentifier(data)) ?? '',
-        ...(await describeTree(data)),
-      };
+      const tree = await describeTree(data);
+      // Durable before the manifest says the entry is complete (one syncfs where the system has it).
+      await syncTree(data, [...tree.files, ...tree.dirs].map((f) => f.path));
+      const manifest: TemplateManifest = { format: TEMPLATE_FORMAT, key, facts, systemIdentifier: (await readSystemIdentifier(data)) ?? '', ...tree };
       await writeFileAtomic(path.join(work, MANIFEST), JSON.stringify(manifest, null, 1) + '\n', { mode: 0o644 });
       if (await this.find(key)) return (await this.find(key))!;
       await this.discard(key);
@@ -165,7 +162,7 @@ export class TemplateCache {
         }
         await chmod(to, file.mode);
         await chownIfRoot(to, serverUser.uid, serverUser.gid);
-        const { size, sha256 } = await hashFile(to, false);
+        const { size, sha256 } = await hashFile(to);
         if (size !== file.size || sha256 !== file.sha256) throw new TemplateCorrupt(`${from} differs from the manifest (${size} bytes, expected ${file.size})`);
       }
     };
@@ -234,7 +231,7 @@ async function describeTree(root: string): Promise<{ dirs: TemplateEntryFile[]; 
       dirs.push({ path: rel, mode: st.mode & 0o7777 });
       for (const name of (await readdir(path.join(root, rel))).sort()) await walk(rel === '' ? name : path.join(rel, name));
     } else if (st.isFile()) {
-      const { size, sha256 } = await hashFile(path.join(root, rel), true);
+      const { size, sha256 } = await hashFile(path.join(root, rel));
       files.push({ path: rel, mode: st.mode & 0o7777, size, sha256 });
     } else {
       throw new HotstandbyError('INTERNAL', `the new template holds ${path.join(root, rel)}, which is neither a file nor a directory`);
@@ -244,14 +241,8 @@ async function describeTree(root: string): Promise<{ dirs: TemplateEntryFile[]; 
   return { dirs, files };
 }
 
-// Size and SHA-256 of a file, fsynced on the way when asked.
-async function hashFile(file: string, sync: boolean): Promise<{ size: number; sha256: string }> {
-  const handle = await open(file, sync ? 'r+' : 'r');
-  try {
-    const bytes = await handle.readFile();
-    if (sync) await handle.sync();
-    return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-  } finally {
-    await handle.close();
-  }
+// Size and SHA-256 of a file.
+async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
+  const bytes = await readFile(file);
+  return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
