@@ -100,9 +100,23 @@ async function addStandbyAgainstBasebackup(): Promise<{ add: Sample; raw: Sample
     await timed('node', [cli, 'up', '--plain'], dir);
     const status = JSON.parse((await execa('node', [cli, 'status', '--json'], { cwd: dir, env })).stdout) as { nodes: { port: number }[]; stateDir: string };
     const port = status.nodes[0]!.port;
-    await execa(`${BIN}/psql`, ['-qX', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', 'CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000000) g; CHECKPOINT'], {
-      env: { ...env, PGPASSWORD: PASSWORD },
-    });
+    await execa(
+      `${BIN}/psql`,
+      [
+        '-qX',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-c',
+        'CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000000) g; CHECKPOINT',
+      ],
+      {
+        env: { ...env, PGPASSWORD: PASSWORD },
+      },
+    );
     const rawParent = path.join(dir, 'raw');
     await mkdir(rawParent, { mode: 0o700 });
     await chown(rawParent, serverUser.uid, serverUser.gid);
@@ -110,7 +124,27 @@ async function addStandbyAgainstBasebackup(): Promise<{ add: Sample; raw: Sample
     const passfile = path.join(status.stateDir, 'run', 'replication.pgpass');
     const raw = await timed(
       'runuser',
-      ['-u', 'postgres', '--', 'env', `PGPASSFILE=${passfile}`, `${BIN}/pg_basebackup`, '-h', '127.0.0.1', '-p', String(port), '-U', 'repuser', '-D', rawDir, '-X', 'stream', '-c', 'fast', '--no-password'],
+      [
+        '-u',
+        'postgres',
+        '--',
+        'env',
+        `PGPASSFILE=${passfile}`,
+        `${BIN}/pg_basebackup`,
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'repuser',
+        '-D',
+        rawDir,
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--no-password',
+      ],
       dir,
     );
     await rm(rawParent, { recursive: true, force: true });
@@ -156,7 +190,12 @@ try {
   }
   lines.push(row('raw pg_basebackup of a primary with 2M rows', raws));
   lines.push(row('hotstandby add-standby on that primary (build, start, verify)', adds));
-  console.log(`PostgreSQL 15 (Debian), pg_basebackup, ${runs} runs each (add-standby ${addRuns}), ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `PostgreSQL 15 (Debian), pg_basebackup, ${runs} runs each (add-standby ${addRuns}), ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('| what | median s | range s | max RSS MB (median) |');
   console.log('|---|---|---|---|');
   for (const line of lines) console.log(line);

@@ -55,7 +55,12 @@ try {
   for (let i = 0; i < runs; i++) cases.forEach((c, k) => samples[k].push(timed(c.args, dir)));
   const wall = samples.map((s) => median(s.map((t) => t.wall)));
   const cpu = samples.map((s) => median(s.map((t) => t.cpu)));
-  console.log(`${runs} runs each, alternating; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  console.log(
+    `${runs} runs each, alternating; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   console.log('CASE                       WALL s   MINUS NODE   CPU s   MINUS NODE   TARGET (wall, minus node)');
   cases.forEach((c, k) => {
     const diff = (values) => (k === 0 ? '' : (values[k] - values[0]).toFixed(3));

@@ -36,7 +36,10 @@ describe('adopting a primary whose configuration lives outside its data director
     for (const p of [etc, path.join(etc, 'conf.d'), ...['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf', 'conf.d/tuning.conf'].map((f) => path.join(etc, f))]) {
       await chownIfRoot(p, primary.serverUser.uid, primary.serverUser.gid);
     }
-    await runProgram(path.join(primary.binaries.binDir, 'pg_ctl'), ['start', '-D', etc, '-l', path.join(primary.dir, 'primary.log'), '-w', '-s'], { user: primary.serverUser, detached: true });
+    await runProgram(path.join(primary.binaries.binDir, 'pg_ctl'), ['start', '-D', etc, '-l', path.join(primary.dir, 'primary.log'), '-w', '-s'], {
+      user: primary.serverUser,
+      detached: true,
+    });
     deferCleanup(async () => {
       await runProgram(path.join(primary.binaries.binDir, 'pg_ctl'), ['stop', '-D', etc, '-m', 'immediate', '-s'], { user: primary.serverUser }).catch(() => undefined);
     });

@@ -12,7 +12,7 @@ import { clusterConfig, createProject } from './support/project.js';
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 
 describe('adopting a primary with group access', () => {
-  test('the standby\'s data directory is 0750 like the primary\'s, and its files 0640', async () => {
+  test("the standby's data directory is 0750 like the primary's, and its files 0640", async () => {
     const users = await createUsersPrimary();
     const { primary } = users;
     // What initdb -g makes: the server takes group access from its data directory's mode at start.
@@ -30,7 +30,7 @@ describe('adopting a primary with group access', () => {
 
     const standby = nodeNamed(await statusOf(project), 'standby1');
     expect(standby).toMatchObject({ running: true, inRecovery: true });
-    expect(modeOf(standby.dataDir).toString(8), 'the top directory has the primary\'s mode').toBe('750');
+    expect(modeOf(standby.dataDir).toString(8), "the top directory has the primary's mode").toBe('750');
     expect(modeOf(path.join(standby.dataDir, 'PG_VERSION')).toString(8)).toBe('640');
   });
 });

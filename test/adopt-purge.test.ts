@@ -77,7 +77,11 @@ describe('down --purge on an adopted primary', () => {
     expect(restore.stdout, describeRun(restore)).toMatch(/restarting master so .*archive_mode/);
     expect(hashFiles(users.configFiles)).toEqual(users.hashes);
     expect(postmastersUnder(primary.dataDir), 'the restored primary runs again').toHaveLength(1);
-    const mode = await withClient(primary.port, primary.superuserPassword, async (client) => (await client.query<{ archive_mode: string }>('SHOW archive_mode')).rows[0]!.archive_mode);
+    const mode = await withClient(
+      primary.port,
+      primary.superuserPassword,
+      async (client) => (await client.query<{ archive_mode: string }>('SHOW archive_mode')).rows[0]!.archive_mode,
+    );
     expect(mode).toBe('off');
 
     const finalPurge = await project.run(['down', '--purge']);

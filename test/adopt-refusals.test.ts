@@ -54,7 +54,14 @@ describe('adopting a primary that cannot serve the run', () => {
     try {
       // max_wal_senders is 10 by default: ten replication connections leave none for the base backup.
       for (let i = 0; i < 10; i++) {
-        const client = new pg.Client({ host: '127.0.0.1', port: users.primary.port, user: 'postgres', password: users.primary.superuserPassword, database: 'postgres', replication: 'true' } as pg.ClientConfig);
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: users.primary.port,
+          user: 'postgres',
+          password: users.primary.superuserPassword,
+          database: 'postgres',
+          replication: 'true',
+        } as pg.ClientConfig);
         await client.connect();
         senders.push(client);
       }

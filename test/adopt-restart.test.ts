@@ -28,7 +28,11 @@ async function setting(port: number, password: string, name: string): Promise<st
 describe('adopting a primary when archive_mode needs a restart', () => {
   test('without --allow-restart: exits non-zero naming archive_mode and --allow-restart, and changes nothing', async () => {
     const { users, primary, project } = await archiveProject();
-    const startedBefore = await withClient(primary.port, primary.superuserPassword, async (c) => (await c.query("SELECT pg_postmaster_start_time()::text AS t")).rows[0].t as string);
+    const startedBefore = await withClient(
+      primary.port,
+      primary.superuserPassword,
+      async (c) => (await c.query('SELECT pg_postmaster_start_time()::text AS t')).rows[0].t as string,
+    );
 
     const up = await project.run(['up']);
     expectUserError(up, ['archive_mode', '--allow-restart']);
@@ -84,7 +88,7 @@ describe('adopting a primary when archive_mode needs a restart', () => {
     expect(again.stdout, describeRun(again)).toMatch(/✔ hba-config · master: replication login works/);
   });
 
-  test('a setting of the user\'s own pending a restart is named as such, and --allow-restart applies it', async () => {
+  test("a setting of the user's own pending a restart is named as such, and --allow-restart applies it", async () => {
     const users = await createUsersPrimary();
     const { primary } = users;
     await appendFile(path.join(primary.dataDir, 'postgresql.conf'), 'shared_buffers = 48MB   # changed, not restarted yet\n');

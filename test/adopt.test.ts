@@ -12,7 +12,7 @@ import { postmastersUnder } from './support/processes.js';
 import { clusterConfig, createProject } from './support/project.js';
 
 describe('adopting an existing primary', () => {
-  test('up adopts it and keeps the user\'s lines; down --purge --restore restores every file, drops role and slot, keeps the primary', async () => {
+  test("up adopts it and keeps the user's lines; down --purge --restore restores every file, drops role and slot, keeps the primary", async () => {
     const users = await createUsersPrimary();
     const { primary } = users;
     const project = await createProject();
@@ -35,7 +35,7 @@ describe('adopting an existing primary', () => {
     expect(hba).toContain(USER_HBA_LINES);
     const hbaBefore = users.contents[path.join(primary.dataDir, 'pg_hba.conf')]!;
     expect(isSubsequence(hbaBefore.split('\n'), hba.split('\n')), 'every original pg_hba.conf line is kept, in order').toBe(true);
-    expect(withoutManagedBlock(hba), 'pg_hba.conf minus the marked hotstandby block is the user\'s file, byte for byte').toBe(hbaBefore);
+    expect(withoutManagedBlock(hba), "pg_hba.conf minus the marked hotstandby block is the user's file, byte for byte").toBe(hbaBefore);
     expect(hba).toMatch(/^host\s+replication\s+"?repuser"?\s+127\.0\.0\.1\/32\s+scram-sha-256/m);
     const autoConf = readFileSync(path.join(primary.dataDir, 'postgresql.auto.conf'), 'utf8');
     expect(autoConf).toContain(`port = '${primary.port}'`);

@@ -86,7 +86,7 @@ const cases: BadCase[] = [
     },
   },
   {
-    name: 'standby data directory inside the primary\'s',
+    name: "standby data directory inside the primary's",
     async setup(project) {
       const config = await clusterConfig();
       (config.primary as Record<string, unknown>).dataDir = './pg/primary';
@@ -151,7 +151,14 @@ const cases: BadCase[] = [
     statusRefuses: false,
     async setup(project) {
       await project.writeConfig(CONFIG, await clusterConfig({ stateDir: './state$HOME' }));
-      return { mentions: [`the state directory (${project.path('state$HOME')}) contains a dollar sign ($)`, 'key stateDir', /set "stateDir" in .*hotstandby\.config\.json to a path without \$/, 'spaces and single quotes are fine'] };
+      return {
+        mentions: [
+          `the state directory (${project.path('state$HOME')}) contains a dollar sign ($)`,
+          'key stateDir',
+          /set "stateDir" in .*hotstandby\.config\.json to a path without \$/,
+          'spaces and single quotes are fine',
+        ],
+      };
     },
   },
   {
@@ -170,7 +177,12 @@ const cases: BadCase[] = [
       const config = await clusterConfig();
       (config.standbys as Record<string, unknown>[])[0]!.dataDir = './standby-link';
       await project.writeConfig(CONFIG, config);
-      return { mentions: [`the data directory of standby1 (${project.path('standby-link')}) is a symbolic link to ${project.path('gone', 'standby1')}, which does not exist`, 'standbys[0].dataDir'] };
+      return {
+        mentions: [
+          `the data directory of standby1 (${project.path('standby-link')}) is a symbolic link to ${project.path('gone', 'standby1')}, which does not exist`,
+          'standbys[0].dataDir',
+        ],
+      };
     },
   },
   {

@@ -44,12 +44,17 @@ describe('promote and rejoin', () => {
     expect(nodeNamed(after, 's2')).toMatchObject({ role: 'standby', running: true, inRecovery: true, upstream: 's1' });
     expect(nodeNamed(after, 'main')).toMatchObject({ running: false, formerPrimary: true });
     // status reports the timeline each node is on now: the new one, on s1 and on s2 which follows it.
-    const newTimeline = Number(((await s1.query<{ tli: string }>("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int AS tli")).rows[0]!).tli);
+    const newTimeline = Number((await s1.query<{ tli: string }>("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int AS tli")).rows[0]!.tli);
     expect(newTimeline).toBe((nodeNamed(before, 'main').timeline as number) + 1);
-    expect.soft(after.nodes.filter((n) => n.name !== 'main').map((n) => [n.name, n.timeline]), 'status timelines right after promote').toEqual([
-      ['s1', newTimeline],
-      ['s2', newTimeline],
-    ]);
+    expect
+      .soft(
+        after.nodes.filter((n) => n.name !== 'main').map((n) => [n.name, n.timeline]),
+        'status timelines right after promote',
+      )
+      .toEqual([
+        ['s1', newTimeline],
+        ['s2', newTimeline],
+      ]);
 
     // A row written on the new primary reaches the standby that followed it.
     await s1.query('INSERT INTO failover_probe VALUES (2)');

@@ -30,7 +30,9 @@ describe('promote of a standby with WAL received but not replayed', () => {
     await writeAndWaitReceived(main, s1);
 
     const promote = await ok(project, ['promote', 's1', '--force', '--plain']);
-    expect(promote.stdout, describeRun(promote)).toMatch(/^s1: received WAL up to [0-9A-F]+\/[0-9A-F]+, replayed up to [0-9A-F]+\/[0-9A-F]+: [1-9]\d* bytes received but not replayed$/m);
+    expect(promote.stdout, describeRun(promote)).toMatch(
+      /^s1: received WAL up to [0-9A-F]+\/[0-9A-F]+, replayed up to [0-9A-F]+\/[0-9A-F]+: [1-9]\d* bytes received but not replayed$/m,
+    );
     expect(promote.stdout, describeRun(promote)).toMatch(/^s1: replay is paused; promotion ends the pause and replays the WAL received so far before s1 accepts writes$/m);
     const promoted = await cluster.client('s1');
     expect((await ids(promoted, 'held_back')).length).toBe(1000);
@@ -47,7 +49,9 @@ describe('promote of a standby with WAL received but not replayed', () => {
 
     const promote = await ok(project, ['promote', 'late', '--force', '--plain']);
     expect(promote.stdout, describeRun(promote)).toMatch(/^late: received WAL up to \S+, replayed up to \S+: [1-9]\d* bytes received but not replayed$/m);
-    expect(promote.stdout, describeRun(promote)).toMatch(/^late: its recovery_min_apply_delay is 1h; promotion stops waiting out the delay and replays the WAL received so far before late accepts writes$/m);
+    expect(promote.stdout, describeRun(promote)).toMatch(
+      /^late: its recovery_min_apply_delay is 1h; promotion stops waiting out the delay and replays the WAL received so far before late accepts writes$/m,
+    );
     const promoted = await cluster.client('late');
     expect((await ids(promoted, 'held_back')).length).toBe(1000);
   });

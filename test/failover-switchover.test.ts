@@ -99,7 +99,10 @@ async function switchoverUnderLoad(cluster: LiveCluster, from: string, to: strin
   try {
     const rows = await ids(newPrimary, 'switchover_probe');
     const present = new Set(rows);
-    expect(committed.filter((id) => !present.has(id)), `committed rows missing on ${to}`).toEqual([]);
+    expect(
+      committed.filter((id) => !present.has(id)),
+      `committed rows missing on ${to}`,
+    ).toEqual([]);
     const inDoubtPresent = during.inDoubt.filter((id) => present.has(id));
     expect(rows.length, 'rows on the new primary = committed + those in doubt that made it').toBe(committed.length + inDoubtPresent.length);
 

@@ -47,7 +47,10 @@ describe('Ctrl-C during up', () => {
     const context = describeRun(interrupted);
     expect(interrupted.code, context).toBe(130);
     expect(interrupted.stderr, context).toContain('interrupted: stopping after cleaning up');
-    expect(interrupted.stderr.split('\n').filter((l) => l.startsWith('hotstandby: error:')), context).toEqual(['hotstandby: error: interrupted before: hold on']);
+    expect(
+      interrupted.stderr.split('\n').filter((l) => l.startsWith('hotstandby: error:')),
+      context,
+    ).toEqual(['hotstandby: error: interrupted before: hold on']);
     expect(interrupted.stderr, context).toContain('fix: run the command again; it continues where it stopped');
     expect(interrupted.stderr, context).not.toMatch(/^\s+at \S/m);
     expect(existsSync(project.path('.hotstandby', 'lock')), 'the run lock is released').toBe(false);

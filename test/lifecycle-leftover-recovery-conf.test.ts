@@ -10,7 +10,7 @@ import { ok, show, upCluster, waitReplayed } from './support/cluster-nodes.js';
 import { fileFacts } from './support/files.js';
 import { clusterConfig, createProject } from './support/project.js';
 
-const LEFTOVER = ["# left from PostgreSQL 11", "standby_mode = 'on'", "primary_conninfo = 'host=127.0.0.1 port=1 user=nobody'", "archive_cleanup_command = 'true'", ''].join('\n');
+const LEFTOVER = ['# left from PostgreSQL 11', "standby_mode = 'on'", "primary_conninfo = 'host=127.0.0.1 port=1 user=nobody'", "archive_cleanup_command = 'true'", ''].join('\n');
 
 describe('a leftover recovery.conf in a standby of PostgreSQL 12+', () => {
   test('up migrates it into postgresql.auto.conf, keeps the file aside, says so, and the standby streams', async () => {

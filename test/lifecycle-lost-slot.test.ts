@@ -37,13 +37,17 @@ describe('a lost replication slot', () => {
     expect(start.code, describeRun(start)).toBe(1);
     expect(start.stdout, describeRun(start)).toMatch(/^s1: started, NOT streaming: its replication slot s1 on main is lost.*hotstandby rebuild s1$/m);
     const status = await statusOf(project);
-    expect(nodeNamed(status, 's1'), JSON.stringify(status, null, 1)).toMatchObject({ slot: 's1', slotWalStatus: 'lost', warnings: [expect.stringMatching(/slot s1 on main is lost.*hotstandby rebuild s1/)] });
+    expect(nodeNamed(status, 's1'), JSON.stringify(status, null, 1)).toMatchObject({
+      slot: 's1',
+      slotWalStatus: 'lost',
+      warnings: [expect.stringMatching(/slot s1 on main is lost.*hotstandby rebuild s1/)],
+    });
     expect(nodeNamed(status, 's1').state).toMatch(/slot lost/);
     for (const layout of ['--table', '--tree']) {
       const shown = await ok(project, ['status', layout]);
       expect(shown.stdout, describeRun(shown)).toMatch(/^warning: s1: its replication slot s1 on main is lost.*hotstandby rebuild s1$/m);
     }
-    expectUserError(await project.run(['verify']), ["its replication slot s1 on main is lost", 'hotstandby rebuild']);
+    expectUserError(await project.run(['verify']), ['its replication slot s1 on main is lost', 'hotstandby rebuild']);
 
     // rebuild --json: the standby as status reports it afterwards, and the base-backup step that rebuilt it.
     const rebuild = jsonResult<StandbyBuildJson>(await project.run(['rebuild', 's1', '--json']));

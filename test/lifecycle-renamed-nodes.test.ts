@@ -38,7 +38,13 @@ describe('nodes the config no longer names', () => {
   test('a standby deleted from the config: refused with the way to drop it; after remove-standby the config may leave it out', async () => {
     const project = await createProject('hotstandby-e2e-renamed-');
     const [p, a, b] = await freePorts(3);
-    const both = { primary: { name: 'primary', port: p }, standbys: [{ name: 'keep', port: a }, { name: 'drop', port: b }] };
+    const both = {
+      primary: { name: 'primary', port: p },
+      standbys: [
+        { name: 'keep', port: a },
+        { name: 'drop', port: b },
+      ],
+    };
     await project.writeConfig('hotstandby.config.json', both);
     expect((await project.run(['up', '--plain'])).code).toBe(0);
 

@@ -27,7 +27,13 @@ describe('scripts', () => {
 
     const out = project.path('my scripts');
     const written = await ok(project, ['scripts', '--out', 'my scripts']);
-    const expected = [...NODES.flatMap((n) => ['sh', 'cmd'].flatMap((ext) => [`start-${n}.${ext}`, `stop-${n}.${ext}`])), 'start-all.sh', 'stop-all.sh', 'start-all.cmd', 'stop-all.cmd'];
+    const expected = [
+      ...NODES.flatMap((n) => ['sh', 'cmd'].flatMap((ext) => [`start-${n}.${ext}`, `stop-${n}.${ext}`])),
+      'start-all.sh',
+      'stop-all.sh',
+      'start-all.cmd',
+      'stop-all.cmd',
+    ];
     for (const name of expected) expect(written.stdout, describeRun(written)).toContain(`  ${name}`);
     // --json: the directory and every script's absolute path.
     const json = jsonResult<ScriptsJson>(await project.run(['scripts', '--out', 'my scripts', '--json']));

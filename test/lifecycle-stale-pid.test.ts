@@ -22,14 +22,17 @@ describe('a stale postmaster.pid', () => {
     const pid = postmasterPid(s1Dir);
     const lockFile = readFileSync(pidFile, 'utf8');
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, { what: 's1 postmaster to be gone' });
+    await waitFor(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { what: 's1 postmaster to be gone' },
+    );
 
     // Another process of the postgres user now holds that PID's place in the lock file.
     const other = spawn('sleep', ['600'], { uid, gid, stdio: 'ignore', cwd: '/' });

@@ -93,7 +93,13 @@ describe('stop modes', () => {
     // 3. start, then restart every node: new postmasters, and replication resumes. (start --json says per node what
     // it did, in order; restart --json reports the starts that follow the stops.)
     const start = jsonResult<NodeControlJson>(await project.run(['start', '--json']));
-    expect(start).toEqual({ nodes: [{ node: 'main', result: 'started' }, { node: 's1', result: 'already running' }], warnings: [] });
+    expect(start).toEqual({
+      nodes: [
+        { node: 'main', result: 'started' },
+        { node: 's1', result: 'already running' },
+      ],
+      warnings: [],
+    });
     const beforeRestart = await waitForStatus(cluster, 's1 to stream', (s) => nodeNamed(s, 's1').state === 'streaming');
     const restart = await ok(project, ['restart']);
     expect(restart.stdout, describeRun(restart)).toMatch(/^main: started\n(.*\n)*s1: started$/m);
@@ -129,7 +135,10 @@ describe('stop modes', () => {
     expect(gaveUpJson.stdout, describeRun(gaveUpJson)).toBe('');
     // (Counted by the postmaster's own PID: a backend just forked for a connection attempt briefly shows the
     // postmaster's command line too.)
-    expect(postmastersUnder(main.dataDir).map((p) => p.pid), 'main still runs while the session is open').toContain(postmasterPid(main.dataDir));
+    expect(
+      postmastersUnder(main.dataDir).map((p) => p.pid),
+      'main still runs while the session is open',
+    ).toContain(postmasterPid(main.dataDir));
     expect(heldForRestart.ended()).toBe(false);
     await heldForRestart.client.query('COMMIT');
     await heldForRestart.client.end();
@@ -142,6 +151,10 @@ describe('stop modes', () => {
     expect(bogus.code, describeRun(bogus)).toBe(2);
     expect(bogus.stderr).toMatch(/--mode must be smart, fast or immediate/);
     // Under --json, bad usage is one JSON error too, with the same exit code and no help text.
-    expectJsonError(await project.run(['stop', '--mode', 'gentle', '--json']), { exitCode: 2, code: 'USAGE', mentions: ['--mode must be smart, fast or immediate', 'hotstandby stop --help'] });
+    expectJsonError(await project.run(['stop', '--mode', 'gentle', '--json']), {
+      exitCode: 2,
+      code: 'USAGE',
+      mentions: ['--mode must be smart, fast or immediate', 'hotstandby stop --help'],
+    });
   });
 });

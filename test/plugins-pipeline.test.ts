@@ -58,7 +58,11 @@ async function pluginProject(extra: Record<string, unknown> = {}): Promise<{ pro
   const project = await createProject('hotstandby-e2e-plugins-');
   await linkHotstandbyCore(project);
   await writeProjectFile(project, 'steps/audit.ts', AUDIT);
-  await writeProjectFile(project, 'steps/audit-sql.ts', "export const CREATE_LOG: string = 'CREATE TABLE IF NOT EXISTS public.plugin_log (n serial PRIMARY KEY, step text NOT NULL, info text NOT NULL)';\n");
+  await writeProjectFile(
+    project,
+    'steps/audit-sql.ts',
+    "export const CREATE_LOG: string = 'CREATE TABLE IF NOT EXISTS public.plugin_log (n serial PRIMARY KEY, step text NOT NULL, info text NOT NULL)';\n",
+  );
   await writeProjectFile(project, 'steps/after-standbys.js', AFTER_STANDBYS);
   const config = await clusterConfig({
     superuser: { password: 'plugins-e2e-pw' },
@@ -103,8 +107,14 @@ describe('custom step plugins from the config', () => {
     const up = await project.run(['up', '--plain']);
     expect(up.code, describeRun(up)).toBe(0);
     const order = ['user-creation', 'hba-config', 'wal-config', 'audit', 'base-backup', 'recovery-config', 'after-standbys', 'verify'].map((s) => up.stdout.indexOf(`✔ ${s} · `));
-    expect(order.every((i) => i >= 0), describeRun(up)).toBe(true);
-    expect([...order].sort((a, b) => a - b), describeRun(up)).toEqual(order);
+    expect(
+      order.every((i) => i >= 0),
+      describeRun(up),
+    ).toBe(true);
+    expect(
+      [...order].sort((a, b) => a - b),
+      describeRun(up),
+    ).toEqual(order);
 
     const primaryPort = (config.primary as { port: number }).port;
     const standbyPort = (config.standbys as { port: number }[])[0]!.port;
@@ -127,8 +137,16 @@ describe('custom step plugins from the config', () => {
 
   test('hotstandby plugins: order, scope, origin, placement; a replaced and a disabled built-in are named', async () => {
     const project = await createProject('hotstandby-e2e-plugins-');
-    await writeProjectFile(project, 'steps/verify.js', `export default { name: 'verify', description: 'my own verify', scope: 'cluster', async plan() { return { actions: [] }; } };\n`);
-    await writeProjectFile(project, 'steps/seed.js', `export default { name: 'seed', description: 'seed', scope: 'primary', before: ['base-backup'], async plan() { return { actions: [] }; } };\n`);
+    await writeProjectFile(
+      project,
+      'steps/verify.js',
+      `export default { name: 'verify', description: 'my own verify', scope: 'cluster', async plan() { return { actions: [] }; } };\n`,
+    );
+    await writeProjectFile(
+      project,
+      'steps/seed.js',
+      `export default { name: 'seed', description: 'seed', scope: 'primary', before: ['base-backup'], async plan() { return { actions: [] }; } };\n`,
+    );
     await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: ['./steps/seed.js', './steps/verify.js'], disable: ['wal-config'] }));
 
     const text = await project.run(['plugins']);
@@ -145,11 +163,21 @@ describe('custom step plugins from the config', () => {
     expect(text.stdout).toMatch(/Replaced built-in steps:\n {2}verify: @hotstandby\/plugin-verify@[\d.]+ \(built-in\) is replaced by \.\/steps\/verify\.js/);
     expect(text.stdout).toMatch(/Not run:\n {2}wal-config \(@hotstandby\/plugin-wal-config@[\d.]+ \(built-in\)\): listed in "disable"/);
 
-    const json = parseJson<{ config: string; steps: { name: string; runsOn: string; builtin: boolean; origin: string; replaces: string | null }[]; replaced: unknown[]; disabled: { name: string; reason: string }[] }>(
-      await project.run(['plugins', '--json']),
-    );
+    const json = parseJson<{
+      config: string;
+      steps: { name: string; runsOn: string; builtin: boolean; origin: string; replaces: string | null }[];
+      replaced: unknown[];
+      disabled: { name: string; reason: string }[];
+    }>(await project.run(['plugins', '--json']));
     expect(json.config).toBe(project.path('hotstandby.config.json'));
-    expect(json.steps.map((s) => `${s.name}:${s.runsOn}`)).toEqual(['user-creation:primary', 'hba-config:primary', 'seed:primary', 'base-backup:each standby', 'recovery-config:each standby', 'verify:cluster']);
+    expect(json.steps.map((s) => `${s.name}:${s.runsOn}`)).toEqual([
+      'user-creation:primary',
+      'hba-config:primary',
+      'seed:primary',
+      'base-backup:each standby',
+      'recovery-config:each standby',
+      'verify:cluster',
+    ]);
     expect(json.steps.find((s) => s.name === 'verify')).toMatchObject({ builtin: false, replaces: expect.stringMatching(/^@hotstandby\/plugin-verify@/) });
     // As docs/plugins.md says: the table shortens a file below the current directory, the JSON has its absolute path.
     expect(json.steps.find((s) => s.name === 'seed')!.origin).toBe(project.path('steps', 'seed.js'));
@@ -159,7 +187,11 @@ describe('custom step plugins from the config', () => {
 
   test('a replaced verify answers verify --json with its summary; with verify disabled, up does not claim "verified"', async () => {
     const project = await createProject('hotstandby-e2e-plugins-');
-    await writeProjectFile(project, 'steps/verify.js', `export default { name: 'verify', description: 'my own verify', scope: 'cluster', async plan() { return { actions: [] }; }, async apply() { return { summary: 'checked by my team' }; } };\n`);
+    await writeProjectFile(
+      project,
+      'steps/verify.js',
+      `export default { name: 'verify', description: 'my own verify', scope: 'cluster', async plan() { return { actions: [] }; }, async apply() { return { summary: 'checked by my team' }; } };\n`,
+    );
     const config = await clusterConfig({ plugins: ['./steps/verify.js'] });
     await project.writeConfig('hotstandby.config.json', config);
     const up = await project.run(['up', '--plain']);
@@ -174,12 +206,18 @@ describe('custom step plugins from the config', () => {
     await project.writeConfig('hotstandby.config.json', { ...config, plugins: [], disable: ['verify'] });
     const again = await project.run(['up', '--plain']);
     expect(again.code, describeRun(again)).toBe(0);
-    expect(again.stdout, describeRun(again)).toContain('Everything was already in place; nothing changed. The cluster is up; it was not verified (the pipeline has no verify step).');
+    expect(again.stdout, describeRun(again)).toContain(
+      'Everything was already in place; nothing changed. The cluster is up; it was not verified (the pipeline has no verify step).',
+    );
     expectUserError(await project.run(['verify']), ['the step "verify" is disabled in', 'take "verify" out of "disable"']);
   });
 
   const refusals: { name: string; extra: Record<string, unknown>; files?: Record<string, string>; mentions: (string | RegExp)[] }[] = [
-    { name: 'an unknown step in pipeline', extra: { pipeline: [...PIPELINE.slice(0, 3), 'audti', ...PIPELINE.slice(4)] }, mentions: ['"audti"', 'key pipeline', /fix: known steps: .*audit/] },
+    {
+      name: 'an unknown step in pipeline',
+      extra: { pipeline: [...PIPELINE.slice(0, 3), 'audti', ...PIPELINE.slice(4)] },
+      mentions: ['"audti"', 'key pipeline', /fix: known steps: .*audit/],
+    },
     { name: 'a step listed twice in pipeline', extra: { pipeline: [...PIPELINE, 'audit'] }, mentions: ['"audit" twice'] },
     {
       name: 'a cycle between plugins',
@@ -194,17 +232,39 @@ describe('custom step plugins from the config', () => {
       name: 'a before/after naming a step no plugin provides',
       extra: { plugins: ['./steps/audit.ts', './steps/after-standbys.js', './steps/typo.js'], pipeline: undefined, steps: { audit: { label: 'x', level: 1 } } },
       files: { 'steps/typo.js': "export default { name: 'typo', description: 't', scope: 'primary', after: ['no-such-step'], async plan() { return { actions: [] }; } };\n" },
-      mentions: ['step "typo"', 'wants to run after "no-such-step", but no step of that name exists (a typo?)', 'key plugins[2]', /fix: name one of the known steps in its "after": user-creation, .*after-standbys/],
+      mentions: [
+        'step "typo"',
+        'wants to run after "no-such-step", but no step of that name exists (a typo?)',
+        'key plugins[2]',
+        /fix: name one of the known steps in its "after": user-creation, .*after-standbys/,
+      ],
     },
-    { name: 'the same plugin twice', extra: { plugins: ['./steps/audit.ts', './steps/audit.ts'] }, mentions: ['two plugins define the step "audit"', '(plugins[0])', '(plugins[1])'] },
+    {
+      name: 'the same plugin twice',
+      extra: { plugins: ['./steps/audit.ts', './steps/audit.ts'] },
+      mentions: ['two plugins define the step "audit"', '(plugins[0])', '(plugins[1])'],
+    },
     { name: 'a missing plugin file', extra: { plugins: ['./steps/nope.ts'] }, mentions: ['steps/nope.ts', 'does not exist', 'key plugins[0]'] },
-    { name: 'a bad option in the plugins entry', extra: { plugins: [['./steps/audit.ts', { label: 'x', level: 0 }], './steps/after-standbys.js'], steps: {} }, mentions: ['plugins[0][1].level', 'steps/audit.ts'] },
+    {
+      name: 'a bad option in the plugins entry',
+      extra: { plugins: [['./steps/audit.ts', { label: 'x', level: 0 }], './steps/after-standbys.js'], steps: {} },
+      mentions: ['plugins[0][1].level', 'steps/audit.ts'],
+    },
     {
       name: 'a missing required option',
       extra: { plugins: ['./steps/audit.ts', './steps/after-standbys.js'], steps: { audit: { level: 2 } } },
-      mentions: ['steps.audit.label: missing required option "label"', 'fix: set it in the config: "steps": { "audit": { "label": … } }, or next to the plugin in plugins[0]: ["./steps/audit.ts", { "label": … }] (its options are the schema in', 'steps/audit.ts)'],
+      mentions: [
+        'steps.audit.label: missing required option "label"',
+        'fix: set it in the config: "steps": { "audit": { "label": … } }, or next to the plugin in plugins[0]: ["./steps/audit.ts", { "label": … }] (its options are the schema in',
+        'steps/audit.ts)',
+      ],
     },
-    { name: 'a plugin the pipeline does not place', extra: { plugins: ['./steps/audit.ts', './steps/loose.js'] }, files: { 'steps/loose.js': "export default { name: 'loose', description: 'l', scope: 'primary', async plan() { return { actions: [] }; } };\n" }, mentions: ['step "loose"', 'has no place', 'add "loose" to "pipeline"'] },
+    {
+      name: 'a plugin the pipeline does not place',
+      extra: { plugins: ['./steps/audit.ts', './steps/loose.js'] },
+      files: { 'steps/loose.js': "export default { name: 'loose', description: 'l', scope: 'primary', async plan() { return { actions: [] }; } };\n" },
+      mentions: ['step "loose"', 'has no place', 'add "loose" to "pipeline"'],
+    },
   ];
   for (const c of refusals) {
     test(`refuses ${c.name} before anything is created, in one message`, async () => {

@@ -21,7 +21,9 @@ async function scaffold(project: Project, name = 'demo-step'): Promise<string> {
   const result = await project.run(['plugin', 'new', name, '--dir', 'plugins/demo']);
   expect(result.code, describeRun(result)).toBe(0);
   expect(result.stdout).toContain(`Created hotstandby-plugin-${name} in plugins/demo:`);
-  expect(result.stdout).toContain(`Dependencies: @hotstandby/core and @hotstandby/testing come from the hotstandby checkout at ${REPO_ROOT.replace(/\/$/, '')} (file: dependencies, which npm links`);
+  expect(result.stdout).toContain(
+    `Dependencies: @hotstandby/core and @hotstandby/testing come from the hotstandby checkout at ${REPO_ROOT.replace(/\/$/, '')} (file: dependencies, which npm links`,
+  );
   return project.path('plugins', 'demo');
 }
 
@@ -61,7 +63,12 @@ describe('hotstandby plugin new', () => {
     // with --json: the document names the package, its directory and files.)
     const created = jsonResult<PluginNewJson>(await project.run(['plugin', 'new', 'demo-step', '--dir', 'plugins/demo', '--json']));
     const dir = project.path('plugins', 'demo');
-    expect(created).toEqual({ dir, packageName: 'hotstandby-plugin-demo-step', files: expect.arrayContaining(['src/index.ts', 'README.md', 'package.json']), source: expect.objectContaining({ kind: 'checkout' }) });
+    expect(created).toEqual({
+      dir,
+      packageName: 'hotstandby-plugin-demo-step',
+      files: expect.arrayContaining(['src/index.ts', 'README.md', 'package.json']),
+      source: expect.objectContaining({ kind: 'checkout' }),
+    });
     expect(listTree(dir)).toEqual(expect.arrayContaining(created.files));
     await project.writeConfig('hotstandby.config.json', await clusterConfig({ plugins: ['./plugins/demo'], steps: { 'demo-step': { schema: 'app' } } }));
     const result = await project.run(['plugins', '--json']);
@@ -74,7 +81,7 @@ describe('hotstandby plugin new', () => {
     expect(dryRun.stdout, describeRun(dryRun)).toMatch(/── demo-step · primary\n\s+\[primary\] SQL: CREATE SCHEMA "app"/);
   });
 
-  test('refuses a name that is not a step name, a built-in step\'s name, and a directory that is not empty, writing nothing', async () => {
+  test("refuses a name that is not a step name, a built-in step's name, and a directory that is not empty, writing nothing", async () => {
     const project = await createProject('hotstandby-e2e-scaffold-');
     expectUserError(await project.run(['plugin', 'new', 'Demo_Step']), ['"Demo_Step" is not a step name', '(PLUGIN_SCAFFOLD)']);
     // The template is a primary step before base-backup: under a built-in's name it could not load.

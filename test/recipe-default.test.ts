@@ -47,7 +47,10 @@ describe('recipe with the built-in default config', () => {
     expect(slave1.replayLagBytes).toBeGreaterThanOrEqual(0);
 
     // The recipe's ports when free; otherwise moved ports that up announced.
-    for (const [name, wanted, node] of [['master', 5432, master], ['slave1', 5431, slave1]] as const) {
+    for (const [name, wanted, node] of [
+      ['master', 5432, master],
+      ['slave1', 5431, slave1],
+    ] as const) {
       if (defaultPortsFree[name]) expect(node.port, `${name} should get the recipe's port ${wanted}`).toBe(wanted);
       else {
         expect(node.port).not.toBe(wanted);

@@ -10,7 +10,10 @@ const LOG_LOADS = fileURLToPath(new URL('./support/log-module-loads.mjs', import
 
 async function loadedModules(args: string[]): Promise<{ code: number; modules: string[] }> {
   const result = await execa(process.execPath, ['--import', LOG_LOADS, CLI_BIN, ...args], { env: cleanEnv(), extendEnv: false, reject: false, encoding: 'utf8' });
-  const modules = String(result.stderr).split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice('LOADED '.length));
+  const modules = String(result.stderr)
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice('LOADED '.length));
   return { code: result.exitCode ?? -1, modules };
 }
 

@@ -73,7 +73,10 @@ describe('status tells the truth about a running cluster', () => {
     expect(table.stdout, describeRun(table)).toMatch(/^warning: main: the WAL archiver on main is failing/m);
     const doctor = await project.run(['doctor', '--json']);
     const report = parseJson<{ checks: { check: string; status: string; detail: string; fix?: string }[] }>(doctor);
-    expect(report.checks.find((c) => c.check === 'archiver'), describeRun(doctor)).toMatchObject({ status: 'warn', detail: expect.stringMatching(/failing/), fix: expect.stringMatching(/archive_command/) });
+    expect(
+      report.checks.find((c) => c.check === 'archiver'),
+      describeRun(doctor),
+    ).toMatchObject({ status: 'warn', detail: expect.stringMatching(/failing/), fix: expect.stringMatching(/archive_command/) });
     await chmod(project.path('.hotstandby', 'archive'), 0o700);
   });
 });

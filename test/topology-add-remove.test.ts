@@ -38,7 +38,12 @@ describe('add-standby and remove-standby', () => {
     const topologyBefore = JSON.parse(readFileSync(stateFile, 'utf8')).topology;
     const [badPort] = await freePorts(1);
     const syncCascaded = await project.run(['add-standby', 'bad', '--port', String(badPort), '--upstream', 's1', '--synchronous', '--plain']);
-    expectUserError(syncCascaded, ['--synchronous and --upstream s1 do not go together', 'only standbys that stream from the primary (main) can be synchronous', 'leave out --synchronous', 'leave out --upstream']);
+    expectUserError(syncCascaded, [
+      '--synchronous and --upstream s1 do not go together',
+      'only standbys that stream from the primary (main) can be synchronous',
+      'leave out --synchronous',
+      'leave out --upstream',
+    ]);
     expect(syncCascaded.stderr, describeRun(syncCascaded)).not.toMatch(/invalid config|hotstandby\.config\.json|standbys\[/);
     const s1Dir = nodeNamed(await cluster.status(), 's1').dataDir;
     const nested = await project.run(['add-standby', 'bad', '--data-dir', `${s1Dir}/inner`, '--plain']);
@@ -135,7 +140,11 @@ describe('add-standby and remove-standby', () => {
       expect(removed.stdout, describeRun(removed)).not.toMatch(/--purge/);
       expect(existsSync(dir)).toBe(true);
       const purgeLater = await project.run(['remove-standby', name, '--purge']);
-      if (name === 's1') expectUserError(purgeLater, ['s1 is no longer a standby of this cluster: it was removed with remove-standby before', `its data directory ${dir} was kept; to delete it later, do it yourself: rm -rf ${dir}`]);
+      if (name === 's1')
+        expectUserError(purgeLater, [
+          's1 is no longer a standby of this cluster: it was removed with remove-standby before',
+          `its data directory ${dir} was kept; to delete it later, do it yourself: rm -rf ${dir}`,
+        ]);
       else expectUserError(purgeLater, ['extra is not a standby of this cluster']);
       expect(existsSync(dir), 'a refused remove-standby deletes nothing').toBe(true);
       const deleteIt = await runProgram('sh', ['-c', `rm -rf ${dir}`], { cwd: project.dir });

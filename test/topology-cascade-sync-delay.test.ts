@@ -137,7 +137,9 @@ describe('cascaded, synchronous and delayed standbys', () => {
     const afterRestart = await verifyOf(project);
     expect(afterRestart.result.code, describeRun(afterRestart.result)).toBe(0);
     const lateAgain = afterRestart.report.standbys.find((s) => s.name === 'late')!;
-    expect(lateAgain.checks?.find((c) => c.name === 'row-replicated')?.detail, JSON.stringify(lateAgain)).toMatch(/delayed by design \(5min\): it is applying WAL it already holds/);
+    expect(lateAgain.checks?.find((c) => c.name === 'row-replicated')?.detail, JSON.stringify(lateAgain)).toMatch(
+      /delayed by design \(5min\): it is applying WAL it already holds/,
+    );
     expect(lateAgain.checks?.find((c) => c.name === 'streaming')?.detail, JSON.stringify(lateAgain)).toMatch(/not streaming yet, by design/);
   });
 });

@@ -125,7 +125,9 @@ describe('env', () => {
 
     // The shell output says which standby is missing from the read URLs and why.
     const shell = await ok(project, ['env']);
-    expect(shell.stdout, describeRun(shell)).toMatch(/^# late is not in the read-only, balanced or prefer-standby URLs: it applies WAL 5min after commit \(applyDelay\).*HOTSTANDBY_LATE_URL/m);
+    expect(shell.stdout, describeRun(shell)).toMatch(
+      /^# late is not in the read-only, balanced or prefer-standby URLs: it applies WAL 5min after commit \(applyDelay\).*HOTSTANDBY_LATE_URL/m,
+    );
     expect(shell.stdout, describeRun(shell)).toContain(`export DATABASE_READ_ONLY_URL='${env.readOnlyUrl}'`);
 
     // With s1 down, prefer-standby reads from the primary (current data), not from the delayed standby.

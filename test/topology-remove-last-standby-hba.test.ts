@@ -23,8 +23,7 @@ describe('the replication rule in pg_hba.conf after the last standby is removed'
     const hbaFile = await show(main, 'hba_file');
     const withRule = readFileSync(hbaFile, 'utf8');
     expect(withRule).toContain(HBA_BLOCK_BEGIN);
-    const ruleCount = async () =>
-      Number((await main.query<{ n: string }>("SELECT count(*) AS n FROM pg_hba_file_rules WHERE 'repuser' = ANY(user_name)")).rows[0]!.n);
+    const ruleCount = async () => Number((await main.query<{ n: string }>("SELECT count(*) AS n FROM pg_hba_file_rules WHERE 'repuser' = ANY(user_name)")).rows[0]!.n);
     expect(await ruleCount()).toBeGreaterThan(0);
 
     const remove = await ok(project, ['remove-standby', 'only']);

@@ -1,4 +1,15 @@
-import { configFromObject, formatHbaRule, knownMajors, majorLabel, quoteGucString, settingsFilePath, versionFacts, type PgMajorNum, type PgNode, type StepContext } from '@hotstandby/core';
+import {
+  configFromObject,
+  formatHbaRule,
+  knownMajors,
+  majorLabel,
+  quoteGucString,
+  settingsFilePath,
+  versionFacts,
+  type PgMajorNum,
+  type PgNode,
+  type StepContext,
+} from '@hotstandby/core';
 import { planRole } from '../../plugins/user-creation/src/role-plan.js';
 import { replicationRules } from '../../plugins/hba-config/src/hba-rules.js';
 import { desiredChanges, freshClusterSettings } from '../../plugins/wal-config/src/desired-settings.js';
@@ -65,7 +76,7 @@ export function renderGeneratedConfig(major: PgMajorNum): string {
   const f = p.facts;
   const out: string[] = [`# What hotstandby generates for PostgreSQL ${majorLabel(major)} (recipe topology: master 5432, slave1 5431)`, ''];
   const role = planRole(p, undefined).actions[0]!;
-  out.push('## 1. replication role (primary)', role.kind === 'sql' ? role.display ?? role.sql : '', '');
+  out.push('## 1. replication role (primary)', role.kind === 'sql' ? (role.display ?? role.sql) : '', '');
   out.push('## 2. pg_hba.conf rule (primary, placed before every other rule)', ...replicationRules(p).map(formatHbaRule), '');
   const primaryFile = settingsFilePath(f, '/srv/hs/data');
   out.push(`## 3. primary settings (${primaryFile}, written before the first start)`);

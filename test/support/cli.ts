@@ -72,7 +72,10 @@ export async function runProgram(file: string, args: readonly string[], options:
 }
 
 // Wait for a started CLI and turn its result into a CliResult.
-export async function collect(command: string, child: PromiseLike<{ exitCode?: number; stdout?: unknown; stderr?: unknown; signal?: string; timedOut?: boolean }>): Promise<CliResult> {
+export async function collect(
+  command: string,
+  child: PromiseLike<{ exitCode?: number; stdout?: unknown; stderr?: unknown; signal?: string; timedOut?: boolean }>,
+): Promise<CliResult> {
   const started = Date.now();
   const result = await child;
   const stderr = String(result.stderr ?? '');

@@ -67,7 +67,9 @@ export async function waitReplayed(primary: pg.Client, standby: pg.Client, what:
   let last = 'nothing';
   await pollUntil(
     async () => {
-      const row = (await standby.query<{ done: boolean; lsn: string | null }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done, pg_last_wal_replay_lsn()::text AS lsn', [target])).rows[0]!;
+      const row = (
+        await standby.query<{ done: boolean; lsn: string | null }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done, pg_last_wal_replay_lsn()::text AS lsn', [target])
+      ).rows[0]!;
       last = row.lsn ?? 'nothing';
       return row.done ? true : undefined;
     },
@@ -86,7 +88,12 @@ export async function waitForStatus(cluster: LiveCluster, what: string, check: (
       return check(last) ? true : undefined;
     },
     { timeoutMs, what, intervalMs: 200 },
-    () => JSON.stringify(last?.nodes.map((n) => ({ name: n.name, state: n.state, upstream: n.upstream, error: n.error })), null, 1),
+    () =>
+      JSON.stringify(
+        last?.nodes.map((n) => ({ name: n.name, state: n.state, upstream: n.upstream, error: n.error })),
+        null,
+        1,
+      ),
   );
   return last!;
 }

@@ -39,7 +39,7 @@ export async function pgbenchLoad(ctx: StepContext<SmokeOptions>): Promise<Load>
     method: 'pgbench',
     transactions: ctx.options.clients * ctx.options.transactions,
     tps: tps === undefined ? null : Number(tps),
-    check: 'SELECT (SELECT count(*) FROM pgbench_history)::text || \'/\' || (SELECT sum(abalance) FROM pgbench_accounts)::text AS v',
+    check: "SELECT (SELECT count(*) FROM pgbench_history)::text || '/' || (SELECT sum(abalance) FROM pgbench_accounts)::text AS v",
   };
 }
 

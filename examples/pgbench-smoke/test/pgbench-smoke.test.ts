@@ -25,7 +25,11 @@ describe('pgbench-smoke (example plugin) against a real primary and two standbys
 
   const upWithSmoke = async (steps: Record<string, unknown>) => {
     tc = await createTestCluster({ plugins: [...BUILTIN_PLUGINS, SMOKE], settings: WAL_READY, standbys: ['standby1', 'standby2'], config: { steps: { 'pgbench-smoke': steps } } });
-    expect(resolvePipeline(tc.spec, tc.plugins).steps.map((s) => s.plugin.name).slice(-3)).toEqual(['recovery-config', 'pgbench-smoke', 'verify']);
+    expect(
+      resolvePipeline(tc.spec, tc.plugins)
+        .steps.map((s) => s.plugin.name)
+        .slice(-3),
+    ).toEqual(['recovery-config', 'pgbench-smoke', 'verify']);
     return tc;
   };
 

@@ -1,8 +1,6 @@
 import { z } from '@hotstandby/core';
 
-const identifier = z
-  .string({ error: 'must be a name' })
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL name (a-z, 0-9, _; at most 63)' });
+const identifier = z.string({ error: 'must be a name' }).regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL name (a-z, 0-9, _; at most 63)' });
 
 // A column type as SQL writes it: "integer", "text", "varchar(20)", "numeric(10,2)", "timestamptz", "int[]",
 // optionally with words such as "not null" or "default 0". No quotes or semicolons, so nothing can be injected.
@@ -29,7 +27,8 @@ const table = z
       for (const col of Object.keys(row)) {
         if (!columns.includes(col)) ctx.addIssue({ code: 'custom', path: ['rows', i, col], message: `is not a column of ${t.name} (${columns.join(', ')})` });
       }
-      if (key !== undefined && (row[key] === undefined || row[key] === null)) ctx.addIssue({ code: 'custom', path: ['rows', i], message: `has no value for the key column ${key}` });
+      if (key !== undefined && (row[key] === undefined || row[key] === null))
+        ctx.addIssue({ code: 'custom', path: ['rows', i], message: `has no value for the key column ${key}` });
     });
   });
 

@@ -25,10 +25,14 @@ export async function planSeed(ctx: StepContext<SeedOptions>): Promise<StepPlan>
     } else {
       const missing = Object.keys(table.columns).filter((c) => !found.columns.has(c));
       if (missing.length) {
-        throw new HotstandbyError('PLUGIN_FAILED', `${o.schema}.${table.name} exists on ${ctx.primary.name} without the column(s) ${missing.join(', ')}; seed-schema creates tables but never alters them`, {
-          where: { node: ctx.primary.name, step: ctx.step, key: `steps.${ctx.step}.tables` },
-          fix: `add the column(s) yourself (ALTER TABLE ${o.schema}.${table.name} ADD COLUMN ...) or change the options to match the table`,
-        });
+        throw new HotstandbyError(
+          'PLUGIN_FAILED',
+          `${o.schema}.${table.name} exists on ${ctx.primary.name} without the column(s) ${missing.join(', ')}; seed-schema creates tables but never alters them`,
+          {
+            where: { node: ctx.primary.name, step: ctx.step, key: `steps.${ctx.step}.tables` },
+            fix: `add the column(s) yourself (ALTER TABLE ${o.schema}.${table.name} ADD COLUMN ...) or change the options to match the table`,
+          },
+        );
       }
     }
     const rows = table.rows.filter((r) => !found?.keys.has(String(r[keyOf(table)])));

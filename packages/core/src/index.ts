@@ -43,7 +43,19 @@ export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type Ste
 export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
 export type { NodeState, JournalEntry } from './state/cluster-state.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
-export { changesSomething, type Action, type JournalRecord, type SqlAction, type WriteFileAction, type RemoveFileAction, type MakeDirAction, type ExecAction, type NodeAction, type TaskAction, type Owner } from './executor/action.js';
+export {
+  changesSomething,
+  type Action,
+  type JournalRecord,
+  type SqlAction,
+  type WriteFileAction,
+  type RemoveFileAction,
+  type MakeDirAction,
+  type ExecAction,
+  type NodeAction,
+  type TaskAction,
+  type Owner,
+} from './executor/action.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
 export { safeObserver, type LabelledObserver, type ObserverFailureReport } from './pipeline/safe-observer.js';
 export { guardPlugin, pluginFailure, type PluginPhase } from './plugin/guard-plugin.js';
@@ -60,7 +72,17 @@ export { lostSlotProblem } from './postgres/replication-slots.js';
 export { holdsUnappliedWal } from './postgres/unapplied-wal.js';
 export { activeApplyDelay } from './postgres/apply-delay.js';
 export { passfileModeProblem } from './postgres/passfile-mode.js';
-export { versionFacts, parseMajor, majorLabel, knownMajors, isKnownMajor, walKeepSegmentsToMb, OLDEST_RUNNABLE_MAJOR, type VersionFacts, type PgMajorNum } from './postgres/versions.js';
+export {
+  versionFacts,
+  parseMajor,
+  majorLabel,
+  knownMajors,
+  isKnownMajor,
+  walKeepSegmentsToMb,
+  OLDEST_RUNNABLE_MAJOR,
+  type VersionFacts,
+  type PgMajorNum,
+} from './postgres/versions.js';
 export { ConfFile, editAutoConf, editConfBlock, parseConfLine, AUTO_CONF_HEADER, CONF_BLOCK_BEGIN, CONF_BLOCK_END } from './postgres/conf-file.js';
 export { settingsFilePath, editSettingsFile } from './postgres/settings-file.js';
 export { withManagedBlock, managedRules, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';

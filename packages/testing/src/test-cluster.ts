@@ -54,16 +54,20 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
   };
   const spec = configFromObject(config, primary.dir);
   const cluster = new Cluster(spec, { plugins, pipeline: options.pipeline });
-  const nodes = () => standbys.map((s) => new PgNode({
-    name: s.name,
-    role: 'standby',
-    port: s.port,
-    dataDir: s.dataDir,
-    binaries: primary.binaries,
-    osUser: primary.serverUser,
-    logFile: path.join(spec.stateDir, 'logs', `${s.name}.log`),
-    superuser: { name: 'postgres', password: primary.superuserPassword },
-  }));
+  const nodes = () =>
+    standbys.map(
+      (s) =>
+        new PgNode({
+          name: s.name,
+          role: 'standby',
+          port: s.port,
+          dataDir: s.dataDir,
+          binaries: primary.binaries,
+          osUser: primary.serverUser,
+          logFile: path.join(spec.stateDir, 'logs', `${s.name}.log`),
+          superuser: { name: 'postgres', password: primary.superuserPassword },
+        }),
+    );
   const handles = nodes();
   return {
     primary,

@@ -14,10 +14,14 @@ export async function checkBackupSpace(ctx: StepContext): Promise<void> {
   if (!fs) return;
   const free = fs.bavail * fs.bsize;
   if (free >= needed) return;
-  throw new HotstandbyError('DATA_DIR_CONFLICT', `the base backup of ${upstream.name} needs about ${formatBytes(needed)} (its databases plus WAL), but only ${formatBytes(free)} is free at ${where}, where the data directory of ${ctx.node.name} (${ctx.node.dataDir}) goes`, {
-    where: { node: ctx.node.name, step: 'base-backup' },
-    fix: `free at least ${formatBytes(needed - free)} there, or point the dataDir of ${ctx.node.name} at a file system with more room`,
-  });
+  throw new HotstandbyError(
+    'DATA_DIR_CONFLICT',
+    `the base backup of ${upstream.name} needs about ${formatBytes(needed)} (its databases plus WAL), but only ${formatBytes(free)} is free at ${where}, where the data directory of ${ctx.node.name} (${ctx.node.dataDir}) goes`,
+    {
+      where: { node: ctx.node.name, step: 'base-backup' },
+      fix: `free at least ${formatBytes(needed - free)} there, or point the dataDir of ${ctx.node.name} at a file system with more room`,
+    },
+  );
 }
 
 // The path itself or its closest existing parent.

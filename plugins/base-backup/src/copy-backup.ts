@@ -47,9 +47,13 @@ export async function copyBackup(ctx: StepContext, target: string, signal: Abort
 async function refuseTablespaces(source: string, ctx: StepContext): Promise<void> {
   const links = await readdir(path.join(source, 'pg_tblspc')).catch(() => [] as string[]);
   if (links.length > 0) {
-    throw new HotstandbyError('BACKUP_FAILED', `${ctx.upstream!.name} has ${links.length} tablespace(s); the copy method cannot give a standby on the same machine its own tablespace directories`, {
-      where: { node: ctx.node.name, step: 'base-backup', key: 'steps.base-backup.method' },
-      fix: 'use method "pg_basebackup" (install the PostgreSQL client programs)',
-    });
+    throw new HotstandbyError(
+      'BACKUP_FAILED',
+      `${ctx.upstream!.name} has ${links.length} tablespace(s); the copy method cannot give a standby on the same machine its own tablespace directories`,
+      {
+        where: { node: ctx.node.name, step: 'base-backup', key: 'steps.base-backup.method' },
+        fix: 'use method "pg_basebackup" (install the PostgreSQL client programs)',
+      },
+    );
   }
 }

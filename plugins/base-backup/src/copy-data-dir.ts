@@ -32,7 +32,10 @@ export async function copyDataDir(source: string, target: string, exclusions: Co
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
-      if (signal?.aborted) throw new HotstandbyError('ABORTED', 'the copy of the data directory was interrupted; the partial copy was removed', { fix: 'run up again; it starts the base backup afresh' });
+      if (signal?.aborted)
+        throw new HotstandbyError('ABORTED', 'the copy of the data directory was interrupted; the partial copy was removed', {
+          fix: 'run up again; it starts the base backup afresh',
+        });
       const file = files[next++]!;
       bytes += await copyOne(file.from, file.to, owner);
     }

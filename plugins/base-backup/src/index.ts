@@ -15,7 +15,10 @@ import { checkBackupSpace } from './backup-space.js';
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
   checkpoint: z.enum(['fast', 'spread']).default('fast'),
-  maxRate: z.string().regex(/^\d+[kM]?$/, { error: 'must be a rate pg_basebackup accepts, such as 32k or 10M' }).optional(),
+  maxRate: z
+    .string()
+    .regex(/^\d+[kM]?$/, { error: 'must be a rate pg_basebackup accepts, such as 32k or 10M' })
+    .optional(),
 });
 type Options = z.infer<typeof options>;
 
@@ -56,7 +59,10 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
     kind: 'task',
     changes: true,
     summary: `pg_basebackup from ${upstream.name} into ${ctx.node.dataDir}`,
-    details: [`run as ${ctx.serverUser.name}: PGPASSFILE=${ctx.paths.replicationPassfile} ${shown.command} ${shown.args.join(' ')}`, '(into a hidden partial directory, renamed into place when complete)'],
+    details: [
+      `run as ${ctx.serverUser.name}: PGPASSFILE=${ctx.paths.replicationPassfile} ${shown.command} ${shown.args.join(' ')}`,
+      '(into a hidden partial directory, renamed into place when complete)',
+    ],
     run: (signal) =>
       withPartialDirectory(ctx, state, async (dir) => {
         const { command, args } = backupCommand(ctx, dir);

@@ -39,7 +39,10 @@ export async function copyOutsideConfig(ctx: StepContext, target: string): Promi
     const own = copy === undefined ? undefined : standbyConfCopy(copy);
     if (copy !== undefined && own !== copy) await writeFileAtomic(targetConf, own!, attrs);
   }
-  for (const [file, name] of [[row.hba, 'pg_hba.conf'], [row.ident, 'pg_ident.conf']] as const) {
+  for (const [file, name] of [
+    [row.hba, 'pg_hba.conf'],
+    [row.ident, 'pg_ident.conf'],
+  ] as const) {
     if (await outside(file)) {
       await writeFileAtomic(path.join(target, name), await readFile(file), attrs);
       copied.push(file);
@@ -77,11 +80,15 @@ export async function checkPerNodeSettings(ctx: StepContext): Promise<void> {
     if (!row.sourcefile || row.sourcefile === row.config || !perNodeSetting(row.name, row.setting)) continue;
     const at = `${row.sourcefile}:${row.sourceline ?? '?'}`;
     const auto = path.basename(row.sourcefile) === 'postgresql.auto.conf';
-    throw new HotstandbyError('DATA_DIR_CONFLICT', `${row.name} = '${row.setting}' (set in ${at}) belongs to ${upstream.name} alone, but a base backup would give ${ctx.node.name} the same setting`, {
-      where: { node: upstream.name, file: row.sourcefile, line: row.sourceline ?? undefined },
-      fix: auto
-        ? `run ALTER SYSTEM RESET ${row.name} on ${upstream.name} and set it in ${row.config} instead (hotstandby comments it out in each standby's copy), then run up again`
-        : `move that line into ${row.config} (hotstandby comments it out in each standby's copy) or remove it, reload or restart ${upstream.name}, then run up again`,
-    });
+    throw new HotstandbyError(
+      'DATA_DIR_CONFLICT',
+      `${row.name} = '${row.setting}' (set in ${at}) belongs to ${upstream.name} alone, but a base backup would give ${ctx.node.name} the same setting`,
+      {
+        where: { node: upstream.name, file: row.sourcefile, line: row.sourceline ?? undefined },
+        fix: auto
+          ? `run ALTER SYSTEM RESET ${row.name} on ${upstream.name} and set it in ${row.config} instead (hotstandby comments it out in each standby's copy), then run up again`
+          : `move that line into ${row.config} (hotstandby comments it out in each standby's copy) or remove it, reload or restart ${upstream.name}, then run up again`,
+      },
+    );
   }
 }

@@ -6,13 +6,19 @@ export function pgBasebackupArgs(ctx: StepContext, target: string, options: { ma
   const upstream = ctx.upstream!;
   const facts = ctx.facts;
   return [
-    '--pgdata', target,
-    '--host', '127.0.0.1',
-    '--port', String(upstream.port),
-    '--username', ctx.spec.replication.user,
-    facts.pgBasebackup.walMethodFlag, 'stream',
+    '--pgdata',
+    target,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(upstream.port),
+    '--username',
+    ctx.spec.replication.user,
+    facts.pgBasebackup.walMethodFlag,
+    'stream',
     ...(facts.pgBasebackup.slotFlag ? ['--slot', ctx.nodeSpec.slot!] : []),
-    '--checkpoint', options.checkpoint,
+    '--checkpoint',
+    options.checkpoint,
     '--no-password',
     ...(options.maxRate ? ['--max-rate', options.maxRate] : []),
   ];

@@ -10,15 +10,18 @@ export async function releaseSlotOfFailedBackup(ctx: StepContext, failure: unkno
   const upstream = ctx.upstream!;
   const slot = ctx.nodeSpec.slot!;
   try {
-    const dropped = await pollUntil(
-      async () => ((await dropInactiveSlot(upstream, slot)) || !(await slotExists(ctx)) ? true : undefined),
-      { timeoutMs: RELEASE_TIMEOUT_MS, what: `the slot ${slot} on ${upstream.name} to become inactive` },
-    );
+    const dropped = await pollUntil(async () => ((await dropInactiveSlot(upstream, slot)) || !(await slotExists(ctx)) ? true : undefined), {
+      timeoutMs: RELEASE_TIMEOUT_MS,
+      what: `the slot ${slot} on ${upstream.name} to become inactive`,
+    });
     if (dropped) ctx.log.info(`dropped the replication slot ${slot} on ${upstream.name}, made for the failed backup`);
     return failure;
   } catch (dropError) {
     ctx.log.warn(`could not drop the replication slot ${slot} on ${upstream.name}: ${(dropError as Error).message}`);
-    return withSlotLeft(failure, `the replication slot ${slot} on ${upstream.name} was kept (it could not be dropped: ${(dropError as Error).message}); it keeps WAL until dropped: SELECT pg_drop_replication_slot('${slot}') on ${upstream.name}, or run up again`);
+    return withSlotLeft(
+      failure,
+      `the replication slot ${slot} on ${upstream.name} was kept (it could not be dropped: ${(dropError as Error).message}); it keeps WAL until dropped: SELECT pg_drop_replication_slot('${slot}') on ${upstream.name}, or run up again`,
+    );
   }
 }
 

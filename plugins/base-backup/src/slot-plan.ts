@@ -33,14 +33,24 @@ export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; n
   if (!row.reserved && !(await standbyExists(ctx))) {
     // A slot that reserves no WAL would not keep what the new backup needs (S67).
     if (!ours) {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `the replication slot ${slot} on ${upstream.name} reserves no WAL (restart_lsn is NULL), so it cannot protect a new base backup`, {
-        where: { node: ctx.node.name, key: 'slot' },
-        fix: `drop it (SELECT pg_drop_replication_slot('${slot}')) or set a different "slot" for ${ctx.node.name}`,
-      });
+      throw new HotstandbyError(
+        'DATA_DIR_CONFLICT',
+        `the replication slot ${slot} on ${upstream.name} reserves no WAL (restart_lsn is NULL), so it cannot protect a new base backup`,
+        {
+          where: { node: ctx.node.name, key: 'slot' },
+          fix: `drop it (SELECT pg_drop_replication_slot('${slot}')) or set a different "slot" for ${ctx.node.name}`,
+        },
+      );
     }
     return {
       actions: [
-        { kind: 'sql', node: upstream.name, sql: 'SELECT pg_drop_replication_slot($1)', params: [slot], summary: `drop the slot ${slot} on ${upstream.name}, which reserves no WAL` },
+        {
+          kind: 'sql',
+          node: upstream.name,
+          sql: 'SELECT pg_drop_replication_slot($1)',
+          params: [slot],
+          summary: `drop the slot ${slot} on ${upstream.name}, which reserves no WAL`,
+        },
         createSlot(ctx, upstream.name, slot),
       ],
       notes: [],
@@ -82,7 +92,13 @@ export async function planOrphanSlots(ctx: StepContext): Promise<Action[]> {
     if (!node || ctx.isPlanned(node) || !(await node.isRunning())) continue;
     const row = await node.queryOne<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => undefined);
     if (row && !row.active) {
-      actions.push({ kind: 'sql', node: name, sql: 'SELECT pg_drop_replication_slot($1)', params: [slot], summary: `drop the slot ${slot} on ${name}, which ${ctx.node.name} no longer uses` });
+      actions.push({
+        kind: 'sql',
+        node: name,
+        sql: 'SELECT pg_drop_replication_slot($1)',
+        params: [slot],
+        summary: `drop the slot ${slot} on ${name}, which ${ctx.node.name} no longer uses`,
+      });
     }
   }
   return actions;

@@ -27,18 +27,26 @@ export async function checkUpstreamCapacity(ctx: StepContext, method: 'pg_baseba
   // A max_wal_senders too low for the run even when idle is wal-config's to raise (with a restart); here only
   // senders taken by other clients are refused.
   if (demand.senders > 0 && demand.senders <= maxSenders && busy + demand.senders > maxSenders) {
-    throw new HotstandbyError('CONFIG_INVALID', `${upstream.name} has max_wal_senders = ${maxSenders} with ${busy} in use, and this run needs ${demand.senders} more (${demand.reasons.join('; ')})`, {
-      where: { node: upstream.name, step: 'base-backup' },
-      fix: `end replication connections you do not need (SELECT pid, application_name, client_addr FROM pg_stat_replication; then SELECT pg_terminate_backend(pid)), or raise max_wal_senders on ${upstream.name} to at least ${busy + demand.senders} (ALTER SYSTEM SET max_wal_senders = ${busy + demand.senders}; it takes a restart)`,
-    });
+    throw new HotstandbyError(
+      'CONFIG_INVALID',
+      `${upstream.name} has max_wal_senders = ${maxSenders} with ${busy} in use, and this run needs ${demand.senders} more (${demand.reasons.join('; ')})`,
+      {
+        where: { node: upstream.name, step: 'base-backup' },
+        fix: `end replication connections you do not need (SELECT pid, application_name, client_addr FROM pg_stat_replication; then SELECT pg_terminate_backend(pid)), or raise max_wal_senders on ${upstream.name} to at least ${busy + demand.senders} (ALTER SYSTEM SET max_wal_senders = ${busy + demand.senders}; it takes a restart)`,
+      },
+    );
   }
   const maxSlots = Number(row.max_slots);
   const slots = Number(row.slots);
   if (ctx.facts.slots && demand.slots > 0 && demand.slots <= maxSlots && slots + demand.slots > maxSlots) {
-    throw new HotstandbyError('CONFIG_INVALID', `${upstream.name} has max_replication_slots = ${maxSlots} with ${slots} in use, and this run needs ${demand.slots} more (${demand.newSlots.join(', ')})`, {
-      where: { node: upstream.name, step: 'base-backup' },
-      fix: `drop slots you no longer need (SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('...')), or raise max_replication_slots on ${upstream.name} to at least ${slots + demand.slots} (ALTER SYSTEM SET max_replication_slots = ${slots + demand.slots}; it takes a restart)`,
-    });
+    throw new HotstandbyError(
+      'CONFIG_INVALID',
+      `${upstream.name} has max_replication_slots = ${maxSlots} with ${slots} in use, and this run needs ${demand.slots} more (${demand.newSlots.join(', ')})`,
+      {
+        where: { node: upstream.name, step: 'base-backup' },
+        fix: `drop slots you no longer need (SELECT slot_name, active FROM pg_replication_slots; then SELECT pg_drop_replication_slot('...')), or raise max_replication_slots on ${upstream.name} to at least ${slots + demand.slots} (ALTER SYSTEM SET max_replication_slots = ${slots + demand.slots}; it takes a restart)`,
+      },
+    );
   }
 }
 

@@ -10,8 +10,12 @@ export async function checkNoTablespaces(ctx: StepContext): Promise<void> {
   );
   if (rows.length === 0) return;
   const list = rows.map((r) => `${r.name} (${r.location})`).join(', ');
-  throw new HotstandbyError('DATA_DIR_CONFLICT', `${upstream.name} has tablespaces outside its data directory: ${list}; a standby on the same machine would need those same directories, so hotstandby cannot build ${ctx.node.name}`, {
-    where: { node: ctx.node.name, step: 'base-backup' },
-    fix: `move their tables into pg_default and drop them (ALTER TABLE ... SET TABLESPACE pg_default; DROP TABLESPACE ...), or build this standby yourself with pg_basebackup --tablespace-mapping=OLDDIR=NEWDIR`,
-  });
+  throw new HotstandbyError(
+    'DATA_DIR_CONFLICT',
+    `${upstream.name} has tablespaces outside its data directory: ${list}; a standby on the same machine would need those same directories, so hotstandby cannot build ${ctx.node.name}`,
+    {
+      where: { node: ctx.node.name, step: 'base-backup' },
+      fix: `move their tables into pg_default and drop them (ALTER TABLE ... SET TABLESPACE pg_default; DROP TABLESPACE ...), or build this standby yourself with pg_basebackup --tablespace-mapping=OLDDIR=NEWDIR`,
+    },
+  );
 }

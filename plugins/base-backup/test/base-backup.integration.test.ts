@@ -22,7 +22,6 @@ const PREPARE = ['user-creation', 'hba-config', 'wal-config'];
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-
 interface SlotRow {
   slot_name: string;
   slot_type: string;
@@ -93,7 +92,10 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(top.uid).toBe(tc.primary.serverUser.uid);
     const entries = await tree(target);
     expect(entries.length).toBeGreaterThan(50);
-    expect(entries.filter((e) => e.uid !== tc!.primary.serverUser.uid).map((e) => e.path), 'everything belongs to the server user (S48)').toEqual([]);
+    expect(
+      entries.filter((e) => e.uid !== tc!.primary.serverUser.uid).map((e) => e.path),
+      'everything belongs to the server user (S48)',
+    ).toEqual([]);
     expect(entries.filter((e) => (e.dir ? e.mode !== 0o700 : e.mode !== 0o600)).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
 
     const names = await readdir(target);
@@ -257,7 +259,8 @@ describe('base-backup against a real PostgreSQL', () => {
     await tc.runSteps(PREPARE);
     const outcome = rejectionOf(tc.runSteps(['base-backup']));
     const walsender = await pollUntil(
-      async () => (await tc!.primary.node.queryOne<{ pid: number }>("SELECT pid FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1' AND state = 'backup'"))?.pid,
+      async () =>
+        (await tc!.primary.node.queryOne<{ pid: number }>("SELECT pid FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1' AND state = 'backup'"))?.pid,
       { what: 'pg_basebackup to start sending the backup', timeoutMs: 60_000 },
     );
     await tc.primary.node.query('SELECT pg_terminate_backend($1)', [walsender]);

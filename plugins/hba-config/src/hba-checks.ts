@@ -8,7 +8,11 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
   const first = rows[0]!;
   throw new HotstandbyError('CONFIG_FILE_ERRORS', `${file}:${first.line_number}: ${first.error}`, {
     where: { node: ctx.primary.name, file, line: first.line_number },
-    detail: rows.slice(1).map((r) => `${file}:${r.line_number}: ${r.error}`).join('\n') || undefined,
+    detail:
+      rows
+        .slice(1)
+        .map((r) => `${file}:${r.line_number}: ${r.error}`)
+        .join('\n') || undefined,
     fix: when === 'before' ? `fix that line of ${file} first; hotstandby will not reload a pg_hba.conf with errors` : 'this is a bug in hotstandby; the original file is restored',
   });
 }
@@ -40,7 +44,7 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
   ).catch((error: unknown) => {
     throw new HotstandbyError('HBA_SHADOWED', `the replication role ${user} still cannot connect for replication to ${ctx.primary.name}: ${lastError}`, {
       where: { node: ctx.primary.name, step: 'hba-config' },
-      fix: 'check pg_hba.conf (SELECT * FROM pg_hba_file_rules) for a rule that matches first, and the role\'s password',
+      fix: "check pg_hba.conf (SELECT * FROM pg_hba_file_rules) for a rule that matches first, and the role's password",
       cause: error,
     });
   });

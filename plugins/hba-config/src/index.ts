@@ -1,6 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkFileWritable, definePlugin, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, managedRules, plannedInsertion, withManagedBlock, z, type StepContext } from '@hotstandby/core';
+import {
+  checkFileWritable,
+  definePlugin,
+  formatHbaRule,
+  HBA_BLOCK_BEGIN,
+  HBA_BLOCK_END,
+  managedRules,
+  plannedInsertion,
+  withManagedBlock,
+  z,
+  type StepContext,
+} from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
 import { replicationRules } from './hba-rules.js';
 
@@ -9,7 +20,7 @@ const options = z.strictObject({});
 // The pg_hba.conf the server really reads (SHOW hba_file), or the one initdb will write for a planned primary.
 async function hbaFile(ctx: StepContext): Promise<string> {
   if (ctx.isPlanned(ctx.primary)) return path.join(ctx.primary.dataDir, 'pg_hba.conf');
-  const row = await ctx.primary.queryOne<{ hba_file: string }>('SELECT current_setting(\'hba_file\') AS hba_file');
+  const row = await ctx.primary.queryOne<{ hba_file: string }>("SELECT current_setting('hba_file') AS hba_file");
   return row!.hba_file;
 }
 
@@ -28,7 +39,12 @@ async function overriddenRules(ctx: StepContext, current: string): Promise<strin
       [user],
     )
     .catch(() => []);
-  return rows.filter((r) => !ours(r.line_number)).map((r) => `your pg_hba.conf line ${r.line_number} rejects replication connections of ${user}; hotstandby's rule for ${user} from 127.0.0.1 now comes before it and lets them in (other addresses and roles still meet your line)`);
+  return rows
+    .filter((r) => !ours(r.line_number))
+    .map(
+      (r) =>
+        `your pg_hba.conf line ${r.line_number} rejects replication connections of ${user}; hotstandby's rule for ${user} from 127.0.0.1 now comes before it and lets them in (other addresses and roles still meet your line)`,
+    );
 }
 
 // Step 2 of the recipe: pg_hba.conf lets the replication role make replication connections from loopback,
@@ -65,7 +81,13 @@ export default definePlugin<z.infer<typeof options>>({
     }
     const current = await readFile(file, 'utf8');
     const wanted = withManagedBlock(current, rules);
-    if (wanted === current) return { actions: [], notes: [`${file} already lets ${ctx.spec.replication.user} replicate (hotstandby's block has ${managedRules(current).length} rule${managedRules(current).length === 1 ? '' : 's'})`] };
+    if (wanted === current)
+      return {
+        actions: [],
+        notes: [
+          `${file} already lets ${ctx.spec.replication.user} replicate (hotstandby's block has ${managedRules(current).length} rule${managedRules(current).length === 1 ? '' : 's'})`,
+        ],
+      };
     return {
       notes: await overriddenRules(ctx, current),
       actions: [

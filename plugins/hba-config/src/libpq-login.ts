@@ -10,7 +10,15 @@ export type LoginAttempt = { ok: true } | { ok: false; error: string; busy: bool
 export async function libpqReplicationLogin(ctx: StepContext): Promise<LoginAttempt | undefined> {
   if (!ctx.primary.binaries.has('psql')) return undefined;
   const { user } = ctx.spec.replication;
-  const conninfo = buildConninfo({ host: '127.0.0.1', port: ctx.primary.port, user, dbname: 'replication', replication: 'true', application_name: 'hotstandby-login-check', connect_timeout: 10 });
+  const conninfo = buildConninfo({
+    host: '127.0.0.1',
+    port: ctx.primary.port,
+    user,
+    dbname: 'replication',
+    replication: 'true',
+    application_name: 'hotstandby-login-check',
+    connect_timeout: 10,
+  });
   // The password travels in the passfile the standby will use (or the environment before there is one), never in arguments.
   const passfile = ctx.paths.replicationPassfile;
   const env: Record<string, string> = existsSync(passfile) ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword };
@@ -21,7 +29,10 @@ export async function libpqReplicationLogin(ctx: StepContext): Promise<LoginAtte
     purpose: `psql replication login as ${user} to ${ctx.primary.name}`,
   });
   if (result.exitCode === 0) return { ok: true };
-  const lines = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = result.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.find((l) => /FATAL:/.test(l)) ?? lines[0] ?? `psql exited with ${result.exitCode}`;
   return { ok: false, error, busy: NO_FREE_WAL_SENDER.test(result.stderr) };
 }

@@ -11,7 +11,6 @@ const plugins = [
   { plugin: hbaConfig, origin: 'test' },
 ];
 
-
 // Connect as `user` with the replication protocol and run IDENTIFY_SYSTEM; resolves to the system identifier.
 async function identifySystem(port: number, user: string, password: string): Promise<string> {
   const client = await openSession({ host: '127.0.0.1', port, user, password, database: 'replication', replication: true, node: 'primary', connectTimeoutMs: 5000 });
@@ -67,7 +66,7 @@ describe('hba-config against a real PostgreSQL', () => {
     tc = undefined;
   });
 
-  it('puts its rule before initdb\'s replication lines and a user\'s earlier reject line (S15); replication then works, other roles stay rejected', async () => {
+  it("puts its rule before initdb's replication lines and a user's earlier reject line (S15); replication then works, other roles stay rejected", async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
     const original = await readFile(hba, 'utf8');
@@ -90,7 +89,7 @@ describe('hba-config against a real PostgreSQL', () => {
     const rules = await hbaRules(tc);
     expect(rules.filter((r) => r.error !== null)).toEqual([]);
     const ours = rules.findIndex((r) => r.user_name.includes('repuser'));
-    expect(ours, 'the tool\'s rule is the very first rule').toBe(0);
+    expect(ours, "the tool's rule is the very first rule").toBe(0);
     expect(rules[0]).toMatchObject({ type: 'host', database: ['replication'], user_name: ['repuser'], address: '127.0.0.1', auth_method: 'scram-sha-256' });
     const reject = rules.find((r) => r.auth_method === 'reject' && r.user_name.includes('all'))!;
     const defaults = rules.filter((r) => r.database.includes('replication') && r.user_name.includes('all') && r.auth_method !== 'reject');

@@ -34,10 +34,14 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
     // does not have: making it a standby again would silently throw them away or fail to replay.
     const inRecovery = await ctx.node.isInRecovery().catch(() => true);
     if (!inRecovery) {
-      throw new HotstandbyError('SPLIT_BRAIN_GUARD', `${ctx.node.name} runs as a primary (it is not in recovery): it may hold writes ${ctx.upstream?.name ?? 'its upstream'} does not have`, {
-        where: { node: ctx.node.name },
-        fix: `keep what was written there first if you need it, then hotstandby rebuild ${ctx.node.name} (a new base backup, discarding its data)`,
-      });
+      throw new HotstandbyError(
+        'SPLIT_BRAIN_GUARD',
+        `${ctx.node.name} runs as a primary (it is not in recovery): it may hold writes ${ctx.upstream?.name ?? 'its upstream'} does not have`,
+        {
+          where: { node: ctx.node.name },
+          fix: `keep what was written there first if you need it, then hotstandby rebuild ${ctx.node.name} (a new base backup, discarding its data)`,
+        },
+      );
     }
     return undefined;
   }
@@ -47,10 +51,14 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
     const marker = ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf';
     return `${ctx.node.name} is a standby but its ${marker} was missing: it is written again, so it starts as a standby, not as a second primary`;
   }
-  throw new HotstandbyError('DATA_DIR_CONFLICT', `${dir} holds a copy of a cluster with no backup_label and no standby configuration; starting it as a standby could silently corrupt it`, {
-    where: { node: ctx.node.name },
-    fix: `hotstandby rebuild ${ctx.node.name} takes a fresh base backup in its place (if hotstandby made that directory; otherwise move it away and run up)`,
-  });
+  throw new HotstandbyError(
+    'DATA_DIR_CONFLICT',
+    `${dir} holds a copy of a cluster with no backup_label and no standby configuration; starting it as a standby could silently corrupt it`,
+    {
+      where: { node: ctx.node.name },
+      fix: `hotstandby rebuild ${ctx.node.name} takes a fresh base backup in its place (if hotstandby made that directory; otherwise move it away and run up)`,
+    },
+  );
 }
 
 // Step 5 of the recipe: make the copy a hot standby: its own port and name, hot_standby, the recovery settings

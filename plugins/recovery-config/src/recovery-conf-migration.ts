@@ -32,7 +32,9 @@ export async function planRecoveryConfMigration(ctx: StepContext, ownSettings: r
   const parts = [
     Object.keys(settings).length ? `moved ${Object.keys(settings).join(', ')} into ${path.basename(settingsFile)}` : undefined,
     replaced.length ? `${replaced.join(', ')} replaced by hotstandby's own` : undefined,
-    dropped.length ? `dropped ${dropped.join(', ')} (PostgreSQL ${ctx.facts.label} no longer has ${dropped.length === 1 ? 'it' : 'them'}; standby.signal makes it a standby)` : undefined,
+    dropped.length
+      ? `dropped ${dropped.join(', ')} (PostgreSQL ${ctx.facts.label} no longer has ${dropped.length === 1 ? 'it' : 'them'}; standby.signal makes it a standby)`
+      : undefined,
   ].filter(Boolean);
   return {
     settings,

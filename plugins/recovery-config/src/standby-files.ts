@@ -25,7 +25,14 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   if (wanted !== current) {
     const before = new ConfFile(current ?? '').entries();
     for (const [k, v] of Object.entries(wantedSettings)) if (before.get(k) !== v) changed.push(k);
-    actions.push({ kind: 'write-file', path: settingsPath, content: wanted, owner: 'server', mode: 0o600, summary: `write ${ctx.node.name}'s settings to ${path.basename(settingsPath)}` });
+    actions.push({
+      kind: 'write-file',
+      path: settingsPath,
+      content: wanted,
+      owner: 'server',
+      mode: 0o600,
+      summary: `write ${ctx.node.name}'s settings to ${path.basename(settingsPath)}`,
+    });
   }
   if (migration) {
     actions.push(...migration.actions);
@@ -33,7 +40,10 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   }
   if (signalMode) {
     const signal = path.join(dir, 'standby.signal');
-    const exists = await readFile(signal).then(() => true, () => false);
+    const exists = await readFile(signal).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
       actions.push({ kind: 'write-file', path: signal, content: '', owner: 'server', mode: 0o600, summary: `create ${signal}` });
       changed.push('standby.signal');

@@ -25,7 +25,6 @@ const BACKUP = ['user-creation', 'hba-config', 'wal-config', 'base-backup'];
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-
 // Wait until the standby's walreceiver streams, and return what pg_stat_wal_receiver says.
 async function streaming(node: PgNode): Promise<{ status: string; conninfo: string; slot_name: string }> {
   return node.pollQueryUntil<{ status: string; conninfo: string; slot_name: string }>(
@@ -72,7 +71,13 @@ describe('recovery-config against a real PostgreSQL', () => {
     expect(auto.get('hot_standby')).toBe('on');
     expect(auto.get('primary_slot_name')).toBe('standby1');
     const conninfo = parseConninfo(auto.get('primary_conninfo')!);
-    expect(conninfo).toMatchObject({ host: '127.0.0.1', port: String(tc.primary.port), user: 'repuser', passfile: path.join(tc.spec.stateDir, 'run', 'replication.pgpass'), application_name: 'standby1' });
+    expect(conninfo).toMatchObject({
+      host: '127.0.0.1',
+      port: String(tc.primary.port),
+      user: 'repuser',
+      passfile: path.join(tc.spec.stateDir, 'run', 'replication.pgpass'),
+      application_name: 'standby1',
+    });
     expect(conninfo.password).toBeUndefined();
     expect((await lstat(conninfo.passfile!)).mode & 0o777).toBe(0o600);
 

@@ -22,7 +22,14 @@ export async function readRole(ctx: StepContext, name: string): Promise<Existing
 // The stored form of the password: a SCRAM verifier computed here (md5 before PostgreSQL 10), never the plain text.
 export function passwordHash(ctx: StepContext, user: string, password: string): { sql: string; display: string } {
   if (ctx.facts.scram) return { sql: scramVerifier(password), display: '<SCRAM-SHA-256 verifier computed by hotstandby>' };
-  return { sql: 'md5' + createHash('md5').update(password + user).digest('hex'), display: '<md5 hash computed by hotstandby>' };
+  return {
+    sql:
+      'md5' +
+      createHash('md5')
+        .update(password + user)
+        .digest('hex'),
+    display: '<md5 hash computed by hotstandby>',
+  };
 }
 
 // The SQL that creates the role or brings a role the tool created back to the config; refuses to change a role it did not create.

@@ -7,7 +7,6 @@ import userCreation from '../src/index.js';
 
 const plugins = [{ plugin: userCreation, origin: 'test' }];
 
-
 // Everything pg_authid says about the role (including its password verifier).
 async function authid(tc: TestCluster, role = 'repuser'): Promise<Record<string, unknown> | undefined> {
   return tc.primary.node.queryOne('SELECT * FROM pg_authid WHERE rolname = $1', [role]);

@@ -111,7 +111,15 @@ export async function checkStandby(
 }
 
 // Why replay did not reach the marker: not receiving, or receiving but replay paused or delayed.
-async function replayDiagnosis(standby: PgNode, upstream: PgNode, primary: PgNode, slot: string | undefined, target: string, facts: VersionFacts, timeout: string): Promise<string> {
+async function replayDiagnosis(
+  standby: PgNode,
+  upstream: PgNode,
+  primary: PgNode,
+  slot: string | undefined,
+  target: string,
+  facts: VersionFacts,
+  timeout: string,
+): Promise<string> {
   try {
     const received = await standby.lsn('receive');
     const replayed = await standby.lsn('replay');
@@ -134,7 +142,13 @@ async function replayDiagnosis(standby: PgNode, upstream: PgNode, primary: PgNod
 
 // A delayed standby applies WAL only after its delay, by design: it passes when it has *received* the marker's
 // WAL (flushed to its disk) in time; replaying it is left to the delay.
-async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutMs: number; signal: AbortSignal; applyDelay?: string }, report: StandbyReport, started: number): Promise<void> {
+async function checkDelayed(
+  standby: PgNode,
+  marker: Marker,
+  options: { timeoutMs: number; signal: AbortSignal; applyDelay?: string },
+  report: StandbyReport,
+  started: number,
+): Promise<void> {
   let received: string | null = null;
   // A delayed standby that already holds WAL it has not applied does not reconnect (after its upstream
   // changed, say) until it has applied that WAL, after the delay: that is by design, not a fault.
@@ -163,7 +177,11 @@ async function checkDelayed(standby: PgNode, marker: Marker, options: { timeoutM
     }
     report.waitedMs = Date.now() - started;
     report.rowReplicated = true;
-    report.checks.push({ name: 'row-replicated', ok: true, detail: `delayed by design (${options.applyDelay}): received the marker's WAL (${received}) after ${report.waitedMs} ms; it is applied after the delay` });
+    report.checks.push({
+      name: 'row-replicated',
+      ok: true,
+      detail: `delayed by design (${options.applyDelay}): received the marker's WAL (${received}) after ${report.waitedMs} ms; it is applied after the delay`,
+    });
   } catch (error) {
     report.rowReplicated = false;
     report.checks.push({ name: 'row-replicated', ok: false, detail: `${(error as Error).message}; received up to ${received ?? 'nothing'}` });
@@ -205,7 +223,11 @@ async function checkReplayed(
     });
   } catch (error) {
     report.rowReplicated = false;
-    report.checks.push({ name: 'row-replicated', ok: false, detail: await replayDiagnosis(standby, options.upstream, options.primary, options.slot, marker.lsn, options.facts, (error as Error).message) });
+    report.checks.push({
+      name: 'row-replicated',
+      ok: false,
+      detail: await replayDiagnosis(standby, options.upstream, options.primary, options.slot, marker.lsn, options.facts, (error as Error).message),
+    });
   }
 }
 

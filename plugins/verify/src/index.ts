@@ -57,7 +57,10 @@ export default definePlugin<Options>({
           kind: 'task',
           changes: false,
           summary: `verify ${ctx.standbys.map((s) => s.name).join(', ') || 'no standbys'}`,
-          details: ['write a marker row on the primary, wait until every standby has replayed its LSN, read it there,', 'try an INSERT on each standby (must fail with 25006), check pg_stat_replication, drop the marker'],
+          details: [
+            'write a marker row on the primary, wait until every standby has replayed its LSN, read it there,',
+            'try an INSERT on each standby (must fail with 25006), check pg_stat_replication, drop the marker',
+          ],
           run: async () => undefined,
         },
       ],

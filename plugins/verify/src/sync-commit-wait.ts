@@ -14,7 +14,10 @@ export function parseSyncStandbyNames(value: string): SyncRequirement | undefine
   if (text === '') return undefined;
   const counted = /^(?:(?:FIRST|ANY)\s+)?(\d+)\s*\((.*)\)$/is.exec(text);
   const list = counted ? counted[2]! : text;
-  const names = list.split(',').map((n) => n.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((n) => n.trim().replace(/^"(.*)"$/, '$1'))
+    .filter(Boolean);
   return { count: counted ? Number(counted[1]) : 1, names };
 }
 

@@ -94,7 +94,10 @@ describe('secret sweep over a full up() (S71/S73)', () => {
       const sampled = await sampler.stop();
       expect(sampled.leaks, 'no process carried a password in its arguments').toEqual([]);
       expect(sampled.rounds).toBeGreaterThan(5);
-      expect([...sampled.programs].some((p) => p === 'pg_basebackup' || p === 'pg_ctl'), `the sampler saw the tool's child programs: ${[...sampled.programs].join(', ')}`).toBe(true);
+      expect(
+        [...sampled.programs].some((p) => p === 'pg_basebackup' || p === 'pg_ctl'),
+        `the sampler saw the tool's child programs: ${[...sampled.programs].join(', ')}`,
+      ).toBe(true);
     }
     const standby = tc.standby('standby1');
     expect(await standby.isInRecovery()).toBe(true);
@@ -119,7 +122,11 @@ describe('secret sweep over a full up() (S71/S73)', () => {
     for (const file of await filesUnder(tc.primary.dir)) {
       const bytes = await readFile(file);
       const found = secrets.filter((s) => bytes.includes(s));
-      if (found.length) holders.set(file, found.map((s) => (s === replicationPassword ? 'replication' : 'superuser')));
+      if (found.length)
+        holders.set(
+          file,
+          found.map((s) => (s === replicationPassword ? 'replication' : 'superuser')),
+        );
     }
     const replicationPassfile = path.join(tc.spec.stateDir, 'run', 'replication.pgpass');
     const superuserPassfile = path.join(tc.spec.stateDir, 'pgpass');

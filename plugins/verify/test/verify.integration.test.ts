@@ -22,7 +22,6 @@ const CHECKS = ['running', 'in-recovery', 'row-replicated', 'read-only', 'stream
 // in it, are covered by wal-config's own tests).
 const WAL_READY = { wal_keep_size: '1024' };
 
-
 async function markerTables(node: PgNode): Promise<string[]> {
   return (await node.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE tablename LIKE 'hotstandby\\_verify\\_%'")).map((r) => r.t);
 }
@@ -124,7 +123,9 @@ describe('verify against a real primary and standbys', () => {
 
     const error = await rejectionOf(tc.runSteps(['verify']));
     expect(error.code).toBe('VERIFY_FAILED');
-    expect(error.message).toBe(`commits on primary wait for 1 of the synchronous standbys ghost (synchronous_standby_names = 'FIRST 1 ("ghost")'), but only standby1 stream: every write on it hangs`);
+    expect(error.message).toBe(
+      `commits on primary wait for 1 of the synchronous standbys ghost (synchronous_standby_names = 'FIRST 1 ("ghost")'), but only standby1 stream: every write on it hangs`,
+    );
     expect(error.fix).toMatch(/start the synchronous standbys/);
     expect(await markerTables(primary)).toEqual([]);
 

@@ -21,7 +21,21 @@ export interface SettingChange {
 }
 
 // The settings whose current values wal-config reads.
-export const WATCHED = ['synchronous_standby_names', 'wal_level', 'max_wal_senders', 'max_replication_slots', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size', 'max_slot_wal_keep_size', 'archive_mode', 'archive_command', 'archive_library', 'wal_log_hints', 'data_checksums'] as const;
+export const WATCHED = [
+  'synchronous_standby_names',
+  'wal_level',
+  'max_wal_senders',
+  'max_replication_slots',
+  'wal_keep_size',
+  'wal_keep_segments',
+  'wal_segment_size',
+  'max_slot_wal_keep_size',
+  'archive_mode',
+  'archive_command',
+  'archive_library',
+  'wal_log_hints',
+  'data_checksums',
+] as const;
 
 // The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
 export function archiveCommand(dir: string): string {
@@ -108,10 +122,18 @@ export function synchronousStandbyNames(ctx: StepContext): string | undefined {
     case 'first-any':
       return `${method} ${count} (${list})`;
     case 'priority':
-      if (method === 'ANY') throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} has no quorum (ANY) synchronous replication`, { where: { key: 'replication.synchronous.method' }, fix: 'use method "FIRST"' });
+      if (method === 'ANY')
+        throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} has no quorum (ANY) synchronous replication`, {
+          where: { key: 'replication.synchronous.method' },
+          fix: 'use method "FIRST"',
+        });
       return `${count} (${list})`;
     case 'list':
-      if (count !== 1 || method === 'ANY') throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} waits for exactly one synchronous standby`, { where: { key: 'replication.synchronous' }, fix: 'use method "FIRST" with count 1' });
+      if (count !== 1 || method === 'ANY')
+        throw new HotstandbyError('UNSUPPORTED_VERSION', `PostgreSQL ${ctx.facts.label} waits for exactly one synchronous standby`, {
+          where: { key: 'replication.synchronous' },
+          fix: 'use method "FIRST" with count 1',
+        });
       return list;
   }
 }

@@ -25,12 +25,20 @@ async function planChanges(ctx: StepContext): Promise<WalPlan> {
   const current = new Map([...settings].map(([k, v]) => [k, v.setting]));
   const contexts = new Map([...settings].map(([k, v]) => [k, v.context]));
   const all = desiredChanges(ctx, current, contexts);
-  refuseCommandLine(ctx, settings, all.map((c) => c.name));
+  refuseCommandLine(
+    ctx,
+    settings,
+    all.map((c) => c.name),
+  );
   if (ctx.spec.archive && ctx.facts.archiveLibrary && (current.get('archive_library') ?? '') !== '') {
-    throw new HotstandbyError('SETTING_OVERRIDDEN', `${ctx.primary.name} archives through archive_library = '${current.get('archive_library')}'; hotstandby's archive uses archive_command, and PostgreSQL 16+ refuses both`, {
-      where: { node: ctx.primary.name, key: 'archive' },
-      fix: 'remove "archive" from the config to keep your archiving, or unset archive_library',
-    });
+    throw new HotstandbyError(
+      'SETTING_OVERRIDDEN',
+      `${ctx.primary.name} archives through archive_library = '${current.get('archive_library')}'; hotstandby's archive uses archive_command, and PostgreSQL 16+ refuses both`,
+      {
+        where: { node: ctx.primary.name, key: 'archive' },
+        fix: 'remove "archive" from the config to keep your archiving, or unset archive_library',
+      },
+    );
   }
   // A change to make while the user's own settings wait for a restart: the tool checks the server runs with what
   // its files say, so the restart that applies them is part of the plan.
@@ -66,7 +74,11 @@ export default definePlugin<z.infer<typeof options>>({
   // Everything but synchronous_standby_names, which would make the primary's own commits (creating the role)
   // wait for standbys that do not exist yet; it is set by the plan once the primary runs.
   bootstrapSettings(ctx) {
-    return Object.fromEntries(desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name !== 'synchronous_standby_names').map((c) => [c.name, c.to]));
+    return Object.fromEntries(
+      desiredChanges(ctx, freshClusterSettings(ctx))
+        .filter((c) => c.name !== 'synchronous_standby_names')
+        .map((c) => [c.name, c.to]),
+    );
   },
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
@@ -77,11 +89,18 @@ export default definePlugin<z.infer<typeof options>>({
     }
     if (plan.restart && !ctx.allowRestart && !ctx.dryRun) {
       const needs = plan.changes.filter((c) => c.restart).map(describe);
-      const pending = plan.pending.length > 0 ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files` : '';
-      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart${needs.length ? ` for ${needs.join(', ')}` : ''}${needs.length && pending ? '; also, ' : pending ? ': ' : ''}${pending}; nothing was changed`, {
-        where: { node: ctx.primary.name, step: 'wal-config' },
-        fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
-      });
+      const pending =
+        plan.pending.length > 0
+          ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files`
+          : '';
+      throw new HotstandbyError(
+        'RESTART_REQUIRED',
+        `${ctx.primary.name} must restart${needs.length ? ` for ${needs.join(', ')}` : ''}${needs.length && pending ? '; also, ' : pending ? ': ' : ''}${pending}; nothing was changed`,
+        {
+          where: { node: ctx.primary.name, step: 'wal-config' },
+          fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
+        },
+      );
     }
   },
   async plan(ctx) {
@@ -132,18 +151,24 @@ export default definePlugin<z.infer<typeof options>>({
     }
     await ctx.run(plan.actions.filter((a) => a.kind === 'mkdir'));
     if (!write) return { summary: 'already in place' };
-    await checkConfigFiles(ctx, restart?.kind === 'node' ? restart.reasons ?? [] : []);
+    await checkConfigFiles(ctx, restart?.kind === 'node' ? (restart.reasons ?? []) : []);
     await ctx.run([write]);
-    await checkConfigFiles(ctx, restart?.kind === 'node' ? restart.reasons ?? [] : []);
+    await checkConfigFiles(ctx, restart?.kind === 'node' ? (restart.reasons ?? []) : []);
     await ctx.run(plan.actions.filter((a) => a.kind === 'node'));
     const after = await readSettings(ctx);
-    const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter((c) => !c.optional || plan.actions.some((a) => a.kind === 'node' && a.op === 'restart'));
+    const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter(
+      (c) => !c.optional || plan.actions.some((a) => a.kind === 'node' && a.op === 'restart'),
+    );
     const pending = await ctx.primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');
     if (wrong.length > 0 || pending.length > 0) {
-      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} does not run with the new settings yet: ${[...wrong.map(describe), ...pending.map((p) => `${p.name} (restart pending)`)].join(', ')}`, {
-        where: { node: ctx.primary.name, step: 'wal-config' },
-        fix: 'run again with --allow-restart',
-      });
+      throw new HotstandbyError(
+        'RESTART_REQUIRED',
+        `${ctx.primary.name} does not run with the new settings yet: ${[...wrong.map(describe), ...pending.map((p) => `${p.name} (restart pending)`)].join(', ')}`,
+        {
+          where: { node: ctx.primary.name, step: 'wal-config' },
+          fix: 'run again with --allow-restart',
+        },
+      );
     }
     const restarted = plan.actions.some((a) => a.kind === 'node' && a.op === 'restart');
     return { summary: `${write.summary}; ${restarted ? 'restarted' : 'reloaded'}` };

@@ -7,7 +7,6 @@ import walConfig from '../src/index.js';
 
 const plugins = [{ plugin: walConfig, origin: 'test' }];
 
-
 async function show(tc: TestCluster, name: string): Promise<string> {
   return (await tc.primary.node.queryOne<{ v: string }>('SELECT current_setting($1) AS v', [name]))!.v;
 }
@@ -174,7 +173,9 @@ describe('wal-config against a real PostgreSQL', () => {
     );
     expect(archived.failed_count).toBe('0');
     expect(await readdir(archiveDir)).toContain(segment);
-    expect((await stat(path.join(archiveDir, segment))).size).toBe(Number((await tc.primary.node.queryOne<{ s: string }>("SELECT setting AS s FROM pg_settings WHERE name = 'wal_segment_size'"))!.s));
+    expect((await stat(path.join(archiveDir, segment))).size).toBe(
+      Number((await tc.primary.node.queryOne<{ s: string }>("SELECT setting AS s FROM pg_settings WHERE name = 'wal_segment_size'"))!.s),
+    );
   });
 
   it('refuses to reload over a postgresql.conf PostgreSQL reports errors in, naming file:line, and writes nothing (S17)', async () => {

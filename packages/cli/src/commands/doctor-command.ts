@@ -5,7 +5,7 @@ import type { CliContext, GlobalOptions } from '../cli-context.js';
 export function registerDoctor(program: Command, cli: CliContext): void {
   program
     .command('doctor')
-    .description('explain the machine: binaries, OS user, ports, directories, and the primary\'s replication settings')
+    .description("explain the machine: binaries, OS user, ports, directories, and the primary's replication settings")
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();

@@ -23,7 +23,9 @@ export function registerEnv(program: Command, cli: CliContext): void {
       cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; the balanced URL: libpq 16+');
       // Delayed standbys serve old data on purpose: say why they are missing from the read URLs.
       for (const x of env.excludedFromReads) {
-        cli.out(`# ${x.name} is not in the read-only, balanced or prefer-standby URLs: it ${x.reason}; read from it through ${nodeVariable(x.name)} only when old data is what you want`);
+        cli.out(
+          `# ${x.name} is not in the read-only, balanced or prefer-standby URLs: it ${x.reason}; read from it through ${nodeVariable(x.name)} only when old data is what you want`,
+        );
       }
     });
 }

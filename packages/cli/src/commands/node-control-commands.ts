@@ -53,8 +53,8 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);
         if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
-      // A standby the user named that runs but does not replicate is not what they asked for.
-      if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
+        // A standby the user named that runs but does not replicate is not what they asked for.
+        if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
       });
   stopping('stop', 'stop nodes (default all): the deepest standbys first, the primary last');
   stopping('restart', 'stop, then start nodes (default all), in the same orders');

@@ -14,10 +14,22 @@ export function registerPg(program: Command, cli: CliContext): void {
       const { embeddedCacheRoot, listAvailableBinaries, majorLabel } = await import('@hotstandby/core');
       const { renderTable } = await import('../output/table.js');
       const sets = await listAvailableBinaries();
-      const rows = sets.map((b) => ({ version: b.version, major: majorLabel(b.major), binDir: b.binDir, source: b.source, reason: b.reason, pgBasebackup: b.has('pg_basebackup') }));
+      const rows = sets.map((b) => ({
+        version: b.version,
+        major: majorLabel(b.major),
+        binDir: b.binDir,
+        source: b.source,
+        reason: b.reason,
+        pgBasebackup: b.has('pg_basebackup'),
+      }));
       if (opts.json) return printJson(cli, { cache: embeddedCacheRoot(), binaries: rows } satisfies PgListJson);
       if (rows.length === 0) return cli.out(`No PostgreSQL binaries found. "hotstandby pg install 18" fetches embedded ones into ${embeddedCacheRoot()}.`);
-      cli.out(renderTable(['VERSION', 'SOURCE', 'PG_BASEBACKUP', 'BIN DIRECTORY'], rows.map((r) => [r.version, r.source, r.pgBasebackup ? 'yes' : 'no', r.binDir])));
+      cli.out(
+        renderTable(
+          ['VERSION', 'SOURCE', 'PG_BASEBACKUP', 'BIN DIRECTORY'],
+          rows.map((r) => [r.version, r.source, r.pgBasebackup ? 'yes' : 'no', r.binDir]),
+        ),
+      );
       cli.out(`\nWithout postgres.binDir or postgres.version, up uses the first line. Embedded binaries are cached in ${embeddedCacheRoot()}.`);
     });
   pg.command('install')
@@ -56,10 +68,13 @@ async function embeddedMajor(value: string, command: Command): Promise<number> {
     num = -1;
   }
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !knownMajors().includes(num) || num < OLDEST_RUNNABLE_MAJOR) {
-    command.error(`error: command-argument value '${value}' is invalid for argument 'major'. Give a PostgreSQL major from 10 to 18 that embedded binaries exist for, e.g. hotstandby pg install 15`, {
-      exitCode: 2,
-      code: 'commander.invalidArgument',
-    });
+    command.error(
+      `error: command-argument value '${value}' is invalid for argument 'major'. Give a PostgreSQL major from 10 to 18 that embedded binaries exist for, e.g. hotstandby pg install 15`,
+      {
+        exitCode: 2,
+        code: 'commander.invalidArgument',
+      },
+    );
   }
   return num;
 }

@@ -20,7 +20,8 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
   ).action(async (name: string, opts: PipelineFlags & { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string }, command: Command) => {
     const port = opts.port === undefined ? undefined : Number(opts.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
-    if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay)) command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
+    if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay))
+      command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
     const { cluster } = await openCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.addStandby(
@@ -32,10 +33,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
   });
   withPipelineOptions(
-    program
-      .command('rebuild')
-      .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
-      .argument('<name>', 'the standby'),
+    program.command('rebuild').description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)').argument('<name>', 'the standby'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
     const { cluster } = await openCluster(cli, command);
     const warnings: string[] = [];

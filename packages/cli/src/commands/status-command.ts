@@ -20,7 +20,9 @@ export function registerStatus(program: Command, cli: CliContext): void {
       const render = async () => {
         const status = await cluster.status();
         if (opts.json) return JSON.stringify(status, null, 2);
-        return tree ? `${renderStatusTree(status)}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}` : renderStatus(status, cli.cwd);
+        return tree
+          ? `${renderStatusTree(status)}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version}; servers run as ${status.osUser}`
+          : renderStatus(status, cli.cwd);
       };
       if (opts.watch === undefined || opts.watch === false) return cli.out(await render());
       const seconds = opts.watch === true ? 2 : Number(opts.watch);

@@ -19,9 +19,13 @@ export function formatError(error: unknown, verbose: boolean): { text: string; b
     if (verbose && error.cause instanceof Error && error.cause.stack) lines.push(maskSecrets(error.cause.stack));
     return { text: lines.join('\n'), bug: error.code === 'INTERNAL' };
   }
-  const stack = error instanceof Error ? error.stack ?? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return {
-    text: [`hotstandby: unexpected error: ${maskSecrets(error instanceof Error ? error.message : String(error))}`, maskSecrets(stack), 'This is a bug in hotstandby; please report it with the output above.'].join('\n'),
+    text: [
+      `hotstandby: unexpected error: ${maskSecrets(error instanceof Error ? error.message : String(error))}`,
+      maskSecrets(stack),
+      'This is a bug in hotstandby; please report it with the output above.',
+    ].join('\n'),
     bug: true,
   };
 }

@@ -15,7 +15,6 @@ export function printJson(cli: CliContext, value: unknown): void {
   cli.out(JSON.stringify(value, null, 2));
 }
 
-
 // Make commander report bad usage (unknown option, missing argument, a value a command rejects) on every command as
 // one JSON error on stderr, without the help text, when the command line asks for JSON. The exit code stays 2.
 export function reportUsageErrorsAsJson(command: Command, cli: CliContext): void {

@@ -15,7 +15,9 @@ export function renderReport(report: unknown): string {
   if (report.standbys.length === 0) return 'No standbys to verify.';
   const lines: string[] = [];
   for (const s of report.standbys) {
-    lines.push(`${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (from ${s.upstream}): replay lag ${formatBytes(s.replayLagBytes)}${s.replayLagSeconds != null ? `, ${s.replayLagSeconds.toFixed(3)} s` : ''}`);
+    lines.push(
+      `${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (from ${s.upstream}): replay lag ${formatBytes(s.replayLagBytes)}${s.replayLagSeconds != null ? `, ${s.replayLagSeconds.toFixed(3)} s` : ''}`,
+    );
     for (const c of s.checks) lines.push(`       ${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}`);
   }
   lines.push(report.ok ? `\nAll ${report.standbys.length} standby(s) verified.` : '\nVerification failed.');

@@ -5,9 +5,7 @@ import path from 'node:path';
 // - 'checkout': this hotstandby runs from a source checkout, whose packages are not on any registry under this
 //   version: the package depends on the checkout's directories (file:<absolute path>; npm links them).
 // - 'registry': this hotstandby is an installed copy: the package depends on the same version from the registry.
-export type HotstandbySource =
-  | { kind: 'checkout'; version: string; coreDir: string; testingDir: string }
-  | { kind: 'registry'; version: string };
+export type HotstandbySource = { kind: 'checkout'; version: string; coreDir: string; testingDir: string } | { kind: 'registry'; version: string };
 
 // Decide from the real directory of the running @hotstandby/core (symlinks resolved): inside a node_modules
 // directory means installed; anywhere else means a checkout, whose packages/testing sits next to packages/core.
@@ -21,9 +19,7 @@ export function hotstandbySource(coreDir: string | undefined, version: string): 
 
 // The dependency specifiers for package.json: file:<dir> from a checkout, ^version from a registry.
 export function dependencySpecs(source: HotstandbySource): { core: string; testing: string } {
-  return source.kind === 'checkout'
-    ? { core: `file:${source.coreDir}`, testing: `file:${source.testingDir}` }
-    : { core: `^${source.version}`, testing: `^${source.version}` };
+  return source.kind === 'checkout' ? { core: `file:${source.coreDir}`, testing: `file:${source.testingDir}` } : { core: `^${source.version}`, testing: `^${source.version}` };
 }
 
 // One sentence saying where the dependencies come from (printed by `plugin new` and written into the README).

@@ -59,9 +59,13 @@ function refuseBuiltinName(name: string): void {
   const builtin = BUILTIN_PLUGINS.find((b) => b.plugin.name === name);
   if (!builtin) return;
   const { scope } = builtin.plugin;
-  throw new HotstandbyError('PLUGIN_SCAFFOLD', `"${name}" is the name of a built-in step (built-in steps: ${BUILTIN_PLUGINS.map((b) => b.plugin.name).join(', ')}); nothing was written`, {
-    fix:
-      `pick another name, e.g. hotstandby plugin new my-${name}. To replace the built-in ${name} instead, give your step the name "${name}" ` +
-      `and its scope "${scope}" (it runs on ${scopeWords(scope)}): see "pipeline, disable and replacement" in docs/plugins.md`,
-  });
+  throw new HotstandbyError(
+    'PLUGIN_SCAFFOLD',
+    `"${name}" is the name of a built-in step (built-in steps: ${BUILTIN_PLUGINS.map((b) => b.plugin.name).join(', ')}); nothing was written`,
+    {
+      fix:
+        `pick another name, e.g. hotstandby plugin new my-${name}. To replace the built-in ${name} instead, give your step the name "${name}" ` +
+        `and its scope "${scope}" (it runs on ${scopeWords(scope)}): see "pipeline, disable and replacement" in docs/plugins.md`,
+    },
+  );
 }

@@ -30,7 +30,7 @@ describe('formatError for a HotstandbyError (a user error)', () => {
     expect(formatError(new HotstandbyError('STATE_CORRUPT', 'x', { where: { file: '/s/state.json' } }), false).text).toContain('  where: file /s/state.json\n');
   });
 
-  it('adds the cause\'s stack only with --verbose', () => {
+  it("adds the cause's stack only with --verbose", () => {
     const cause = new Error('socket hang up');
     const wrapped = new HotstandbyError('CONNECTION_FAILED', 'cannot connect', { cause, fix: 'start it' });
     expect(formatError(wrapped, false).text).not.toContain('socket hang up');

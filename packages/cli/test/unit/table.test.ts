@@ -11,16 +11,17 @@ describe('renderTable', () => {
         ['s2', 'standby', '65535', 'stopped'],
       ],
     );
-    expect(text.split('\n')).toEqual([
-      'NODE    ROLE     PORT   STATE',
-      'master  primary  5432   running',
-      'slave1  standby  5431   streaming',
-      's2      standby  65535  stopped',
-    ]);
+    expect(text.split('\n')).toEqual(['NODE    ROLE     PORT   STATE', 'master  primary  5432   running', 'slave1  standby  5431   streaming', 's2      standby  65535  stopped']);
   });
 
   it('does not pad the last column or leave trailing spaces', () => {
-    const text = renderTable(['A', 'B'], [['x', ''], ['longer', 'y']]);
+    const text = renderTable(
+      ['A', 'B'],
+      [
+        ['x', ''],
+        ['longer', 'y'],
+      ],
+    );
     expect(text.split('\n')).toEqual(['A       B', 'x', 'longer  y']);
     for (const line of text.split('\n')) expect(line).toBe(line.trimEnd());
   });

@@ -30,7 +30,9 @@ export async function checkAddStandbyRequest(rt: ClusterRuntime, request: AddSta
   const where = { node: name };
   const known: NodeSpec[] = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])];
   if (!NODE_NAME_PATTERN.test(name)) {
-    throw new HotstandbyError('CONFIG_INVALID', `"${name}" is not a valid node name`, { fix: 'start with a lower-case letter and use only a-z, 0-9, _ and - (at most 40 characters)' });
+    throw new HotstandbyError('CONFIG_INVALID', `"${name}" is not a valid node name`, {
+      fix: 'start with a lower-case letter and use only a-z, 0-9, _ and - (at most 40 characters)',
+    });
   }
   if (known.some((n) => n.name === name)) {
     throw new HotstandbyError('CONFIG_CONFLICT', `there is already a node named ${name}`, { fix: 'choose another name' });
@@ -41,10 +43,14 @@ export async function checkAddStandbyRequest(rt: ClusterRuntime, request: AddSta
     throw new HotstandbyError('TOPOLOGY_CONFLICT', `--upstream ${upstream} is not a running part of this cluster`, { where, fix: `name the primary (${primary}) or a standby` });
   }
   if (request.synchronous && upstream !== primary) {
-    throw new HotstandbyError('TOPOLOGY_CONFLICT', `--synchronous and --upstream ${upstream} do not go together: ${upstream} is a standby, and only standbys that stream from the primary (${primary}) can be synchronous`, {
-      where,
-      fix: `leave out --synchronous to add ${name} as an asynchronous standby of ${upstream}, or leave out --upstream to let it stream from ${primary}`,
-    });
+    throw new HotstandbyError(
+      'TOPOLOGY_CONFLICT',
+      `--synchronous and --upstream ${upstream} do not go together: ${upstream} is a standby, and only standbys that stream from the primary (${primary}) can be synchronous`,
+      {
+        where,
+        fix: `leave out --synchronous to add ${name} as an asynchronous standby of ${upstream}, or leave out --upstream to let it stream from ${primary}`,
+      },
+    );
   }
   const slot = name.replace(/-/g, '_');
   const sharing = rt.spec.standbys.find((s) => s.upstream === upstream && s.slot === slot);
@@ -56,7 +62,10 @@ export async function checkAddStandbyRequest(rt: ClusterRuntime, request: AddSta
   }
   const taken = new Set(known.map((n) => rt.node(n.name).port));
   if (request.port !== undefined && (taken.has(request.port) || !(await isPortFree(request.port)))) {
-    throw new HotstandbyError('PORT_IN_USE', `--port ${request.port} for ${name} is already in use`, { where, fix: 'choose a free port with --port, or leave --port out to get one' });
+    throw new HotstandbyError('PORT_IN_USE', `--port ${request.port} for ${name} is already in use`, {
+      where,
+      fix: 'choose a free port with --port, or leave --port out to get one',
+    });
   }
   const dataDir = request.dataDir ?? path.join(rt.layout.dataRoot, name);
   checkDataDir(rt, name, dataDir, request.dataDir !== undefined, known);
@@ -72,17 +81,30 @@ function checkDataDir(rt: ClusterRuntime, name: string, dataDir: string, given: 
   const where = { node: name };
   const ch = shellActiveCharacter(dataDir);
   if (ch) {
-    throw new HotstandbyError('CONFIG_INVALID', `${option} contains ${describeCharacter(ch)}, which pg_ctl cannot pass to the server (it runs the data directory through /bin/sh inside double quotes)`, {
-      where,
-      fix: `${fix}, without $, \`, " or \\ (spaces and single quotes are fine)`,
-    });
+    throw new HotstandbyError(
+      'CONFIG_INVALID',
+      `${option} contains ${describeCharacter(ch)}, which pg_ctl cannot pass to the server (it runs the data directory through /bin/sh inside double quotes)`,
+      {
+        where,
+        fix: `${fix}, without $, \`, " or \\ (spaces and single quotes are fine)`,
+      },
+    );
   }
   for (const other of known) {
     const clash =
-      other.dataDir === dataDir ? `is the data directory of ${other.name}` : isInside(dataDir, other.dataDir) ? `is inside the data directory of ${other.name} (${other.dataDir})` : isInside(other.dataDir, dataDir) ? `holds the data directory of ${other.name} (${other.dataDir})` : undefined;
+      other.dataDir === dataDir
+        ? `is the data directory of ${other.name}`
+        : isInside(dataDir, other.dataDir)
+          ? `is inside the data directory of ${other.name} (${other.dataDir})`
+          : isInside(other.dataDir, dataDir)
+            ? `holds the data directory of ${other.name} (${other.dataDir})`
+            : undefined;
     if (clash) throw new HotstandbyError('CONFIG_CONFLICT', `${option} ${clash}`, { where, fix });
   }
-  for (const [dir, what] of [[rt.layout.root, 'the state directory'], [rt.spec.archive?.dir, 'the WAL archive']] as const) {
+  for (const [dir, what] of [
+    [rt.layout.root, 'the state directory'],
+    [rt.spec.archive?.dir, 'the WAL archive'],
+  ] as const) {
     if (dir && (dir === dataDir || isInside(dir, dataDir))) throw new HotstandbyError('CONFIG_CONFLICT', `${option} holds ${what} (${dir})`, { where, fix });
   }
 }

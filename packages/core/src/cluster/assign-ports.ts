@@ -12,18 +12,13 @@ export interface PortAssignment {
 // Ports as far as config and state say, without checking the machine (status, down).
 export function knownPorts(spec: ClusterSpec, state: ClusterState, actual: ReadonlyMap<string, number> = new Map()): Map<string, number> {
   const ports = new Map<string, number>();
-  for (const node of allNodes(spec)) ports.set(node.name, actual.get(node.name) ?? (node.portFixed ? node.port : state.nodes[node.name]?.port ?? node.port));
+  for (const node of allNodes(spec)) ports.set(node.name, actual.get(node.name) ?? (node.portFixed ? node.port : (state.nodes[node.name]?.port ?? node.port)));
   return ports;
 }
 
 // Ports for `up`: a fixed port (from the user's config) must be free unless the node itself runs on it;
 // a default port that is taken moves to the next free one, which is announced and remembered.
-export async function assignPorts(
-  spec: ClusterSpec,
-  state: ClusterState,
-  running: ReadonlySet<string>,
-  actual: ReadonlyMap<string, number>,
-): Promise<PortAssignment> {
+export async function assignPorts(spec: ClusterSpec, state: ClusterState, running: ReadonlySet<string>, actual: ReadonlyMap<string, number>): Promise<PortAssignment> {
   const ports = knownPorts(spec, state, actual);
   const notices: string[] = [];
   const nodes = allNodes(spec);

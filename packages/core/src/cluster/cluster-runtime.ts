@@ -77,10 +77,14 @@ export class ClusterRuntime {
     // An existing cluster runs as the account owning it; a new one as the configured (default postgres) account.
     const serverUser = existing ? await dataDirOwner(spec) : resolveServerUser(spec.postgres.osUser);
     if (primaryInfo.major !== undefined && spec.postgres.version !== undefined && primaryInfo.major !== spec.postgres.version) {
-      throw new HotstandbyError('UNSUPPORTED_VERSION', `postgres.version is ${majorLabel(spec.postgres.version)}, but the primary's data directory ${spec.primary.dataDir} is PostgreSQL ${majorLabel(primaryInfo.major)}`, {
-        where: { key: 'postgres.version', node: spec.primary.name },
-        fix: `set postgres.version to ${majorLabel(primaryInfo.major)} (primary and standbys share one major)`,
-      });
+      throw new HotstandbyError(
+        'UNSUPPORTED_VERSION',
+        `postgres.version is ${majorLabel(spec.postgres.version)}, but the primary's data directory ${spec.primary.dataDir} is PostgreSQL ${majorLabel(primaryInfo.major)}`,
+        {
+          where: { key: 'postgres.version', node: spec.primary.name },
+          fix: `set postgres.version to ${majorLabel(primaryInfo.major)} (primary and standbys share one major)`,
+        },
+      );
     }
     const binaries = await resolveBinaries({
       binDir: spec.postgres.binDir,
@@ -91,10 +95,14 @@ export class ClusterRuntime {
       user: serverUser,
     });
     if (primaryInfo.major !== undefined && primaryInfo.major !== binaries.major) {
-      throw new HotstandbyError('UNSUPPORTED_VERSION', `the primary's data directory is PostgreSQL ${majorLabel(primaryInfo.major)}, but the binaries in ${binaries.binDir} are ${binaries.version}`, {
-        where: { node: spec.primary.name, key: 'postgres.binDir' },
-        fix: `set postgres.binDir to PostgreSQL ${majorLabel(primaryInfo.major)} binaries`,
-      });
+      throw new HotstandbyError(
+        'UNSUPPORTED_VERSION',
+        `the primary's data directory is PostgreSQL ${majorLabel(primaryInfo.major)}, but the binaries in ${binaries.binDir} are ${binaries.version}`,
+        {
+          where: { node: spec.primary.name, key: 'postgres.binDir' },
+          fix: `set postgres.binDir to PostgreSQL ${majorLabel(primaryInfo.major)} binaries`,
+        },
+      );
     }
 
     const actualPorts = new Map<string, number>();
@@ -103,9 +111,9 @@ export class ClusterRuntime {
     const probe = (n: NodeSpec, port: number) =>
       new PgNode({ name: n.name, role: n.role, port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name } });
     const initialPorts = knownPorts(spec, state, actualPorts);
-    for (const n of [...allNodes(spec), ...(spec.detached ?? [])]) if (await probe(n, initialPorts.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
-    const { ports, notices } =
-      options.purpose === 'up' ? await assignPorts(spec, state, running, actualPorts) : { ports: initialPorts, notices: [] as string[] };
+    for (const n of [...allNodes(spec), ...(spec.detached ?? [])])
+      if (await probe(n, initialPorts.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
+    const { ports, notices } = options.purpose === 'up' ? await assignPorts(spec, state, running, actualPorts) : { ports: initialPorts, notices: [] as string[] };
 
     // Generated passwords stay in memory until the state directory is prepared (nothing is written before preflight).
     const superuser = await resolvePassword(spec.superuser.password, layout.secretFile('superuser'), {
@@ -122,9 +130,23 @@ export class ClusterRuntime {
     // A running primary whose postgresql.conf is outside its data directory tells where it is.
     const configDirs = new Map<string, string>();
     for (const n of [...allNodes(spec), ...(spec.detached ?? [])]) {
-      const dir = n.configDir ?? state.nodes[n.name]?.configDir ?? (running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
-        ? await configDirOf(new PgNode({ name: n.name, role: n.role, port: initialPorts.get(n.name) ?? n.port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name, password: superuser?.value } }))
-        : undefined);
+      const dir =
+        n.configDir ??
+        state.nodes[n.name]?.configDir ??
+        (running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
+          ? await configDirOf(
+              new PgNode({
+                name: n.name,
+                role: n.role,
+                port: initialPorts.get(n.name) ?? n.port,
+                dataDir: n.dataDir,
+                binaries,
+                osUser: serverUser,
+                logFile: layout.logFile(n.name),
+                superuser: { name: spec.superuser.name, password: superuser?.value },
+              }),
+            )
+          : undefined);
       if (dir) configDirs.set(n.name, dir);
     }
 
@@ -227,10 +249,14 @@ async function adoptedPort(spec: ClusterSpec, binaries: PgBinaries, user: Server
   if (port === undefined) {
     const controlDir = spec.primary.configDir ?? remembered ?? spec.primary.dataDir;
     if (!existsSync(path.join(controlDir, 'postgresql.conf'))) {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `the existing cluster in ${spec.primary.dataDir} keeps its postgresql.conf elsewhere, and it is not running, so hotstandby cannot find it`, {
-        where: { node: spec.primary.name, key: 'primary.configDir' },
-        fix: 'set primary.configDir to the directory holding its postgresql.conf (Debian/Ubuntu: /etc/postgresql/<version>/main), or start the server and run again',
-      });
+      throw new HotstandbyError(
+        'DATA_DIR_CONFLICT',
+        `the existing cluster in ${spec.primary.dataDir} keeps its postgresql.conf elsewhere, and it is not running, so hotstandby cannot find it`,
+        {
+          where: { node: spec.primary.name, key: 'primary.configDir' },
+          fix: 'set primary.configDir to the directory holding its postgresql.conf (Debian/Ubuntu: /etc/postgresql/<version>/main), or start the server and run again',
+        },
+      );
     }
     const result = await runProgramAllowFailure(binaries.path('postgres'), ['-C', 'port', '-D', controlDir], { user, purpose: 'postgres -C port' });
     port = Number(result.stdout.trim());

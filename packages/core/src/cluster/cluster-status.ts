@@ -117,7 +117,9 @@ async function senderView(node: PgNode): Promise<SenderView> {
   );
   const walStatus = facts.slotWalStatus ? 'wal_status' : 'NULL::text AS wal_status';
   const slots = facts.slots
-    ? await node.query<{ slot_name: string; active: boolean; wal_status: string | null }>(`SELECT slot_name, active, ${walStatus} FROM pg_replication_slots WHERE slot_type = $1`, ['physical'])
+    ? await node.query<{ slot_name: string; active: boolean; wal_status: string | null }>(`SELECT slot_name, active, ${walStatus} FROM pg_replication_slots WHERE slot_type = $1`, [
+        'physical',
+      ])
     : [];
   return { replication, slots };
 }
@@ -137,7 +139,7 @@ function slotWalStatusOn(view: ClusterView, upstream: string | null, slot: strin
 async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, error?: string): Promise<NodeStatus> {
   const spec = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])].find((n) => n.name === node.name)!;
   const pid = (await node.pid()) ?? null;
-  const upstream = spec.role === 'standby' ? spec.upstream ?? null : null;
+  const upstream = spec.role === 'standby' ? (spec.upstream ?? null) : null;
   const base: NodeStatus = {
     name: node.name,
     role: spec.role,

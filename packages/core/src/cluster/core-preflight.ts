@@ -46,22 +46,34 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
     const info = await inspectDataDir(standby.dataDir);
     const key = `standbys[${rt.standbys.indexOf(standby)}].dataDir`;
     if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${standby.name} (${standby.dataDir}) ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`, {
-        where: { node: standby.name, key },
-        fix: `point ${key} at an empty directory or a path that does not exist yet; hotstandby never deletes what it did not create`,
-      });
+      throw new HotstandbyError(
+        'DATA_DIR_CONFLICT',
+        `the data directory of ${standby.name} (${standby.dataDir}) ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`,
+        {
+          where: { node: standby.name, key },
+          fix: `point ${key} at an empty directory or a path that does not exist yet; hotstandby never deletes what it did not create`,
+        },
+      );
     }
     if (info.kind === 'cluster' && info.major !== undefined && info.major !== rt.binaries.major) {
-      throw new HotstandbyError('UNSUPPORTED_VERSION', `the data directory of ${standby.name} (${standby.dataDir}) is PostgreSQL ${majorLabel(info.major)}, but the primary runs PostgreSQL ${rt.binaries.version}`, {
-        where: { node: standby.name, key },
-        fix: 'primary and standbys must share one major: move that directory away and let hotstandby take a new base backup',
-      });
+      throw new HotstandbyError(
+        'UNSUPPORTED_VERSION',
+        `the data directory of ${standby.name} (${standby.dataDir}) is PostgreSQL ${majorLabel(info.major)}, but the primary runs PostgreSQL ${rt.binaries.version}`,
+        {
+          where: { node: standby.name, key },
+          fix: 'primary and standbys must share one major: move that directory away and let hotstandby take a new base backup',
+        },
+      );
     }
     if (info.kind === 'cluster' && primarySystemId && info.systemIdentifier && info.systemIdentifier !== primarySystemId) {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `the data directory of ${standby.name} (${standby.dataDir}) holds a different cluster (system identifier ${info.systemIdentifier}, the primary's is ${primarySystemId})`, {
-        where: { node: standby.name, key },
-        fix: `move it away or point ${key} elsewhere; a standby must be a base backup of its primary`,
-      });
+      throw new HotstandbyError(
+        'DATA_DIR_CONFLICT',
+        `the data directory of ${standby.name} (${standby.dataDir}) holds a different cluster (system identifier ${info.systemIdentifier}, the primary's is ${primarySystemId})`,
+        {
+          where: { node: standby.name, key },
+          fix: `move it away or point ${key} elsewhere; a standby must be a base backup of its primary`,
+        },
+      );
     }
   }
 }
@@ -73,10 +85,14 @@ async function checkArchiveWritable(rt: ClusterRuntime): Promise<void> {
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) return;
   const blocked = await findUnreachablePath(dir, rt.serverUser, true);
   if (blocked !== path.resolve(dir)) return;
-  throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${rt.serverUser.name}" that runs PostgreSQL cannot write into the WAL archive ${dir}: archive_command would fail for every WAL segment`, {
-    where: { key: 'archive.dir', file: rt.spec.source.path },
-    fix: `give it to that user (chown ${rt.serverUser.name} ${dir}), or point archive.dir at a directory it can write (or one that does not exist yet: hotstandby creates it)`,
-  });
+  throw new HotstandbyError(
+    'PATH_UNREACHABLE',
+    `the OS user "${rt.serverUser.name}" that runs PostgreSQL cannot write into the WAL archive ${dir}: archive_command would fail for every WAL segment`,
+    {
+      where: { key: 'archive.dir', file: rt.spec.source.path },
+      fix: `give it to that user (chown ${rt.serverUser.name} ${dir}), or point archive.dir at a directory it can write (or one that does not exist yet: hotstandby creates it)`,
+    },
+  );
 }
 
 // PostgreSQL never runs as root, so it cannot listen on a privileged port (below 1024 on Linux, unless the
@@ -86,10 +102,14 @@ async function checkPortsBindable(rt: ClusterRuntime): Promise<void> {
   for (const node of rt.nodes) {
     if (node.port >= first || (node === rt.primary && rt.primaryAdopted)) continue;
     const key = node === rt.primary ? 'primary.port' : `standbys[${rt.standbys.indexOf(node)}].port`;
-    throw new HotstandbyError('CONFIG_INVALID', `${key} is ${node.port}, a privileged port: PostgreSQL runs as "${rt.serverUser.name}", not root, and cannot listen on ports below ${first}`, {
-      where: { key, node: node.name, file: rt.spec.source.path },
-      fix: `choose a port from ${first} to 65535 (PostgreSQL's usual ones are 5432 and up)`,
-    });
+    throw new HotstandbyError(
+      'CONFIG_INVALID',
+      `${key} is ${node.port}, a privileged port: PostgreSQL runs as "${rt.serverUser.name}", not root, and cannot listen on ports below ${first}`,
+      {
+        where: { key, node: node.name, file: rt.spec.source.path },
+        fix: `choose a port from ${first} to 65535 (PostgreSQL's usual ones are 5432 and up)`,
+      },
+    );
   }
 }
 

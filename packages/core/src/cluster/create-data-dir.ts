@@ -97,7 +97,13 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
     const rewrite = await rewriteDataDirSystemIdentifier(work);
     const verifier = scramVerifier(request.superuser.password);
     registerSecret(verifier);
-    await runSingleUser(request.binaries, work, request.serverUser, [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`], 'setting the superuser password');
+    await runSingleUser(
+      request.binaries,
+      work,
+      request.serverUser,
+      [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`],
+      'setting the superuser password',
+    );
     // rename(2) replaces an empty directory; the data directory was made empty (or found empty) for this.
     await rename(work, request.dataDir);
     return { method: 'template', systemIdentifier: { template: rewrite.from.toString(), copy: rewrite.to.toString() } };

@@ -44,7 +44,10 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
     add('binaries', 'ok', `PostgreSQL ${b.version} in ${b.binDir} (${b.reason})`);
     addBaseBackupCheck(add, spec, b);
     add('os user', 'ok', `servers run as ${rt.serverUser.name} (uid ${rt.serverUser.uid})${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`);
-    for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [string, string][]) {
+    for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [
+      string,
+      string,
+    ][]) {
       const blocked = await findUnreachablePath(target, rt.serverUser, false);
       if (blocked) add(`path: ${what}`, 'fix', `${rt.serverUser.name} cannot reach ${blocked} (on the way to ${target})`, `choose another location or chmod o+x ${blocked}`);
       else add(`path: ${what}`, 'ok', `${target} is reachable by ${rt.serverUser.name}`);
@@ -57,7 +60,12 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
     for (const standby of rt.standbys) {
       const info = await inspectDataDir(standby.dataDir);
       if (info.kind === 'cluster' && info.major !== undefined && info.major !== b.major) {
-        add(`version of ${standby.name}`, 'fix', `its data directory is PostgreSQL ${info.major / 10000}, the primary's binaries ${b.version}`, 'primary and standbys must share one major: remove the standby (down --purge) and run up');
+        add(
+          `version of ${standby.name}`,
+          'fix',
+          `its data directory is PostgreSQL ${info.major / 10000}, the primary's binaries ${b.version}`,
+          'primary and standbys must share one major: remove the standby (down --purge) and run up',
+        );
       }
     }
     await primaryChecks(rt, add);
@@ -73,17 +81,35 @@ async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: Do
   if (!(await primary.isRunning())) return add('primary', 'warn', `${primary.name} is not running`, 'hotstandby up starts it');
   try {
     const settings = new Map(
-      (await primary.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('wal_level','max_wal_senders','max_replication_slots','archive_mode','hba_file','data_checksums','wal_log_hints')")).map((r) => [r.name, r.setting]),
+      (
+        await primary.query<{ name: string; setting: string }>(
+          "SELECT name, setting FROM pg_settings WHERE name IN ('wal_level','max_wal_senders','max_replication_slots','archive_mode','hba_file','data_checksums','wal_log_hints')",
+        )
+      ).map((r) => [r.name, r.setting]),
     );
     const level = settings.get('wal_level');
     add('wal_level', level === 'minimal' ? 'fix' : 'ok', level ?? '?', level === 'minimal' ? 'hotstandby up --allow-restart sets replica (needs a restart)' : undefined);
     const senders = Number(settings.get('max_wal_senders'));
     const needed = rt.standbys.length + 2;
-    add('max_wal_senders', senders >= needed ? 'ok' : 'fix', `${senders} (the standbys and a streaming base backup need ${needed})`, senders >= needed ? undefined : 'hotstandby up --allow-restart raises it (needs a restart)');
+    add(
+      'max_wal_senders',
+      senders >= needed ? 'ok' : 'fix',
+      `${senders} (the standbys and a streaming base backup need ${needed})`,
+      senders >= needed ? undefined : 'hotstandby up --allow-restart raises it (needs a restart)',
+    );
     const slots = await primary.query<{ slot_name: string; active: boolean }>("SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical'");
-    add('replication slots', 'ok', `${slots.length} of max_replication_slots ${settings.get('max_replication_slots')} used${slots.length ? `: ${slots.map((s) => `${s.slot_name}${s.active ? ' (active)' : ' (inactive)'}`).join(', ')}` : ''}`);
+    add(
+      'replication slots',
+      'ok',
+      `${slots.length} of max_replication_slots ${settings.get('max_replication_slots')} used${slots.length ? `: ${slots.map((s) => `${s.slot_name}${s.active ? ' (active)' : ' (inactive)'}`).join(', ')}` : ''}`,
+    );
     for (const s of slots.filter((s) => !s.active && !rt.standbys.some((n) => rt.spec.standbys.find((x) => x.name === n.name)?.slot === s.slot_name))) {
-      add(`slot ${s.slot_name}`, 'warn', 'inactive and not used by any standby in the config: it keeps WAL on the primary forever', `drop it if nothing needs it: SELECT pg_drop_replication_slot('${s.slot_name}')`);
+      add(
+        `slot ${s.slot_name}`,
+        'warn',
+        'inactive and not used by any standby in the config: it keeps WAL on the primary forever',
+        `drop it if nothing needs it: SELECT pg_drop_replication_slot('${s.slot_name}')`,
+      );
     }
     for (const w of await walHealthWarnings(primary)) add(w.check, 'warn', w.detail, w.fix);
     const hba = await primary.query<{ line_number: number; user_name: string[]; database: string[] }>(
@@ -94,10 +120,21 @@ async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: Do
     const { readFile } = await import('node:fs/promises');
     const hbaText = await readFile(settings.get('hba_file') ?? '', 'utf8').catch(() => '');
     if (hbaText.includes(HBA_BLOCK_BEGIN)) add('pg_hba.conf', 'ok', `the hotstandby block lets ${user} replicate (${settings.get('hba_file')})`);
-    else if (rule) add('pg_hba.conf', 'warn', `line ${rule.line_number} matches replication for ${user}, but hotstandby's own block is not there`, 'hotstandby up adds a scram-sha-256 rule for the role before every other line');
+    else if (rule)
+      add(
+        'pg_hba.conf',
+        'warn',
+        `line ${rule.line_number} matches replication for ${user}, but hotstandby's own block is not there`,
+        'hotstandby up adds a scram-sha-256 rule for the role before every other line',
+      );
     else add('pg_hba.conf', 'fix', `no rule lets ${user} make replication connections`, 'hotstandby up adds one');
     const pending = await primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');
-    add('restart pending', pending.length ? 'fix' : 'ok', pending.length ? `changed settings wait for a restart: ${pending.map((p) => p.name).join(', ')}` : 'no setting waits for a restart', pending.length ? `restart ${primary.name} (hotstandby up --allow-restart, or pg_ctl restart)` : undefined);
+    add(
+      'restart pending',
+      pending.length ? 'fix' : 'ok',
+      pending.length ? `changed settings wait for a restart: ${pending.map((p) => p.name).join(', ')}` : 'no setting waits for a restart',
+      pending.length ? `restart ${primary.name} (hotstandby up --allow-restart, or pg_ctl restart)` : undefined,
+    );
   } catch (error) {
     add('primary', 'fix', `cannot inspect ${primary.name}: ${(error as Error).message}`, isHotstandbyError(error) ? error.fix : undefined);
   }
@@ -109,12 +146,21 @@ function addBaseBackupCheck(add: (check: string, status: DoctorCheck['status'], 
   const method = typeof configured === 'string' ? configured : 'auto';
   const has = b.has('pg_basebackup');
   if (method === 'pg_basebackup' && !has) {
-    add('base backup', 'fix', `steps.base-backup.method is "pg_basebackup", but there is no pg_basebackup in ${b.binDir}`, 'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation');
+    add(
+      'base backup',
+      'fix',
+      `steps.base-backup.method is "pg_basebackup", but there is no pg_basebackup in ${b.binDir}`,
+      'use method "auto" or "copy", install the PostgreSQL client programs (Debian: apt install postgresql-client), or point postgres.binDir at a full installation',
+    );
   } else if (method === 'copy') {
     add('base backup', 'ok', `method "copy": the low-level copy (start backup, copy, stop backup)${has ? '; pg_basebackup is here too' : ''}`);
   } else if (method === 'pg_basebackup') {
     add('base backup', 'ok', `method "pg_basebackup": ${b.path('pg_basebackup')}`);
   } else {
-    add('base backup', 'ok', has ? 'pg_basebackup is available; method "auto" uses it' : 'no pg_basebackup here; method "auto" uses the low-level copy (start backup, copy, stop backup)');
+    add(
+      'base backup',
+      'ok',
+      has ? 'pg_basebackup is available; method "auto" uses it' : 'no pg_basebackup here; method "auto" uses the low-level copy (start backup, copy, stop backup)',
+    );
   }
 }

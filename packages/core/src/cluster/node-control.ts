@@ -70,7 +70,13 @@ async function uncleanShutdownState(node: PgNode): Promise<string | undefined> {
 
 // Stop the named nodes (default all): the deepest standbys first, the primary last; each may take timeoutSec
 // (a smart stop waits for clients to disconnect, and gives up then, without escalating).
-export async function stopNodes(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, log: (line: string) => void, timeoutSec?: number): Promise<ControlResult[]> {
+export async function stopNodes(
+  rt: ClusterRuntime,
+  names: readonly string[] | undefined,
+  mode: StopMode,
+  log: (line: string) => void,
+  timeoutSec?: number,
+): Promise<ControlResult[]> {
   const wanted = pick(rt, names, true);
   const results: ControlResult[] = [];
   for (const node of [...stopOrder(rt), ...rt.detached].filter((n) => wanted.has(n.name))) {

@@ -22,7 +22,15 @@ export async function planStateDir(rt: ClusterRuntime): Promise<{ actions: Actio
   for (const which of ['superuser', 'replication'] as const) {
     const pw = rt.passwords[which];
     if (pw?.source === 'generated') {
-      actions.push({ kind: 'write-file', path: layout.secretFile(which), content: pw.value + '\n', owner: 'invoker', mode: 0o600, secret: true, summary: `keep the generated ${which} password` });
+      actions.push({
+        kind: 'write-file',
+        path: layout.secretFile(which),
+        content: pw.value + '\n',
+        owner: 'invoker',
+        mode: 0o600,
+        secret: true,
+        summary: `keep the generated ${which} password`,
+      });
     }
   }
   const superuser = rt.passwords.superuser?.value;

@@ -22,20 +22,23 @@ export async function promotionPreview(node: PgNode): Promise<string[]> {
   const received = await node.lsn('receive');
   const replayed = await node.lsn('replay');
   const gap = received && replayed ? Math.max(0, lsnDiff(received, replayed)) : 0;
-  const lines = [
-    `${node.name}: received WAL up to ${received ?? 'nothing since it started'}, replayed up to ${replayed ?? 'nothing'}: ${gap} bytes received but not replayed`,
-  ];
+  const lines = [`${node.name}: received WAL up to ${received ?? 'nothing since it started'}, replayed up to ${replayed ?? 'nothing'}: ${gap} bytes received but not replayed`];
   if (await replayPaused(node)) {
     lines.push(`${node.name}: replay is paused; promotion ends the pause and replays the WAL received so far before ${node.name} accepts writes`);
   }
   const delay = await activeApplyDelay(node);
-  if (delay) lines.push(`${node.name}: its recovery_min_apply_delay is ${delay}; promotion stops waiting out the delay and replays the WAL received so far before ${node.name} accepts writes`);
+  if (delay)
+    lines.push(
+      `${node.name}: its recovery_min_apply_delay is ${delay}; promotion stops waiting out the delay and replays the WAL received so far before ${node.name} accepts writes`,
+    );
   return lines;
 }
 
 // True when the standby's WAL replay is paused (or a pause was requested, 14+).
 async function replayPaused(node: PgNode): Promise<boolean> {
   const { fn } = node.facts;
-  const row = await node.queryOne<{ paused: boolean }>(fn.replayPauseState ? `SELECT ${fn.replayPauseState}() <> 'not paused' AS paused` : `SELECT ${fn.isReplayPaused}() AS paused`);
+  const row = await node.queryOne<{ paused: boolean }>(
+    fn.replayPauseState ? `SELECT ${fn.replayPauseState}() <> 'not paused' AS paused` : `SELECT ${fn.isReplayPaused}() AS paused`,
+  );
   return row?.paused === true;
 }

@@ -30,17 +30,26 @@ export interface PrimaryProvisionOptions {
 
 // Plan how the primary comes into being: initdb + identity and bootstrap settings + start for a new one;
 // start (if stopped) for an existing one, whose files are left to the steps.
-export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record<string, string>, executor: Executor, options: PrimaryProvisionOptions = {}): Promise<PrimaryProvisionPlan> {
+export async function planPrimaryProvision(
+  rt: ClusterRuntime,
+  bootstrap: Record<string, string>,
+  executor: Executor,
+  options: PrimaryProvisionOptions = {},
+): Promise<PrimaryProvisionPlan> {
   const node = rt.primary;
   const messages: string[] = [];
   const info = rt.primaryInfo;
   const notes: string[] = [];
   const actions: Action[] = [];
   if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
-    throw new HotstandbyError('DATA_DIR_CONFLICT', `the primary's data directory ${node.dataDir} ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`, {
-      where: { node: node.name, key: 'primary.dataDir' },
-      fix: 'point primary.dataDir at an existing cluster, an empty directory, or a path that does not exist yet',
-    });
+    throw new HotstandbyError(
+      'DATA_DIR_CONFLICT',
+      `the primary's data directory ${node.dataDir} ${info.kind === 'not-a-directory' ? 'is a file' : 'is not empty and holds no PostgreSQL cluster'}`,
+      {
+        where: { node: node.name, key: 'primary.dataDir' },
+        fix: 'point primary.dataDir at an existing cluster, an empty directory, or a path that does not exist yet',
+      },
+    );
   }
   if (info.kind === 'cluster') {
     if (rt.primaryAdopted) notes.push(`adopting the existing PostgreSQL ${rt.binaries.version} cluster in ${node.dataDir} (owner ${rt.serverUser.name})`);
@@ -73,7 +82,8 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
   actions.push({
     kind: 'task',
     changes: true,
-    summary: method.method === 'template' ? `create ${node.name} (PostgreSQL ${rt.binaries.version}) from the initdb template` : `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
+    summary:
+      method.method === 'template' ? `create ${node.name} (PostgreSQL ${rt.binaries.version}) from the initdb template` : `initdb ${node.name} (PostgreSQL ${rt.binaries.version})`,
     details:
       method.method === 'template'
         ? [
@@ -98,7 +108,12 @@ export async function planPrimaryProvision(rt: ClusterRuntime, bootstrap: Record
     changes: true,
     summary: `write ${node.name}'s settings to ${path.basename(settingsFilePath(node.facts, node.dataDir))}`,
     details: node.facts.autoConf
-      ? unifiedDiff(settingsFilePath(node.facts, node.dataDir), AUTO_CONF_HEADER, editSettingsFile(node.facts, AUTO_CONF_HEADER, settings), `${settingsFilePath(node.facts, node.dataDir)} (as initdb writes it)`)
+      ? unifiedDiff(
+          settingsFilePath(node.facts, node.dataDir),
+          AUTO_CONF_HEADER,
+          editSettingsFile(node.facts, AUTO_CONF_HEADER, settings),
+          `${settingsFilePath(node.facts, node.dataDir)} (as initdb writes it)`,
+        )
       : plannedInsertion(settingsFilePath(node.facts, node.dataDir), 'as initdb writes it', 'at the end', editSettingsFile(node.facts, '', settings).trimEnd().split('\n')),
     run: async () => {
       const file = settingsFilePath(node.facts, node.dataDir);

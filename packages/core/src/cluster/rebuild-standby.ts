@@ -23,7 +23,9 @@ export async function discardStandbyCopy(rt: ClusterRuntime, name: string, log: 
   }
   const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
   if (children.length > 0) {
-    log(`note: ${children.join(', ')} stream${children.length === 1 ? 's' : ''} from ${name}: up recreates their slots on the new copy and they reconnect; one that then lacks WAL older than the new copy needs hotstandby rebuild too`);
+    log(
+      `note: ${children.join(', ')} stream${children.length === 1 ? 's' : ''} from ${name}: up recreates their slots on the new copy and they reconnect; one that then lacks WAL older than the new copy needs hotstandby rebuild too`,
+    );
   }
   if (await node.isRunning()) {
     log(`stopping ${name}`);

@@ -58,7 +58,10 @@ async function chooseAndRun(rt: ClusterRuntime, node: PgNode, log: (line: string
     log(`pg_rewind could not rewind ${node.name}: ${rewind.output}`);
   }
   const aside = await clearForBaseBackup(rt, node);
-  return { method: 'base-backup', detail: `${why}; ${rt.binaries.has('pg_rewind') ? 'pg_rewind could not help' : 'no pg_rewind in ' + rt.binaries.binDir}, so a fresh base backup follows${aside ? ` (the old directory is kept as ${aside})` : ''}` };
+  return {
+    method: 'base-backup',
+    detail: `${why}; ${rt.binaries.has('pg_rewind') ? 'pg_rewind could not help' : 'no pg_rewind in ' + rt.binaries.binDir}, so a fresh base backup follows${aside ? ` (the old directory is kept as ${aside})` : ''}`,
+  };
 }
 
 // Where the current primary's timeline branched off its parent (from its timeline history file).
@@ -67,7 +70,11 @@ async function forkPoint(primary: PgNode): Promise<string | undefined> {
   if (!tli || tli.tli <= 1) return undefined;
   const file = `${primary.facts.walDir}/${tli.tli.toString(16).toUpperCase().padStart(8, '0')}.history`;
   const row = await primary.queryOne<{ content: string }>('SELECT pg_read_file($1) AS content', [file]).catch(() => undefined);
-  const last = row?.content.trim().split('\n').filter((l) => /^\d/.test(l)).pop();
+  const last = row?.content
+    .trim()
+    .split('\n')
+    .filter((l) => /^\d/.test(l))
+    .pop();
   return last?.split(/\s+/)[1];
 }
 

@@ -5,7 +5,11 @@ import { deleteItYourself } from './remove-standby-hints.js';
 
 // Stop a standby that left the topology, drop its slot on its upstream, and delete its data directory only
 // when asked and only if the tool created it. (synchronous_standby_names was already updated by the caller.)
-export async function removeStandbyNode(rt: ClusterRuntime, name: string, options: { purge: boolean; log: (line: string) => void }): Promise<{ deleted: string[]; kept: string[] }> {
+export async function removeStandbyNode(
+  rt: ClusterRuntime,
+  name: string,
+  options: { purge: boolean; log: (line: string) => void },
+): Promise<{ deleted: string[]; kept: string[] }> {
   const node = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name);
   if (await node.isRunning()) {

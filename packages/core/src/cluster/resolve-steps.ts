@@ -106,10 +106,14 @@ export function resolvePipeline(spec: ClusterSpec, plugins: readonly LoadedPlugi
       });
     }
     if (explicit && !p.builtin && wants.length === 0) {
-      throw new HotstandbyError('PLUGIN_INVALID', `step "${p.plugin.name}" (${p.origin}) is loaded but has no place: "pipeline" does not list it and the plugin names no before/after`, {
-        where: { plugin: p.origin, key: p.configKey ?? 'pipeline', file: spec.source.path },
-        fix: `add "${p.plugin.name}" to "pipeline" where it should run (or remove it from "plugins")`,
-      });
+      throw new HotstandbyError(
+        'PLUGIN_INVALID',
+        `step "${p.plugin.name}" (${p.origin}) is loaded but has no place: "pipeline" does not list it and the plugin names no before/after`,
+        {
+          where: { plugin: p.origin, key: p.configKey ?? 'pipeline', file: spec.source.path },
+          fix: `add "${p.plugin.name}" to "pipeline" where it should run (or remove it from "plugins")`,
+        },
+      );
     }
   }
 
@@ -177,10 +181,14 @@ function mergePlugins(spec: ClusterSpec, plugins: readonly LoadedPlugin[]): { by
     }
     const [builtin, mine] = other.builtin ? [other, p] : [p, other];
     if (builtin.plugin.scope !== mine.plugin.scope) {
-      throw new HotstandbyError('PLUGIN_INVALID', `step "${name}" (${mine.origin}) replaces the built-in step of that name, which runs on ${scopeWords(builtin.plugin.scope)}, but it runs on ${scopeWords(mine.plugin.scope)}`, {
-        where: { plugin: mine.origin, key: mine.configKey, file: spec.source.path },
-        fix: `give it scope "${builtin.plugin.scope}" like the step it replaces, or give it another name (and add "${name}" to "disable" if the built-in must not run)`,
-      });
+      throw new HotstandbyError(
+        'PLUGIN_INVALID',
+        `step "${name}" (${mine.origin}) replaces the built-in step of that name, which runs on ${scopeWords(builtin.plugin.scope)}, but it runs on ${scopeWords(mine.plugin.scope)}`,
+        {
+          where: { plugin: mine.origin, key: mine.configKey, file: spec.source.path },
+          fix: `give it scope "${builtin.plugin.scope}" like the step it replaces, or give it another name (and add "${name}" to "disable" if the built-in must not run)`,
+        },
+      );
     }
     byName.set(name, mine);
     replaced.push({ name, builtin: builtin.origin, by: mine.origin });

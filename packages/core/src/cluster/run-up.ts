@@ -92,7 +92,11 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
           title: `state directory ${rt.layout.root}`,
           run: async (_log, plan) => {
             const notes = stateDirNotes.map((n) => `note: ${n}`);
-            if (plan) return void (await plan(`state directory ${rt.layout.root}`, stateDirActions.length ? [...notes, ...(await describeAll(stateDirActions))] : ['nothing to do: already in place']));
+            if (plan)
+              return void (await plan(
+                `state directory ${rt.layout.root}`,
+                stateDirActions.length ? [...notes, ...(await describeAll(stateDirActions))] : ['nothing to do: already in place'],
+              ));
             await executor.applyAll(stateDirActions);
             await recordNodes(rt, { primaryOnly: true });
             changed ||= stateDirActions.length > 0;

@@ -47,10 +47,30 @@ export function checkShellSafePaths(rt: ClusterRuntime): void {
       : `set ${setting} ${inConfig} to a path without $, \`, " or \\`;
   const paths: { target: string; what: string; fix: string; key?: string; node?: string }[] = [
     { target: rt.layout.root, what: 'the state directory', fix: fixFor('"stateDir"'), key: 'stateDir' },
-    { target: rt.binaries.binDir, what: 'the PostgreSQL binaries directory', fix: 'use PostgreSQL binaries installed under a path without $, `, " or \\ (postgres.binDir)', key: 'postgres.binDir' },
+    {
+      target: rt.binaries.binDir,
+      what: 'the PostgreSQL binaries directory',
+      fix: 'use PostgreSQL binaries installed under a path without $, `, " or \\ (postgres.binDir)',
+      key: 'postgres.binDir',
+    },
     ...rt.nodes.flatMap((n) => [
-      { target: n.dataDir, what: `the data directory of ${n.name}`, fix: fixFor(`the "dataDir" of ${n.name}`), node: n.name, key: n === rt.primary ? 'primary.dataDir' : `standbys[${rt.standbys.indexOf(n)}].dataDir` },
-      ...(n.controlDir !== n.dataDir ? [{ target: n.controlDir, what: `the configuration directory of ${n.name}`, fix: `move the configuration of ${n.name} to a directory without $, \`, " or \\`, node: n.name }] : []),
+      {
+        target: n.dataDir,
+        what: `the data directory of ${n.name}`,
+        fix: fixFor(`the "dataDir" of ${n.name}`),
+        node: n.name,
+        key: n === rt.primary ? 'primary.dataDir' : `standbys[${rt.standbys.indexOf(n)}].dataDir`,
+      },
+      ...(n.controlDir !== n.dataDir
+        ? [
+            {
+              target: n.controlDir,
+              what: `the configuration directory of ${n.name}`,
+              fix: `move the configuration of ${n.name} to a directory without $, \`, " or \\`,
+              node: n.name,
+            },
+          ]
+        : []),
     ]),
     ...(rt.spec.archive ? [{ target: rt.spec.archive.dir, what: 'the WAL archive directory', fix: fixFor('"archive.dir"'), key: 'archive.dir' }] : []),
   ];

@@ -25,10 +25,14 @@ export async function checkStandbyMarker(node: PgNode, upstream: string): Promis
   if (!lastRanInRecovery(control)) {
     return {
       kind: 'refused',
-      error: new HotstandbyError('SPLIT_BRAIN_GUARD', `${node.name} is a standby, but ${path.basename(file)} is missing from its data directory and it has run as a primary since (pg_control: ${control.state}); it may hold writes ${upstream} does not have`, {
-        where,
-        fix: `keep what was written there first if you need it, then hotstandby rebuild ${node.name} (a new base backup, discarding its data)`,
-      }),
+      error: new HotstandbyError(
+        'SPLIT_BRAIN_GUARD',
+        `${node.name} is a standby, but ${path.basename(file)} is missing from its data directory and it has run as a primary since (pg_control: ${control.state}); it may hold writes ${upstream} does not have`,
+        {
+          where,
+          fix: `keep what was written there first if you need it, then hotstandby rebuild ${node.name} (a new base backup, discarding its data)`,
+        },
+      ),
     };
   }
   if (node.facts.standbySetup !== 'standby.signal') {

@@ -71,10 +71,16 @@ async function withSteps<T>(
     if (!step) {
       const source = spec.source.path ?? 'the config';
       if (spec.disable?.includes(name)) {
-        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is disabled in ${source}`, { where: { key: 'disable', file: spec.source.path }, fix: `take "${name}" out of "disable" to run it` });
+        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is disabled in ${source}`, {
+          where: { key: 'disable', file: spec.source.path },
+          fix: `take "${name}" out of "disable" to run it`,
+        });
       }
       if (clusterOptions.pipeline && !clusterOptions.pipeline.includes(name)) {
-        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is not in the pipeline of ${source}`, { where: { key: 'pipeline', file: spec.source.path }, fix: `add "${name}" to "pipeline" to run it` });
+        throw new HotstandbyError('PLUGIN_INVALID', `the step "${name}" is not in the pipeline of ${source}`, {
+          where: { key: 'pipeline', file: spec.source.path },
+          fix: `add "${name}" to "pipeline" to run it`,
+        });
       }
       throw new HotstandbyError('PLUGIN_INVALID', `there is no step "${name}" in the pipeline`, { fix: `steps: ${all.map((s) => s.plugin.name).join(', ')}` });
     }
@@ -90,4 +96,3 @@ async function withSteps<T>(
     await rt.close();
   }
 }
-

@@ -9,21 +9,39 @@ import { promoteJournaled } from './topology-change.js';
 // shutdown checkpoint), wait until the standby has replayed past that checkpoint, promote it. The old primary
 // then stops exactly before the new timeline forks, so it can follow it without a rewind (the caller rejoins it).
 // If the standby does not catch up in time the old primary is started again as the primary and nothing changed.
-export async function switchoverTo(rt: ClusterRuntime, name: string, options: { timeoutMs?: number; log: (line: string) => void }): Promise<{ oldPrimary: string; checkpoint: string }> {
+export async function switchoverTo(
+  rt: ClusterRuntime,
+  name: string,
+  options: { timeoutMs?: number; log: (line: string) => void },
+): Promise<{ oldPrimary: string; checkpoint: string }> {
   const target = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name);
   const old = rt.primary;
-  if (!spec) throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is not a standby of this cluster`, { where: { node: name }, fix: `name one of: ${rt.spec.standbys.map((s) => s.name).join(', ')}` });
+  if (!spec)
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is not a standby of this cluster`, {
+      where: { node: name },
+      fix: `name one of: ${rt.spec.standbys.map((s) => s.name).join(', ')}`,
+    });
   if (spec.upstream !== old.name) {
-    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} streams from ${spec.upstream}, not from the primary ${old.name}`, { where: { node: name }, fix: 'switch over to a standby connected to the primary' });
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} streams from ${spec.upstream}, not from the primary ${old.name}`, {
+      where: { node: name },
+      fix: 'switch over to a standby connected to the primary',
+    });
   }
   if (spec.applyDelay) {
-    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is delayed by ${spec.applyDelay}; a switchover would wait for the whole delay`, { where: { node: name }, fix: 'choose a standby without applyDelay, or promote it deliberately (hotstandby promote --force)' });
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is delayed by ${spec.applyDelay}; a switchover would wait for the whole delay`, {
+      where: { node: name },
+      fix: 'choose a standby without applyDelay, or promote it deliberately (hotstandby promote --force)',
+    });
   }
-  if (!(await old.isRunning())) throw new HotstandbyError('TOPOLOGY_CONFLICT', `the primary ${old.name} is not running; use promote for a failover`, { fix: `hotstandby promote ${name}` });
+  if (!(await old.isRunning()))
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `the primary ${old.name} is not running; use promote for a failover`, { fix: `hotstandby promote ${name}` });
   const streaming = await old.queryOne<{ state: string }>('SELECT state FROM pg_stat_replication WHERE application_name = $1', [name]);
   if (streaming?.state !== 'streaming') {
-    throw new HotstandbyError('STANDBY_NOT_STREAMING', `${name} is not streaming from ${old.name} (${streaming?.state ?? 'not connected'}), so it could miss WAL`, { where: { node: name }, fix: `bring it up to date first (hotstandby up, then hotstandby verify)` });
+    throw new HotstandbyError('STANDBY_NOT_STREAMING', `${name} is not streaming from ${old.name} (${streaming?.state ?? 'not connected'}), so it could miss WAL`, {
+      where: { node: name },
+      fix: `bring it up to date first (hotstandby up, then hotstandby verify)`,
+    });
   }
 
   options.log(`stopping the primary ${old.name} cleanly`);

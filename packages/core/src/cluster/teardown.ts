@@ -42,7 +42,12 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
 
   // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
   // checkpoint, as upstreams stop after them); former primaries last.
-  const waves = [...standbyNameWaves(rt.spec).reverse().map((wave) => wave.map((name) => rt.node(name))), rt.detached];
+  const waves = [
+    ...standbyNameWaves(rt.spec)
+      .reverse()
+      .map((wave) => wave.map((name) => rt.node(name))),
+    rt.detached,
+  ];
   for (const wave of waves) {
     const running = (await Promise.all(wave.map(async (n) => ((await n.isRunning()) ? n : undefined)))).filter((n): n is NonNullable<typeof n> => n !== undefined);
     for (const standby of running) log(`stopping ${standby.name}`);

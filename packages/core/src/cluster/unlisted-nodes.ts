@@ -33,7 +33,9 @@ export function withUnlistedNodes(spec: ClusterSpec, state: ClusterState, stateF
   const fix = [
     `put ${unlisted.length === 1 ? 'it' : 'them'} back into ${path.basename(configName)} under the same name${unlisted.length === 1 ? '' : 's'} (to hotstandby a renamed node is a new node)`,
     ...(standbys.length && !unlisted.some((n) => n.role === 'primary') ? [`to drop a standby, put it back and run hotstandby remove-standby ${standbys[0]}`] : []),
-    adopted.length ? `then run hotstandby down --restore to give back ${adopted.map((n) => n.name).join(', ')}` : 'or remove the whole cluster first with hotstandby down --purge (it stops them too)',
+    adopted.length
+      ? `then run hotstandby down --restore to give back ${adopted.map((n) => n.name).join(', ')}`
+      : 'or remove the whole cluster first with hotstandby down --purge (it stops them too)',
   ].join('; ');
   throw new HotstandbyError('STATE_MISMATCH', `${stateFile} records ${names}, which ${configName} no longer names`, {
     where: { file: stateFile },

@@ -49,7 +49,12 @@ export async function walHealthWarnings(node: PgNode): Promise<WalHealthWarning[
       'SELECT failed_count::text, last_failed_wal, last_failed_time::text, last_archived_time::text FROM pg_stat_archiver',
     );
     const warning = row
-      ? archiverWarning(node.name, { failedCount: Number(row.failed_count), lastFailedWal: row.last_failed_wal, lastFailedTime: row.last_failed_time, lastArchivedTime: row.last_archived_time })
+      ? archiverWarning(node.name, {
+          failedCount: Number(row.failed_count),
+          lastFailedWal: row.last_failed_wal,
+          lastFailedTime: row.last_failed_time,
+          lastArchivedTime: row.last_archived_time,
+        })
       : undefined;
     if (warning) warnings.push(warning);
   }

@@ -28,9 +28,7 @@ const envName = z.string({ error: 'must be the name of an environment variable' 
 // Step names: lower-case words joined by "-" (they are keys of "steps" and names in "pipeline").
 export const STEP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
-const stepName = z
-  .string({ error: 'must be a step name' })
-  .regex(STEP_NAME_PATTERN, { error: 'must be a step name: lower-case letters and digits, words joined by "-"' });
+const stepName = z.string({ error: 'must be a step name' }).regex(STEP_NAME_PATTERN, { error: 'must be a step name: lower-case letters and digits, words joined by "-"' });
 
 const pluginSpecifier = z.string({ error: 'must be a path or a package name' }).min(1, { error: 'must not be empty' });
 
@@ -55,17 +53,13 @@ export const configSchema = z
           .refine((v) => !/^\d+(\.\d+)?$/.test(String(v)) || isKnownMajor(parseMajor(String(v))), { error: 'must be a PostgreSQL major from 9.3 to 18' })
           .optional()
           .meta({ description: 'The PostgreSQL major to use (10 to 18 run here); binaries of that major are found or fetched.' }),
-        osUser: z
-          .string()
-          .min(1)
-          .optional()
-          .meta({ description: 'OS user that runs the servers when hotstandby runs as root (default postgres).' }),
+        osUser: z.string().min(1).optional().meta({ description: 'OS user that runs the servers when hotstandby runs as root (default postgres).' }),
       })
       .optional(),
     superuser: z
       .strictObject({
         name: z.string().min(1).max(63).optional().meta({ description: 'Superuser the tool connects as (default postgres).' }),
-        password: secret.optional().meta({ description: 'Password a new primary\'s superuser gets, and the tool uses to connect to an existing one.' }),
+        password: secret.optional().meta({ description: "Password a new primary's superuser gets, and the tool uses to connect to an existing one." }),
         passwordEnv: envName.optional().meta({ description: 'Environment variable holding the superuser password (default HOTSTANDBY_SUPERUSER_PASSWORD).' }),
       })
       .optional(),
@@ -76,7 +70,10 @@ export const configSchema = z
         dataDir: path.optional().meta({ description: 'Data directory. Created with initdb when missing; adopted when it holds a cluster.' }),
         configDir: path
           .optional()
-          .meta({ description: 'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.' }),
+          .meta({
+            description:
+              'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.',
+          }),
       })
       .optional(),
     standbys: z
@@ -127,7 +124,7 @@ export const configSchema = z
       .meta({ description: 'WAL archiving on the primary (archive_command) and restore_command on the standbys.' }),
     wal: z
       .strictObject({
-        keepSize: size.optional().meta({ description: 'WAL kept for standbys beyond slots (wal_keep_size; wal_keep_segments before 13). Default 1GB, the recipe\'s 64 segments.' }),
+        keepSize: size.optional().meta({ description: "WAL kept for standbys beyond slots (wal_keep_size; wal_keep_segments before 13). Default 1GB, the recipe's 64 segments." }),
         maxSlotKeepSize: size.optional().meta({ description: 'Upper bound of WAL a slot may hold (max_slot_wal_keep_size, 13+). Default: unlimited.' }),
         logHints: z.boolean().optional().meta({ description: 'Turn on wal_log_hints so a former primary can be rewound (default true).' }),
       })
@@ -140,15 +137,15 @@ export const configSchema = z
         { error: 'must be a list of plugins' },
       )
       .optional()
-      .meta({ description: 'Custom step plugins: local files ("./steps/my-step.ts", relative to this file) or npm packages (resolved from this file\'s directory), optionally as ["name", { options }].' }),
+      .meta({
+        description:
+          'Custom step plugins: local files ("./steps/my-step.ts", relative to this file) or npm packages (resolved from this file\'s directory), optionally as ["name", { options }].',
+      }),
     pipeline: z
       .array(stepName, { error: 'must be a list of step names' })
       .optional()
       .meta({ description: 'The steps to run, in order (default: the six built-in steps, with plugins placed by their before/after).' }),
-    disable: z
-      .array(stepName, { error: 'must be a list of step names' })
-      .optional()
-      .meta({ description: 'Steps not to run, e.g. ["verify"] (built-in or from plugins).' }),
+    disable: z.array(stepName, { error: 'must be a list of step names' }).optional().meta({ description: 'Steps not to run, e.g. ["verify"] (built-in or from plugins).' }),
     steps: z
       .record(z.string(), z.record(z.string(), z.unknown()))
       .optional()
@@ -161,7 +158,7 @@ function pluginEntryProblem(input: unknown): string {
   const forms = 'must be a path ("./steps/my-step.ts"), a package name, or ["package-or-path", { options }]';
   if (!Array.isArray(input)) return forms;
   if (input.length !== 2) return `as a list, must be ["package-or-path", { options }]: two items, not ${input.length}`;
-  if (typeof input[0] !== 'string' || input[0] === '') return 'the first item must be the plugin\'s path or package name';
+  if (typeof input[0] !== 'string' || input[0] === '') return "the first item must be the plugin's path or package name";
   const second = input[1] === null ? 'null' : Array.isArray(input[1]) ? 'a list' : typeof input[1];
   return `the second item must be an object of options, such as { "level": 2 }, not ${second === 'object' ? 'that' : second}`;
 }

@@ -144,7 +144,12 @@ function parseFailure(error: Error & { filepath?: string; codeFrame?: string }, 
   const frameLines = lines.filter((l) => /^\s*(>\s*)?\d+\s*\||^\s*\|/.test(l));
   const reason =
     lines
-      .map((l) => l.replace(/^(JSON|YAML) Error in [^:]+:\s*/, '').replace(/ while parsing .*$/, '').trim())
+      .map((l) =>
+        l
+          .replace(/^(JSON|YAML) Error in [^:]+:\s*/, '')
+          .replace(/ while parsing .*$/, '')
+          .trim(),
+      )
       .find((l) => l !== '' && !frameLines.includes(l) && !/^\s*(>\s*)?\d+\s*\|/.test(l) && !/^\|/.test(l)) ?? error.message;
   return { file, reason, frame: error.codeFrame ? plain(error.codeFrame) : frameLines.length ? frameLines.join('\n') : undefined };
 }

@@ -17,7 +17,8 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
       return [`[${action.node}] SQL${action.database && action.database !== 'postgres' ? ` (${action.database})` : ''}: ${text}${params}`];
     }
     case 'write-file': {
-      if (action.secret) return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
+      if (action.secret)
+        return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
       const before = await readFile(action.path, 'utf8').catch(() => undefined);
       return [`${before === undefined ? 'create' : 'edit'} ${action.path}`, ...unifiedDiff(action.path, before, action.content)];
     }
@@ -26,7 +27,12 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
     case 'mkdir':
       return [`mkdir -m ${action.mode.toString(8)} ${action.path} (owner ${ownerName(action.owner, serverUserName)})`];
     case 'exec': {
-      const env = action.env && Object.keys(action.env).length ? `${Object.keys(action.env).map((k) => `${k}=…`).join(' ')} ` : '';
+      const env =
+        action.env && Object.keys(action.env).length
+          ? `${Object.keys(action.env)
+              .map((k) => `${k}=…`)
+              .join(' ')} `
+          : '';
       return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`];
     }
     case 'node':

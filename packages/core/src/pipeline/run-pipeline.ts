@@ -103,7 +103,15 @@ function stepTask(step: PipelineStep, node: PgNode, options: RunPipelineOptions,
     rendererOptions: { persistentOutput: true, outputBar: Infinity },
     task: async (_ctx, task) => {
       try {
-        const record = await runStep(step, options.contextFor(step, node, taskLog((line) => (task.output = line))), options.observe);
+        const record = await runStep(
+          step,
+          options.contextFor(
+            step,
+            node,
+            taskLog((line) => (task.output = line)),
+          ),
+          options.observe,
+        );
         records.push(record);
         task.title = `${title}: ${record.summary}`;
       } catch (error) {

@@ -22,7 +22,14 @@ export async function runPreflights(
         await step.plugin.preflight(contextFor(step, node));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        observe({ type: 'step:fail', step: step.plugin.name, node: stepNodeLabel(step, node.name), error: message, durationMs: Date.now() - started, at: new Date().toISOString() });
+        observe({
+          type: 'step:fail',
+          step: step.plugin.name,
+          node: stepNodeLabel(step, node.name),
+          error: message,
+          durationMs: Date.now() - started,
+          at: new Date().toISOString(),
+        });
         throw error;
       }
     }

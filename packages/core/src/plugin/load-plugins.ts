@@ -57,12 +57,16 @@ function locate(ref: PluginReference, configFile?: string): { file: string; orig
   const found = packageAt(undefined, ref, configFile);
   if (!found) {
     const looksLikePath = /\.(c|m)?(t|j)s$/.test(ref.specifier) || ref.specifier.includes('\\');
-    throw new HotstandbyError('PLUGIN_INVALID', `the plugin package "${ref.specifier}" (${ref.key} in ${configName(configFile)}) is not installed: no node_modules from ${ref.baseDir} upwards has it`, {
-      where: { key: ref.key, file: configFile, plugin: ref.specifier },
-      fix: looksLikePath
-        ? `for a local file write "./${ref.specifier.replace(/^\/+/, '')}" (paths start with ./, ../ or /)`
-        : `install it next to the config (npm install --save-dev ${ref.specifier}), or fix the name`,
-    });
+    throw new HotstandbyError(
+      'PLUGIN_INVALID',
+      `the plugin package "${ref.specifier}" (${ref.key} in ${configName(configFile)}) is not installed: no node_modules from ${ref.baseDir} upwards has it`,
+      {
+        where: { key: ref.key, file: configFile, plugin: ref.specifier },
+        fix: looksLikePath
+          ? `for a local file write "./${ref.specifier.replace(/^\/+/, '')}" (paths start with ./, ../ or /)`
+          : `install it next to the config (npm install --save-dev ${ref.specifier}), or fix the name`,
+      },
+    );
   }
   return { file: found.entry, origin: `${found.name}@${found.version}` };
 }
@@ -84,13 +88,14 @@ function packageAt(dir: string | undefined, ref: PluginReference, configFile?: s
 function loadFailure(ref: PluginReference, origin: string, file: string, configFile: string | undefined, error: unknown): HotstandbyError {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
   const missing = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
-  const fix = error instanceof TypeScriptLoaderMissing
-    ? error.fix
-    : missing?.startsWith('@hotstandby/')
-      ? `the plugin imports ${missing}, which is not installed where the plugin can find it: run npm install --save-dev ${missing} in ${ref.baseDir} (or in the plugin's package)`
-      : missing
-        ? `install ${missing} where the plugin can find it, or fix the import`
-        : 'fix the error in the plugin module (--verbose shows its stack trace)';
+  const fix =
+    error instanceof TypeScriptLoaderMissing
+      ? error.fix
+      : missing?.startsWith('@hotstandby/')
+        ? `the plugin imports ${missing}, which is not installed where the plugin can find it: run npm install --save-dev ${missing} in ${ref.baseDir} (or in the plugin's package)`
+        : missing
+          ? `install ${missing} where the plugin can find it, or fix the import`
+          : 'fix the error in the plugin module (--verbose shows its stack trace)';
   return new HotstandbyError('PLUGIN_INVALID', `the plugin ${origin} (${ref.key} in ${configName(configFile)}) failed to load: ${message}`, {
     where: { key: ref.key, file: configFile, plugin: file === origin ? origin : `${origin} (${file})` },
     fix,

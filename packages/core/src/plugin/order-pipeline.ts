@@ -92,7 +92,9 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
     const stuck = included.filter((s) => !out.includes(s)).map((s) => `${s.name} (${s.origin})`);
     throw new HotstandbyError('PLUGIN_INVALID', `the step order has a cycle among: ${stuck.join(', ')}`, {
       where: explicit ? { key: 'pipeline' } : {},
-      fix: explicit ? 'change the before/after of these plugins or the order of the pipeline list' : 'change the before/after of these plugins so that they do not wait for each other',
+      fix: explicit
+        ? 'change the before/after of these plugins or the order of the pipeline list'
+        : 'change the before/after of these plugins so that they do not wait for each other',
     });
   }
   return out;

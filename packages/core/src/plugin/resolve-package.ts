@@ -29,7 +29,7 @@ export function resolvePackage(specifier: string, fromDir: string): ResolvedPack
 // The package whose package.json is in dir, and the file it exports for the subpath ("." for the package itself).
 export function packageInDir(dir: string, subpath = '.'): ResolvedPackage {
   const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; exports?: unknown; main?: string };
-  const target = manifest.exports !== undefined ? exportTarget(manifest.exports, subpath) : subpath === '.' ? manifest.main ?? 'index.js' : subpath;
+  const target = manifest.exports !== undefined ? exportTarget(manifest.exports, subpath) : subpath === '.' ? (manifest.main ?? 'index.js') : subpath;
   if (target === undefined) {
     throw new Error(`its package.json "exports" has no entry for ${subpath === '.' ? 'the package itself' : subpath} under the conditions import, node or default`);
   }

@@ -32,9 +32,7 @@ let loader: Promise<TypeScriptLoader> | undefined;
 // configs and plugins never load it.
 export function typeScriptLoader(file: string): Promise<TypeScriptLoader> {
   if (loader) return loader;
-  const found = [path.dirname(file), path.dirname(fileURLToPath(import.meta.url))]
-    .map((dir) => findTsx(dir))
-    .find((entry) => entry !== undefined);
+  const found = [path.dirname(file), path.dirname(fileURLToPath(import.meta.url))].map((dir) => findTsx(dir)).find((entry) => entry !== undefined);
   if (!found) return Promise.reject(new TypeScriptLoaderMissing(file));
   loader = import(pathToFileURL(found).href) as Promise<TypeScriptLoader>;
   return loader;

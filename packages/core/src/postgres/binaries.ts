@@ -106,9 +106,7 @@ export function installLocationCandidates(): BinaryCandidate[] {
   scan('/usr/local/opt', /^postgresql@(\d+)$/, (n) => `/usr/local/opt/${n}/bin`, 'Homebrew');
   scan('/Applications/Postgres.app/Contents/Versions', /^(\d+)$/, (n) => `/Applications/Postgres.app/Contents/Versions/${n}/bin`, 'Postgres.app');
   scan('C:\\Program Files\\PostgreSQL', /^(\d+)$/, (n) => `C:\\Program Files\\PostgreSQL\\${n}\\bin`, 'Windows installer');
-  return found
-    .sort((a, b) => b.major - a.major)
-    .map((f) => ({ binDir: f.dir, source: 'install-location' as const, reason: `${f.where} install location` }));
+  return found.sort((a, b) => b.major - a.major).map((f) => ({ binDir: f.dir, source: 'install-location' as const, reason: `${f.where} install location` }));
 }
 
 // The error raised when no candidate fits.

@@ -117,7 +117,10 @@ export function editConfBlock(current: string | undefined, changes: Record<strin
     if (value === undefined) block.remove(name);
     else block.set(name, value);
   }
-  const body = block.toString().split('\n').filter((l) => l !== '');
+  const body = block
+    .toString()
+    .split('\n')
+    .filter((l) => l !== '');
   const rest = start >= 0 && end > start ? [...lines.slice(0, start), ...lines.slice(end + 1)] : lines;
   while (rest.length > 0 && rest[rest.length - 1] === '') rest.pop();
   if (body.length === 0) return rest.length ? rest.join(eol) + eol : '';

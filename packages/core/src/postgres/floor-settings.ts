@@ -12,7 +12,12 @@ export interface LowerSetting {
 export async function lowerFloorSettings(standby: PgNode, primary: PgNode): Promise<LowerSetting[]> {
   const names = standby.facts.hotStandbyFloorParams;
   const read = async (node: PgNode) =>
-    new Map((await node.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]).catch(() => [])).map((r) => [r.name, Number(r.setting)]));
+    new Map(
+      (await node.query<{ name: string; setting: string }>('SELECT name, setting FROM pg_settings WHERE name = ANY($1)', [names]).catch(() => [])).map((r) => [
+        r.name,
+        Number(r.setting),
+      ]),
+    );
   const [own, upstream] = await Promise.all([read(standby), read(primary)]);
   return names.flatMap((name) => {
     const mine = own.get(name);

@@ -33,7 +33,10 @@ export class NodeConnections {
       }
     };
     const next = (this.queues.get(database) ?? Promise.resolve()).then(run, run);
-    this.queues.set(database, next.catch(() => undefined));
+    this.queues.set(
+      database,
+      next.catch(() => undefined),
+    );
     return next;
   }
 

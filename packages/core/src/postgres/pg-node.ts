@@ -125,11 +125,12 @@ export class PgNode {
     await ensureLogDir(this.logFile, this.osUser);
     await this.removeStaleLockFile();
     const offset = await logSize(this.logFile);
-    const result = await runProgramAllowFailure(
-      this.binaries.path('pg_ctl'),
-      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'],
-      { user: this.osUser, detached: true, purpose: `pg_ctl start for ${this.name}`, timeoutMs: (timeout + 15) * 1000 },
-    );
+    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'], {
+      user: this.osUser,
+      detached: true,
+      purpose: `pg_ctl start for ${this.name}`,
+      timeoutMs: (timeout + 15) * 1000,
+    });
     if (result.exitCode !== 0) {
       const tail = await this.logTail(25, offset);
       throw new HotstandbyError('SERVER_START_FAILED', `${this.name} did not start on port ${this.port}: ${lastMeaningfulLine(tail) ?? result.stderr.trim()}`, {
@@ -282,4 +283,3 @@ export class PgNode {
     return `postgresql://${encodeURIComponent(user)}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
 }
-

@@ -151,7 +151,13 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     const result: GroupOutcome = { stdout: '', stderr: '', exitCode: 1, aborted: false, timedOut: false };
     let child: ChildProcess;
     try {
-      child = spawn(file, argv, { env: options.env, cwd: options.cwd, detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(options.ids ?? {}) });
+      child = spawn(file, argv, {
+        env: options.env,
+        cwd: options.cwd,
+        detached: true,
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        ...(options.ids ?? {}),
+      });
       if (options.input !== undefined) {
         // A program that exits without reading all of it closes the pipe: that is its business, not an error here.
         child.stdin?.on('error', () => undefined);

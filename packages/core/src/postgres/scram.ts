@@ -14,7 +14,11 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(16), 
 export function passwordMatchesVerifier(stored: string | null, password: string, roleName: string): boolean {
   if (!stored) return false;
   if (stored.startsWith('md5')) {
-    const expected = 'md5' + createHash('md5').update(password + roleName, 'utf8').digest('hex');
+    const expected =
+      'md5' +
+      createHash('md5')
+        .update(password + roleName, 'utf8')
+        .digest('hex');
     return safeEqual(Buffer.from(stored), Buffer.from(expected));
   }
   const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(stored);

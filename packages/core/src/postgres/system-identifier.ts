@@ -34,9 +34,13 @@ export function findControlCrcOffset(control: Buffer): number {
     if (prefixes[k / 4] === control.readUInt32LE(k)) matches.push(k);
   }
   if (matches.length !== 1) {
-    throw new HotstandbyError('DATA_DIR_CONFLICT', `pg_control has ${matches.length === 0 ? 'no' : 'more than one'} place where its checksum fits, so its layout is not one hotstandby knows`, {
-      fix: 'create the cluster with initdb (run with --no-cache)',
-    });
+    throw new HotstandbyError(
+      'DATA_DIR_CONFLICT',
+      `pg_control has ${matches.length === 0 ? 'no' : 'more than one'} place where its checksum fits, so its layout is not one hotstandby knows`,
+      {
+        fix: 'create the cluster with initdb (run with --no-cache)',
+      },
+    );
   }
   return matches[0]!;
 }
@@ -89,9 +93,13 @@ export async function rewriteDataDirSystemIdentifier(dataDir: string, sysid: big
     const found = walPageSystemIdentifier(await readHead(path.join(walDir, name), WAL_XLP_SYSID_OFFSET + 8));
     if (found === 'zero') continue;
     if (found !== from) {
-      throw new HotstandbyError('DATA_DIR_CONFLICT', `the WAL segment ${name} in ${walDir} ${found === 'other' ? 'does not start with a long page header' : 'belongs to another database system'}`, {
-        fix: 'create the cluster with initdb (run with --no-cache)',
-      });
+      throw new HotstandbyError(
+        'DATA_DIR_CONFLICT',
+        `the WAL segment ${name} in ${walDir} ${found === 'other' ? 'does not start with a long page header' : 'belongs to another database system'}`,
+        {
+          fix: 'create the cluster with initdb (run with --no-cache)',
+        },
+      );
     }
     toRewrite.push(name);
   }

@@ -77,7 +77,10 @@ export async function templateFacts(binaries: PgBinaries, superuser: string, ini
 
 // The cache key of a set of facts.
 export function templateKey(facts: TemplateFacts): string {
-  return createHash('sha256').update(JSON.stringify({ format: TEMPLATE_FORMAT, ...facts })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ format: TEMPLATE_FORMAT, ...facts }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 // A per-user cache of cleanly shut down, password-less initdb'd data directories, one per key. Entries are built
@@ -121,7 +124,10 @@ export class TemplateCache {
       if (control.state !== 'shut down') throw new HotstandbyError('INTERNAL', `the new template in ${data} is "${control.state}", not cleanly shut down`);
       const tree = await describeTree(data);
       // Durable before the manifest says the entry is complete (one syncfs where the system has it).
-      await syncTree(data, [...tree.files, ...tree.dirs].map((f) => f.path));
+      await syncTree(
+        data,
+        [...tree.files, ...tree.dirs].map((f) => f.path),
+      );
       const manifest: TemplateManifest = { format: TEMPLATE_FORMAT, key, facts, systemIdentifier: (await readSystemIdentifier(data)) ?? '', ...tree };
       await writeFileAtomic(path.join(work, MANIFEST), JSON.stringify(manifest, null, 1) + '\n', { mode: 0o644 });
       if (await this.find(key)) return (await this.find(key))!;
@@ -167,7 +173,10 @@ export class TemplateCache {
       }
     };
     await Promise.all(Array.from({ length: COPY_CONCURRENCY }, worker));
-    await syncTree(target, [...manifest.files, ...manifest.dirs].map((f) => f.path));
+    await syncTree(
+      target,
+      [...manifest.files, ...manifest.dirs].map((f) => f.path),
+    );
   }
 
   // Remove one entry (renamed aside first, so no reader sees half of it).

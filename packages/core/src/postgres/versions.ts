@@ -61,7 +61,13 @@ export interface VersionFacts {
   statsTempDirectory: boolean;
   defaults: { walLevel: string; maxWalSenders: number; maxReplicationSlots: number; hotStandby: boolean; recoveryTargetTimeline: 'current' | 'latest' };
   // How a changed setting takes effect on a standby: 'recovery.conf' means a restart (the file is read at start).
-  context: { primaryConninfo: SettingContext; primarySlotName: SettingContext; restoreCommand: SettingContext; recoveryMinApplyDelay: SettingContext; synchronousStandbyNames: SettingContext };
+  context: {
+    primaryConninfo: SettingContext;
+    primarySlotName: SettingContext;
+    restoreCommand: SettingContext;
+    recoveryMinApplyDelay: SettingContext;
+    synchronousStandbyNames: SettingContext;
+  };
   // pg_replication_slots.wal_status (13+): "lost" when max_slot_wal_keep_size made the server give the slot up.
   slotWalStatus: boolean;
   // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
@@ -75,7 +81,13 @@ export interface VersionFacts {
   hotStandbyFloorParams: readonly string[];
   replicationRoleCanRunBackupFunctions: boolean;
   connectionLimitAppliesToWalsenders: boolean;
-  pgBasebackup: { walMethodFlag: '--xlog-method' | '--wal-method'; slotFlag: boolean; createSlotFlag: boolean; manifest: boolean; writesRecoveryConf: 'recovery.conf' | 'postgresql.auto.conf' };
+  pgBasebackup: {
+    walMethodFlag: '--xlog-method' | '--wal-method';
+    slotFlag: boolean;
+    createSlotFlag: boolean;
+    manifest: boolean;
+    writesRecoveryConf: 'recovery.conf' | 'postgresql.auto.conf';
+  };
   pgRewindWritesStandbyConfig: boolean;
   initdbWalDirFlag: '--xlogdir' | '--waldir';
   initdbSetFlag: boolean;
@@ -169,9 +181,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       : { sent: 'sent_location', write: 'write_location', flush: 'flush_location', replay: 'replay_location', hasLagTimes: false },
     walReceiverFlushColumn: v(130000) ? 'flushed_lsn' : 'received_lsn',
     backup: backupApi(num),
-    createPhysicalSlotSql: v(90600)
-      ? 'SELECT slot_name FROM pg_create_physical_replication_slot($1, true)'
-      : 'SELECT slot_name FROM pg_create_physical_replication_slot($1)',
+    createPhysicalSlotSql: v(90600) ? 'SELECT slot_name FROM pg_create_physical_replication_slot($1, true)' : 'SELECT slot_name FROM pg_create_physical_replication_slot($1)',
     slots: v(90400),
     passwordEncryptionDefault: v(140000) ? 'scram-sha-256' : 'md5',
     scram: wal,
@@ -273,16 +283,7 @@ function copyExclusions(num: PgMajorNum): VersionFacts['copyExclusions'] {
       'recovery.conf',
       'recovery.done',
     ],
-    emptyDirs: [
-      walDir,
-      'pg_replslot',
-      'pg_dynshmem',
-      'pg_notify',
-      'pg_serial',
-      'pg_snapshots',
-      'pg_stat_tmp',
-      'pg_subtrans',
-    ],
+    emptyDirs: [walDir, 'pg_replslot', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_stat_tmp', 'pg_subtrans'],
     prefixes: ['pgsql_tmp', 'pg_internal.init'],
   };
 }

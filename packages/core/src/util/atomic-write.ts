@@ -21,7 +21,7 @@ export async function writeFileAtomic(target: string, content: string | Buffer, 
   const destination = await resolveSymlink(target);
   const existing = await stat(destination).catch(() => undefined);
   const keep = existing && !attrs.exact;
-  const mode = keep ? existing.mode & 0o7777 : attrs.mode ?? 0o600;
+  const mode = keep ? existing.mode & 0o7777 : (attrs.mode ?? 0o600);
   const uid = keep ? existing.uid : attrs.uid;
   const gid = keep ? existing.gid : attrs.gid;
   const dir = path.dirname(destination);

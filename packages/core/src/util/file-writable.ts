@@ -14,8 +14,21 @@ export async function checkFileWritable(file: string, what: string, where: Error
   const dir = path.dirname(target);
   const existing = await stat(target).catch(() => undefined);
   const problem = async (): Promise<string | undefined> => {
-    if (existing && !(await access(target, constants.W_OK).then(() => true, () => false))) return 'it is read-only or immutable';
-    if (!(await access(dir, constants.W_OK | constants.X_OK).then(() => true, () => false))) return `its directory ${dir} is not writable`;
+    if (
+      existing &&
+      !(await access(target, constants.W_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return 'it is read-only or immutable';
+    if (
+      !(await access(dir, constants.W_OK | constants.X_OK).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return `its directory ${dir} is not writable`;
     const fs = await statfs(dir).catch(() => undefined);
     const needed = (existing?.size ?? 0) + SPARE_BYTES;
     if (fs && fs.bavail * fs.bsize < needed) return `only ${formatBytes(fs.bavail * fs.bsize)} is free beside it, and rewriting it needs about ${formatBytes(needed)}`;
@@ -33,7 +46,8 @@ export async function checkFileWritable(file: string, what: string, where: Error
 export function asFileWriteError(file: string, error: unknown, doing = 'write'): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (!code || !['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].includes(code)) return error;
-  const reason = code === 'ENOSPC' || code === 'EDQUOT' ? 'the file system is full' : code === 'EROFS' ? 'the file system is read-only' : 'permission denied (read-only or immutable)';
+  const reason =
+    code === 'ENOSPC' || code === 'EDQUOT' ? 'the file system is full' : code === 'EROFS' ? 'the file system is read-only' : 'permission denied (read-only or immutable)';
   return new HotstandbyError('PATH_UNREACHABLE', `cannot ${doing} ${file}: ${reason}`, {
     where: { file },
     fix: writeFix(file, code),

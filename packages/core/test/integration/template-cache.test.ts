@@ -64,7 +64,16 @@ async function startNode(name: string, settings = ''): Promise<PgNode> {
   const port = await freePort();
   await writeFile(path.join(dataDir, 'postgresql.auto.conf'), `port = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n${settings}`);
   await chownIfRoot(path.join(dataDir, 'postgresql.auto.conf'), serverUser.uid, serverUser.gid);
-  const node = new PgNode({ name, role: 'primary', port, dataDir, binaries, osUser: serverUser, logFile: path.join(dir, `${name}.log`), superuser: { name: 'postgres', password: PASSWORD } });
+  const node = new PgNode({
+    name,
+    role: 'primary',
+    port,
+    dataDir,
+    binaries,
+    osUser: serverUser,
+    logFile: path.join(dir, `${name}.log`),
+    superuser: { name: 'postgres', password: PASSWORD },
+  });
   started.push(node);
   await node.start();
   return node;
@@ -85,7 +94,10 @@ describe('new data directories from the initdb template cache', () => {
     expect(first.systemIdentifier!.template).toBe(second.systemIdentifier!.template);
     const ids = [first.systemIdentifier!.copy, second.systemIdentifier!.copy, first.systemIdentifier!.template];
     expect(new Set(ids).size).toBe(3);
-    for (const [name, made] of [['one', first], ['two', second]] as const) {
+    for (const [name, made] of [
+      ['one', first],
+      ['two', second],
+    ] as const) {
       // Embedded binaries ship only the server programs; the server's own start checks pg_control's CRC too.
       if (binaries.has('pg_controldata')) {
         const controldata = await runProgram(binaries.path('pg_controldata'), [path.join(dir, name)], { user: serverUser });
@@ -108,7 +120,16 @@ describe('new data directories from the initdb template cache', () => {
     await makeCluster(cache, 'one');
     const node = await startNode('one');
     await expect(node.queryOne('SELECT 1 AS one')).resolves.toEqual({ one: 1 });
-    const wrong = new PgNode({ name: 'wrong', role: 'primary', port: node.port, dataDir: node.dataDir, binaries, osUser: serverUser, logFile: node.logFile, superuser: { name: 'postgres', password: 'not-it' } });
+    const wrong = new PgNode({
+      name: 'wrong',
+      role: 'primary',
+      port: node.port,
+      dataDir: node.dataDir,
+      binaries,
+      osUser: serverUser,
+      logFile: node.logFile,
+      superuser: { name: 'postgres', password: 'not-it' },
+    });
     await expect(wrong.queryOne('SELECT 1')).rejects.toThrow(/password/);
     await wrong.closeConnections();
     const key = (await readdir(cache.root)).find((n) => !n.startsWith('.'))!;
@@ -131,7 +152,7 @@ describe('new data directories from the initdb template cache', () => {
     const cache = await setup();
     await makeCluster(cache, 'one');
     await makeCluster(cache, 'two');
-    const settings = "wal_level = replica\nmax_wal_senders = 5\n";
+    const settings = 'wal_level = replica\nmax_wal_senders = 5\n';
     const one = await startNode('one', settings);
     const two = await startNode('two', settings);
     for (const n of [one, two]) {
@@ -152,10 +173,22 @@ describe('new data directories from the initdb template cache', () => {
     );
     await chownIfRoot(path.join(standbyDir, 'postgresql.auto.conf'), serverUser.uid, serverUser.gid);
     const standbyPort = Number(/port = (\d+)/.exec(await readFile(path.join(standbyDir, 'postgresql.auto.conf'), 'utf8'))![1]);
-    const standby = new PgNode({ name: 'standby', role: 'standby', port: standbyPort, dataDir: standbyDir, binaries, osUser: serverUser, logFile: path.join(dir, 'standby.log'), superuser: { name: 'postgres', password: PASSWORD } });
+    const standby = new PgNode({
+      name: 'standby',
+      role: 'standby',
+      port: standbyPort,
+      dataDir: standbyDir,
+      binaries,
+      osUser: serverUser,
+      logFile: path.join(dir, 'standby.log'),
+      superuser: { name: 'postgres', password: PASSWORD },
+    });
     started.push(standby);
     await standby.start();
-    await pollUntil(async () => ((await one.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication'))!.n === 1 ? true : undefined), { timeoutMs: 30_000, what: 'the standby to stream' });
+    await pollUntil(async () => ((await one.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication'))!.n === 1 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the standby to stream',
+    });
 
     // The same standby pointed at the other cluster's primary: PostgreSQL's walreceiver refuses it.
     await standby.stop('fast');
@@ -164,7 +197,10 @@ describe('new data directories from the initdb template cache', () => {
       `port = ${standbyPort}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nprimary_conninfo = 'host=127.0.0.1 port=${two.port} user=postgres passfile=${passfile}'\n`,
     );
     await standby.start();
-    await pollUntil(async () => ((await readFile(standby.logFile, 'utf8')).includes('database system identifier differs') ? true : undefined), { timeoutMs: 30_000, what: 'the walreceiver to refuse the other cluster' });
+    await pollUntil(async () => ((await readFile(standby.logFile, 'utf8')).includes('database system identifier differs') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the walreceiver to refuse the other cluster',
+    });
     expect((await two.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication'))!.n).toBe(0);
   });
 });

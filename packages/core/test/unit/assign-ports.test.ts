@@ -125,7 +125,16 @@ describe('assignPorts', () => {
 describe('knownPorts', () => {
   const state = (): ClusterState => {
     const s = emptyState();
-    s.nodes.master = { name: 'master', role: 'primary', port: 6543, dataDir: '/d', createdDataDir: true, initializedByTool: true, adopted: false, osUser: { name: 'p', uid: 1, gid: 1 } };
+    s.nodes.master = {
+      name: 'master',
+      role: 'primary',
+      port: 6543,
+      dataDir: '/d',
+      createdDataDir: true,
+      initializedByTool: true,
+      adopted: false,
+      osUser: { name: 'p', uid: 1, gid: 1 },
+    };
     return s;
   };
 

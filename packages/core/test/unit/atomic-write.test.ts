@@ -134,7 +134,7 @@ describe('writeFileAtomic', () => {
 });
 
 describe('resolveSymlink', () => {
-  it('returns a plain or missing path unchanged and a symlink\'s real target', async () => {
+  it("returns a plain or missing path unchanged and a symlink's real target", async () => {
     const file = path.join(dir, 'f');
     await writeFile(file, '');
     await symlink(file, path.join(dir, 'l'));

@@ -9,7 +9,7 @@ const SAMPLE = [
   '#wal_level = replica\t\t\t# minimal, replica, or logical',
   "include_dir = 'conf.d'",
   "include_if_exists 'local.conf'",
-  "search_path = '\"$user\", public'",
+  'search_path = \'"$user", public\'',
   "archive_command = 'test ! -f /arch/%f && cp %p /arch/%f # not a comment'   # real comment",
   'shared_buffers 128MB',
   '',
@@ -49,7 +49,12 @@ describe('ConfFile reading', () => {
   it('does not report include directives as settings', () => {
     expect(file.get('include_dir')).toBeUndefined();
     expect([...file.entries().keys()]).toEqual(['listen_addresses', 'port', 'search_path', 'archive_command', 'shared_buffers']);
-    expect(file.parsed().filter((l) => l.kind === 'include').map((l) => l.kind === 'include' && [l.directive, l.path])).toEqual([
+    expect(
+      file
+        .parsed()
+        .filter((l) => l.kind === 'include')
+        .map((l) => l.kind === 'include' && [l.directive, l.path]),
+    ).toEqual([
       ['include_dir', 'conf.d'],
       ['include_if_exists', 'local.conf'],
     ]);
@@ -110,7 +115,7 @@ describe('ConfFile.set', () => {
   it('quotes values with quotes and backslashes so they read back the same', () => {
     const value = 'copy "%p" "C:\\server\\arch\\%f" it\'s';
     const f = new ConfFile('').set('archive_command', value);
-    expect(f.toString()).toBe("archive_command = 'copy \"%p\" \"C:\\\\server\\\\arch\\\\%f\" it''s'\n");
+    expect(f.toString()).toBe('archive_command = \'copy "%p" "C:\\\\server\\\\arch\\\\%f" it\'\'s\'\n');
     expect(new ConfFile(f.toString()).get('archive_command')).toBe(value);
   });
 

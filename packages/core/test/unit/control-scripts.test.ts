@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { controlScripts } from '../../src/cluster/control-scripts.js';
 
 const input = {
-  pgCtl: "/opt/pg 15/bin/pg_ctl",
+  pgCtl: '/opt/pg 15/bin/pg_ctl',
   osUser: 'postgres',
   nodes: [
     { name: 'master', description: 'primary, port 5432', dataDir: "/srv/it's data/master", logFile: '/srv/logs/master.log' },

@@ -88,7 +88,10 @@ describe('describeAction write-file', () => {
 
   it('masks a registered secret in the diff of a file not marked secret', async () => {
     registerSecret('leaky-pw');
-    const lines = await describeAction({ kind: 'write-file', path: path.join(dir, 'conf'), content: "primary_conninfo = 'password=leaky-pw'\n", owner: 'server', summary: 's' }, 'postgres');
+    const lines = await describeAction(
+      { kind: 'write-file', path: path.join(dir, 'conf'), content: "primary_conninfo = 'password=leaky-pw'\n", owner: 'server', summary: 's' },
+      'postgres',
+    );
     expect(lines.join('\n')).not.toContain('leaky-pw');
   });
 });

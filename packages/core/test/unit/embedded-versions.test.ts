@@ -10,7 +10,19 @@ describe('ordering embedded package versions', () => {
   });
 
   it('orders by the semver precedence rules', () => {
-    const ordered = ['15.18.0-alpha', '15.18.0-alpha.1', '15.18.0-alpha.beta', '15.18.0-beta', '15.18.0-beta.2', '15.18.0-beta.11', '15.18.0-rc.1', '15.18.0', '15.18.1', '15.19.0', '16.1.0'];
+    const ordered = [
+      '15.18.0-alpha',
+      '15.18.0-alpha.1',
+      '15.18.0-alpha.beta',
+      '15.18.0-beta',
+      '15.18.0-beta.2',
+      '15.18.0-beta.11',
+      '15.18.0-rc.1',
+      '15.18.0',
+      '15.18.1',
+      '15.19.0',
+      '16.1.0',
+    ];
     const shuffled = [...ordered].reverse();
     expect(shuffled.sort(compareVersions)).toEqual(ordered);
   });

@@ -54,7 +54,7 @@ describe('withManagedBlock', () => {
     expect(lines.filter((_, i) => i < begin || i > begin + 2).join('\n')).toBe(INITDB_HBA);
   });
 
-  it('puts the block ahead of initdb\'s trust replication lines, so it is the first match', () => {
+  it("puts the block ahead of initdb's trust replication lines, so it is the first match", () => {
     const out = withManagedBlock(INITDB_HBA, [REPLICATION]);
     expect(out.indexOf(formatHbaRule(REPLICATION))).toBeLessThan(out.indexOf('host    replication     all'));
   });

@@ -76,7 +76,7 @@ describe('loadConfig discovery', () => {
     const file = await put(
       'hotstandby.config.ts',
       [
-        "interface Standby { name: string; port?: number }",
+        'interface Standby { name: string; port?: number }',
         "const standbys: Standby[] = ['s1', 's2'].map((name, i): Standby => ({ name, port: 6401 + i }));",
         'export default { primary: { port: 6400 as number }, standbys } satisfies Record<string, unknown>;',
         '',

@@ -107,13 +107,19 @@ describe('loadPlugins: local files', () => {
 describe('loadPlugins: npm packages', () => {
   it('resolves a package from the config directory upwards, names it package@version, and follows "exports" for import', async () => {
     await files({
-      'node_modules/hotstandby-plugin-x/package.json': JSON.stringify({ name: 'hotstandby-plugin-x', version: '1.4.2', exports: { '.': { require: './cjs.cjs', import: './esm.js' } } }),
+      'node_modules/hotstandby-plugin-x/package.json': JSON.stringify({
+        name: 'hotstandby-plugin-x',
+        version: '1.4.2',
+        exports: { '.': { require: './cjs.cjs', import: './esm.js' } },
+      }),
       'node_modules/hotstandby-plugin-x/esm.js': `export default ${STEP('x')};\n`,
       'node_modules/@acme/plugin-y/package.json': JSON.stringify({ name: '@acme/plugin-y', version: '0.0.9', type: 'module', main: 'lib/index.js' }),
       'node_modules/@acme/plugin-y/lib/index.js': `export default ${STEP('y')};\n`,
     });
     config = path.join(dir, 'sub', 'deeper', 'hotstandby.config.json');
-    const loaded = await loadPlugins(resolveConfig({ plugins: ['hotstandby-plugin-x', ['@acme/plugin-y', { rows: 2 }]] }, { kind: 'file', path: config, dir: path.dirname(config) }));
+    const loaded = await loadPlugins(
+      resolveConfig({ plugins: ['hotstandby-plugin-x', ['@acme/plugin-y', { rows: 2 }]] }, { kind: 'file', path: config, dir: path.dirname(config) }),
+    );
     expect(loaded.map((l) => [l.plugin.name, l.origin, l.configKey])).toEqual([
       ['x', 'hotstandby-plugin-x@1.4.2', 'plugins[0]'],
       ['y', '@acme/plugin-y@0.0.9', 'plugins[1]'],

@@ -14,7 +14,7 @@ describe('parseLsn / formatLsn', () => {
     expect(parseLsn(' 16/b374d848\n')).toBe(parseLsn('16/B374D848'));
   });
 
-  it('writes PostgreSQL\'s upper-case form without leading zeros', () => {
+  it("writes PostgreSQL's upper-case form without leading zeros", () => {
     expect(formatLsn(0x3000060n)).toBe('0/3000060');
     expect(formatLsn(0x16_b374_d848n)).toBe('16/B374D848');
     expect(formatLsn(0n)).toBe('0/0');

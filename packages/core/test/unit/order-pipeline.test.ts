@@ -15,7 +15,15 @@ describe('orderPipeline', () => {
   });
 
   it('skips default steps no plugin provides', () => {
-    expect(names(orderPipeline(BUILTINS.filter((s) => s.name !== 'verify'), undefined, DEFAULT))).toEqual(DEFAULT.slice(0, -1));
+    expect(
+      names(
+        orderPipeline(
+          BUILTINS.filter((s) => s.name !== 'verify'),
+          undefined,
+          DEFAULT,
+        ),
+      ),
+    ).toEqual(DEFAULT.slice(0, -1));
   });
 
   it('follows an explicit pipeline and leaves out the steps it does not name', () => {
@@ -85,7 +93,16 @@ describe('orderPipeline', () => {
   it('orders chains of custom steps by their constraints', () => {
     const a = custom('a', { after: ['hba-config'], before: ['b'] });
     const b = custom('b', { before: ['wal-config'] });
-    expect(names(orderPipeline([b, ...BUILTINS, a], undefined, DEFAULT))).toEqual(['user-creation', 'hba-config', 'a', 'b', 'wal-config', 'base-backup', 'recovery-config', 'verify']);
+    expect(names(orderPipeline([b, ...BUILTINS, a], undefined, DEFAULT))).toEqual([
+      'user-creation',
+      'hba-config',
+      'a',
+      'b',
+      'wal-config',
+      'base-backup',
+      'recovery-config',
+      'verify',
+    ]);
   });
 
   it('refuses a step placed relative to a step that is not in the pipeline', () => {

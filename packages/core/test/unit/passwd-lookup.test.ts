@@ -32,7 +32,9 @@ describe('looking up an OS account', () => {
   });
 
   it('agrees with /etc/passwd for a local account through the real getent', () => {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('root:'))!;
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('root:'))!;
     const home = line.split(':')[5];
     expect(lookupPasswd('root')).toEqual({ name: 'root', uid: 0, gid: 0, home });
     expect(lookupPasswd(0)?.name).toBe('root');

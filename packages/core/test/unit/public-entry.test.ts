@@ -9,7 +9,12 @@ function reExported(code: string): Set<string> {
   const names = new Set<string>();
   for (const [, list] of code.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
     for (const item of list!.split(',')) {
-      const name = item.trim().replace(/^type\s+/, '').split(/\s+as\s+/).at(-1)!.trim();
+      const name = item
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)
+        .at(-1)!
+        .trim();
       if (name) names.add(name);
     }
   }
@@ -18,7 +23,12 @@ function reExported(code: string): Set<string> {
 
 // The names a module imports from inside core (relative imports), and the types and functions it declares.
 function importedFromCore(code: string): string[] {
-  return [...code.matchAll(/import (?:type )?\{([^}]*)\} from '\.{1,2}\//g)].flatMap(([, list]) => list!.split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean));
+  return [...code.matchAll(/import (?:type )?\{([^}]*)\} from '\.{1,2}\//g)].flatMap(([, list]) =>
+    list!
+      .split(',')
+      .map((n) => n.trim().replace(/^type\s+/, ''))
+      .filter(Boolean),
+  );
 }
 function declared(code: string): string[] {
   return [...code.matchAll(/^export (?:interface|type|function|const) (\w+)/gm)].map(([, name]) => name!);

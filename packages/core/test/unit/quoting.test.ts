@@ -74,7 +74,7 @@ describe('quoteGucString / unquoteGucString', () => {
   it('quotes the way postgresql.conf expects', () => {
     expect(quoteGucString('replica')).toBe("'replica'");
     expect(quoteGucString("it's")).toBe("'it''s'");
-    expect(quoteGucString('copy "%p" "C:\\arch\\%f"')).toBe("'copy \"%p\" \"C:\\\\arch\\\\%f\"'");
+    expect(quoteGucString('copy "%p" "C:\\arch\\%f"')).toBe('\'copy "%p" "C:\\\\arch\\\\%f"\'');
     expect(quoteGucString('')).toBe("''");
   });
 

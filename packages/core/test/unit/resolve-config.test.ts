@@ -71,7 +71,7 @@ describe('resolveConfig defaults', () => {
 });
 
 describe('resolveConfig paths', () => {
-  it('resolves relative paths against the config file\'s directory, not the process cwd', () => {
+  it("resolves relative paths against the config file's directory, not the process cwd", () => {
     const spec = resolveConfig(
       {
         stateDir: 'state',
@@ -185,7 +185,13 @@ describe('resolveConfig conflicts', () => {
   });
 
   it('refuses a port used twice, naming both nodes', () => {
-    const error = conflict({ primary: { port: 6000 }, standbys: [{ name: 'a', port: 6001 }, { name: 'b', port: 6000 }] });
+    const error = conflict({
+      primary: { port: 6000 },
+      standbys: [
+        { name: 'a', port: 6001 },
+        { name: 'b', port: 6000 },
+      ],
+    });
     expect(error.message).toContain('port 6000 is used by both master (primary.port) and b (standbys[1].port)');
     expect(error.where.key).toBe('standbys[1].port');
   });
@@ -202,7 +208,14 @@ describe('resolveConfig conflicts', () => {
   });
 
   it('refuses two standbys with the same explicit slot', () => {
-    expect(conflict({ standbys: [{ name: 'a', slot: 's' }, { name: 'b', slot: 's' }] }).where.key).toBe('standbys[1].slot');
+    expect(
+      conflict({
+        standbys: [
+          { name: 'a', slot: 's' },
+          { name: 'b', slot: 's' },
+        ],
+      }).where.key,
+    ).toBe('standbys[1].slot');
   });
 
   it('refuses identical data directories', () => {
@@ -211,18 +224,23 @@ describe('resolveConfig conflicts', () => {
     expect(error.where.key).toBe('standbys[0].dataDir');
   });
 
-  it('refuses a standby data directory inside the primary\'s', () => {
+  it("refuses a standby data directory inside the primary's", () => {
     const error = conflict({ primary: { dataDir: 'pg/primary' }, standbys: [{ name: 's1', dataDir: 'pg/primary/s1' }] });
     expect(error.message).toContain(`the data directory of s1 (${path.join(DIR, 'pg/primary/s1')}) is inside the data directory of master`);
     expect(error.where.key).toBe('standbys[0].dataDir');
   });
 
-  it('refuses a standby data directory inside another standby\'s', () => {
-    const error = conflict({ standbys: [{ name: 's1', dataDir: '/data/s1' }, { name: 's2', dataDir: '/data/s1/nested/s2' }] });
+  it("refuses a standby data directory inside another standby's", () => {
+    const error = conflict({
+      standbys: [
+        { name: 's1', dataDir: '/data/s1' },
+        { name: 's2', dataDir: '/data/s1/nested/s2' },
+      ],
+    });
     expect(error.where.key).toBe('standbys[1].dataDir');
   });
 
-  it('refuses the primary data directory inside a standby\'s', () => {
+  it("refuses the primary data directory inside a standby's", () => {
     expect(conflict({ primary: { dataDir: '/data/s1/p' }, standbys: [{ name: 's1', dataDir: '/data/s1' }] }).where.key).toBe('primary.dataDir');
   });
 

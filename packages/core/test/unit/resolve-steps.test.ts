@@ -88,7 +88,9 @@ describe('resolvePipeline: replacing and disabling built-in steps', () => {
     const error = hotstandbyErrorFrom(() => resolvePipeline(spec(), [...BUILTINS, seed]), 'PLUGIN_INVALID');
     expect(error.message).toBe(`step "seed" (${seed.origin}) wants to run after "no-such-step", but no step of that name exists (a typo?)`);
     expect(error.where).toEqual({ plugin: seed.origin, key: 'plugins[2]', file: FILE.path });
-    expect(error.fix).toBe('name one of the known steps in its "after": user-creation, hba-config, wal-config, base-backup, recovery-config, verify (or place "seed" yourself in "pipeline", then its before/after are not used)');
+    expect(error.fix).toBe(
+      'name one of the known steps in its "after": user-creation, hba-config, wal-config, base-backup, recovery-config, verify (or place "seed" yourself in "pipeline", then its before/after are not used)',
+    );
     // Disabled or left out of "pipeline", a step still exists: that is the other message.
     const notRun = hotstandbyErrorFrom(() => resolvePipeline(spec({ pipeline: ['user-creation'] }), [...BUILTINS, mine('seed', { before: ['base-backup'] })]), 'PLUGIN_INVALID');
     expect(notRun.message).toContain('wants to run relative to "base-backup", which is not in the pipeline');
@@ -113,7 +115,11 @@ describe('resolvePipeline: replacing and disabling built-in steps', () => {
 
 describe('resolvePipeline: the pipeline list and before/after', () => {
   it('puts a plugin by its before/after when the config gives no pipeline', () => {
-    const resolved = resolvePipeline(spec(), [...BUILTINS, mine('seed', { before: ['base-backup'] }), mine('smoke', { scope: 'cluster', after: ['recovery-config'] }, 'plugins[1]')]);
+    const resolved = resolvePipeline(spec(), [
+      ...BUILTINS,
+      mine('seed', { before: ['base-backup'] }),
+      mine('smoke', { scope: 'cluster', after: ['recovery-config'] }, 'plugins[1]'),
+    ]);
     expect(resolved.steps.map((s) => s.plugin.name)).toEqual(['user-creation', 'hba-config', 'wal-config', 'seed', 'base-backup', 'recovery-config', 'smoke', 'verify']);
     expect(resolved.steps.find((s) => s.plugin.name === 'seed')!.placement).toBe('before/after');
   });
@@ -206,7 +212,8 @@ describe('resolvePipeline: step options', () => {
   const required = z.strictObject({ level: z.number(), targets: z.array(z.strictObject({ host: z.string() })).default([]) });
   const timings = (origin: string) => ({ ...mine('timings', { options: required, scope: 'cluster' }, 'plugins[0]'), origin });
   const FILE_PLUGIN = path.join(DIR, 'steps', 'timings.ts');
-  const timingsError = (raw: Record<string, unknown>, origin = FILE_PLUGIN) => hotstandbyErrorFrom(() => resolvePipeline(spec(raw), [...BUILTINS, timings(origin)]), 'CONFIG_INVALID');
+  const timingsError = (raw: Record<string, unknown>, origin = FILE_PLUGIN) =>
+    hotstandbyErrorFrom(() => resolvePipeline(spec(raw), [...BUILTINS, timings(origin)]), 'CONFIG_INVALID');
 
   it('says a required option is missing and where to set it: steps.<name>, or the plugins entry', () => {
     const error = timingsError({ plugins: ['./steps/timings.ts'] });
@@ -220,14 +227,16 @@ describe('resolvePipeline: step options', () => {
     expect(nested.fix).toBe(`add "host" at steps.timings.targets[0] (its options are the schema in ${FILE_PLUGIN})`);
   });
 
-  it('points at the file for a local file plugin\'s options (it has no README), at the README for a package', () => {
+  it("points at the file for a local file plugin's options (it has no README), at the README for a package", () => {
     const file = timingsError({ plugins: ['./steps/timings.ts'], steps: { timings: { level: 'high' } } });
     expect(file.message).toContain('steps.timings.level: ');
     expect(file.fix).toBe(`correct the options of the timings step (its options are the schema in ${FILE_PLUGIN})`);
     const pkg = timingsError({ plugins: ['hotstandby-plugin-timings'], steps: { timings: { level: 'high' } } }, 'hotstandby-plugin-timings@1.0.0');
     expect(pkg.fix).toBe('correct the options of the timings step (see its README)');
     const missing = timingsError({ plugins: ['hotstandby-plugin-timings'] }, 'hotstandby-plugin-timings@1.0.0');
-    expect(missing.fix).toBe('set it in the config: "steps": { "timings": { "level": … } }, or next to the plugin in plugins[0]: ["hotstandby-plugin-timings", { "level": … }] (see its README)');
+    expect(missing.fix).toBe(
+      'set it in the config: "steps": { "timings": { "level": … } }, or next to the plugin in plugins[0]: ["hotstandby-plugin-timings", { "level": … }] (see its README)',
+    );
   });
 });
 

@@ -17,7 +17,11 @@ afterEach(async () => {
   await removeTempDir(dir);
 });
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 // The pid of a process that has exited (spawnSync waits for it and reaps it).
 function deadPid(): number {
@@ -82,7 +86,7 @@ describe('RunLock', () => {
     await lock.release();
   });
 
-  it('release without acquire does not remove someone else\'s lock', async () => {
+  it("release without acquire does not remove someone else's lock", async () => {
     const holder = new RunLock(file);
     await holder.acquire('up');
     await new RunLock(file).release();
@@ -90,7 +94,7 @@ describe('RunLock', () => {
     await holder.release();
   });
 
-  it('lets exactly one of two processes racing to take over a dead holder\'s lock have it', { timeout: 60_000 }, async () => {
+  it("lets exactly one of two processes racing to take over a dead holder's lock have it", { timeout: 60_000 }, async () => {
     const ROUNDS = 25;
     const dead = deadPid();
     for (let r = 0; r < ROUNDS; r++) {

@@ -8,15 +8,18 @@ const done: PipelineEvent = { type: 'step:done', step: 'seed', node: 'master', c
 describe('safeObserver', () => {
   it('gives every observer a frozen copy, so none can change what the run or the others see', () => {
     const seen: PipelineEvent[] = [];
-    const observe = safeObserver([
-      {
-        label: 'meddler',
-        observe: (e) => {
-          (e as { step: string }).step = 'changed';
+    const observe = safeObserver(
+      [
+        {
+          label: 'meddler',
+          observe: (e) => {
+            (e as { step: string }).step = 'changed';
+          },
         },
-      },
-      { label: 'recorder', observe: (e) => void seen.push(e) },
-    ], () => undefined);
+        { label: 'recorder', observe: (e) => void seen.push(e) },
+      ],
+      () => undefined,
+    );
     const event = { ...start };
     observe(event);
     expect(event.step).toBe('seed');

@@ -14,5 +14,4 @@ describe('files @hotstandby/core reads at run time', () => {
     expect(manifest.files).toContain(relative.split(path.sep).join('/'));
     expect(JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'))).toMatchObject({ primary: { name: 'master' } });
   });
-
 });

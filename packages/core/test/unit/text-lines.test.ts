@@ -23,7 +23,7 @@ describe('splitLines', () => {
 });
 
 describe('joinLines and spliceLines', () => {
-  it('joins with each line\'s own ending', () => {
+  it("joins with each line's own ending", () => {
     expect(joinLines({ lines: ['a', 'b'], endings: ['\r\n', '\n'], eol: '\n' })).toBe('a\r\nb\n');
     expect(joinLines({ lines: ['a', 'b'], endings: ['\n', ''], eol: '\n' })).toBe('a\nb');
     expect(joinLines({ lines: [], endings: [], eol: '\n' })).toBe('');

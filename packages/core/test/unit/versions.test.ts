@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  NEWEST_KNOWN_MAJOR,
-  OLDEST_KNOWN_MAJOR,
-  isKnownMajor,
-  knownMajors,
-  majorLabel,
-  parseMajor,
-  versionFacts,
-  walKeepSegmentsToMb,
-} from '../../src/postgres/versions.js';
+import { NEWEST_KNOWN_MAJOR, OLDEST_KNOWN_MAJOR, isKnownMajor, knownMajors, majorLabel, parseMajor, versionFacts, walKeepSegmentsToMb } from '../../src/postgres/versions.js';
 
 describe('parseMajor', () => {
   it.each([
@@ -150,12 +141,40 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   num: [90300, 90400, 90500, 90600, 100000, 110000, 120000, 130000, 140000, 150000, 160000, 170000, 180000],
   label: [...MAJORS],
   walLevelReplica: ['hot_standby', 'hot_standby', 'hot_standby', 'replica', 'replica', 'replica', 'replica', 'replica', 'replica', 'replica', 'replica', 'replica', 'replica'],
-  'walKeep.param': ['wal_keep_segments', 'wal_keep_segments', 'wal_keep_segments', 'wal_keep_segments', 'wal_keep_segments', 'wal_keep_segments', 'wal_keep_segments', 'wal_keep_size', 'wal_keep_size', 'wal_keep_size', 'wal_keep_size', 'wal_keep_size', 'wal_keep_size'],
+  'walKeep.param': [
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_segments',
+    'wal_keep_size',
+    'wal_keep_size',
+    'wal_keep_size',
+    'wal_keep_size',
+    'wal_keep_size',
+    'wal_keep_size',
+  ],
   'walKeep.unit': ['segments', 'segments', 'segments', 'segments', 'segments', 'segments', 'segments', 'MB', 'MB', 'MB', 'MB', 'MB', 'MB'],
   standbySetup: [RC, RC, RC, RC, RC, RC, 'standby.signal', 'standby.signal', 'standby.signal', 'standby.signal', 'standby.signal', 'standby.signal', 'standby.signal'],
   walDir: xlogOrWal('pg_xlog', 'pg_wal'),
   xactDir: xlogOrWal('pg_clog', 'pg_xact'),
-  promoteTriggerParam: ['trigger_file', 'trigger_file', 'trigger_file', 'trigger_file', 'trigger_file', 'trigger_file', 'promote_trigger_file', 'promote_trigger_file', 'promote_trigger_file', 'promote_trigger_file', null, null, null],
+  promoteTriggerParam: [
+    'trigger_file',
+    'trigger_file',
+    'trigger_file',
+    'trigger_file',
+    'trigger_file',
+    'trigger_file',
+    'promote_trigger_file',
+    'promote_trigger_file',
+    'promote_trigger_file',
+    'promote_trigger_file',
+    null,
+    null,
+    null,
+  ],
   promoteSql: [null, null, null, null, null, null, ...repeat('SELECT pg_promote(true, 60)').slice(6)],
   pgCtlPromoteWaits: FROM_10,
   'fn.currentWalLsn': xlogOrWal('pg_current_xlog_location', 'pg_current_wal_lsn'),
@@ -277,7 +296,7 @@ describe('versionFacts spot checks against the recipe', () => {
 });
 
 describe('walKeepSegmentsToMb', () => {
-  it('turns the recipe\'s 64 segments into 1024 MB, and honours a custom segment size', () => {
+  it("turns the recipe's 64 segments into 1024 MB, and honours a custom segment size", () => {
     expect(walKeepSegmentsToMb(64)).toBe(1024);
     expect(walKeepSegmentsToMb(64, 64)).toBe(4096);
     expect(walKeepSegmentsToMb(0)).toBe(0);

@@ -6,7 +6,9 @@ const MB = 1024 * 1024;
 describe('slotRetentionWarning', () => {
   it('warns, with both numbers and the fix, when an inactive slot keeps more WAL than is still free', () => {
     const warning = slotRetentionWarning('main', '/data/main/pg_wal', { slot: 's1', retainedBytes: 600 * MB }, 400 * MB);
-    expect(warning?.detail).toBe('the inactive replication slot s1 on main keeps 600.0 MB of WAL, more than the 400.0 MB still free under /data/main/pg_wal; when the disk is full main stops');
+    expect(warning?.detail).toBe(
+      'the inactive replication slot s1 on main keeps 600.0 MB of WAL, more than the 400.0 MB still free under /data/main/pg_wal; when the disk is full main stops',
+    );
     expect(warning?.fix).toMatch(/hotstandby start.*pg_drop_replication_slot\('s1'\)/);
   });
 
@@ -24,7 +26,9 @@ describe('archiverWarning', () => {
       lastFailedTime: '2026-12-05 09:00:10+00',
       lastArchivedTime: '2026-12-05 08:59:00+00',
     });
-    expect(warning?.detail).toMatch(/archiver on main is failing: 7 failed attempt\(s\), the last for 000000010000000000000005 at 2026-12-05 09:00:10\+00, last success 2026-12-05 08:59:00\+00/);
+    expect(warning?.detail).toMatch(
+      /archiver on main is failing: 7 failed attempt\(s\), the last for 000000010000000000000005 at 2026-12-05 09:00:10\+00, last success 2026-12-05 08:59:00\+00/,
+    );
     expect(warning?.fix).toMatch(/archive_command/);
   });
 

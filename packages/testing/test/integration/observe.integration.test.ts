@@ -109,7 +109,9 @@ describe('observing a run', () => {
 
     const seen: PipelineEvent[] = [];
     await tc.cluster.up({ renderer: 'silent', print: () => undefined, observe: (e) => void seen.push(e) });
-    const flow = seen.filter((e) => e.type !== 'notice').map((e) => (e.type === 'action' ? `action ${e.kind} ${e.summary} (${e.step} on ${e.node})` : `${e.type} ${'step' in e ? e.step : ''}`));
+    const flow = seen
+      .filter((e) => e.type !== 'notice')
+      .map((e) => (e.type === 'action' ? `action ${e.kind} ${e.summary} (${e.step} on ${e.node})` : `${e.type} ${'step' in e ? e.step : ''}`));
     expect(flow).toEqual([
       'step:start two-actions',
       'action sql create observed (two-actions on primary)',

@@ -17,7 +17,13 @@ const keepRow = definePlugin<z.infer<typeof options>>({
     return {
       actions: [
         ...(table?.t ? [] : [{ kind: 'sql' as const, node: ctx.primary.name, sql: 'CREATE TABLE public.kv (k text PRIMARY KEY, v text)', summary: 'create kv' }]),
-        { kind: 'sql', node: ctx.primary.name, sql: `INSERT INTO public.kv VALUES ('mode', ${'$1'}) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, params: [ctx.options.value], summary: `kv.mode = ${ctx.options.value}` },
+        {
+          kind: 'sql',
+          node: ctx.primary.name,
+          sql: `INSERT INTO public.kv VALUES ('mode', ${'$1'}) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+          params: [ctx.options.value],
+          summary: `kv.mode = ${ctx.options.value}`,
+        },
       ],
     };
   },
@@ -49,7 +55,9 @@ describe('runStep and planStep against a real PostgreSQL', () => {
   it('runs one primary step: its plan before it ran, what it did, the events; idempotent on the second run', async () => {
     tc = await createTestCluster({ plugins: [], standbys: [] });
     const first = await runStep(tc, keepRow, { options: { value: 'fast' } });
-    expectPlanned(first.plan).toRunSql('CREATE TABLE public.kv').toRunSql(/INSERT INTO public\.kv/);
+    expectPlanned(first.plan)
+      .toRunSql('CREATE TABLE public.kv')
+      .toRunSql(/INSERT INTO public\.kv/);
     expect(first.plan.node).toBe('primary');
     expect(first.plan.lines.join('\n')).toContain('CREATE TABLE public.kv');
     expect(first.record).toMatchObject({ step: 'keep-row', node: 'primary', changed: true, summary: '2 changes applied' });
@@ -88,7 +96,7 @@ describe('runStep and planStep against a real PostgreSQL', () => {
     await expect(planStep(tc, whoAmI)).rejects.toThrow(/ran on no node: a standby step needs standbys/);
   });
 
-  it('a custom step among the test cluster\'s plugins runs in up before base-backup, so the standby starts with its row', async () => {
+  it("a custom step among the test cluster's plugins runs in up before base-backup, so the standby starts with its row", async () => {
     // The plugin object as its module exports it, next to the built-in steps @hotstandby/testing re-exports.
     tc = await createTestCluster({ plugins: [...BUILTIN_PLUGINS, keepRow], settings: WAL_READY, config: { steps: { 'keep-row': { value: 'copied' } } } });
     expect(tc.plugins.map((p) => p.origin).slice(-2)).toEqual([expect.stringMatching(/^@hotstandby\/plugin-verify@.* \(built-in\)$/), 'test']);

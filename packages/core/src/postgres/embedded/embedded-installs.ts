@@ -45,7 +45,11 @@ export async function listEmbeddedInstalls(packageName = embeddedPackageName()):
 export function embeddedCandidates(installs: readonly EmbeddedInstall[], major?: PgMajorNum): BinaryCandidate[] {
   return installs
     .filter((i) => major === undefined || i.major === major)
-    .map((i) => ({ binDir: i.binDir, source: 'embedded' as const, reason: `embedded ${i.packageName}@${i.packageVersion} (${i.where === 'cache' ? 'cache' : 'installed with hotstandby'})` }));
+    .map((i) => ({
+      binDir: i.binDir,
+      source: 'embedded' as const,
+      reason: `embedded ${i.packageName}@${i.packageVersion} (${i.where === 'cache' ? 'cache' : 'installed with hotstandby'})`,
+    }));
 }
 
 async function bundledInstall(packageName: string): Promise<EmbeddedInstall | undefined> {

@@ -63,7 +63,11 @@ export async function copyIntoCache(install: EmbeddedInstall): Promise<EmbeddedI
     await chmodParents(embeddedCacheRoot());
     const work = `${target}.${randomBytes(4).toString('hex')}.partial`;
     try {
-      await cp(install.packageDir, work, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.includes(`${path.sep}node_modules${path.sep}`, install.packageDir.length) });
+      await cp(install.packageDir, work, {
+        recursive: true,
+        verbatimSymlinks: true,
+        filter: (src) => !src.includes(`${path.sep}node_modules${path.sep}`, install.packageDir.length),
+      });
       await hydrateSymlinks(work);
       await rename(work, target).catch((error: unknown) => {
         if (!existsSync(target)) throw error;
@@ -96,7 +100,9 @@ async function download(url: string, file: string, integrity: string, label: str
   await pipeline(body, createWriteStream(file, { mode: 0o644 }));
   const actual = hash.digest('base64');
   if (actual !== expected) {
-    throw new HotstandbyError('BINARIES_NOT_FOUND', `the download of ${label} does not match the registry's ${algorithm} checksum`, { fix: 'try again; if it persists, the registry or a proxy serves a damaged file' });
+    throw new HotstandbyError('BINARIES_NOT_FOUND', `the download of ${label} does not match the registry's ${algorithm} checksum`, {
+      fix: 'try again; if it persists, the registry or a proxy serves a damaged file',
+    });
   }
 }
 
