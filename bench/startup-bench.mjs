@@ -52,7 +52,9 @@ try {
     { name: 'hotstandby status --json', args: [bin, 'status', '--json'], target: 0.25 },
   ];
   const samples = cases.map(() => []);
-  for (let i = 0; i < runs; i++) cases.forEach((c, k) => samples[k].push(timed(c.args, dir)));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, c] of cases.entries()) samples[k].push(timed(c.args, dir));
+  }
   const wall = samples.map((s) => median(s.map((t) => t.wall)));
   const cpu = samples.map((s) => median(s.map((t) => t.cpu)));
   console.log(

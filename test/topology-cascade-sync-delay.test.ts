@@ -46,7 +46,7 @@ describe('cascaded, synchronous and delayed standbys', () => {
     const treeLines = lines.slice(0, 5);
     expect(treeLines[0], describeRun(tree)).toMatch(/^main\s+primary\s+:\d+\s+running/);
     expect(treeLines[1], describeRun(tree)).toMatch(/^├── relay\s+standby\s+:\d+\s+streaming/);
-    expect(treeLines[2], describeRun(tree)).toMatch(/^│   └── leaf\s+standby\s+:\d+\s+streaming/);
+    expect(treeLines[2], describeRun(tree)).toMatch(/^│ {3}└── leaf\s+standby\s+:\d+\s+streaming/);
     expect(treeLines[3], describeRun(tree)).toMatch(/^├── sync1\s+standby\s+.*\bsynchronous\b/);
     expect(treeLines[4], describeRun(tree)).toMatch(/^└── late\s+standby\s+.*\bdelayed 5min\b/);
     // The table (the default when not on a terminal) says the same in its ROLE column.

@@ -53,7 +53,11 @@ function insertRows(table: SeedTable, name: string, rows: SeedTable['rows'], sql
   return [...groups.entries()].map(([key, group]) => {
     const cols = key.split(',');
     const params: unknown[] = [];
-    const values = group.map((row) => `(${cols.map((c) => (params.push(row[c]), `$${params.length}`)).join(', ')})`);
+    const placeholder = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const values = group.map((row) => `(${cols.map((c) => placeholder(row[c])).join(', ')})`);
     return sql(`INSERT INTO ${name} (${cols.map(quoteIdent).join(', ')}) VALUES ${values.join(', ')}`, `insert ${group.length} row(s) into ${label}`, params);
   });
 }

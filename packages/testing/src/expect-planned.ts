@@ -76,6 +76,8 @@ function listing(actions: readonly Action[], notes: readonly string[]): string {
         return `  - ${a.op} ${a.node}`;
       case 'task':
         return `  - ${a.changes ? 'task' : 'check'}: ${a.summary}`;
+      default:
+        return `  - ${(a as Action).kind}`;
     }
   });
   return [...lines, ...notes.map((n) => `  note: ${n}`)].join('\n');

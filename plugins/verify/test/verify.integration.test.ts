@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LoadedPlugin, type PgNode } from '@hotstandby/core';
+import type { LoadedPlugin, PgNode } from '@hotstandby/core';
 import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import userCreation from '@hotstandby/plugin-user-creation';
 import hbaConfig from '@hotstandby/plugin-hba-config';

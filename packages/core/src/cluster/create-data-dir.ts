@@ -9,7 +9,7 @@ import { quoteIdent, quoteLiteral } from '../postgres/quoting.js';
 import { scramVerifier } from '../postgres/scram.js';
 import { runSingleUser } from '../postgres/single-user.js';
 import { rewriteDataDirSystemIdentifier } from '../postgres/system-identifier.js';
-import { TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
+import { type TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
 import { registerSecret } from '../secrets/secret-registry.js';
 import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
 

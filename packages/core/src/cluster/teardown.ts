@@ -52,7 +52,7 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
     const running = (await Promise.all(wave.map(async (n) => ((await n.isRunning()) ? n : undefined)))).filter((n): n is NonNullable<typeof n> => n !== undefined);
     for (const standby of running) log(`stopping ${standby.name}`);
     const outcomes = await Promise.allSettled(running.map((standby) => standby.stop(options.mode ?? 'fast')));
-    running.forEach((standby, i) => outcomes[i]!.status === 'fulfilled' && result.stopped.push(standby.name));
+    for (const [i, standby] of running.entries()) if (outcomes[i]!.status === 'fulfilled') result.stopped.push(standby.name);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   }

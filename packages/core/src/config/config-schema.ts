@@ -68,12 +68,10 @@ export const configSchema = z
         name: nodeName.optional(),
         port: port.optional(),
         dataDir: path.optional().meta({ description: 'Data directory. Created with initdb when missing; adopted when it holds a cluster.' }),
-        configDir: path
-          .optional()
-          .meta({
-            description:
-              'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.',
-          }),
+        configDir: path.optional().meta({
+          description:
+            'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.',
+        }),
       })
       .optional(),
     standbys: z

@@ -1,5 +1,5 @@
 import { Listr, type ListrTask } from 'listr2';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { StepContext, StepLogger } from '../plugin/step-context.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
@@ -14,6 +14,7 @@ export type RendererChoice = 'auto' | 'plain' | 'silent';
 // Work core does before the steps (preparing directories, creating or starting the primary).
 export interface PipelinePhase {
   title: string;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step may return nothing; plugin authors write plain async functions
   run(log: StepLogger, printPlan?: (title: string, lines: string[]) => Promise<void>): Promise<string | void>;
 }
 

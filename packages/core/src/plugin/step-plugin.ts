@@ -37,6 +37,7 @@ export interface StepPlugin<Options = Record<string, unknown>> {
   // Inspect the current state and return what must change; an empty plan means "already in place".
   plan(ctx: StepContext<Options>): Promise<StepPlan>;
   // Apply the plan; without it core applies the actions in order.
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step may return nothing; plugin authors write plain async functions
   apply?(ctx: StepContext<Options>, plan: StepPlan): Promise<StepResult | void>;
   // Watch the whole run (every step's start, end and failure, with timings). Events are frozen copies, so an
   // observer cannot change the run; one that throws (or rejects) is reported as a warning and ignored.

@@ -240,7 +240,7 @@ function stripFinalNewline(text: string): string {
 
 // The command line as a user could paste it, with secrets masked.
 export function describeCommand(command: string, args: readonly string[]): string {
-  const quote = (a: string) => (/^[A-Za-z0-9_.\/:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const quote = (a: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return maskSecrets([command, ...args].map(quote).join(' '));
 }
 

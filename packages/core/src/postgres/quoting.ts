@@ -56,7 +56,7 @@ export function unquoteGucString(raw: string): string {
 // One value in a libpq connection string: bare when safe, otherwise single-quoted with \ and ' escaped.
 export function quoteConninfoValue(value: string): string {
   refuseNul(value, 'connection parameter');
-  if (value.length > 0 && /^[A-Za-z0-9_.\/:@+-]+$/.test(value)) return value;
+  if (value.length > 0 && /^[A-Za-z0-9_./:@+-]+$/.test(value)) return value;
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
@@ -124,7 +124,7 @@ export function pgpassLine(host: string, port: string | number, database: string
 // A word for a POSIX shell command line (archive_command, restore_command, generated scripts).
 export function quoteShellArg(value: string): string {
   refuseNul(value, 'shell argument');
-  if (value.length > 0 && /^[A-Za-z0-9_.\/:=@%+-]+$/.test(value)) return value;
+  if (value.length > 0 && /^[A-Za-z0-9_./:=@%+-]+$/.test(value)) return value;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
