@@ -272,7 +272,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(await partials(tc)).toEqual([]);
   });
 
-  it('drops the slot it made when the copy refuses a primary with a tablespace', async () => {
+  it('refuses a primary with a tablespace before it makes a slot or a partial copy', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
     await tc.runSteps(PREPARE);
     const location = path.join(tc.primary.dir, 'tablespace');
@@ -281,9 +281,9 @@ describe('base-backup against a real PostgreSQL', () => {
     await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
 
     const error = await rejectionOf(tc.runSteps(['base-backup']));
-    expect(error.code).toBe('BACKUP_FAILED');
+    expect(error.code).toBe('DATA_DIR_CONFLICT');
     expect(error.message).toMatch(/tablespace/);
-    expect(await slots(tc), 'the slot made for the refused backup is dropped').toEqual([]);
+    expect(await slots(tc), 'no slot is left for the refused backup').toEqual([]);
     expect(await partials(tc)).toEqual([]);
   });
 
