@@ -10,7 +10,8 @@ import { describeRun } from './support/cli.js';
 import { nodeNamed, statusOf } from './support/cluster-json.js';
 import { hashFiles } from './support/files.js';
 import { withClient } from './support/pg.js';
-import { clusterConfig, createProject, deferCleanup } from './support/project.js';
+import { createProject, deferCleanup } from './support/project.js';
+import { writeAdoptingConfig } from './support/adopted-primary.js';
 
 describe('adopting a primary whose configuration lives outside its data directory', () => {
   test('up finds the files the server reads, gives the standby its own copies, restarts through the config directory, and --restore puts them back', async () => {
@@ -47,9 +48,7 @@ describe('adopting a primary whose configuration lives outside its data director
     const before = hashFiles(userFiles);
 
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'main', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    const config = await writeAdoptingConfig(project, primary, 'main');
     const up = await project.run(['up', '--plain']);
     expect(up.code, describeRun(up)).toBe(0);
 

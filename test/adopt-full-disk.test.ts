@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createUsersPrimary } from './support/adopted-primary.js';
+import { createUsersPrimary, writeAdoptingConfig } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
 import { expectUserError } from './support/cluster-json.js';
 import { withClient } from './support/pg.js';
-import { clusterConfig, createProject, deferCleanup } from './support/project.js';
+import { createProject, deferCleanup } from './support/project.js';
 
 describe('down --restore on a full disk', () => {
   test('names the file it cannot restore and the fix, exits 1 without a stack, and restores it once there is room', async () => {
@@ -28,9 +28,7 @@ describe('down --restore on a full disk', () => {
     const original = await readFile(hba, 'utf8');
 
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'mine', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'mine');
     const up = await project.run(['up']);
     expect(up.code, describeRun(up)).toBe(0);
     expect(await readFile(hba, 'utf8')).not.toBe(original);

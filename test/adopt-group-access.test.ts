@@ -4,10 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createUsersPrimary } from './support/adopted-primary.js';
+import { createUsersPrimary, writeAdoptingConfig } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
 import { nodeNamed, statusOf } from './support/cluster-json.js';
-import { clusterConfig, createProject } from './support/project.js';
+import { createProject } from './support/project.js';
 
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 
@@ -22,9 +22,7 @@ describe('adopting a primary with group access', () => {
     expect(modeOf(primary.dataDir)).toBe(0o750);
 
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'mine', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'mine');
     const up = await project.run(['up']);
     expect(up.code, describeRun(up)).toBe(0);
 

@@ -13,7 +13,8 @@ import { describeRun } from './support/cli.js';
 import { expectUserError, nodeNamed, statusOf } from './support/cluster-json.js';
 import { hashFiles, listTree } from './support/files.js';
 import { withClient } from './support/pg.js';
-import { clusterConfig, createProject, deferCleanup } from './support/project.js';
+import { createProject, deferCleanup } from './support/project.js';
+import { writeAdoptingConfig } from './support/adopted-primary.js';
 
 async function primaryWithLines(lines: (p: { dir: string; dataDir: string }) => string[], extraFiles: Record<string, string> = {}) {
   const primary = await createTestPrimary({ stopped: true });
@@ -41,9 +42,7 @@ describe('per-node settings in an adopted primary', () => {
     const primaryConf = path.join(primary.dataDir, 'postgresql.conf');
     const before = hashFiles([primaryConf]);
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'main', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'main');
 
     const up = await project.run(['up', '--plain']);
     expect(up.code, describeRun(up)).toBe(0);
@@ -79,9 +78,7 @@ describe('per-node settings in an adopted primary', () => {
     const configFiles = ['postgresql.conf', 'postgresql.auto.conf', 'pg_hba.conf', 'node.conf'].map((f) => path.join(primary.dataDir, f));
     const before = hashFiles(configFiles);
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'main', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'main');
 
     const up = await project.run(['up', '--plain']);
     expectUserError(up, ['external_pid_file', `${path.join(primary.dataDir, 'node.conf')}:1`]);

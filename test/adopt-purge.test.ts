@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createUsersPrimary, rolesAndSlots } from './support/adopted-primary.js';
+import { createUsersPrimary, rolesAndSlots, writeAdoptingConfig } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
 import { nodeNamed, statusOf } from './support/cluster-json.js';
 import { hashFiles, listTree } from './support/files.js';
@@ -17,9 +17,7 @@ describe('down --purge on an adopted primary', () => {
     const users = await createUsersPrimary();
     const { primary } = users;
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary);
     const up = await project.run(['up']);
     expect(up.code, describeRun(up)).toBe(0);
     const standbyDir = nodeNamed(await statusOf(project), 'standby1').dataDir;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createUsersPrimary, rolesAndSlots } from './support/adopted-primary.js';
+import { createUsersPrimary, rolesAndSlots, writeAdoptingConfig } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
 import { expectUserError, nodeNamed, statusOf, verifyOf } from './support/cluster-json.js';
 import { hashFiles, listTree } from './support/files.js';
@@ -72,9 +72,7 @@ describe('adopting a primary when archive_mode needs a restart', () => {
     const primary = await createTestPrimary({ settings: { wal_level: 'minimal', max_wal_senders: '0' } });
     deferCleanup(() => primary.cleanup());
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary);
 
     expectUserError(await project.run(['up']), ['wal_level', 'max_wal_senders', '--allow-restart']);
     const up = await project.run(['up', '--plain', '--allow-restart']);
@@ -94,9 +92,7 @@ describe('adopting a primary when archive_mode needs a restart', () => {
     await appendFile(path.join(primary.dataDir, 'postgresql.conf'), 'shared_buffers = 48MB   # changed, not restarted yet\n');
     const hashes = hashFiles(users.configFiles);
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'mine', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'mine');
 
     const refused = await project.run(['up']);
     expectUserError(refused, ['shared_buffers', 'restart is pending', '--allow-restart']);

@@ -3,22 +3,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createUsersPrimary, rolesAndSlots, USER_CONF_LINES, USER_HBA_LINES } from './support/adopted-primary.js';
+import { createUsersPrimary, rolesAndSlots, USER_CONF_LINES, USER_HBA_LINES, writeAdoptingConfig } from './support/adopted-primary.js';
 import { describeRun } from './support/cli.js';
 import { nodeNamed, statusOf, verifyOf } from './support/cluster-json.js';
 import { fileFacts, hashFiles, listTree, sha256File } from './support/files.js';
 import { withClient, waitForReplay } from './support/pg.js';
 import { postmastersUnder } from './support/processes.js';
-import { clusterConfig, createProject } from './support/project.js';
+import { createProject } from './support/project.js';
 
 describe('adopting an existing primary', () => {
   test("up adopts it and keeps the user's lines; down --purge --restore restores every file, drops role and slot, keeps the primary", async () => {
     const users = await createUsersPrimary();
     const { primary } = users;
     const project = await createProject();
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { name: 'mine', dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary, 'mine');
 
     const up = await project.run(['up']);
     expect(up.code, describeRun(up)).toBe(0);

@@ -7,6 +7,7 @@ import { listTree } from './support/files.js';
 import { holdPort } from './support/ports.js';
 import { withClient } from './support/pg.js';
 import { clusterConfig, createProject, deferCleanup } from './support/project.js';
+import { writeAdoptingConfig } from './support/adopted-primary.js';
 
 interface DoctorJson {
   ok: boolean;
@@ -63,9 +64,7 @@ describe('hotstandby doctor', () => {
     const primary = await createTestPrimary({ settings: { wal_level: 'minimal', max_wal_senders: '0' } });
     deferCleanup(() => primary.cleanup());
     const project = await createProject('hotstandby-e2e-doctor-');
-    const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
-    config.primary = { dataDir: primary.dataDir };
-    await project.writeConfig('hotstandby.config.json', config);
+    await writeAdoptingConfig(project, primary);
 
     const before = await project.run(['doctor', '--json']);
     expect(before.code, describeRun(before)).toBe(1);

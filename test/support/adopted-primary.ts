@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTestPrimary, type TestPrimary } from '@hotstandby/testing';
 import { fileFacts, hashFiles } from './files.js';
 import { withClient } from './pg.js';
-import { deferCleanup } from './project.js';
+import { clusterConfig, deferCleanup, type Project } from './project.js';
 
 // The user's own lines, appended to their config files before hotstandby sees them.
 export const USER_CONF_LINES = '\n# --- my own tuning (e2e), keep me ---\nwork_mem = 8MB   # a user comment after a setting\n';
@@ -44,4 +44,13 @@ export async function rolesAndSlots(primary: TestPrimary, role = 'repuser'): Pro
     roles: (await client.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = $1', [role])).rows.map((r) => r.rolname),
     slots: (await client.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots ORDER BY 1')).rows.map((r) => r.slot_name),
   }));
+}
+
+// Write the project's config for adopting the user's primary (with its superuser password), optionally naming it;
+// returns the config so a test can change it and write it again.
+export async function writeAdoptingConfig(project: Project, primary: TestPrimary, name?: string): Promise<Record<string, unknown>> {
+  const config = await clusterConfig({ superuser: { password: primary.superuserPassword } });
+  config.primary = name === undefined ? { dataDir: primary.dataDir } : { name, dataDir: primary.dataDir };
+  await project.writeConfig('hotstandby.config.json', config);
+  return config;
 }
