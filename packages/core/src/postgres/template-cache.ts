@@ -130,14 +130,17 @@ export class TemplateCache {
       );
       const manifest: TemplateManifest = { format: TEMPLATE_FORMAT, key, facts, systemIdentifier: (await readSystemIdentifier(data)) ?? '', ...tree };
       await writeFileAtomic(path.join(work, MANIFEST), JSON.stringify(manifest, null, 1) + '\n', { mode: 0o644 });
-      if (await this.find(key)) return (await this.find(key))!;
-      await this.discard(key);
+      const finishedFirst = await this.find(key);
+      if (finishedFirst) return finishedFirst;
       try {
         await rename(work, this.entryDir(key));
-      } catch (error) {
+      } catch {
+        // Another run put an entry there first: use it when it is whole. Only a damaged one (no valid manifest) is
+        // replaced; discarding before the rename would throw away a good entry another run is copying from.
         const theirs = await this.find(key);
         if (theirs) return theirs;
-        throw error;
+        await this.discard(key);
+        await rename(work, this.entryDir(key));
       }
       await this.removeOutdated(facts, key);
       return manifest;
