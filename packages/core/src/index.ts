@@ -54,8 +54,18 @@ export {
   type ExecAction,
   type NodeAction,
   type TaskAction,
+  type RemoveDirAction,
+  type MoveAsideAction,
+  type WaitAction,
+  type CheckAction,
+  type RecordAction,
+  type ByHand,
   type Owner,
 } from './executor/action.js';
+export { planChangesSomething, type OperationPlan, type PlanStep } from './executor/operation-plan.js';
+export type { RunbookTarget, RunbookNode } from './runbook/runbook-target.js';
+export { renderShellRunbook } from './runbook/render-sh.js';
+export { renderMarkdownRunbook } from './runbook/render-markdown.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
 export { safeObserver, type LabelledObserver, type ObserverFailureReport } from './pipeline/safe-observer.js';
 export { guardPlugin, pluginFailure, type PluginPhase } from './plugin/guard-plugin.js';

@@ -57,13 +57,64 @@ export interface ExecAction extends ActionBase {
   timeoutMs?: number;
 }
 
-// Start, stop, restart or reload a node.
+// Start, stop, restart, reload or promote a node (promote: pg_ctl promote, waiting until it accepts writes).
 export interface NodeAction extends ActionBase {
   kind: 'node';
   node: string;
-  op: 'start' | 'stop' | 'restart' | 'reload';
+  op: 'start' | 'stop' | 'restart' | 'reload' | 'promote';
+  // How a stop ends sessions (fast when not given).
+  mode?: 'smart' | 'fast' | 'immediate';
   // Why (the settings that need it).
   reasons?: readonly string[];
+}
+
+// How a person does a step by hand, for runbooks and --dry-run: a POSIX shell snippet, a Windows cmd snippet, words.
+export interface ByHand {
+  sh?: string;
+  cmd?: string;
+  text?: string;
+}
+
+// Remove a directory tree the tool created (the planner decides that; a user's directory is moved aside instead).
+export interface RemoveDirAction extends ActionBase {
+  kind: 'remove-dir';
+  path: string;
+}
+
+// Rename a directory out of the way, keeping everything in it.
+export interface MoveAsideAction extends ActionBase {
+  kind: 'move-aside';
+  path: string;
+  to: string;
+}
+
+// Wait until a condition holds (never a fixed sleep); fails with TIMEOUT naming what was awaited and the last state seen.
+export interface WaitAction extends ActionBase {
+  kind: 'wait';
+  node?: string;
+  timeoutMs: number;
+  // Checked until it returns true; a string says how far things are ("replayed up to 0/3000060").
+  until(signal: AbortSignal): Promise<true | string>;
+  byHand: ByHand;
+  // Run when the wait times out or is interrupted, before the failure is reported (put things back as they were).
+  onTimeout?: (signal: AbortSignal) => Promise<void>;
+  // What to do next by hand when it times out (runbooks).
+  ifFails?: string;
+}
+
+// Check something that must hold before the next action; throws a HotstandbyError when it does not. Changes nothing.
+export interface CheckAction extends ActionBase {
+  kind: 'check';
+  node?: string;
+  run(signal: AbortSignal): Promise<void>;
+  byHand: ByHand;
+}
+
+// Record a change in hotstandby's own state (which node is the primary, which waits for rejoin), after the effect
+// on the servers it describes; runbooks say what a person running them by hand leaves unrecorded.
+export interface RecordAction extends ActionBase {
+  kind: 'record';
+  run(): Promise<void>;
 }
 
 // A unit of work that is more than one primitive (a low-level backup); describes itself for --dry-run.
@@ -73,12 +124,26 @@ export interface TaskAction extends ActionBase {
   // False for checks that change nothing (verification).
   changes: boolean;
   run(signal: AbortSignal): Promise<void>;
+  byHand?: ByHand;
 }
 
 // One effect a step plans; core applies it through the executor.
-export type Action = SqlAction | WriteFileAction | RemoveFileAction | MakeDirAction | ExecAction | NodeAction | TaskAction;
+export type Action =
+  | SqlAction
+  | WriteFileAction
+  | RemoveFileAction
+  | MakeDirAction
+  | ExecAction
+  | NodeAction
+  | TaskAction
+  | RemoveDirAction
+  | MoveAsideAction
+  | WaitAction
+  | CheckAction
+  | RecordAction;
 
 // True when applying the action changes something (as opposed to only checking).
 export function changesSomething(action: Action): boolean {
-  return action.kind === 'task' ? action.changes : true;
+  if (action.kind === 'task') return action.changes;
+  return action.kind !== 'wait' && action.kind !== 'check';
 }

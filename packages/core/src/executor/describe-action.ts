@@ -35,13 +35,29 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
           : '';
       return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`];
     }
-    case 'node':
-      return [`${action.op} ${action.node}${action.reasons?.length ? ` (for ${action.reasons.join(', ')})` : ''}`];
+    case 'node': {
+      const mode = action.op === 'stop' ? ` (${action.mode ?? 'fast'})` : '';
+      return [`${action.op} ${action.node}${mode}${action.reasons?.length ? ` (for ${action.reasons.join(', ')})` : ''}`];
+    }
     case 'task':
       return [action.summary, ...action.details.map((d) => `  ${d}`)];
+    case 'remove-dir':
+      return [`remove the directory ${action.path} (hotstandby created it)`];
+    case 'move-aside':
+      return [`move ${action.path} aside to ${action.to} (nothing in it is deleted)`];
+    case 'wait':
+      return [`wait (up to ${Math.round(action.timeoutMs / 1000)} s) for ${action.summary}`, ...byHandText(action.byHand)];
+    case 'check':
+      return [`check: ${action.summary}`, ...byHandText(action.byHand)];
+    case 'record':
+      return [`record in hotstandby's state: ${action.summary}`];
   }
 }
 
 function ownerName(owner: 'server' | 'invoker', serverUserName: string): string {
   return owner === 'server' ? serverUserName : 'you';
+}
+
+function byHandText(byHand: { text?: string }): string[] {
+  return byHand.text ? [`  ${byHand.text}`] : [];
 }

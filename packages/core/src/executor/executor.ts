@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
@@ -10,6 +10,7 @@ import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-wri
 import type { Action, Owner } from './action.js';
 import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
+import { pollUntil } from '../util/poll.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -76,14 +77,57 @@ export class Executor {
       case 'node': {
         const node = this.deps.node(action.node);
         if (action.op === 'start') await node.start();
-        else if (action.op === 'stop') await node.stop('fast');
+        else if (action.op === 'stop') await node.stop(action.mode ?? 'fast');
         else if (action.op === 'restart') await node.restart();
+        else if (action.op === 'promote') await node.promote();
         else await node.reload();
         return;
       }
       case 'task':
-        await action.run(this.deps.signal ?? new AbortController().signal);
+        await action.run(this.signal());
         return;
+      case 'remove-dir':
+        await rm(action.path, { recursive: true, force: true }).catch((e: unknown) => {
+          throw asFileWriteError(action.path, e, 'remove');
+        });
+        return;
+      case 'move-aside':
+        await rename(action.path, action.to).catch((e: unknown) => {
+          throw asFileWriteError(action.path, e, 'move aside');
+        });
+        return;
+      case 'wait':
+        await this.wait(action);
+        return;
+      case 'check':
+        await action.run(this.signal());
+        return;
+      case 'record':
+        await action.run();
+        return;
+    }
+  }
+
+  private signal(): AbortSignal {
+    return this.deps.signal ?? new AbortController().signal;
+  }
+
+  private async wait(action: Extract<Action, { kind: 'wait' }>): Promise<void> {
+    let last = 'not yet checked';
+    try {
+      await pollUntil(
+        async () => {
+          const result = await action.until(this.signal());
+          if (result === true) return true;
+          last = result;
+          return undefined;
+        },
+        { timeoutMs: action.timeoutMs, what: action.summary, signal: this.deps.signal, fix: action.ifFails },
+        () => last,
+      );
+    } catch (error) {
+      if (action.onTimeout) await action.onTimeout(new AbortController().signal);
+      throw error;
     }
   }
 

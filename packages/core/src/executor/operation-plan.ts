@@ -1,0 +1,29 @@
+import type { Action } from './action.js';
+
+// One numbered step of an operation: what it is for, its actions in order, and for people following it by hand
+// what to look at afterwards and what to do when it fails.
+export interface PlanStep {
+  title: string;
+  actions: readonly Action[];
+  check?: string;
+  ifFails?: string;
+}
+
+// Everything a command will do, planned from the cluster as it is, before anything changes: the executor applies
+// it, --dry-run prints it, and `hotstandby runbook` writes it down for a person.
+export interface OperationPlan {
+  // The command as a user types it: "switchover replica1".
+  command: string;
+  // What the operation achieves, in a sentence or two.
+  purpose: string;
+  // What was found true while planning (the refusals that did not apply).
+  checked: readonly string[];
+  steps: readonly PlanStep[];
+  // What follows the last step (a note for people: "then run hotstandby up to ...").
+  after?: readonly string[];
+}
+
+// True when applying the plan would change something.
+export function planChangesSomething(plan: OperationPlan): boolean {
+  return plan.steps.some((step) => step.actions.some((a) => a.kind !== 'wait' && a.kind !== 'check' && (a.kind !== 'task' || a.changes)));
+}
