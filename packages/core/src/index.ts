@@ -63,6 +63,7 @@ export {
   type Owner,
 } from './executor/action.js';
 export { planChangesSomething, type OperationPlan, type PlanStep } from './executor/operation-plan.js';
+export { planText, type PlanView, type ActionView } from './executor/plan-view.js';
 export type { RunbookTarget, RunbookNode } from './runbook/runbook-target.js';
 export { renderShellRunbook } from './runbook/render-sh.js';
 export { renderMarkdownRunbook } from './runbook/render-markdown.js';

@@ -9,16 +9,3 @@ export async function applyPlan(executor: Executor, plan: OperationPlan, log: (l
     await executor.applyAll(step.actions);
   }
 }
-
-// The lines --dry-run prints for a plan: each step's title, then what each of its actions would do.
-export async function describePlan(executor: Executor, plan: OperationPlan): Promise<string[]> {
-  const lines = [`plan for: hotstandby ${plan.command}`, ...plan.checked.map((c) => `checked: ${c}`)];
-  let n = 0;
-  for (const step of plan.steps) {
-    lines.push(`── ${++n}. ${step.title}`);
-    for (const action of step.actions) lines.push(...(await executor.describe(action)).map((l) => `   ${l}`));
-    if (step.actions.length === 0) lines.push('   nothing to do');
-  }
-  for (const note of plan.after ?? []) lines.push(`then: ${note}`);
-  return lines;
-}
