@@ -8,6 +8,7 @@ export function formatError(error: unknown, verbose: boolean): { text: string; b
     const where = [
       w.step && `step ${w.step}`,
       w.node && `node ${w.node}`,
+      w.host && `host ${w.host}`,
       w.plugin && `plugin ${w.plugin}`,
       w.key && `key ${w.key}`,
       w.file && `file ${w.file}${w.line ? `:${w.line}` : ''}`,

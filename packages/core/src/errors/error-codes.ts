@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   BINARIES_NOT_FOUND: 'No usable PostgreSQL server binaries were found.',
   BINARY_MISSING: 'A PostgreSQL program the step needs (initdb, pg_ctl, pg_basebackup ...) is not in the chosen bin directory.',
   UNSUPPORTED_VERSION: 'The PostgreSQL major version is outside what this feature supports.',
+  HOST_UNREACHABLE: "A node's host cannot be reached over SSH without a prompt (no key, unknown host key, network down).",
   OS_USER: 'The operating-system user that must run PostgreSQL does not exist or cannot be used.',
   PATH_UNREACHABLE: 'The operating-system user that runs PostgreSQL cannot reach or write a path it needs.',
   DATA_DIR_CONFLICT: 'A data directory exists but is not what the tool expects (not empty, another cluster, a file).',

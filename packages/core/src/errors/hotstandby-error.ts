@@ -5,6 +5,8 @@ import { maskSecrets } from '../secrets/secret-registry.js';
 export interface ErrorLocation {
   step?: string;
   node?: string;
+  // The host a node lives on, when it is not this machine ("root@db2:2222").
+  host?: string;
   file?: string;
   line?: number;
   key?: string;

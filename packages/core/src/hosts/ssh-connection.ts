@@ -1,0 +1,144 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { processAlive } from '../postgres/process-alive.js';
+import { runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
+import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
+import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
+
+// How long a connection's master process outlives its last session when the tool could not close it (killed):
+// long enough to serve one command's pauses, short enough that nothing lingers.
+const CONTROL_PERSIST_SECONDS = 30;
+
+// What a remote command needs besides its argv.
+export interface RemoteRunOptions {
+  // Sent on the command's standard input (file contents, secrets: never in the command line).
+  input?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  // What a failure message calls the command ("pg_ctl start on db2").
+  purpose?: string;
+}
+
+// One SSH connection to a host, opened once per command and reused by every remote action (OpenSSH connection
+// sharing: a master process and a control socket private to this process), closed at the end.
+export class SshConnection {
+  private closed = false;
+
+  private constructor(
+    readonly target: SshTarget,
+    private readonly controlDir: string,
+  ) {}
+
+  // The host as messages name it.
+  get label(): string {
+    return sshTargetLabel(this.target);
+  }
+
+  // Connect (non-interactively) and keep the connection for later commands; an unreachable host, a missing key or
+  // an unknown host key is one HOST_UNREACHABLE error naming the host and the command to try by hand.
+  static async open(target: SshTarget, options: { signal?: AbortSignal } = {}): Promise<SshConnection> {
+    const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
+    await mkdir(base, { recursive: true, mode: 0o700 });
+    await removeStaleControlDirs(base);
+    const controlDir = path.join(base, String(process.pid));
+    await mkdir(controlDir, { recursive: true, mode: 0o700 });
+    const connection = new SshConnection(target, controlDir);
+    const result = await runProgramAllowFailure(
+      'ssh',
+      [...connection.controlArgs('yes'), '-o', `ControlPersist=${CONTROL_PERSIST_SECONDS}`, '-N', '-f', ...sshTargetArgs(target), target.host],
+      { detached: true, timeoutMs: 30_000, signal: options.signal, purpose: `ssh to ${sshTargetLabel(target)}` },
+    );
+    if (result.exitCode !== 0) {
+      await rm(controlDir, { recursive: true, force: true });
+      throw unreachable(target, result);
+    }
+    return connection;
+  }
+
+  // Run a program on the host (argv quoted for its shell); resolves with its output and exit code.
+  async runAllowFailure(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
+    if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
+    const result = await runProgramAllowFailure('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)], {
+      input: options.input ?? '',
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      purpose: options.purpose ?? `${argv[0]} on ${this.label}`,
+    });
+    // ssh itself exits 255 when the connection fails (the remote program's own status is passed through otherwise).
+    if (result.exitCode === 255) throw unreachable(this.target, result);
+    return result;
+  }
+
+  // Run a program on the host; a non-zero exit is a COMMAND_FAILED error with its output's tail.
+  async run(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
+    const result = await this.runAllowFailure(argv, options);
+    if (result.exitCode !== 0) {
+      const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
+      throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? `${argv[0]} on ${this.label}`} failed (exit ${result.exitCode})`, {
+        where: { host: this.label },
+        detail: `${remoteCommandLine(argv)}\n${output}`,
+      });
+    }
+    return result;
+  }
+
+  // A file's content on the host, or undefined when it does not exist.
+  async readFile(file: string): Promise<string | undefined> {
+    // The trailing "." keeps the file's own final newline from being taken for the end of the output.
+    const script = 'if [ -e "$1" ]; then cat -- "$1" && printf .; else exit 3; fi';
+    const result = await this.runAllowFailure(['sh', '-c', script, 'read', file], { purpose: `read ${file} on ${this.label}` });
+    if (result.exitCode === 3) return undefined;
+    if (result.exitCode !== 0) {
+      throw new HotstandbyError('PATH_UNREACHABLE', `cannot read ${file} on ${this.label}: ${result.stderr.trim()}`, { where: { host: this.label, file } });
+    }
+    return result.stdout.slice(0, -1);
+  }
+
+  // Write a whole file on the host atomically with its final mode (and owner, "user" or "user:group"); the content
+  // travels on the connection's standard input, so a secret appears in no command line on either host.
+  async writeFileAtomic(file: string, content: string, options: { mode: number; owner?: string }): Promise<void> {
+    await this.run(['sh', '-c', atomicWriteScript(file, options)], { input: content, purpose: `write ${file} on ${this.label}` });
+  }
+
+  // End the connection's master process and remove its control socket. Safe to call twice.
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await runProgramAllowFailure('ssh', [...this.controlArgs('no'), '-O', 'exit', ...sshTargetArgs(this.target), this.target.host], { timeoutMs: 10_000 });
+    await rm(this.controlDir, { recursive: true, force: true });
+  }
+
+  private controlArgs(master: 'yes' | 'no'): string[] {
+    // %C: a hash of the local host, remote host, port and user — short enough for a Unix socket path.
+    return ['-o', `ControlMaster=${master}`, '-o', `ControlPath=${path.join(this.controlDir, '%C')}`];
+  }
+}
+
+function unreachable(target: SshTarget, result: RunResult): HotstandbyError {
+  const label = sshTargetLabel(target);
+  const said = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ');
+  const probe = [
+    'ssh -o BatchMode=yes',
+    target.port && `-p ${target.port}`,
+    target.identityFile && `-i ${target.identityFile}`,
+    `${target.user ? `${target.user}@` : ''}${target.host}`,
+    'true',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return new HotstandbyError('HOST_UNREACHABLE', `cannot reach ${label} over SSH: ${said || `ssh exited ${result.exitCode}`}`, {
+    where: { host: label },
+    fix: `make "${probe}" work without a prompt (an authorised key in your agent or ~/.ssh, the host key in known_hosts, the host up)`,
+  });
+}
+
+// Control directories of hotstandby processes that no longer run (killed before they could close their connections).
+async function removeStaleControlDirs(base: string): Promise<void> {
+  for (const entry of await readdir(base).catch(() => [] as string[])) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (!(await processAlive(pid))) await rm(path.join(base, entry), { recursive: true, force: true });
+  }
+}

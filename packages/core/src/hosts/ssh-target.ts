@@ -1,0 +1,27 @@
+// How to reach a node's host with the system's OpenSSH client: the user's ~/.ssh/config, keys, agent,
+// known_hosts and ProxyJump apply; these only add to them.
+export interface SshTarget {
+  // Host name or address, as ssh takes it (an alias from ~/.ssh/config works).
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  // Extra `-o Key=Value` options, e.g. "StrictHostKeyChecking=yes".
+  options?: readonly string[];
+}
+
+// The host as messages name it: "root@db2:2222".
+export function sshTargetLabel(target: SshTarget): string {
+  return `${target.user ? `${target.user}@` : ''}${target.host}${target.port ? `:${target.port}` : ''}`;
+}
+
+// The ssh arguments that address the target (everything before the remote command), never a secret: ssh never
+// prompts (BatchMode), so a missing key or an unknown host key fails at once instead of hanging.
+export function sshTargetArgs(target: SshTarget): string[] {
+  const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
+  if (target.port) args.push('-p', String(target.port));
+  if (target.identityFile) args.push('-i', target.identityFile, '-o', 'IdentitiesOnly=yes');
+  for (const option of target.options ?? []) args.push('-o', option);
+  if (target.user) args.push('-l', target.user);
+  return args;
+}

@@ -1,0 +1,100 @@
+// One SSH connection per host for a whole command: commands and atomic file writes on the other host, secrets only
+// on stdin, an unreachable host named with the command to try, and nothing left behind after close.
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SshConnection } from '../packages/core/src/hosts/ssh-connection.js';
+import type { SshTarget } from '../packages/core/src/hosts/ssh-target.js';
+import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
+import { listProcesses, sampleCommandLines } from './support/processes.js';
+
+const unavailable = networkHostsUnavailable();
+
+describe.skipIf(unavailable !== undefined)('an SSH connection to another host', () => {
+  let network: TestNetwork;
+  let target: SshTarget;
+  beforeAll(async () => {
+    network = await createTestNetwork(['db2']);
+    target = {
+      host: network.host('db2').address,
+      user: 'root',
+      identityFile: network.identityFile,
+      options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
+    };
+  });
+  afterAll(async () => {
+    await network?.teardown();
+  });
+
+  test('runs commands on the host over one shared connection, and close ends it', async () => {
+    const connection = await SshConnection.open(target);
+    try {
+      const first = await connection.run(['hostname']);
+      expect(first.stdout.trim()).toBe('db2');
+      const quoted = await connection.run(['printf', '%s|', 'two words', "it's", '$HOME', '`x`']);
+      expect(quoted.stdout).toBe("two words|it's|$HOME|`x`|");
+      const masters = listProcesses().filter((p) => p.args.join(' ').includes('ControlMaster=yes') && p.args.join(' ').includes(target.host));
+      expect(masters.length).toBe(1);
+      const failing = await connection.runAllowFailure(['sh', '-c', 'exit 7']);
+      expect(failing.exitCode).toBe(7);
+    } finally {
+      await connection.close();
+    }
+    const left = listProcesses().filter((p) => p.args.join(' ').includes('ControlMaster=yes') && p.args.join(' ').includes(target.host));
+    expect(left).toEqual([]);
+    expect(readdirSync(path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid!()}`))).not.toContain(String(process.pid));
+  });
+
+  test('writes a file atomically on the host with its mode and owner; the content is in no command line', async () => {
+    const connection = await SshConnection.open(target);
+    const secret = `pw-${Date.now()}-only-on-stdin`;
+    const file = `${HOST_DATA_ROOT}/conf dir/pgpass`;
+    try {
+      await connection.run(['mkdir', '-p', `${HOST_DATA_ROOT}/conf dir`]);
+      const sampler = sampleCommandLines([secret]);
+      await connection.writeFileAtomic(file, `*:*:*:rep:${secret}\n`, { mode: 0o600, owner: 'postgres:postgres' });
+      expect(sampler.stop().hits).toEqual([]);
+      expect(await connection.readFile(file)).toBe(`*:*:*:rep:${secret}\n`);
+      const stat = await connection.run(['stat', '-c', '%a %U %G', file]);
+      expect(stat.stdout.trim()).toBe('600 postgres postgres');
+      expect((await connection.run(['ls', '-A', `${HOST_DATA_ROOT}/conf dir`])).stdout.trim()).toBe('pgpass');
+      expect(existsSync(`${HOST_DATA_ROOT}/conf dir`)).toBe(false);
+      expect(await connection.readFile(`${HOST_DATA_ROOT}/missing`)).toBeUndefined();
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a failed write leaves the old file and no temporary file', async () => {
+    const connection = await SshConnection.open(target);
+    const file = `${HOST_DATA_ROOT}/keep.conf`;
+    try {
+      await connection.writeFileAtomic(file, 'old\n', { mode: 0o644 });
+      await expect(connection.writeFileAtomic(file, 'new\n', { mode: 0o644, owner: 'no-such-user-here' })).rejects.toThrow(/write .*keep.conf on .* failed/);
+      expect(await connection.readFile(file)).toBe('old\n');
+      expect((await connection.run(['ls', '-A', HOST_DATA_ROOT])).stdout).not.toMatch(/hotstandby-tmp/);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('an unreachable host is one HOST_UNREACHABLE error naming it, with the command to try by hand', async () => {
+    const db2 = network.host('db2');
+    db2.setReachable(false);
+    try {
+      const error = await SshConnection.open({ ...target, options: [...(target.options ?? []), 'ConnectTimeout=2'] }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'HOST_UNREACHABLE', where: { host: `root@${db2.address}` } });
+      expect((error as Error).message).toContain(`cannot reach root@${db2.address} over SSH`);
+      expect((error as { fix: string }).fix).toContain(`ssh -o BatchMode=yes -i ${network.identityFile} root@${db2.address} true`);
+    } finally {
+      db2.setReachable(true);
+    }
+  });
+
+  test('an unknown host key is refused without a prompt', async () => {
+    const error = await SshConnection.open({ ...target, options: ['UserKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes'] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'HOST_UNREACHABLE' });
+    expect((error as Error).message).toMatch(/Host key verification failed/);
+  });
+});
