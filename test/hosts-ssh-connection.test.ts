@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SshConnection } from '../packages/core/src/hosts/ssh-connection.js';
 import type { SshTarget } from '../packages/core/src/hosts/ssh-target.js';
@@ -96,5 +97,45 @@ describe.skipIf(unavailable !== undefined)('an SSH connection to another host', 
     const error = await SshConnection.open({ ...target, options: ['UserKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes'] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'HOST_UNREACHABLE' });
     expect((error as Error).message).toMatch(/Host key verification failed/);
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('SQL to a server on another host', () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await createTestNetwork(['db3']);
+  });
+  afterAll(async () => {
+    await network?.teardown();
+  });
+
+  test('reaches a server that listens only on that host loopback, through the connection', async () => {
+    const db3 = network.host('db3');
+    const bin = '/usr/lib/postgresql/15/bin';
+    const dataDir = `${HOST_DATA_ROOT}/pg`;
+    const setup = [
+      `install -d -o postgres -g postgres -m 700 ${dataDir}`,
+      `runuser -u postgres -- ${bin}/initdb -D ${dataDir} -U su --auth=trust -N >/dev/null`,
+      `runuser -u postgres -- ${bin}/pg_ctl -D ${dataDir} -l ${dataDir}/log -o "-c listen_addresses=127.0.0.1 -p 5433 -c unix_socket_directories=''" -w start >/dev/null`,
+    ].join(' && ');
+    const started = await db3.ssh(setup);
+    expect(started.code, started.stderr).toBe(0);
+    const target = { host: db3.address, user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`] };
+    const connection = await SshConnection.open(target);
+    try {
+      const { socketDir, port } = await connection.forwardPostgres(5433);
+      const client = new pg.Client({ host: socketDir, port, user: 'su', database: 'postgres' });
+      await client.connect();
+      try {
+        const row = (await client.query<{ dir: string; addr: string }>("SELECT current_setting('data_directory') AS dir, host(inet_server_addr()) AS addr")).rows[0]!;
+        expect(row).toEqual({ dir: dataDir, addr: '127.0.0.1' });
+      } finally {
+        await client.end();
+      }
+      expect(await connection.forwardPostgres(5433)).toEqual({ socketDir, port });
+    } finally {
+      await connection.close();
+      await db3.ssh(`runuser -u postgres -- ${bin}/pg_ctl -D ${dataDir} -m immediate -w stop`);
+    }
   });
 });

@@ -77,6 +77,8 @@ export async function createTestNetwork(names: readonly string[]): Promise<TestN
   const daemons: ChildProcess[] = [];
   const removeAll = () => {
     for (const daemon of daemons) killGroup(daemon);
+    // Whatever still runs on a host (a server started over SSH detaches from sshd) ends with it.
+    for (const ns of namespaces) killNamespaceProcesses(ns);
     for (const ns of namespaces) quietly(['ip', 'netns', 'delete', ns]);
     quietly(['ip', 'link', 'delete', bridge]);
   };
@@ -261,6 +263,22 @@ function killGroup(child: ChildProcess): void {
     process.kill(-child.pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+function killNamespaceProcesses(ns: string): void {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 

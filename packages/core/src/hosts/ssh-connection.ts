@@ -25,6 +25,7 @@ export interface RemoteRunOptions {
 // sharing: a master process and a control socket private to this process), closed at the end.
 export class SshConnection {
   private closed = false;
+  private readonly forwards = new Set<string>();
 
   private constructor(
     readonly target: SshTarget,
@@ -100,6 +101,26 @@ export class SshConnection {
   // travels on the connection's standard input, so a secret appears in no command line on either host.
   async writeFileAtomic(file: string, content: string, options: { mode: number; owner?: string }): Promise<void> {
     await this.run(['sh', '-c', atomicWriteScript(file, options)], { input: content, purpose: `write ${file} on ${this.label}` });
+  }
+
+  // Make a server listening on the host's own address (loopback by default) reachable from here through this
+  // connection: a Unix socket in the control directory named as PostgreSQL names its sockets, so a client given
+  // { host: socketDir, port } connects to it. No port opens on either machine, and the server needs no rule
+  // for connections from elsewhere.
+  async forwardPostgres(remotePort: number, remoteAddress = '127.0.0.1'): Promise<{ socketDir: string; port: number }> {
+    const socketDir = path.join(this.controlDir, `pg-${remoteAddress}-${remotePort}`);
+    const socket = path.join(socketDir, `.s.PGSQL.${remotePort}`);
+    if (!this.forwards.has(socket)) {
+      await mkdir(socketDir, { recursive: true, mode: 0o700 });
+      const result = await runProgramAllowFailure(
+        'ssh',
+        [...this.controlArgs('no'), '-O', 'forward', '-L', `${socket}:${remoteAddress}:${remotePort}`, ...sshTargetArgs(this.target), this.target.host],
+        { timeoutMs: 15_000, purpose: `forward PostgreSQL port ${remotePort} of ${this.label}` },
+      );
+      if (result.exitCode !== 0) throw unreachable(this.target, result);
+      this.forwards.add(socket);
+    }
+    return { socketDir, port: remotePort };
   }
 
   // End the connection's master process and remove its control socket. Safe to call twice.
