@@ -94,4 +94,24 @@ describe('a base backup that ends early', () => {
 
     await nextUpCompletes(project, config);
   });
+
+  test('the tool killed with SIGKILL mid-backup: the next up ends the pg_basebackup it left running and builds the standby', async () => {
+    const project = await createProject('hotstandby-e2e-tool-killed-');
+    const { config, finished, child } = await upInBackup(project);
+    child.kill('SIGKILL');
+    await finished;
+    // No handler ran: the backup the killed tool started is still copying, holding the standby's slot.
+    expect(backupProcesses(project).length, 'pg_basebackup outlives a SIGKILLed tool').toBeGreaterThan(0);
+
+    await project.writeConfig('hotstandby.config.json', config);
+    const resumed = await project.run(['up', '--plain']);
+    const context = describeRun(resumed);
+    expect(resumed.code, context).toBe(0);
+    expect(resumed.stdout, context).toMatch(/notice: ended pg_basebackup for standby1 \(process group \d+\), which a killed hotstandby command had left running/);
+    expect(backupProcesses(project), 'the leftover backup was ended').toEqual([]);
+    expect(partialCopies(project)).toEqual([]);
+    const verify = await verifyOf(project);
+    expect(verify.report.ok, describeRun(verify.result)).toBe(true);
+    expect(existsSync(project.path('.hotstandby', 'lock.programs')), 'the record of running programs goes with the lock').toBe(false);
+  });
 });

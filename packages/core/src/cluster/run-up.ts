@@ -30,6 +30,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
   const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress });
   try {
+    for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
     await corePreflight(rt);
     const signal = options.signal ?? new AbortController().signal;
     const executor = new Executor({

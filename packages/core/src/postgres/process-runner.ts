@@ -4,6 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { ServerUser } from './os-user.js';
+import { noteProgramEnded, noteProgramStarted } from './program-registry.js';
 
 // How to run one external program.
 export interface RunOptions {
@@ -79,6 +80,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
     signal: options.signal,
     leavesServer: options.detached ?? false,
     input: options.input,
+    label: options.purpose ?? command,
     ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
   });
   if (outcome.aborted) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
@@ -132,6 +134,8 @@ interface GroupRunOptions {
   ids?: { uid: number; gid: number };
   // Written to the program's standard input, which is then closed; without it stdin is /dev/null.
   input?: string;
+  // What the program is, for the record of running programs ("pg_basebackup for standby1").
+  label: string;
 }
 
 interface GroupOutcome {
@@ -172,7 +176,10 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     const pid = child.pid;
-    if (pid !== undefined) trackGroup(pid);
+    if (pid !== undefined) {
+      trackGroup(pid);
+      noteProgramStarted(pid, options.label);
+    }
     let forceKill: NodeJS.Timeout | undefined;
     const stop = (reason: 'aborted' | 'timedOut') => {
       if (result.aborted || result.timedOut || pid === undefined) return;
@@ -203,6 +210,7 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       if (signal) result.killedBy = signal;
       if (pid !== undefined) {
         liveGroups.delete(pid);
+        noteProgramEnded(pid);
         // Whatever it left in its group goes with it (a server it started has a session of its own, or is meant to stay).
         if (!options.leavesServer || result.aborted || result.timedOut) signalGroup(pid, 'SIGKILL');
       }

@@ -3,6 +3,7 @@ import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { endProgramsOfDeadRun, recordProgramsIn } from '../postgres/program-registry.js';
 
 // How often a dead holder's lock is looked at again while another process takes it over, and how long apart.
 const TAKEOVER_ATTEMPTS = 50;
@@ -14,7 +15,14 @@ export class RunLock {
   private held = false;
   private depth = 0;
 
+  // Programs a killed command had left running, ended when this lock was taken ("pg_basebackup (process group 12)").
+  endedLeftovers: string[] = [];
+
   constructor(private readonly file: string) {}
+
+  private get programsFile(): string {
+    return `${this.file}.programs`;
+  }
 
   // Take the lock, taking over a lock whose process is gone; refuse when a live process holds it.
   async acquire(command: string): Promise<void> {
@@ -27,6 +35,9 @@ export class RunLock {
       if (await createExclusive(this.file, holderLine(command))) {
         this.held = true;
         this.depth = 1;
+        // Programs recorded beside the lock belong to a command killed while it held it: end them first.
+        this.endedLeftovers = endProgramsOfDeadRun(this.programsFile);
+        recordProgramsIn(this.programsFile);
         return;
       }
       const seen = await stat(this.file).catch(() => undefined);
@@ -55,6 +66,7 @@ export class RunLock {
     if (!this.held) return;
     if (--this.depth > 0) return;
     this.held = false;
+    recordProgramsIn(undefined);
     await unlink(this.file).catch(() => undefined);
   }
 }
