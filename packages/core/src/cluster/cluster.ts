@@ -20,6 +20,7 @@ import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult
 import type { VerifyResult } from './verify-report.js';
 import { runUp } from './run-up.js';
 import { forgetAddedStandby, recordAddedStandby, recordRemovedStandby, type AddStandbyRequest } from './standby-membership.js';
+import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { switchoverTo } from './switchover.js';
 import { teardown, type DownOptions, type DownResult } from './teardown.js';
@@ -108,12 +109,16 @@ export class Cluster {
   async addStandby(request: AddStandbyRequest, options: UpOptions = {}): Promise<UpResult> {
     return this.locked('add-standby', async (rt) => {
       const added = await recordAddedStandby(rt, request);
+      const primarySystemId = rt.primaryInfo.systemIdentifier;
       await rt.close();
       try {
         return await this.up(options);
       } catch (error) {
-        // Refused before anything was built for it: forget it again, so the cluster is as it was.
-        if (!existsSync(added.dataDir)) await forgetAddedStandby(rt, added.name);
+        // Nothing was built for it (no directory, or one that does not hold a copy of this primary: a refused
+        // directory of the user's, an empty one): forget it again, so the cluster is as it was and `up` works.
+        // A copy that was made stays recorded, so the next `up` finishes it.
+        const copied = existsSync(added.dataDir) && primarySystemId !== undefined && (await readSystemIdentifier(added.dataDir)) === primarySystemId;
+        if (!copied) await forgetAddedStandby(rt, added.name);
         throw error;
       }
     });
