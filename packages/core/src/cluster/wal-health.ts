@@ -3,11 +3,29 @@ import path from 'node:path';
 import type { PgNode } from '../postgres/pg-node.js';
 import { formatBytes } from '../util/format-bytes.js';
 
-// An inactive slot and how much WAL it keeps on the server.
+// A replication slot and how much WAL it keeps on the server.
 export interface RetainingSlot {
   slot: string;
   retainedBytes: number;
+  // False when no standby is connected to it (the usual way a slot keeps WAL without limit).
+  active?: boolean;
+  // pg_replication_slots.wal_status (13+): 'extended' keeps more than max_wal_size, 'unreserved' is about to be given up.
+  walStatus?: string | null;
 }
+
+// The filesystem pg_wal lives on.
+export interface WalDisk {
+  freeBytes: number;
+  totalBytes: number;
+}
+
+// Slots together keeping at least this share of what WAL can still use (their WAL plus the free space) are a
+// warning: a disk that fills stops the primary, and these numbers leave time to act.
+const RETAINED_SHARE = 0.25;
+// A disk this full, with inactive slots keeping WAL on it, is a warning whatever their share.
+const FULL_DISK_SHARE = 0.8;
+// Below this, what inactive slots keep is normal churn (a few segments), not worth a warning.
+const NEGLIGIBLE_BYTES = 64 * 1024 * 1024;
 
 // One finding: what (with the numbers) and how to fix it.
 export interface WalHealthWarning {
@@ -24,23 +42,23 @@ export interface ArchiverStats {
   lastArchivedTime: string | null;
 }
 
-// Warnings about WAL piling up on a running primary, with the numbers and the fix: an inactive slot that keeps
-// more WAL than the free space left on pg_wal's filesystem, and an archiver whose last attempt failed.
+// Warnings about WAL piling up on a running primary, with the numbers and the fix: inactive slots keeping WAL its
+// disk may not have room for (slotRetentionWarning), and an archiver whose last attempt failed.
 export async function walHealthWarnings(node: PgNode): Promise<WalHealthWarning[]> {
   const { fn } = node.facts;
   const warnings: WalHealthWarning[] = [];
   if (node.facts.slots) {
-    const slots = await node.query<{ slot: string; retained: string }>(
-      `SELECT slot_name AS slot, ${fn.walLsnDiff}(${fn.currentWalLsn}(), restart_lsn)::bigint::text AS retained FROM pg_replication_slots WHERE NOT active AND restart_lsn IS NOT NULL`,
+    const walStatus = node.facts.slotWalStatus ? 'wal_status' : 'NULL::text AS wal_status';
+    const rows = await node.query<{ slot: string; retained: string; active: boolean; wal_status: string | null }>(
+      `SELECT slot_name AS slot, ${fn.walLsnDiff}(${fn.currentWalLsn}(), restart_lsn)::bigint::text AS retained, active, ${walStatus} FROM pg_replication_slots WHERE restart_lsn IS NOT NULL`,
     );
     const walDir = path.join(node.dataDir, node.facts.walDir);
     const fs = await statfs(walDir).catch(() => undefined);
     if (fs) {
-      const free = Number(fs.bavail) * Number(fs.bsize);
-      for (const s of slots) {
-        const warning = slotRetentionWarning(node.name, walDir, { slot: s.slot, retainedBytes: Number(s.retained) }, free);
-        if (warning) warnings.push(warning);
-      }
+      const disk = { freeBytes: Number(fs.bavail) * Number(fs.bsize), totalBytes: Number(fs.blocks) * Number(fs.bsize) };
+      const slots = rows.map((r) => ({ slot: r.slot, retainedBytes: Number(r.retained), active: r.active, walStatus: r.wal_status }));
+      const warning = slotRetentionWarning(node.name, walDir, slots, disk);
+      if (warning) warnings.push(warning);
     }
   }
   const archiving = await node.queryOne<{ on: boolean }>("SELECT current_setting('archive_mode') <> 'off' AS on");
@@ -61,14 +79,33 @@ export async function walHealthWarnings(node: PgNode): Promise<WalHealthWarning[
   return warnings;
 }
 
-// An inactive slot holding more WAL than is still free on pg_wal's filesystem (most of the space WAL can use):
-// the disk fills and the server stops. Undefined when it holds less.
-export function slotRetentionWarning(node: string, walDir: string, slot: RetainingSlot, freeBytes: number): WalHealthWarning | undefined {
-  if (slot.retainedBytes <= 0 || slot.retainedBytes < freeBytes) return undefined;
+// Inactive slots keeping WAL the primary's disk may not have room for: together a quarter or more of what WAL can
+// still use (their WAL plus the free space), or any real amount on a disk 80% full, or a slot the server is about
+// to give up (wal_status 'unreserved'). Warned early, with the numbers, while there is still time to act; the disk
+// filling up stops the primary. Undefined when none of that holds.
+export function slotRetentionWarning(node: string, walDir: string, slots: readonly RetainingSlot[], disk: WalDisk): WalHealthWarning | undefined {
+  const inactive = slots.filter((s) => s.active === false && s.retainedBytes > 0);
+  const unreserved = slots.filter((s) => s.walStatus === 'unreserved');
+  const kept = inactive.reduce((sum, s) => sum + s.retainedBytes, 0);
+  const usedShare = disk.totalBytes > 0 ? (disk.totalBytes - disk.freeBytes) / disk.totalBytes : 0;
+  const large = kept > 0 && kept >= RETAINED_SHARE * (kept + disk.freeBytes);
+  const fullDisk = kept >= NEGLIGIBLE_BYTES && usedShare >= FULL_DISK_SHARE;
+  if (!large && !fullDisk && unreserved.length === 0) return undefined;
+  const names = inactive.map((s) => s.slot);
+  const parts: string[] = [];
+  if (inactive.length) {
+    const which = inactive.length === 1 ? `the inactive replication slot ${names[0]}` : `${inactive.length} inactive replication slots (${names.join(', ')})`;
+    parts.push(
+      `${which} on ${node} ${inactive.length === 1 ? 'keeps' : 'keep'} ${formatBytes(kept)} of WAL; ${formatBytes(disk.freeBytes)} is still free under ${walDir}` +
+        (disk.totalBytes > 0 ? ` (the disk is ${Math.round(usedShare * 100)}% full)` : ''),
+    );
+  }
+  if (unreserved.length) parts.push(`the server is about to give up ${unreserved.map((s) => s.slot).join(', ')} (wal_status unreserved): its standby will need a rebuild`);
+  const drop = (inactive.length ? inactive : unreserved).map((s) => `SELECT pg_drop_replication_slot('${s.slot}')`).join('; ');
   return {
     check: 'slot retention',
-    detail: `the inactive replication slot ${slot.slot} on ${node} keeps ${formatBytes(slot.retainedBytes)} of WAL, more than the ${formatBytes(freeBytes)} still free under ${walDir}; when the disk is full ${node} stops`,
-    fix: `start the standby that uses it (hotstandby start), or drop the slot if nothing does (SELECT pg_drop_replication_slot('${slot.slot}'))`,
+    detail: `${parts.join('; ')}; when the disk is full ${node} stops`,
+    fix: `start the standby that uses it (hotstandby start), remove a standby you no longer need (hotstandby remove-standby), or drop a slot nothing uses (${drop})`,
   };
 }
 
