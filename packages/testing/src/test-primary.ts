@@ -28,6 +28,8 @@ export interface TestPrimaryOptions {
   superuserPassword?: string;
   // Leave it stopped.
   stopped?: boolean;
+  // Listen on this port instead of a free one (to play another program on a port a test chose).
+  port?: number;
 }
 
 // initdb (scram-sha-256, a known superuser password, no fsync) and start on a free port, as the PostgreSQL OS user.
@@ -36,7 +38,7 @@ export async function createTestPrimary(options: TestPrimaryOptions = {}): Promi
   const serverUser = resolveServerUser();
   const dir = await makeTempDir();
   const dataDir = path.join(dir, 'primary');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const superuserPassword = options.superuserPassword ?? `pw-${randomBytes(6).toString('hex')}`;
   const node = new PgNode({
     name: 'primary',
