@@ -15,6 +15,7 @@ export interface StatusNode {
   url: string;
   state?: string;
   pid?: number | null;
+  disconnectedSince?: string | null;
   [extra: string]: unknown;
 }
 

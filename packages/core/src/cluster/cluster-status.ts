@@ -8,6 +8,8 @@ import { sqlStateOf, type PgNode } from '../postgres/pg-node.js';
 import { lostSlotMessage } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { walHealthWarnings } from './wal-health.js';
+import { logTail } from '../postgres/server-log.js';
+import { disconnectedSince, silentSince } from './upstream-contact.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -39,6 +41,8 @@ export interface NodeStatus {
   synchronous: boolean;
   applyDelay: string | null;
   formerPrimary: boolean;
+  // A running standby that is not streaming (or hears nothing): since when, as its log or walreceiver says.
+  disconnectedSince: string | null;
   // What the user must act on, each with its fix (a lost slot ...).
   warnings: string[];
   error?: string;
@@ -162,6 +166,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     synchronous: spec?.synchronous ?? false,
     applyDelay: spec?.applyDelay ?? null,
     formerPrimary: false,
+    disconnectedSince: null,
     warnings: [],
     error,
   };
@@ -181,7 +186,9 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     base.role = 'standby';
     // A delay set by hand (ALTER SYSTEM) delays replay just as a configured one: report it as a delay, not lag.
     base.applyDelay = spec.applyDelay ?? (await activeApplyDelay(node));
-    const receiver = await node.queryOne<{ status: string; conninfo: string | null }>('SELECT status, conninfo FROM pg_stat_wal_receiver');
+    const receiver = await node.queryOne<{ status: string; conninfo: string | null; last_msg: Date | null; timeout_ms: number }>(
+      "SELECT status, conninfo, last_msg_receipt_time AS last_msg, (SELECT setting::int FROM pg_settings WHERE name = 'wal_receiver_timeout') AS timeout_ms FROM pg_stat_wal_receiver",
+    );
     // pg_stat_wal_receiver prints conninfo values without quoting, so only the port is read from it.
     const portMatch = receiver?.conninfo ? /(?:^|\s)port=(\d+)/.exec(receiver.conninfo) : null;
     if (portMatch) {
@@ -202,6 +209,17 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
       base.replayLagBytes = replayed ? lsnDiff(view.primaryLsn, replayed) : null;
     }
     base.state = receiver?.status === 'streaming' ? 'streaming' : 'running, not streaming';
+    if (receiver?.status === 'streaming') {
+      // A link that drops packets without a reset keeps the walreceiver "streaming" until wal_receiver_timeout.
+      const silent = silentSince(receiver.last_msg, receiver.timeout_ms);
+      if (silent) {
+        base.disconnectedSince = silent;
+        base.state = `streaming, but nothing heard from ${base.upstream ?? 'its upstream'} since ${silent}`;
+      }
+    } else {
+      base.disconnectedSince = disconnectedSince(await logTail(node.logFile, 400)) ?? null;
+      if (base.disconnectedSince) base.state = `running, not streaming (disconnected since ${base.disconnectedSince})`;
+    }
   } catch (error) {
     const auth = isHotstandbyError(error) && error.code === 'AUTH_FAILED';
     base.state = auth ? `running, authentication failed${sqlStateOf(error) ? ` (${sqlStateOf(error)})` : ''}` : 'running, unreachable';
