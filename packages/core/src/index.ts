@@ -39,7 +39,7 @@ export type { ClusterStatus, NodeStatus } from './cluster/cluster-status.js';
 export type { DownOptions, DownResult } from './cluster/teardown.js';
 export { createContainer, TOKENS, type DependencyContainer } from './di/container.js';
 
-export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
+export { definePlugin, type DescribedWork, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
 export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
 export type { NodeState, JournalEntry } from './state/cluster-state.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';

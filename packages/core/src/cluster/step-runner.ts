@@ -4,6 +4,7 @@ import { Executor } from '../executor/executor.js';
 import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
+import { describeWork } from '../plugin/plan-effects.js';
 import type { ClusterOptions, PlannedStep, StepRunOptions } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { planStateDir } from './prepare-state-dir.js';
@@ -50,8 +51,8 @@ export async function planSteps(spec: ClusterSpec, clusterOptions: ClusterOption
     for (const step of steps) {
       for (const node of step.plugin.scope === 'standby' ? standbyWaves(rt).flat() : [rt.primary]) {
         const plan = await step.plugin.plan(contexts.create(step, node, silent));
-        const lines = (await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat();
-        out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], lines });
+        const lines = [...(plan.described ?? []).flatMap(describeWork), ...(await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat()];
+        out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], described: plan.described ?? [], lines });
       }
     }
     return out;
