@@ -123,4 +123,5 @@ export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
+export { isInside } from './util/is-inside.js';
 export { asFileWriteError, checkFileWritable } from './util/file-writable.js';

@@ -6,6 +6,7 @@ import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
 import { sizeToMb } from './sizes.js';
 import { parseMajor } from '../postgres/versions.js';
+import { isInside } from '../util/is-inside.js';
 
 // Environment variables read for passwords when the config names none.
 export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
@@ -227,9 +228,4 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
     throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
   if (user === spec.superuser.name)
     throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

@@ -10,6 +10,7 @@ import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-wri
 import type { Action, Owner } from './action.js';
 import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
+import { isInside } from '../util/is-inside.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -162,9 +163,4 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
