@@ -5,6 +5,7 @@ import { Executor } from '../executor/executor.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { safeObserver } from '../pipeline/safe-observer.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
+import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { RunLock } from '../state/run-lock.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
@@ -37,20 +38,18 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       serverUser: rt.serverUser,
       state: rt.store,
       layout: rt.layout,
-      progress: () => undefined,
       signal,
     });
     const contexts = new StepContextFactory(rt, executor, { dryRun, allowRestart: options.allowRestart ?? false, signal });
-    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
     await runPreflights(
       steps,
       (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-      (step, node) => contexts.create(step, node, silent),
+      (step, node) => contexts.create(step, node, SILENT_LOGGER),
       options.observe,
     );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
-      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, silent)) ?? {});
+      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER)) ?? {});
     }
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');

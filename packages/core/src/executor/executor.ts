@@ -18,8 +18,6 @@ export interface ExecutorDeps {
   serverUser: ServerUser;
   state: StateStore;
   layout: StateLayout;
-  // Report a line of progress (already masked by the caller's logger).
-  progress(line: string): void;
   signal?: AbortSignal;
 }
 
@@ -42,7 +40,6 @@ export class Executor {
     if (this.deps.signal?.aborted) {
       throw new HotstandbyError('ABORTED', `interrupted before: ${action.summary}`, { fix: 'run the command again; it continues where it stopped' });
     }
-    this.deps.progress(action.summary);
     switch (action.kind) {
       case 'sql': {
         await this.deps.node(action.node).query(action.sql, action.params ?? [], action.database);
