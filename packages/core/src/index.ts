@@ -65,6 +65,7 @@ export type { RendererChoice } from './pipeline/run-pipeline.js';
 
 export { HotstandbyError, isHotstandbyError, type ErrorLocation } from './errors/hotstandby-error.js';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
+export { configName, duplicateStep, invalidConfig, restartRequired, serverUserCannotReach, unknownPipelineStep } from './errors/error-factories.js';
 export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';
 
 export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgres/pg-node.js';

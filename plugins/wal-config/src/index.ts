@@ -5,6 +5,7 @@ import {
   definePlugin,
   editSettingsFile,
   HotstandbyError,
+  restartRequired,
   settingsFilePath,
   z,
   type Action,
@@ -113,15 +114,12 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
       const pending =
         plan.pending.length > 0
           ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files`
-          : '';
-      throw new HotstandbyError(
-        'RESTART_REQUIRED',
-        `${ctx.primary.name} must restart${needs.length ? ` for ${needs.join(', ')}` : ''}${needs.length && pending ? '; also, ' : pending ? ': ' : ''}${pending}; nothing was changed`,
-        {
-          where: { node: ctx.primary.name, step: 'wal-config' },
-          fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
-        },
-      );
+          : undefined;
+      throw restartRequired(ctx.primary.name, needs, {
+        step: 'wal-config',
+        pending,
+        fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
+      });
     }
   },
   async plan(ctx) {
@@ -162,10 +160,7 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
   async apply(ctx, plan) {
     const { archiveDir, write, restart, reload } = plan.parts ?? {};
     if (restart && !ctx.allowRestart) {
-      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart for ${restart.reasons?.join(', ')}; nothing was changed`, {
-        where: { node: ctx.primary.name, step: 'wal-config' },
-        fix: 'run again with --allow-restart',
-      });
+      throw restartRequired(ctx.primary.name, restart.reasons ?? [], { step: 'wal-config' });
     }
     if (archiveDir) await ctx.run([archiveDir]);
     if (!write) return { summary: 'already in place' };

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { safeObserver } from '../pipeline/safe-observer.js';
@@ -18,6 +17,7 @@ import { resolveSteps } from './resolve-steps.js';
 import { standbyWaves } from './standby-waves.js';
 import { synchronousShortfall } from './synchronous-shortfall.js';
 import { StepContextFactory } from './step-context-factory.js';
+import { restartRequired } from '../errors/error-factories.js';
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
 // primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
@@ -54,10 +54,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
     if (restart && !options.allowRestart) {
-      throw new HotstandbyError('RESTART_REQUIRED', `the primary must restart to apply ${(restart.kind === 'node' && restart.reasons?.join(', ')) || 'new settings'}`, {
-        where: { node: rt.primary.name },
-        fix: 'run again with --allow-restart',
-      });
+      throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
     }
     print(`PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`);
     for (const notice of rt.notices) {
