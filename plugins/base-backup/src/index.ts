@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
+import { backupInterrupted } from './backup-interrupted.js';
 import { copyBackup } from './copy-backup.js';
 import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
@@ -79,10 +80,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ta
           purpose: `pg_basebackup for ${ctx.node.name}`,
         }).catch((error: unknown) => {
           if (error instanceof HotstandbyError && error.code === 'ABORTED') {
-            throw new HotstandbyError('ABORTED', `pg_basebackup for ${ctx.node.name} was interrupted; the partial copy was removed`, {
-              where: { node: ctx.node.name },
-              fix: 'run up again; it starts the base backup afresh',
-            });
+            throw backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
           }
           throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {
             where: { node: ctx.node.name },
