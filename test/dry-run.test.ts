@@ -29,6 +29,9 @@ describe('up --dry-run', () => {
     // the file changes: the pg_hba rule, the standby's files
     expect(result.stdout, context).toMatch(/host\s+replication\s+"repuser"\s+127\.0\.0\.1\/32\s+scram-sha-256/);
     expect(result.stdout, context).toContain('standby.signal');
+    // work that is no action of a plan is described: verify's checks, the standby's files before its backup exists
+    expect(result.stdout, context).toMatch(/verify slave1\n\s+write a marker row on the primary/);
+    expect(result.stdout, context).toContain('make the base backup a hot standby');
     // nothing created
     expect(listTree(project.dir)).toEqual([]);
   });

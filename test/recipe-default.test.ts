@@ -65,7 +65,7 @@ describe('recipe with the built-in default config', () => {
     expect(up.stdout).toMatch(new RegExp(`^master\\s+primary\\s+${master.port}\\s`, 'm'));
     expect(up.stdout).toMatch(new RegExp(`^slave1\\s+standby\\s+${slave1.port}\\s`, 'm'));
     for (const node of [master, slave1]) expect(up.stdout).toMatch(new RegExp(`psql ['"]?${node.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?(\\s|$)`, 'm'));
-    expect(up.stdout).toContain('PGPASSFILE=.hotstandby/pgpass');
+    expect(up.stdout).toContain('PGPASSFILE=./.hotstandby/pgpass');
     expect(up.stdout).not.toContain(password);
     expect(up.stderr).not.toContain(password);
 
@@ -81,9 +81,9 @@ describe('recipe with the built-in default config', () => {
     expect(verify.report.ok).toBe(true);
     expect(verify.report.standbys.map((s) => [s.name, s.ok])).toEqual([['slave1', true]]);
 
-    // The connect line works as printed: PGPASSFILE=.hotstandby/pgpass psql URL
+    // The connect line works as printed: PGPASSFILE=./.hotstandby/pgpass psql URL
     const psql = path.join(status.postgres!.binDir, 'psql');
-    const viaPassfile = await runProgram(psql, [master.url, '-XAtc', 'SELECT 40 + 2'], { cwd: project.dir, env: { PGPASSFILE: '.hotstandby/pgpass' } });
+    const viaPassfile = await runProgram(psql, [master.url, '-XAtc', 'SELECT 40 + 2'], { cwd: project.dir, env: { PGPASSFILE: './.hotstandby/pgpass' } });
     expect(viaPassfile.code, describeRun(viaPassfile)).toBe(0);
     expect(viaPassfile.stdout.trim()).toBe('42');
 

@@ -61,7 +61,7 @@ step "build and pack"
 (cd "$repo" && pnpm build)
 (cd "$repo" && pnpm --filter './packages/*' --filter './plugins/*' -r pack --pack-destination "$work/tarballs" >/dev/null)
 tarballs=("$work"/tarballs/*.tgz)
-[ "${#tarballs[@]}" -eq 9 ] || fail "expected 9 tarballs, got ${#tarballs[@]}"
+[ "${#tarballs[@]}" -eq 10 ] || fail "expected 10 tarballs, got ${#tarballs[@]}"
 for t in "${tarballs[@]}"; do
   listing="$(tar -tzf "$t")"
   grep -q '^package/dist/index\.js$' <<<"$listing" || fail "$(basename "$t") has no dist/index.js"

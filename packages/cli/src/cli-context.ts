@@ -23,10 +23,11 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-// Load the config the command's options point at and build the cluster. Commands that run no steps (status,
-// start, stop, down ...) say `withPlugins: false`: the config's plugins are not loaded, so a broken or missing
-// plugin cannot keep a user from looking at, stopping or tearing down the cluster.
-export async function openCluster(
+// Load the config the command's options point at and build the cluster through the CLI's container (the library's
+// openCluster is for programs). Commands that run no steps (status, start, stop, down ...) say `withPlugins: false`:
+// the config's plugins are not loaded, so a broken or missing plugin cannot keep a user from looking at, stopping
+// or tearing down the cluster.
+export async function openCommandCluster(
   cli: CliContext,
   command: Command,
   options: { withPlugins?: boolean } = {},

@@ -1,5 +1,5 @@
 import { createContainer, TOKENS, type ClusterSpec, type Cluster, type DependencyContainer, type LoadedPlugin } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { progressBar } from './output/progress-bar.js';
 
 // The composition root: the one place that wires the built-in plugins and services into the container.

@@ -10,7 +10,7 @@ import {
   type LoadedPlugin,
   type StepPlugin,
 } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 
 export { BUILTIN_PLUGINS, loadPlugins };
 export { defineConfig, definePlugin, HotstandbyError } from '@hotstandby/core';

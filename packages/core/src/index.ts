@@ -39,7 +39,7 @@ export type { ClusterStatus, NodeStatus } from './cluster/cluster-status.js';
 export type { DownOptions, DownResult } from './cluster/teardown.js';
 export { createContainer, TOKENS, type DependencyContainer } from './di/container.js';
 
-export { definePlugin, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
+export { definePlugin, type DescribedWork, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';
 export type { StepContext, StepLogger, ClusterPaths, StateView } from './plugin/step-context.js';
 export type { NodeState, JournalEntry } from './state/cluster-state.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
@@ -76,6 +76,7 @@ export type { RendererChoice } from './pipeline/run-pipeline.js';
 
 export { HotstandbyError, isHotstandbyError, type ErrorLocation } from './errors/hotstandby-error.js';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
+export { configName, duplicateStep, invalidConfig, restartRequired, serverUserCannotReach, unknownPipelineStep } from './errors/error-factories.js';
 export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';
 
 export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgres/pg-node.js';
@@ -134,4 +135,5 @@ export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
+export { isInside } from './util/is-inside.js';
 export { asFileWriteError, checkFileWritable } from './util/file-writable.js';

@@ -1,4 +1,4 @@
-import type { Action, PlannedStep, StepPlan } from '@hotstandby/core';
+import type { Action, DescribedWork, PlannedStep, StepPlan } from '@hotstandby/core';
 import { changesSomething } from '@hotstandby/core';
 
 // A failed expectation about a plan; the message lists what the step did plan.
@@ -11,7 +11,7 @@ export class PlanAssertionError extends Error {
 
 // Assertions on what a step planned (chainable). Each throws a PlanAssertionError listing the plan when it fails.
 export interface PlanExpectation {
-  // No action at all: the step has nothing to do (idempotence: the second run's plan).
+  // No action and no described work: the step has nothing to do (idempotence: the second run's plan).
   toBeEmpty(): PlanExpectation;
   // Only checks that change nothing (for verification steps).
   toChangeNothing(): PlanExpectation;
@@ -30,16 +30,17 @@ export function expectPlanned(planned: PlannedStep | StepPlan | readonly (Planne
   const plans = Array.isArray(planned) ? (planned as readonly (PlannedStep | StepPlan)[]) : [planned as PlannedStep | StepPlan];
   const actions = plans.flatMap((p) => p.actions);
   const notes = plans.flatMap((p) => p.notes ?? []);
+  const described = plans.flatMap((p) => p.described ?? []);
   const fail = (expected: string): never => {
-    throw new PlanAssertionError(`expected the plan of ${label(plans)} to ${expected}, but it plans:\n${listing(actions, notes)}`);
+    throw new PlanAssertionError(`expected the plan of ${label(plans)} to ${expected}, but it plans:\n${listing(actions, described, notes)}`);
   };
   const some = (expected: string, test: (a: Action) => boolean) => {
     if (!actions.some(test)) fail(expected);
     return expectation;
   };
   const expectation: PlanExpectation = {
-    toBeEmpty: () => (actions.length > 0 ? fail('be empty (nothing to do)') : expectation),
-    toChangeNothing: () => (actions.some(changesSomething) ? fail('change nothing') : expectation),
+    toBeEmpty: () => (actions.length > 0 || described.length > 0 ? fail('be empty (nothing to do)') : expectation),
+    toChangeNothing: () => (actions.some(changesSomething) || described.some((w) => w.changes) ? fail('change nothing') : expectation),
     toRunSql: (pattern) => some(`run SQL matching ${pattern}`, (a) => a.kind === 'sql' && matches(pattern, a.sql)),
     toWriteFile: (file) => some(`write the file ${file}`, (a) => a.kind === 'write-file' && (typeof file === 'string' ? a.path === file : file.test(a.path))),
     toRunCommand: (pattern) => some(`run a command matching ${pattern}`, (a) => a.kind === 'exec' && matches(pattern, [a.command, ...a.args].join(' '))),
@@ -58,8 +59,8 @@ function label(plans: readonly (PlannedStep | StepPlan)[]): string {
   return `${named[0]!.step} on ${named.map((p) => p.node).join(', ')}`;
 }
 
-function listing(actions: readonly Action[], notes: readonly string[]): string {
-  if (actions.length === 0 && notes.length === 0) return '  (nothing)';
+function listing(actions: readonly Action[], described: readonly DescribedWork[], notes: readonly string[]): string {
+  if (actions.length === 0 && described.length === 0 && notes.length === 0) return '  (nothing)';
   const lines = actions.map((a) => {
     switch (a.kind) {
       case 'sql':
@@ -80,5 +81,6 @@ function listing(actions: readonly Action[], notes: readonly string[]): string {
         return `  - ${(a as Action).kind}`;
     }
   });
-  return [...lines, ...notes.map((n) => `  note: ${n}`)].join('\n');
+  const work = described.map((w) => `  - ${w.changes ? 'described' : 'check'}: ${w.summary}`);
+  return [...work, ...lines, ...notes.map((n) => `  note: ${n}`)].join('\n');
 }

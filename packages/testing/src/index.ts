@@ -4,7 +4,7 @@ export { createTestCluster, type TestCluster, type TestClusterOptions } from './
 export { asLoadedPlugins, type TestPluginInput } from './test-plugins.js';
 // The six built-in steps (user-creation … verify), for a test cluster whose standbys tc.up() builds:
 // createTestCluster({ plugins: [...BUILTIN_PLUGINS, myStep] }).
-export { BUILTIN_PLUGINS } from 'hotstandby';
+export { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 export { freePort } from './free-port.js';
 export { testBinaries } from './test-binaries.js';
 export { makeTempDir, removeTempDir, keepData } from './temp-dir.js';

@@ -1,6 +1,6 @@
 import { chmod, chown, copyFile, lstat, mkdir, opendir, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { HotstandbyError } from '@hotstandby/core';
+import { backupInterrupted } from './backup-interrupted.js';
 
 // What a low-level copy leaves out (from the version facts): files by path, directories copied empty,
 // and name prefixes dropped anywhere in the tree.
@@ -32,10 +32,7 @@ export async function copyDataDir(source: string, target: string, exclusions: Co
   let next = 0;
   const worker = async () => {
     while (next < files.length) {
-      if (signal?.aborted)
-        throw new HotstandbyError('ABORTED', 'the copy of the data directory was interrupted; the partial copy was removed', {
-          fix: 'run up again; it starts the base backup afresh',
-        });
+      if (signal?.aborted) throw backupInterrupted('the copy of the data directory');
       const file = files[next++]!;
       bytes += await copyOne(file.from, file.to, owner);
     }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
+import { backupInterrupted } from './backup-interrupted.js';
 import { copyBackup } from './copy-backup.js';
 import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
@@ -22,6 +23,12 @@ const options = z.strictObject({
 });
 type Options = z.infer<typeof options>;
 
+// What apply needs by name: the base backup itself, absent when the standby already has one (then the plan only
+// puts its slot in place).
+interface BackupParts {
+  backup?: TaskAction;
+}
+
 // "auto" takes pg_basebackup when it exists next to the server programs, the low-level copy otherwise.
 export function chooseMethod(ctx: StepContext<Options>): 'pg_basebackup' | 'copy' {
   if (ctx.options.method !== 'auto') return ctx.options.method;
@@ -32,7 +39,7 @@ function backupCommand(ctx: StepContext<Options>, target: string): { command: st
   return { command: ctx.primary.binaries.path('pg_basebackup'), args: pgBasebackupArgs(ctx, target, ctx.options) };
 }
 
-function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Action {
+function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): TaskAction {
   const method = chooseMethod(ctx);
   const upstream = ctx.upstream!;
   if (method === 'copy') {
@@ -73,10 +80,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
           purpose: `pg_basebackup for ${ctx.node.name}`,
         }).catch((error: unknown) => {
           if (error instanceof HotstandbyError && error.code === 'ABORTED') {
-            throw new HotstandbyError('ABORTED', `pg_basebackup for ${ctx.node.name} was interrupted; the partial copy was removed`, {
-              where: { node: ctx.node.name },
-              fix: 'run up again; it starts the base backup afresh',
-            });
+            throw backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
           }
           throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {
             where: { node: ctx.node.name },
@@ -93,7 +97,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ac
 // Step 4 of the recipe: a base backup of the upstream into the standby's data directory, through the standby's
 // own slot, created first so the WAL the backup needs cannot be removed. pg_basebackup, or where it is absent
 // the recipe's low-level API (start backup, copy the data directory, stop backup).
-export default definePlugin<Options>({
+export default definePlugin<Options, BackupParts>({
   name: 'base-backup',
   description: 'Copy the upstream into the standby data directory (pg_basebackup, or start/copy/stop backup), through a slot created first.',
   scope: 'standby',
@@ -134,13 +138,15 @@ export default definePlugin<Options>({
     }
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
-    actions.push(backupAction(ctx, state));
-    return { actions, notes: slot.notes };
+    const backup = backupAction(ctx, state);
+    actions.push(backup);
+    return { actions, notes: slot.notes, parts: { backup } };
   },
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
     // A slot made for this standby (now, or by an earlier run that never handed it over) goes when the backup fails.
-    let slotToRelease = plan.actions.some((a) => a.kind === 'task') && ctx.state.slotCreatedByTool(ctx.upstream!.name, ctx.nodeSpec.slot!);
+    const backup = plan.parts?.backup;
+    let slotToRelease = backup !== undefined && ctx.state.slotCreatedByTool(ctx.upstream!.name, ctx.nodeSpec.slot!);
     try {
       for (const action of plan.actions) {
         await ctx.run([action]);
@@ -149,7 +155,7 @@ export default definePlugin<Options>({
     } catch (error) {
       throw slotToRelease ? await releaseSlotOfFailedBackup(ctx, error) : error;
     }
-    if (!plan.actions.some((a) => a.kind === 'task')) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
+    if (!backup) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
     return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },
 });

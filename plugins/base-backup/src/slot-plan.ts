@@ -31,7 +31,7 @@ export async function planSlot(ctx: StepContext): Promise<{ actions: Action[]; n
   }
   const ours = ctx.state.slotCreatedByTool(upstream.name, slot);
   if (!row.reserved && !(await standbyExists(ctx))) {
-    // A slot that reserves no WAL would not keep what the new backup needs (S67).
+    // A slot that reserves no WAL would not keep what the new backup needs.
     if (!ours) {
       throw new HotstandbyError(
         'DATA_DIR_CONFLICT',

@@ -68,7 +68,7 @@ describe('base-backup against a real PostgreSQL', () => {
     tc = undefined;
   });
 
-  it.each(['pg_basebackup', 'copy'] as const)('makes a complete, unstarted copy through a slot created first (S28, method %s)', async (method) => {
+  it.each(['pg_basebackup', 'copy'] as const)('makes a complete, unstarted copy through a slot created first (method %s)', async (method) => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method } } } });
     await tc.runSteps(PREPARE);
     await tc.primary.node.query('CREATE TABLE canary AS SELECT generate_series(1, 1000) AS n');
@@ -94,7 +94,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(entries.length).toBeGreaterThan(50);
     expect(
       entries.filter((e) => e.uid !== tc!.primary.serverUser.uid).map((e) => e.path),
-      'everything belongs to the server user (S48)',
+      'everything belongs to the server user',
     ).toEqual([]);
     expect(entries.filter((e) => (e.dir ? e.mode !== 0o700 : e.mode !== 0o600)).map((e) => `${e.path} ${e.mode.toString(8)}`)).toEqual([]);
 
@@ -121,7 +121,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(again[0]!.actions).toEqual([]);
   });
 
-  it('refuses a non-empty directory that holds no cluster before anything, and the canary survives (S07/S33)', async () => {
+  it('refuses a non-empty directory that holds no cluster before anything, and the canary survives', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     const target = tc.spec.standbys[0]!.dataDir;
     await mkdir(target, { mode: 0o755 });
@@ -142,7 +142,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(await partials(tc)).toEqual([]);
   });
 
-  it('refuses a slot of the same name that another client is using (S67)', async () => {
+  it('refuses a slot of the same name that another client is using', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.runSteps(PREPARE);
     await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1', true)");
@@ -172,7 +172,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect((await slots(tc)).find((s) => s.slot_name === 'standby1')).toMatchObject({ active: true, active_pid: activePid });
   });
 
-  it('reuses an inactive slot of the same name with a note (S67)', async () => {
+  it('reuses an inactive slot of the same name with a note', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
     await tc.runSteps(PREPARE);
     await tc.primary.node.query("SELECT pg_create_physical_replication_slot('standby1', true)");
@@ -183,7 +183,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
   });
 
-  it('refuses a slot of the same name, not made by the tool, that reserves no WAL (restart_lsn NULL) (S67)', async () => {
+  it('refuses a slot of the same name, not made by the tool, that reserves no WAL (restart_lsn NULL)', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
     await tc.runSteps(PREPARE);
     // A slot made without reserving WAL, as pg_create_physical_replication_slot(name) does by default: the copy
@@ -350,7 +350,7 @@ describe('base-backup against a real PostgreSQL', () => {
     expect(await readdir(tc.spec.standbys[0]!.dataDir)).toContain('backup_label');
   });
 
-  it('gives a pre-created empty target of mode 0755 the mode PostgreSQL requires, 0700 (S48)', async () => {
+  it('gives a pre-created empty target of mode 0755 the mode PostgreSQL requires, 0700', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'pg_basebackup' } } } });
     await tc.runSteps(PREPARE);
     const target = tc.spec.standbys[0]!.dataDir;

@@ -10,12 +10,21 @@ import {
   plannedInsertion,
   withManagedBlock,
   z,
+  type NodeAction,
   type StepContext,
+  type WriteFileAction,
 } from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
 import { replicationRules } from './hba-rules.js';
 
 const options = z.strictObject({});
+
+// What apply runs itself: the new pg_hba.conf (checked before and after, put back if PostgreSQL rejects it) and
+// the reload that makes the server read it. Absent when the file already lets the role replicate.
+interface HbaParts {
+  write: WriteFileAction;
+  reload: NodeAction;
+}
 
 // The pg_hba.conf the server really reads (SHOW hba_file), or the one initdb will write for a planned primary.
 async function hbaFile(ctx: StepContext): Promise<string> {
@@ -49,7 +58,7 @@ async function overriddenRules(ctx: StepContext, current: string): Promise<strin
 
 // Step 2 of the recipe: pg_hba.conf lets the replication role make replication connections from loopback,
 // and nothing more. The rule lives in a marked block placed before every other rule, so none can shadow it.
-export default definePlugin<z.infer<typeof options>>({
+export default definePlugin<z.infer<typeof options>, HbaParts>({
   name: 'hba-config',
   description: 'Let the replication role connect for replication from 127.0.0.1 (scram-sha-256), first in pg_hba.conf.',
   scope: 'primary',
@@ -68,13 +77,12 @@ export default definePlugin<z.infer<typeof options>>({
     const rules = replicationRules(ctx);
     if (ctx.isPlanned(ctx.primary)) {
       return {
-        actions: [
+        actions: [],
+        described: [
           {
-            kind: 'task',
             changes: true,
             summary: `insert the hotstandby block at the top of ${file}`,
             details: plannedInsertion(file, 'as initdb writes it', 'before the first rule', [HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END]),
-            run: async () => undefined,
           },
         ],
       };
@@ -88,17 +96,21 @@ export default definePlugin<z.infer<typeof options>>({
           `${file} already lets ${ctx.spec.replication.user} replicate (hotstandby's block has ${managedRules(current).length} rule${managedRules(current).length === 1 ? '' : 's'})`,
         ],
       };
-    return {
-      notes: await overriddenRules(ctx, current),
-      actions: [
-        { kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `let ${ctx.spec.replication.user} replicate in ${file}` },
-        { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` },
-      ],
+    const write: WriteFileAction = {
+      kind: 'write-file',
+      path: file,
+      content: wanted,
+      owner: 'server',
+      mode: 0o600,
+      summary: `let ${ctx.spec.replication.user} replicate in ${file}`,
     };
+    const reload: NodeAction = { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` };
+    return { notes: await overriddenRules(ctx, current), actions: [write, reload], parts: { write, reload } };
   },
   async apply(ctx, plan) {
-    const [write, reload] = plan.actions;
-    if (write?.kind === 'write-file') {
+    const changing = plan.parts;
+    if (changing) {
+      const { write, reload } = changing;
       await checkHbaErrors(ctx, write.path, 'before');
       const original = await readFile(write.path, 'utf8');
       await ctx.run([write]);
@@ -108,13 +120,13 @@ export default definePlugin<z.infer<typeof options>>({
         await ctx.run([{ ...write, content: original, summary: `put ${write.path} back as it was` }]);
         throw error;
       }
-      await ctx.run([reload!]);
+      await ctx.run([reload]);
     }
     const untested = await checkReplicationLogin(ctx);
     if (untested) {
       ctx.log.warn(`the replication login cannot be tested yet: ${untested}; verify proves it at the end`);
-      return { summary: `${write ? 'rule added; ' : ''}replication login not tested yet: ${untested}` };
+      return { summary: `${changing ? 'rule added; ' : ''}replication login not tested yet: ${untested}` };
     }
-    return { summary: write ? 'rule added, replication login works' : 'replication login works' };
+    return { summary: changing ? 'rule added, replication login works' : 'replication login works' };
   },
 });

@@ -66,7 +66,7 @@ describe('hba-config against a real PostgreSQL', () => {
     tc = undefined;
   });
 
-  it("puts its rule before initdb's replication lines and a user's earlier reject line (S15); replication then works, other roles stay rejected", async () => {
+  it("puts its rule before initdb's replication lines and a user's earlier reject line; replication then works, other roles stay rejected", async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
     const original = await readFile(hba, 'utf8');
@@ -96,8 +96,8 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(defaults.length).toBeGreaterThan(0);
     expect(rules[0]!.line_number).toBeLessThan(reject.line_number);
     for (const d of defaults) expect(rules[0]!.line_number).toBeLessThan(d.line_number);
-    // S72: the tool never adds trust, "all" users or wide addresses.
-    // Its only accepting rule is loopback; the others reject the role's ordinary connections (S72).
+    // The tool never adds trust, "all" users or wide addresses.
+    // Its only accepting rule is loopback; the others reject the role's ordinary connections.
     const added = rules.filter((r) => r.user_name.includes('repuser'));
     for (const r of added) {
       expect(r.auth_method).not.toBe('trust');
@@ -114,7 +114,7 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(cutBlock(await readFile(hba, 'utf8')).rest).toBe(shadowed);
   });
 
-  it('keeps comments, CRLF line endings, no final newline, mode 0640 and owner; the rest of the file is byte-identical (S13)', async () => {
+  it('keeps comments, CRLF line endings, no final newline, mode 0640 and owner; the rest of the file is byte-identical', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
     const user = [
@@ -166,7 +166,7 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(error.message).toMatch(/password authentication failed for user "repuser"/);
   });
 
-  it('plans nothing on a second run and does not reload (S12)', async () => {
+  it('plans nothing on a second run and does not reload', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
     await tc.runSteps(['user-creation', 'hba-config']);
@@ -187,7 +187,7 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(blocks).toBe(1);
   });
 
-  it('refuses a pg_hba.conf that already has an invalid line, naming file:line, before changing anything (S17)', async () => {
+  it('refuses a pg_hba.conf that already has an invalid line, naming file:line, before changing anything', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     await tc.runSteps(['user-creation']);
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
@@ -206,7 +206,7 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(await tc.primary.node.queryOne<{ t: string }>('SELECT pg_conf_load_time()::text AS t')).toEqual(loadTime);
   });
 
-  it('refuses the invalid pg_hba.conf in up() before any step changes anything (S17)', async () => {
+  it('refuses the invalid pg_hba.conf in up() before any step changes anything', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const hba = path.join(tc.primary.dataDir, 'pg_hba.conf');
     const broken = (await readFile(hba, 'utf8')) + 'hostt   all             all             127.0.0.1/32            scram-sha-256\n';
@@ -220,7 +220,7 @@ describe('hba-config against a real PostgreSQL', () => {
     expect(await tc.primary.node.queryOne("SELECT 1 FROM pg_roles WHERE rolname = 'repuser'"), 'no role was created').toBeUndefined();
   });
 
-  it('edits the target of a symlinked hba_file and leaves the link a link (S13)', async () => {
+  it('edits the target of a symlinked hba_file and leaves the link a link', async () => {
     tc = await createTestCluster({ plugins, standbys: [], stopped: true });
     const realDir = path.join(tc.primary.dir, 'etc-real');
     const linkDir = path.join(tc.primary.dir, 'etc');
@@ -251,7 +251,7 @@ describe('hba-config against a real PostgreSQL', () => {
     await identifySystem(tc.primary.port, 'repuser', tc.replicationPassword);
   });
 
-  it('lets the replication role connect only for replication (S72)', async () => {
+  it('lets the replication role connect only for replication', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     await tc.runSteps(['user-creation', 'hba-config']);
     await identifySystem(tc.primary.port, 'repuser', tc.replicationPassword);

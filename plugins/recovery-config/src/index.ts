@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, inspectDataDir, lastRanInRecovery, readControlFacts, z, type Action, type StepContext } from '@hotstandby/core';
+import { definePlugin, HotstandbyError, inspectDataDir, lastRanInRecovery, readControlFacts, z, type Action, type NodeAction, type StepContext } from '@hotstandby/core';
 import { describeStandbyFiles, planStandbyFiles } from './standby-files.js';
 
 const options = z.strictObject({
   startTimeoutSeconds: z.int().min(5).max(3600).default(120),
 });
 type Options = z.infer<typeof options>;
+
+// What apply runs, by name: the standby's files, then how the server comes to use them (start, restart or reload;
+// absent when it runs with them already).
+interface RecoveryParts {
+  files: Action[];
+  server?: NodeAction;
+}
 
 // Settings a running standby picks up on reload; everything else needs a restart.
 function reloadable(ctx: StepContext, name: string): boolean {
@@ -61,10 +68,21 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   );
 }
 
+// How the standby comes to run with its files: started when it is not running, restarted or reloaded when a
+// setting changed (restarted when one of them is read only at server start), nothing otherwise.
+async function planServer(ctx: StepContext, changed: readonly string[]): Promise<NodeAction | undefined> {
+  if (!(await ctx.node.isRunning())) return { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` };
+  if (changed.length === 0) return undefined;
+  const restart = changed.filter((name) => !reloadable(ctx, name));
+  return restart.length > 0
+    ? { kind: 'node', node: ctx.node.name, op: 'restart', reasons: restart, summary: `restart ${ctx.node.name} for ${restart.join(', ')}` }
+    : { kind: 'node', node: ctx.node.name, op: 'reload', summary: `reload ${ctx.node.name}` };
+}
+
 // Step 5 of the recipe: make the copy a hot standby: its own port and name, hot_standby, the recovery settings
 // (primary_conninfo with a passfile, slot, restore_command, latest timeline) and standby.signal or recovery.conf;
 // then start it, or reload/restart it when a setting changed.
-export default definePlugin<Options>({
+export default definePlugin<Options, RecoveryParts>({
   name: 'recovery-config',
   description: "Write the standby's port, hot_standby, primary_conninfo, slot and restore_command; start it.",
   scope: 'standby',
@@ -74,44 +92,34 @@ export default definePlugin<Options>({
   },
   async plan(ctx) {
     if (ctx.isPlanned(ctx.node)) {
+      const server: NodeAction = { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` };
       return {
-        actions: [
+        actions: [server],
+        described: [
           {
-            kind: 'task',
             changes: true,
             summary: `make the base backup a hot standby (${ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal + postgresql.auto.conf' : 'recovery.conf + postgresql.auto.conf'})`,
             details: describeStandbyFiles(ctx),
-            run: async () => undefined,
           },
-          { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` },
         ],
+        parts: { files: [], server },
       };
     }
     const note = await checkStartable(ctx);
     if (note) ctx.log.warn(note);
     const files = await planStandbyFiles(ctx);
-    const actions: Action[] = [...files.actions];
-    const running = await ctx.node.isRunning();
-    if (!running) actions.push({ kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` });
-    else if (files.changed.length > 0) {
-      const restart = files.changed.filter((name) => !reloadable(ctx, name));
-      actions.push(
-        restart.length > 0
-          ? { kind: 'node', node: ctx.node.name, op: 'restart', reasons: restart, summary: `restart ${ctx.node.name} for ${restart.join(', ')}` }
-          : { kind: 'node', node: ctx.node.name, op: 'reload', summary: `reload ${ctx.node.name}` },
-      );
-    }
-    return { actions, notes: files.notes };
+    const server = await planServer(ctx, files.changed);
+    return { actions: server ? [...files.actions, server] : files.actions, notes: files.notes, parts: { files: files.actions, server } };
   },
   async apply(ctx, plan) {
-    for (const action of plan.actions) {
-      if (action.kind === 'node' && action.op !== 'reload') {
-        if (action.op === 'restart') await ctx.node.stop('fast');
-        await ctx.node.start({ timeoutSec: ctx.options.startTimeoutSeconds });
-      } else await ctx.run([action]);
+    const { files = [], server } = plan.parts ?? {};
+    await ctx.run(files);
+    if (!server) return { summary: 'already in place' };
+    if (server.op === 'reload') await ctx.run([server]);
+    else {
+      if (server.op === 'restart') await ctx.node.stop('fast');
+      await ctx.node.start({ timeoutSec: ctx.options.startTimeoutSeconds });
     }
-    const op = plan.actions.find((a) => a.kind === 'node');
-    if (!op) return { summary: 'already in place' };
-    return { summary: op.kind === 'node' && op.op === 'start' ? `running on port ${ctx.node.port}` : `settings changed; ${op.kind === 'node' ? op.op : ''}ed` };
+    return { summary: server.op === 'start' ? `running on port ${ctx.node.port}` : `settings changed; ${server.op}ed` };
   },
 });

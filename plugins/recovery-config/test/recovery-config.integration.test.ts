@@ -52,7 +52,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     tc = undefined;
   });
 
-  it('turns the base backup into a streaming hot standby: standby.signal, port, conninfo with a passfile and no password, slot (S41/S43)', async () => {
+  it('turns the base backup into a streaming hot standby: standby.signal, port, conninfo with a passfile and no password, slot', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.runSteps(BACKUP);
     const standby = tc.standby('standby1');
@@ -89,7 +89,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     const seen = await tc.primary.node.queryOne<{ state: string }>("SELECT state FROM pg_stat_replication WHERE application_name = 'standby1'");
     expect(seen?.state).toBe('streaming');
     expect((await tc.primary.node.queryOne<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'standby1'"))?.active).toBe(true);
-    // Exactly one effective definition of each recovery setting (S44).
+    // Exactly one effective definition of each recovery setting.
     const dupes = await standby.query<{ name: string; n: string }>(
       "SELECT name, count(*)::text AS n FROM pg_file_settings WHERE name IN ('primary_conninfo', 'primary_slot_name', 'port', 'hot_standby') GROUP BY name HAVING count(*) > 1",
     );
@@ -135,7 +135,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     expect((await moved.planSteps(['recovery-config']))[0]!.actions).toEqual([]);
   });
 
-  it('refuses a base backup whose backup_label was removed, and does not start it (S38)', async () => {
+  it('refuses a base backup whose backup_label was removed, and does not start it', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.runSteps(BACKUP);
     const dir = tc.standby('standby1').dataDir;
@@ -150,7 +150,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     expect(await readFile(path.join(dir, 'postgresql.auto.conf'))).toEqual(autoConf);
   });
 
-  it('refuses a plain copy of the running primary (no backup_label, no standby.signal) and does not start it (S40)', async () => {
+  it('refuses a plain copy of the running primary (no backup_label, no standby.signal) and does not start it', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     const dir = tc.standby('standby1').dataDir;
     await promisify(execFile)('cp', ['-a', tc.primary.dataDir, dir]);
@@ -166,7 +166,7 @@ describe('recovery-config against a real PostgreSQL', () => {
     expect(await readFile(path.join(dir, 'postgresql.auto.conf'))).toEqual(autoConf);
   });
 
-  it('refuses the plain copy in up() before any step changes the primary (S40)', async () => {
+  it('refuses the plain copy in up() before any step changes the primary', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     const dir = tc.standby('standby1').dataDir;
     await promisify(execFile)('cp', ['-a', tc.primary.dataDir, dir]);

@@ -29,7 +29,7 @@ const conflicts: { name: string; create: (password: string) => string; reason: R
   },
 ];
 
-describe('user-creation with roles it did not create (S25) and secrets in server logs (S71)', () => {
+describe('user-creation with roles it did not create and secrets in server logs', () => {
   let tc: TestCluster | undefined;
   afterEach(async () => {
     await tc?.cleanup();
@@ -103,7 +103,7 @@ describe('user-creation with roles it did not create (S25) and secrets in server
     expect(passwordMatchesVerifier(role.rolpassword as string, tc.replicationPassword, 'repuser')).toBe(true);
   });
 
-  it('never sends the plain password to a server with log_statement = all (S71)', async () => {
+  it('never sends the plain password to a server with log_statement = all', async () => {
     const password = `Pl41n-${Math.random().toString(36).slice(2, 12)}`;
     tc = await createTestCluster({ plugins, standbys: [], replicationPassword: password, settings: { log_statement: 'all' } });
     expect((await tc.primary.node.queryOne<{ s: string }>("SELECT current_setting('log_statement') AS s"))!.s).toBe('all');

@@ -51,17 +51,17 @@ export default definePlugin<Options>({
   scope: 'cluster',
   options,
   async plan(ctx) {
+    // The checks are apply's own work: the plan only describes them.
     return {
-      actions: [
+      actions: [],
+      described: [
         {
-          kind: 'task',
           changes: false,
           summary: `verify ${ctx.standbys.map((s) => s.name).join(', ') || 'no standbys'}`,
           details: [
             'write a marker row on the primary, wait until every standby has replayed its LSN, read it there,',
             'try an INSERT on each standby (must fail with 25006), check pg_stat_replication, drop the marker',
           ],
-          run: async () => undefined,
         },
       ],
     };

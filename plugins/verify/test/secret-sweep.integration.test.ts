@@ -66,7 +66,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-describe('secret sweep over a full up() (S71/S73)', () => {
+describe('secret sweep over a full up()', () => {
   let tc: TestCluster | undefined;
   afterEach(async () => {
     await tc?.cleanup();

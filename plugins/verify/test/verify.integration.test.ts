@@ -38,7 +38,7 @@ describe('verify against a real primary and standbys', () => {
     tc = undefined;
   });
 
-  it('reports every check ok on two standbys, measures the lag and leaves no marker table behind (S53/S54)', async () => {
+  it('reports every check ok on two standbys, measures the lag and leaves no marker table behind', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, standbys: ['standby1', 'standby2'] });
     await tc.up();
 
@@ -86,7 +86,7 @@ describe('verify against a real primary and standbys', () => {
     expect(await markerTables(tc.primary.node)).toEqual([]);
   });
 
-  it('fails "row-replicated" when replay is paused, saying so, and stays clean after resume (S54)', async () => {
+  it('fails "row-replicated" when replay is paused, saying so, and stays clean after resume', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { verify: { timeoutSeconds: 3 } } } });
     await tc.up();
     const standby = tc.standby('standby1');
@@ -152,7 +152,7 @@ describe('verify against a real primary and standbys', () => {
     expect(error.message).not.toContain('changed-behind-its-back');
   });
 
-  it('fails "in-recovery" for a standby that was promoted (S41)', async () => {
+  it('fails "in-recovery" for a standby that was promoted', async () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY });
     await tc.up();
     await tc.standby('standby1').promote();

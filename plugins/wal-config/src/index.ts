@@ -1,6 +1,19 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { checkFileWritable, definePlugin, editSettingsFile, HotstandbyError, settingsFilePath, z, type Action, type StepContext } from '@hotstandby/core';
+import {
+  checkFileWritable,
+  definePlugin,
+  editSettingsFile,
+  HotstandbyError,
+  restartRequired,
+  settingsFilePath,
+  z,
+  type Action,
+  type MakeDirAction,
+  type NodeAction,
+  type StepContext,
+  type WriteFileAction,
+} from '@hotstandby/core';
 import { desiredChanges, freshClusterSettings, staleSynchronousNames, type SettingChange } from './desired-settings.js';
 import { checkConfigFiles, pendingRestartSettings, readSettings, refuseCommandLine } from './read-settings.js';
 
@@ -12,6 +25,15 @@ interface WalPlan {
   restart: boolean;
   // The user's own settings already waiting for a restart; a restart the plan makes applies them too.
   pending: string[];
+}
+
+// What apply runs, by name, in its own order: the archive directory first, then the settings file between two
+// checks of the configuration files, then the restart (or reload) that makes the server read it.
+interface WalParts {
+  archiveDir?: MakeDirAction;
+  write?: WriteFileAction;
+  restart?: NodeAction;
+  reload?: NodeAction;
 }
 
 // Decide the changes: optional restart-only settings ride along only when a restart happens anyway.
@@ -66,7 +88,7 @@ function describe(c: SettingChange): string {
 
 // Step 3 of the recipe: wal_level, max_wal_senders, replication slots, WAL retention and (optionally) archiving,
 // written to postgresql.auto.conf so the user's postgresql.conf stays untouched.
-export default definePlugin<z.infer<typeof options>>({
+export default definePlugin<z.infer<typeof options>, WalParts>({
   name: 'wal-config',
   description: 'Set wal_level, max_wal_senders, max_replication_slots, WAL retention and archiving on the primary.',
   scope: 'primary',
@@ -92,29 +114,24 @@ export default definePlugin<z.infer<typeof options>>({
       const pending =
         plan.pending.length > 0
           ? `a restart is pending for ${plan.pending.join(', ')} (changed in its configuration files, not applied yet), and hotstandby's changes (${plan.changes.map((c) => c.name).join(', ')}) are checked only once the server runs with its files`
-          : '';
-      throw new HotstandbyError(
-        'RESTART_REQUIRED',
-        `${ctx.primary.name} must restart${needs.length ? ` for ${needs.join(', ')}` : ''}${needs.length && pending ? '; also, ' : pending ? ': ' : ''}${pending}; nothing was changed`,
-        {
-          where: { node: ctx.primary.name, step: 'wal-config' },
-          fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
-        },
-      );
+          : undefined;
+      throw restartRequired(ctx.primary.name, needs, {
+        step: 'wal-config',
+        pending,
+        fix: `run again with --allow-restart (or ${plan.pending.length ? 'restart it yourself first' : 'make these changes yourself and restart when it suits you'})`,
+      });
     }
   },
   async plan(ctx) {
     const plan = await planChanges(ctx);
-    const actions: Action[] = [];
+    const parts: WalParts = {};
     const notes = plan.skipped.map((c) => `${describe(c)} not applied: it needs a restart; without it a former primary can only rejoin by a new base backup`);
     if (ctx.spec.archive && !existsSync(ctx.spec.archive.dir)) {
-      actions.push({ kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` });
+      parts.archiveDir = { kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` };
     }
     if (ctx.isPlanned(ctx.primary)) {
-      for (const c of plan.changes) {
-        actions.push({ kind: 'task', changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)`, details: [], run: async () => undefined });
-      }
-      return { actions, notes };
+      const described = plan.changes.map((c) => ({ changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)` }));
+      return { actions: planActions(parts), notes, described, parts };
     }
     const file = await settingsFile(ctx);
     const current = await readFile(file, 'utf8').catch(() => undefined);
@@ -122,42 +139,39 @@ export default definePlugin<z.infer<typeof options>>({
     if (staleSynchronousNames(ctx, current)) edits.synchronous_standby_names = undefined;
     const names = Object.keys(edits);
     if (names.length > 0) {
-      actions.push({
+      parts.write = {
         kind: 'write-file',
         path: file,
         content: editSettingsFile(ctx.facts, current, edits),
         owner: 'server',
         mode: 0o600,
         summary: `${plan.changes.length ? `set ${plan.changes.map((c) => c.name).join(', ')}` : 'remove synchronous_standby_names (no standby is synchronous any more)'}`,
-      });
+      };
       const reasons = restartReasons(plan);
       if (plan.restart) {
         if (!ctx.allowRestart) notes.push(`needs --allow-restart: ${reasons.join(', ')} take effect only at server start`);
-        actions.push({ kind: 'node', node: ctx.primary.name, op: 'restart', reasons, summary: `restart ${ctx.primary.name} for ${reasons.join(', ')}` });
-      } else if (!ctx.isPlanned(ctx.primary) && (await ctx.primary.isRunning())) {
-        actions.push({ kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` });
+        parts.restart = { kind: 'node', node: ctx.primary.name, op: 'restart', reasons, summary: `restart ${ctx.primary.name} for ${reasons.join(', ')}` };
+      } else if (await ctx.primary.isRunning()) {
+        parts.reload = { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` };
       }
     }
-    return { actions, notes };
+    return { actions: planActions(parts), notes, parts };
   },
   async apply(ctx, plan) {
-    const write = plan.actions.find((a) => a.kind === 'write-file');
-    const restart = plan.actions.find((a) => a.kind === 'node' && a.op === 'restart');
-    if (restart?.kind === 'node' && !ctx.allowRestart) {
-      throw new HotstandbyError('RESTART_REQUIRED', `${ctx.primary.name} must restart for ${restart.reasons?.join(', ')}; nothing was changed`, {
-        where: { node: ctx.primary.name, step: 'wal-config' },
-        fix: 'run again with --allow-restart',
-      });
+    const { archiveDir, write, restart, reload } = plan.parts ?? {};
+    if (restart && !ctx.allowRestart) {
+      throw restartRequired(ctx.primary.name, restart.reasons ?? [], { step: 'wal-config' });
     }
-    await ctx.run(plan.actions.filter((a) => a.kind === 'mkdir'));
+    if (archiveDir) await ctx.run([archiveDir]);
     if (!write) return { summary: 'already in place' };
-    await checkConfigFiles(ctx, restart?.kind === 'node' ? (restart.reasons ?? []) : []);
+    await checkConfigFiles(ctx, restart?.reasons ?? []);
     await ctx.run([write]);
-    await checkConfigFiles(ctx, restart?.kind === 'node' ? (restart.reasons ?? []) : []);
-    await ctx.run(plan.actions.filter((a) => a.kind === 'node'));
+    await checkConfigFiles(ctx, restart?.reasons ?? []);
+    const serverReads = restart ?? reload;
+    if (serverReads) await ctx.run([serverReads]);
     const after = await readSettings(ctx);
     const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter(
-      (c) => !c.optional || plan.actions.some((a) => a.kind === 'node' && a.op === 'restart'),
+      (c) => !c.optional || restart !== undefined,
     );
     const pending = await ctx.primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');
     if (wrong.length > 0 || pending.length > 0) {
@@ -170,7 +184,12 @@ export default definePlugin<z.infer<typeof options>>({
         },
       );
     }
-    const restarted = plan.actions.some((a) => a.kind === 'node' && a.op === 'restart');
-    return { summary: `${write.summary}; ${restarted ? 'restarted' : 'reloaded'}` };
+    return { summary: `${write.summary}; ${restart ? 'restarted' : 'reloaded'}` };
   },
 });
+
+// The plan's actions, in the order apply runs them (what --dry-run prints and core counts as changes).
+function planActions(parts: WalParts): Action[] {
+  const ordered: (Action | undefined)[] = [parts.archiveDir, parts.write, parts.restart, parts.reload];
+  return ordered.filter((a) => a !== undefined);
+}

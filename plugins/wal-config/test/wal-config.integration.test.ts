@@ -32,7 +32,7 @@ describe('wal-config against a real PostgreSQL', () => {
     tc = undefined;
   });
 
-  it('refuses in up() with RESTART_REQUIRED naming the settings and changes nothing, then applies them with allowRestart (S23)', async () => {
+  it('refuses in up() with RESTART_REQUIRED naming the settings and changes nothing, then applies them with allowRestart', async () => {
     tc = await createTestCluster({ plugins, standbys: ['standby1'], settings: minimal });
     expect(await show(tc, 'wal_level')).toBe('minimal');
     const bytes = await readFile(autoConf(tc));
@@ -60,7 +60,7 @@ describe('wal-config against a real PostgreSQL', () => {
     expect((await tc.planSteps(['wal-config']))[0]!.actions).toEqual([]);
   });
 
-  it('refuses through runSteps without allowRestart too, and restarts only when allowed (S23)', async () => {
+  it('refuses through runSteps without allowRestart too, and restarts only when allowed', async () => {
     tc = await createTestCluster({ plugins, standbys: [], settings: minimal });
     const bytes = await readFile(autoConf(tc));
     const pid = await tc.primary.node.pid();
@@ -106,7 +106,7 @@ describe('wal-config against a real PostgreSQL', () => {
     expect(await tc.primary.node.pid()).toBe(pid);
   });
 
-  it('applies reload-only changes (wal_keep_size) with a reload, never a restart (S27)', async () => {
+  it('applies reload-only changes (wal_keep_size) with a reload, never a restart', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const pid = await tc.primary.node.pid();
     const loadedBefore = await loadTime(tc);
@@ -178,7 +178,7 @@ describe('wal-config against a real PostgreSQL', () => {
     );
   });
 
-  it('refuses to reload over a postgresql.conf PostgreSQL reports errors in, naming file:line, and writes nothing (S17)', async () => {
+  it('refuses to reload over a postgresql.conf PostgreSQL reports errors in, naming file:line, and writes nothing', async () => {
     tc = await createTestCluster({ plugins, standbys: [] });
     const conf = path.join(tc.primary.dataDir, 'postgresql.conf');
     const broken = (await readFile(conf, 'utf8')) + '\nshared_buffers = 12XB\n';

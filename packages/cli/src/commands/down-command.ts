@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 
 // `hotstandby down`: stop the nodes, standbys first; --purge deletes what the tool created; --restore undoes its changes.
 export function registerDown(program: Command, cli: CliContext): void {
@@ -14,7 +14,7 @@ export function registerDown(program: Command, cli: CliContext): void {
       if (!['smart', 'fast', 'immediate'].includes(opts.mode)) {
         command.error(`error: --mode must be smart, fast or immediate (got "${opts.mode}")`, { exitCode: 2 });
       }
-      const { cluster } = await openCluster(cli, command, { withPlugins: false });
+      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       const result = await cluster.down({
         purge: opts.purge,
         restore: opts.restore,

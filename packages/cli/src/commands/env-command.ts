@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 
 // `env`: connection URLs for applications that split reads and writes (no passwords; PGPASSFILE has them).
 export function registerEnv(program: Command, cli: CliContext): void {
@@ -9,7 +9,7 @@ export function registerEnv(program: Command, cli: CliContext): void {
     .option('--json', 'print JSON')
     .option('--database <name>', 'database in the URLs', 'postgres')
     .action(async (opts: { json?: boolean; database: string }, command: Command) => {
-      const { cluster } = await openCluster(cli, command, { withPlugins: false });
+      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       const env = await cluster.env(opts.database);
       const { quoteShellArg } = await import('@hotstandby/core');
       if (opts.json) return cli.out(JSON.stringify(env, null, 2));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { printJson } from '../output/json-output.js';
 import type { PromoteJson, RejoinJson, SwitchoverJson } from '../output/json-types.js';
@@ -13,7 +13,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .argument('<name>', 'the standby to promote')
       .option('--force', 'stop the running primary first (cleanly) instead of refusing'),
   ).action(async (name: string, opts: PipelineFlags & { force?: boolean }, command: Command) => {
-    const { cluster } = await openCluster(cli, command);
+    const { cluster } = await openCommandCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts, warnings) });
     if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies PromoteJson);
@@ -26,7 +26,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
       .argument('<name>', 'the former primary'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
-    const { cluster } = await openCluster(cli, command);
+    const { cluster } = await openCommandCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts, warnings));
     if (opts.json) return printJson(cli, { node: name, ...result, warnings } satisfies RejoinJson);
@@ -39,7 +39,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
       .argument('<name>', 'the standby to become primary'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
-    const { cluster } = await openCluster(cli, command);
+    const { cluster } = await openCommandCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.switchover(name, pipelineRunOptions(cli, opts, warnings));
     if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies SwitchoverJson);

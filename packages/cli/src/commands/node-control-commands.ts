@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ControlResult } from '@hotstandby/core';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { NodeControlJson } from '../output/json-types.js';
 
@@ -28,7 +28,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .argument('[nodes...]', 'node names')
     .option('--json', 'print what happened to each node as JSON')
     .action(async (nodes: string[], opts: { json?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command, { withPlugins: false });
+      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       const warnings: string[] = [];
       const results = await cluster.start(nodes, { log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
@@ -48,7 +48,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       .action(async (nodes: string[], opts: { mode: string; timeout?: string; json?: boolean }, command: Command) => {
         const warnings: string[] = [];
         const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l) };
-        const { cluster } = await openCluster(cli, command, { withPlugins: false });
+        const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);

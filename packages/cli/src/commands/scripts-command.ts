@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { printJson } from '../output/json-output.js';
 import type { ScriptsJson } from '../output/json-types.js';
 
@@ -12,7 +12,7 @@ export function registerScripts(program: Command, cli: CliContext): void {
     .option('--out <dir>', 'where to write them (default: <stateDir>/scripts)')
     .option('--json', 'print the directory and the scripts written as JSON')
     .action(async (opts: { out?: string; json?: boolean }, command: Command) => {
-      const { spec, cluster } = await openCluster(cli, command, { withPlugins: false });
+      const { spec, cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       const out = opts.out ? path.resolve(cli.cwd, opts.out) : path.join(spec.stateDir, 'scripts');
       const files = await cluster.scripts(out);
       if (opts.json) return printJson(cli, { dir: out, files } satisfies ScriptsJson);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
@@ -22,7 +22,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
     if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay))
       command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
-    const { cluster } = await openCluster(cli, command);
+    const { cluster } = await openCommandCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.addStandby(
       { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
@@ -35,7 +35,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
   withPipelineOptions(
     program.command('rebuild').description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)').argument('<name>', 'the standby'),
   ).action(async (name: string, opts: PipelineFlags, command: Command) => {
-    const { cluster } = await openCluster(cli, command);
+    const { cluster } = await openCommandCluster(cli, command);
     const warnings: string[] = [];
     const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const node = result.status?.nodes.find((n) => n.name === name);
@@ -49,7 +49,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .option('--purge', 'also delete its data directory, if hotstandby created it')
     .option('--json', 'print what was deleted and kept as JSON')
     .action(async (name: string, opts: { purge?: boolean; json?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCommandCluster(cli, command);
       const warnings: string[] = [];
       const result = await cluster.removeStandby(name, { purge: opts.purge, log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { standby: name, ...result, warnings } satisfies RemoveStandbyJson);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 
 // `hotstandby up`: build (or check) the primary and every standby, then verify them.
 export function registerUp(program: Command, cli: CliContext): void {
@@ -12,7 +12,7 @@ export function registerUp(program: Command, cli: CliContext): void {
     .option('--json', 'print the result as JSON (no progress display)')
     .option('--no-cache', 'create a new primary with initdb instead of a copy of the cached initdb template')
     .action(async (opts: { dryRun?: boolean; allowRestart?: boolean; plain?: boolean; json?: boolean; cache?: boolean }, command: Command) => {
-      const { spec, cluster } = await openCluster(cli, command);
+      const { spec, cluster } = await openCommandCluster(cli, command);
       const { renderConnectHints, renderStatus } = await import('../output/status-view.js');
       if (opts.dryRun && !opts.json) cli.out(`Dry run for ${spec.source.path ?? 'the built-in default config'}: nothing will be changed.\n`);
       const result = await cluster.up({

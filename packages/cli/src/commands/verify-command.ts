@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openCluster, type CliContext } from '../cli-context.js';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
 
 // `hotstandby verify`: the recipe's checks on every standby; exits non-zero naming the check that failed.
 export function registerVerify(program: Command, cli: CliContext): void {
@@ -8,7 +8,7 @@ export function registerVerify(program: Command, cli: CliContext): void {
     .description('check every standby: in recovery, refuses writes, replays a new row, streams; measure the lag')
     .option('--json', 'print the verification report as JSON')
     .action(async (opts: { json?: boolean }, command: Command) => {
-      const { cluster } = await openCluster(cli, command);
+      const { cluster } = await openCommandCluster(cli, command);
       const { isHotstandbyError } = await import('@hotstandby/core');
       const { renderReport } = await import('../output/verify-view.js');
       let report: unknown;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { scopeWords, type ClusterSpec, type ResolvedPipeline, type ResolvedStep } from '@hotstandby/core';
+import { displayPath } from './display-path.js';
 import { renderTable } from './table.js';
 
 // `hotstandby plugins --json`: the resolved pipeline as data.
@@ -84,9 +85,4 @@ function placedBy(s: PipelineJson['steps'][number]): string {
 
 function displayOrigin(origin: string, cwd: string): string {
   return path.isAbsolute(origin) ? displayPath(origin, cwd) : origin;
-}
-
-function displayPath(p: string, cwd: string): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `./${rel}` : p;
 }

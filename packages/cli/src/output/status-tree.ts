@@ -1,5 +1,5 @@
 import type { ClusterStatus, NodeStatus } from '@hotstandby/core';
-import { formatBytes } from './table.js';
+import { formatBytes } from '@hotstandby/core';
 
 // The topology as a tree: the primary, its standbys below it, cascaded standbys below those, with state and lag.
 export function renderStatusTree(status: ClusterStatus): string {

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { quoteShellArg, type ClusterStatus } from '@hotstandby/core';
+import { formatBytes, quoteShellArg, type ClusterStatus } from '@hotstandby/core';
+import { displayPath } from './display-path.js';
 import { renderStatusNotes } from './status-notes.js';
-import { formatBytes, renderTable } from './table.js';
+import { renderTable } from './table.js';
 
 // The node table shown by `status` and at the end of `up`.
 export function renderStatus(status: ClusterStatus, cwd: string): string {
@@ -36,9 +37,4 @@ export function renderConnectHints(status: ClusterStatus, cwd: string): string {
     lines.push(`  ${n.name.padEnd(10)} ${what.padEnd(10)} PGPASSFILE=${quoteShellArg(passfile)} psql ${quoteShellArg(n.url)}`);
   }
   return lines.join('\n');
-}
-
-function displayPath(p: string, cwd: string): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

@@ -1,5 +1,3 @@
-import { formatBytes as formatCoreBytes } from '@hotstandby/core';
-
 // A plain text table: left-aligned columns separated by two spaces (no colours, so it reads the same in CI logs).
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -9,9 +7,4 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
-}
-
-// Bytes for people (core's format), "-" when unknown.
-export function formatBytes(bytes: number | null): string {
-  return bytes === null ? '-' : formatCoreBytes(bytes);
 }

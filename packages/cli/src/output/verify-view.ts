@@ -1,5 +1,5 @@
 import type { VerifyReport } from '@hotstandby/plugin-verify';
-import { formatBytes } from './table.js';
+import { formatBytes } from '@hotstandby/core';
 
 // True when data has the shape of the built-in verify step's report (a replacement step may return anything).
 function isVerifyReport(data: unknown): data is VerifyReport {

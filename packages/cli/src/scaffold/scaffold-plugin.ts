@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HotstandbyError, resolvePackage, scopeWords, STEP_NAME_PATTERN } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
+import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { dependencySpecs, hotstandbySource, type HotstandbySource } from './hotstandby-source.js';
 import { pluginFiles } from './plugin-files.js';
 

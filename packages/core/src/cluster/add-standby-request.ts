@@ -5,6 +5,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { findFreePort, isPortFree } from '../postgres/ports.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { describeCharacter, shellActiveCharacter } from './shell-safe-paths.js';
+import { isInside } from '../util/is-inside.js';
 
 // What `add-standby` asks for (paths already absolute).
 export interface AddStandbyRequest {
@@ -107,9 +108,4 @@ function checkDataDir(rt: ClusterRuntime, name: string, dataDir: string, given: 
   ] as const) {
     if (dir && (dir === dataDir || isInside(dir, dataDir))) throw new HotstandbyError('CONFIG_CONFLICT', `${option} holds ${what} (${dir})`, { where, fix });
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

@@ -6,6 +6,7 @@ import type { RendererChoice } from '../pipeline/run-pipeline.js';
 import type { ClusterStatus } from './cluster-status.js';
 import type { LoadedPlugin } from './resolve-steps.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
+import type { DescribedWork } from '../plugin/step-plugin.js';
 
 // How a Cluster is built.
 export interface ClusterOptions {
@@ -48,6 +49,8 @@ export interface PlannedStep {
   node: string;
   actions: Action[];
   notes: string[];
+  // Work the step describes but core does not run (its own checks, changes once a server this run creates runs).
+  described?: DescribedWork[];
   // The printable form (SQL, diffs, commands), as --dry-run shows it.
   lines: string[];
 }

@@ -18,6 +18,7 @@ import { effectiveSpec } from './effective-spec.js';
 import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
+import { isInside } from '../util/is-inside.js';
 
 // How a command opens the cluster.
 export interface RuntimeOptions {
@@ -283,9 +284,4 @@ function adoptedByState(state: ClusterState, node: string, dataDir: string): boo
 
 function createdByJournal(state: ClusterState, dir: string): boolean {
   return state.journal.some((e) => e.kind === 'dir' && (e.path === dir || isInside(dir, e.path)));
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

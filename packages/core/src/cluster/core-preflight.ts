@@ -8,6 +8,7 @@ import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { checkNoDanglingLinks } from './dangling-links.js';
 import { checkShellSafePaths } from './shell-safe-paths.js';
+import { serverUserCannotReach } from '../errors/error-factories.js';
 
 // Checks core makes before `up` changes anything: no path pg_ctl cannot pass through the shell, every path
 // reachable by the server's OS user and writable where the tool must create things, and no standby data
@@ -27,9 +28,7 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   for (const [target, what] of paths) {
     const blocked = await findUnreachablePath(target, user, false);
     if (blocked) {
-      throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${user.name}" that runs PostgreSQL cannot reach ${blocked}, on the way to ${what} (${target})`, {
-        fix: `choose a location ${user.name} can reach (for example under /var/lib or /tmp), or let it through: chmod o+x ${blocked}`,
-      });
+      throw serverUserCannotReach(user.name, blocked, what, target);
     }
     await checkInvokerCanCreate(target, what);
   }

@@ -12,6 +12,7 @@ import { TemplateCache } from '../postgres/template-cache.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
+import { serverUserCannotReach } from '../errors/error-factories.js';
 
 // What provisioning the primary will do.
 export interface PrimaryProvisionPlan {
@@ -129,8 +130,6 @@ export async function planPrimaryProvision(
 export async function checkServerCanReach(rt: ClusterRuntime, target: string, what: string): Promise<void> {
   const blocked = await findUnreachablePath(target, rt.serverUser, false);
   if (blocked) {
-    throw new HotstandbyError('PATH_UNREACHABLE', `the OS user "${rt.serverUser.name}" that runs PostgreSQL cannot reach ${blocked} (on the way to ${what} ${target})`, {
-      fix: `choose a location ${rt.serverUser.name} can reach, or let it in: chmod o+x ${blocked}`,
-    });
+    throw serverUserCannotReach(rt.serverUser.name, blocked, what, target);
   }
 }

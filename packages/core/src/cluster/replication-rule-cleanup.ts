@@ -15,7 +15,7 @@ export async function removeUnneededReplicationRule(rt: ClusterRuntime, leaving:
   const current = await readFile(row.f, 'utf8');
   const wanted = withManagedBlock(current, []);
   if (wanted === current) return undefined;
-  const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress: () => undefined });
+  const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout });
   await executor.applyAll([
     { kind: 'write-file', path: row.f, content: wanted, owner: 'server', mode: 0o600, summary: `remove hotstandby's replication rule from ${row.f}` },
     { kind: 'node', node: rt.primary.name, op: 'reload', summary: `reload ${rt.primary.name}` },

@@ -5,6 +5,7 @@ import { orderPipeline } from '../plugin/order-pipeline.js';
 import type { StepPlugin, StepScope } from '../plugin/step-plugin.js';
 import type { PipelineStep } from '../pipeline/pipeline-step.js';
 import { stepOptions } from './step-options.js';
+import { duplicateStep, invalidConfig, unknownPipelineStep } from '../errors/error-factories.js';
 
 // A plugin as loaded, with where it came from ("@hotstandby/plugin-verify@0.1.0 (built-in)", "/proj/steps/seed.ts").
 export interface LoadedPlugin {
@@ -56,40 +57,31 @@ export function resolveSteps(spec: ClusterSpec, plugins: readonly LoadedPlugin[]
 // The whole resolution: config plugins replace built-ins of the same name, "disable" and the "pipeline" list
 // leave steps out, the rest is ordered (before/after for steps nobody placed) and each step's options validated.
 export function resolvePipeline(spec: ClusterSpec, plugins: readonly LoadedPlugin[], explicitOrder?: readonly string[]): ResolvedPipeline {
-  const where = spec.source.path ?? 'the config';
   const { byName, replaced } = mergePlugins(spec, plugins);
   const known = [...byName.keys()];
   const explicit = explicitOrder ?? spec.pipeline;
   const disabled = new Set(spec.disable ?? []);
   for (const name of disabled) {
     if (!byName.has(name)) {
-      throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${where}: disable: there is no step called "${name}"`, {
-        where: { key: 'disable', file: spec.source.path },
-        fix: `known steps: ${known.join(', ')}`,
-      });
+      throw invalidConfig(spec.source, `disable: there is no step called "${name}"`, { key: 'disable', fix: `known steps: ${known.join(', ')}` });
     }
     if (explicit?.includes(name)) {
-      throw new HotstandbyError('CONFIG_CONFLICT', `invalid config in ${where}: the step "${name}" is both in the pipeline and in "disable"`, {
-        where: { key: 'disable', file: spec.source.path },
+      throw invalidConfig(spec.source, `the step "${name}" is both in the pipeline and in "disable"`, {
+        code: 'CONFIG_CONFLICT',
+        key: 'disable',
         fix: `remove "${name}" from one of them`,
       });
     }
   }
   for (const name of Object.keys(spec.steps)) {
     if (!byName.has(name)) {
-      throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${where}: steps.${name}: there is no step called "${name}"`, {
-        where: { key: `steps.${name}`, file: spec.source.path },
-        fix: `known steps: ${known.join(', ')}`,
-      });
+      throw invalidConfig(spec.source, `steps.${name}: there is no step called "${name}"`, { key: `steps.${name}`, fix: `known steps: ${known.join(', ')}` });
     }
   }
 
   const unknown = explicit?.find((name) => !byName.has(name));
   if (unknown !== undefined) {
-    throw new HotstandbyError('PLUGIN_INVALID', `the pipeline names the step "${unknown}", which no plugin provides`, {
-      where: { key: 'pipeline', file: spec.source.path },
-      fix: `known steps: ${known.join(', ')} (a custom step comes from a file or package in "plugins")`,
-    });
+    throw unknownPipelineStep(unknown, known, { where: { key: 'pipeline', file: spec.source.path }, hint: '(a custom step comes from a file or package in "plugins")' });
   }
 
   const available = [...byName.values()].filter((p) => !disabled.has(p.plugin.name));
@@ -174,7 +166,7 @@ function mergePlugins(spec: ClusterSpec, plugins: readonly LoadedPlugin[]): { by
     }
     if (Boolean(other.builtin) === Boolean(p.builtin)) {
       const named = (x: LoadedPlugin) => (x.configKey ? `${x.origin} (${x.configKey})` : x.origin);
-      throw new HotstandbyError('PLUGIN_INVALID', `two plugins define the step "${name}": ${named(other)} and ${named(p)}`, {
+      throw duplicateStep(name, named(other), named(p), {
         where: { plugin: p.origin, key: p.configKey ?? other.configKey, file: spec.source.path },
         fix: 'remove one of them from "plugins" (a plugin may replace a built-in step, but not another plugin)',
       });

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { Executor } from '../executor/executor.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { safeObserver } from '../pipeline/safe-observer.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
+import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { RunLock } from '../state/run-lock.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
@@ -17,6 +17,7 @@ import { resolveSteps } from './resolve-steps.js';
 import { standbyWaves } from './standby-waves.js';
 import { synchronousShortfall } from './synchronous-shortfall.js';
 import { StepContextFactory } from './step-context-factory.js';
+import { restartRequired } from '../errors/error-factories.js';
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
 // primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
@@ -38,28 +39,23 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       serverUser: rt.serverUser,
       state: rt.store,
       layout: rt.layout,
-      progress: () => undefined,
       signal,
     });
     const contexts = new StepContextFactory(rt, executor, { dryRun, allowRestart: options.allowRestart ?? false, signal });
-    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
     await runPreflights(
       steps,
       (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-      (step, node) => contexts.create(step, node, silent),
+      (step, node) => contexts.create(step, node, SILENT_LOGGER),
       options.observe,
     );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
-      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, silent)) ?? {});
+      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER)) ?? {});
     }
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
     if (restart && !options.allowRestart) {
-      throw new HotstandbyError('RESTART_REQUIRED', `the primary must restart to apply ${(restart.kind === 'node' && restart.reasons?.join(', ')) || 'new settings'}`, {
-        where: { node: rt.primary.name },
-        fix: 'run again with --allow-restart',
-      });
+      throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
     }
     print(`PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`);
     for (const notice of rt.notices) {

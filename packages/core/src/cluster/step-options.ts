@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import { formatConfigIssues, formatConfigPath } from '../config/format-config-issues.js';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { LoadedPlugin } from './resolve-steps.js';
+import { invalidConfig } from '../errors/error-factories.js';
 
 // A step's options: those written next to the plugin (["pkg", { ... }]) overlaid key by key with
 // "steps.<name>" (which wins), validated by the plugin's schema (defaults applied). A bad value is refused
@@ -34,8 +34,9 @@ export function stepOptions(spec: ClusterSpec, loaded: LoadedPlugin): unknown {
     return `${prefixOf(issue)}.${line}`.replace(/\.\(top level\)/, '');
   });
   const first = lines[0]!;
-  throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${spec.source.path ?? 'the config'}: ${first}`, {
-    where: { key: first.split(':')[0], file: spec.source.path, plugin: loaded.origin },
+  throw invalidConfig(spec.source, first, {
+    key: first.split(':')[0],
+    plugin: loaded.origin,
     detail: lines.slice(1).join('\n') || undefined,
     fix: isMissing(issues[0]!) ? whereToSet(spec, loaded, issues[0]!.path) : `correct the options of the ${name} step (${optionsDocs(loaded)})`,
   });

@@ -4,6 +4,8 @@ import { Executor } from '../executor/executor.js';
 import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
+import { describeWork } from '../plugin/plan-effects.js';
+import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { ClusterOptions, PlannedStep, StepRunOptions } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { planStateDir } from './prepare-state-dir.js';
@@ -14,7 +16,6 @@ import { StepContextFactory } from './step-context-factory.js';
 // Run only the named steps (for example ["verify"]) against the cluster as it is.
 export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
   return withSteps(spec, clusterOptions, names, options, async ({ rt, steps, contexts, executor }) => {
-    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
     if (!rt.primary.exists()) {
       throw new HotstandbyError('NOT_CREATED', `the primary ${rt.primary.name} does not exist yet (${rt.primary.dataDir})`, {
         where: { node: rt.primary.name },
@@ -24,7 +25,7 @@ export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions
     await runPreflights(
       steps,
       (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-      (step, node) => contexts.create(step, node, silent),
+      (step, node) => contexts.create(step, node, SILENT_LOGGER),
       options.observe,
     );
     if (options.prepareStateDir ?? true) await executor.applyAll((await planStateDir(rt)).actions);
@@ -46,12 +47,11 @@ export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions
 export async function planSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<PlannedStep[]> {
   return withSteps(spec, clusterOptions, names, options, async ({ rt, steps, contexts, executor }) => {
     const out: PlannedStep[] = [];
-    const silent = { info: () => undefined, warn: () => undefined, debug: () => undefined };
     for (const step of steps) {
       for (const node of step.plugin.scope === 'standby' ? standbyWaves(rt).flat() : [rt.primary]) {
-        const plan = await step.plugin.plan(contexts.create(step, node, silent));
-        const lines = (await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat();
-        out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], lines });
+        const plan = await step.plugin.plan(contexts.create(step, node, SILENT_LOGGER));
+        const lines = [...(plan.described ?? []).flatMap(describeWork), ...(await Promise.all(plan.actions.map((a) => executor.describe(a)))).flat()];
+        out.push({ step: step.plugin.name, node: node.name, actions: plan.actions, notes: plan.notes ?? [], described: plan.described ?? [], lines });
       }
     }
     return out;
@@ -89,7 +89,7 @@ async function withSteps<T>(
   const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress, unlisted: options.unlisted });
   try {
     const signal = options.signal ?? new AbortController().signal;
-    const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress: () => undefined, signal });
+    const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, signal });
     const contexts = new StepContextFactory(rt, executor, { dryRun: false, allowRestart: options.allowRestart ?? false, signal });
     return await fn({ rt, steps, contexts, executor });
   } finally {

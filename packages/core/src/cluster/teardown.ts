@@ -9,6 +9,7 @@ import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { standbyNameWaves } from './standby-waves.js';
+import { isInside } from '../util/is-inside.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -162,9 +163,4 @@ function refuseDangerous(dir: string): void {
   if (resolved === '/' || resolved === os.homedir() || resolved.split(path.sep).filter(Boolean).length < 2) {
     throw new HotstandbyError('INTERNAL', `refusing to delete ${resolved}`, { fix: 'this is a bug in hotstandby; please report it' });
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

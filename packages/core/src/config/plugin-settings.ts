@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec, ConfigSource, PluginReference } from './cluster-spec.js';
 import type { ConfigOutput } from './config-schema.js';
+import { invalidConfig } from '../errors/error-factories.js';
 
 // True when a "plugins" entry names a local file (./x, ../x, /x, C:\x) rather than an npm package.
 export function isFileSpecifier(specifier: string): boolean {
@@ -22,12 +22,12 @@ export function pluginSettings(cfg: Pick<ConfigOutput, 'plugins' | 'pipeline' | 
       key: `plugins[${i}]`,
     };
   });
-  const where = source.path ?? (source.kind === 'default' ? 'the built-in default config' : 'the config');
   const disabled = new Set(cfg.disable ?? []);
   const both = (cfg.pipeline ?? []).find((name) => disabled.has(name));
   if (both !== undefined) {
-    throw new HotstandbyError('CONFIG_CONFLICT', `invalid config in ${where}: the step "${both}" is both in "pipeline" and in "disable"`, {
-      where: { file: source.path, key: 'disable' },
+    throw invalidConfig(source, `the step "${both}" is both in "pipeline" and in "disable"`, {
+      code: 'CONFIG_CONFLICT',
+      key: 'disable',
       fix: `remove "${both}" from one of them (a step left out of "pipeline" does not run anyway)`,
     });
   }

@@ -6,6 +6,8 @@ import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
 import { sizeToMb } from './sizes.js';
 import { parseMajor } from '../postgres/versions.js';
+import { isInside } from '../util/is-inside.js';
+import { configName, invalidConfig } from '../errors/error-factories.js';
 
 // Environment variables read for passwords when the config names none.
 export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
@@ -13,12 +15,12 @@ export const DEFAULT_REPLICATION_PASSWORD_ENV = 'HOTSTANDBY_REPLICATION_PASSWORD
 
 // Validate raw config data and turn it into a ClusterSpec: defaults applied, paths absolute, conflicts refused.
 export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
-  const where = source.path ?? (source.kind === 'default' ? 'the built-in default config' : 'the config');
+  const where = configName(source);
   const parsed = configSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) {
     const lines = formatConfigIssues(parsed.error.issues, configSchema);
-    throw new HotstandbyError('CONFIG_INVALID', `invalid config in ${where}: ${lines[0]}`, {
-      where: { file: source.path, key: lines[0]?.split(':')[0] },
+    throw invalidConfig(source, lines[0]!, {
+      key: lines[0]?.split(':')[0],
       detail: lines.length > 1 ? lines.slice(1).join('\n') : undefined,
       fix: 'correct the key named above (see README "Config reference" or the JSON Schema @hotstandby/core/config.schema.json)',
     });
@@ -227,9 +229,4 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
     throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
   if (user === spec.superuser.name)
     throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

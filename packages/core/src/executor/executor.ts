@@ -11,6 +11,7 @@ import type { Action, Owner } from './action.js';
 import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
 import { pollUntil } from '../util/poll.js';
+import { isInside } from '../util/is-inside.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -18,8 +19,6 @@ export interface ExecutorDeps {
   serverUser: ServerUser;
   state: StateStore;
   layout: StateLayout;
-  // Report a line of progress (already masked by the caller's logger).
-  progress(line: string): void;
   signal?: AbortSignal;
 }
 
@@ -42,7 +41,6 @@ export class Executor {
     if (this.deps.signal?.aborted) {
       throw new HotstandbyError('ABORTED', `interrupted before: ${action.summary}`, { fix: 'run the command again; it continues where it stopped' });
     }
-    this.deps.progress(action.summary);
     switch (action.kind) {
       case 'sql': {
         await this.deps.node(action.node).query(action.sql, action.params ?? [], action.database);
@@ -206,9 +204,4 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

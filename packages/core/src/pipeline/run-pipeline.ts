@@ -1,6 +1,7 @@
 import { Listr, type ListrTask } from 'listr2';
 import type { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
+import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { StepContext, StepLogger } from '../plugin/step-context.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { PipelineObserver } from './pipeline-events.js';
@@ -41,11 +42,11 @@ export async function runPipeline(runOptions: RunPipelineOptions): Promise<StepR
   const options: RunPipelineOptions = { ...runOptions, observe };
   const records: StepRecord[] = [];
   if (options.dryRun) {
-    for (const phase of options.phases) await phase.run(silentLog(), options.printPlan);
+    for (const phase of options.phases) await phase.run(SILENT_LOGGER, options.printPlan);
     for (const group of groupSteps(options.steps)) {
       const nodes = group.scope === 'standby' ? options.standbyWaves.flat() : [options.primary];
       for (const node of nodes) {
-        for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, silentLog()), options.observe, options.printPlan));
+        for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, SILENT_LOGGER), options.observe, options.printPlan));
       }
     }
     return records;
@@ -147,8 +148,4 @@ function taskLog(write: (line: string) => void): StepLogger {
       if (process.env.HOTSTANDBY_DEBUG) write(maskSecrets(m));
     },
   };
-}
-
-function silentLog(): StepLogger {
-  return { info: () => undefined, warn: () => undefined, debug: () => undefined };
 }

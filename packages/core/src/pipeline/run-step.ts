@@ -1,5 +1,5 @@
-import { changesSomething } from '../executor/action.js';
 import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
+import { describeWork, planChangesSomething } from '../plugin/plan-effects.js';
 import type { StepContext } from '../plugin/step-context.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
@@ -38,9 +38,9 @@ export async function runStep(
       }
       throw error;
     }
-    const changed = plan.actions.some(changesSomething);
+    const changed = planChangesSomething(plan);
     if (printPlan) {
-      const lines: string[] = [...(plan.notes ?? []).map((n) => `note: ${n}`)];
+      const lines: string[] = [...(plan.notes ?? []).map((n) => `note: ${n}`), ...(plan.described ?? []).flatMap(describeWork)];
       for (const action of plan.actions) lines.push(...(await describe(ctx, action)));
       await printPlan(`${name} · ${node}`, lines.length ? lines : ['nothing to do: already in place']);
       return { step: name, node, changed, summary: changed ? 'planned' : 'already in place', durationMs: Date.now() - started };

@@ -1,4 +1,5 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { duplicateStep, unknownPipelineStep } from '../errors/error-factories.js';
 
 // A step available to the pipeline, with where it came from (for messages).
 export interface OrderableStep {
@@ -15,10 +16,7 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
   for (const step of available) {
     const other = byName.get(step.name);
     if (other) {
-      throw new HotstandbyError('PLUGIN_INVALID', `two plugins define the step "${step.name}": ${other.origin} and ${step.origin}`, {
-        where: { plugin: step.origin },
-        fix: 'remove one of them, or disable the built-in step it replaces',
-      });
+      throw duplicateStep(step.name, other.origin, step.origin, { where: { plugin: step.origin }, fix: 'remove one of them, or disable the built-in step it replaces' });
     }
     byName.set(step.name, step);
   }
@@ -26,10 +24,7 @@ export function orderPipeline<T extends OrderableStep>(available: readonly T[], 
   const seen = new Set<string>();
   for (const name of base) {
     if (!byName.has(name)) {
-      throw new HotstandbyError('PLUGIN_INVALID', `the pipeline names the step "${name}", which no plugin provides`, {
-        where: { key: 'pipeline' },
-        fix: `known steps: ${[...byName.keys()].join(', ')}`,
-      });
+      throw unknownPipelineStep(name, [...byName.keys()], { where: { key: 'pipeline' } });
     }
     if (seen.has(name)) throw new HotstandbyError('PLUGIN_INVALID', `the pipeline lists "${name}" twice`, { where: { key: 'pipeline' }, fix: 'list every step once' });
     seen.add(name);

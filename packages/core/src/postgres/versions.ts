@@ -1,4 +1,4 @@
-// The one place that knows how PostgreSQL differs between majors 9.3 and 18 (facts: ../shared/reference/pg-version-matrix.md).
+// The one place that knows how PostgreSQL differs between majors 9.3 and 18 (each fact pinned per major in versions.test.ts).
 // Plugins and core ask these questions; nobody else compares version numbers.
 
 // A major version as server_version_num rounded to the major: 90300, 90600, 100000 ... 180000.

@@ -1,5 +1,6 @@
-// Bytes for people, as every command prints them: 0 B, 12.3 kB, 4.0 MB.
-export function formatBytes(bytes: number): string {
+// Bytes for people, as every command prints them: 0 B, 12.3 kB, 4.0 MB; "-" when unknown (null).
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '-';
   if (bytes < 1024) return `${bytes} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes / 1024;

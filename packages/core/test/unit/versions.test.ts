@@ -78,9 +78,9 @@ describe('known majors', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Golden table: every fact for every known major, one row per fact, one column per major. The values are copied
-// from ../shared/reference/pg-version-matrix.md (not computed), so a changed fact anywhere shows up as a diff, and a
-// new fact without a row here fails the completeness check.
+// Golden table: every fact for every known major, one row per fact, one column per major. The values are written
+// out here by hand (not computed from versions.ts), so a changed fact anywhere shows up as a diff, and a new fact
+// without a row here fails the completeness check.
 // ---------------------------------------------------------------------------------------------------------------
 
 const MAJORS = ['9.3', '9.4', '9.5', '9.6', '10', '11', '12', '13', '14', '15', '16', '17', '18'] as const;

@@ -59,6 +59,15 @@ describe('expectPlanned', () => {
     expect(failure(() => expectPlanned(plan).toChangeNothing())).toContain('to change nothing');
   });
 
+  it('counts described work: a change once the server exists is not empty, a described check changes nothing', () => {
+    const later: PlannedStep = { ...empty, described: [{ summary: "once master runs: synchronous_standby_names = 'standby1'", changes: true }] };
+    const checks: PlannedStep = { ...empty, described: [{ summary: 'verify standby1', details: ['write a marker row'], changes: false }] };
+    expect(failure(() => expectPlanned(later).toChangeNothing())).toContain("  - described: once master runs: synchronous_standby_names = 'standby1'");
+    expect(failure(() => expectPlanned(later).toBeEmpty())).toContain('to be empty (nothing to do)');
+    expectPlanned(checks).toChangeNothing();
+    expect(failure(() => expectPlanned(checks).toBeEmpty())).toContain('  - check: verify standby1');
+  });
+
   it('looks across the plans of every node', () => {
     const standby2: PlannedStep = { ...empty, node: 'standby2', actions: [{ kind: 'remove-file', path: '/x/standby.signal', summary: 'rm' }] };
     expect(failure(() => expectPlanned([empty, standby2]).toChangeNothing())).toContain('  - remove /x/standby.signal');
