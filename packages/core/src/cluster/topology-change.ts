@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { PgNode } from '../postgres/pg-node.js';
 import type { StateStore } from '../state/state-store.js';
 import type { ClusterState, Topology } from '../state/cluster-state.js';
 
@@ -22,22 +21,6 @@ function applyPromotion(t: Topology, configPrimary: string, newPrimary: string, 
   t.formerPrimaries = [...new Set([...(t.formerPrimaries ?? []).filter((n) => n !== newPrimary), oldPrimary])];
   if (t.upstreams) delete t.upstreams[newPrimary];
   delete t.pendingPromotion;
-}
-
-// Promote a standby with the intent journaled first, so that a command killed between pg_ctl promote and
-// recording it leaves a state the next command can settle (settlePendingPromotion), never two primaries.
-export async function promoteJournaled(store: StateStore, configPrimary: string, newPrimary: PgNode, oldPrimary: string): Promise<void> {
-  await changeTopology(store, (t) => {
-    t.pendingPromotion = { newPrimary: newPrimary.name, oldPrimary };
-  });
-  try {
-    await newPrimary.promote();
-  } catch (error) {
-    // pg_ctl promote failed: if the standby did not leave recovery, nothing changed.
-    if (isStillStandby(newPrimary.dataDir)) await changeTopology(store, (t) => void delete t.pendingPromotion);
-    throw error;
-  }
-  await recordPromotion(store, configPrimary, newPrimary.name, oldPrimary);
 }
 
 // Settle a promotion a killed command left pending: recorded when the standby was promoted (its standby.signal
