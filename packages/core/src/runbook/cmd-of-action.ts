@@ -83,12 +83,12 @@ function nodeLines(action: Extract<Action, { kind: 'node' }>, target: RunbookTar
 // A file's content written line by line with echo( (nothing in it expanded: cmd's special characters escaped).
 function echoBlock(file: string, content: string): string[] {
   const body = content.endsWith('\n') ? content.slice(0, -1) : content;
-  const escape = (line: string) =>
+  const escaped = (line: string) =>
     line
       .replace(/\^/g, '^^')
       .replace(/[&|<>()]/g, (c) => `^${c}`)
       .replace(/%/g, '%%');
-  return [`> ${quoteCmdArg(file)} (`, ...body.split('\n').map((l) => `echo(${escape(l)}`), ')'];
+  return [`> ${quoteCmdArg(file)} (`, ...body.split('\n').map((l) => `echo(${escaped(l)}`), ')'];
 }
 
 function dirOf(file: string): string {
