@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
-import { nodeNamed } from './support/cluster-json.js';
-import { ok, waitForStatus, openLiveCluster } from './support/cluster-nodes.js';
+import { nodeNamed, statusOf } from './support/cluster-json.js';
+import { ok } from './support/cluster-nodes.js';
 import { createUsersPrimary, writeAdoptingConfig } from './support/adopted-primary.js';
 import { hashFiles } from './support/files.js';
 import { withClient } from './support/pg.js';
 import { createProject } from './support/project.js';
+import { waitFor } from './support/wait.js';
 
 describe('down --restore after a switchover away from an adopted primary', () => {
   test("puts the adopted primary's files back as they were, standby marker gone", async () => {
@@ -20,8 +21,13 @@ describe('down --restore after a switchover away from an adopted primary', () =>
     await writeAdoptingConfig(project, primary, 'mine');
     await ok(project, ['up', '--plain']);
     await ok(project, ['switchover', 'standby1', '--plain'], { timeoutMs: 240_000 });
-    const cluster = openLiveCluster(project, project.path('.hotstandby'));
-    const status = await waitForStatus(cluster, 'mine to stream from standby1', (s) => nodeNamed(s, 'mine').state === 'streaming');
+    const status = await waitFor(
+      async () => {
+        const seen = await statusOf(project);
+        return nodeNamed(seen, 'mine').state === 'streaming' ? seen : undefined;
+      },
+      { what: 'mine to stream from standby1', timeoutMs: 30_000 },
+    );
     expect(nodeNamed(status, 'mine')).toMatchObject({ role: 'standby', upstream: 'standby1' });
     expect(existsSync(path.join(primary.dataDir, 'standby.signal'))).toBe(true);
     const standbyPort = nodeNamed(status, 'standby1').port;

@@ -65,6 +65,9 @@ describe('promote, switchover and rejoin --dry-run', () => {
       return at;
     });
     expect(order, 'the plan is printed in the order it runs').toEqual([...order].sort((a, b) => a - b));
+    // The pipeline that follows is placed on the topology as it will be: s1 the primary, main its standby.
+    expect(out).toMatch(/on the primary s1: .*wal-config/);
+    expect(out).toMatch(/on main \(standby of s1\): .*recovery-config/);
 
     const view = parseJson<PlanView>(await ok(project, ['switchover', 's1', '--dry-run', '--json']));
     expect(view.command).toBe('switchover s1');

@@ -18,7 +18,8 @@ import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planAdoptTopology } from './adopt-topology.js';
 import { plannerOf, type PlanRequest } from './operation-planners.js';
-import type { PipelineRun } from './pipeline-step.js';
+import type { Pipeline, PipelineRun } from './pipeline-step.js';
+import { resolveSteps } from './resolve-steps.js';
 import { executorOf } from './runtime-executor.js';
 import { runbookTargetOf } from './runbook-target-of.js';
 import { applyPlan } from '../executor/apply-plan.js';
@@ -166,7 +167,7 @@ export class Cluster {
     return this.locked('promote', async (rt) => {
       const log = options.log ?? (() => undefined);
       const pipeline = this.pipelineAfter(rt, options);
-      const { plan, oldPrimary, preview } = await planPromote(rt, name, { force: options.force, pipeline: pipeline.run });
+      const { plan, oldPrimary, preview } = await planPromote(rt, name, { force: options.force, pipeline });
       for (const line of preview) log(line);
       await applyPlan(executorOf(rt, { signal: options.signal }), plan, log);
       return { oldPrimary, up: pipeline.result() };
@@ -177,7 +178,7 @@ export class Cluster {
   async rejoin(name: string, options: UpOptions & LifecycleOptions = {}): Promise<RejoinResult> {
     return this.locked('rejoin', async (rt) => {
       const pipeline = this.pipelineAfter(rt, options);
-      const { plan, method, detail } = await planRejoin(rt, name, pipeline.run);
+      const { plan, method, detail } = await planRejoin(rt, name, pipeline);
       await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
       return { method, detail, up: pipeline.result() };
     });
@@ -188,7 +189,7 @@ export class Cluster {
   async switchover(name: string, options: UpOptions & LifecycleOptions = {}): Promise<SwitchoverResult> {
     return this.locked('switchover', async (rt) => {
       const pipeline = this.pipelineAfter(rt, options);
-      const { plan, oldPrimary, method } = await planSwitchover(rt, name, { pipeline: pipeline.run });
+      const { plan, oldPrimary, method } = await planSwitchover(rt, name, { pipeline });
       await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
       return { oldPrimary, method, up: pipeline.result() };
     });
@@ -208,13 +209,13 @@ export class Cluster {
   // What a command would do, planned from the cluster as it is (the same plan the command applies), described
   // for --dry-run and --json. Changes nothing and takes no lock.
   async describePlan(command: string, request: PlanRequest): Promise<PlanView> {
-    return this.inspect(async (rt) => planView(executorOf(rt), await plannerOf(command)(rt, request, pipelineNotApplied)));
+    return this.inspect(async (rt) => planView(executorOf(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))));
   }
 
   // A command's plan as a runbook a DBA can follow by hand: Markdown, or a POSIX sh or Windows cmd script.
   async runbook(command: string, request: PlanRequest, options: { format: RunbookFormat; generatedBy: string }): Promise<string> {
     return this.inspect(async (rt) => {
-      const plan = await plannerOf(command)(rt, request, pipelineNotApplied);
+      const plan = await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied));
       const target = runbookTargetOf(rt);
       if (options.format === 'sh') return renderShellRunbook(plan, target, options.generatedBy);
       if (options.format === 'cmd') return renderCmdRunbook(plan, target, options.generatedBy);
@@ -223,10 +224,17 @@ export class Cluster {
     });
   }
 
+  // The pipeline's steps (as up runs them) with how to run them.
+  private pipeline(run: PipelineRun): Pipeline {
+    const steps = resolveSteps(this.spec, this.options.plugins, this.options.pipeline).map((s) => ({ name: s.plugin.name, scope: s.plugin.scope }));
+    return { run, steps };
+  }
+
   // The last step of promote, switchover and rejoin: up, once the plan before it changed the topology.
-  private pipelineAfter(rt: ClusterRuntime, options: UpOptions): { run: PipelineRun; result(): UpResult } {
+  private pipelineAfter(rt: ClusterRuntime, options: UpOptions): Pipeline & { result(): UpResult } {
     let up: UpResult | undefined;
     return {
+      steps: this.pipeline(pipelineNotApplied).steps,
       run: async () => {
         await rt.close();
         up = await this.up(options);

@@ -2,7 +2,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
 import { planAdoptTopology } from './adopt-topology.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import type { PipelineRun } from './pipeline-step.js';
+import type { Pipeline } from './pipeline-step.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planSwitchover } from './switchover.js';
@@ -14,7 +14,7 @@ export interface PlanRequest {
 }
 
 // Plans one command from the cluster as it is, changing nothing; pipeline runs `up`'s steps when applied.
-export type OperationPlanner = (rt: ClusterRuntime, request: PlanRequest, pipeline: PipelineRun) => Promise<OperationPlan>;
+export type OperationPlanner = (rt: ClusterRuntime, request: PlanRequest, pipeline: Pipeline) => Promise<OperationPlan>;
 
 // The commands that can be planned (for --dry-run, --json and `hotstandby runbook`), each with its arguments.
 export const operationPlanners: Readonly<Record<string, { usage: string; plan: OperationPlanner }>> = {

@@ -2,7 +2,8 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { promotionActions } from './failover-actions.js';
-import { pipelineStep, type PipelineRun } from './pipeline-step.js';
+import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { topologyAfterPromotion } from './topology-change.js';
 import { promotionPreview, refuseUnpromotable } from './promotion-preview.js';
 
 // promote as a plan: make a standby the primary (pg_ctl promote, which every major from 10 supports and waits
@@ -11,7 +12,7 @@ import { promotionPreview, refuseUnpromotable } from './promotion-preview.js';
 export async function planPromote(
   rt: ClusterRuntime,
   name: string,
-  options: { force?: boolean; pipeline: PipelineRun },
+  options: { force?: boolean; pipeline: Pipeline },
 ): Promise<{ plan: OperationPlan; oldPrimary: string; preview: string[] }> {
   const node = rt.node(name);
   const old = rt.primary;
@@ -47,7 +48,7 @@ export async function planPromote(
       check: `SELECT pg_is_in_recovery() on ${name} returns f`,
       ifFails: `if ${name} is still in recovery nothing changed: see its log (${node.logFile}); hotstandby settles a half-recorded promotion by itself`,
     },
-    pipelineStep(rt, options.pipeline),
+    pipelineStep(rt, options.pipeline, topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name)),
   );
   return {
     oldPrimary: old.name,

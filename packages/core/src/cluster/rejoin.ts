@@ -7,12 +7,12 @@ import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { lsnReached } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { buildConninfo, pgpassLine } from '../postgres/quoting.js';
+import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { cleanShutdownCheck } from './failover-actions.js';
-import { pipelineStep, type PipelineRun } from './pipeline-step.js';
+import { pipelineStep, type Pipeline } from './pipeline-step.js';
 import { timelineFork } from './timeline-fork.js';
-import { recordRejoin } from './topology-change.js';
+import { recordRejoin, topologyAfterRejoin } from './topology-change.js';
 
 // How a former primary became a standby again.
 export type RejoinMethod = 'follow' | 'pg_rewind' | 'base-backup';
@@ -27,7 +27,7 @@ export interface RejoinChoice {
 // directly when it stopped cleanly before the fork, else pg_rewind rewinds it, else (no pg_rewind, or it fails)
 // a fresh base backup replaces it — a directory the tool did not create is moved aside, never deleted. The
 // pipeline then writes the standby configuration and starts it.
-export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: PipelineRun): Promise<{ plan: OperationPlan } & RejoinChoice> {
+export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pipeline): Promise<{ plan: OperationPlan } & RejoinChoice> {
   const node = rt.detached.find((n) => n.name === name);
   if (!node) {
     const known = rt.detached.map((n) => n.name);
@@ -43,7 +43,7 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
   const steps: PlanStep[] = [];
   if (running)
     steps.push({ title: `stopping ${name}, which runs as a second primary`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stop ${name} (fast)` }] });
-  steps.push(...rejoinSteps(rt, node, choice), pipelineStep(rt, pipeline));
+  steps.push(...rejoinSteps(rt, node, choice), pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name)));
   return {
     ...choice,
     plan: {
@@ -146,6 +146,12 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode): Actio
       mode: 0o600,
       secret: true,
       summary: `a temporary passfile for pg_rewind`,
+      // The runbook's own passfile holds the same superuser line (for 127.0.0.1); the server account must read it.
+      byHand: {
+        sh: `cp "$PGPASSFILE" ${quoteShellArg(passfile)} && chmod 600 ${quoteShellArg(passfile)} && to_server ${quoteShellArg(passfile)}`,
+        cmd: `copy /y "%PGPASSFILE%" "${passfile}"`,
+        text: 'a copy of the superuser passfile',
+      },
     },
     {
       kind: 'exec',

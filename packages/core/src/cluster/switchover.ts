@@ -2,7 +2,8 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { cleanShutdownCheck, promotionActions, replayPastShutdownWait } from './failover-actions.js';
-import { pipelineStep, type PipelineRun } from './pipeline-step.js';
+import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { topologyAfterPromotion, topologyAfterRejoin } from './topology-change.js';
 import { rejoinSteps, type RejoinMethod } from './rejoin.js';
 
 // switchover as a plan: the planned swap with nothing lost. Stop the primary cleanly (its walsenders send
@@ -12,7 +13,7 @@ import { rejoinSteps, type RejoinMethod } from './rejoin.js';
 export async function planSwitchover(
   rt: ClusterRuntime,
   name: string,
-  options: { timeoutMs?: number; pipeline: PipelineRun },
+  options: { timeoutMs?: number; pipeline: Pipeline },
 ): Promise<{ plan: OperationPlan; oldPrimary: string; method: RejoinMethod }> {
   const target = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name);
@@ -72,7 +73,7 @@ export async function planSwitchover(
           ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
         },
         ...rejoinSteps(rt, old, follow, target),
-        pipelineStep(rt, options.pipeline),
+        pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name)),
       ],
     },
   };

@@ -16,6 +16,20 @@ export async function recordPromotion(store: StateStore, configPrimary: string, 
   await changeTopology(store, (t) => applyPromotion(t, configPrimary, newPrimary, oldPrimary));
 }
 
+// The recorded topology as it will be after a promotion (a copy; nothing is written), for planning what follows.
+export function topologyAfterPromotion(topology: Topology | undefined, configPrimary: string, newPrimary: string, oldPrimary: string): Topology {
+  const copy: Topology = structuredClone(topology ?? {});
+  applyPromotion(copy, configPrimary, newPrimary, oldPrimary);
+  return copy;
+}
+
+// The recorded topology as it will be once a former primary rejoined (a copy; nothing is written).
+export function topologyAfterRejoin(topology: Topology | undefined, name: string): Topology {
+  const copy: Topology = structuredClone(topology ?? {});
+  applyRejoin(copy, name);
+  return copy;
+}
+
 function applyPromotion(t: Topology, configPrimary: string, newPrimary: string, oldPrimary: string): void {
   t.primary = newPrimary === configPrimary ? undefined : newPrimary;
   t.formerPrimaries = [...new Set([...(t.formerPrimaries ?? []).filter((n) => n !== newPrimary), oldPrimary])];
@@ -41,8 +55,10 @@ function isStillStandby(dataDir: string): boolean {
 
 // Record that a former primary is a standby again (of the current primary).
 export async function recordRejoin(store: StateStore, name: string): Promise<void> {
-  await changeTopology(store, (t) => {
-    t.formerPrimaries = (t.formerPrimaries ?? []).filter((n) => n !== name);
-    if (t.upstreams) delete t.upstreams[name];
-  });
+  await changeTopology(store, (t) => applyRejoin(t, name));
+}
+
+function applyRejoin(t: Topology, name: string): void {
+  t.formerPrimaries = (t.formerPrimaries ?? []).filter((n) => n !== name);
+  if (t.upstreams) delete t.upstreams[name];
 }

@@ -32,6 +32,8 @@ export interface WriteFileAction extends ActionBase {
   secret?: boolean;
   // Write only when the file's directory exists then (a marker in a data directory an earlier fallback removed).
   whenDirExists?: boolean;
+  // How a runbook writes a secret file without showing its content (a copy of the runbook's own passfile).
+  byHand?: ByHand;
 }
 
 // Delete one file.

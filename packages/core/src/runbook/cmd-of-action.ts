@@ -31,6 +31,7 @@ export function cmdOfAction(action: Action, target: RunbookTarget): CmdLines {
       };
     }
     case 'write-file': {
+      if (action.secret && action.byHand?.cmd) return { run: action.byHand.cmd.split(/\r?\n/) };
       if (action.secret) return byHand(`write ${action.path}; its content is a password and is not shown`);
       const lines = action.content === '' ? [`type nul > ${quoteCmdArg(action.path)}`] : echoBlock(action.path, action.content);
       if (action.whenDirExists) return { run: [`if exist ${quoteCmdArg(dirOf(action.path))} (`, ...lines, ')'] };

@@ -17,6 +17,7 @@ export function shellOfAction(action: Action, target: RunbookTarget): string[] {
       return [`sql_at ${q(node.host)} ${node.port} ${q(action.database ?? 'postgres')} -c ${q(sql)}`];
     }
     case 'write-file': {
+      if (action.secret && action.byHand?.sh) return action.byHand.sh.split('\n');
       if (action.secret) return [`# by hand: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is a password and is not shown`];
       const lines = writeFileLines(action.path, action.content);
       lines.push(`chmod ${(action.mode ?? 0o600).toString(8)} ${q(action.path)}`);

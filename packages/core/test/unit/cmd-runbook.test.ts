@@ -86,6 +86,11 @@ describe('Windows cmd runbook', () => {
     expect(rewind.run.slice(2)).toEqual(['if errorlevel 1 (', 'echo the command above failed; instead: 1>&2', 'if exist "C:\\d" rmdir /s /q "C:\\d"', ')']);
     const secret = cmdOfAction({ kind: 'write-file', summary: 'p', path: 'C:\\p', content: '*:*:*:u:hunter2-secret', owner: 'server', secret: true }, target);
     expect(JSON.stringify([rewind, secret])).not.toContain('hunter2-secret');
+    const copied = cmdOfAction(
+      { kind: 'write-file', summary: 'p', path: 'C:\\p', content: '*:*:*:u:hunter2-secret', owner: 'server', secret: true, byHand: { cmd: 'copy /y "%PGPASSFILE%" "C:\\p"' } },
+      target,
+    );
+    expect(copied.run).toEqual(['copy /y "%PGPASSFILE%" "C:\\p"']);
     expect(quoteCmdArg('a"b%')).toBe('"a\\"b%%"');
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,29 @@ function executor(): Executor {
 
 const target = (): RunbookTarget => ({ binDir: '/usr/bin', psql: 'psql', superuser: 'postgres', passfile: path.join(dir, 'pgpass'), stateDir: dir, nodes: {} });
 const plan = (actions: Action[]) => ({ command: 'test', purpose: 'p', checked: [], steps: [{ title: 'rejoin', actions }] });
+
+describe('a secret file in a runbook', () => {
+  it('is written the way its action says by hand (a copy of the passfile), its content never shown', async () => {
+    await writeFile(path.join(dir, 'pgpass'), '127.0.0.1:*:*:postgres:hunter2-secret\n', { mode: 0o600 });
+    const copy = path.join(dir, 'state', 'rewind.pgpass');
+    const action: Action = {
+      kind: 'write-file',
+      summary: 'temporary passfile',
+      path: copy,
+      content: '127.0.0.1:*:*:postgres:hunter2-secret\n',
+      owner: 'server',
+      mode: 0o600,
+      secret: true,
+      byHand: { sh: `cp "$PGPASSFILE" '${copy}' && chmod 600 '${copy}'` },
+    };
+    const script = renderShellRunbook(plan([action]), target(), 'test');
+    expect(script).not.toContain('hunter2-secret');
+    await writeFile(path.join(dir, 'run.sh'), script);
+    execFileSync('sh', [path.join(dir, 'run.sh')], { stdio: 'pipe' });
+    expect(readFileSync(copy, 'utf8')).toBe(action.content);
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+  });
+});
 
 describe('a program with a fallback, and a file written only into a directory that still exists', () => {
   it('the executor applies the fallback instead of failing, and skips the marker of the cleared directory', async () => {
