@@ -178,9 +178,9 @@ export class Cluster {
   async rejoin(name: string, options: UpOptions & LifecycleOptions = {}): Promise<RejoinResult> {
     return this.locked('rejoin', async (rt) => {
       const pipeline = this.pipelineAfter(rt, options);
-      const { plan, method, detail } = await planRejoin(rt, name, pipeline);
+      const { plan, outcome } = await planRejoin(rt, name, pipeline);
       await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
-      return { method, detail, up: pipeline.result() };
+      return { ...outcome(), up: pipeline.result() };
     });
   }
 

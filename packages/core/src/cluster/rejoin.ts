@@ -27,7 +27,7 @@ export interface RejoinChoice {
 // directly when it stopped cleanly before the fork, else pg_rewind rewinds it, else (no pg_rewind, or it fails)
 // a fresh base backup replaces it — a directory the tool did not create is moved aside, never deleted. The
 // pipeline then writes the standby configuration and starts it.
-export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pipeline): Promise<{ plan: OperationPlan } & RejoinChoice> {
+export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pipeline): Promise<{ plan: OperationPlan; outcome(): RejoinChoice } & RejoinChoice> {
   const node = rt.detached.find((n) => n.name === name);
   if (!node) {
     const known = rt.detached.map((n) => n.name);
@@ -43,9 +43,14 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
   const steps: PlanStep[] = [];
   if (running)
     steps.push({ title: `stopping ${name}, which runs as a second primary`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stop ${name} (fast)` }] });
-  steps.push(...rejoinSteps(rt, node, choice), pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name)));
+  let outcome = choice;
+  const fellBack = () => {
+    outcome = { method: 'base-backup', detail: `${choice.detail.split('; ')[0]}; pg_rewind could not rewind it, so a fresh base backup follows` };
+  };
+  steps.push(...rejoinSteps(rt, node, choice, rt.primary, fellBack), pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name)));
   return {
     ...choice,
+    outcome: () => outcome,
     plan: {
       command: `rejoin ${name}`,
       purpose: `Make the former primary ${name} a standby of ${primary.name} (${choice.method}): ${choice.detail}.`,
@@ -74,7 +79,7 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
 
 // The steps that make a stopped former primary a standby of the current primary the chosen way (the pipeline's
 // recovery settings and start come after them).
-export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice, primary: PgNode = rt.primary): PlanStep[] {
+export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice, primary: PgNode = rt.primary, fellBack: () => void = () => undefined): PlanStep[] {
   const again = `run "hotstandby rejoin ${node.name}": it plans again from what it finds (pg_rewind, or a fresh base backup)`;
   const steps: PlanStep[] = [
     {
@@ -91,7 +96,7 @@ export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoi
   } else if (choice.method === 'pg_rewind') {
     steps.push({
       title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
-      actions: rewindActions(rt, node, primary),
+      actions: rewindActions(rt, node, primary, fellBack),
       check: `pg_rewind ends with "Done!"`,
       ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
     });
@@ -134,7 +139,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
 
 // pg_rewind as the server's OS user, with the superuser's password in a temporary 0600 passfile; when it fails,
 // the directory is cleared for a fresh base backup instead.
-function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode): Action[] {
+function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void): Action[] {
   const passfile = path.join(rt.layout.runDir, `.rewind-${randomBytes(6).toString('hex')}.pgpass`);
   const source = buildConninfo({ host: '127.0.0.1', port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
   return [
@@ -162,7 +167,7 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode): Actio
       node: node.name,
       timeoutMs: 600_000,
       summary: `pg_rewind of ${node.name} from ${primary.name}`,
-      otherwise: clearActions(rt, node),
+      otherwise: [...clearActions(rt, node), { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() }],
     },
     { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
   ];
