@@ -63,6 +63,9 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
 // Which way the node rejoins, from pg_control and the primary's timeline history (a running node is stopped first:
 // its shutdown checkpoint then lies past the fork).
 export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: boolean): Promise<RejoinChoice> {
+  if (!existsSync(path.join(node.dataDir, 'global', 'pg_control'))) {
+    return { method: 'base-backup', detail: `${node.dataDir} holds no cluster (an earlier rejoin cleared it), so a fresh base backup follows` };
+  }
   const fork = await timelineFork(rt.primary);
   let why = `it runs as a second primary, so its shutdown checkpoint will be past the fork at ${fork ?? 'unknown'}`;
   if (!running) {
@@ -175,6 +178,7 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
 
 // Empty the way for a new base backup: a directory the tool created is removed; anything else is moved aside.
 function clearActions(rt: ClusterRuntime, node: PgNode): Action[] {
+  if (!existsSync(node.dataDir)) return [];
   if (rt.createdByTool(node.dataDir)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
   return [{ kind: 'move-aside', path: node.dataDir, to: asidePath(node), summary: `move ${node.name}'s data directory aside` }];
 }
