@@ -170,7 +170,11 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
       node: node.name,
       timeoutMs: 600_000,
       summary: `pg_rewind of ${node.name} from ${primary.name}`,
-      otherwise: [...clearActions(rt, node), { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() }],
+      otherwise: [
+        { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
+        ...clearActions(rt, node),
+        { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() },
+      ],
     },
     { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
   ];
