@@ -8,6 +8,7 @@ import { registerDown } from './commands/down-command.js';
 import { registerEnv } from './commands/env-command.js';
 import { registerFailoverCommands } from './commands/failover-commands.js';
 import { registerNodeControl } from './commands/node-control-commands.js';
+import { registerRunbook } from './commands/runbook-command.js';
 import { registerScripts } from './commands/scripts-command.js';
 import { registerStandbyCommands } from './commands/standby-commands.js';
 import { registerPg } from './commands/pg-command.js';
@@ -47,6 +48,7 @@ export function buildProgram(cli: CliContext): Command {
   registerNodeControl(program, cli);
   registerStandbyCommands(program, cli);
   registerFailoverCommands(program, cli);
+  registerRunbook(program, cli);
   registerScripts(program, cli);
   registerEnv(program, cli);
   registerDoctor(program, cli);

@@ -67,6 +67,10 @@ export { planText, type PlanView, type ActionView } from './executor/plan-view.j
 export type { RunbookTarget, RunbookNode } from './runbook/runbook-target.js';
 export { renderShellRunbook } from './runbook/render-sh.js';
 export { renderMarkdownRunbook } from './runbook/render-markdown.js';
+export { renderCmdRunbook } from './runbook/render-cmd.js';
+export { operationPlanners, type PlanRequest, type OperationPlanner } from './cluster/operation-planners.js';
+export type { RunbookFormat } from './cluster/cluster.js';
+export { writeNewFile } from './util/write-new-file.js';
 export type { PipelineEvent, PipelineObserver } from './pipeline/pipeline-events.js';
 export { safeObserver, type LabelledObserver, type ObserverFailureReport } from './pipeline/safe-observer.js';
 export { guardPlugin, pluginFailure, type PluginPhase } from './plugin/guard-plugin.js';

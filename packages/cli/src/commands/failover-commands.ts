@@ -3,6 +3,9 @@ import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { printJson } from '../output/json-output.js';
 import type { PromoteJson, RejoinJson, SwitchoverJson } from '../output/json-types.js';
+import { printPlan } from './plan-output.js';
+
+const DRY_RUN = 'print the plan: every SQL statement, file change, command and wait, in order; change nothing (with --json: the plan as JSON)';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
 export function registerFailoverCommands(program: Command, cli: CliContext): void {
@@ -11,9 +14,11 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .command('promote')
       .description('promote a standby; the others follow it (refused while the primary runs, unless --force)')
       .argument('<name>', 'the standby to promote')
-      .option('--force', 'stop the running primary first (cleanly) instead of refusing'),
-  ).action(async (name: string, opts: PipelineFlags & { force?: boolean }, command: Command) => {
+      .option('--force', 'stop the running primary first (cleanly) instead of refusing')
+      .option('--dry-run', DRY_RUN),
+  ).action(async (name: string, opts: PipelineFlags & { force?: boolean; dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
+    if (opts.dryRun) return printPlan(cli, await cluster.describePlan('promote', { args: [name], force: opts.force }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts, warnings) });
     if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies PromoteJson);
@@ -24,9 +29,11 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     program
       .command('rejoin')
       .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
-      .argument('<name>', 'the former primary'),
-  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+      .argument('<name>', 'the former primary')
+      .option('--dry-run', DRY_RUN),
+  ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
+    if (opts.dryRun) return printPlan(cli, await cluster.describePlan('rejoin', { args: [name] }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts, warnings));
     if (opts.json) return printJson(cli, { node: name, ...result, warnings } satisfies RejoinJson);
@@ -37,13 +44,28 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     program
       .command('switchover')
       .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
-      .argument('<name>', 'the standby to become primary'),
-  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+      .argument('<name>', 'the standby to become primary')
+      .option('--dry-run', DRY_RUN),
+  ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
+    if (opts.dryRun) return printPlan(cli, await cluster.describePlan('switchover', { args: [name] }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.switchover(name, pipelineRunOptions(cli, opts, warnings));
     if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies SwitchoverJson);
     if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
     cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
   });
+  program
+    .command('adopt-topology')
+    .description('record which node is the primary now, as the servers say (after a runbook was followed by hand)')
+    .option('--dry-run', DRY_RUN)
+    .option('--json', 'print the plan that was applied as JSON')
+    .action(async (opts: { dryRun?: boolean; json?: boolean }, command: Command) => {
+      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
+      if (opts.dryRun) return printPlan(cli, await cluster.describePlan('adopt-topology', { args: [] }), opts.json);
+      const applied = await cluster.adoptTopology();
+      if (opts.json) return printJson(cli, applied);
+      const changes = applied.steps.flatMap((s) => s.actions.map((a) => a.summary));
+      cli.out(changes.length ? changes.map((c) => `recorded: ${c}`).join('\n') : `nothing to record: ${applied.checked.join('; ')}`);
+    });
 }

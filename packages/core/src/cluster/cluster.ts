@@ -14,19 +14,38 @@ import { connectionEnv, type ConnectionEnv } from './connection-env.js';
 import { controlScripts } from './control-scripts.js';
 import { startNodes, stopNodes, type ControlResult } from './node-control.js';
 import { startOrder } from './node-order.js';
-import { promoteStandby } from './promote.js';
-import { rejoinFormerPrimary } from './rejoin.js';
+import { planPromote } from './promote.js';
+import { planRejoin } from './rejoin.js';
+import { planAdoptTopology } from './adopt-topology.js';
+import { plannerOf, type PlanRequest } from './operation-planners.js';
+import type { Pipeline, PipelineRun } from './pipeline-step.js';
+import { resolveSteps } from './resolve-steps.js';
+import { executorOf } from './runtime-executor.js';
+import { runbookTargetOf } from './runbook-target-of.js';
+import { applyPlan } from '../executor/apply-plan.js';
+import { planView, type PlanView } from '../executor/plan-view.js';
+import { renderShellRunbook } from '../runbook/render-sh.js';
+import { renderCmdRunbook } from '../runbook/render-cmd.js';
+import { renderMarkdownRunbook } from '../runbook/render-markdown.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
 import type { VerifyResult } from './verify-report.js';
 import { runUp } from './run-up.js';
 import { forgetAddedStandby, recordAddedStandby, recordRemovedStandby, type AddStandbyRequest } from './standby-membership.js';
 import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
-import { switchoverTo } from './switchover.js';
+import { planSwitchover } from './switchover.js';
 import { teardown, type DownOptions, type DownResult } from './teardown.js';
 import { removeStandbyNode } from './remove-standby.js';
 import { removeUnneededReplicationRule } from './replication-rule-cleanup.js';
 import { discardStandbyCopy } from './rebuild-standby.js';
+
+// The forms a runbook is written in: Markdown for people, POSIX sh or Windows cmd to run.
+export type RunbookFormat = 'md' | 'sh' | 'cmd';
+
+// A plan described for --dry-run only: its pipeline step is never applied.
+const pipelineNotApplied: PipelineRun = async () => {
+  throw new HotstandbyError('INTERNAL', 'a plan made for --dry-run or a runbook was applied');
+};
 
 export type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
 
@@ -151,18 +170,22 @@ export class Cluster {
   // follow the new primary, and everything is verified.
   async promote(name: string, options: UpOptions & LifecycleOptions & { force?: boolean } = {}): Promise<PromoteResult> {
     return this.locked('promote', async (rt) => {
-      const { oldPrimary } = await promoteStandby(rt, name, { force: options.force, log: options.log ?? (() => undefined) });
-      await rt.close();
-      return { oldPrimary, up: await this.up(options) };
+      const log = options.log ?? (() => undefined);
+      const pipeline = this.pipelineAfter(rt, options);
+      const { plan, oldPrimary, preview } = await planPromote(rt, name, { force: options.force, pipeline });
+      for (const line of preview) log(line);
+      await applyPlan(executorOf(rt, { signal: options.signal }), plan, log);
+      return { oldPrimary, up: pipeline.result() };
     });
   }
 
   // Turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup).
   async rejoin(name: string, options: UpOptions & LifecycleOptions = {}): Promise<RejoinResult> {
     return this.locked('rejoin', async (rt) => {
-      const result = await rejoinFormerPrimary(rt, name, options.log ?? (() => undefined));
-      await rt.close();
-      return { ...result, up: await this.up(options) };
+      const pipeline = this.pipelineAfter(rt, options);
+      const { plan, outcome } = await planRejoin(rt, name, pipeline);
+      await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
+      return { ...outcome(), up: pipeline.result() };
     });
   }
 
@@ -170,18 +193,62 @@ export class Cluster {
   // and the old primary follows it as a standby.
   async switchover(name: string, options: UpOptions & LifecycleOptions = {}): Promise<SwitchoverResult> {
     return this.locked('switchover', async (rt) => {
-      const log = options.log ?? (() => undefined);
-      const { oldPrimary } = await switchoverTo(rt, name, { log });
-      await rt.close();
-      const after = await ClusterRuntime.open(this.spec, { purpose: 'inspect' });
-      try {
-        const { method } = await rejoinFormerPrimary(after, oldPrimary, log);
-        await after.close();
-        return { oldPrimary, method, up: await this.up(options) };
-      } finally {
-        await after.close();
-      }
+      const pipeline = this.pipelineAfter(rt, options);
+      const { plan, oldPrimary, method } = await planSwitchover(rt, name, { pipeline });
+      await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
+      return { oldPrimary, method, up: pipeline.result() };
     });
+  }
+
+  // Record which node is the primary now, as the servers say (after a runbook was followed by hand).
+  async adoptTopology(options: LifecycleOptions = {}): Promise<PlanView> {
+    return this.locked('adopt-topology', async (rt) => {
+      const plan = await planAdoptTopology(rt);
+      const executor = executorOf(rt);
+      const view = await planView(executor, plan);
+      await applyPlan(executor, plan, options.log ?? (() => undefined));
+      return view;
+    });
+  }
+
+  // What a command would do, planned from the cluster as it is (the same plan the command applies), described
+  // for --dry-run and --json. Changes nothing and takes no lock.
+  async describePlan(command: string, request: PlanRequest): Promise<PlanView> {
+    return this.inspect(async (rt) => planView(executorOf(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))));
+  }
+
+  // A command's plan as a runbook a DBA can follow by hand: Markdown, or a POSIX sh or Windows cmd script.
+  async runbook(command: string, request: PlanRequest, options: { format: RunbookFormat; generatedBy: string }): Promise<string> {
+    return this.inspect(async (rt) => {
+      const plan = await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied));
+      const target = runbookTargetOf(rt);
+      if (options.format === 'sh') return renderShellRunbook(plan, target, options.generatedBy);
+      if (options.format === 'cmd') return renderCmdRunbook(plan, target, options.generatedBy);
+      const executor = executorOf(rt);
+      return renderMarkdownRunbook(plan, target, { generatedBy: options.generatedBy, describe: (a) => executor.describe(a) });
+    });
+  }
+
+  // The pipeline's steps (as up runs them) with how to run them.
+  private pipeline(run: PipelineRun): Pipeline {
+    const steps = resolveSteps(this.spec, this.options.plugins, this.options.pipeline).map((s) => ({ name: s.plugin.name, scope: s.plugin.scope }));
+    return { run, steps };
+  }
+
+  // The last step of promote, switchover and rejoin: up, once the plan before it changed the topology.
+  private pipelineAfter(rt: ClusterRuntime, options: UpOptions): Pipeline & { result(): UpResult } {
+    let up: UpResult | undefined;
+    return {
+      steps: this.pipeline(pipelineNotApplied).steps,
+      run: async () => {
+        await rt.close();
+        up = await this.up(options);
+      },
+      result: () => {
+        if (!up) throw new HotstandbyError('INTERNAL', 'the plan ended without running the pipeline');
+        return up;
+      },
+    };
   }
 
   // Write start and stop scripts for every node and for all of them (POSIX sh and Windows .cmd).

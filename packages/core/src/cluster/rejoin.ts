@@ -1,25 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { Action } from '../executor/action.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { lsnReached } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { runProgramAllowFailure } from '../postgres/process-runner.js';
-import { buildConninfo, pgpassLine } from '../postgres/quoting.js';
-import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
+import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { recordRejoin } from './topology-change.js';
+import { cleanShutdownCheck } from './failover-actions.js';
+import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { timelineFork } from './timeline-fork.js';
+import { recordRejoin, topologyAfterRejoin } from './topology-change.js';
 
 // How a former primary became a standby again.
 export type RejoinMethod = 'follow' | 'pg_rewind' | 'base-backup';
 
-// Turn a former primary into a standby of the current primary: follow the new timeline directly when it
-// stopped cleanly before the fork, else pg_rewind it, else (no pg_rewind, or it fails) take a fresh base
-// backup — keeping a directory the tool did not create by moving it aside, never deleting it. The caller then
-// runs the pipeline, which writes the standby configuration and starts it.
-export async function rejoinFormerPrimary(rt: ClusterRuntime, name: string, log: (line: string) => void): Promise<{ method: RejoinMethod; detail: string }> {
+// The way a former primary rejoins, chosen from the facts when planning, and why.
+export interface RejoinChoice {
+  method: RejoinMethod;
+  detail: string;
+}
+
+// rejoin as a plan: turn a former primary into a standby of the current primary. It follows the new timeline
+// directly when it stopped cleanly before the fork, else pg_rewind rewinds it, else (no pg_rewind, or it fails)
+// a fresh base backup replaces it — a directory the tool did not create is moved aside, never deleted. The
+// pipeline then writes the standby configuration and starts it.
+export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pipeline): Promise<{ plan: OperationPlan; outcome(): RejoinChoice } & RejoinChoice> {
   const node = rt.detached.find((n) => n.name === name);
   if (!node) {
     const known = rt.detached.map((n) => n.name);
@@ -30,108 +38,190 @@ export async function rejoinFormerPrimary(rt: ClusterRuntime, name: string, log:
   }
   const primary = rt.primary;
   if (!(await primary.isRunning())) throw new HotstandbyError('NOT_CREATED', `the primary ${primary.name} is not running`, { fix: `start it (hotstandby start ${primary.name})` });
-  if (await node.isRunning()) {
-    log(`stopping ${name}, which runs as a second primary`);
-    await node.stop('fast');
-  }
-  // Right after a promotion the new timeline is only in pg_control once a checkpoint ran; pg_rewind and the
-  // fork point below both read it from there.
-  await primary.query('CHECKPOINT');
-  const result = await chooseAndRun(rt, node, log);
-  await dropOwnSlots(rt, node, log);
-  await markAsStandby(rt, node);
-  await recordRejoin(rt.store, name);
-  return result;
-}
-
-async function chooseAndRun(rt: ClusterRuntime, node: PgNode, log: (line: string) => void): Promise<{ method: RejoinMethod; detail: string }> {
-  const control = await readControlFacts(node.dataDir);
-  const fork = await forkPoint(rt.primary);
-  if (control.state === 'shut down' && fork && lsnReached(fork, control.checkpoint) && fork !== control.checkpoint) {
-    return { method: 'follow', detail: `it stopped cleanly at ${control.checkpoint}, before ${rt.primary.name}'s timeline forked at ${fork}: no rewind needed` };
-  }
-  const why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
-  if (rt.binaries.has('pg_rewind')) {
-    log(`${node.name}: ${why}; running pg_rewind`);
-    const rewind = await runRewind(rt, node);
-    if (rewind.ok) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewound it (${rewind.output})` };
-    log(`pg_rewind could not rewind ${node.name}: ${rewind.output}`);
-  }
-  const aside = await clearForBaseBackup(rt, node);
+  const running = await node.isRunning();
+  const choice = await chooseRejoin(rt, node, running);
+  const steps: PlanStep[] = [];
+  if (running)
+    steps.push({ title: `stopping ${name}, which runs as a second primary`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stop ${name} (fast)` }] });
+  let outcome = choice;
+  const fellBack = () => {
+    outcome = { method: 'base-backup', detail: `${choice.detail.split('; ')[0]}; pg_rewind could not rewind it, so a fresh base backup follows` };
+  };
+  steps.push(...rejoinSteps(rt, node, choice, rt.primary, fellBack), pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name)));
   return {
-    method: 'base-backup',
-    detail: `${why}; ${rt.binaries.has('pg_rewind') ? 'pg_rewind could not help' : 'no pg_rewind in ' + rt.binaries.binDir}, so a fresh base backup follows${aside ? ` (the old directory is kept as ${aside})` : ''}`,
+    ...choice,
+    outcome: () => outcome,
+    plan: {
+      command: `rejoin ${name}`,
+      purpose: `Make the former primary ${name} a standby of ${primary.name} (${choice.method}): ${choice.detail}.`,
+      checked: [`${name} waits to rejoin`, `the primary ${primary.name} runs`, running ? `${name} runs (as a second primary): it is stopped first` : `${name} is stopped`],
+      steps,
+    },
   };
 }
 
-// Where the current primary's timeline branched off its parent (from its timeline history file).
-async function forkPoint(primary: PgNode): Promise<string | undefined> {
-  const tli = await primary.queryOne<{ tli: number }>('SELECT timeline_id AS tli FROM pg_control_checkpoint()');
-  if (!tli || tli.tli <= 1) return undefined;
-  const file = `${primary.facts.walDir}/${tli.tli.toString(16).toUpperCase().padStart(8, '0')}.history`;
-  const row = await primary.queryOne<{ content: string }>('SELECT pg_read_file($1) AS content', [file]).catch(() => undefined);
-  const last = row?.content
-    .trim()
-    .split('\n')
-    .filter((l) => /^\d/.test(l))
-    .pop();
-  return last?.split(/\s+/)[1];
+// Which way the node rejoins, from pg_control and the primary's timeline history (a running node is stopped first:
+// its shutdown checkpoint then lies past the fork).
+export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: boolean): Promise<RejoinChoice> {
+  if (!existsSync(path.join(node.dataDir, 'global', 'pg_control'))) {
+    return { method: 'base-backup', detail: `${node.dataDir} holds no cluster (an earlier rejoin cleared it), so a fresh base backup follows` };
+  }
+  const fork = await timelineFork(rt.primary);
+  let why = `it runs as a second primary, so its shutdown checkpoint will be past the fork at ${fork ?? 'unknown'}`;
+  if (!running) {
+    const control = await readControlFacts(node.dataDir);
+    if (control.state === 'shut down' && fork && lsnReached(fork, control.checkpoint) && fork !== control.checkpoint) {
+      return { method: 'follow', detail: `it stopped cleanly at ${control.checkpoint}, before ${rt.primary.name}'s timeline forked at ${fork}: no rewind needed` };
+    }
+    why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
+  }
+  if (rt.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)` };
+  const aside = rt.createdByTool(node.dataDir) ? '' : ` (the old directory is kept as ${asidePath(node)})`;
+  return { method: 'base-backup', detail: `${why}; no pg_rewind in ${rt.binaries.binDir}, so a fresh base backup follows${aside}` };
 }
 
-// pg_rewind as the server's OS user, with the superuser's password in a temporary 0600 passfile.
-async function runRewind(rt: ClusterRuntime, node: PgNode): Promise<{ ok: boolean; output: string }> {
-  const passfile = path.join(rt.layout.runDir, `.rewind-${randomBytes(6).toString('hex')}.pgpass`);
-  await writeFileAtomic(passfile, pgpassLine('*', '*', '*', rt.spec.superuser.name, rt.passwords.superuser?.value ?? '') + '\n', {
-    mode: 0o600,
-    uid: rt.serverUser.uid,
-    gid: rt.serverUser.gid,
-  });
-  try {
-    const source = buildConninfo({ host: '127.0.0.1', port: rt.primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
-    const result = await runProgramAllowFailure(rt.binaries.path('pg_rewind'), ['--target-pgdata', node.dataDir, '--source-server', source], {
-      user: rt.serverUser,
-      env: { PGPASSFILE: passfile },
-      purpose: `pg_rewind of ${node.name}`,
-      timeoutMs: 600_000,
+// The steps that make a stopped former primary a standby of the current primary the chosen way (the pipeline's
+// recovery settings and start come after them).
+export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice, primary: PgNode = rt.primary, fellBack: () => void = () => undefined): PlanStep[] {
+  const again = `run "hotstandby rejoin ${node.name}": it plans again from what it finds (pg_rewind, or a fresh base backup)`;
+  const steps: PlanStep[] = [
+    {
+      title: `checkpoint on ${primary.name}, so its new timeline is in pg_control`,
+      actions: [{ kind: 'sql', node: primary.name, sql: 'CHECKPOINT', summary: `checkpoint on ${primary.name}` }],
+    },
+  ];
+  if (choice.method === 'follow') {
+    steps.push({
+      title: `${node.name} can follow ${primary.name}'s timeline without a rewind`,
+      actions: [followCheck(node, primary)],
+      ifFails: `${node.name} cannot follow as it is; ${again}`,
     });
-    const output = (result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ');
-    return { ok: result.exitCode === 0, output };
-  } finally {
-    await unlink(passfile).catch(() => undefined);
+  } else if (choice.method === 'pg_rewind') {
+    steps.push({
+      title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
+      actions: rewindActions(rt, node, primary, fellBack),
+      check: `pg_rewind ends with "Done!"`,
+      ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
+    });
+  } else {
+    steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: clearActions(rt, node) });
   }
+  steps.push({
+    title: `marking ${node.name} as a standby`,
+    actions: [
+      ...ownSlotActions(rt, node, choice),
+      markerAction(node),
+      { kind: 'record', summary: `${node.name} is a standby again`, run: () => recordRejoin(rt.store, node.name) },
+    ],
+    check: `${node.name}'s data directory holds ${node.facts.standbySetup}`,
+  });
+  return steps;
+}
+
+// At run time: the node stopped cleanly before the primary's timeline forked, so it can stream the new timeline.
+function followCheck(node: PgNode, primary: PgNode): Action {
+  const clean = cleanShutdownCheck(node);
+  return {
+    kind: 'check',
+    node: node.name,
+    summary: `${node.name} stopped cleanly before ${primary.name}'s timeline forked`,
+    async run(signal) {
+      await clean.run(signal);
+      const { checkpoint } = await readControlFacts(node.dataDir);
+      const fork = await timelineFork(primary);
+      if (!fork || !lsnReached(fork, checkpoint) || fork === checkpoint) {
+        throw new HotstandbyError('TOPOLOGY_CONFLICT', `${node.name}'s last checkpoint ${checkpoint} is not before ${primary.name}'s fork at ${fork ?? 'unknown'}`, {
+          where: { node: node.name },
+          fix: `hotstandby rejoin ${node.name} (it rewinds it with pg_rewind or takes a fresh base backup)`,
+        });
+      }
+    },
+    byHand: { sh: clean.byHand.sh, text: `pg_controldata shows a clean shut down whose "Latest checkpoint location" is before the fork in ${primary.name}'s newest .history file` },
+  };
+}
+
+// pg_rewind as the server's OS user, with the superuser's password in a temporary 0600 passfile; when it fails,
+// the directory is cleared for a fresh base backup instead.
+function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void): Action[] {
+  const passfile = path.join(rt.layout.runDir, `.rewind-${randomBytes(6).toString('hex')}.pgpass`);
+  const source = buildConninfo({ host: '127.0.0.1', port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
+  return [
+    {
+      kind: 'write-file',
+      path: passfile,
+      content: pgpassLine('*', '*', '*', rt.spec.superuser.name, rt.passwords.superuser?.value ?? '') + '\n',
+      owner: 'server',
+      mode: 0o600,
+      secret: true,
+      summary: `a temporary passfile for pg_rewind`,
+      // The runbook's own passfile holds the same superuser line (for 127.0.0.1); the server account must read it.
+      byHand: {
+        sh: `cp "$PGPASSFILE" ${quoteShellArg(passfile)} && chmod 600 ${quoteShellArg(passfile)} && to_server ${quoteShellArg(passfile)}`,
+        cmd: `copy /y "%PGPASSFILE%" "${passfile}"`,
+        text: 'a copy of the superuser passfile',
+      },
+    },
+    {
+      kind: 'exec',
+      command: rt.binaries.path('pg_rewind'),
+      args: ['--target-pgdata', node.dataDir, '--source-server', source],
+      runAs: 'server',
+      env: { PGPASSFILE: passfile },
+      node: node.name,
+      timeoutMs: 600_000,
+      summary: `pg_rewind of ${node.name} from ${primary.name}`,
+      otherwise: [
+        { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
+        ...clearActions(rt, node),
+        { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() },
+      ],
+    },
+    { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
+  ];
 }
 
 // Empty the way for a new base backup: a directory the tool created is removed; anything else is moved aside.
-async function clearForBaseBackup(rt: ClusterRuntime, node: PgNode): Promise<string | undefined> {
-  if (rt.createdByTool(node.dataDir)) {
-    await rm(node.dataDir, { recursive: true, force: true });
-    return undefined;
-  }
-  const aside = `${node.dataDir}.hotstandby-old-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  await rename(node.dataDir, aside);
-  return aside;
+function clearActions(rt: ClusterRuntime, node: PgNode): Action[] {
+  if (!existsSync(node.dataDir)) return [];
+  if (rt.createdByTool(node.dataDir)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
+  return [{ kind: 'move-aside', path: node.dataDir, to: asidePath(node), summary: `move ${node.name}'s data directory aside` }];
 }
 
-// What makes PostgreSQL start the directory as a standby (the recovery-config step then writes the rest).
-async function markAsStandby(rt: ClusterRuntime, node: PgNode): Promise<void> {
-  if (!existsSync(node.dataDir)) return;
-  const facts = node.facts;
-  const file = path.join(node.dataDir, facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf');
-  await writeFile(file, facts.standbySetup === 'standby.signal' ? '' : "standby_mode = 'on'\n", { mode: 0o600 });
-  await chownIfRoot(file, rt.serverUser.uid, rt.serverUser.gid);
+function asidePath(node: PgNode): string {
+  return `${node.dataDir}.hotstandby-old-${new Date().toISOString().replace(/[:.]/g, '-')}`;
 }
 
 // The slots the tool made on the node while it was the primary serve nobody now, and an unused slot keeps WAL
 // forever. The node is stopped, so their directories in pg_replslot are removed (a user's own slots stay).
-async function dropOwnSlots(rt: ClusterRuntime, node: PgNode, log: (line: string) => void): Promise<void> {
-  const own = rt.state.journal.filter((e) => e.kind === 'slot' && e.node === node.name);
-  for (const entry of own) {
-    if (entry.kind !== 'slot') continue;
-    const dir = path.join(node.dataDir, 'pg_replslot', entry.slot);
-    if (existsSync(dir)) {
-      log(`dropping the replication slot ${entry.slot} ${node.name} kept from its time as primary`);
-      await rm(dir, { recursive: true, force: true });
+function ownSlotActions(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice): Action[] {
+  const own = rt.state.journal.flatMap((e) => (e.kind === 'slot' && e.node === node.name ? [e.slot] : []));
+  const actions: Action[] = [];
+  if (choice.method !== 'base-backup') {
+    for (const slot of own) {
+      const dir = path.join(node.dataDir, 'pg_replslot', slot);
+      if (existsSync(dir)) actions.push({ kind: 'remove-dir', path: dir, summary: `drop the replication slot ${slot} ${node.name} kept from its time as primary` });
     }
   }
-  await rt.store.removeJournal((e) => e.kind === 'slot' && e.node === node.name);
+  if (own.length > 0)
+    actions.push({
+      kind: 'record',
+      summary: `${node.name} holds no slots of hotstandby's now`,
+      run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.node === node.name),
+    });
+  return actions;
+}
+
+// What makes PostgreSQL start the directory as a standby (the recovery-config step then writes the rest); skipped
+// when the directory was cleared for a base backup.
+function markerAction(node: PgNode): Action {
+  const signal = node.facts.standbySetup === 'standby.signal';
+  return {
+    kind: 'write-file',
+    path: path.join(node.dataDir, signal ? 'standby.signal' : 'recovery.conf'),
+    content: signal ? '' : "standby_mode = 'on'\n",
+    owner: 'server',
+    mode: 0o600,
+    whenDirExists: true,
+    summary: `mark ${node.name} as a standby (${signal ? 'standby.signal' : 'recovery.conf'})`,
+  };
 }

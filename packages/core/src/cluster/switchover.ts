@@ -1,19 +1,20 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { lsnReached } from '../postgres/lsn.js';
-import { readControlFacts } from '../postgres/pg-control.js';
-import { pollUntil } from '../util/poll.js';
+import type { OperationPlan } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { promoteJournaled } from './topology-change.js';
+import { cleanShutdownCheck, promotionActions, replayPastShutdownWait } from './failover-actions.js';
+import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { topologyAfterPromotion, topologyAfterRejoin } from './topology-change.js';
+import { rejoinSteps, type RejoinMethod } from './rejoin.js';
 
-// The planned swap with nothing lost: stop the primary cleanly (its walsenders send everything, up to the
-// shutdown checkpoint), wait until the standby has replayed past that checkpoint, promote it. The old primary
-// then stops exactly before the new timeline forks, so it can follow it without a rewind (the caller rejoins it).
-// If the standby does not catch up in time the old primary is started again as the primary and nothing changed.
-export async function switchoverTo(
+// switchover as a plan: the planned swap with nothing lost. Stop the primary cleanly (its walsenders send
+// everything, up to the shutdown checkpoint), wait until the standby has replayed past that checkpoint, promote
+// it. The old primary then stopped exactly before the new timeline forks, so it follows it without a rewind. If
+// the standby does not catch up in time the old primary is started again as the primary and nothing changed.
+export async function planSwitchover(
   rt: ClusterRuntime,
   name: string,
-  options: { timeoutMs?: number; log: (line: string) => void },
-): Promise<{ oldPrimary: string; checkpoint: string }> {
+  options: { timeoutMs?: number; pipeline: Pipeline },
+): Promise<{ plan: OperationPlan; oldPrimary: string; method: RejoinMethod }> {
   const target = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name);
   const old = rt.primary;
@@ -43,28 +44,37 @@ export async function switchoverTo(
       fix: `bring it up to date first (hotstandby up, then hotstandby verify)`,
     });
   }
-
-  options.log(`stopping the primary ${old.name} cleanly`);
-  await old.stop('fast');
-  const { checkpoint, state } = await readControlFacts(old.dataDir);
-  if (state !== 'shut down') throw new HotstandbyError('SERVER_STOP_FAILED', `${old.name} did not shut down cleanly (${state})`, { where: { node: old.name } });
-  options.log(`waiting until ${name} has replayed ${old.name}'s shutdown checkpoint ${checkpoint}`);
-  let replayed: string | null = null;
-  try {
-    await pollUntil(
-      async () => {
-        replayed = await target.lsn('replay');
-        return replayed && lsnReached(replayed, checkpoint) && replayed !== checkpoint ? true : undefined;
-      },
-      { timeoutMs: options.timeoutMs ?? 60_000, what: `${name} to replay past ${checkpoint}` },
-      () => `replayed up to ${replayed ?? 'nothing'}`,
-    );
-  } catch (error) {
-    options.log(`${name} did not catch up; starting ${old.name} again as the primary`);
-    await old.start();
-    throw error;
-  }
-  options.log(`promoting ${name}`);
-  await promoteJournaled(rt.store, rt.configSpec.primary.name, target, old.name);
-  return { oldPrimary: old.name, checkpoint };
+  const follow = { method: 'follow' as const, detail: `${old.name} stops cleanly before ${name}'s timeline forks: no rewind needed` };
+  return {
+    oldPrimary: old.name,
+    method: follow.method,
+    plan: {
+      command: `switchover ${name}`,
+      purpose: `Swap roles with nothing lost: ${name} becomes the primary and ${old.name} follows it as a standby.`,
+      checked: [`${name} streams from the primary ${old.name}`, `${name} has no apply delay`, `${old.name} runs`],
+      steps: [
+        {
+          title: `stopping the primary ${old.name} cleanly`,
+          actions: [
+            { kind: 'node', node: old.name, op: 'stop', mode: 'fast', summary: `stop ${old.name} (fast: its walsenders send everything up to the shutdown checkpoint)` },
+            cleanShutdownCheck(old),
+          ],
+          ifFails: `start ${old.name} again (hotstandby start ${old.name}); nothing else changed`,
+        },
+        {
+          title: `waiting until ${name} has replayed ${old.name}'s shutdown checkpoint`,
+          actions: [replayPastShutdownWait(target, old, options.timeoutMs ?? 60_000)],
+          ifFails: `start ${old.name} again as the primary (hotstandby start ${old.name}); nothing else changed`,
+        },
+        {
+          title: `promoting ${name}`,
+          actions: promotionActions(rt.store, rt.configSpec.primary.name, target, old.name),
+          check: `SELECT pg_is_in_recovery() on ${name} returns f`,
+          ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
+        },
+        ...rejoinSteps(rt, old, follow, target),
+        pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name)),
+      ],
+    },
+  };
 }

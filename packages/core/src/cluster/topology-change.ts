@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { PgNode } from '../postgres/pg-node.js';
 import type { StateStore } from '../state/state-store.js';
 import type { ClusterState, Topology } from '../state/cluster-state.js';
 
@@ -17,27 +16,25 @@ export async function recordPromotion(store: StateStore, configPrimary: string, 
   await changeTopology(store, (t) => applyPromotion(t, configPrimary, newPrimary, oldPrimary));
 }
 
+// The recorded topology as it will be after a promotion (a copy; nothing is written), for planning what follows.
+export function topologyAfterPromotion(topology: Topology | undefined, configPrimary: string, newPrimary: string, oldPrimary: string): Topology {
+  const copy: Topology = structuredClone(topology ?? {});
+  applyPromotion(copy, configPrimary, newPrimary, oldPrimary);
+  return copy;
+}
+
+// The recorded topology as it will be once a former primary rejoined (a copy; nothing is written).
+export function topologyAfterRejoin(topology: Topology | undefined, name: string): Topology {
+  const copy: Topology = structuredClone(topology ?? {});
+  applyRejoin(copy, name);
+  return copy;
+}
+
 function applyPromotion(t: Topology, configPrimary: string, newPrimary: string, oldPrimary: string): void {
   t.primary = newPrimary === configPrimary ? undefined : newPrimary;
   t.formerPrimaries = [...new Set([...(t.formerPrimaries ?? []).filter((n) => n !== newPrimary), oldPrimary])];
   if (t.upstreams) delete t.upstreams[newPrimary];
   delete t.pendingPromotion;
-}
-
-// Promote a standby with the intent journaled first, so that a command killed between pg_ctl promote and
-// recording it leaves a state the next command can settle (settlePendingPromotion), never two primaries.
-export async function promoteJournaled(store: StateStore, configPrimary: string, newPrimary: PgNode, oldPrimary: string): Promise<void> {
-  await changeTopology(store, (t) => {
-    t.pendingPromotion = { newPrimary: newPrimary.name, oldPrimary };
-  });
-  try {
-    await newPrimary.promote();
-  } catch (error) {
-    // pg_ctl promote failed: if the standby did not leave recovery, nothing changed.
-    if (isStillStandby(newPrimary.dataDir)) await changeTopology(store, (t) => void delete t.pendingPromotion);
-    throw error;
-  }
-  await recordPromotion(store, configPrimary, newPrimary.name, oldPrimary);
 }
 
 // Settle a promotion a killed command left pending: recorded when the standby was promoted (its standby.signal
@@ -58,8 +55,10 @@ function isStillStandby(dataDir: string): boolean {
 
 // Record that a former primary is a standby again (of the current primary).
 export async function recordRejoin(store: StateStore, name: string): Promise<void> {
-  await changeTopology(store, (t) => {
-    t.formerPrimaries = (t.formerPrimaries ?? []).filter((n) => n !== name);
-    if (t.upstreams) delete t.upstreams[name];
-  });
+  await changeTopology(store, (t) => applyRejoin(t, name));
+}
+
+function applyRejoin(t: Topology, name: string): void {
+  t.formerPrimaries = (t.formerPrimaries ?? []).filter((n) => n !== name);
+  if (t.upstreams) delete t.upstreams[name];
 }

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   PLUGIN_FAILED: 'A step plugin threw an error.',
   PLUGIN_INVALID: 'A plugin or the pipeline that orders plugins is invalid.',
   PLUGIN_SCAFFOLD: "`hotstandby plugin new` cannot write the plugin package (not a step name, a built-in step's name, or the directory is not empty).",
+  NO_PLAN: 'The command named for a runbook or a dry run has no plan, or was given the wrong arguments.',
+  OUTPUT_EXISTS: 'The file a command was told to write exists already (--force replaces it).',
   ABORTED: 'The run was interrupted.',
   INTERNAL: 'An unexpected error: a bug in hotstandby.',
 } as const;

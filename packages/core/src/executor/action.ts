@@ -30,6 +30,10 @@ export interface WriteFileAction extends ActionBase {
   mode?: number;
   // Never print the content (password files).
   secret?: boolean;
+  // Write only when the file's directory exists then (a marker in a data directory an earlier fallback removed).
+  whenDirExists?: boolean;
+  // How a runbook writes a secret file without showing its content (a copy of the runbook's own passfile).
+  byHand?: ByHand;
 }
 
 // Delete one file.
@@ -55,6 +59,8 @@ export interface ExecAction extends ActionBase {
   env?: Record<string, string>;
   node?: string;
   timeoutMs?: number;
+  // Applied instead of failing when the program fails (pg_rewind that cannot rewind: a fresh copy instead).
+  otherwise?: readonly Action[];
 }
 
 // Start, stop, restart, reload or promote a node (promote: pg_ctl promote, waiting until it accepts writes).

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describeCommand } from '../postgres/process-runner.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { Action } from './action.js';
@@ -20,7 +21,8 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
       if (action.secret)
         return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
       const before = await readFile(action.path, 'utf8').catch(() => undefined);
-      return [`${before === undefined ? 'create' : 'edit'} ${action.path}`, ...unifiedDiff(action.path, before, action.content)];
+      const when = action.whenDirExists ? ` (if ${path.dirname(action.path)} still exists then)` : '';
+      return [`${before === undefined ? 'create' : 'edit'} ${action.path}${when}`, ...unifiedDiff(action.path, before, action.content)];
     }
     case 'remove-file':
       return [`remove ${action.path}`];
@@ -33,7 +35,10 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
               .map((k) => `${k}=…`)
               .join(' ')} `
           : '';
-      return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`];
+      const otherwise = action.otherwise?.length
+        ? ['  if it fails, instead:', ...(await Promise.all(action.otherwise.map((a) => describeUnmasked(a, serverUserName)))).flat().map((l) => `    ${l}`)]
+        : [];
+      return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`, ...otherwise];
     }
     case 'node': {
       const mode = action.op === 'stop' ? ` (${action.mode ?? 'fast'})` : '';

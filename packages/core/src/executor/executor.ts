@@ -20,6 +20,8 @@ export interface ExecutorDeps {
   state: StateStore;
   layout: StateLayout;
   signal?: AbortSignal;
+  // Told when an action fails and its fallback runs instead (pg_rewind, then a fresh base backup).
+  progress?(line: string): void;
 }
 
 // The one place effects happen: applies planned actions and journals what `down --restore` needs to undo them.
@@ -48,6 +50,7 @@ export class Executor {
         return;
       }
       case 'write-file':
+        if (action.whenDirExists && !(await exists(path.dirname(action.path)))) return;
         await this.journalFile(action.path);
         // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
         await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true }).catch((e: unknown) => {
@@ -64,13 +67,19 @@ export class Executor {
         await this.makeDir(action.path, action.mode, action.owner);
         return;
       case 'exec':
-        await runProgram(action.command, action.args, {
-          user: action.runAs === 'server' ? this.deps.serverUser : undefined,
-          env: action.env,
-          timeoutMs: action.timeoutMs,
-          signal: this.deps.signal,
-          purpose: action.summary,
-        });
+        try {
+          await runProgram(action.command, action.args, {
+            user: action.runAs === 'server' ? this.deps.serverUser : undefined,
+            env: action.env,
+            timeoutMs: action.timeoutMs,
+            signal: this.deps.signal,
+            purpose: action.summary,
+          });
+        } catch (error) {
+          if (!action.otherwise || this.deps.signal?.aborted) throw error;
+          this.deps.progress?.(`${action.summary} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); instead:`);
+          await this.applyAll(action.otherwise);
+        }
         return;
       case 'node': {
         const node = this.deps.node(action.node);

@@ -17,10 +17,12 @@ export function shellOfAction(action: Action, target: RunbookTarget): string[] {
       return [`sql_at ${q(node.host)} ${node.port} ${q(action.database ?? 'postgres')} -c ${q(sql)}`];
     }
     case 'write-file': {
+      if (action.secret && action.byHand?.sh) return action.byHand.sh.split('\n');
       if (action.secret) return [`# by hand: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is a password and is not shown`];
       const lines = writeFileLines(action.path, action.content);
       lines.push(`chmod ${(action.mode ?? 0o600).toString(8)} ${q(action.path)}`);
       if (action.owner === 'server') lines.push(`to_server ${q(action.path)}`);
+      if (action.whenDirExists) return [`if [ -d ${q(path.dirname(action.path))} ]; then`, ...lines, 'fi'];
       return lines;
     }
     case 'remove-file':
@@ -30,7 +32,10 @@ export function shellOfAction(action: Action, target: RunbookTarget): string[] {
     case 'exec': {
       const env = Object.entries(action.env ?? {}).map(([k, v]) => `${k}=${q(maskSecrets(v))}`);
       const words = [...(env.length ? ['env', ...env] : []), q(action.command), ...action.args.map((a) => q(maskSecrets(a)))];
-      return [`${action.runAs === 'server' ? 'as_server ' : ''}${words.join(' ')}`];
+      const line = `${action.runAs === 'server' ? 'as_server ' : ''}${words.join(' ')}`;
+      if (!action.otherwise?.length) return [line];
+      // Not indented: a here-document's lines must stay as they are.
+      return [`if ! ${line}; then`, 'echo "the command above failed; instead:" >&2', ...action.otherwise.flatMap((a) => shellOfAction(a, target)), 'fi'];
     }
     case 'node':
       return nodeLines(action, target);

@@ -1,0 +1,38 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { RunbookFormat } from '@hotstandby/core';
+import { openCommandCluster, type CliContext } from '../cli-context.js';
+
+const FORMATS: readonly RunbookFormat[] = ['md', 'sh', 'cmd'];
+
+// `runbook <command> [args...]`: the plan `<command> --dry-run` shows, written as a document a DBA can follow by
+// hand (Markdown) or as a script (POSIX sh, Windows cmd). Flags of the planned command go after `--`.
+export function registerRunbook(program: Command, cli: CliContext): void {
+  program
+    .command('runbook')
+    .description('write the plan of a command (promote, switchover, rejoin ...) as a runbook to follow by hand, or as a sh/cmd script')
+    .argument('<command>', 'the command to plan, e.g. switchover')
+    .argument('[args...]', 'its arguments; its own flags after -- (runbook promote s1 -- --force)')
+    .option('--format <format>', 'md (numbered steps for people), sh (POSIX script) or cmd (Windows script)', parseFormat, 'md' as RunbookFormat)
+    .option('-o, --output <file>', 'write it to this file (atomically) instead of printing it')
+    .option('--force', 'replace the output file when it exists')
+    .addHelpText('after', '\nThe runbook reflects the cluster as it is when written; write it again after anything changes.')
+    .action(async (planned: string, args: string[], opts: { format: RunbookFormat; output?: string; force?: boolean }, command: Command) => {
+      const { spec, cluster } = await openCommandCluster(cli, command);
+      const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+      const generatedBy = `Written by hotstandby ${version} at ${new Date().toISOString()} for ${spec.source.path ?? 'the built-in config'}, from the cluster as it was then.`;
+      const request = { args: args.filter((a) => a !== '--force'), force: args.includes('--force') };
+      const text = await cluster.runbook(planned, request, { format: opts.format, generatedBy });
+      if (!opts.output) return cli.out(text.trimEnd());
+      const { writeNewFile } = await import('@hotstandby/core');
+      const file = path.resolve(cli.cwd, opts.output);
+      await writeNewFile(file, text, { mode: opts.format === 'md' ? 0o644 : 0o755, replace: opts.force ?? false });
+      cli.out(`Wrote the ${opts.format} runbook of "hotstandby ${[planned, ...args].join(' ')}" to ${file}`);
+    });
+}
+
+function parseFormat(value: string): RunbookFormat {
+  if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`choose one of ${FORMATS.join(', ')}`);
+  return value as RunbookFormat;
+}
