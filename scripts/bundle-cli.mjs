@@ -14,7 +14,7 @@
 //
 // Command line: node scripts/bundle-cli.mjs [published|sources OUTDIR]
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -27,17 +27,20 @@ export const PUBLISHED_OUTDIR = path.join(CLI_DIR, 'dist', 'bundle');
 // The file names of the bundle's two entries: the command, and the engine user plugins import.
 export const BIN_FILE = 'hotstandby.js';
 const CORE_FILE = 'hotstandby-core.js';
+// esbuild's account of the "sources" bundle (inputs of each output file), beside it.
+export const METAFILE = 'metafile.json';
 
 // Optional dependencies of bundled packages that hotstandby never uses (pg's native driver, cosmiconfig's
 // TypeScript loader, which hotstandby replaces with tsx): left as imports that are never reached.
 const NEVER_LOADED = ['pg-native', 'typescript'];
 
-// Bundle the CLI into outdir (created; emptied first). mode "sources" or "published". Returns the entry's path.
+// Bundle the CLI into outdir (created; emptied first). mode "sources" (also writes METAFILE) or "published".
+// Returns the entry's path.
 export async function bundleCli({ outdir, mode }) {
   if (mode !== 'sources' && mode !== 'published') throw new Error(`bundleCli: mode must be "sources" or "published", not ${mode}`);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  await build({
+  const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: {
       [BIN_FILE.replace(/\.js$/, '')]: path.join(CLI_DIR, 'src', 'bin.ts'),
@@ -57,6 +60,7 @@ export async function bundleCli({ outdir, mode }) {
     logLevel: 'warning',
     plugins: [moduleUrls(mode)],
     define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
+    metafile: mode === 'sources',
     banner: {
       js: [
         // Bundled CommonJS dependencies call require() (Node's built-ins, their own files).
@@ -66,6 +70,8 @@ export async function bundleCli({ outdir, mode }) {
       ].join('\n'),
     },
   });
+  // For the tests: which source files went into which output file.
+  if (result.metafile) await writeFile(path.join(outdir, METAFILE), JSON.stringify(result.metafile));
   return path.join(outdir, BIN_FILE);
 }
 
