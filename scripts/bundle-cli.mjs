@@ -13,7 +13,7 @@
 // @hotstandby/core is, so user plugins and configs that import it share the running CLI's instance.
 //
 // Command line: node scripts/bundle-cli.mjs [published|sources OUTDIR]
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,11 +34,15 @@ export const METAFILE = 'metafile.json';
 // TypeScript loader, which hotstandby replaces with tsx): left as imports that are never reached.
 const NEVER_LOADED = ['pg-native', 'typescript'];
 
-// Bundle the CLI into outdir (created; emptied first). mode "sources" (also writes METAFILE) or "published".
+// Bundle the CLI into outdir. mode "sources" (also writes METAFILE) or "published". outdir must be empty or
+// not exist, except the published one, which is emptied first (it holds nothing but the previous bundle).
 // Returns the entry's path.
 export async function bundleCli({ outdir, mode }) {
   if (mode !== 'sources' && mode !== 'published') throw new Error(`bundleCli: mode must be "sources" or "published", not ${mode}`);
-  await rm(outdir, { recursive: true, force: true });
+  if (path.resolve(outdir) === PUBLISHED_OUTDIR) await rm(outdir, { recursive: true, force: true });
+  else if (existsSync(outdir) && readdirSync(outdir).length > 0) {
+    throw new Error(`bundleCli: ${outdir} is not empty; bundle into an empty or new directory (nothing was written)`);
+  }
   await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: REPO_ROOT,
@@ -54,7 +58,6 @@ export async function bundleCli({ outdir, mode }) {
     target: 'node20.19',
     // The workspace packages from their TypeScript sources, as the tests and tsc see them.
     conditions: ['source'],
-    mainFields: ['module', 'main'],
     external: NEVER_LOADED,
     legalComments: 'none',
     logLevel: 'warning',
@@ -140,6 +143,11 @@ function packageNameOf(packageDir) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [mode = 'published', outdir] = process.argv.slice(2);
   const started = Date.now();
-  const bin = await bundleCli({ mode, outdir: outdir ? path.resolve(outdir) : PUBLISHED_OUTDIR });
-  console.log(`bundled ${path.relative(process.cwd(), bin)} (${mode}) in ${Date.now() - started} ms`);
+  try {
+    const bin = await bundleCli({ mode, outdir: outdir ? path.resolve(outdir) : PUBLISHED_OUTDIR });
+    console.log(`bundled ${path.relative(process.cwd(), bin)} (${mode}) in ${Date.now() - started} ms`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  }
 }
