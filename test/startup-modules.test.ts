@@ -1,4 +1,5 @@
-// Start-up of the CLI run from its TypeScript sources (the structure the bundle keeps): --version, --help and usage errors
+// Start-up of the CLI run from its TypeScript sources (test/startup-bundle.test.ts checks the bundle built from
+// them): --version, --help and usage errors load the command definitions and commander only; the engine
 // (@hotstandby/core) and its heavy dependencies load when a command runs.
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
