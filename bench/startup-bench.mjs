@@ -45,13 +45,13 @@ function median(values) {
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hotstandby-startup-'));
-const testBundle = compare ? await bundleCli({ outdir: path.join(dir, 'test-bundle'), mode: 'sources' }) : undefined;
 const sourceLauncher = path.join(cliDir, 'bin', 'hotstandby.js');
 // The postgres OS user (servers run as it when root) must reach the data directories.
 chmodSync(dir, 0o755);
 const port = await freePort();
 writeFileSync(path.join(dir, 'hotstandby.config.json'), JSON.stringify({ primary: { port }, standbys: [{ name: 'replica', port: await freePort() }] }));
 try {
+  const testBundle = compare ? await bundleCli({ outdir: path.join(dir, 'test-bundle'), mode: 'sources' }) : undefined;
   timed([bin, 'up', '--plain'], dir);
   const cases = [
     { name: 'node -e 0', args: ['-e', '0'] },
