@@ -59,7 +59,8 @@ export async function bundleCli({ outdir, mode }) {
     // The workspace packages from their TypeScript sources, as the tests and tsc see them.
     conditions: ['source'],
     external: NEVER_LOADED,
-    legalComments: 'none',
+    // The published bundle keeps the license comments of the code it includes (at the end of each file).
+    legalComments: mode === 'published' ? 'eof' : 'none',
     logLevel: 'warning',
     plugins: [moduleUrls(mode), nodeOnlyPg()],
     define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
