@@ -49,6 +49,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // Bundles the CLI from the current sources once per run: the tests start it hundreds of times.
+          globalSetup: ['test/support/cli-bundle-setup.ts'],
           exclude: ['test/golden/**', 'test/matrix/**'],
           testTimeout: 300_000,
           hookTimeout: 300_000,

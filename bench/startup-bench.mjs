@@ -3,15 +3,21 @@
 // alike; prints the median wall time of each and its difference from `node -e 0`, with the targets:
 // --version and --help within 0.1 s of bare Node, `status --json` on a running primary + standby within 0.25 s.
 // Brings the cluster up in a temporary directory on free ports first and removes it (down --purge) at the end.
+// With --compare, also --version and status --json of the two ways the tests run the CLI: the launcher that
+// compiles the TypeScript sources (packages/cli/bin/hotstandby.js) and the bundle built from them per e2e run.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCli } from '../scripts/bundle-cli.mjs';
 
-const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
-const runs = Number(process.argv[2] ?? 7);
+// The published `hotstandby` command: the package's "bin".
+const cliDir = fileURLToPath(new URL('../packages/cli/', import.meta.url));
+const bin = path.join(cliDir, JSON.parse(readFileSync(path.join(cliDir, 'package.json'), 'utf8')).bin.hotstandby);
+const compare = process.argv.includes('--compare');
+const runs = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 7);
 
 // A port nobody listens on.
 function freePort() {
@@ -39,17 +45,27 @@ function median(values) {
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hotstandby-startup-'));
+const sourceLauncher = path.join(cliDir, 'bin', 'hotstandby.js');
 // The postgres OS user (servers run as it when root) must reach the data directories.
 chmodSync(dir, 0o755);
 const port = await freePort();
 writeFileSync(path.join(dir, 'hotstandby.config.json'), JSON.stringify({ primary: { port }, standbys: [{ name: 'replica', port: await freePort() }] }));
 try {
+  const testBundle = compare ? await bundleCli({ outdir: path.join(dir, 'test-bundle'), mode: 'sources' }) : undefined;
   timed([bin, 'up', '--plain'], dir);
   const cases = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'hotstandby --version', args: [bin, '--version'], target: 0.1 },
     { name: 'hotstandby --help', args: [bin, '--help'], target: 0.1 },
     { name: 'hotstandby status --json', args: [bin, 'status', '--json'], target: 0.25 },
+    ...(compare
+      ? [
+          { name: 'sources --version', args: [sourceLauncher, '--version'] },
+          { name: 'sources status --json', args: [sourceLauncher, 'status', '--json'] },
+          { name: 'test bundle --version', args: [testBundle, '--version'] },
+          { name: 'test bundle status --json', args: [testBundle, 'status', '--json'] },
+        ]
+      : []),
   ];
   const samples = cases.map(() => []);
   for (let i = 0; i < runs; i++) {

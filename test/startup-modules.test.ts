@@ -1,15 +1,16 @@
-// Start-up: --version, --help and usage errors load the command definitions and commander only; the engine
+// Start-up of the CLI run from its TypeScript sources (test/startup-bundle.test.ts checks the bundle built from
+// them): --version, --help and usage errors load the command definitions and commander only; the engine
 // (@hotstandby/core) and its heavy dependencies load when a command runs.
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { CLI_BIN, cleanEnv } from './support/cli.js';
+import { cleanEnv, SOURCE_CLI_BIN } from './support/cli.js';
 
 // Preloaded with --import: prints the URL of every file module Node loads to stderr, one "LOADED url" per line.
 const LOG_LOADS = fileURLToPath(new URL('./support/log-module-loads.mjs', import.meta.url));
 
 async function loadedModules(args: string[]): Promise<{ code: number; modules: string[] }> {
-  const result = await execa(process.execPath, ['--import', LOG_LOADS, CLI_BIN, ...args], { env: cleanEnv(), extendEnv: false, reject: false, encoding: 'utf8' });
+  const result = await execa(process.execPath, ['--import', LOG_LOADS, SOURCE_CLI_BIN, ...args], { env: cleanEnv(), extendEnv: false, reject: false, encoding: 'utf8' });
   const modules = String(result.stderr)
     .split('\n')
     .filter((l) => l.startsWith('LOADED '))

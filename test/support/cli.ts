@@ -1,9 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
+import { inject } from 'vitest';
 
-// The CLI entry a user runs (`hotstandby` from packages/cli/bin), and the repository root.
-export const CLI_BIN = fileURLToPath(new URL('../../packages/cli/bin/hotstandby.js', import.meta.url));
+// The `hotstandby` command the tests run: the CLI bundled from the current sources for this test run by the e2e
+// project's global setup (cli-bundle-setup.ts), so each start skips compiling TypeScript.
+export const CLI_BIN = bundledCli();
+// The launcher that runs the CLI from its TypeScript sources (`pnpm hotstandby`), for tests of how those load.
+export const SOURCE_CLI_BIN = fileURLToPath(new URL('../../packages/cli/bin/hotstandby.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function bundledCli(): string {
+  const bin = inject('hotstandbyCliBin');
+  if (!bin) throw new Error("test/support/cli.ts runs the CLI the e2e global setup bundles (test/support/cli-bundle-setup.ts); add it to this project's globalSetup");
+  return bin;
+}
 
 // What a finished CLI run left behind.
 export interface CliResult {
@@ -39,7 +49,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
-// Start `node packages/cli/bin/hotstandby.js ARGS` in cwd, as a user would type `hotstandby ARGS` there.
+// Start `node CLI_BIN ARGS` in cwd, as a user would type `hotstandby ARGS` there.
 export function startCli(args: readonly string[], options: CliOptions): ResultPromise<{ reject: false; encoding: 'utf8' }> {
   return execa(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd,

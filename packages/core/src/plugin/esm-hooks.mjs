@@ -12,10 +12,13 @@ const TS_FOR_JS = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 // Packages of the running hotstandby a plugin or config file may import without installing them ("@hotstandby/core"):
 // a local file in a project that has no node_modules gets the host's copy, so it shares the host's instance.
 let hostPackages = {};
+// True when every import of those packages gets the host's copy, installed or not (the bundled CLI).
+let alwaysHost = false;
 
-// Receives { hostPackages: { name: url } } from import-module.ts.
+// Receives { hostPackages: { name: url }, alwaysHost } from import-module.ts.
 export function initialize(data) {
   hostPackages = data?.hostPackages ?? {};
+  alwaysHost = data?.alwaysHost === true;
 }
 
 // Resolve relative imports of plugin files ourselves; decide the format of plugin files after the next resolver.
@@ -24,6 +27,7 @@ export async function resolve(specifier, context, nextResolve) {
     const url = resolveLocal(specifier, context.parentURL);
     if (url) return { url, format: formatOf(url), shortCircuit: true };
   }
+  if (alwaysHost && hostPackages[specifier]) return { url: hostPackages[specifier], format: 'module', shortCircuit: true };
   let result;
   try {
     result = await nextResolve(specifier, context);

