@@ -12,7 +12,11 @@ import { resolveServerUser } from '@hotstandby/core';
 import { freePort } from '@hotstandby/testing';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '..', 'packages', 'cli', 'bin', 'hotstandby.js');
+// The CLI as users run it: bundled (as `pnpm build` publishes it) from this checkout's sources, into a temporary
+// directory, so every measured command pays a real start-up and not the TypeScript compilation of the sources.
+const bundleDir = await mkdtemp(path.join(os.tmpdir(), 'hotstandby-bench-cli-'));
+const { bundleCli } = (await import(path.join(here, '..', 'scripts', 'bundle-cli.mjs'))) as { bundleCli(o: { outdir: string; mode: string }): Promise<string> };
+const cli = await bundleCli({ outdir: path.join(bundleDir, 'cli'), mode: 'sources' });
 const runs = Number(process.argv[2] ?? 5);
 // add-standby on 2 million rows is slow to set up; it may run fewer times (the second argument).
 const addRuns = Number(process.argv[3] ?? runs);
@@ -201,4 +205,5 @@ try {
   for (const line of lines) console.log(line);
 } finally {
   await rm(cacheDir, { recursive: true, force: true });
+  await rm(bundleDir, { recursive: true, force: true });
 }
