@@ -37,14 +37,19 @@ export async function forgetAddedStandby(rt: ClusterRuntime, name: string): Prom
 // Take a standby out of the topology: an added one is forgotten, one from the config is marked removed.
 // Refused while other standbys stream from it.
 export async function recordRemovedStandby(rt: ClusterRuntime, name: string): Promise<void> {
-  const spec = rt.spec.standbys.find((s) => s.name === name);
-  if (!spec) throw notAStandbyError(rt, name);
-  const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
-  if (children.length > 0) throw childrenStreamError(rt, name, children);
+  checkRemovableStandby(rt, name);
   await changeTopology(rt.store, (t) => {
     const wasAdded = (t.added ?? []).some((a) => a.name === name);
     t.added = (t.added ?? []).filter((a) => a.name !== name);
     if (!wasAdded) t.removed = [...new Set([...(t.removed ?? []), name])];
     if (t.upstreams) delete t.upstreams[name];
   });
+}
+
+// Refuse to remove a node that is not a standby, or one other standbys stream from (before anything changes).
+export function checkRemovableStandby(rt: ClusterRuntime, name: string): void {
+  const spec = rt.spec.standbys.find((s) => s.name === name);
+  if (!spec) throw notAStandbyError(rt, name);
+  const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
+  if (children.length > 0) throw childrenStreamError(rt, name, children);
 }
