@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCluster, type CliContext } from '../cli-context.js';
+import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
@@ -33,9 +34,14 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
   });
   withPipelineOptions(
-    program.command('rebuild').description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)').argument('<name>', 'the standby'),
-  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+    program
+      .command('rebuild')
+      .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
+      .argument('<name>', 'the standby')
+      .option('--dry-run', DRY_RUN_HELP),
+  ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCluster(cli, command);
+    if (opts.dryRun) return printDryRun(cli, cluster, { command: 'rebuild', name }, opts.json);
     const warnings: string[] = [];
     const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const node = result.status?.nodes.find((n) => n.name === name);
@@ -47,9 +53,11 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .description('take a standby out: out of synchronous_standby_names, stopped, its slot dropped')
     .argument('<name>', 'the standby')
     .option('--purge', 'also delete its data directory, if hotstandby created it')
-    .option('--json', 'print what was deleted and kept as JSON')
-    .action(async (name: string, opts: { purge?: boolean; json?: boolean }, command: Command) => {
+    .option('--dry-run', DRY_RUN_HELP)
+    .option('--json', 'print what was deleted and kept as JSON (with --dry-run: the plan)')
+    .action(async (name: string, opts: { purge?: boolean; json?: boolean; dryRun?: boolean }, command: Command) => {
       const { cluster } = await openCluster(cli, command);
+      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'remove-standby', name, purge: opts.purge }, opts.json);
       const warnings: string[] = [];
       const result = await cluster.removeStandby(name, { purge: opts.purge, log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { standby: name, ...result, warnings } satisfies RemoveStandbyJson);

@@ -14,7 +14,7 @@ import { planScripts } from './control-scripts-plan.js';
 import { planLifecycle, type LifecycleRequest } from './lifecycle-request.js';
 import { startPlanned, stopPlanned } from './node-control-run.js';
 import type { ControlResult } from './node-control.js';
-import { operationExecutor } from './operation-executor.js';
+import { applyOperation, operationExecutor } from './operation-executor.js';
 import { promoteStandby } from './promote.js';
 import { rejoinFormerPrimary } from './rejoin.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
@@ -26,7 +26,6 @@ import { switchoverTo } from './switchover.js';
 import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
 import { planStandbyRemoval } from './remove-standby.js';
 import { planRebuild } from './rebuild-standby.js';
-import { applyPlan } from '../executor/apply-plan.js';
 import { planView, type PlanView } from '../executor/plan-view.js';
 
 export type { ClusterOptions, LifecycleOptions, PlannedStep, StepRunOptions, UpOptions, UpResult } from './cluster-options.js';
@@ -129,7 +128,7 @@ export class Cluster {
       const log = options.log ?? (() => undefined);
       const applyWalConfig = async () => void (await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' }));
       const { plan, deleted, kept } = await planStandbyRemoval(rt, name, { purge: options.purge ?? false, applyWalConfig });
-      await applyPlan(operationExecutor(rt, log), plan, () => undefined);
+      await applyOperation(rt, plan, log);
       return { deleted, kept };
     });
   }
@@ -141,7 +140,7 @@ export class Cluster {
       const log = options.log ?? (() => undefined);
       const plan = await planRebuild(rt, name);
       for (const note of plan.checked.filter((c) => c.startsWith('note: '))) log(note);
-      await applyPlan(operationExecutor(rt, log), plan, () => undefined);
+      await applyOperation(rt, plan, log);
       await rt.close();
       return this.up(options);
     });
@@ -189,7 +188,7 @@ export class Cluster {
   async scripts(outDir: string): Promise<string[]> {
     return this.inspect(async (rt) => {
       const { plan, files } = await planScripts(rt, outDir);
-      await applyPlan(operationExecutor(rt), plan, () => undefined);
+      await applyOperation(rt, plan, () => undefined);
       return files;
     });
   }
@@ -212,7 +211,7 @@ export class Cluster {
       async (rt) => {
         const { plan, result } = await planTeardown(rt, options);
         for (const note of plan.checked) options.log?.(note);
-        await applyPlan(operationExecutor(rt, options.log), plan, () => undefined);
+        await applyOperation(rt, plan, options.log ?? (() => undefined));
         return result;
       },
       { unlisted: 'include' },

@@ -83,14 +83,14 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     steps.push({ title: `start ${primary.name} to undo the changes`, actions: [{ kind: 'node', node: primary.name, op: 'start', summary: `starting ${primary.name} to undo the changes` }] });
     primaryRuns = true;
   }
-  const forget = (entry: JournalEntry): Action => ({ kind: 'record', summary: `forget it in the journal`, run: () => rt.store.removeJournal((e) => e === entry) });
+  const forget = (entry: JournalEntry, what: string): Action => ({ kind: 'record', summary: `forget ${what} in the journal`, run: () => rt.store.removeJournal((e) => e === entry) });
   if (options.restore || (options.purge && adopted)) {
     const actions: Action[] = [];
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'slot' }> => e.kind === 'slot')) {
       // A slot lives on the node it was made on, which after a switchover may be a standby stopped above: a
       // slot there goes with its data directory, so only slots on nodes still running then are dropped.
       if (entry.node !== primary.name || !primaryRuns) continue;
-      actions.push(dropInactiveSlotAction(entry.node, entry.slot, `dropping replication slot ${entry.slot} on ${entry.node}`), forget(entry));
+      actions.push(dropInactiveSlotAction(entry.node, entry.slot, `dropping replication slot ${entry.slot} on ${entry.node}`), forget(entry, `the slot ${entry.slot}`));
       result.dropped.push(`slot ${entry.slot}`);
       undoing.add(entry);
     }
@@ -104,7 +104,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
       // node the role was created on (that one is a standby, or stopped).
       roles.push(
         { kind: 'sql', node: primary.name, sql: `DROP ROLE IF EXISTS ${quoteIdent(entry.role)}`, summary: `dropping role ${entry.role} on ${primary.name}` },
-        forget(entry),
+        forget(entry, `the role ${entry.role}`),
       );
       result.dropped.push(`role ${entry.role}`);
       undoing.add(entry);
@@ -112,7 +112,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     if (roles.length) steps.push({ title: `drop the roles hotstandby created`, actions: roles });
     const files: Action[] = [];
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
-      files.push(restoreFileAction(entry), forget(entry));
+      files.push(restoreFileAction(entry), forget(entry, entry.path));
       result.restored.push(entry.path);
       undoing.add(entry);
     }
