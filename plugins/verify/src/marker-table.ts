@@ -32,7 +32,14 @@ export async function writeMarker(primary: PgNode, database: string, run: RunAct
       sql: `CREATE TABLE public.${quoteIdent(table)} (id int PRIMARY KEY, token text NOT NULL, written_at timestamptz NOT NULL DEFAULT now())`,
       summary: `create the marker table ${table}`,
     },
-    { kind: 'sql', node: primary.name, database, sql: `INSERT INTO public.${quoteIdent(table)} (id, token) VALUES (1, $1)`, params: [token], summary: `write the marker row into ${table}` },
+    {
+      kind: 'sql',
+      node: primary.name,
+      database,
+      sql: `INSERT INTO public.${quoteIdent(table)} (id, token) VALUES (1, $1)`,
+      params: [token],
+      summary: `write the marker row into ${table}`,
+    },
   ]);
   const lsn = (await primary.lsn('write'))!;
   return { table, token, lsn };

@@ -11,7 +11,13 @@ export async function startPlanned(rt: ClusterRuntime, names: readonly string[] 
 }
 
 // Stop the named nodes (default all) by applying their stop plan, warning first when commits will wait.
-export async function stopPlanned(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, log: (line: string) => void, timeoutSec?: number): Promise<ControlResult[]> {
+export async function stopPlanned(
+  rt: ClusterRuntime,
+  names: readonly string[] | undefined,
+  mode: StopMode,
+  log: (line: string) => void,
+  timeoutSec?: number,
+): Promise<ControlResult[]> {
   const { plan, results, warnings } = await planNodeStop(rt, names, mode, timeoutSec);
   for (const warning of warnings) log(`warning: ${warning}`);
   await applyOperation(rt, plan, log);

@@ -14,7 +14,11 @@ export function operationExecutor(rt: ClusterRuntime, progress: (line: string) =
 // tasks that change nothing and records of the tool's own state speak through their own lines, when they find something).
 export async function applyOperation(rt: ClusterRuntime, plan: OperationPlan, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const said = new Set(plan.steps.flatMap((s) => s.actions.filter(isEffectOnServersOrFiles).map((a) => a.summary)));
-  await applyPlan(operationExecutor(rt, (line) => said.has(line) && log(line), signal), plan, () => undefined);
+  await applyPlan(
+    operationExecutor(rt, (line) => said.has(line) && log(line), signal),
+    plan,
+    () => undefined,
+  );
 }
 
 function isEffectOnServersOrFiles(action: Action): boolean {

@@ -46,6 +46,8 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
     purpose: `Build the standby ${name} again from a new base backup: its copy is discarded, then up takes a new base backup, starts and verifies it.`,
     checked,
     steps,
-    after: [`hotstandby up takes a new base backup of ${upstream.name} into ${node.dataDir}, starts ${name} and verifies it (hotstandby up --dry-run shows how, once the steps above are done)`],
+    after: [
+      `hotstandby up takes a new base backup of ${upstream.name} into ${node.dataDir}, starts ${name} and verifies it (hotstandby up --dry-run shows how, once the steps above are done)`,
+    ],
   };
 }

@@ -44,7 +44,9 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
           kind: 'task',
           changes: spec.synchronous === true,
           summary: `bring synchronous_standby_names in line with the remaining standbys (the wal-config step)`,
-          details: [spec.synchronous ? `${name} is synchronous: it leaves synchronous_standby_names first, so commits do not wait for it` : `${name} is not synchronous: nothing to change`],
+          details: [
+            spec.synchronous ? `${name} is synchronous: it leaves synchronous_standby_names first, so commits do not wait for it` : `${name} is not synchronous: nothing to change`,
+          ],
           run: () => request.applyWalConfig(),
           byHand: { text: `take ${name} out of synchronous_standby_names on ${rt.primary.name} (ALTER SYSTEM, then SELECT pg_reload_conf())` },
         },
@@ -59,7 +61,11 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
       check: `SELECT slot_name FROM pg_replication_slots WHERE slot_name = '${slot}' returns no row on ${upstream.name}`,
       actions: [
         dropInactiveSlotAction(upstream.name, slot, `dropping the replication slot ${slot} on ${upstream.name}`),
-        { kind: 'record', summary: `forget the slot ${slot} on ${upstream.name}`, run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === slot && e.node === upstream.name) },
+        {
+          kind: 'record',
+          summary: `forget the slot ${slot} on ${upstream.name}`,
+          run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === slot && e.node === upstream.name),
+        },
       ],
     });
   }

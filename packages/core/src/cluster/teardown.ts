@@ -80,10 +80,17 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   const undoing = new Set<JournalEntry>();
   const undo = journal.filter((e) => e.kind !== 'dir');
   if (((options.restore && undo.length > 0) || (options.purge && adopted)) && !primaryRuns && primary.exists()) {
-    steps.push({ title: `start ${primary.name} to undo the changes`, actions: [{ kind: 'node', node: primary.name, op: 'start', summary: `starting ${primary.name} to undo the changes` }] });
+    steps.push({
+      title: `start ${primary.name} to undo the changes`,
+      actions: [{ kind: 'node', node: primary.name, op: 'start', summary: `starting ${primary.name} to undo the changes` }],
+    });
     primaryRuns = true;
   }
-  const forget = (entry: JournalEntry, what: string): Action => ({ kind: 'record', summary: `forget ${what} in the journal`, run: () => rt.store.removeJournal((e) => e === entry) });
+  const forget = (entry: JournalEntry, what: string): Action => ({
+    kind: 'record',
+    summary: `forget ${what} in the journal`,
+    run: () => rt.store.removeJournal((e) => e === entry),
+  });
   if (options.restore || (options.purge && adopted)) {
     const actions: Action[] = [];
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'slot' }> => e.kind === 'slot')) {
@@ -151,7 +158,14 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     }
   }
 
-  if (options.purge) steps.push(...planPurge(rt, result, journal.filter((e) => !undoing.has(e))));
+  if (options.purge)
+    steps.push(
+      ...planPurge(
+        rt,
+        result,
+        journal.filter((e) => !undoing.has(e)),
+      ),
+    );
   const flags = [options.purge ? ' --purge' : '', options.restore ? ' --restore' : '', mode === 'fast' ? '' : ` --mode ${mode}`].join('');
   return {
     plan: {
