@@ -1,4 +1,4 @@
-// --dry-run of the lifecycle commands (remove-standby, rebuild, down, start, stop, restart, scripts): each prints
+// --dry-run of the lifecycle commands (remove-standby, rebuild, down, start, stop, restart, scripts, add-standby): each prints
 // the plan it would apply, in order, and changes nothing: the state and the nodes' config files are byte for byte
 // the same, every server is as running or stopped as before, slots and roles are untouched, and no lock is left.
 // With --json the same plan is one PlanView document.
@@ -33,12 +33,12 @@ async function snapshot(cluster: LiveCluster): Promise<unknown> {
 }
 
 // Run a dry run and check it changed nothing and left no lock; returns its output.
-async function dryRun(cluster: LiveCluster, args: readonly string[]): Promise<CliResult> {
+async function dryRun(cluster: LiveCluster, args: readonly string[], says = `Dry run of "hotstandby ${args[0]}`): Promise<CliResult> {
   const before = await snapshot(cluster);
   const result = await ok(cluster.project, [...args, '--dry-run']);
   expect(await snapshot(cluster), `${args.join(' ')} --dry-run changed something\n${describeRun(result)}`).toEqual(before);
   expect(existsSync(path.join(cluster.stateDir, 'lock')), 'no lock is left behind').toBe(false);
-  expect(result.stdout).toContain(`Dry run of "hotstandby ${args[0]}`);
+  expect(result.stdout).toContain(says);
   return result;
 }
 
@@ -89,6 +89,11 @@ describe('--dry-run of the lifecycle commands', () => {
     // Written once, the scripts are as wanted: a second dry run has nothing to do.
     await ok(project, ['scripts', '--out', 'my scripts']);
     expect((await dryRun(cluster, ['scripts', '--out', 'my scripts'])).stdout).toMatch(/nothing to do/);
+
+    // add-standby --dry-run: up's dry run with the new standby in the cluster; nothing is recorded.
+    const add = await dryRun(cluster, ['add-standby', 'extra', '--plain'], 'Dry run complete: the changes above would add extra');
+    expect(add.stdout).toMatch(/── base-backup · extra\n.*pg_create_physical_replication_slot/);
+    expect(existsSync(dataDir('extra'))).toBe(false);
 
     // --json --dry-run: the PlanView, every action with its kind and printable lines, and still no change.
     const before = await snapshot(cluster);

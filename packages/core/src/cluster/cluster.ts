@@ -20,7 +20,8 @@ import { rejoinFormerPrimary } from './rejoin.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
 import type { VerifyResult } from './verify-report.js';
 import { runUp } from './run-up.js';
-import { forgetAddedStandby, recordAddedStandby, type AddStandbyRequest } from './standby-membership.js';
+import { checkAddStandbyRequest } from './add-standby-request.js';
+import { forgetAddedStandby, recordAddedStandby, withStandby, type AddStandbyRequest } from './standby-membership.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { switchoverTo } from './switchover.js';
 import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
@@ -106,7 +107,12 @@ export class Cluster {
   }
 
   // Add a standby to the running cluster (remembered in the state) and build, start and verify it.
+  // With dryRun: up's dry run of the cluster with the standby in it; nothing is recorded.
   async addStandby(request: AddStandbyRequest, options: UpOptions = {}): Promise<UpResult> {
+    if (options.dryRun) {
+      const spec = await this.inspect(async (rt) => withStandby(this.spec, request, await checkAddStandbyRequest(rt, request)));
+      return runUp(spec, this.options, this.lock, options);
+    }
     return this.locked('add-standby', async (rt) => {
       const added = await recordAddedStandby(rt, request);
       await rt.close();

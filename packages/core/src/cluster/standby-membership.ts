@@ -1,5 +1,6 @@
+import type { ClusterSpec } from '../config/cluster-spec.js';
 import type { AddedStandby } from '../state/cluster-state.js';
-import { checkAddStandbyRequest, type AddStandbyRequest } from './add-standby-request.js';
+import { checkAddStandbyRequest, type AddStandbyRequest, type CheckedAddStandby } from './add-standby-request.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { childrenStreamError, notAStandbyError } from './remove-standby-hints.js';
 import { changeTopology } from './topology-change.js';
@@ -52,4 +53,21 @@ export function checkRemovableStandby(rt: ClusterRuntime, name: string): void {
   if (!spec) throw notAStandbyError(rt, name);
   const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
   if (children.length > 0) throw childrenStreamError(rt, name, children);
+}
+
+// The config with a requested standby in it as add-standby would record it (for a dry run, which records nothing).
+export function withStandby(spec: ClusterSpec, request: AddStandbyRequest, checked: CheckedAddStandby): ClusterSpec {
+  const standby = {
+    name: request.name,
+    role: 'standby' as const,
+    port: checked.port,
+    portFixed: true,
+    dataDir: checked.dataDir,
+    // Like a config standby: naming the config's primary means "whichever node is primary".
+    upstream: request.upstream ?? spec.primary.name,
+    slot: request.name.replace(/-/g, '_'),
+    synchronous: request.synchronous ?? false,
+    applyDelay: request.applyDelay,
+  };
+  return { ...spec, standbys: [...spec.standbys, standby] };
 }
