@@ -10,7 +10,7 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
-import { planScripts } from './control-scripts-plan.js';
+import { planScriptFiles } from './control-scripts-plan.js';
 import { planLifecycle, type LifecycleRequest } from './lifecycle-request.js';
 import { startPlanned, stopPlanned } from './node-control-run.js';
 import type { ControlResult } from './node-control.js';
@@ -192,8 +192,9 @@ export class Cluster {
   // Write start and stop scripts for every node and for all of them (POSIX sh and Windows .cmd).
   // A script already as wanted is left alone.
   async scripts(outDir: string): Promise<string[]> {
-    return this.inspect(async (rt) => {
-      const { plan, files } = await planScripts(rt, outDir);
+    // Locked: what the executor writes is journaled in the state.
+    return this.locked('scripts', async (rt) => {
+      const { plan, files } = await planScriptFiles(rt, outDir);
       await applyOperation(rt, plan, () => undefined);
       return files;
     });

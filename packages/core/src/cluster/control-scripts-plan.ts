@@ -8,7 +8,12 @@ import { startOrder } from './node-order.js';
 
 // Plan writing the start and stop scripts into outDir: a file already as wanted (bytes and mode) is left alone, so
 // running it again changes nothing, and a dry run shows each change as a diff.
-export async function planScripts(rt: ClusterRuntime, outDir: string): Promise<{ plan: OperationPlan; files: string[] }> {
+export async function planScripts(rt: ClusterRuntime, outDir: string): Promise<OperationPlan> {
+  return (await planScriptFiles(rt, outDir)).plan;
+}
+
+// The scripts plan with every script's path (written or already as wanted).
+export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promise<{ plan: OperationPlan; files: string[] }> {
   const nodes = startOrder(rt).map((n) => {
     const spec = rt.spec.standbys.find((s) => s.name === n.name);
     return { name: n.name, description: spec ? `standby of ${spec.upstream}, port ${n.port}` : `primary, port ${n.port}`, dataDir: n.dataDir, logFile: n.logFile };

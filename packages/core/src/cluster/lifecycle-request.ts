@@ -34,7 +34,7 @@ export async function planLifecycle(rt: ClusterRuntime, request: LifecycleReques
     case 'restart':
       return planRestart(rt, request.names, request.mode ?? 'fast', request.timeoutSec);
     case 'scripts':
-      return (await planScripts(rt, request.outDir)).plan;
+      return planScripts(rt, request.outDir);
   }
 }
 
