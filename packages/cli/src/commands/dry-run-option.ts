@@ -11,4 +11,5 @@ export async function printDryRun(cli: CliContext, cluster: Cluster, request: Li
   if (json) return printJson(cli, view);
   const { planText } = await import('@hotstandby/core');
   for (const line of planText(view)) cli.out(line);
+  if (view.steps.every((s) => s.actions.length === 0)) cli.out('Nothing to do.');
 }
