@@ -20,8 +20,8 @@ async function verify(ctx: StepContext<Options>): Promise<VerifyReport> {
     throw new HotstandbyError('VERIFY_FAILED', `${primary.name} is in recovery, so it is not a primary`, { where: { node: primary.name, step: 'verify' } });
   }
   await waitUntilCommitsComplete(primary, ctx.options.timeoutSeconds * 1000, ctx.signal);
-  await dropLeftoverMarkers(primary, database);
-  const marker = await writeMarker(primary, database);
+  await dropLeftoverMarkers(primary, database, ctx.run);
+  const marker = await writeMarker(primary, database, ctx.run);
   try {
     const standbys = await Promise.all(
       ctx.standbys.map((standby) => {
@@ -39,7 +39,7 @@ async function verify(ctx: StepContext<Options>): Promise<VerifyReport> {
     );
     return { ok: standbys.every((s) => s.ok), primary: primary.name, markerLsn: marker.lsn, standbys };
   } finally {
-    await dropMarker(primary, database, marker);
+    await dropMarker(primary, database, marker, ctx.run);
   }
 }
 
@@ -61,6 +61,7 @@ export default definePlugin<Options>({
           details: [
             'write a marker row on the primary, wait until every standby has replayed its LSN, read it there,',
             'try an INSERT on each standby (must fail with 25006), check pg_stat_replication, drop the marker',
+            `[${ctx.primary.name}] SQL: CREATE TABLE public.hotstandby_verify_<random> (...); INSERT INTO it (id, token) VALUES (1, <random>); DROP TABLE it`,
           ],
         },
       ],

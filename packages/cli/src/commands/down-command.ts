@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
+import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
 
 // `hotstandby down`: stop the nodes, standbys first; --purge deletes what the tool created; --restore undoes its changes.
 export function registerDown(program: Command, cli: CliContext): void {
@@ -9,12 +10,16 @@ export function registerDown(program: Command, cli: CliContext): void {
     .option('--purge', 'delete the data directories and state the tool created (never a data directory it adopted)')
     .option('--restore', 'put an adopted primary back as it was: original config files byte for byte, no replication role or slots')
     .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
-    .option('--json', 'print what was done as JSON')
-    .action(async (opts: { purge?: boolean; restore?: boolean; mode: string; json?: boolean }, command: Command) => {
+    .option('--dry-run', DRY_RUN_HELP)
+    .option('--json', 'print what was done as JSON (with --dry-run: the plan)')
+    .action(async (opts: { purge?: boolean; restore?: boolean; mode: string; json?: boolean; dryRun?: boolean }, command: Command) => {
       if (!['smart', 'fast', 'immediate'].includes(opts.mode)) {
         command.error(`error: --mode must be smart, fast or immediate (got "${opts.mode}")`, { exitCode: 2 });
       }
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
+      if (opts.dryRun) {
+        return printDryRun(cli, cluster, { command: 'down', purge: opts.purge, restore: opts.restore, mode: opts.mode as 'smart' | 'fast' | 'immediate' }, opts.json);
+      }
       const result = await cluster.down({
         purge: opts.purge,
         restore: opts.restore,

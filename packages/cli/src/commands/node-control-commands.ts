@@ -3,6 +3,7 @@ import type { ControlResult } from '@hotstandby/core';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { NodeControlJson } from '../output/json-types.js';
+import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
 
 const MODES = ['smart', 'fast', 'immediate'] as const;
 type Mode = (typeof MODES)[number];
@@ -26,9 +27,11 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .command('start')
     .description('start nodes (default all): the primary first, each standby after its upstream')
     .argument('[nodes...]', 'node names')
-    .option('--json', 'print what happened to each node as JSON')
-    .action(async (nodes: string[], opts: { json?: boolean }, command: Command) => {
+    .option('--dry-run', DRY_RUN_HELP)
+    .option('--json', 'print what happened to each node as JSON (with --dry-run: the plan)')
+    .action(async (nodes: string[], opts: { json?: boolean; dryRun?: boolean }, command: Command) => {
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
+      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'start', names: nodes }, opts.json);
       const warnings: string[] = [];
       const results = await cluster.start(nodes, { log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
@@ -44,11 +47,13 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       .argument('[nodes...]', 'node names')
       .option('--mode <mode>', 'shutdown mode: smart, fast or immediate', 'fast')
       .option('--timeout <seconds>', 'how long each node may take to stop (default 90)')
-      .option('--json', 'print what happened to each node as JSON')
-      .action(async (nodes: string[], opts: { mode: string; timeout?: string; json?: boolean }, command: Command) => {
+      .option('--dry-run', DRY_RUN_HELP)
+      .option('--json', 'print what happened to each node as JSON (with --dry-run: the plan)')
+      .action(async (nodes: string[], opts: { mode: string; timeout?: string; json?: boolean; dryRun?: boolean }, command: Command) => {
         const warnings: string[] = [];
         const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l) };
         const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
+        if (opts.dryRun) return printDryRun(cli, cluster, { command: name, names: nodes, mode: options.mode, timeoutSec: options.timeoutSec }, opts.json);
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);

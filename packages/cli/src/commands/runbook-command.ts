@@ -11,7 +11,9 @@ const FORMATS: readonly RunbookFormat[] = ['md', 'sh', 'cmd'];
 export function registerRunbook(program: Command, cli: CliContext): void {
   program
     .command('runbook')
-    .description('write the plan of a command (promote, switchover, rejoin ...) as a runbook to follow by hand, or as a sh/cmd script')
+    .description(
+      'write the plan of a command (promote, switchover, rejoin, remove-standby, rebuild, start, stop, restart, down) as a runbook to follow by hand, or as a sh/cmd script',
+    )
     .argument('<command>', 'the command to plan, e.g. switchover')
     .argument('[args...]', 'its arguments; its own flags after -- (runbook promote s1 -- --force)')
     .option('--format <format>', 'md (numbered steps for people), sh (POSIX script) or cmd (Windows script)', parseFormat, 'md' as RunbookFormat)
@@ -22,7 +24,7 @@ export function registerRunbook(program: Command, cli: CliContext): void {
       const { spec, cluster } = await openCommandCluster(cli, command);
       const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
       const generatedBy = `Written by hotstandby ${version} at ${new Date().toISOString()} for ${spec.source.path ?? 'the built-in config'}, from the cluster as it was then.`;
-      const request = { args: args.filter((a) => a !== '--force'), force: args.includes('--force') };
+      const request = planRequest(args, command);
       const text = await cluster.runbook(planned, request, { format: opts.format, generatedBy });
       if (!opts.output) return cli.out(text.trimEnd());
       const { writeNewFile } = await import('@hotstandby/core');
@@ -30,6 +32,24 @@ export function registerRunbook(program: Command, cli: CliContext): void {
       await writeNewFile(file, text, { mode: opts.format === 'md' ? 0o644 : 0o755, replace: opts.force ?? false });
       cli.out(`Wrote the ${opts.format} runbook of "hotstandby ${[planned, ...args].join(' ')}" to ${file}`);
     });
+}
+
+// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M).
+function planRequest(args: readonly string[], command: Command): { args: string[]; force: boolean; purge: boolean; restore: boolean; mode?: 'smart' | 'fast' | 'immediate' } {
+  const request = { args: [] as string[], force: false, purge: false, restore: false, mode: undefined as 'smart' | 'fast' | 'immediate' | undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--force') request.force = true;
+    else if (arg === '--purge') request.purge = true;
+    else if (arg === '--restore') request.restore = true;
+    else if (arg === '--mode') {
+      const mode = args[++i];
+      if (mode !== 'smart' && mode !== 'fast' && mode !== 'immediate') command.error(`error: --mode must be smart, fast or immediate (got "${mode ?? ''}")`, { exitCode: 2 });
+      request.mode = mode as 'smart' | 'fast' | 'immediate';
+    } else if (arg.startsWith('--')) command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M)`, { exitCode: 2 });
+    else request.args.push(arg);
+  }
+  return request;
 }
 
 function parseFormat(value: string): RunbookFormat {

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
+import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
+
+// What add-standby's options parse into.
+type AddStandbyFlags = PipelineFlags & { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string; dryRun?: boolean };
 
 // `add-standby` and `remove-standby`: change the set of standbys of a running cluster.
 export function registerStandbyCommands(program: Command, cli: CliContext): void {
@@ -16,8 +20,9 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       .option('--data-dir <dir>', 'its data directory (default: <stateDir>/data/<name>)')
       .option('--upstream <node>', 'stream from this node (default: the primary)')
       .option('--synchronous', 'list it in synchronous_standby_names')
-      .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min'),
-  ).action(async (name: string, opts: PipelineFlags & { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string }, command: Command) => {
+      .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min')
+      .option('--dry-run', "print what up would do to build it (up's dry run with it in the cluster), and change nothing"),
+  ).action(async (name: string, opts: AddStandbyFlags, command: Command) => {
     const port = opts.port === undefined ? undefined : Number(opts.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
     if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay))
@@ -26,16 +31,22 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     const warnings: string[] = [];
     const result = await cluster.addStandby(
       { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-      { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal },
+      { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal, dryRun: opts.dryRun },
     );
     const node = result.status?.nodes.find((n) => n.name === name);
     if (opts.json) return printJson(cli, { standby: name, node: node ?? null, up: result, warnings } satisfies StandbyBuildJson);
+    if (result.dryRun) return cli.out(`\nDry run complete: the changes above would add ${name}; nothing was changed.`);
     cli.out(`\n${name} is ${node?.state ?? 'up'} on port ${node?.port}, streaming from ${node?.upstream}.`);
   });
   withPipelineOptions(
-    program.command('rebuild').description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)').argument('<name>', 'the standby'),
-  ).action(async (name: string, opts: PipelineFlags, command: Command) => {
+    program
+      .command('rebuild')
+      .description('build a standby again from a fresh base backup (its slot was lost, or its data diverged)')
+      .argument('<name>', 'the standby')
+      .option('--dry-run', DRY_RUN_HELP),
+  ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
+    if (opts.dryRun) return printDryRun(cli, cluster, { command: 'rebuild', name }, opts.json);
     const warnings: string[] = [];
     const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const node = result.status?.nodes.find((n) => n.name === name);
@@ -47,9 +58,11 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .description('take a standby out: out of synchronous_standby_names, stopped, its slot dropped')
     .argument('<name>', 'the standby')
     .option('--purge', 'also delete its data directory, if hotstandby created it')
-    .option('--json', 'print what was deleted and kept as JSON')
-    .action(async (name: string, opts: { purge?: boolean; json?: boolean }, command: Command) => {
+    .option('--dry-run', DRY_RUN_HELP)
+    .option('--json', 'print what was deleted and kept as JSON (with --dry-run: the plan)')
+    .action(async (name: string, opts: { purge?: boolean; json?: boolean; dryRun?: boolean }, command: Command) => {
       const { cluster } = await openCommandCluster(cli, command);
+      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'remove-standby', name, purge: opts.purge }, opts.json);
       const warnings: string[] = [];
       const result = await cluster.removeStandby(name, { purge: opts.purge, log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { standby: name, ...result, warnings } satisfies RemoveStandbyJson);

@@ -32,7 +32,7 @@ describe('hotstandby completion', () => {
     expect(bashCompletes(out, ['hotstandby', 're'])).toEqual(['rebuild', 'rejoin', 'remove-standby', 'restart']);
     expect(bashCompletes(out, ['hotstandby', 'pg', ''])).toEqual(['install', 'list']);
     // A command's own options and the program's global ones; not another command's.
-    expect(bashCompletes(out, ['hotstandby', 'stop', '--'])).toEqual(['--config', '--help', '--json', '--mode', '--timeout', '--verbose', '--version'].sort());
+    expect(bashCompletes(out, ['hotstandby', 'stop', '--'])).toEqual(['--config', '--dry-run', '--help', '--json', '--mode', '--timeout', '--verbose', '--version'].sort());
     expect(bashCompletes(out, ['hotstandby', 'up', '--d'])).toEqual(['--dry-run']);
     expect(bashCompletes(out, ['hotstandby', 'pg', 'install', '--'])).toEqual(expect.arrayContaining(['--json']));
     // A global option's value is not taken for a command name.

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import type { StopMode } from '../postgres/pg-node.js';
@@ -11,9 +10,11 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
-import { controlScripts } from './control-scripts.js';
-import { startNodes, stopNodes, type ControlResult } from './node-control.js';
-import { startOrder } from './node-order.js';
+import { planScriptFiles } from './control-scripts-plan.js';
+import { planLifecycle, type LifecycleRequest } from './lifecycle-request.js';
+import { startPlanned, stopPlanned } from './node-control-run.js';
+import type { ControlResult } from './node-control.js';
+import { applyOperation, operationExecutor } from './operation-executor.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planAdoptTopology } from './adopt-topology.js';
@@ -30,14 +31,14 @@ import { renderMarkdownRunbook } from '../runbook/render-markdown.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
 import type { VerifyResult } from './verify-report.js';
 import { runUp } from './run-up.js';
-import { forgetAddedStandby, recordAddedStandby, recordRemovedStandby, type AddStandbyRequest } from './standby-membership.js';
+import { checkAddStandbyRequest } from './add-standby-request.js';
+import { forgetAddedStandby, recordAddedStandby, withStandby, type AddStandbyRequest } from './standby-membership.js';
 import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
-import { teardown, type DownOptions, type DownResult } from './teardown.js';
-import { removeStandbyNode } from './remove-standby.js';
-import { removeUnneededReplicationRule } from './replication-rule-cleanup.js';
-import { discardStandbyCopy } from './rebuild-standby.js';
+import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
+import { planStandbyRemoval } from './remove-standby.js';
+import { planRebuild } from './rebuild-standby.js';
 
 // The forms a runbook is written in: Markdown for people, POSIX sh or Windows cmd to run.
 export type RunbookFormat = 'md' | 'sh' | 'cmd';
@@ -107,25 +108,30 @@ export class Cluster {
 
   // Start nodes (default all): the primary first, each standby after its upstream.
   async start(names?: readonly string[], options: LifecycleOptions = {}): Promise<ControlResult[]> {
-    return this.locked('start', (rt) => startNodes(rt, names, options.log ?? (() => undefined)));
+    return this.locked('start', (rt) => startPlanned(rt, names, options.log ?? (() => undefined)));
   }
 
   // Stop nodes (default all): the deepest standbys first, the primary last.
   async stop(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode; timeoutSec?: number } = {}): Promise<ControlResult[]> {
-    return this.locked('stop', (rt) => stopNodes(rt, names, options.mode ?? 'fast', options.log ?? (() => undefined), options.timeoutSec));
+    return this.locked('stop', (rt) => stopPlanned(rt, names, options.mode ?? 'fast', options.log ?? (() => undefined), options.timeoutSec));
   }
 
   // Stop, then start again, in the same orders.
   async restart(names?: readonly string[], options: LifecycleOptions & { mode?: StopMode; timeoutSec?: number } = {}): Promise<ControlResult[]> {
     return this.locked('restart', async (rt) => {
       const log = options.log ?? (() => undefined);
-      await stopNodes(rt, names, options.mode ?? 'fast', log, options.timeoutSec);
-      return startNodes(rt, names, log);
+      await stopPlanned(rt, names, options.mode ?? 'fast', log, options.timeoutSec);
+      return startPlanned(rt, names, log);
     });
   }
 
   // Add a standby to the running cluster (remembered in the state) and build, start and verify it.
+  // With dryRun: up's dry run of the cluster with the standby in it; nothing is recorded.
   async addStandby(request: AddStandbyRequest, options: UpOptions = {}): Promise<UpResult> {
+    if (options.dryRun) {
+      const spec = await this.inspect(async (rt) => withStandby(this.spec, request, await checkAddStandbyRequest(rt, request)));
+      return runUp(spec, this.options, this.lock, options);
+    }
     return this.locked('add-standby', async (rt) => {
       const added = await recordAddedStandby(rt, request);
       const primarySystemId = rt.primaryInfo.systemIdentifier;
@@ -148,11 +154,11 @@ export class Cluster {
   // rule out of the primary's pg_hba.conf.
   async removeStandby(name: string, options: LifecycleOptions & { purge?: boolean } = {}): Promise<RemoveStandbyResult> {
     return this.locked('remove-standby', async (rt) => {
-      await recordRemovedStandby(rt, name);
-      await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' });
-      const result = await removeStandbyNode(rt, name, { purge: options.purge ?? false, log: options.log ?? (() => undefined) });
-      await removeUnneededReplicationRule(rt, name, options.log ?? (() => undefined));
-      return result;
+      const log = options.log ?? (() => undefined);
+      const applyWalConfig = async () => void (await this.runSteps(['wal-config'], { renderer: 'silent', unlisted: 'include' }));
+      const { plan, deleted, kept } = await planStandbyRemoval(rt, name, { purge: options.purge ?? false, applyWalConfig });
+      await applyOperation(rt, plan, log);
+      return { deleted, kept };
     });
   }
 
@@ -160,7 +166,10 @@ export class Cluster {
   // (only a data directory the tool made), its slot dropped, and up takes a new base backup and verifies.
   async rebuildStandby(name: string, options: UpOptions & LifecycleOptions = {}): Promise<UpResult> {
     return this.locked('rebuild', async (rt) => {
-      await discardStandbyCopy(rt, name, options.log ?? (() => undefined));
+      const log = options.log ?? (() => undefined);
+      const plan = await planRebuild(rt, name);
+      for (const note of plan.checked.filter((c) => c.startsWith('note: '))) log(note);
+      await applyOperation(rt, plan, log);
       await rt.close();
       return this.up(options);
     });
@@ -252,23 +261,20 @@ export class Cluster {
   }
 
   // Write start and stop scripts for every node and for all of them (POSIX sh and Windows .cmd).
+  // A script already as wanted is left alone.
   async scripts(outDir: string): Promise<string[]> {
-    return this.inspect(async (rt) => {
-      const nodes = startOrder(rt).map((n) => {
-        const spec = rt.spec.standbys.find((s) => s.name === n.name);
-        return { name: n.name, description: spec ? `standby of ${spec.upstream}, port ${n.port}` : `primary, port ${n.port}`, dataDir: n.dataDir, logFile: n.logFile };
-      });
-      const files = controlScripts({ pgCtl: rt.binaries.path('pg_ctl'), osUser: rt.serverUser.isInvoker ? undefined : rt.serverUser.name, nodes });
-      await mkdir(outDir, { recursive: true });
-      const written: string[] = [];
-      for (const [name, content] of files) {
-        const file = path.join(outDir, name);
-        await writeFile(file, content);
-        await chmod(file, name.endsWith('.sh') ? 0o755 : 0o644);
-        written.push(file);
-      }
-      return written;
+    // Locked: what the executor writes is journaled in the state.
+    return this.locked('scripts', async (rt) => {
+      const { plan, files } = await planScriptFiles(rt, outDir);
+      await applyOperation(rt, plan, () => undefined);
+      return files;
     });
+  }
+
+  // What a lifecycle command would do now, described action by action (SQL, diffs, commands, waits), secrets
+  // masked: the document --dry-run prints and --json emits. Changes nothing and takes no lock.
+  async dryRun(request: LifecycleRequest): Promise<PlanView> {
+    return this.inspect(async (rt) => planView(operationExecutor(rt), await planLifecycle(rt, request)), { unlisted: request.command === 'down' ? 'include' : undefined });
   }
 
   // Connection URLs for applications (no passwords): per node, read-write and read-only multi-host URLs.
@@ -278,7 +284,16 @@ export class Cluster {
 
   // Stop every node (standbys first); optionally delete what the tool created and undo what it changed.
   async down(options: DownOptions = {}): Promise<DownResult> {
-    return this.locked('down', (rt) => teardown(rt, options), { unlisted: 'include' });
+    return this.locked(
+      'down',
+      async (rt) => {
+        const { plan, result } = await planTeardown(rt, options);
+        for (const note of plan.checked) options.log?.(note);
+        await applyOperation(rt, plan, options.log ?? (() => undefined));
+        return result;
+      },
+      { unlisted: 'include' },
+    );
   }
 
   private async inspect<T>(fn: (rt: ClusterRuntime) => Promise<T>, open: { unlisted?: UnlistedNodes } = {}): Promise<T> {

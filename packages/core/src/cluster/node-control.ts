@@ -1,10 +1,12 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { Action } from '../executor/action.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode, StopMode } from '../postgres/pg-node.js';
 import { logSize } from '../postgres/server-log.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { startOrder, stopOrder } from './node-order.js';
-import { checkStandbyMarker, restoreStandbySignal } from './standby-marker.js';
+import { checkStandbyMarker } from './standby-marker.js';
 import { checkStreamingAfterStart } from './standby-streaming.js';
 
 // What start/stop did to one node.
@@ -15,10 +17,27 @@ export interface ControlResult {
   notStreaming?: string;
 }
 
-// Start the named nodes (default all), the primary first, each standby after its upstream. A former primary
-// waiting for rejoin is never started: that would make two primaries; nor is a standby without its standby
-// marker (its standby.signal is put back first, or the start is refused before any node starts).
-export async function startNodes(rt: ClusterRuntime, names: readonly string[] | undefined, log: (line: string) => void): Promise<ControlResult[]> {
+// A start or stop planned with the results its actions fill in as they run.
+export interface ControlPlan {
+  plan: OperationPlan;
+  results: ControlResult[];
+}
+
+// Plan starting the named nodes (default all), the primary first, each standby after its upstream. A former
+// primary waiting for rejoin is never started: that would make two primaries; nor is a standby without its
+// standby marker (its standby.signal is put back first, or the start is refused before any node starts).
+// Nodes in `stoppedBefore` are planned as stopped (restart stops them first).
+export async function planStart(rt: ClusterRuntime, names: readonly string[] | undefined, stoppedBefore: ReadonlySet<string> = new Set()): Promise<OperationPlan> {
+  return (await planNodeStart(rt, names, { stoppedBefore, log: () => undefined })).plan;
+}
+
+// The start plan with the results its actions fill in; log gets what a start finds (crash recovery, not streaming).
+export async function planNodeStart(
+  rt: ClusterRuntime,
+  names: readonly string[] | undefined,
+  options: { stoppedBefore?: ReadonlySet<string>; log: (line: string) => void },
+): Promise<ControlPlan> {
+  const log = options.log;
   const wanted = pick(rt, names);
   for (const node of rt.detached) {
     if (names?.includes(node.name)) {
@@ -28,36 +47,77 @@ export async function startNodes(rt: ClusterRuntime, names: readonly string[] | 
       });
     }
   }
+  const running = async (node: PgNode) => !options.stoppedBefore?.has(node.name) && (await node.isRunning());
   const order = startOrder(rt).filter((n) => wanted.has(n.name));
   const signalsToRestore = new Map<string, string>();
   for (const node of rt.standbys.filter((n) => wanted.has(n.name))) {
-    if (await node.isRunning()) continue;
+    if (await running(node)) continue;
     const upstream = rt.spec.standbys.find((s) => s.name === node.name)?.upstream ?? rt.primary.name;
     const marker = await checkStandbyMarker(node, upstream);
     if (marker.kind === 'refused') throw marker.error;
     if (marker.kind === 'restorable') signalsToRestore.set(node.name, marker.file);
   }
   const results: ControlResult[] = [];
+  const steps: PlanStep[] = [];
   for (const node of order) {
     if (!node.exists()) results.push({ node: node.name, result: 'not created' });
-    else if (await node.isRunning()) results.push({ node: node.name, result: 'already running' });
+    else if (await running(node)) results.push({ node: node.name, result: 'already running' });
     else {
+      const result: ControlResult = { node: node.name, result: 'started' };
+      results.push(result);
+      const actions: Action[] = [];
       const signal = signalsToRestore.get(node.name);
       if (signal) {
-        log(`${node.name} is a standby but its standby.signal was missing: restored ${signal} so it starts as a standby, not as a second primary`);
-        await restoreStandbySignal(signal, rt.serverUser);
+        actions.push({
+          kind: 'write-file',
+          path: signal,
+          content: '',
+          owner: 'server',
+          mode: 0o600,
+          summary: `${node.name} is a standby but its standby.signal was missing: restored ${signal} so it starts as a standby, not as a second primary`,
+        });
       }
-      const unclean = await uncleanShutdownState(node);
-      const logOffset = await logSize(node.logFile);
-      log(`starting ${node.name} on port ${node.port}`);
-      await node.start();
-      if (unclean) log(`${node.name} was not shut down cleanly (state ${unclean}); PostgreSQL ran crash recovery`);
-      const streaming = await checkStreamingAfterStart(rt, node, logOffset);
-      if (!streaming.streaming && 'byDesign' in streaming) log(`${node.name} does not stream yet, by design: ${streaming.byDesign}`);
-      results.push({ node: node.name, result: 'started', notStreaming: !streaming.streaming && 'problem' in streaming ? streaming.problem : undefined });
+      let unclean: string | undefined;
+      let logOffset = 0;
+      actions.push(
+        {
+          kind: 'check',
+          node: node.name,
+          summary: `read how ${node.name} last shut down (pg_control) and where its log ends`,
+          byHand: { text: `pg_controldata ${node.dataDir} shows its "Database cluster state"` },
+          run: async () => {
+            unclean = await uncleanShutdownState(node);
+            logOffset = await logSize(node.logFile);
+          },
+        },
+        { kind: 'node', node: node.name, op: 'start', summary: `starting ${node.name} on port ${node.port}` },
+      );
+      const isStandby = rt.standbys.some((s) => s.name === node.name);
+      actions.push({
+        kind: 'task',
+        changes: false,
+        summary: isStandby ? `check that ${node.name} streams from its upstream` : `check that ${node.name} came up`,
+        details: isStandby ? ['waits until pg_stat_wal_receiver says streaming, or names why not (upstream down, slot lost, passfile ignored)'] : [],
+        byHand: isStandby ? { text: `psql -p ${node.port} -c "SELECT status FROM pg_stat_wal_receiver" says streaming` } : undefined,
+        run: async () => {
+          if (unclean) log(`${node.name} was not shut down cleanly (state ${unclean}); PostgreSQL ran crash recovery`);
+          const streaming = await checkStreamingAfterStart(rt, node, logOffset);
+          if (!streaming.streaming && 'byDesign' in streaming) log(`${node.name} does not stream yet, by design: ${streaming.byDesign}`);
+          if (!streaming.streaming && 'problem' in streaming) result.notStreaming = streaming.problem;
+        },
+      });
+      steps.push({ title: `start ${node.name}`, actions, check: `pg_ctl status -D ${node.dataDir} says the server is running` });
     }
   }
-  return results;
+  return {
+    plan: {
+      command: `start${names?.length ? ` ${names.join(' ')}` : ''}`,
+      purpose: 'Start the nodes: the primary first, each standby after its upstream.',
+      checked: results.filter((r) => r.result !== 'started').map((r) => `${r.node}: ${r.result}`),
+      steps,
+    },
+    results,
+  };
 }
 
 // pg_control's state of a stopped node when it was not shut down cleanly (an immediate stop, a crash): PostgreSQL
@@ -68,29 +128,42 @@ async function uncleanShutdownState(node: PgNode): Promise<string | undefined> {
   return facts.state;
 }
 
-// Stop the named nodes (default all): the deepest standbys first, the primary last; each may take timeoutSec
-// (a smart stop waits for clients to disconnect, and gives up then, without escalating).
-export async function stopNodes(
-  rt: ClusterRuntime,
-  names: readonly string[] | undefined,
-  mode: StopMode,
-  log: (line: string) => void,
-  timeoutSec?: number,
-): Promise<ControlResult[]> {
+// Plan stopping the named nodes (default all): the deepest standbys first, the primary last; each may take
+// timeoutSec (a smart stop waits for clients to disconnect, and gives up then, without escalating).
+export async function planStop(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, timeoutSec?: number): Promise<OperationPlan> {
+  return (await planNodeStop(rt, names, mode, timeoutSec)).plan;
+}
+
+// The stop plan with its results; warnings (a synchronous standby stopping) go into the plan's checked lines.
+export async function planNodeStop(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, timeoutSec?: number): Promise<ControlPlan & { warnings: string[] }> {
   const wanted = pick(rt, names, true);
   const results: ControlResult[] = [];
+  const warnings: string[] = [];
+  const steps: PlanStep[] = [];
   for (const node of [...stopOrder(rt), ...rt.detached].filter((n) => wanted.has(n.name))) {
     if (!(await node.isRunning())) {
       results.push({ node: node.name, result: node.exists() ? 'already stopped' : 'not created' });
       continue;
     }
     const warning = await synchronousWarning(rt, node, wanted);
-    if (warning) log(`warning: ${warning}`);
-    log(`stopping ${node.name} (${mode})`);
-    await node.stop(mode, timeoutSec);
+    if (warning) warnings.push(warning);
+    steps.push({
+      title: `stop ${node.name} (${mode})`,
+      check: `pg_ctl status -D ${node.dataDir} says no server is running`,
+      actions: [{ kind: 'node', node: node.name, op: 'stop', mode, timeoutSec, summary: `stopping ${node.name} (${mode})` }],
+    });
     results.push({ node: node.name, result: 'stopped' });
   }
-  return results;
+  return {
+    plan: {
+      command: `stop${names?.length ? ` ${names.join(' ')}` : ''}${mode === 'fast' ? '' : ` --mode ${mode}`}${timeoutSec ? ` --timeout ${timeoutSec}` : ''}`,
+      purpose: 'Stop the nodes: the deepest standbys first, the primary last.',
+      checked: [...results.map((r) => `${r.node}: ${r.result === 'stopped' ? 'running' : r.result}`), ...warnings.map((w) => `warning: ${w}`)],
+      steps,
+    },
+    results,
+    warnings,
+  };
 }
 
 // Stopping a synchronous standby while the primary keeps running makes the primary's commits wait (S70).

@@ -6,11 +6,19 @@ import type { Pipeline } from './pipeline-step.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planSwitchover } from './switchover.js';
+import { planLifecycle } from './lifecycle-request.js';
+import type { StopMode } from '../postgres/pg-node.js';
 
 // What a command was asked to do: its arguments and the flags that change its plan.
 export interface PlanRequest {
   args: readonly string[];
   force?: boolean;
+  // remove-standby --purge, down --purge.
+  purge?: boolean;
+  // down --restore.
+  restore?: boolean;
+  // stop, restart, down: the shutdown mode.
+  mode?: StopMode;
 }
 
 // Plans one command from the cluster as it is, changing nothing; pipeline runs `up`'s steps when applied.
@@ -22,7 +30,21 @@ export const operationPlanners: Readonly<Record<string, { usage: string; plan: O
   switchover: { usage: 'switchover <standby>', plan: async (rt, r, pipeline) => (await planSwitchover(rt, argument(r, 'switchover'), { pipeline })).plan },
   rejoin: { usage: 'rejoin <former-primary>', plan: async (rt, r, pipeline) => (await planRejoin(rt, argument(r, 'rejoin'), pipeline)).plan },
   'adopt-topology': { usage: 'adopt-topology', plan: (rt) => planAdoptTopology(rt) },
+  'remove-standby': {
+    usage: 'remove-standby <standby> [-- --purge]',
+    plan: (rt, r) => planLifecycle(rt, { command: 'remove-standby', name: argument(r, 'remove-standby'), purge: r.purge }),
+  },
+  rebuild: { usage: 'rebuild <standby>', plan: (rt, r) => planLifecycle(rt, { command: 'rebuild', name: argument(r, 'rebuild') }) },
+  down: { usage: 'down [-- --purge --restore --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'down', purge: r.purge, restore: r.restore, mode: r.mode }) },
+  start: { usage: 'start [nodes...]', plan: (rt, r) => planLifecycle(rt, { command: 'start', names: names(r) }) },
+  stop: { usage: 'stop [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'stop', names: names(r), mode: r.mode }) },
+  restart: { usage: 'restart [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'restart', names: names(r), mode: r.mode }) },
 };
+
+// The nodes a start, stop or restart names (all when none).
+function names(request: PlanRequest): readonly string[] | undefined {
+  return request.args.length ? request.args : undefined;
+}
 
 // The planner of a command, or a clear refusal naming those that exist.
 export function plannerOf(command: string): OperationPlanner {

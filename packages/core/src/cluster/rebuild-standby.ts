@@ -1,12 +1,13 @@
-import { rm } from 'node:fs/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { dropInactiveSlot } from '../postgres/replication-slots.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { dropInactiveSlotAction } from './drop-slot-action.js';
 
-// Throw away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot was
-// lost (the WAL it needs is gone) or whose data diverged. It is stopped, its data directory deleted (only one
-// hotstandby made) and its slot on its upstream dropped, so the base backup starts from a new one.
-export async function discardStandbyCopy(rt: ClusterRuntime, name: string, log: (line: string) => void): Promise<void> {
+// Plan throwing away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot
+// was lost (the WAL it needs is gone) or whose data diverged. It is stopped, its data directory deleted (only one
+// hotstandby made; another is refused before anything changes) and its slot on its upstream dropped, so the base
+// backup starts from a new one. The caller runs up afterwards.
+export async function planRebuild(rt: ClusterRuntime, name: string): Promise<OperationPlan> {
   const spec = rt.spec.standbys.find((s) => s.name === name);
   if (!spec) {
     throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is not a standby of this cluster`, {
@@ -21,20 +22,32 @@ export async function discardStandbyCopy(rt: ClusterRuntime, name: string, log: 
       fix: `move ${node.dataDir} away yourself, then run hotstandby up to take a new base backup into it`,
     });
   }
+  const checked = [`${node.dataDir} was created by hotstandby (or is not there)`];
   const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
   if (children.length > 0) {
-    log(
+    checked.push(
       `note: ${children.join(', ')} stream${children.length === 1 ? 's' : ''} from ${name}: up recreates their slots on the new copy and they reconnect; one that then lacks WAL older than the new copy needs hotstandby rebuild too`,
     );
   }
-  if (await node.isRunning()) {
-    log(`stopping ${name}`);
-    await node.stop('fast');
+  const steps: PlanStep[] = [];
+  if (await node.isRunning()) steps.push({ title: `stop ${name}`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stopping ${name}` }] });
+  if (node.exists()) {
+    steps.push({ title: `delete ${name}'s data directory (hotstandby created it)`, actions: [{ kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` }] });
   }
-  log(`deleting ${node.dataDir}`);
-  await rm(node.dataDir, { recursive: true, force: true });
   const upstream = rt.node(spec.upstream ?? rt.primary.name);
   if (spec.slot && (await upstream.isRunning())) {
-    if (await dropInactiveSlot(upstream, spec.slot)) log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
+    steps.push({
+      title: `drop ${name}'s replication slot ${spec.slot} on ${upstream.name}, so the new base backup starts from a new one`,
+      actions: [dropInactiveSlotAction(upstream.name, spec.slot, `dropping the replication slot ${spec.slot} on ${upstream.name}`)],
+    });
   }
+  return {
+    command: `rebuild ${name}`,
+    purpose: `Build the standby ${name} again from a new base backup: its copy is discarded, then up takes a new base backup, starts and verifies it.`,
+    checked,
+    steps,
+    after: [
+      `hotstandby up takes a new base backup of ${upstream.name} into ${node.dataDir}, starts ${name} and verifies it (hotstandby up --dry-run shows how, once the steps above are done)`,
+    ],
+  };
 }

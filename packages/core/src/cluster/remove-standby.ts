@@ -1,39 +1,116 @@
-import { rm } from 'node:fs/promises';
-import { dropInactiveSlot } from '../postgres/replication-slots.js';
+import type { Action } from '../executor/action.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { deleteItYourself } from './remove-standby-hints.js';
+import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
+import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
 
-// Stop a standby that left the topology, drop its slot on its upstream, and delete its data directory only
-// when asked and only if the tool created it. (synchronous_standby_names was already updated by the caller.)
-export async function removeStandbyNode(
-  rt: ClusterRuntime,
-  name: string,
-  options: { purge: boolean; log: (line: string) => void },
-): Promise<{ deleted: string[]; kept: string[] }> {
+// How remove-standby runs.
+export interface RemoveStandbyRequest {
+  purge: boolean;
+  // Bring synchronous_standby_names (the wal-config step) in line with the topology without the standby.
+  applyWalConfig(): Promise<void>;
+}
+
+// remove-standby's plan and what it will have deleted and kept.
+export interface RemoveStandbyPlan {
+  plan: OperationPlan;
+  deleted: string[];
+  kept: string[];
+}
+
+// Plan taking a standby out (refused before anything changes when it is not a standby or others stream from it):
+// out of the topology and synchronous_standby_names first, then stopped, its slot on its upstream dropped, its data
+// directory deleted only with purge and only if the tool created it; the last one takes hotstandby's replication
+// rule out of the primary's pg_hba.conf.
+export async function planRemoveStandby(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<OperationPlan> {
+  return (await planStandbyRemoval(rt, name, request)).plan;
+}
+
+// The plan of remove-standby with the paths it deletes and keeps.
+export async function planStandbyRemoval(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<RemoveStandbyPlan> {
+  checkRemovableStandby(rt, name);
   const node = rt.node(name);
-  const spec = rt.spec.standbys.find((s) => s.name === name);
-  if (await node.isRunning()) {
-    options.log(`stopping ${name}`);
-    await node.stop('fast');
-  }
-  const upstream = spec?.upstream ? rt.node(spec.upstream) : rt.primary;
-  if (spec?.slot && (await upstream.isRunning())) {
-    if (await dropInactiveSlot(upstream, spec.slot)) options.log(`dropped the replication slot ${spec.slot} on ${upstream.name}`);
-    await rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === spec.slot && e.node === upstream.name);
+  const spec = rt.spec.standbys.find((s) => s.name === name)!;
+  const upstream = spec.upstream ? rt.node(spec.upstream) : rt.primary;
+  const checked = [`${name} is a standby of ${upstream.name} and no standby streams from it`];
+  const steps: PlanStep[] = [
+    {
+      title: `take ${name} out of the cluster's topology${spec.synchronous ? ' and synchronous_standby_names' : ''}`,
+      actions: [
+        { kind: 'record', summary: `${name} is no longer a standby of this cluster`, run: () => recordRemovedStandby(rt, name) },
+        {
+          kind: 'task',
+          changes: spec.synchronous === true,
+          summary: `bring synchronous_standby_names in line with the remaining standbys (the wal-config step)`,
+          details: [
+            spec.synchronous ? `${name} is synchronous: it leaves synchronous_standby_names first, so commits do not wait for it` : `${name} is not synchronous: nothing to change`,
+          ],
+          run: () => request.applyWalConfig(),
+          byHand: { text: `take ${name} out of synchronous_standby_names on ${rt.primary.name} (ALTER SYSTEM, then SELECT pg_reload_conf())` },
+        },
+      ],
+    },
+  ];
+  if (await node.isRunning()) steps.push({ title: `stop ${name}`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stopping ${name}` }] });
+  if (spec.slot && (await upstream.isRunning())) {
+    const slot = spec.slot;
+    steps.push({
+      title: `drop ${name}'s replication slot ${slot} on ${upstream.name}`,
+      check: `SELECT slot_name FROM pg_replication_slots WHERE slot_name = '${slot}' returns no row on ${upstream.name}`,
+      actions: [
+        dropInactiveSlotAction(upstream.name, slot, `dropping the replication slot ${slot} on ${upstream.name}`),
+        {
+          kind: 'record',
+          summary: `forget the slot ${slot} on ${upstream.name}`,
+          run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === slot && e.node === upstream.name),
+        },
+      ],
+    });
   }
   const deleted: string[] = [];
   const kept: string[] = [];
-  if (options.purge && rt.createdByTool(node.dataDir)) {
-    options.log(`deleting ${node.dataDir}`);
-    await rm(node.dataDir, { recursive: true, force: true });
+  if (request.purge && rt.createdByTool(node.dataDir)) {
     deleted.push(node.dataDir);
-    await rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir);
+    steps.push({
+      title: `delete ${name}'s data directory (hotstandby created it)`,
+      actions: [
+        { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` },
+        { kind: 'record', summary: `forget the directory ${node.dataDir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir) },
+      ],
+    });
   } else if (node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
     kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
   }
-  await rt.store.update((s) => {
-    delete s.nodes[name];
-  });
-  return { deleted, kept };
+  const forget: Action = {
+    kind: 'record',
+    summary: `forget ${name}'s node state`,
+    run: async () => {
+      await rt.store.update((s) => {
+        delete s.nodes[name];
+      });
+    },
+  };
+  steps.push({ title: `forget ${name}`, actions: [forget] });
+  const rule = await replicationRuleCleanupActions(rt, name);
+  if (rule.length > 0) {
+    steps.push({
+      title: `take hotstandby's replication rule out of ${rt.primary.name}'s pg_hba.conf (no standby needs it any more)`,
+      check: `psql -c "SELECT * FROM pg_hba_file_rules" on ${rt.primary.name} shows no rule for ${rt.spec.replication.user}`,
+      actions: rule,
+    });
+  }
+  return {
+    plan: {
+      command: `remove-standby ${name}${request.purge ? ' --purge' : ''}`,
+      purpose: `Take the standby ${name} out of the cluster: it stops, its slot is dropped${request.purge ? ', and its data directory deleted if hotstandby made it' : ''}.`,
+      checked,
+      steps,
+      after: kept.map((k) => `kept ${k}`),
+    },
+    deleted,
+    kept,
+  };
 }

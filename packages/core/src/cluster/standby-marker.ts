@@ -3,8 +3,6 @@ import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { lastRanInRecovery, readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import type { ServerUser } from '../postgres/os-user.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 
 // What is wrong with a recorded standby's marker file before it starts, and what can be done about it.
 export type MissingMarker = { kind: 'present' } | { kind: 'restorable'; file: string } | { kind: 'refused'; error: HotstandbyError };
@@ -45,9 +43,4 @@ export async function checkStandbyMarker(node: PgNode, upstream: string): Promis
     };
   }
   return { kind: 'restorable', file };
-}
-
-// Put an empty standby.signal back (owned by the server's OS user, 0600, written atomically).
-export async function restoreStandbySignal(file: string, serverUser: ServerUser): Promise<void> {
-  await writeFileAtomic(file, '', { mode: 0o600, uid: serverUser.uid, gid: serverUser.gid });
 }

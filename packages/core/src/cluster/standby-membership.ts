@@ -1,5 +1,6 @@
+import type { ClusterSpec } from '../config/cluster-spec.js';
 import type { AddedStandby } from '../state/cluster-state.js';
-import { checkAddStandbyRequest, type AddStandbyRequest } from './add-standby-request.js';
+import { checkAddStandbyRequest, type AddStandbyRequest, type CheckedAddStandby } from './add-standby-request.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { childrenStreamError, notAStandbyError } from './remove-standby-hints.js';
 import { changeTopology } from './topology-change.js';
@@ -37,14 +38,36 @@ export async function forgetAddedStandby(rt: ClusterRuntime, name: string): Prom
 // Take a standby out of the topology: an added one is forgotten, one from the config is marked removed.
 // Refused while other standbys stream from it.
 export async function recordRemovedStandby(rt: ClusterRuntime, name: string): Promise<void> {
-  const spec = rt.spec.standbys.find((s) => s.name === name);
-  if (!spec) throw notAStandbyError(rt, name);
-  const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
-  if (children.length > 0) throw childrenStreamError(rt, name, children);
+  checkRemovableStandby(rt, name);
   await changeTopology(rt.store, (t) => {
     const wasAdded = (t.added ?? []).some((a) => a.name === name);
     t.added = (t.added ?? []).filter((a) => a.name !== name);
     if (!wasAdded) t.removed = [...new Set([...(t.removed ?? []), name])];
     if (t.upstreams) delete t.upstreams[name];
   });
+}
+
+// Refuse to remove a node that is not a standby, or one other standbys stream from (before anything changes).
+export function checkRemovableStandby(rt: ClusterRuntime, name: string): void {
+  const spec = rt.spec.standbys.find((s) => s.name === name);
+  if (!spec) throw notAStandbyError(rt, name);
+  const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
+  if (children.length > 0) throw childrenStreamError(rt, name, children);
+}
+
+// The config with a requested standby in it as add-standby would record it (for a dry run, which records nothing).
+export function withStandby(spec: ClusterSpec, request: AddStandbyRequest, checked: CheckedAddStandby): ClusterSpec {
+  const standby = {
+    name: request.name,
+    role: 'standby' as const,
+    port: checked.port,
+    portFixed: true,
+    dataDir: checked.dataDir,
+    // Like a config standby: naming the config's primary means "whichever node is primary".
+    upstream: request.upstream ?? spec.primary.name,
+    slot: request.name.replace(/-/g, '_'),
+    synchronous: request.synchronous ?? false,
+    applyDelay: request.applyDelay,
+  };
+  return { ...spec, standbys: [...spec.standbys, standby] };
 }

@@ -1,13 +1,14 @@
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { restoreJournaledFile } from '../executor/executor.js';
 import type { StopMode } from '../postgres/pg-node.js';
-import { quoteIdent } from '../postgres/quoting.js';
-import { dropInactiveSlot } from '../postgres/replication-slots.js';
+import type { Action } from '../executor/action.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
+import { quoteIdent, quoteShellArg } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
 
@@ -32,16 +33,31 @@ export interface DownResult {
   kept: string[];
 }
 
-// Stop standbys first, then the primary (an adopted primary that ran before is left running); optionally restore and purge.
-export async function teardown(rt: ClusterRuntime, options: DownOptions): Promise<DownResult> {
-  const log = options.log ?? (() => undefined);
+// down's plan with what it will have done (the result is known when the plan is made, and true once it ran).
+export interface DownPlan {
+  plan: OperationPlan;
+  result: DownResult;
+}
+
+// Plan `down`: stop standbys first, then the primary (an adopted primary that ran before is left running);
+// optionally undo what the tool did to an adopted primary (roles, slots, files from the journal) and delete what
+// it created. Nothing changes until the plan is applied.
+export async function planDown(rt: ClusterRuntime, options: DownOptions): Promise<OperationPlan> {
+  return (await planTeardown(rt, options)).plan;
+}
+
+// The plan of `down` with the result it will have.
+export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Promise<DownPlan> {
+  const mode = options.mode ?? 'fast';
   const result: DownResult = { stopped: [], leftRunning: [], restored: [], dropped: [], deleted: [], kept: [] };
+  const steps: PlanStep[] = [];
   const primary = rt.primary;
   const primaryState = rt.state.nodes[primary.name];
   const adopted = rt.primaryAdopted;
   const keepPrimaryRunning = adopted && (primaryState?.wasRunningAtAdoption ?? true);
+  const checked: string[] = [];
 
-  // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
+  // The standbys of one depth stop one after another, the deepest first (each still gets its upstream's shutdown
   // checkpoint, as upstreams stop after them); former primaries last.
   const waves = [
     ...standbyNameWaves(rt.spec)
@@ -51,84 +67,151 @@ export async function teardown(rt: ClusterRuntime, options: DownOptions): Promis
   ];
   for (const wave of waves) {
     const running = (await Promise.all(wave.map(async (n) => ((await n.isRunning()) ? n : undefined)))).filter((n): n is NonNullable<typeof n> => n !== undefined);
-    for (const standby of running) log(`stopping ${standby.name}`);
-    const outcomes = await Promise.allSettled(running.map((standby) => standby.stop(options.mode ?? 'fast')));
-    for (const [i, standby] of running.entries()) if (outcomes[i]!.status === 'fulfilled') result.stopped.push(standby.name);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (running.length === 0) continue;
+    steps.push({
+      title: `stop ${running.map((n) => n.name).join(', ')} (${mode})`,
+      check: 'pg_ctl status says no server is running',
+      actions: running.map((n) => ({ kind: 'node' as const, node: n.name, op: 'stop' as const, mode, summary: `stopping ${n.name}` })),
+    });
+    result.stopped.push(...running.map((n) => n.name));
   }
 
-  const undo = rt.state.journal.filter((e) => e.kind !== 'dir');
-  if ((options.restore && undo.length > 0) || (options.purge && adopted)) {
-    if (!(await primary.isRunning()) && primary.exists()) {
-      log(`starting ${primary.name} to undo the changes`);
-      await primary.start();
-    }
+  let primaryRuns = await primary.isRunning();
+  const journal = [...rt.state.journal];
+  const undoing = new Set<JournalEntry>();
+  const undo = journal.filter((e) => e.kind !== 'dir');
+  if (((options.restore && undo.length > 0) || (options.purge && adopted)) && !primaryRuns && primary.exists()) {
+    steps.push({
+      title: `start ${primary.name} to undo the changes`,
+      actions: [{ kind: 'node', node: primary.name, op: 'start', summary: `starting ${primary.name} to undo the changes` }],
+    });
+    primaryRuns = true;
   }
-  const slotEntries = rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'slot' }> => e.kind === 'slot');
+  const forget = (entry: JournalEntry, what: string): Action => ({
+    kind: 'record',
+    summary: `forget ${what} in the journal`,
+    run: () => rt.store.removeJournal((e) => e === entry),
+  });
   if (options.restore || (options.purge && adopted)) {
-    for (const entry of slotEntries) {
+    const actions: Action[] = [];
+    for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'slot' }> => e.kind === 'slot')) {
       // A slot lives on the node it was made on, which after a switchover may be a standby stopped above: a
-      // slot there goes with its data directory, so only slots on running nodes are dropped.
-      const holder = [...rt.nodes, ...rt.detached].find((n) => n.name === entry.node);
-      if (holder && (await holder.isRunning())) {
-        log(`dropping replication slot ${entry.slot} on ${entry.node}`);
-        await dropInactiveSlot(holder, entry.slot);
-        result.dropped.push(`slot ${entry.slot}`);
-        await rt.store.removeJournal((e) => e === entry);
-      }
+      // slot there goes with its data directory, so only slots on nodes still running then are dropped.
+      if (entry.node !== primary.name || !primaryRuns) continue;
+      actions.push(dropInactiveSlotAction(entry.node, entry.slot, `dropping replication slot ${entry.slot} on ${entry.node}`), forget(entry, `the slot ${entry.slot}`));
+      result.dropped.push(`slot ${entry.slot}`);
+      undoing.add(entry);
     }
+    if (actions.length) steps.push({ title: `drop the replication slots hotstandby created on ${primary.name}`, actions });
   }
   if (options.restore) {
-    if (!adopted) log(`${primary.name} was created by hotstandby; there is nothing of yours to restore on it`);
-    for (const entry of rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'role' }> => e.kind === 'role')) {
+    if (!adopted) checked.push(`${primary.name} was created by hotstandby; there is nothing of yours to restore on it`);
+    const roles: Action[] = [];
+    for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'role' }> => e.kind === 'role')) {
       // Roles replicate: the drop goes to the primary of now, which after a switchover or promote is not the
       // node the role was created on (that one is a standby, or stopped).
-      log(`dropping role ${entry.role} on ${primary.name}`);
-      await primary.query(`DROP ROLE IF EXISTS ${quoteIdent(entry.role)}`);
+      roles.push(
+        { kind: 'sql', node: primary.name, sql: `DROP ROLE IF EXISTS ${quoteIdent(entry.role)}`, summary: `dropping role ${entry.role} on ${primary.name}` },
+        forget(entry, `the role ${entry.role}`),
+      );
       result.dropped.push(`role ${entry.role}`);
-      await rt.store.removeJournal((e) => e === entry);
+      undoing.add(entry);
     }
-    for (const entry of rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
-      log(`restoring ${entry.path}`);
-      await restoreJournaledFile(entry);
+    if (roles.length) steps.push({ title: `drop the roles hotstandby created`, actions: roles });
+    const files: Action[] = [];
+    for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
+      files.push(restoreFileAction(entry), forget(entry, entry.path));
       result.restored.push(entry.path);
-      await rt.store.removeJournal((e) => e === entry);
+      undoing.add(entry);
     }
-    if (result.restored.length > 0 && (await primary.isRunning())) {
-      await primary.reload();
-      const pending = await primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart').catch(() => []);
-      if (pending.length > 0) {
-        log(`restarting ${primary.name} so ${pending.map((p) => p.name).join(', ')} take their original values`);
-        await primary.restart();
+    if (files.length) {
+      steps.push({ title: 'put back the files hotstandby changed, byte for byte, with their mode and owner', actions: files });
+      if (primaryRuns) {
+        steps.push({
+          title: `make ${primary.name} read its original settings`,
+          check: `SELECT name FROM pg_settings WHERE pending_restart returns no row on ${primary.name}`,
+          actions: [
+            { kind: 'node', node: primary.name, op: 'reload', summary: `reloading ${primary.name}` },
+            {
+              kind: 'task',
+              changes: true,
+              summary: `restart ${primary.name} if a setting needs it to take its original value`,
+              details: ['SELECT name FROM pg_settings WHERE pending_restart; restart when it returns a row'],
+              byHand: { text: `SELECT name FROM pg_settings WHERE pending_restart on ${primary.name}; if it returns a row, restart ${primary.name}` },
+              run: async () => {
+                const pending = await primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart').catch(() => []);
+                if (pending.length === 0) return;
+                options.log?.(`restarting ${primary.name} so ${pending.map((p) => p.name).join(', ')} take their original values`);
+                await primary.restart();
+              },
+            },
+          ],
+        });
       }
     }
   }
 
-  if (await primary.isRunning()) {
+  if (primaryRuns) {
     if (keepPrimaryRunning) result.leftRunning.push(primary.name);
     else {
-      log(`stopping ${primary.name}`);
-      await primary.stop(options.mode ?? 'fast');
+      steps.push({ title: `stop ${primary.name} (${mode})`, actions: [{ kind: 'node', node: primary.name, op: 'stop', mode, summary: `stopping ${primary.name}` }] });
       result.stopped.push(primary.name);
     }
   }
 
-  if (options.purge) await purge(rt, result, log);
-  return result;
+  if (options.purge)
+    steps.push(
+      ...planPurge(
+        rt,
+        result,
+        journal.filter((e) => !undoing.has(e)),
+      ),
+    );
+  const flags = [options.purge ? ' --purge' : '', options.restore ? ' --restore' : '', mode === 'fast' ? '' : ` --mode ${mode}`].join('');
+  return {
+    plan: {
+      command: `down${flags}`,
+      purpose: `Stop the nodes, the standbys first${options.restore ? `; put ${primary.name} back as it was before hotstandby` : ''}${options.purge ? '; delete what hotstandby created' : ''}.`,
+      checked,
+      steps,
+      after: [...result.leftRunning.map((n) => `${n} is left running: it ran before hotstandby adopted it`), ...result.kept.map((k) => `kept ${k}`)],
+    },
+    result,
+  };
 }
 
-async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string) => void): Promise<void> {
+// Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist).
+function restoreFileAction(entry: Extract<JournalEntry, { kind: 'file' }>): Action {
+  if (!entry.existed) return { kind: 'remove-file', path: entry.path, summary: `restoring ${entry.path} (removing it: it did not exist before hotstandby)` };
+  const mode = entry.mode?.toString(8);
+  const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
+  const sh = [
+    `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
+    ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
+    ...(owner ? [`chown ${owner} ${quoteShellArg(entry.path)}`] : []),
+  ].join('\n');
+  return {
+    kind: 'task',
+    changes: true,
+    summary: `restoring ${entry.path}`,
+    details: [`from its backup ${entry.backup}${mode ? `, mode ${mode}` : ''}${owner ? `, owner ${owner}` : ''}`],
+    byHand: { sh, text: `copy ${entry.backup} over ${entry.path}, keeping its original mode and owner` },
+    run: () => restoreJournaledFile(entry),
+  };
+}
+
+// The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
+// (original files, roles or slots on a node that stays) keeps the state directory.
+function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): PlanStep[] {
   const stateDir = rt.layout.root;
-  const created = rt.state.journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir').map((e) => e.path);
+  const created = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir').map((e) => e.path);
   const isCreated = (dir: string) => created.some((c) => c === dir || isInside(dir, c));
   const all = [...rt.nodes, ...rt.detached];
   for (const node of all) {
     if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
   }
-  // What `down --restore` still needs: original files, and roles or slots on a primary that stays.
   const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
-  const pending = rt.state.journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
+  const pending = journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
   // tool restarts it to and archives WAL into the archive directory: both stay with the state.
@@ -138,10 +221,10 @@ async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string)
     .filter((dir) => !stillUsed.includes(dir))
     .filter((dir) => !created.some((other) => other !== dir && isInside(dir, other) && !stillUsed.includes(other)))
     .sort((a, b) => b.length - a.length);
+  const actions: Action[] = [];
   for (const dir of targets) {
     refuseDangerous(dir);
-    log(`deleting ${dir}`);
-    await rm(dir, { recursive: true, force: true });
+    actions.push({ kind: 'remove-dir', path: dir, summary: `deleting ${dir}` });
     result.deleted.push(dir);
   }
   if (keepState) {
@@ -149,13 +232,20 @@ async function purge(rt: ClusterRuntime, result: DownResult, log: (line: string)
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
       result.kept.push(`${archiveDir} (${rt.primary.name} still archives WAL into it; down --restore gives it its own archive settings back)`);
     }
-    await rt.store.update((s) => {
-      s.journal = s.journal.filter((e) => (e.kind === 'dir' ? !targets.some((t) => t === e.path || isInside(e.path, t)) : pending.includes(e)));
-      s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
+    actions.push({
+      kind: 'record',
+      summary: `keep in the state only what down --restore still needs on ${[...keptNodes].join(', ')}`,
+      run: async () => {
+        await rt.store.update((s) => {
+          s.journal = s.journal.filter((e) => (e.kind === 'dir' ? !targets.some((t) => t === e.path || isInside(e.path, t)) : pending.includes(e)));
+          s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
+        });
+      },
     });
   } else if (!created.includes(stateDir)) {
-    await rm(rt.layout.stateFile, { force: true });
+    actions.push({ kind: 'record', summary: `delete hotstandby's state file ${rt.layout.stateFile}`, run: () => rt.store.remove() });
   }
+  return actions.length ? [{ title: 'delete what hotstandby created', actions }] : [];
 }
 
 function refuseDangerous(dir: string): void {

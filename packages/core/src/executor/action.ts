@@ -70,6 +70,8 @@ export interface NodeAction extends ActionBase {
   op: 'start' | 'stop' | 'restart' | 'reload' | 'promote';
   // How a stop ends sessions (fast when not given).
   mode?: 'smart' | 'fast' | 'immediate';
+  // How long a stop may take before it fails (seconds; pg_ctl's default when not given).
+  timeoutSec?: number;
   // Why (the settings that need it).
   reasons?: readonly string[];
 }

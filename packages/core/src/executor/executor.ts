@@ -84,7 +84,7 @@ export class Executor {
       case 'node': {
         const node = this.deps.node(action.node);
         if (action.op === 'start') await node.start();
-        else if (action.op === 'stop') await node.stop(action.mode ?? 'fast');
+        else if (action.op === 'stop') await node.stop(action.mode ?? 'fast', action.timeoutSec);
         else if (action.op === 'restart') await node.restart();
         else if (action.op === 'promote') await node.promote();
         else await node.reload();

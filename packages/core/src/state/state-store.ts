@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { emptyState, type ClusterState, type JournalEntry, type NodeState } from './cluster-state.js';
@@ -68,5 +68,11 @@ export class StateStore {
     await this.update((s) => {
       s.journal = s.journal.filter((e) => !match(e));
     });
+  }
+
+  // Delete the state file (down --purge, once nothing in it is needed); the next load starts from an empty state.
+  async remove(): Promise<void> {
+    await rm(this.file, { force: true });
+    this.state = undefined;
   }
 }

@@ -1,0 +1,27 @@
+import type { Action } from '../executor/action.js';
+import { applyPlan } from '../executor/apply-plan.js';
+import { Executor } from '../executor/executor.js';
+import type { OperationPlan } from '../executor/operation-plan.js';
+import type { ClusterRuntime } from './cluster-runtime.js';
+
+// The executor a lifecycle command applies its plan with: effects on this runtime's nodes, journaled in its
+// state; each action's summary goes to progress.
+export function operationExecutor(rt: ClusterRuntime, progress: (line: string) => void = () => undefined, signal?: AbortSignal): Executor {
+  return new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, progress, signal });
+}
+
+// Apply a lifecycle command's plan, telling log what it does to servers and files as it happens (checks, waits,
+// tasks that change nothing and records of the tool's own state speak through their own lines, when they find something).
+export async function applyOperation(rt: ClusterRuntime, plan: OperationPlan, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const said = new Set(plan.steps.flatMap((s) => s.actions.filter(isEffectOnServersOrFiles).map((a) => a.summary)));
+  await applyPlan(
+    operationExecutor(rt, (line) => said.has(line) && log(line), signal),
+    plan,
+    () => undefined,
+  );
+}
+
+function isEffectOnServersOrFiles(action: Action): boolean {
+  if (action.kind === 'task') return action.changes;
+  return !['check', 'wait', 'record'].includes(action.kind);
+}
