@@ -166,7 +166,7 @@ export async function planNodeStop(rt: ClusterRuntime, names: readonly string[] 
   };
 }
 
-// Stopping a synchronous standby while the primary keeps running makes the primary's commits wait (S70).
+// Stopping a synchronous standby while the primary keeps running makes the primary's commits wait.
 async function synchronousWarning(rt: ClusterRuntime, node: PgNode, stopping: ReadonlySet<string>): Promise<string | undefined> {
   const spec = rt.spec.standbys.find((s) => s.name === node.name);
   if (!spec?.synchronous || stopping.has(rt.primary.name)) return undefined;
