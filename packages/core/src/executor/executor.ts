@@ -20,7 +20,8 @@ export interface ExecutorDeps {
   state: StateStore;
   layout: StateLayout;
   signal?: AbortSignal;
-  // Told when an action fails and its fallback runs instead (pg_rewind, then a fresh base backup).
+  // Told each action's summary as it starts, and when an action fails and its fallback runs instead (pg_rewind,
+  // then a fresh base backup).
   progress?(line: string): void;
 }
 
@@ -43,6 +44,7 @@ export class Executor {
     if (this.deps.signal?.aborted) {
       throw new HotstandbyError('ABORTED', `interrupted before: ${action.summary}`, { fix: 'run the command again; it continues where it stopped' });
     }
+    this.deps.progress?.(action.summary);
     switch (action.kind) {
       case 'sql': {
         await this.deps.node(action.node).query(action.sql, action.params ?? [], action.database);
