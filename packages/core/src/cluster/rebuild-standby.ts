@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { removeStandbyTablespaceDirs } from './standby-tablespace-dirs.js';
 
 // Throw away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot was
 // lost (the WAL it needs is gone) or whose data diverged. It is stopped, its data directory deleted (only one
@@ -31,6 +32,8 @@ export async function discardStandbyCopy(rt: ClusterRuntime, name: string, log: 
     log(`stopping ${name}`);
     await node.stop('fast');
   }
+  // Its tablespace directories go with it: the next base backup needs them empty.
+  await removeStandbyTablespaceDirs(rt, node, log);
   log(`deleting ${node.dataDir}`);
   await rm(node.dataDir, { recursive: true, force: true });
   const upstream = rt.node(spec.upstream ?? rt.primary.name);

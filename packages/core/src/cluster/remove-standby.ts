@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { dropInactiveSlot } from '../postgres/replication-slots.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { deleteItYourself } from './remove-standby-hints.js';
+import { removeStandbyTablespaceDirs } from './standby-tablespace-dirs.js';
 
 // Stop a standby that left the topology, drop its slot on its upstream, and delete its data directory only
 // when asked and only if the tool created it. (synchronous_standby_names was already updated by the caller.)
@@ -24,6 +25,9 @@ export async function removeStandbyNode(
   const deleted: string[] = [];
   const kept: string[] = [];
   if (options.purge && rt.createdByTool(node.dataDir)) {
+    const tablespaceDirs = await removeStandbyTablespaceDirs(rt, node, options.log);
+    deleted.push(...tablespaceDirs);
+    await rt.store.removeJournal((e) => e.kind === 'dir' && tablespaceDirs.includes(e.path));
     options.log(`deleting ${node.dataDir}`);
     await rm(node.dataDir, { recursive: true, force: true });
     deleted.push(node.dataDir);
