@@ -10,7 +10,7 @@ import { pgBasebackupArgs } from './pg-basebackup.js';
 import { releaseSlotOfFailedBackup } from './release-slot.js';
 import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
 import { checkUpstreamCapacity } from './upstream-capacity.js';
-import { checkTablespaceTargets, mappedTablespaces, tablespaceDirCreatedByTool } from './upstream-tablespaces.js';
+import { checkTablespaceTargets, mappedTablespaces } from './upstream-tablespaces.js';
 import { tablespaceMappingOption, type MappedTablespace } from './tablespace-mapping.js';
 import { checkBackupSpace } from './backup-space.js';
 
@@ -41,25 +41,19 @@ function backupCommand(ctx: StepContext<Options>, target: string, tablespaces: r
   return { command: ctx.primary.binaries.path('pg_basebackup'), args: pgBasebackupArgs(ctx, target, ctx.options, tablespaces) };
 }
 
-// Empty the standby's tablespace directories (after a failed backup, or one an interrupted run left half full).
+// Empty the standby's tablespace directories after a failed backup (its partial data directory goes too).
 async function emptyTablespaceDirs(tablespaces: readonly MappedTablespace[]): Promise<void> {
   for (const ts of tablespaces) {
     for (const entry of await readdir(ts.location).catch(() => [] as string[])) await rm(path.join(ts.location, entry), { recursive: true, force: true });
   }
 }
 
-// The standby's tablespace directories made ready for pg_basebackup: created (journaled, so purge and rebuild
-// remove them) where missing, emptied where an interrupted run of the tool left them half full.
-async function tablespaceDirActions(ctx: StepContext<Options>, tablespaces: readonly MappedTablespace[]): Promise<Action[]> {
-  const actions: Action[] = [];
-  for (const ts of tablespaces) {
-    if (!existsSync(ts.location)) {
-      actions.push({ kind: 'mkdir', path: ts.location, owner: 'server', mode: 0o700, summary: `create ${ts.location} for tablespace ${ts.name} of ${ctx.node.name}` });
-    } else if (tablespaceDirCreatedByTool(ctx, ts.location) && (await readdir(ts.location)).length > 0) {
-      actions.push({ kind: 'task', changes: true, summary: `empty ${ts.location}, left by an interrupted backup`, details: [], run: () => emptyTablespaceDirs([ts]) });
-    }
-  }
-  return actions;
+// The standby's missing tablespace directories, created for pg_basebackup by the server user (journaled, so
+// rebuild, remove-standby --purge and down --purge remove them with the standby).
+function tablespaceDirActions(ctx: StepContext<Options>, tablespaces: readonly MappedTablespace[]): Action[] {
+  return tablespaces
+    .filter((ts) => !existsSync(ts.location))
+    .map((ts) => ({ kind: 'mkdir', path: ts.location, owner: 'server', mode: 0o700, summary: `create ${ts.location} for tablespace ${ts.name} of ${ctx.node.name}` }));
 }
 
 function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty', tablespaces: readonly MappedTablespace[]): TaskAction {
@@ -166,7 +160,7 @@ export default definePlugin<Options, BackupParts>({
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
     const tablespaces = await mappedTablespaces(ctx);
-    actions.push(...(await tablespaceDirActions(ctx, tablespaces)));
+    actions.push(...tablespaceDirActions(ctx, tablespaces));
     const backup = backupAction(ctx, state, tablespaces);
     actions.push(backup);
     return { actions, notes: slot.notes, parts: { backup } };

@@ -76,13 +76,8 @@ export async function checkTablespaceTargets(ctx: StepContext<MappingOptions>, t
       if (error.code === 'ENOENT') return [];
       throw refuse(`cannot be used as a directory (${error.code ?? error.message})`, `map it to a path that does not exist yet or an empty directory`);
     });
-    if (entries.length > 0 && !tablespaceDirCreatedByTool(ctx, ts.location)) {
+    if (entries.length > 0) {
       throw refuse('is not empty', `empty or move ${ts.location} away yourself, or map ${ts.primaryLocation} to a path that does not exist yet`);
     }
   }
-}
-
-// Whether the tool made this directory (an interrupted backup left its contents, which the next plan empties).
-export function tablespaceDirCreatedByTool(ctx: StepContext, dir: string): boolean {
-  return ctx.state.journal().some((e) => e.kind === 'dir' && (e.path === dir || isInside(dir, e.path)));
 }
