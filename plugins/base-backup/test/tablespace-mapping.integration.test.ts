@@ -2,9 +2,9 @@
 // each standby a directory of its own is refused before anything is made (no slot, no directory).
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedPlugin } from '@hotstandby/core';
-import { createTestCluster, makeTempDir, rejectionOf, removeTempDir, type TestCluster } from '@hotstandby/testing';
+import { BUILTIN_PLUGINS, createTestCluster, makeTempDir, rejectionOf, removeTempDir, type TestCluster } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import userCreation from '@hotstandby/plugin-user-creation';
 import hbaConfig from '@hotstandby/plugin-hba-config';
@@ -59,5 +59,32 @@ describe('base-backup tablespaceMapping', () => {
       expect((await readdir(dir)).sort(), 'no directory is made').toEqual(before);
     }
     expect(await readdir(used), 'the non-empty directory is left as it was').toEqual(['keep.txt']);
+  });
+
+  it('builds a standby cascaded from a standby with tablespaces: the key is the primary location, the value for each its own', async () => {
+    dir = await makeTempDir();
+    const location = path.join(dir, 'ts');
+    tc = await createTestCluster({
+      plugins: BUILTIN_PLUGINS,
+      standbys: ['standby1', 'standby2'],
+      settings: { wal_keep_size: '1024' },
+      config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
+    });
+    tc.spec.standbys[1]!.upstream = 'standby1';
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 10) AS id');
+    const oid = (await tc.primary.node.queryOne<{ oid: number }>("SELECT oid FROM pg_tablespace WHERE spcname = 'extra'"))!.oid;
+
+    await tc.up();
+
+    const upstream = await tc.standby('standby2').queryOne<{ port: string }>("SELECT sender_port::text AS port FROM pg_stat_wal_receiver");
+    expect(upstream, 'standby2 streams from standby1').toEqual({ port: String(tc.spec.standbys[0]!.port) });
+    for (const name of ['standby1', 'standby2']) {
+      const node = tc.standby(name);
+      expect(await readlink(path.join(node.dataDir, 'pg_tblspc', String(oid))), name).toBe(path.join(dir, `ts-${name}`));
+      expect(await node.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM in_extra'), name).toEqual({ n: 10 });
+    }
   });
 });
