@@ -1,6 +1,7 @@
 // A primary with a tablespace at an absolute path on the same machine: without steps.base-backup.tablespaceMapping
 // `up` refuses before any change; with it each standby gets its own copy of the tablespace in its mapped
-// directory, the primary's tablespace directory is never touched, and rebuild and down --purge remove the copy.
+// directory, the primary's tablespace directory is never touched, and rebuild, remove-standby --purge and
+// down --purge remove the copy.
 import { existsSync, statSync } from 'node:fs';
 import { chown, mkdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { clusterConfig, createProject, freePorts } from './support/project.js';
 const CONFIG = 'hotstandby.config.json';
 
 describe('standbys of a primary with a tablespace', () => {
-  test('are refused without a mapping, built into the mapped directory with one, rebuilt, and purged with it', async () => {
+  test('are refused without a mapping, built into their own mapped directories with one, rebuilt, removed and purged with them', async () => {
     const project = await createProject();
     const primaryOnly = await clusterConfig({ standbys: [] });
     const cluster = await upCluster(project, primaryOnly);
@@ -66,6 +67,21 @@ describe('standbys of a primary with a tablespace', () => {
     await waitReplayed(primary, s1, 's1');
     expect((await ids(s1, 'in_ts1')).length).toBe(150);
     await s1.end();
+
+    // add-standby takes the same mapping ({node} gives s2 its own directory); remove-standby --purge deletes it.
+    const [s2Port] = await freePorts(1);
+    await ok(project, ['add-standby', 's2', '--port', String(s2Port), '--plain'], { timeoutMs: 120_000 });
+    const s2Dir = nodeNamed(await cluster.status(), 's2').dataDir;
+    const s2Mapped = project.path('ts1-s2');
+    expect(await readlink(path.join(s2Dir, 'pg_tblspc', String(oid)))).toBe(s2Mapped);
+    const s2 = await cluster.client('s2');
+    await waitReplayed(primary, s2, 's2');
+    expect((await ids(s2, 'in_ts1')).length).toBe(150);
+    await s2.end();
+    const removed = await ok(project, ['remove-standby', 's2', '--purge']);
+    expect(existsSync(s2Mapped), describeRun(removed)).toBe(false);
+    expect(existsSync(s2Dir), describeRun(removed)).toBe(false);
+    expect(existsSync(mapped), "s1's tablespace directory stays").toBe(true);
 
     // rebuild throws the copy away with its tablespace directory and takes a new base backup into both.
     await ok(project, ['rebuild', 's1', '--plain'], { timeoutMs: 120_000 });
