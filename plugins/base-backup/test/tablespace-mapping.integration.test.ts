@@ -1,7 +1,7 @@
 // steps.base-backup.tablespaceMapping against a real PostgreSQL with a tablespace: a mapping that would not give
 // each standby a directory of its own is refused before anything is made (no slot, no directory).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LoadedPlugin } from '@hotstandby/core';
+import { pollUntil, type LoadedPlugin } from '@hotstandby/core';
 import { BUILTIN_PLUGINS, createTestCluster, makeTempDir, rejectionOf, removeTempDir, type TestCluster } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
@@ -86,5 +86,40 @@ describe('base-backup tablespaceMapping', () => {
       expect(await readlink(path.join(node.dataDir, 'pg_tblspc', String(oid))), name).toBe(path.join(dir, `ts-${name}`));
       expect(await node.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM in_extra'), name).toEqual({ n: 10 });
     }
+  });
+
+  it('empties the mapped directory, with the partial copy and the slot, when pg_basebackup fails midway', async () => {
+    dir = await makeTempDir();
+    const location = path.join(dir, 'ts');
+    const mapped = path.join(dir, 'ts-standby1');
+    // Throttled to pg_basebackup's minimum rate, the backup is still running once the tablespace copy has begun.
+    tc = await createTestCluster({
+      plugins,
+      settings: { wal_keep_size: '1024' },
+      config: { steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
+    });
+    await tc.runSteps(PREPARE);
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 100000) AS id');
+    await tc.primary.node.query('CHECKPOINT');
+
+    const outcome = rejectionOf(tc.runSteps(['base-backup']));
+    await pollUntil(async () => ((await readdir(mapped).catch(() => [])).length > 0 ? true : undefined), {
+      what: 'pg_basebackup to write into the mapped tablespace directory',
+      timeoutMs: 60_000,
+    });
+    const walsender = await pollUntil(
+      async () => (await tc!.primary.node.queryOne<{ pid: number }>("SELECT pid FROM pg_stat_replication WHERE application_name = 'hotstandby-standby1'"))?.pid,
+      { what: 'the backup connection', timeoutMs: 30_000 },
+    );
+    await tc.primary.node.query('SELECT pg_terminate_backend($1)', [walsender]);
+
+    const error = await outcome;
+    expect(error.code).toBe('BACKUP_FAILED');
+    expect(await readdir(mapped), 'nothing of the failed backup is left in the mapped directory').toEqual([]);
+    expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
+    expect(await tc.primary.node.query('SELECT slot_name FROM pg_replication_slots')).toEqual([]);
   });
 });
