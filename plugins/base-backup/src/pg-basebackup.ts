@@ -4,7 +4,12 @@ import { tablespaceMappingArg, type MappedTablespace } from './tablespace-mappin
 // pg_basebackup's arguments: stream WAL through the standby's own slot, fast checkpoint, never ask for a password
 // (it comes from the passfile in the environment, never from the command line); each tablespace to the standby's
 // own directory for it.
-export function pgBasebackupArgs(ctx: StepContext, target: string, options: { maxRate?: string; checkpoint: 'fast' | 'spread' }, tablespaces: readonly MappedTablespace[] = []): string[] {
+export function pgBasebackupArgs(
+  ctx: StepContext,
+  target: string,
+  options: { maxRate?: string; checkpoint: 'fast' | 'spread' },
+  tablespaces: readonly MappedTablespace[] = [],
+): string[] {
   const upstream = ctx.upstream!;
   const facts = ctx.facts;
   return [

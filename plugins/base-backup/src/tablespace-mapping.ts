@@ -36,6 +36,6 @@ export function primaryLocationOf(mapping: Record<string, string> | undefined, l
 
 // pg_basebackup's --tablespace-mapping argument: an "=" inside a path is escaped with a backslash.
 export function tablespaceMappingArg(from: string, to: string): string {
-  const escape = (p: string) => p.replaceAll('=', '\\=');
-  return `--tablespace-mapping=${escape(from)}=${escape(to)}`;
+  const escaped = (p: string) => p.replaceAll('=', '\\=');
+  return `--tablespace-mapping=${escaped(from)}=${escaped(to)}`;
 }

@@ -47,10 +47,14 @@ export async function checkTablespaceTargets(ctx: StepContext<MappingOptions>, t
   if (tablespaces.length === 0) return;
   const where = { node: ctx.node.name, step: 'base-backup', key: KEY };
   if (method === 'copy') {
-    throw new HotstandbyError('BACKUP_FAILED', `${ctx.upstream!.name} has ${tablespaces.length} tablespace(s); the copy method cannot give a standby on the same machine its own tablespace directories`, {
-      where: { ...where, key: 'steps.base-backup.method' },
-      fix: 'use method "pg_basebackup" (install the PostgreSQL client programs), which applies steps.base-backup.tablespaceMapping',
-    });
+    throw new HotstandbyError(
+      'BACKUP_FAILED',
+      `${ctx.upstream!.name} has ${tablespaces.length} tablespace(s); the copy method cannot give a standby on the same machine its own tablespace directories`,
+      {
+        where: { ...where, key: 'steps.base-backup.method' },
+        fix: 'use method "pg_basebackup" (install the PostgreSQL client programs), which applies steps.base-backup.tablespaceMapping',
+      },
+    );
   }
   const nodes = [ctx.spec.primary, ...ctx.spec.standbys];
   for (const ts of tablespaces) {
@@ -60,16 +64,22 @@ export async function checkTablespaceTargets(ctx: StepContext<MappingOptions>, t
     if (path.resolve(ts.location) === path.resolve(ts.upstreamLocation) || path.resolve(ts.location) === path.resolve(ts.primaryLocation)) {
       throw refuse(`is where ${ctx.upstream!.name} keeps it`, forEach);
     }
+    const overlapping = tablespaces.find((other) => [other.upstreamLocation, other.primaryLocation].some((dir) => overlaps(ts.location, dir)));
+    if (overlapping) {
+      throw refuse(`overlaps where ${ctx.upstream!.name} keeps tablespace ${overlapping.name} (${overlapping.upstreamLocation})`, forEach);
+    }
     for (const node of nodes) {
-      const dataDir = path.resolve(node.dataDir);
-      if (ts.location === dataDir || isInside(ts.location, dataDir) || isInside(dataDir, ts.location)) {
+      if (overlaps(ts.location, node.dataDir)) {
         throw refuse(`overlaps the data directory of ${node.name} (${node.dataDir})`, `${forEach}, outside every data directory`);
       }
     }
     for (const other of ctx.spec.standbys) {
       if (other.name === ctx.node.name) continue;
       if (mappedLocation(ctx.options.tablespaceMapping, ts.primaryLocation, other.name) === ts.location) {
-        throw refuse(`is also where ${other.name} would get it`, `put {node} in the mapped directory so that each standby gets its own: "${ts.primaryLocation}": "${ts.location}-{node}"`);
+        throw refuse(
+          `is also where ${other.name} would get it`,
+          `put {node} in the mapped directory so that each standby gets its own: "${ts.primaryLocation}": "${ts.location}-{node}"`,
+        );
       }
     }
     const entries = await readdir(ts.location).catch((error: NodeJS.ErrnoException) => {
@@ -80,4 +90,10 @@ export async function checkTablespaceTargets(ctx: StepContext<MappingOptions>, t
       throw refuse('is not empty', `empty or move ${ts.location} away yourself, or map ${ts.primaryLocation} to a path that does not exist yet`);
     }
   }
+}
+
+// Whether two directories are the same or one lies inside the other.
+function overlaps(a: string, b: string): boolean {
+  const [x, y] = [path.resolve(a), path.resolve(b)];
+  return x === y || isInside(x, y) || isInside(y, x);
 }

@@ -44,8 +44,13 @@ describe('base-backup tablespaceMapping', () => {
 
     const refusals: [Record<string, unknown>, string, RegExp][] = [
       [{ method: 'pg_basebackup' }, 'DATA_DIR_CONFLICT', /tablespaceMapping does not map: extra \(.*\/ts\)/],
-      [{ method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'shared') } }, 'DATA_DIR_CONFLICT', /would go to .*\/shared, which is also where standby2 would get it/],
+      [
+        { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'shared') } },
+        'DATA_DIR_CONFLICT',
+        /would go to .*\/shared, which is also where standby2 would get it/,
+      ],
       [{ method: 'pg_basebackup', tablespaceMapping: { [location]: location } }, 'DATA_DIR_CONFLICT', /which is where primary keeps it/],
+      [{ method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(location, '{node}') } }, 'DATA_DIR_CONFLICT', /overlaps where primary keeps tablespace extra/],
       [{ method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(tc.primary.dataDir, 'ts-{node}') } }, 'DATA_DIR_CONFLICT', /overlaps the data directory of primary/],
       [{ method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'used-{node}') } }, 'DATA_DIR_CONFLICT', /used-standby1, which is not empty/],
       [{ method: 'copy', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } }, 'BACKUP_FAILED', /copy method cannot give a standby .* its own tablespace directories/],
@@ -79,7 +84,7 @@ describe('base-backup tablespaceMapping', () => {
 
     await tc.up();
 
-    const upstream = await tc.standby('standby2').queryOne<{ port: string }>("SELECT sender_port::text AS port FROM pg_stat_wal_receiver");
+    const upstream = await tc.standby('standby2').queryOne<{ port: string }>('SELECT sender_port::text AS port FROM pg_stat_wal_receiver');
     expect(upstream, 'standby2 streams from standby1').toEqual({ port: String(tc.spec.standbys[0]!.port) });
     for (const name of ['standby1', 'standby2']) {
       const node = tc.standby(name);
