@@ -5,9 +5,21 @@ import { z } from '@hotstandby/core';
 // (absolute) to the standby's, where {node} in the value stands for the standby's name.
 export const tablespaceMappingOption = z
   .record(
-    z.string().refine((p) => path.isAbsolute(p), { error: 'a tablespace location must be an absolute path' }),
+    z.string(),
     z.string().refine((p) => path.isAbsolute(p), { error: 'must be an absolute path (use {node} for the standby name), such as "/srv/pg/ts1-{node}"' }),
   )
+  .superRefine((mapping, ctx) => {
+    for (const key of Object.keys(mapping)) {
+      if (!path.isAbsolute(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: key,
+          message: "the key must be the primary's tablespace location, an absolute path (SELECT pg_tablespace_location(oid) FROM pg_tablespace)",
+        });
+      }
+    }
+  })
   .optional();
 
 // One tablespace of the upstream and where this standby gets it.
