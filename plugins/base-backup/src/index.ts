@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
@@ -10,7 +10,8 @@ import { pgBasebackupArgs } from './pg-basebackup.js';
 import { releaseSlotOfFailedBackup } from './release-slot.js';
 import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
 import { checkUpstreamCapacity } from './upstream-capacity.js';
-import { checkNoTablespaces } from './upstream-tablespaces.js';
+import { checkTablespaceTargets, mappedTablespaces } from './upstream-tablespaces.js';
+import { tablespaceMappingOption, type MappedTablespace } from './tablespace-mapping.js';
 import { checkBackupSpace } from './backup-space.js';
 
 const options = z.strictObject({
@@ -20,6 +21,7 @@ const options = z.strictObject({
     .string()
     .regex(/^\d+[kM]?$/, { error: 'must be a rate pg_basebackup accepts, such as 32k or 10M' })
     .optional(),
+  tablespaceMapping: tablespaceMappingOption,
 });
 type Options = z.infer<typeof options>;
 
@@ -35,11 +37,26 @@ export function chooseMethod(ctx: StepContext<Options>): 'pg_basebackup' | 'copy
   return ctx.primary.binaries.has('pg_basebackup') ? 'pg_basebackup' : 'copy';
 }
 
-function backupCommand(ctx: StepContext<Options>, target: string): { command: string; args: string[] } {
-  return { command: ctx.primary.binaries.path('pg_basebackup'), args: pgBasebackupArgs(ctx, target, ctx.options) };
+function backupCommand(ctx: StepContext<Options>, target: string, tablespaces: readonly MappedTablespace[]): { command: string; args: string[] } {
+  return { command: ctx.primary.binaries.path('pg_basebackup'), args: pgBasebackupArgs(ctx, target, ctx.options, tablespaces) };
 }
 
-function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): TaskAction {
+// Empty the standby's tablespace directories after a failed backup (its partial data directory goes too).
+async function emptyTablespaceDirs(tablespaces: readonly MappedTablespace[]): Promise<void> {
+  for (const ts of tablespaces) {
+    for (const entry of await readdir(ts.location).catch(() => [] as string[])) await rm(path.join(ts.location, entry), { recursive: true, force: true });
+  }
+}
+
+// The standby's missing tablespace directories, created for pg_basebackup by the server user (journaled, so
+// rebuild, remove-standby --purge and down --purge remove them with the standby).
+function tablespaceDirActions(ctx: StepContext<Options>, tablespaces: readonly MappedTablespace[]): Action[] {
+  return tablespaces
+    .filter((ts) => !existsSync(ts.location))
+    .map((ts) => ({ kind: 'mkdir', path: ts.location, owner: 'server', mode: 0o700, summary: `create ${ts.location} for tablespace ${ts.name} of ${ctx.node.name}` }));
+}
+
+function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty', tablespaces: readonly MappedTablespace[]): TaskAction {
   const method = chooseMethod(ctx);
   const upstream = ctx.upstream!;
   if (method === 'copy') {
@@ -61,7 +78,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ta
         }),
     };
   }
-  const shown = backupCommand(ctx, ctx.node.dataDir);
+  const shown = backupCommand(ctx, ctx.node.dataDir, tablespaces);
   return {
     kind: 'task',
     changes: true,
@@ -72,7 +89,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ta
     ],
     run: (signal) =>
       withPartialDirectory(ctx, state, async (dir) => {
-        const { command, args } = backupCommand(ctx, dir);
+        const { command, args } = backupCommand(ctx, dir, tablespaces);
         await runProgram(command, args, {
           user: ctx.serverUser,
           env: { PGPASSFILE: ctx.paths.replicationPassfile, PGAPPNAME: `hotstandby-${ctx.node.name}` },
@@ -90,6 +107,10 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty'): Ta
           });
         });
         await copyOutsideConfig(ctx, dir);
+      }).catch(async (error: unknown) => {
+        // The data directory's partial copy is gone; what pg_basebackup wrote into tablespace directories goes too.
+        await emptyTablespaceDirs(tablespaces);
+        throw error;
       }),
   };
 }
@@ -112,7 +133,7 @@ export default definePlugin<Options, BackupParts>({
     const state = await targetState(ctx);
     await checkUpstreamCapacity(ctx, chooseMethod(ctx));
     if (state !== 'done') {
-      await checkNoTablespaces(ctx);
+      await checkTablespaceTargets(ctx, await mappedTablespaces(ctx), chooseMethod(ctx));
       await checkBackupSpace(ctx);
     }
     if (state !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
@@ -138,7 +159,9 @@ export default definePlugin<Options, BackupParts>({
     }
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
-    const backup = backupAction(ctx, state);
+    const tablespaces = await mappedTablespaces(ctx);
+    actions.push(...tablespaceDirActions(ctx, tablespaces));
+    const backup = backupAction(ctx, state, tablespaces);
     actions.push(backup);
     return { actions, notes: slot.notes, parts: { backup } };
   },

@@ -1,8 +1,15 @@
 import type { StepContext } from '@hotstandby/core';
+import { tablespaceMappingArg, type MappedTablespace } from './tablespace-mapping.js';
 
 // pg_basebackup's arguments: stream WAL through the standby's own slot, fast checkpoint, never ask for a password
-// (it comes from the passfile in the environment, never from the command line).
-export function pgBasebackupArgs(ctx: StepContext, target: string, options: { maxRate?: string; checkpoint: 'fast' | 'spread' }): string[] {
+// (it comes from the passfile in the environment, never from the command line); each tablespace to the standby's
+// own directory for it.
+export function pgBasebackupArgs(
+  ctx: StepContext,
+  target: string,
+  options: { maxRate?: string; checkpoint: 'fast' | 'spread' },
+  tablespaces: readonly MappedTablespace[] = [],
+): string[] {
   const upstream = ctx.upstream!;
   const facts = ctx.facts;
   return [
@@ -21,5 +28,6 @@ export function pgBasebackupArgs(ctx: StepContext, target: string, options: { ma
     options.checkpoint,
     '--no-password',
     ...(options.maxRate ? ['--max-rate', options.maxRate] : []),
+    ...tablespaces.map((ts) => tablespaceMappingArg(ts.upstreamLocation, ts.location)),
   ];
 }

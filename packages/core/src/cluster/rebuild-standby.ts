@@ -2,6 +2,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
+import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
 
 // Plan throwing away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot
 // was lost (the WAL it needs is gone) or whose data diverged. It is stopped, its data directory deleted (only one
@@ -32,7 +33,12 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
   const steps: PlanStep[] = [];
   if (await node.isRunning()) steps.push({ title: `stop ${name}`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stopping ${name}` }] });
   if (node.exists()) {
-    steps.push({ title: `delete ${name}'s data directory (hotstandby created it)`, actions: [{ kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` }] });
+    // Its tablespace directories go with it: the next base backup needs them empty.
+    const tablespaceDirs = await standbyTablespaceDirsToRemove(rt, node);
+    steps.push({
+      title: `delete ${name}'s data directory (hotstandby created it)${tablespaceDirs.length ? ' and its tablespace directories' : ''}`,
+      actions: [...removeTablespaceDirActions(rt, tablespaceDirs), { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` }],
+    });
   }
   const upstream = rt.node(spec.upstream ?? rt.primary.name);
   if (spec.slot && (await upstream.isRunning())) {

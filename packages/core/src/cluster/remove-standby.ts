@@ -5,6 +5,7 @@ import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { deleteItYourself } from './remove-standby-hints.js';
 import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
 import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
+import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
 
 // How remove-standby runs.
 export interface RemoveStandbyRequest {
@@ -72,10 +73,13 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
   const deleted: string[] = [];
   const kept: string[] = [];
   if (request.purge && rt.createdByTool(node.dataDir)) {
-    deleted.push(node.dataDir);
+    // Its tablespace directories go with it (only those the tool made and no other node uses).
+    const tablespaceDirs = await standbyTablespaceDirsToRemove(rt, node);
+    deleted.push(...tablespaceDirs, node.dataDir);
     steps.push({
-      title: `delete ${name}'s data directory (hotstandby created it)`,
+      title: `delete ${name}'s data directory (hotstandby created it)${tablespaceDirs.length ? ' and its tablespace directories' : ''}`,
       actions: [
+        ...removeTablespaceDirActions(rt, tablespaceDirs),
         { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` },
         { kind: 'record', summary: `forget the directory ${node.dataDir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir) },
       ],
