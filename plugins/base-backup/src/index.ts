@@ -10,7 +10,7 @@ import { pgBasebackupArgs } from './pg-basebackup.js';
 import { releaseSlotOfFailedBackup } from './release-slot.js';
 import { isSlotCreation, planOrphanSlots, planSlot } from './slot-plan.js';
 import { checkUpstreamCapacity } from './upstream-capacity.js';
-import { checkTablespaceTargets, mappedTablespaces } from './upstream-tablespaces.js';
+import { checkTablespaceTargets, leftoverTablespaceDirs, mappedTablespaces } from './upstream-tablespaces.js';
 import { tablespaceMappingOption, type MappedTablespace } from './tablespace-mapping.js';
 import { checkBackupSpace } from './backup-space.js';
 
@@ -160,6 +160,15 @@ export default definePlugin<Options, BackupParts>({
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
     const tablespaces = await mappedTablespaces(ctx);
+    for (const leftover of await leftoverTablespaceDirs(ctx, tablespaces)) {
+      actions.push({
+        kind: 'task',
+        changes: true,
+        summary: `empty ${leftover}, which hotstandby made and an interrupted backup left files in`,
+        details: [],
+        run: () => emptyTablespaceDirs(tablespaces.filter((ts) => ts.location === leftover)),
+      });
+    }
     actions.push(...tablespaceDirActions(ctx, tablespaces));
     const backup = backupAction(ctx, state, tablespaces);
     actions.push(backup);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil, type LoadedPlugin } from '@hotstandby/core';
 import { BUILTIN_PLUGINS, createTestCluster, makeTempDir, rejectionOf, removeTempDir, type TestCluster } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import userCreation from '@hotstandby/plugin-user-creation';
 import hbaConfig from '@hotstandby/plugin-hba-config';
@@ -126,5 +126,43 @@ describe('base-backup tablespaceMapping', () => {
     expect(await readdir(mapped), 'nothing of the failed backup is left in the mapped directory').toEqual([]);
     expect(existsSync(tc.spec.standbys[0]!.dataDir)).toBe(false);
     expect(await tc.primary.node.query('SELECT slot_name FROM pg_replication_slots')).toEqual([]);
+  });
+
+  it('empties a mapped directory it made that a killed run left files in, and builds the standby', async () => {
+    dir = await makeTempDir();
+    const location = path.join(dir, 'ts');
+    const mapped = path.join(dir, 'ts-standby1');
+    tc = await createTestCluster({ plugins, config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } } });
+    await tc.runSteps(PREPARE);
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 1000) AS id');
+    await tc.runSteps(['base-backup']);
+    // What a run killed after pg_basebackup wrote the tablespace, before the data directory was complete, leaves:
+    // the tool's mapped directory full, the standby's data directory gone.
+    const standbyDir = tc.spec.standbys[0]!.dataDir;
+    await rm(standbyDir, { recursive: true, force: true });
+    expect((await readdir(mapped)).length).toBeGreaterThan(0);
+
+    await tc.runSteps(['base-backup']);
+    expect(existsSync(path.join(standbyDir, 'PG_VERSION'))).toBe(true);
+    const links = await readdir(path.join(standbyDir, 'pg_tblspc'));
+    expect(await readlink(path.join(standbyDir, 'pg_tblspc', links[0]!))).toBe(mapped);
+  });
+
+  it('still refuses a non-empty mapped directory it did not make', async () => {
+    dir = await makeTempDir();
+    const location = path.join(dir, 'ts');
+    tc = await createTestCluster({ plugins, config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } } });
+    await tc.runSteps(PREPARE);
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await mkdir(path.join(dir, 'ts-standby1'));
+    await writeFile(path.join(dir, 'ts-standby1', 'mine.txt'), 'keep me');
+    const error = await rejectionOf(tc.runSteps(['base-backup']));
+    expect(error.message).toMatch(/ts-standby1, which is not empty/);
+    expect(await readdir(path.join(dir, 'ts-standby1'))).toEqual(['mine.txt']);
   });
 });
