@@ -9,7 +9,7 @@ import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
 import { runProgram, runProgramAllowFailure } from './process-runner.js';
 import { NodeConnections } from './node-connections.js';
-import { processAlive, processWorksIn } from './process-alive.js';
+import { processAlive, processWorksIn, waitForDeadServer } from './process-alive.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession } from './sql-session.js';
@@ -107,7 +107,11 @@ export class PgNode {
   // directory runs, so the file is stale and goes.
   private async removeStaleLockFile(): Promise<void> {
     const lockFile = path.join(this.dataDir, 'postmaster.pid');
-    if (existsSync(lockFile) && (await this.pid()) === undefined) await unlink(lockFile).catch(() => undefined);
+    if (!existsSync(lockFile) || (await this.pid()) !== undefined) return;
+    // A postmaster killed a moment ago may still be a zombie, and its backends still running: wait for them.
+    const recorded = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
+    await waitForDeadServer(this.dataDir, Number.isInteger(recorded) && recorded > 0 ? recorded : undefined);
+    await unlink(lockFile).catch(() => undefined);
   }
 
   // Run initdb into the data directory (which must be empty or absent), as the node's OS user.
