@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
 import { planAdoptTopology } from './adopt-topology.js';
@@ -39,6 +40,10 @@ export const operationPlanners: Readonly<Record<string, { usage: string; plan: O
   start: { usage: 'start [nodes...]', plan: (rt, r) => planLifecycle(rt, { command: 'start', names: names(r) }) },
   stop: { usage: 'stop [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'stop', names: names(r), mode: r.mode }) },
   restart: { usage: 'restart [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'restart', names: names(r), mode: r.mode }) },
+  scripts: {
+    usage: 'scripts [directory]',
+    plan: (rt, r) => planLifecycle(rt, { command: 'scripts', outDir: r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts') }),
+  },
 };
 
 // The nodes a start, stop or restart names (all when none).
