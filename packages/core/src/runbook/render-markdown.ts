@@ -1,7 +1,7 @@
 import type { Action } from '../executor/action.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
-import { quoteShellArg as q } from '../postgres/quoting.js';
 import type { RunbookTarget } from './runbook-target.js';
+import { shellSettings } from './render-sh.js';
 import { shellOfAction } from './shell-of-action.js';
 
 // A plan as a document a DBA can read and follow by hand: numbered steps, each with what it does (SQL, file
@@ -19,12 +19,7 @@ export async function renderMarkdownRunbook(
     'The commands below use these shell settings (run them first, in the same shell):',
     '',
     '```sh',
-    `PGBIN=${q(target.binDir)}`,
-    `PSQL=${q(target.psql)}`,
-    `export PGPASSFILE=${q(target.passfile)}`,
-    target.serverUser ? `as_server() { if [ "$(id -u)" = 0 ]; then runuser -u ${q(target.serverUser)} -- "$@"; else "$@"; fi; }` : 'as_server() { "$@"; }',
-    target.serverUser ? `to_server() { if [ "$(id -u)" = 0 ]; then chown ${q(target.serverUser)}: "$@"; fi; }` : 'to_server() { :; }',
-    `sql_at() { host=$1; port=$2; db=$3; shift 3; "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U ${q(target.superuser)} -d "$db" "$@"; }`,
+    ...shellSettings(target),
     '```',
     '',
     '## Steps',

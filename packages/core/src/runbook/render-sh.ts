@@ -15,11 +15,7 @@ export function renderShellRunbook(plan: OperationPlan, target: RunbookTarget, g
     ...plan.purpose.split('\n').map((l) => `# ${l}`),
     ...(plan.checked.length ? ['# Checked when this runbook was written:', ...plan.checked.map((c) => `#   - ${c}`)] : []),
     'set -eu',
-    `PGBIN=${q(target.binDir)}`,
-    `PSQL=${q(target.psql)}`,
-    `export PGPASSFILE=${q(target.passfile)}`,
-    ...serverUserHelpers(target.serverUser),
-    `sql_at() { host=$1; port=$2; db=$3; shift 3; "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U ${q(target.superuser)} -d "$db" "$@"; }`,
+    ...shellSettings(target),
     'step=0',
     `trap 'rc=$?; if [ "$rc" != 0 ]; then echo "runbook: step $step failed (exit $rc); see the runbook for what to do" >&2; fi' EXIT`,
   ];
@@ -35,6 +31,18 @@ export function renderShellRunbook(plan: OperationPlan, target: RunbookTarget, g
   for (const note of plan.after ?? []) lines.push(`# then: ${note}`);
   lines.push('echo "runbook: all steps done"', '');
   return lines.join('\n');
+}
+
+// The variables and functions every runbook command uses (PGBIN, PSQL, PGPASSFILE, as_server, to_server, sql_at):
+// the top of a sh runbook, and what a Markdown runbook asks the reader to run first.
+export function shellSettings(target: RunbookTarget): string[] {
+  return [
+    `PGBIN=${q(target.binDir)}`,
+    `PSQL=${q(target.psql)}`,
+    `export PGPASSFILE=${q(target.passfile)}`,
+    ...serverUserHelpers(target.serverUser),
+    `sql_at() { host=$1; port=$2; db=$3; shift 3; "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U ${q(target.superuser)} -d "$db" "$@"; }`,
+  ];
 }
 
 function serverUserHelpers(serverUser: string | undefined): string[] {
