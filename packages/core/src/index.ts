@@ -37,12 +37,6 @@ export { pluginProblem, isStepPlugin } from './plugin/check-plugin.js';
 export { isFileSpecifier } from './config/plugin-settings.js';
 export type { ClusterStatus, NodeStatus } from './cluster/cluster-status.js';
 export type { DownOptions, DownResult } from './cluster/teardown.js';
-export { planDown } from './cluster/teardown.js';
-export { planRemoveStandby, type RemoveStandbyRequest } from './cluster/remove-standby.js';
-export { planRebuild } from './cluster/rebuild-standby.js';
-export { planStart, planStop } from './cluster/node-control.js';
-export { planScripts } from './cluster/control-scripts-plan.js';
-export { planLifecycle, planRestart, type LifecycleRequest } from './cluster/lifecycle-request.js';
 export { createContainer, TOKENS, type DependencyContainer } from './di/container.js';
 
 export { definePlugin, type DescribedWork, type StepPlugin, type StepPlan, type StepResult, type StepScope } from './plugin/step-plugin.js';

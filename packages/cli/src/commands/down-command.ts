@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
-import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 
 // `hotstandby down`: stop the nodes, standbys first; --purge deletes what the tool created; --restore undoes its changes.
 export function registerDown(program: Command, cli: CliContext): void {
@@ -18,7 +18,11 @@ export function registerDown(program: Command, cli: CliContext): void {
       }
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       if (opts.dryRun) {
-        return printDryRun(cli, cluster, { command: 'down', purge: opts.purge, restore: opts.restore, mode: opts.mode as 'smart' | 'fast' | 'immediate' }, opts.json);
+        return printPlan(
+          cli,
+          await cluster.describePlan('down', { args: [], purge: opts.purge, restore: opts.restore, mode: opts.mode as 'smart' | 'fast' | 'immediate' }),
+          opts.json,
+        );
       }
       const result = await cluster.down({
         purge: opts.purge,

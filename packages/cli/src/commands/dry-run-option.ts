@@ -1,13 +1,12 @@
-import type { Cluster, LifecycleRequest } from '@hotstandby/core';
+import type { PlanView } from '@hotstandby/core';
 import type { CliContext } from '../cli-context.js';
 import { printJson } from '../output/json-output.js';
 
 // What --dry-run says in a command's help.
-export const DRY_RUN_HELP = 'print every SQL statement, file change (as a diff), command and wait it would run, in order, and change nothing';
+export const DRY_RUN_HELP = 'print every SQL statement, file change (as a diff), command and wait it would run, in order, and change nothing (with --json: the plan as JSON)';
 
-// --dry-run of a lifecycle command: its plan as text, or with --json as the PlanView document; nothing changes.
-export async function printDryRun(cli: CliContext, cluster: Cluster, request: LifecycleRequest, json: boolean | undefined): Promise<void> {
-  const view = await cluster.dryRun(request);
+// What --dry-run prints for a planned command: with --json the PlanView document, else its text; nothing changes.
+export async function printPlan(cli: CliContext, view: PlanView, json: boolean | undefined): Promise<void> {
   if (json) return printJson(cli, view);
   const { planText } = await import('@hotstandby/core');
   for (const line of planText(view)) cli.out(line);

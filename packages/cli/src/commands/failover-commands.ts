@@ -3,9 +3,7 @@ import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { printJson } from '../output/json-output.js';
 import type { PromoteJson, RejoinJson, SwitchoverJson } from '../output/json-types.js';
-import { printPlan } from './plan-output.js';
-
-const DRY_RUN = 'print the plan: every SQL statement, file change, command and wait, in order; change nothing (with --json: the plan as JSON)';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 
 // `promote`, `rejoin` and `switchover`: change which node is the primary.
 export function registerFailoverCommands(program: Command, cli: CliContext): void {
@@ -15,7 +13,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .description('promote a standby; the others follow it (refused while the primary runs, unless --force)')
       .argument('<name>', 'the standby to promote')
       .option('--force', 'stop the running primary first (cleanly) instead of refusing')
-      .option('--dry-run', DRY_RUN),
+      .option('--dry-run', DRY_RUN_HELP),
   ).action(async (name: string, opts: PipelineFlags & { force?: boolean; dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('promote', { args: [name], force: opts.force }), opts.json);
@@ -30,7 +28,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .command('rejoin')
       .description('turn the former primary into a standby of the new one (follow, pg_rewind, or a fresh base backup)')
       .argument('<name>', 'the former primary')
-      .option('--dry-run', DRY_RUN),
+      .option('--dry-run', DRY_RUN_HELP),
   ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('rejoin', { args: [name] }), opts.json);
@@ -45,7 +43,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       .command('switchover')
       .description('the planned swap with nothing lost: stop the primary cleanly, let the standby catch up, promote it, rejoin the old primary')
       .argument('<name>', 'the standby to become primary')
-      .option('--dry-run', DRY_RUN),
+      .option('--dry-run', DRY_RUN_HELP),
   ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('switchover', { args: [name] }), opts.json);
@@ -58,7 +56,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
   program
     .command('adopt-topology')
     .description('record which node is the primary now, as the servers say (after a runbook was followed by hand)')
-    .option('--dry-run', DRY_RUN)
+    .option('--dry-run', DRY_RUN_HELP)
     .option('--json', 'print the plan that was applied as JSON')
     .action(async (opts: { dryRun?: boolean; json?: boolean }, command: Command) => {
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });

@@ -3,7 +3,7 @@ import type { ControlResult } from '@hotstandby/core';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { NodeControlJson } from '../output/json-types.js';
-import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 
 const MODES = ['smart', 'fast', 'immediate'] as const;
 type Mode = (typeof MODES)[number];
@@ -31,7 +31,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     .option('--json', 'print what happened to each node as JSON (with --dry-run: the plan)')
     .action(async (nodes: string[], opts: { json?: boolean; dryRun?: boolean }, command: Command) => {
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
-      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'start', names: nodes }, opts.json);
+      if (opts.dryRun) return printPlan(cli, await cluster.describePlan('start', { args: nodes }), opts.json);
       const warnings: string[] = [];
       const results = await cluster.start(nodes, { log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
@@ -53,7 +53,7 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
         const warnings: string[] = [];
         const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l) };
         const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
-        if (opts.dryRun) return printDryRun(cli, cluster, { command: name, names: nodes, mode: options.mode, timeoutSec: options.timeoutSec }, opts.json);
+        if (opts.dryRun) return printPlan(cli, await cluster.describePlan(name, { args: nodes, mode: options.mode, timeoutSec: options.timeoutSec }), opts.json);
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { printJson } from '../output/json-output.js';
 import type { ScriptsJson } from '../output/json-types.js';
-import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 
 // `scripts [--out DIR]`: start and stop scripts for each node and for all, like the recipe's appendix.
 export function registerScripts(program: Command, cli: CliContext): void {
@@ -16,7 +16,7 @@ export function registerScripts(program: Command, cli: CliContext): void {
     .action(async (opts: { out?: string; json?: boolean; dryRun?: boolean }, command: Command) => {
       const { spec, cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       const out = opts.out ? path.resolve(cli.cwd, opts.out) : path.join(spec.stateDir, 'scripts');
-      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'scripts', outDir: out }, opts.json);
+      if (opts.dryRun) return printPlan(cli, await cluster.describePlan('scripts', { args: [out] }), opts.json);
       const files = await cluster.scripts(out);
       if (opts.json) return printJson(cli, { dir: out, files } satisfies ScriptsJson);
       cli.out(`Wrote ${files.length} scripts to ${out}:`);

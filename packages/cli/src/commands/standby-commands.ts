@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
-import { DRY_RUN_HELP, printDryRun } from './dry-run-option.js';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
@@ -46,7 +46,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       .option('--dry-run', DRY_RUN_HELP),
   ).action(async (name: string, opts: PipelineFlags & { dryRun?: boolean }, command: Command) => {
     const { cluster } = await openCommandCluster(cli, command);
-    if (opts.dryRun) return printDryRun(cli, cluster, { command: 'rebuild', name }, opts.json);
+    if (opts.dryRun) return printPlan(cli, await cluster.describePlan('rebuild', { args: [name] }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.rebuildStandby(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const node = result.status?.nodes.find((n) => n.name === name);
@@ -62,7 +62,7 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
     .option('--json', 'print what was deleted and kept as JSON (with --dry-run: the plan)')
     .action(async (name: string, opts: { purge?: boolean; json?: boolean; dryRun?: boolean }, command: Command) => {
       const { cluster } = await openCommandCluster(cli, command);
-      if (opts.dryRun) return printDryRun(cli, cluster, { command: 'remove-standby', name, purge: opts.purge }, opts.json);
+      if (opts.dryRun) return printPlan(cli, await cluster.describePlan('remove-standby', { args: [name], purge: opts.purge }), opts.json);
       const warnings: string[] = [];
       const result = await cluster.removeStandby(name, { purge: opts.purge, log: opts.json ? collectWarnings(warnings) : (l) => cli.out(l) });
       if (opts.json) return printJson(cli, { standby: name, ...result, warnings } satisfies RemoveStandbyJson);

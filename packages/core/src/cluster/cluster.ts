@@ -11,7 +11,6 @@ import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
 import { planScriptFiles } from './control-scripts-plan.js';
-import { planLifecycle, type LifecycleRequest } from './lifecycle-request.js';
 import { startPlanned, stopPlanned } from './node-control-run.js';
 import type { ControlResult } from './node-control.js';
 import { applyOperation, operationExecutor } from './operation-executor.js';
@@ -21,7 +20,6 @@ import { planAdoptTopology } from './adopt-topology.js';
 import { plannerOf, type PlanRequest } from './operation-planners.js';
 import type { Pipeline, PipelineRun } from './pipeline-step.js';
 import { resolveSteps } from './resolve-steps.js';
-import { executorOf } from './runtime-executor.js';
 import { runbookTargetOf } from './runbook-target-of.js';
 import { applyPlan } from '../executor/apply-plan.js';
 import { planView, type PlanView } from '../executor/plan-view.js';
@@ -42,6 +40,11 @@ import { planRebuild } from './rebuild-standby.js';
 
 // The forms a runbook is written in: Markdown for people, POSIX sh or Windows cmd to run.
 export type RunbookFormat = 'md' | 'sh' | 'cmd';
+
+// The nodes a command's plan covers: down also stops the nodes the state records but the config no longer names.
+function plannedNodes(command: string): { unlisted?: UnlistedNodes } {
+  return command === 'down' ? { unlisted: 'include' } : {};
+}
 
 // A plan described for --dry-run only: its pipeline step is never applied.
 const pipelineNotApplied: PipelineRun = async () => {
@@ -183,7 +186,7 @@ export class Cluster {
       const pipeline = this.pipelineAfter(rt, options);
       const { plan, oldPrimary, preview } = await planPromote(rt, name, { force: options.force, pipeline });
       for (const line of preview) log(line);
-      await applyPlan(executorOf(rt, { signal: options.signal }), plan, log);
+      await applyPlan(operationExecutor(rt, undefined, options.signal), plan, log);
       return { oldPrimary, up: pipeline.result() };
     });
   }
@@ -193,7 +196,7 @@ export class Cluster {
     return this.locked('rejoin', async (rt) => {
       const pipeline = this.pipelineAfter(rt, options);
       const { plan, outcome } = await planRejoin(rt, name, pipeline);
-      await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
+      await applyPlan(operationExecutor(rt, undefined, options.signal), plan, options.log ?? (() => undefined));
       return { ...outcome(), up: pipeline.result() };
     });
   }
@@ -204,7 +207,7 @@ export class Cluster {
     return this.locked('switchover', async (rt) => {
       const pipeline = this.pipelineAfter(rt, options);
       const { plan, oldPrimary, method } = await planSwitchover(rt, name, { pipeline });
-      await applyPlan(executorOf(rt, { signal: options.signal }), plan, options.log ?? (() => undefined));
+      await applyPlan(operationExecutor(rt, undefined, options.signal), plan, options.log ?? (() => undefined));
       return { oldPrimary, method, up: pipeline.result() };
     });
   }
@@ -213,7 +216,7 @@ export class Cluster {
   async adoptTopology(options: LifecycleOptions = {}): Promise<PlanView> {
     return this.locked('adopt-topology', async (rt) => {
       const plan = await planAdoptTopology(rt);
-      const executor = executorOf(rt);
+      const executor = operationExecutor(rt);
       const view = await planView(executor, plan);
       await applyPlan(executor, plan, options.log ?? (() => undefined));
       return view;
@@ -223,7 +226,7 @@ export class Cluster {
   // What a command would do, planned from the cluster as it is (the same plan the command applies), described
   // for --dry-run and --json. Changes nothing and takes no lock.
   async describePlan(command: string, request: PlanRequest): Promise<PlanView> {
-    return this.inspect(async (rt) => planView(executorOf(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))));
+    return this.inspect(async (rt) => planView(operationExecutor(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))), plannedNodes(command));
   }
 
   // A command's plan as a runbook a DBA can follow by hand: Markdown, or a POSIX sh or Windows cmd script.
@@ -233,9 +236,9 @@ export class Cluster {
       const target = runbookTargetOf(rt);
       if (options.format === 'sh') return renderShellRunbook(plan, target, options.generatedBy);
       if (options.format === 'cmd') return renderCmdRunbook(plan, target, options.generatedBy);
-      const executor = executorOf(rt);
+      const executor = operationExecutor(rt);
       return renderMarkdownRunbook(plan, target, { generatedBy: options.generatedBy, describe: (a) => executor.describe(a) });
-    });
+    }, plannedNodes(command));
   }
 
   // The pipeline's steps (as up runs them) with how to run them.
@@ -269,12 +272,6 @@ export class Cluster {
       await applyOperation(rt, plan, () => undefined);
       return files;
     });
-  }
-
-  // What a lifecycle command would do now, described action by action (SQL, diffs, commands, waits), secrets
-  // masked: the document --dry-run prints and --json emits. Changes nothing and takes no lock.
-  async dryRun(request: LifecycleRequest): Promise<PlanView> {
-    return this.inspect(async (rt) => planView(operationExecutor(rt), await planLifecycle(rt, request)), { unlisted: request.command === 'down' ? 'include' : undefined });
   }
 
   // Connection URLs for applications (no passwords): per node, read-write and read-only multi-host URLs.

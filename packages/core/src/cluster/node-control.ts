@@ -23,14 +23,6 @@ export interface ControlPlan {
   results: ControlResult[];
 }
 
-// Plan starting the named nodes (default all), the primary first, each standby after its upstream. A former
-// primary waiting for rejoin is never started: that would make two primaries; nor is a standby without its
-// standby marker (its standby.signal is put back first, or the start is refused before any node starts).
-// Nodes in `stoppedBefore` are planned as stopped (restart stops them first).
-export async function planStart(rt: ClusterRuntime, names: readonly string[] | undefined, stoppedBefore: ReadonlySet<string> = new Set()): Promise<OperationPlan> {
-  return (await planNodeStart(rt, names, { stoppedBefore, log: () => undefined })).plan;
-}
-
 // The start plan with the results its actions fill in; log gets what a start finds (crash recovery, not streaming).
 export async function planNodeStart(
   rt: ClusterRuntime,
@@ -128,12 +120,6 @@ async function uncleanShutdownState(node: PgNode): Promise<string | undefined> {
   return facts.state;
 }
 
-// Plan stopping the named nodes (default all): the deepest standbys first, the primary last; each may take
-// timeoutSec (a smart stop waits for clients to disconnect, and gives up then, without escalating).
-export async function planStop(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, timeoutSec?: number): Promise<OperationPlan> {
-  return (await planNodeStop(rt, names, mode, timeoutSec)).plan;
-}
-
 // The stop plan with its results; warnings (a synchronous standby stopping) go into the plan's checked lines.
 export async function planNodeStop(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, timeoutSec?: number): Promise<ControlPlan & { warnings: string[] }> {
   const wanted = pick(rt, names, true);
@@ -182,4 +168,17 @@ function pick(rt: ClusterRuntime, names: readonly string[] | undefined, includeD
   if (!names || names.length === 0) return new Set(known);
   for (const name of names) rt.node(name);
   return new Set(names);
+}
+
+// Restart's plan: the stop plan, then the start plan of the same nodes as if they were stopped.
+export async function planRestart(rt: ClusterRuntime, names: readonly string[] | undefined, mode: StopMode, timeoutSec?: number): Promise<OperationPlan> {
+  const stop = await planNodeStop(rt, names, mode, timeoutSec);
+  const stopping = new Set(stop.results.filter((r) => r.result === 'stopped').map((r) => r.node));
+  const start = await planNodeStart(rt, names, { stoppedBefore: stopping, log: () => undefined });
+  return {
+    command: `restart${stop.plan.command.slice('stop'.length)}`,
+    purpose: 'Stop the nodes (the deepest standbys first), then start them (the primary first).',
+    checked: [...stop.plan.checked],
+    steps: [...stop.plan.steps, ...start.plan.steps],
+  };
 }

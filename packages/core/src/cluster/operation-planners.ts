@@ -7,7 +7,11 @@ import type { Pipeline } from './pipeline-step.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planSwitchover } from './switchover.js';
-import { planLifecycle } from './lifecycle-request.js';
+import { planScripts } from './control-scripts-plan.js';
+import { planNodeStart, planNodeStop, planRestart } from './node-control.js';
+import { planRebuild } from './rebuild-standby.js';
+import { planStandbyRemoval } from './remove-standby.js';
+import { planTeardown } from './teardown.js';
 import type { StopMode } from '../postgres/pg-node.js';
 
 // What a command was asked to do: its arguments and the flags that change its plan.
@@ -20,6 +24,8 @@ export interface PlanRequest {
   restore?: boolean;
   // stop, restart, down: the shutdown mode.
   mode?: StopMode;
+  // stop, restart: how long each node may take to stop.
+  timeoutSec?: number;
 }
 
 // Plans one command from the cluster as it is, changing nothing; pipeline runs `up`'s steps when applied.
@@ -33,16 +39,17 @@ export const operationPlanners: Readonly<Record<string, { usage: string; plan: O
   'adopt-topology': { usage: 'adopt-topology', plan: (rt) => planAdoptTopology(rt) },
   'remove-standby': {
     usage: 'remove-standby <standby> [-- --purge]',
-    plan: (rt, r) => planLifecycle(rt, { command: 'remove-standby', name: argument(r, 'remove-standby'), purge: r.purge }),
+    // wal-config's run is described, not planned: it depends on the topology the plan's first step records.
+    plan: async (rt, r) => (await planStandbyRemoval(rt, argument(r, 'remove-standby'), { purge: r.purge ?? false, applyWalConfig: async () => undefined })).plan,
   },
-  rebuild: { usage: 'rebuild <standby>', plan: (rt, r) => planLifecycle(rt, { command: 'rebuild', name: argument(r, 'rebuild') }) },
-  down: { usage: 'down [-- --purge --restore --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'down', purge: r.purge, restore: r.restore, mode: r.mode }) },
-  start: { usage: 'start [nodes...]', plan: (rt, r) => planLifecycle(rt, { command: 'start', names: names(r) }) },
-  stop: { usage: 'stop [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'stop', names: names(r), mode: r.mode }) },
-  restart: { usage: 'restart [nodes...] [-- --mode M]', plan: (rt, r) => planLifecycle(rt, { command: 'restart', names: names(r), mode: r.mode }) },
+  rebuild: { usage: 'rebuild <standby>', plan: (rt, r) => planRebuild(rt, argument(r, 'rebuild')) },
+  down: { usage: 'down [-- --purge --restore --mode M]', plan: async (rt, r) => (await planTeardown(rt, { purge: r.purge, restore: r.restore, mode: r.mode })).plan },
+  start: { usage: 'start [nodes...]', plan: async (rt, r) => (await planNodeStart(rt, names(r), { log: () => undefined })).plan },
+  stop: { usage: 'stop [nodes...] [-- --mode M]', plan: async (rt, r) => (await planNodeStop(rt, names(r), r.mode ?? 'fast', r.timeoutSec)).plan },
+  restart: { usage: 'restart [nodes...] [-- --mode M]', plan: (rt, r) => planRestart(rt, names(r), r.mode ?? 'fast', r.timeoutSec) },
   scripts: {
     usage: 'scripts [directory]',
-    plan: (rt, r) => planLifecycle(rt, { command: 'scripts', outDir: r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts') }),
+    plan: (rt, r) => planScripts(rt, r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts')),
   },
 };
 

@@ -21,14 +21,6 @@ export interface RemoveStandbyPlan {
   kept: string[];
 }
 
-// Plan taking a standby out (refused before anything changes when it is not a standby or others stream from it):
-// out of the topology and synchronous_standby_names first, then stopped, its slot on its upstream dropped, its data
-// directory deleted only with purge and only if the tool created it; the last one takes hotstandby's replication
-// rule out of the primary's pg_hba.conf.
-export async function planRemoveStandby(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<OperationPlan> {
-  return (await planStandbyRemoval(rt, name, request)).plan;
-}
-
 // The plan of remove-standby with the paths it deletes and keeps.
 export async function planStandbyRemoval(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<RemoveStandbyPlan> {
   checkRemovableStandby(rt, name);

@@ -39,13 +39,6 @@ export interface DownPlan {
   result: DownResult;
 }
 
-// Plan `down`: stop standbys first, then the primary (an adopted primary that ran before is left running);
-// optionally undo what the tool did to an adopted primary (roles, slots, files from the journal) and delete what
-// it created. Nothing changes until the plan is applied.
-export async function planDown(rt: ClusterRuntime, options: DownOptions): Promise<OperationPlan> {
-  return (await planTeardown(rt, options)).plan;
-}
-
 // The plan of `down` with the result it will have.
 export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Promise<DownPlan> {
   const mode = options.mode ?? 'fast';
