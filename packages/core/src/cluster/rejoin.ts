@@ -9,6 +9,7 @@ import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { standbyMarkerFile } from './standby-marker.js';
 import { cleanShutdownCheck } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
 import { timelineFork } from './timeline-fork.js';
@@ -21,6 +22,9 @@ export type RejoinMethod = 'follow' | 'pg_rewind' | 'base-backup';
 export interface RejoinChoice {
   method: RejoinMethod;
   detail: string;
+  // Where a data directory the tool did not create is moved aside if it must make way for a fresh base backup
+  // (decided once, so the plan's text and its action name the same path).
+  aside?: string;
 }
 
 // rejoin as a plan: turn a former primary into a standby of the current primary. It follows the new timeline
@@ -75,9 +79,10 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
     }
     why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
   }
-  if (rt.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)` };
-  const aside = rt.createdByTool(node.dataDir) ? '' : ` (the old directory is kept as ${asidePath(node)})`;
-  return { method: 'base-backup', detail: `${why}; no pg_rewind in ${rt.binaries.binDir}, so a fresh base backup follows${aside}` };
+  const aside = rt.createdByTool(node.dataDir) ? undefined : asidePath(node);
+  if (rt.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)`, aside };
+  const kept = aside ? ` (the old directory is kept as ${aside})` : '';
+  return { method: 'base-backup', detail: `${why}; no pg_rewind in ${rt.binaries.binDir}, so a fresh base backup follows${kept}`, aside };
 }
 
 // The steps that make a stopped former primary a standby of the current primary the chosen way (the pipeline's
@@ -99,12 +104,12 @@ export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoi
   } else if (choice.method === 'pg_rewind') {
     steps.push({
       title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
-      actions: rewindActions(rt, node, primary, fellBack),
+      actions: rewindActions(rt, node, primary, fellBack, choice.aside),
       check: `pg_rewind ends with "Done!"`,
       ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
     });
   } else {
-    steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: clearActions(rt, node) });
+    steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: clearActions(rt, node, choice.aside) });
   }
   steps.push({
     title: `marking ${node.name} as a standby`,
@@ -142,7 +147,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
 
 // pg_rewind as the server's OS user, with the superuser's password in a temporary 0600 passfile; when it fails,
 // the directory is cleared for a fresh base backup instead.
-function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void): Action[] {
+function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void, aside?: string): Action[] {
   const passfile = path.join(rt.layout.runDir, `.rewind-${randomBytes(6).toString('hex')}.pgpass`);
   const source = buildConninfo({ host: '127.0.0.1', port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
   return [
@@ -172,7 +177,7 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
       summary: `pg_rewind of ${node.name} from ${primary.name}`,
       otherwise: [
         { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
-        ...clearActions(rt, node),
+        ...clearActions(rt, node, aside),
         { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() },
       ],
     },
@@ -181,10 +186,10 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
 }
 
 // Empty the way for a new base backup: a directory the tool created is removed; anything else is moved aside.
-function clearActions(rt: ClusterRuntime, node: PgNode): Action[] {
+function clearActions(rt: ClusterRuntime, node: PgNode, aside: string = asidePath(node)): Action[] {
   if (!existsSync(node.dataDir)) return [];
   if (rt.createdByTool(node.dataDir)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
-  return [{ kind: 'move-aside', path: node.dataDir, to: asidePath(node), summary: `move ${node.name}'s data directory aside` }];
+  return [{ kind: 'move-aside', path: node.dataDir, to: aside, summary: `move ${node.name}'s data directory aside` }];
 }
 
 function asidePath(node: PgNode): string {
@@ -214,14 +219,14 @@ function ownSlotActions(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice):
 // What makes PostgreSQL start the directory as a standby (the recovery-config step then writes the rest); skipped
 // when the directory was cleared for a base backup.
 function markerAction(node: PgNode): Action {
-  const signal = node.facts.standbySetup === 'standby.signal';
+  const recoveryConf = node.facts.standbySetup === 'recovery.conf';
   return {
     kind: 'write-file',
-    path: path.join(node.dataDir, signal ? 'standby.signal' : 'recovery.conf'),
-    content: signal ? '' : "standby_mode = 'on'\n",
+    path: standbyMarkerFile(node),
+    content: recoveryConf ? "standby_mode = 'on'\n" : '',
     owner: 'server',
     mode: 0o600,
     whenDirExists: true,
-    summary: `mark ${node.name} as a standby (${signal ? 'standby.signal' : 'recovery.conf'})`,
+    summary: `mark ${node.name} as a standby (${node.facts.standbySetup})`,
   };
 }
