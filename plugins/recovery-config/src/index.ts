@@ -55,7 +55,7 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return undefined;
   const recorded = ctx.state.node(ctx.node.name);
   if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir))) {
-    const marker = ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf';
+    const marker = ctx.facts.standbySetup;
     return `${ctx.node.name} is a standby but its ${marker} was missing: it is written again, so it starts as a standby, not as a second primary`;
   }
   throw new HotstandbyError(

@@ -9,7 +9,7 @@ export type MissingMarker = { kind: 'present' } | { kind: 'restorable'; file: st
 
 // The file that makes PostgreSQL start a data directory as a standby: standby.signal (12+) or recovery.conf.
 export function standbyMarkerFile(node: PgNode): string {
-  return path.join(node.dataDir, node.facts.standbySetup === 'standby.signal' ? 'standby.signal' : 'recovery.conf');
+  return path.join(node.dataDir, node.facts.standbySetup);
 }
 
 // Check a stopped standby before it starts: without its marker PostgreSQL would start it as a second, writable
