@@ -160,6 +160,9 @@ export default definePlugin<Options, BackupParts>({
     const parent = path.dirname(ctx.node.dataDir);
     if (!existsSync(parent)) actions.push({ kind: 'mkdir', path: parent, owner: 'invoker', mode: 0o755, summary: `create ${parent}` });
     const tablespaces = await mappedTablespaces(ctx);
+    // Checked again here: preflight could not look at an upstream that was not running yet (a standby built
+    // earlier in this run), and a failed backup empties these directories, so each must be fit to receive it.
+    await checkTablespaceTargets(ctx, tablespaces, chooseMethod(ctx));
     for (const leftover of await leftoverTablespaceDirs(ctx, tablespaces)) {
       actions.push({
         kind: 'task',

@@ -93,6 +93,28 @@ describe('base-backup tablespaceMapping', () => {
     }
   });
 
+  it('refuses a non-empty directory of yours for a standby cascaded from one built in the same run, and leaves it as it was', async () => {
+    dir = await makeTempDir();
+    const location = path.join(dir, 'ts');
+    tc = await createTestCluster({
+      plugins: BUILTIN_PLUGINS,
+      standbys: ['standby1', 'standby2'],
+      settings: { wal_keep_size: '1024' },
+      config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
+    });
+    tc.spec.standbys[1]!.upstream = 'standby1';
+    await mkdir(location, { mode: 0o700 });
+    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
+    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    // standby1 does not run when up's preflight looks at standby2's upstream: only the plan can see this.
+    await mkdir(path.join(dir, 'ts-standby2'));
+    await writeFile(path.join(dir, 'ts-standby2', 'mine.txt'), 'keep me');
+
+    const error = await rejectionOf(tc.up());
+    expect(error.message).toMatch(/ts-standby2, which is not empty/);
+    expect(await readdir(path.join(dir, 'ts-standby2'))).toEqual(['mine.txt']);
+  });
+
   it('empties the mapped directory, with the partial copy and the slot, when pg_basebackup fails midway', async () => {
     dir = await makeTempDir();
     const location = path.join(dir, 'ts');
