@@ -58,7 +58,7 @@ function context(major: PgMajorNum, forStandby: boolean): StepContext {
       archiveDir: '/srv/hs/archive',
       logFile: (n) => `/srv/hs/.hotstandby/logs/${n}.log`,
     },
-    state: { node: () => undefined, journal: () => [], roleCreatedByTool: () => false, slotCreatedByTool: () => false },
+    state: { node: () => undefined, journal: () => [], roleCreatedByTool: () => false, slotCreatedByTool: () => false, dirCreatedByTool: () => false },
     log: { info: () => undefined, warn: () => undefined, debug: () => undefined },
     signal: new AbortController().signal,
     dryRun: true,

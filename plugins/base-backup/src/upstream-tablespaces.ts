@@ -88,7 +88,7 @@ export async function checkTablespaceTargets(ctx: StepContext<MappingOptions>, t
     });
     // A directory hotstandby made for this standby holds only what a backup that never finished wrote there (the
     // standby's own data directory is not there yet, or this step would not run): the plan empties it.
-    if (entries.length > 0 && !createdByTool(ctx, ts.location)) {
+    if (entries.length > 0 && !ctx.state.dirCreatedByTool(ts.location)) {
       throw refuse('is not empty', `empty or move ${ts.location} away yourself, or map ${ts.primaryLocation} to a path that does not exist yet`);
     }
   }
@@ -100,18 +100,12 @@ function overlaps(a: string, b: string): boolean {
   return x === y || isInside(x, y) || isInside(y, x);
 }
 
-// Whether hotstandby made the directory (it, or a directory around it, is in the journal).
-export function createdByTool(ctx: StepContext<MappingOptions>, dir: string): boolean {
-  const target = path.resolve(dir);
-  return ctx.state.journal().some((e) => e.kind === 'dir' && (path.resolve(e.path) === target || isInside(target, e.path)));
-}
-
 // The standby's mapped tablespace directories that hotstandby made and an interrupted backup left files in.
 export async function leftoverTablespaceDirs(ctx: StepContext<MappingOptions>, tablespaces: readonly MappedTablespace[]): Promise<string[]> {
   const leftovers: string[] = [];
   for (const ts of tablespaces) {
     const entries = await readdir(ts.location).catch(() => [] as string[]);
-    if (entries.length > 0 && createdByTool(ctx, ts.location)) leftovers.push(ts.location);
+    if (entries.length > 0 && ctx.state.dirCreatedByTool(ts.location)) leftovers.push(ts.location);
   }
   return leftovers;
 }

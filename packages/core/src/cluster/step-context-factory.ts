@@ -75,5 +75,6 @@ function stateView(rt: ClusterRuntime): StateView {
     // Roles are replicated to every node, so a role the tool created on a former primary is still its own.
     roleCreatedByTool: (_node, role) => rt.state.journal.some((e) => e.kind === 'role' && e.role === role),
     slotCreatedByTool: (node, slot) => rt.state.journal.some((e) => e.kind === 'slot' && e.node === node && e.slot === slot),
+    dirCreatedByTool: (dir) => rt.createdByTool(dir),
   };
 }

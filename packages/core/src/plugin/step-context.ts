@@ -30,6 +30,8 @@ export interface StateView {
   // Whether the tool created the role (on any node of the cluster: roles replicate).
   roleCreatedByTool(node: string, role: string): boolean;
   slotCreatedByTool(node: string, slot: string): boolean;
+  // Whether the tool made the directory (it, or a directory around it, is in the journal).
+  dirCreatedByTool(dir: string): boolean;
 }
 
 // Everything a step sees. Steps never see the DI container or listr2.

@@ -52,6 +52,7 @@ describe('the public entry of @hotstandby/core', () => {
       journal: (): readonly JournalEntry[] => [{ kind: 'role', node: 'primary', role: 'repuser', at: '2024-01-01T00:00:00Z' }],
       roleCreatedByTool: () => true,
       slotCreatedByTool: () => false,
+      dirCreatedByTool: () => false,
     };
     expect(state.journal()[0]?.kind).toBe('role');
   });
