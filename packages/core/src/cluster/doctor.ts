@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { majorLabel } from '../postgres/versions.js';
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
@@ -63,7 +64,7 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
         add(
           `version of ${standby.name}`,
           'fix',
-          `its data directory is PostgreSQL ${info.major / 10000}, the primary's binaries ${b.version}`,
+          `its data directory is PostgreSQL ${majorLabel(info.major)}, the primary's binaries ${b.version}`,
           'primary and standbys must share one major: remove the standby (down --purge) and run up',
         );
       }
