@@ -133,7 +133,7 @@ async function replayDiagnosis(
     }
     const lower = paused?.paused ? await lowerThanPrimary(standby, primary) : undefined;
     if (lower) return `${timeout}; replay is paused at ${replayed}: ${lower}`;
-    if (paused?.paused) return `${timeout}; WAL received up to ${received} but replay is paused at ${replayed} (pg_wal_replay_resume() continues it)`;
+    if (paused?.paused) return `${timeout}; WAL received up to ${received} but replay is paused at ${replayed} (${facts.fn.replayResume}() continues it)`;
     return `${timeout}; WAL received up to ${received ?? 'nothing'}, replayed up to ${replayed ?? 'nothing'}, target ${target}`;
   } catch {
     return timeout;
