@@ -57,7 +57,6 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
         if (opts.json) return printJson(cli, { nodes: results, warnings } satisfies NodeControlJson);
         print(results);
-        if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
         // A standby the user named that runs but does not replicate is not what they asked for.
         if (results.some((r) => r.notStreaming && nodes.includes(r.node))) cli.exitCode = 1;
       });
