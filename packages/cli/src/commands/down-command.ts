@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
+import { parseStopMode } from './stop-mode.js';
 
 // `hotstandby down`: stop the nodes, standbys first; --purge deletes what the tool created; --restore undoes its changes.
 export function registerDown(program: Command, cli: CliContext): void {
@@ -13,21 +14,15 @@ export function registerDown(program: Command, cli: CliContext): void {
     .option('--dry-run', DRY_RUN_HELP)
     .option('--json', 'print what was done as JSON (with --dry-run: the plan)')
     .action(async (opts: { purge?: boolean; restore?: boolean; mode: string; json?: boolean; dryRun?: boolean }, command: Command) => {
-      if (!['smart', 'fast', 'immediate'].includes(opts.mode)) {
-        command.error(`error: --mode must be smart, fast or immediate (got "${opts.mode}")`, { exitCode: 2 });
-      }
+      const mode = parseStopMode(command, opts.mode);
       const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
       if (opts.dryRun) {
-        return printPlan(
-          cli,
-          await cluster.describePlan('down', { args: [], purge: opts.purge, restore: opts.restore, mode: opts.mode as 'smart' | 'fast' | 'immediate' }),
-          opts.json,
-        );
+        return printPlan(cli, await cluster.describePlan('down', { args: [], purge: opts.purge, restore: opts.restore, mode }), opts.json);
       }
       const result = await cluster.down({
         purge: opts.purge,
         restore: opts.restore,
-        mode: opts.mode as 'smart' | 'fast' | 'immediate',
+        mode,
         log: opts.json ? undefined : (line) => cli.out(line),
       });
       if (opts.json) {

@@ -4,9 +4,7 @@ import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { NodeControlJson } from '../output/json-types.js';
 import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
-
-const MODES = ['smart', 'fast', 'immediate'] as const;
-type Mode = (typeof MODES)[number];
+import { parseStopMode } from './stop-mode.js';
 
 // `start`, `stop` and `restart [NODE...]`: the primary starts first and stops last; standbys in tree order.
 export function registerNodeControl(program: Command, cli: CliContext): void {
@@ -18,10 +16,6 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) command.error(`error: --timeout must be a whole number of seconds (got "${value}")`, { exitCode: 2 });
     return n;
-  };
-  const mode = (command: Command, value: string): Mode => {
-    if (!(MODES as readonly string[]).includes(value)) command.error(`error: --mode must be smart, fast or immediate (got "${value}")`, { exitCode: 2 });
-    return value as Mode;
   };
   program
     .command('start')
@@ -51,7 +45,11 @@ export function registerNodeControl(program: Command, cli: CliContext): void {
       .option('--json', 'print what happened to each node as JSON (with --dry-run: the plan)')
       .action(async (nodes: string[], opts: { mode: string; timeout?: string; json?: boolean; dryRun?: boolean }, command: Command) => {
         const warnings: string[] = [];
-        const options = { mode: mode(command, opts.mode), timeoutSec: seconds(command, opts.timeout), log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l) };
+        const options = {
+          mode: parseStopMode(command, opts.mode),
+          timeoutSec: seconds(command, opts.timeout),
+          log: opts.json ? collectWarnings(warnings) : (l: string) => cli.out(l),
+        };
         const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
         if (opts.dryRun) return printPlan(cli, await cluster.describePlan(name, { args: nodes, mode: options.mode, timeoutSec: options.timeoutSec }), opts.json);
         const results = await (name === 'stop' ? cluster.stop(nodes, options) : cluster.restart(nodes, options));
