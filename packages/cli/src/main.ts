@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { registerCache } from './commands/cache-command.js';
@@ -18,9 +17,9 @@ import { registerStatus } from './commands/status-command.js';
 import { registerUp } from './commands/up-command.js';
 import { registerVerify } from './commands/verify-command.js';
 import { reportUsageErrorsAsJson, wantsJson } from './output/json-output.js';
+import { VERSION } from './version.js';
 
 // This package's version, for --version.
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 // Exit codes: 0 success, 1 a reported failure (bad input, a failed check), 2 bad usage, 70 a bug, 130/143 stopped
 // by Ctrl-C/SIGTERM.

@@ -1,8 +1,9 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { RunbookFormat } from '@hotstandby/core';
+import type { PlanRequest, RunbookFormat } from '@hotstandby/core';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
+import { VERSION } from '../version.js';
+import { parseStopMode } from './stop-mode.js';
 
 const FORMATS: readonly RunbookFormat[] = ['md', 'sh', 'cmd'];
 
@@ -22,9 +23,8 @@ export function registerRunbook(program: Command, cli: CliContext): void {
     .addHelpText('after', '\nThe runbook reflects the cluster as it is when written; write it again after anything changes.')
     .action(async (planned: string, args: string[], opts: { format: RunbookFormat; output?: string; force?: boolean }, command: Command) => {
       const { spec, cluster } = await openCommandCluster(cli, command);
-      const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-      const generatedBy = `Written by hotstandby ${version} at ${new Date().toISOString()} for ${spec.source.path ?? 'the built-in config'}, from the cluster as it was then.`;
-      const request = planRequest(args, command);
+      const generatedBy = `Written by hotstandby ${VERSION} at ${new Date().toISOString()} for ${spec.source.path ?? 'the built-in config'}, from the cluster as it was then.`;
+      const request = planRequest(planned, args, command, cli.cwd);
       const text = await cluster.runbook(planned, request, { format: opts.format, generatedBy });
       if (!opts.output) return cli.out(text.trimEnd());
       const { writeNewFile } = await import('@hotstandby/core');
@@ -34,20 +34,18 @@ export function registerRunbook(program: Command, cli: CliContext): void {
     });
 }
 
-// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M).
-function planRequest(args: readonly string[], command: Command): { args: string[]; force: boolean; purge: boolean; restore: boolean; mode?: 'smart' | 'fast' | 'immediate' } {
-  const request = { args: [] as string[], force: false, purge: false, restore: false, mode: undefined as 'smart' | 'fast' | 'immediate' | undefined };
+// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M); a scripts directory is
+// resolved against the directory the user runs hotstandby in, as `scripts --out` does.
+function planRequest(planned: string, args: readonly string[], command: Command, cwd: string): PlanRequest {
+  const request: PlanRequest & { args: string[] } = { args: [], force: false, purge: false, restore: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--force') request.force = true;
     else if (arg === '--purge') request.purge = true;
     else if (arg === '--restore') request.restore = true;
-    else if (arg === '--mode') {
-      const mode = args[++i];
-      if (mode !== 'smart' && mode !== 'fast' && mode !== 'immediate') command.error(`error: --mode must be smart, fast or immediate (got "${mode ?? ''}")`, { exitCode: 2 });
-      request.mode = mode as 'smart' | 'fast' | 'immediate';
-    } else if (arg.startsWith('--')) command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M)`, { exitCode: 2 });
-    else request.args.push(arg);
+    else if (arg === '--mode') request.mode = parseStopMode(command, args[++i]);
+    else if (arg.startsWith('--')) command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M)`, { exitCode: 2 });
+    else request.args.push(planned === 'scripts' ? path.resolve(cwd, arg) : arg);
   }
   return request;
 }
