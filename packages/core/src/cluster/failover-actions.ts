@@ -1,6 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action, CheckAction, WaitAction } from '../executor/action.js';
-import { lsnReached } from '../postgres/lsn.js';
+import { lsnAfter } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { quoteShellArg as q } from '../postgres/quoting.js';
@@ -43,7 +43,7 @@ export function replayPastShutdownWait(target: PgNode, old: PgNode, timeoutMs: n
     async until() {
       const { checkpoint } = await readControlFacts(old.dataDir);
       const replayed = await target.lsn('replay');
-      if (replayed && lsnReached(replayed, checkpoint) && replayed !== checkpoint) return true;
+      if (lsnAfter(replayed, checkpoint)) return true;
       return `replayed up to ${replayed ?? 'nothing'}, the checkpoint is at ${checkpoint}`;
     },
     async onTimeout() {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
-import { lsnReached } from '../postgres/lsn.js';
+import { lsnAfter } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
@@ -74,7 +74,7 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
   let why = `it runs as a second primary, so its shutdown checkpoint will be past the fork at ${fork ?? 'unknown'}`;
   if (!running) {
     const control = await readControlFacts(node.dataDir);
-    if (control.state === 'shut down' && fork && lsnReached(fork, control.checkpoint) && fork !== control.checkpoint) {
+    if (control.state === 'shut down' && lsnAfter(fork, control.checkpoint)) {
       return { method: 'follow', detail: `it stopped cleanly at ${control.checkpoint}, before ${rt.primary.name}'s timeline forked at ${fork}: no rewind needed` };
     }
     why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
@@ -134,7 +134,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
       await clean.run(signal);
       const { checkpoint } = await readControlFacts(node.dataDir);
       const fork = await timelineFork(primary);
-      if (!fork || !lsnReached(fork, checkpoint) || fork === checkpoint) {
+      if (!lsnAfter(fork, checkpoint)) {
         throw new HotstandbyError('TOPOLOGY_CONFLICT', `${node.name}'s last checkpoint ${checkpoint} is not before ${primary.name}'s fork at ${fork ?? 'unknown'}`, {
           where: { node: node.name },
           fix: `hotstandby rejoin ${node.name} (it rewinds it with pg_rewind or takes a fresh base backup)`,

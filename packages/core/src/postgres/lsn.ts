@@ -22,3 +22,8 @@ export function lsnDiff(a: string, b: string): number {
 export function lsnReached(a: string | null | undefined, b: string): boolean {
   return a != null && parseLsn(a) >= parseLsn(b);
 }
+
+// True when a is strictly after b.
+export function lsnAfter(a: string | null | undefined, b: string): boolean {
+  return a != null && parseLsn(a) > parseLsn(b);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLsn, lsnDiff, lsnReached, parseLsn } from '../../src/postgres/lsn.js';
+import { formatLsn, lsnAfter, lsnDiff, lsnReached, parseLsn } from '../../src/postgres/lsn.js';
 
 describe('parseLsn / formatLsn', () => {
   it('reads X/Y as (X << 32) + Y', () => {
@@ -57,5 +57,15 @@ describe('lsnReached', () => {
   it('is false when the position is not known yet', () => {
     expect(lsnReached(null, '0/0')).toBe(false);
     expect(lsnReached(undefined, '0/0')).toBe(false);
+  });
+});
+
+describe('lsnAfter', () => {
+  it('is true only strictly after, comparing positions and not text', () => {
+    expect(lsnAfter('0/3000061', '0/3000060')).toBe(true);
+    expect(lsnAfter('0/3000060', '0/3000060')).toBe(false);
+    expect(lsnAfter('0/2FFFFFF', '0/3000060')).toBe(false);
+    expect(lsnAfter('1/0', '0/FFFFFFFF')).toBe(true);
+    expect(lsnAfter(undefined, '0/0')).toBe(false);
   });
 });
