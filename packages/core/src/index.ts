@@ -62,7 +62,7 @@ export {
   type ByHand,
   type Owner,
 } from './executor/action.js';
-export { planChangesSomething, type OperationPlan, type PlanStep } from './executor/operation-plan.js';
+export type { OperationPlan, PlanStep } from './executor/operation-plan.js';
 export { planText, type PlanView, type ActionView } from './executor/plan-view.js';
 export type { RunbookTarget, RunbookNode } from './runbook/runbook-target.js';
 export { renderShellRunbook } from './runbook/render-sh.js';

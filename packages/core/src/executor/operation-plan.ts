@@ -22,8 +22,3 @@ export interface OperationPlan {
   // What follows the last step (a note for people: "then run hotstandby up to ...").
   after?: readonly string[];
 }
-
-// True when applying the plan would change something.
-export function planChangesSomething(plan: OperationPlan): boolean {
-  return plan.steps.some((step) => step.actions.some((a) => a.kind !== 'wait' && a.kind !== 'check' && (a.kind !== 'task' || a.changes)));
-}
