@@ -172,7 +172,7 @@ export class Cluster {
       const log = options.log ?? (() => undefined);
       const plan = await planRebuild(rt, name);
       for (const note of plan.checked.filter((c) => c.startsWith('note: '))) log(note);
-      await applyOperation(rt, plan, log);
+      await applyOperation(rt, plan, log, options.signal);
       await rt.close();
       return this.up(options);
     });

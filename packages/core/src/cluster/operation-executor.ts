@@ -1,4 +1,4 @@
-import type { Action } from '../executor/action.js';
+import { changesSomething, type Action } from '../executor/action.js';
 import { applyPlan } from '../executor/apply-plan.js';
 import { Executor } from '../executor/executor.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
@@ -22,6 +22,5 @@ export async function applyOperation(rt: ClusterRuntime, plan: OperationPlan, lo
 }
 
 function isEffectOnServersOrFiles(action: Action): boolean {
-  if (action.kind === 'task') return action.changes;
-  return !['check', 'wait', 'record'].includes(action.kind);
+  return changesSomething(action) && action.kind !== 'record';
 }
