@@ -199,15 +199,10 @@ export async function restoreJournaledFile(entry: { path: string; existed: boole
     return;
   }
   const bytes = await readFile(entry.backup!);
-  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid }).catch((e: unknown) => {
+  // exact: the file gets the recorded mode and owner back, also when it exists now with others.
+  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid, exact: entry.mode !== undefined }).catch((e: unknown) => {
     throw asFileWriteError(entry.path, e, 'restore');
   });
-  const st = await stat(entry.path);
-  if (entry.mode !== undefined && (st.mode & 0o7777) !== entry.mode) {
-    const { chmod } = await import('node:fs/promises');
-    await chmod(entry.path, entry.mode);
-  }
-  if (entry.uid !== undefined && entry.gid !== undefined) await chownIfRoot(entry.path, entry.uid, entry.gid);
 }
 
 async function exists(p: string): Promise<boolean> {
