@@ -1,4 +1,6 @@
-import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { readlink, realpath } from 'node:fs/promises';
+import { pollUntil } from '../util/poll.js';
+import { procPids, procStat } from './proc-stat.js';
 
 // True when a process exists and is not a zombie (a killed postmaster nobody has reaped yet is dead).
 export async function processAlive(pid: number): Promise<boolean> {
@@ -7,9 +9,7 @@ export async function processAlive(pid: number): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat === undefined) return true;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const state = procStat(pid)?.state;
   return state !== 'Z' && state !== 'X';
 }
 
@@ -29,29 +29,16 @@ export async function processWorksIn(pid: number, dataDir: string): Promise<bool
 // the dead server is left: the PID from postmaster.pid while it is a zombie or dying, and any process working in
 // the data directory. Never waits on a live process that merely got the same PID.
 export async function waitForDeadServer(dataDir: string, pid: number | undefined, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const real = await realpath(dataDir).catch(() => dataDir);
-  for (;;) {
-    const dying = pid !== undefined && (await processState(pid)) !== undefined && !(await processAlive(pid));
-    const inDir = dying ? true : await anyProcessWorksIn(real);
-    if (!dying && !inDir) return;
-    if (Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-// A process's state letter from /proc (R, S, Z ...), or undefined when it does not exist (or no /proc).
-async function processState(pid: number): Promise<string | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const dying = () => pid !== undefined && ['Z', 'X'].includes(procStat(pid)?.state ?? '');
+  // Past the deadline PostgreSQL's own start says what still holds the directory.
+  await pollUntil(async () => (dying() || (await anyProcessWorksIn(real)) ? undefined : true), { timeoutMs, what: 'the killed server to exit' }).catch(() => undefined);
 }
 
 // True when some process (that this user may inspect) has the directory as its working directory.
 async function anyProcessWorksIn(dir: string): Promise<boolean> {
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => undefined);
+  for (const pid of procPids()) {
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
     if (cwd === dir || cwd === `${dir} (deleted)`) return true;
   }
   return false;

@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { ServerUser } from './os-user.js';
-import { noteProgramEnded, noteProgramStarted } from './program-registry.js';
+import { noteProgramEnded, noteProgramStarted, runningProgramGroups } from './program-registry.js';
 
 // How to run one external program.
 export interface RunOptions {
@@ -98,14 +98,12 @@ export async function runProgramAllowFailure(command: string, args: readonly str
   return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, ...(outcome.killedBy ? { killedBy: outcome.killedBy } : {}) };
 }
 
-// Process groups of programs still running, ended when the tool exits.
-const liveGroups = new Set<number>();
 let endOnExit = false;
 
-// Remember a program's process group; the first one makes the process end every group still running when it
-// exits, whatever the way (so the CLI's entry need not load the engine to arrange it).
-function trackGroup(group: number): void {
-  liveGroups.add(group);
+// Remember a program's process group (in the record of running programs); the first one makes the process end every
+// group still running when it exits, whatever the way (so the CLI's entry need not load the engine to arrange it).
+function trackGroup(group: number, label: string): void {
+  noteProgramStarted(group, label);
   if (!endOnExit) {
     endOnExit = true;
     process.on('exit', endAllPrograms);
@@ -115,8 +113,10 @@ function trackGroup(group: number): void {
 // End every program the tool started and that still runs (with everything in its process group); for the
 // tool's own exit, so nothing it started outlives it. Synchronous, so it can run in an 'exit' handler.
 export function endAllPrograms(): void {
-  for (const group of liveGroups) signalGroup(group, 'SIGKILL');
-  liveGroups.clear();
+  for (const group of runningProgramGroups()) {
+    signalGroup(group, 'SIGKILL');
+    noteProgramEnded(group);
+  }
 }
 
 // How long an interrupted program gets between SIGTERM and SIGKILL.
@@ -176,10 +176,7 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     const pid = child.pid;
-    if (pid !== undefined) {
-      trackGroup(pid);
-      noteProgramStarted(pid, options.label);
-    }
+    if (pid !== undefined) trackGroup(pid, options.label);
     let forceKill: NodeJS.Timeout | undefined;
     const stop = (reason: 'aborted' | 'timedOut') => {
       if (result.aborted || result.timedOut || pid === undefined) return;
@@ -209,7 +206,6 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       result.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
       if (signal) result.killedBy = signal;
       if (pid !== undefined) {
-        liveGroups.delete(pid);
         noteProgramEnded(pid);
         // Whatever it left in its group goes with it (a server it started has a session of its own, or is meant to stay).
         if (!options.leavesServer || result.aborted || result.timedOut) signalGroup(pid, 'SIGKILL');

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { procPids, procStat } from './proc-stat.js';
 
 // The programs a locked command is running, kept in a file beside its run lock, so that when the command is killed
 // outright (SIGKILL: no handler runs, its children live on) the next command that takes the lock over ends them
@@ -7,34 +8,35 @@ import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from
 // One running program: its process group, when its leader started (so a reused number is not taken for it), what it is.
 export interface RecordedProgram {
   group: number;
-  startTicks: string;
+  startTicks?: string;
   command: string;
 }
 
 let file: string | undefined;
 const running = new Map<number, RecordedProgram>();
 
-// Record the programs started from now on in this file (the command holds the run lock); undefined stops recording
-// and removes the file.
+// Keep the programs running from now on in this file too (the command holds the run lock); undefined stops that and
+// removes the file.
 export function recordProgramsIn(target: string | undefined): void {
   if (file && file !== target) removeQuietly(file);
   file = target;
-  running.clear();
+  if (file) save();
 }
 
 // A program started as the leader of its own process group.
 export function noteProgramStarted(group: number, command: string): void {
-  if (!file) return;
-  const startTicks = processStartTicks(group);
-  if (startTicks === undefined) return;
-  running.set(group, { group, startTicks, command });
-  save();
+  running.set(group, { group, startTicks: procStat(group)?.startTicks, command });
+  if (file) save();
 }
 
 // A program's leader exited (and its group was ended, or was left to run a server on purpose).
 export function noteProgramEnded(group: number): void {
-  if (!file || !running.delete(group)) return;
-  save();
+  if (running.delete(group) && file) save();
+}
+
+// The process groups of the programs still running (ended when the tool exits).
+export function runningProgramGroups(): number[] {
+  return [...running.keys()];
 }
 
 // End the programs a killed command left running (recorded in target), with everything in their process groups,
@@ -50,8 +52,8 @@ export function endProgramsOfDeadRun(target: string): string[] {
   const ended: string[] = [];
   for (const program of Array.isArray(recorded) ? recorded : []) {
     if (!Number.isInteger(program.group) || program.group <= 1) continue;
-    const leaderStart = processStartTicks(program.group);
-    const ours = leaderStart === undefined ? membersOf(program.group).length > 0 : leaderStart === program.startTicks;
+    const leaderStart = procStat(program.group)?.startTicks;
+    const ours = leaderStart === undefined ? procPids().some((pid) => procStat(pid)?.group === program.group) : leaderStart === program.startTicks;
     if (!ours) continue;
     try {
       process.kill(-program.group, 'SIGKILL');
@@ -68,44 +70,13 @@ function save(): void {
   const target = file!;
   const temp = `${target}.${process.pid}.new`;
   try {
-    writeFileSync(temp, JSON.stringify([...running.values()]), { mode: 0o600 });
+    // Only a program whose start time is known can be told apart later from another that got its number.
+    writeFileSync(temp, JSON.stringify([...running.values()].filter((p) => p.startTicks !== undefined)), { mode: 0o600 });
     renameSync(temp, target);
   } catch {
     // The record is a safety net for a killed run; failing to write it must not fail the program it describes.
     removeQuietly(temp);
   }
-}
-
-// /proc/PID/stat field 22 (start time in clock ticks since boot); undefined when the process is gone (or no /proc).
-function processStartTicks(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-// Processes still in a process group (field 5 of /proc/PID/stat); a group outlives its leader while members remain,
-// and its number cannot be given to a new group until the last one is gone.
-function membersOf(group: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const members: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group) members.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return members;
 }
 
 function removeQuietly(target: string): void {

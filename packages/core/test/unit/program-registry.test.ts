@@ -10,7 +10,10 @@ let dir: string;
 beforeEach(async () => {
   dir = await makeTempDir('hotstandby-programs-');
 });
+// The record is process-wide: each test forgets the programs it started, as the runner does when they end.
+const started: number[] = [];
 afterEach(async () => {
+  for (const group of started.splice(0)) noteProgramEnded(group);
   recordProgramsIn(undefined);
   await removeTempDir(dir);
 });
@@ -18,6 +21,7 @@ afterEach(async () => {
 function sleeper(): { pid: number; alive(): boolean } {
   const child = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
   child.unref();
+  started.push(child.pid!);
   return { pid: child.pid!, alive: () => existsSync(`/proc/${child.pid}`) && !readFileSync(`/proc/${child.pid}/stat`, 'utf8').includes(') Z ') };
 }
 
