@@ -1,4 +1,16 @@
-import { activeApplyDelay, holdsUnappliedWal, lostSlotProblem, lsnDiff, lsnReached, pollUntil, quoteIdent, sqlStateOf, type PgNode, type VersionFacts } from '@hotstandby/core';
+import {
+  activeApplyDelay,
+  holdsUnappliedWal,
+  lastErrorLine,
+  lostSlotProblem,
+  lsnDiff,
+  lsnReached,
+  pollUntil,
+  quoteIdent,
+  sqlStateOf,
+  type PgNode,
+  type VersionFacts,
+} from '@hotstandby/core';
 import { lowerThanPrimary } from './lower-settings.js';
 import type { Marker } from './marker-table.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
@@ -233,8 +245,5 @@ async function checkReplayed(
 
 // The last error the standby logged about replication (a refused login, WAL already removed ...), if any.
 async function lastReplicationError(standby: PgNode): Promise<string | undefined> {
-  const tail = await standby.logTail(40).catch(() => '');
-  const lines = tail.split('\n').filter((l) => /\b(FATAL|ERROR):/.test(l));
-  const last = lines[lines.length - 1];
-  return last?.replace(/^.*?\b(FATAL|ERROR):\s*/, '$1: ').trim();
+  return lastErrorLine(await standby.logTail(40).catch(() => ''));
 }

@@ -4,7 +4,7 @@ import { activeApplyDelay } from '../postgres/apply-delay.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { passfileModeProblem } from '../postgres/passfile-mode.js';
 import { lostSlotProblem } from '../postgres/replication-slots.js';
-import { logTail } from '../postgres/server-log.js';
+import { lastErrorLine, logTail } from '../postgres/server-log.js';
 import { holdsUnappliedWal } from '../postgres/unapplied-wal.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
@@ -60,13 +60,8 @@ export async function checkStreamingAfterStart(rt: ClusterRuntime, node: PgNode,
   return { streaming: false, problem: reason };
 }
 
-// The last error a starting standby logged (its walreceiver's refused connection, a missing slot ...), if any.
+// The last error a starting standby logged (its walreceiver's refused connection, a missing slot ...), if any;
+// the refusals of its own start-up are not it.
 export function lastReplicationError(tail: string): string | undefined {
-  const lines = tail.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!;
-    if (!/\b(FATAL|ERROR):/.test(line) || START_NOISE.test(line)) continue;
-    return line.replace(/^.*?\b(FATAL|ERROR):\s*/, '$1: ').trim();
-  }
-  return undefined;
+  return lastErrorLine(tail, START_NOISE);
 }

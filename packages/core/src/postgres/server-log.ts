@@ -36,15 +36,28 @@ export async function logSize(file: string): Promise<number> {
 // The line of a log tail that says why something failed: the last FATAL, PANIC or ERROR (with the DETAIL or HINT
 // right after it, which often names the fix), else the last line that reads like a failure ("could not" ...).
 export function lastMeaningfulLine(tail: string): string | undefined {
+  const error = lastErrorLine(tail);
+  if (error) return error;
+  const failures = tail.split('\n').filter((l) => /(could not|invalid|permission)/i.test(l));
+  return failures.length ? cleanLogLine(failures[failures.length - 1]!) : undefined;
+}
+
+// The last FATAL, PANIC or ERROR line of a log tail, without its prefix (and with the DETAIL or HINT right after
+// it); lines matching ignore (messages that are noise where the caller looks) are passed over.
+export function lastErrorLine(tail: string, ignore?: RegExp): string | undefined {
   const lines = tail.split('\n');
-  const clean = (l: string) => l.replace(/^.*?\b(FATAL|PANIC|ERROR|LOG|DETAIL|HINT):\s*/, '$1: ').trim();
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (!/\b(FATAL|PANIC|ERROR):/.test(lines[i]!)) continue;
+    const line = lines[i]!;
+    if (!/\b(FATAL|PANIC|ERROR):/.test(line) || ignore?.test(line)) continue;
     const next = lines[i + 1];
-    return next && /\b(DETAIL|HINT):/.test(next) ? `${clean(lines[i]!)} (${clean(next)})` : clean(lines[i]!);
+    return next && /\b(DETAIL|HINT):/.test(next) ? `${cleanLogLine(line)} (${cleanLogLine(next)})` : cleanLogLine(line);
   }
-  const failures = lines.filter((l) => /(could not|invalid|permission)/i.test(l));
-  return failures.length ? clean(failures[failures.length - 1]!) : undefined;
+  return undefined;
+}
+
+// A log line without its log_line_prefix: "FATAL: ..." from "2026-12-05 ... [123] FATAL:  ...".
+function cleanLogLine(line: string): string {
+  return line.replace(/^.*?\b(FATAL|PANIC|ERROR|LOG|DETAIL|HINT):\s*/, '$1: ').trim();
 }
 
 // Make the directory of a server's log file when it is missing (a purge removed it, say), owned by the server's
