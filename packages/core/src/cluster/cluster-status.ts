@@ -176,8 +176,9 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
       'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli',
     );
     base.inRecovery = row?.in_recovery ?? null;
-    base.timeline = (await currentTimeline(node, base.inRecovery === true)) ?? row?.checkpoint_tli ?? null;
+    base.timeline = row?.checkpoint_tli ?? null;
     if (!base.inRecovery) {
+      base.timeline = (await primaryTimeline(node)) ?? base.timeline;
       base.state = 'running';
       base.role = 'primary';
       for (const w of await walHealthWarnings(node).catch(() => [])) base.warnings.push(`${w.detail}; fix: ${w.fix}`);
@@ -186,9 +187,11 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     base.role = 'standby';
     // A delay set by hand (ALTER SYSTEM) delays replay just as a configured one: report it as a delay, not lag.
     base.applyDelay = spec.applyDelay ?? (await activeApplyDelay(node));
-    const receiver = await node.queryOne<{ status: string; conninfo: string | null; last_msg: Date | null; timeout_ms: number }>(
-      "SELECT status, conninfo, last_msg_receipt_time AS last_msg, (SELECT setting::int FROM pg_settings WHERE name = 'wal_receiver_timeout') AS timeout_ms FROM pg_stat_wal_receiver",
+    const receiver = await node.queryOne<{ status: string; conninfo: string | null; tli: number | null; last_msg: Date | null; timeout_ms: number }>(
+      "SELECT status, conninfo, received_tli AS tli, last_msg_receipt_time AS last_msg, (SELECT setting::int FROM pg_settings WHERE name = 'wal_receiver_timeout') AS timeout_ms FROM pg_stat_wal_receiver",
     );
+    // The timeline it is on now is the one its walreceiver receives (pg_control learns it at a restartpoint).
+    base.timeline = receiver?.tli ?? base.timeline;
     // pg_stat_wal_receiver prints conninfo values without quoting, so only the port is read from it.
     const portMatch = receiver?.conninfo ? /(?:^|\s)port=(\d+)/.exec(receiver.conninfo) : null;
     if (portMatch) {
@@ -236,12 +239,10 @@ function withSlotWarning(status: NodeStatus): NodeStatus {
   return status;
 }
 
-// The timeline a node is on now: from the current WAL file's name on a primary (pg_control only learns a new
-// timeline at the next checkpoint), from what the walreceiver receives on a standby.
-async function currentTimeline(node: PgNode, inRecovery: boolean): Promise<number | undefined> {
-  const sql = inRecovery
-    ? 'SELECT received_tli AS tli FROM pg_stat_wal_receiver'
-    : `SELECT ('x' || substr(${node.facts.fn.walFileName}(${node.facts.fn.currentWalLsn}()), 1, 8))::bit(32)::int AS tli`;
-  const row = await node.queryOne<{ tli: number | null }>(sql).catch(() => undefined);
+// The timeline a primary is on now, from its current WAL file's name (pg_control only learns a new timeline at the
+// next checkpoint).
+async function primaryTimeline(node: PgNode): Promise<number | undefined> {
+  const { fn } = node.facts;
+  const row = await node.queryOne<{ tli: number | null }>(`SELECT ('x' || substr(${fn.walFileName}(${fn.currentWalLsn}()), 1, 8))::bit(32)::int AS tli`).catch(() => undefined);
   return row?.tli ?? undefined;
 }
