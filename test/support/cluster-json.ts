@@ -1,32 +1,11 @@
 import { expect } from 'vitest';
 import { describeRun, parseJson, type CliResult } from './cli.js';
 import type { Project } from './project.js';
+import type { StatusJson } from '../../packages/cli/src/output/json-types.js';
 
-// One node in `hotstandby status --json` (the documented keys, plus the extras tests look at).
-export interface StatusNode {
-  name: string;
-  role: 'primary' | 'standby';
-  port: number;
-  dataDir: string;
-  running: boolean;
-  inRecovery: boolean | null;
-  upstream: string | null;
-  replayLagBytes: number | null;
-  url: string;
-  state?: string;
-  pid?: number | null;
-  disconnectedSince?: string | null;
-  [extra: string]: unknown;
-}
-
-// `hotstandby status --json`.
-export interface StatusJson {
-  nodes: StatusNode[];
-  stateDir?: string;
-  postgres?: { version: string; binDir: string; source: string };
-  osUser?: string;
-  [extra: string]: unknown;
-}
+// The document `status --json` prints, as the CLI declares it, and one node of it.
+export type { StatusJson };
+export type StatusNode = StatusJson['nodes'][number];
 
 // `hotstandby verify --json`.
 export interface VerifyJson {
