@@ -19,9 +19,8 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('promote', { args: [name], force: opts.force }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.promote(name, { force: opts.force, ...pipelineRunOptions(cli, opts, warnings) });
-    if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies PromoteJson);
-    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
-    cli.out(`\n${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
+    const document = { newPrimary: name, ...result, warnings } satisfies PromoteJson;
+    await report(cli, opts.json, document, `${name} is the primary. ${result.oldPrimary} waits: "hotstandby rejoin ${result.oldPrimary}" makes it a standby of ${name}.`);
   });
   withPipelineOptions(
     program
@@ -34,9 +33,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('rejoin', { args: [name] }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts, warnings));
-    if (opts.json) return printJson(cli, { node: name, ...result, warnings } satisfies RejoinJson);
-    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
-    cli.out(`\n${name} rejoined by ${result.method}: ${result.detail}.`);
+    await report(cli, opts.json, { node: name, ...result, warnings } satisfies RejoinJson, `${name} rejoined by ${result.method}: ${result.detail}.`);
   });
   withPipelineOptions(
     program
@@ -49,9 +46,8 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('switchover', { args: [name] }), opts.json);
     const warnings: string[] = [];
     const result = await cluster.switchover(name, pipelineRunOptions(cli, opts, warnings));
-    if (opts.json) return printJson(cli, { newPrimary: name, ...result, warnings } satisfies SwitchoverJson);
-    if (result.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(result.up.status, cli.cwd));
-    cli.out(`\n${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
+    const document = { newPrimary: name, ...result, warnings } satisfies SwitchoverJson;
+    await report(cli, opts.json, document, `${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
   });
   program
     .command('adopt-topology')
@@ -66,4 +62,12 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
       const changes = applied.steps.flatMap((s) => s.actions.map((a) => a.summary));
       cli.out(changes.length ? changes.map((c) => `recorded: ${c}`).join('\n') : `nothing to record: ${applied.checked.join('; ')}`);
     });
+}
+
+// What promote, rejoin and switchover print when done: their JSON document with --json, else the cluster's status
+// after the pipeline ran and one line saying what changed.
+async function report(cli: CliContext, json: boolean | undefined, document: PromoteJson | RejoinJson | SwitchoverJson, done: string): Promise<void> {
+  if (json) return printJson(cli, document);
+  if (document.up.status) cli.out('\n' + (await import('../output/status-view.js')).renderStatus(document.up.status, cli.cwd));
+  cli.out(`\n${done}`);
 }
