@@ -1,22 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { lsnReached, pollUntil, type LoadedPlugin } from '@hotstandby/core';
+import { lsnReached, pollUntil } from '@hotstandby/core';
 import { createTestCluster, type TestCluster, rejectionOf } from '@hotstandby/testing';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, watch } from 'node:fs';
 import { chown, lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import userCreation from '@hotstandby/plugin-user-creation';
-import hbaConfig from '@hotstandby/plugin-hba-config';
-import walConfig from '@hotstandby/plugin-wal-config';
-import baseBackup from '../src/index.js';
-
-const plugins: LoadedPlugin[] = [
-  { plugin: userCreation, origin: 'test' },
-  { plugin: hbaConfig, origin: 'test' },
-  { plugin: walConfig, origin: 'test' },
-  { plugin: baseBackup, origin: 'test' },
-];
-const PREPARE = ['user-creation', 'hba-config', 'wal-config'];
+import { createTablespace, PLUGINS as plugins, PREPARE } from './support/backup-cluster.js';
 
 // The primary already keeps 1GB of WAL, so wal-config has nothing to change here (its reload path, and the race
 // in it, are covered by wal-config's own tests).
@@ -276,9 +265,7 @@ describe('base-backup against a real PostgreSQL', () => {
     tc = await createTestCluster({ plugins, settings: WAL_READY, config: { steps: { 'base-backup': { method: 'copy' } } } });
     await tc.runSteps(PREPARE);
     const location = path.join(tc.primary.dir, 'tablespace');
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
 
     const error = await rejectionOf(tc.runSteps(['base-backup']));
     expect(error.code).toBe('DATA_DIR_CONFLICT');

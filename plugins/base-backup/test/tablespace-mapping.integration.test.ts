@@ -1,23 +1,12 @@
 // steps.base-backup.tablespaceMapping against a real PostgreSQL with a tablespace: a mapping that would not give
 // each standby a directory of its own is refused before anything is made (no slot, no directory).
 import { afterEach, describe, expect, it } from 'vitest';
-import { pollUntil, type LoadedPlugin } from '@hotstandby/core';
+import { pollUntil } from '@hotstandby/core';
 import { BUILTIN_PLUGINS, createTestCluster, makeTempDir, rejectionOf, removeTempDir, type TestCluster } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import userCreation from '@hotstandby/plugin-user-creation';
-import hbaConfig from '@hotstandby/plugin-hba-config';
-import walConfig from '@hotstandby/plugin-wal-config';
-import baseBackup from '../src/index.js';
-
-const plugins: LoadedPlugin[] = [
-  { plugin: userCreation, origin: 'test' },
-  { plugin: hbaConfig, origin: 'test' },
-  { plugin: walConfig, origin: 'test' },
-  { plugin: baseBackup, origin: 'test' },
-];
-const PREPARE = ['user-creation', 'hba-config', 'wal-config'];
+import { createTablespace, PLUGINS as plugins, PREPARE } from './support/backup-cluster.js';
 
 describe('base-backup tablespaceMapping', () => {
   let tc: TestCluster | undefined;
@@ -34,9 +23,7 @@ describe('base-backup tablespaceMapping', () => {
     const location = path.join(dir, 'ts');
     tc = await createTestCluster({ plugins, standbys: ['standby1', 'standby2'], settings: { wal_keep_size: '1024' } });
     await tc.runSteps(PREPARE);
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     const used = path.join(dir, 'used-standby1');
     await mkdir(used);
     await writeFile(path.join(used, 'keep.txt'), 'mine');
@@ -76,9 +63,7 @@ describe('base-backup tablespaceMapping', () => {
       config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
     });
     tc.spec.standbys[1]!.upstream = 'standby1';
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 10) AS id');
     const oid = (await tc.primary.node.queryOne<{ oid: number }>("SELECT oid FROM pg_tablespace WHERE spcname = 'extra'"))!.oid;
 
@@ -103,9 +88,7 @@ describe('base-backup tablespaceMapping', () => {
       config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
     });
     tc.spec.standbys[1]!.upstream = 'standby1';
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     // standby1 does not run when up's preflight looks at standby2's upstream: only the plan can see this.
     await mkdir(path.join(dir, 'ts-standby2'));
     await writeFile(path.join(dir, 'ts-standby2', 'mine.txt'), 'keep me');
@@ -126,9 +109,7 @@ describe('base-backup tablespaceMapping', () => {
       config: { steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
     });
     await tc.runSteps(PREPARE);
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 100000) AS id');
     await tc.primary.node.query('CHECKPOINT');
 
@@ -156,9 +137,7 @@ describe('base-backup tablespaceMapping', () => {
     const mapped = path.join(dir, 'ts-standby1');
     tc = await createTestCluster({ plugins, config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } } });
     await tc.runSteps(PREPARE);
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 1000) AS id');
     await tc.runSteps(['base-backup']);
     // What a run killed after pg_basebackup wrote the tablespace, before the data directory was complete, leaves:
@@ -178,9 +157,7 @@ describe('base-backup tablespaceMapping', () => {
     const location = path.join(dir, 'ts');
     tc = await createTestCluster({ plugins, config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } } });
     await tc.runSteps(PREPARE);
-    await mkdir(location, { mode: 0o700 });
-    await chown(location, tc.primary.serverUser.uid, tc.primary.serverUser.gid);
-    await tc.primary.node.query(`CREATE TABLESPACE extra LOCATION '${location}'`);
+    await createTablespace(tc, location);
     await mkdir(path.join(dir, 'ts-standby1'));
     await writeFile(path.join(dir, 'ts-standby1', 'mine.txt'), 'keep me');
     const error = await rejectionOf(tc.runSteps(['base-backup']));
