@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { createExclusive } from '../util/create-exclusive.js';
 import { endProgramsOfDeadRun, recordProgramsIn } from '../postgres/program-registry.js';
 
 // How often a dead holder's lock is looked at again while another process takes it over, and how long apart.
@@ -89,27 +89,6 @@ async function takeOverStale(file: string, ino: number): Promise<boolean> {
     return true;
   } finally {
     await unlink(claim).catch(() => undefined);
-  }
-}
-
-// Create a file with its whole content, or nothing when it exists: written under a temp name first and
-// hard-linked into place, so no reader ever sees it empty (which would look like a dead holder's lock).
-async function createExclusive(file: string, content: string): Promise<boolean> {
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.new`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await unlink(temp).catch(() => undefined);
   }
 }
 
