@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { testBinaries } from '@hotstandby/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SshConnection } from '../packages/core/src/hosts/ssh-connection.js';
 import type { SshTarget } from '../packages/core/src/hosts/ssh-target.js';
@@ -111,7 +112,7 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
 
   test('reaches a server that listens only on that host loopback, through the connection', async () => {
     const db3 = network.host('db3');
-    const bin = '/usr/lib/postgresql/15/bin';
+    const bin = (await testBinaries()).binDir;
     const dataDir = `${HOST_DATA_ROOT}/pg`;
     const setup = [
       `install -d -o postgres -g postgres -m 700 ${dataDir}`,

@@ -1,7 +1,7 @@
 // A base backup that ends early, because the tool is told to stop (SIGTERM) or because pg_basebackup dies
 // (SIGKILL): nothing is left behind (no pg_basebackup or WAL streamer, no partial copy, no slot, no lock), the
 // tool does not hang, and the next `up` builds the standby.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { collect, describeRun, startCli } from './support/cli.js';
 import { verifyOf } from './support/cluster-json.js';
@@ -12,17 +12,7 @@ import { waitFor } from './support/wait.js';
 
 // pg_basebackup processes copying into this project (the backup itself and its WAL streamer), with their parents.
 function backupProcesses(project: Project): { pid: number; ppid: number }[] {
-  return listProcesses()
-    .filter((p) => p.args.some((a) => a.endsWith('pg_basebackup')) && p.args.some((a) => a.startsWith(project.dir)))
-    .flatMap((p) => {
-      try {
-        // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
-        const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-        return [{ pid: p.pid, ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) }];
-      } catch {
-        return [];
-      }
-    });
+  return listProcesses().filter((p) => p.ppid !== 0 && p.args.some((a) => a.endsWith('pg_basebackup')) && p.args.some((a) => a.startsWith(project.dir)));
 }
 
 // Slots on the primary (read with the generated superuser password).

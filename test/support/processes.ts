@@ -4,6 +4,8 @@ import path from 'node:path';
 // One process as /proc shows it.
 export interface ProcessInfo {
   pid: number;
+  // Its parent (0 when /proc/PID/stat could not be read).
+  ppid: number;
   args: string[];
 }
 
@@ -14,7 +16,7 @@ export function listProcesses(): ProcessInfo[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const raw = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (raw) out.push({ pid: Number(entry), args: raw.replace(/\0$/, '').split('\0') });
+      if (raw) out.push({ pid: Number(entry), ppid: parentOf(entry), args: raw.replace(/\0$/, '').split('\0') });
     } catch {
       // gone meanwhile
     }
@@ -56,4 +58,14 @@ export function sampleCommandLines(needles: readonly string[], intervalMs = 20):
       return { samples, hits: [...hits] };
     },
   };
+}
+
+// /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so fields are read after the last ')'.
+function parentOf(pid: string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
 }
