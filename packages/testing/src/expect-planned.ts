@@ -78,7 +78,7 @@ function listing(actions: readonly Action[], described: readonly DescribedWork[]
       case 'task':
         return `  - ${a.changes ? 'task' : 'check'}: ${a.summary}`;
       default:
-        return `  - ${(a as Action).kind}`;
+        return `  - ${(a as Action).kind}: ${(a as Action).summary}`;
     }
   });
   const work = described.map((w) => `  - ${w.changes ? 'described' : 'check'}: ${w.summary}`);
