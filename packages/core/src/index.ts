@@ -138,6 +138,7 @@ export { writeFileAtomic, chownIfRoot, staleTempFiles } from './util/atomic-writ
 export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { lastErrorLine } from './postgres/server-log.js';
+export { emptyDir } from './util/empty-dir.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
 export { isInside } from './util/is-inside.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chownIfRoot, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
+import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
@@ -48,7 +48,7 @@ export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 
     try {
       await build(target);
     } catch (error) {
-      for (const entry of await readdir(target)) await rm(path.join(target, entry), { recursive: true, force: true });
+      await emptyDir(target);
       throw error;
     }
     return;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
+import { definePlugin, emptyDir, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { backupInterrupted } from './backup-interrupted.js';
 import { copyBackup } from './copy-backup.js';
@@ -43,9 +43,7 @@ function backupCommand(ctx: StepContext<Options>, target: string, tablespaces: r
 
 // Empty the standby's tablespace directories after a failed backup (its partial data directory goes too).
 async function emptyTablespaceDirs(tablespaces: readonly MappedTablespace[]): Promise<void> {
-  for (const ts of tablespaces) {
-    for (const entry of await readdir(ts.location).catch(() => [] as string[])) await rm(path.join(ts.location, entry), { recursive: true, force: true });
-  }
+  for (const ts of tablespaces) await emptyDir(ts.location);
 }
 
 // The standby's missing tablespace directories, created for pg_basebackup by the server user (journaled, so

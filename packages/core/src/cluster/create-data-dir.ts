@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { emptyDir } from '../util/empty-dir.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import type { ServerUser } from '../postgres/os-user.js';
@@ -146,9 +147,4 @@ async function initdbWithPassword(request: NewDataDir, dataDir: string, password
 
 function initdbArgs(extra: readonly string[]): string[] {
   return [...INITDB_FIXED_ARGS, ...extra];
-}
-
-// Remove what a failed attempt put into a data directory that was empty before it.
-async function emptyDir(dir: string): Promise<void> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, name), { recursive: true, force: true });
 }
