@@ -8,6 +8,22 @@ import { mkdir, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTablespace, PLUGINS as plugins, PREPARE } from './support/backup-cluster.js';
 
+// A primary with the tablespace "extra", standby1 streaming from it and standby2 from standby1, each mapped to its own
+// ts-<name> beside the tablespace; nothing built yet.
+async function cascadeWithTablespace(): Promise<{ tc: TestCluster; dir: string }> {
+  const dir = await makeTempDir();
+  const location = path.join(dir, 'ts');
+  const tc = await createTestCluster({
+    plugins: BUILTIN_PLUGINS,
+    standbys: ['standby1', 'standby2'],
+    settings: { wal_keep_size: '1024' },
+    config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
+  });
+  tc.spec.standbys[1]!.upstream = 'standby1';
+  await createTablespace(tc, location);
+  return { tc, dir };
+}
+
 describe('base-backup tablespaceMapping', () => {
   let tc: TestCluster | undefined;
   let dir: string | undefined;
@@ -54,16 +70,7 @@ describe('base-backup tablespaceMapping', () => {
   });
 
   it('builds a standby cascaded from a standby with tablespaces: the key is the primary location, the value for each its own', async () => {
-    dir = await makeTempDir();
-    const location = path.join(dir, 'ts');
-    tc = await createTestCluster({
-      plugins: BUILTIN_PLUGINS,
-      standbys: ['standby1', 'standby2'],
-      settings: { wal_keep_size: '1024' },
-      config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
-    });
-    tc.spec.standbys[1]!.upstream = 'standby1';
-    await createTablespace(tc, location);
+    ({ tc, dir } = await cascadeWithTablespace());
     await tc.primary.node.query('CREATE TABLE in_extra TABLESPACE extra AS SELECT generate_series(1, 10) AS id');
     const oid = (await tc.primary.node.queryOne<{ oid: number }>("SELECT oid FROM pg_tablespace WHERE spcname = 'extra'"))!.oid;
 
@@ -79,16 +86,7 @@ describe('base-backup tablespaceMapping', () => {
   });
 
   it('refuses a non-empty directory of yours for a standby cascaded from one built in the same run, and leaves it as it was', async () => {
-    dir = await makeTempDir();
-    const location = path.join(dir, 'ts');
-    tc = await createTestCluster({
-      plugins: BUILTIN_PLUGINS,
-      standbys: ['standby1', 'standby2'],
-      settings: { wal_keep_size: '1024' },
-      config: { steps: { 'base-backup': { method: 'pg_basebackup', tablespaceMapping: { [location]: path.join(dir, 'ts-{node}') } } } },
-    });
-    tc.spec.standbys[1]!.upstream = 'standby1';
-    await createTablespace(tc, location);
+    ({ tc, dir } = await cascadeWithTablespace());
     // standby1 does not run when up's preflight looks at standby2's upstream: only the plan can see this.
     await mkdir(path.join(dir, 'ts-standby2'));
     await writeFile(path.join(dir, 'ts-standby2', 'mine.txt'), 'keep me');
