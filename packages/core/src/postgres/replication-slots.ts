@@ -1,12 +1,12 @@
 import type { PgNode } from './pg-node.js';
 
 // Drops the slot named $1 unless a walsender uses it (an active slot belongs to a standby that still streams);
-// returns the slot's name when it was dropped, no row when it was not there or in use.
-export const DROP_INACTIVE_SLOT_SQL = 'SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active';
+// one row when it was dropped, none when it was not there or in use.
+export const DROP_INACTIVE_SLOT_SQL = 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active';
 
 // Drop a physical replication slot on a node unless a walsender uses it. True when it was there and is gone.
 export async function dropInactiveSlot(node: PgNode, slot: string): Promise<boolean> {
-  return (await node.query<{ slot_name: string }>(DROP_INACTIVE_SLOT_SQL, [slot])).length > 0;
+  return (await node.query(DROP_INACTIVE_SLOT_SQL, [slot])).length > 0;
 }
 
 // Why a standby's slot on its upstream can never serve it again, when PostgreSQL has given it up (wal_status
