@@ -83,19 +83,26 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
   const primary = rt.primary;
   const view: ClusterView = { senders: new Map(), primaryLsn: null };
   const errors = new Map<string, string>();
-  for (const node of rt.nodes) {
-    if (!(await node.isRunning())) continue;
-    try {
-      view.senders.set(node.name, await senderView(node));
-      // Read after the walsenders, so a lag measured against it is never less than it was.
-      if (node === primary) view.primaryLsn = await primary.lsn('write');
-    } catch (error) {
-      // The node's own queries fail too and say so; only the primary's failure is reported as it was found.
-      if (node === primary) errors.set(primary.name, (error as Error).message);
-    }
+  // Every running node is asked at once: each query waits on its own server, not on the others.
+  await Promise.all(
+    rt.nodes.map(async (node) => {
+      if (!(await node.isRunning())) return;
+      try {
+        view.senders.set(node.name, await senderView(node));
+      } catch (error) {
+        // The node's own queries fail too and say so; only the primary's failure is reported as it was found.
+        if (node === primary) errors.set(primary.name, (error as Error).message);
+      }
+    }),
+  );
+  // Read after every walsender, so a lag measured against it is never less than it was.
+  if (view.senders.has(primary.name)) {
+    view.primaryLsn = await primary.lsn('write').catch((error: Error) => {
+      errors.set(primary.name, error.message);
+      return null;
+    });
   }
-  const nodes: NodeStatus[] = [];
-  for (const node of rt.nodes) nodes.push(await nodeStatus(rt, node, view, errors.get(node.name)));
+  const nodes: NodeStatus[] = await Promise.all(rt.nodes.map((node) => nodeStatus(rt, node, view, errors.get(node.name))));
   for (const node of rt.detached) {
     const status = await nodeStatus(rt, node, view);
     status.role = 'standby';
