@@ -1,12 +1,20 @@
+import { programStamp } from '../postgres/binaries.js';
 import type { NodeState } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // Remember every node (or only the primary, before anything else changes): port, directory, owner, adoption.
 export async function recordNodes(rt: ClusterRuntime, options: { primaryOnly: boolean }): Promise<void> {
   const specs = options.primaryOnly ? [rt.spec.primary] : [rt.spec.primary, ...rt.spec.standbys];
+  const stamp = await programStamp(rt.binaries.path('postgres')).catch(() => undefined);
   await rt.store.update((state) => {
     state.configPath = rt.spec.source.path;
-    state.binaries = { binDir: rt.binaries.binDir, source: rt.binaries.source, reason: rt.binaries.reason.replace(/ \((remembered|downloaded to the cache)\)/g, '') };
+    state.binaries = {
+      binDir: rt.binaries.binDir,
+      source: rt.binaries.source,
+      reason: rt.binaries.reason.replace(/ \((remembered|downloaded to the cache)\)/g, ''),
+      version: rt.binaries.version,
+      stamp,
+    };
     state.pgMajor = rt.binaries.major;
     state.socketDir = rt.layout.socketDir();
     for (const spec of specs) {

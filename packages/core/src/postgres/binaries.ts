@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { runProgramAllowFailure } from './process-runner.js';
@@ -34,6 +35,35 @@ const SERVER_PROGRAMS: readonly PgProgram[] = ['postgres', 'initdb', 'pg_ctl'];
 // True when the directory holds the three programs a server needs.
 export function isServerBinDir(dir: string): boolean {
   return SERVER_PROGRAMS.every((p) => existsSync(path.join(dir, p + EXE)));
+}
+
+// A set of binaries chosen by an earlier command: what their postgres printed as its version then, and the stamp
+// of that postgres program (so a later command can describe them without running it again).
+export interface RememberedBinaries extends BinaryCandidate {
+  version?: string;
+  stamp?: string;
+}
+
+// What identifies a program file as it is now (size, modification time, inode): an upgrade or a reinstall
+// changes it.
+export async function programStamp(file: string): Promise<string> {
+  const st = await stat(file);
+  return `${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+}
+
+// The remembered binaries described from what was recorded, when their postgres program is still the file it
+// was then; undefined when anything differs or is missing (then the version is read by running postgres again).
+export async function unchangedBinaries(remembered: RememberedBinaries): Promise<PgBinaries | undefined> {
+  if (!remembered.version || !remembered.stamp || !isServerBinDir(remembered.binDir)) return undefined;
+  const stamp = await programStamp(path.join(remembered.binDir, 'postgres' + EXE)).catch(() => undefined);
+  if (stamp !== remembered.stamp) return undefined;
+  let major: PgMajorNum;
+  try {
+    major = parseMajor(remembered.version);
+  } catch {
+    return undefined;
+  }
+  return binariesAt({ binDir: remembered.binDir, source: remembered.source, reason: remembered.reason }, major, remembered.version);
 }
 
 // Read the version of the binaries in a directory and describe them.

