@@ -85,8 +85,7 @@ export class NodeConnections {
   }
 
   private async checkIdentity(client: pg.Client): Promise<void> {
-    await this.checkSuperuser(client);
-    const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
+    const row = await this.checkSuperuser(client);
     const mine = await realpath(this.dataDir).catch(() => this.dataDir);
     const theirs = await realpath(row.dir).catch(() => row.dir);
     if (mine !== theirs) {
@@ -99,13 +98,17 @@ export class NodeConnections {
   }
 
   // The tool reads pg_authid, server paths and settings only a superuser may see: a configured superuser that
-  // is not one is named before any of that fails with a permission error.
-  private async checkSuperuser(client: pg.Client): Promise<void> {
-    const row = (await client.query('SELECT current_user AS name, rolsuper FROM pg_roles WHERE rolname = current_user')).rows[0] as { name: string; rolsuper: boolean } | undefined;
-    if (!row || row.rolsuper) return;
-    throw new HotstandbyError('CONFIG_INVALID', `superuser.name is "${row.name}", but that role is not a superuser on ${this.node}`, {
+  // is not one is named before any of that fails with a permission error. One round trip also returns the data
+  // directory (read only when the role may read it).
+  private async checkSuperuser(client: pg.Client): Promise<{ dir: string }> {
+    const row = (
+      await client.query("SELECT current_user AS name, rolsuper, CASE WHEN rolsuper THEN current_setting('data_directory') END AS dir FROM pg_roles WHERE rolname = current_user")
+    ).rows[0] as { name: string; rolsuper: boolean; dir: string | null } | undefined;
+    if (row?.rolsuper && row.dir !== null) return { dir: row.dir };
+    const name = row?.name ?? client.user ?? '';
+    throw new HotstandbyError('CONFIG_INVALID', `superuser.name is "${name}", but that role is not a superuser on ${this.node}`, {
       where: { node: this.node, key: 'superuser.name' },
-      fix: `set superuser.name (and its password) to a superuser role of that server (SELECT rolname FROM pg_roles WHERE rolsuper), or make it one: ALTER ROLE ${quoteIdent(row.name)} SUPERUSER`,
+      fix: `set superuser.name (and its password) to a superuser role of that server (SELECT rolname FROM pg_roles WHERE rolsuper), or make it one: ALTER ROLE ${quoteIdent(name)} SUPERUSER`,
     });
   }
 }
