@@ -62,7 +62,7 @@ export async function bundleCli({ outdir, mode }) {
     // The published bundle keeps the license comments of the code it includes (at the end of each file).
     legalComments: mode === 'published' ? 'eof' : 'none',
     logLevel: 'warning',
-    plugins: [moduleUrls(mode), nodeOnlyPg()],
+    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod()],
     define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
     metafile: mode === 'sources',
     banner: {
@@ -110,6 +110,27 @@ function nodeOnlyPg() {
         }
         return { contents: source.replace(check, `${check}\n  return false;`), loader: 'js' };
       });
+    },
+  };
+}
+
+// esbuild plugin: zod's classic API and its core re-export every one of its ~50 message locales (`z.locales`,
+// `z.core.locales`), about 370 KB of the engine's 1.7 MB that every command would compile at start. hotstandby's
+// messages are English, and zod uses English unless told otherwise, so in the bundle both hold `en` only (a
+// plugin that wants another locale imports it from zod itself: `import fr from 'zod/v4/locales/fr.js'`).
+function englishOnlyZod() {
+  return {
+    name: 'hotstandby-english-only-zod',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+        if (!/[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/.test(args.importer)) return undefined;
+        return { path: path.join(path.dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-locales' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'zod-english-locales' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }));
     },
   };
 }
