@@ -3,7 +3,7 @@
 // that load when a command runs.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { CLI_BIN, cleanEnv } from './support/cli.js';
@@ -46,5 +46,15 @@ describe('bundled hotstandby start-up', () => {
   test('a command that runs loads the engine', async () => {
     const { files } = await loadedFiles(['status', '--config', '/nonexistent/hotstandby.config.json']);
     expect(files.filter((f) => engineFiles().includes(f))).not.toEqual([]);
+  });
+
+  test("the engine carries zod's English messages only, and z still validates and explains in English", async () => {
+    const core = path.join(BUNDLE_DIR, 'hotstandby-core.js');
+    const script = `const { z } = await import(${JSON.stringify(pathToFileURL(core).href)});
+      console.log(JSON.stringify({ locales: Object.keys(z.locales), core: Object.keys(z.core.locales), message: z.string().safeParse(1).error.issues[0].message }));`;
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { env: cleanEnv(), extendEnv: false, encoding: 'utf8' });
+    expect(JSON.parse(String(result.stdout))).toEqual({ locales: ['en'], core: ['en'], message: 'Invalid input: expected string, received number' });
+    const meta = JSON.parse(readFileSync(path.join(BUNDLE_DIR, 'metafile.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    expect(Object.keys(meta.inputs).filter((input) => /zod\/v4\/locales\/(?!en\.js|index\.js)[^/]+$/.test(input))).toEqual([]);
   });
 });
