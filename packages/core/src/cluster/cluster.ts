@@ -10,6 +10,7 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
+import { driverSettings, type DriverFormat, type DriverSettingsByFormat } from './driver-settings.js';
 import { planScriptFiles } from './control-scripts-plan.js';
 import { startPlanned, stopPlanned } from './node-control-run.js';
 import type { ControlResult } from './node-control.js';
@@ -277,6 +278,12 @@ export class Cluster {
   // Connection URLs for applications (no passwords): per node, read-write and read-only multi-host URLs.
   async env(database?: string): Promise<ConnectionEnv> {
     return this.inspect(async (rt) => connectionEnv(rt, database));
+  }
+
+  // Connection settings for one client library (node-postgres, postgres.js, Prisma, …). The superuser password
+  // is in them only with showPassword; without it, the driver reads env's passfile at run time.
+  async driverSettings<F extends DriverFormat>(format: F, options: { database?: string; showPassword?: boolean } = {}): Promise<DriverSettingsByFormat[F]> {
+    return this.inspect(async (rt) => driverSettings(connectionEnv(rt, options.database), format, options.showPassword ? rt.passwords.superuser?.value : undefined));
   }
 
   // Stop every node (standbys first); optionally delete what the tool created and undo what it changed.
