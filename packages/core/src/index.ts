@@ -28,6 +28,7 @@ export {
   type PostgresJsSettings,
   type KnexConfig,
 } from './cluster/driver-settings.js';
+export type { LagChange } from './cluster/replay-lag.js';
 export { passwordFromPassfile, type PassfileTarget } from './postgres/passfile-lookup.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
 export { readControlFacts, lastRanInRecovery, type ControlFacts } from './postgres/pg-control.js';

@@ -36,6 +36,7 @@ import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
 import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
+import { planLag, type LagChange } from './replay-lag.js';
 import { planStandbyRemoval } from './remove-standby.js';
 import { planRebuild } from './rebuild-standby.js';
 
@@ -272,6 +273,17 @@ export class Cluster {
       const { plan, files } = await planScriptFiles(rt, outDir);
       await applyOperation(rt, plan, () => undefined);
       return files;
+    });
+  }
+
+  // A replication fault on a standby, for testing applications: pause or resume its replay, or delay it.
+  async lag(name: string, change: LagChange, options: LifecycleOptions = {}): Promise<PlanView> {
+    return this.locked('lag', async (rt) => {
+      const plan = await planLag(rt, name, change);
+      const executor = operationExecutor(rt);
+      const view = await planView(executor, plan);
+      await applyPlan(executor, plan, options.log ?? (() => undefined));
+      return view;
     });
   }
 
