@@ -27,7 +27,7 @@ export function readAppClusterInfo(env: NodeJS.ProcessEnv = process.env): AppClu
   const raw = env[APP_CLUSTER_ENV];
   if (!raw) {
     throw new HotstandbyError('CONFIG_INVALID', `${APP_CLUSTER_ENV} is not set: no hotstandby cluster was started for this test run`, {
-      fix: "add globalSetup: ['@hotstandby/testing/vitest-setup'] to your vitest config (jest: globalSetup and globalTeardown, see docs/app-testing.md)",
+      fix: "add a globalSetup file to your vitest config holding export { default } from '@hotstandby/testing/vitest-setup' (jest: globalSetup '@hotstandby/testing/jest-setup' and globalTeardown '@hotstandby/testing/jest-teardown'); see docs/app-testing.md",
     });
   }
   return JSON.parse(raw) as AppClusterInfo;

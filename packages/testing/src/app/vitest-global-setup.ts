@@ -4,8 +4,8 @@ import { teardownOnSignal } from './teardown-on-signal.js';
 
 // A vitest globalSetup: start the cluster once for the run, hand it to the tests through environment variables
 // (the workers inherit them), and tear it down after the run, also when the run is interrupted.
-// In vitest.config.ts: globalSetup: ['@hotstandby/testing/vitest-setup'] (1 primary + 2 replicas), or a file of
-// your own: export default appGlobalSetup({ replicas: 1 }).
+// vitest's globalSetup takes files: one holding export { default } from '@hotstandby/testing/vitest-setup'
+// (1 primary + 2 replicas), or export default appGlobalSetup({ replicas: 1 }).
 export function appGlobalSetup(options: AppClusterOptions = {}): () => Promise<() => Promise<void>> {
   return async () => {
     const handle = await startAppCluster(options);
