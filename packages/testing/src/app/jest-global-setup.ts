@@ -1,10 +1,9 @@
 import { appClusterVariables } from './app-cluster-env.js';
 import { startAppCluster, type AppClusterHandle, type AppClusterOptions } from './start-app-cluster.js';
-import { teardownOnSignal } from './teardown-on-signal.js';
 
 // Jest runs globalSetup and globalTeardown as two modules in one process: the running cluster is kept here.
 const RUNNING = Symbol.for('hotstandby.appCluster');
-type Running = { handle: AppClusterHandle; removeHandlers: () => void };
+type Running = { handle: AppClusterHandle };
 const slot = globalThis as typeof globalThis & { [RUNNING]?: Running };
 
 // A jest globalSetup: start the cluster and hand it to the tests through environment variables (jest's workers
@@ -13,7 +12,7 @@ const slot = globalThis as typeof globalThis & { [RUNNING]?: Running };
 export function jestGlobalSetup(options: AppClusterOptions = {}): () => Promise<void> {
   return async () => {
     const handle = await startAppCluster(options);
-    slot[RUNNING] = { handle, removeHandlers: teardownOnSignal(handle.stop) };
+    slot[RUNNING] = { handle };
     Object.assign(process.env, appClusterVariables(handle.info));
   };
 }
@@ -23,6 +22,5 @@ export async function jestGlobalTeardown(): Promise<void> {
   const running = slot[RUNNING];
   if (!running) return;
   delete slot[RUNNING];
-  running.removeHandlers();
   await running.handle.stop();
 }

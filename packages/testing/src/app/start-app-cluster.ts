@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Cluster, HotstandbyError, loadConfig, configFromObject, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
+import { Cluster, HotstandbyError, loadConfig, configFromObject, resolveServerUser, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
 import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { freePort } from '../free-port.js';
 import { makeTempDir, removeTempDir } from '../temp-dir.js';
 import { testBinaries } from '../test-binaries.js';
 import type { AppClusterInfo } from './app-cluster-env.js';
+import { startCleanupWatchdog } from './cleanup-watchdog.js';
 
 // How the global setup makes the cluster.
 export interface AppClusterOptions {
@@ -35,15 +36,16 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
   const own = options.configFile === undefined;
   const dir = own ? await makeTempDir('hotstandby-app-') : undefined;
   let cluster: Cluster | undefined;
+  let watchdog: { dismiss(): void } | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      try {
-        // Only what the tool created is deleted (purge); with your own config the data stays for the next run.
-        if (cluster) await cluster.down({ purge: own });
-      } finally {
-        if (dir) await removeTempDir(dir);
-      }
+      // Only what the tool created is deleted (purge); with your own config the data stays for the next run.
+      if (cluster) await cluster.down({ purge: own });
+      if (dir) await removeTempDir(dir);
+      // Done by the book: the watchdog has nothing left to do. (After a failed teardown it cleans up when the
+      // runner's process ends.)
+      watchdog?.dismiss();
     })();
     return stopping;
   };
@@ -51,8 +53,15 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     const { spec, configFile } = dir
       ? await generatedConfig(dir, options)
       : { spec: await loadConfig({ configPath: options.configFile }), configFile: path.resolve(options.configFile!) };
+    const serverUser = resolveServerUser(spec.postgres.osUser);
+    const dataDirs = [spec.primary, ...spec.standbys].map((n) => n.dataDir);
+    // When the runner's process ends without the teardown (Ctrl-C, a crash, SIGKILL), the watchdog stops the
+    // servers and removes the run's directory. Started before up, so an interrupted start is cleaned up too.
+    if (spec.postgres.binDir) watchdog = startCleanupWatchdog({ pgCtl: path.join(spec.postgres.binDir, 'pg_ctl'), dataDirs, serverUser, removeDir: dir });
     cluster = new Cluster(spec, { plugins: BUILTIN_PLUGINS });
     await cluster.up({ renderer: 'silent', print: () => undefined });
+    const binDir = (await cluster.status()).postgres?.binDir;
+    if (!watchdog && binDir) watchdog = startCleanupWatchdog({ pgCtl: path.join(binDir, 'pg_ctl'), dataDirs, serverUser });
     const env = await cluster.env(options.database);
     return { info: { configFile, env }, readyMs: Date.now() - started, stop };
   } catch (error) {
