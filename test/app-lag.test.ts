@@ -24,6 +24,11 @@ describe('lag', () => {
     expect(plan.steps.flatMap((s) => s.actions.flatMap((a) => a.lines)).join('\n')).toContain('SELECT pg_wal_replay_pause()');
     expect(await paused()).toBe(false);
 
+    // The same plan as a runbook to follow by hand.
+    const runbook = await ok(project, ['runbook', 'lag', 's1', '--', '--pause']);
+    expect(runbook.stdout, describeRun(runbook)).toContain('SELECT pg_wal_replay_pause()');
+    expect(await paused()).toBe(false);
+
     // Paused: s1 receives the row but does not show it.
     await ok(project, ['lag', 's1', '--pause']);
     expect(await paused()).toBe(true);
