@@ -32,6 +32,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/integration/**/*.test.ts', 'plugins/*/test/**/*.integration.test.ts', 'examples/*/test/**/*.test.ts'],
+          // The application example runs with its own vitest config (its globalSetup starts the cluster): pnpm test:app-example.
+          exclude: ['examples/read-write-app/**', '**/node_modules/**'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

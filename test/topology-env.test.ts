@@ -79,11 +79,12 @@ describe('env', () => {
       }
     }
 
-    // The multi-host URLs: every host listed for read-write, the standbys for read-only; no password anywhere.
+    // The multi-host URLs: every host listed for read-write and read-only; no password anywhere.
     for (const url of [env.readWriteUrl, env.readOnlyUrl, env.preferStandbyUrl]) expect(url).toMatch(/^postgresql:\/\/postgres@[^:@/]+:\d+(,[^:@/]+:\d+)*\/postgres\?/);
     expect(hostsOf(env.readWriteUrl).sort()).toEqual(['main', 's1', 's2'].map((n) => `127.0.0.1:${port(n)}`).sort());
     expect(env.readWriteUrl).toMatch(/[?&]target_session_attrs=read-write(&|$)/);
-    expect(hostsOf(env.readOnlyUrl).sort()).toEqual(['s1', 's2'].map((n) => `127.0.0.1:${port(n)}`).sort());
+    // Read-only lists the standbys, then the primary (skipped while it is the primary; a standby after a switchover).
+    expect(hostsOf(env.readOnlyUrl)).toEqual(['s1', 's2', 'main'].map((n) => `127.0.0.1:${port(n)}`));
     expect(env.readOnlyUrl).toMatch(/[?&]target_session_attrs=read-only(&|$)/);
     expect(env.preferStandbyUrl).toMatch(/[?&]target_session_attrs=prefer-standby(&|$)/);
     expect(shell.stdout, describeRun(shell)).toContain(`export DATABASE_URL='${env.readWriteUrl}'`);
@@ -114,12 +115,16 @@ describe('env', () => {
 
     const env = parseJson<EnvJson>(await ok(project, ['env', '--json']));
     // late has its own URL, and the read-write URL still lists every node (a standby never accepts writes).
-    expect(env.nodes.map((n) => n.name)).toEqual(['main', 's1', 'late']);
+    expect(env.nodes.map((n) => [n.name, n.readPool])).toEqual([
+      ['main', true],
+      ['s1', true],
+      ['late', false],
+    ]);
     expect(Number(new URL(env.nodes.find((n) => n.name === 'late')!.url).port)).toBe(port('late'));
     expect(hostsOf(env.readWriteUrl).sort()).toEqual(['main', 's1', 'late'].map((n) => `127.0.0.1:${port(n)}`).sort());
-    // The read pools: s1 only (prefer-standby falls back to the primary), never the delayed standby.
-    expect(hostsOf(env.readOnlyUrl)).toEqual([`127.0.0.1:${port('s1')}`]);
-    expect(hostsOf(env.readOnlyBalancedUrl)).toEqual([`127.0.0.1:${port('s1')}`]);
+    // The read pools: s1 then the primary (which read-only skips while it is the primary), never the delayed standby.
+    expect(hostsOf(env.readOnlyUrl)).toEqual([`127.0.0.1:${port('s1')}`, `127.0.0.1:${port('main')}`]);
+    expect(hostsOf(env.readOnlyBalancedUrl)).toEqual([`127.0.0.1:${port('s1')}`, `127.0.0.1:${port('main')}`]);
     expect(hostsOf(env.preferStandbyUrl)).toEqual([`127.0.0.1:${port('s1')}`, `127.0.0.1:${port('main')}`]);
     expect(env.excludedFromReads).toEqual([{ name: 'late', applyDelay: '5min', reason: expect.stringMatching(/5min.*applyDelay/) }]);
 

@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion-command.js';
 import { registerDoctor } from './commands/doctor-command.js';
 import { registerDown } from './commands/down-command.js';
 import { registerEnv } from './commands/env-command.js';
+import { registerLag } from './commands/lag-command.js';
 import { registerFailoverCommands } from './commands/failover-commands.js';
 import { registerNodeControl } from './commands/node-control-commands.js';
 import { registerRunbook } from './commands/runbook-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(cli: CliContext): Command {
   registerRunbook(program, cli);
   registerScripts(program, cli);
   registerEnv(program, cli);
+  registerLag(program, cli);
   registerDoctor(program, cli);
   registerPg(program, cli);
   registerCache(program, cli);

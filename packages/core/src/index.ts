@@ -17,6 +17,19 @@ export type { PromoteResult, RejoinResult, SwitchoverResult, RemoveStandbyResult
 export type { VerifyResult, VerifyReport, VerifySummary, StandbyReport, CheckResult } from './cluster/verify-report.js';
 export type { AddStandbyRequest } from './cluster/standby-membership.js';
 export type { ConnectionEnv, ExcludedFromReads } from './cluster/connection-env.js';
+export {
+  DRIVER_FORMATS,
+  driverSettings,
+  isDriverFormat,
+  type DriverFormat,
+  type DriverSettingsByFormat,
+  type PgClientSettings,
+  type PrimaryAndReplicas,
+  type PostgresJsSettings,
+  type KnexConfig,
+} from './cluster/driver-settings.js';
+export type { LagChange } from './cluster/replay-lag.js';
+export { passwordFromPassfile, type PassfileTarget } from './postgres/passfile-lookup.js';
 export { controlScripts, type ScriptInput, type ScriptNode } from './cluster/control-scripts.js';
 export { readControlFacts, lastRanInRecovery, type ControlFacts } from './postgres/pg-control.js';
 export { lowerFloorSettings, type LowerSetting } from './postgres/floor-settings.js';

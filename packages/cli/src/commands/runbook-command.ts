@@ -34,7 +34,8 @@ export function registerRunbook(program: Command, cli: CliContext): void {
     });
 }
 
-// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M); a scripts directory is
+// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M; lag's --pause, --resume,
+// --delay D); a scripts directory is
 // resolved against the directory the user runs hotstandby in, as `scripts --out` does.
 function planRequest(planned: string, args: readonly string[], command: Command, cwd: string): PlanRequest {
   const request: PlanRequest & { args: string[] } = { args: [], force: false, purge: false, restore: false };
@@ -44,7 +45,11 @@ function planRequest(planned: string, args: readonly string[], command: Command,
     else if (arg === '--purge') request.purge = true;
     else if (arg === '--restore') request.restore = true;
     else if (arg === '--mode') request.mode = parseStopMode(command, args[++i]);
-    else if (arg.startsWith('--')) command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M)`, { exitCode: 2 });
+    else if (arg === '--pause') request.lag = { pause: true };
+    else if (arg === '--resume') request.lag = { resume: true };
+    else if (arg === '--delay') request.lag = { delay: args[++i] ?? '' };
+    else if (arg.startsWith('--'))
+      command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M, --pause, --resume, --delay D)`, { exitCode: 2 });
     else request.args.push(planned === 'scripts' ? path.resolve(cwd, arg) : arg);
   }
   return request;

@@ -10,6 +10,7 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 import { collectStatus, type ClusterStatus } from './cluster-status.js';
 import { connectionEnv, type ConnectionEnv } from './connection-env.js';
+import { driverSettings, type DriverFormat, type DriverSettingsByFormat } from './driver-settings.js';
 import { planScriptFiles } from './control-scripts-plan.js';
 import { startPlanned, stopPlanned } from './node-control-run.js';
 import type { ControlResult } from './node-control.js';
@@ -35,6 +36,7 @@ import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
 import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
+import { planLag, type LagChange } from './replay-lag.js';
 import { planStandbyRemoval } from './remove-standby.js';
 import { planRebuild } from './rebuild-standby.js';
 
@@ -274,9 +276,26 @@ export class Cluster {
     });
   }
 
+  // A replication fault on a standby, for testing applications: pause or resume its replay, or delay it.
+  async lag(name: string, change: LagChange, options: LifecycleOptions = {}): Promise<PlanView> {
+    return this.locked('lag', async (rt) => {
+      const plan = await planLag(rt, name, change);
+      const executor = operationExecutor(rt);
+      const view = await planView(executor, plan);
+      await applyPlan(executor, plan, options.log ?? (() => undefined));
+      return view;
+    });
+  }
+
   // Connection URLs for applications (no passwords): per node, read-write and read-only multi-host URLs.
   async env(database?: string): Promise<ConnectionEnv> {
     return this.inspect(async (rt) => connectionEnv(rt, database));
+  }
+
+  // Connection settings for one client library (node-postgres, postgres.js, Prisma, …). The superuser password
+  // is in them only with showPassword; without it, the driver reads env's passfile at run time.
+  async driverSettings<F extends DriverFormat>(format: F, options: { database?: string; showPassword?: boolean } = {}): Promise<DriverSettingsByFormat[F]> {
+    return this.inspect(async (rt) => driverSettings(connectionEnv(rt, options.database), format, options.showPassword ? rt.passwords.superuser?.value : undefined));
   }
 
   // Stop every node (standbys first); optionally delete what the tool created and undo what it changed.

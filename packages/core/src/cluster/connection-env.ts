@@ -13,7 +13,11 @@ export interface ExcludedFromReads {
 // pick the read-write node or a read-only one (target_session_attrs), for read/write splitting.
 export interface ConnectionEnv {
   passfile: string;
-  nodes: { name: string; role: string; url: string }[];
+  // The user and database every URL names (the superuser; the database env was asked for).
+  user: string;
+  database: string;
+  // readPool: whether reads may go to the node (false for a delayed standby).
+  nodes: { name: string; role: string; url: string; host: string; port: number; readPool: boolean }[];
   readWriteUrl: string;
   readOnlyUrl: string;
   readOnlyBalancedUrl: string;
@@ -34,22 +38,33 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
     const applyDelay = delayOf(n.name);
     return applyDelay ? [{ name: n.name, applyDelay, reason: `applies WAL ${applyDelay} after commit (applyDelay)` }] : [];
   });
-  // The standbys reads may go to; with none, the primary (as when the cluster has no standby at all).
+  // The standbys reads may go to. The read-only URLs list them and then the primary: libpq skips the nodes that
+  // are not in recovery, so a URL an application already holds still finds a standby after a switchover (the old
+  // primary follows as a standby). Delayed standbys stay out: their data is old by design.
   const readers = standbys.filter((n) => !delayOf(n.name));
-  const readPool = readers.length ? readers : [primary];
+  const readPool = [...readers, primary];
   const hosts = (nodes: readonly { host: string; port: number }[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
   return {
     passfile: rt.layout.userPassfile,
-    nodes: [primary, ...standbys].map((n) => ({ name: n.name, role: n === primary ? 'primary' : 'standby', url: n.url(database) })),
+    user: rt.spec.superuser.name,
+    database,
+    nodes: [primary, ...standbys].map((n) => ({
+      name: n.name,
+      role: n === primary ? 'primary' : 'standby',
+      url: n.url(database),
+      host: n.host,
+      port: n.port,
+      readPool: !delayOf(n.name),
+    })),
     // libpq tries the hosts in order and keeps the first that accepts writes (libpq 10+). Every node is listed,
     // so the URL still finds the primary after a promotion; a standby never accepts writes, delayed or not.
     readWriteUrl: `postgresql://${user}@${hosts([primary, ...standbys])}/${db}?target_session_attrs=read-write`,
-    // A standby, the first that is up (libpq 14+).
+    // A standby, the first that is up (libpq 14+); none when every standby is down (the primary is not read-only).
     readOnlyUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=read-only`,
     // A standby chosen at random, to spread reads (libpq 16+; older libpq refuses load_balance_hosts).
     readOnlyBalancedUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=read-only&load_balance_hosts=random`,
     // A standby when one is up, else the primary (libpq 14+).
-    preferStandbyUrl: `postgresql://${user}@${hosts([...readers, primary])}/${db}?target_session_attrs=prefer-standby`,
+    preferStandbyUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=prefer-standby`,
     excludedFromReads,
   };
 }

@@ -13,6 +13,7 @@ import { planRebuild } from './rebuild-standby.js';
 import { planStandbyRemoval } from './remove-standby.js';
 import { planTeardown } from './teardown.js';
 import type { StopMode } from '../postgres/pg-node.js';
+import { planLag, type LagChange } from './replay-lag.js';
 
 // What a command was asked to do: its arguments and the flags that change its plan.
 export interface PlanRequest {
@@ -26,6 +27,8 @@ export interface PlanRequest {
   mode?: StopMode;
   // stop, restart: how long each node may take to stop.
   timeoutSec?: number;
+  // lag: pause, resume or delay the standby's replay.
+  lag?: LagChange;
 }
 
 // Plans one command from the cluster as it is, changing nothing; pipeline runs `up`'s steps when applied.
@@ -47,6 +50,13 @@ export const operationPlanners: Readonly<Record<string, { usage: string; plan: O
   start: { usage: 'start [nodes...]', plan: async (rt, r) => (await planNodeStart(rt, names(r), { log: () => undefined })).plan },
   stop: { usage: 'stop [nodes...] [-- --mode M]', plan: async (rt, r) => (await planNodeStop(rt, names(r), r.mode ?? 'fast', r.timeoutSec)).plan },
   restart: { usage: 'restart [nodes...] [-- --mode M]', plan: (rt, r) => planRestart(rt, names(r), r.mode ?? 'fast', r.timeoutSec) },
+  lag: {
+    usage: 'lag <standby> -- --pause | --resume | --delay D',
+    plan: (rt, r) => {
+      if (!r.lag) throw new HotstandbyError('NO_PLAN', 'lag needs one of --pause, --resume or --delay D', { fix: `hotstandby runbook ${operationPlanners.lag!.usage}` });
+      return planLag(rt, argument(r, 'lag'), r.lag);
+    },
+  },
   scripts: {
     usage: 'scripts [directory]',
     plan: (rt, r) => planScripts(rt, r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts')),

@@ -40,6 +40,7 @@ export interface VersionFacts {
     walLsnDiff: string;
     switchWal: string;
     isReplayPaused: string;
+    replayPause: string;
     replayResume: string;
     replayPauseState: string | null;
     walFileName: string;
@@ -172,6 +173,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       walLsnDiff: wal ? 'pg_wal_lsn_diff' : 'pg_xlog_location_diff',
       switchWal: wal ? 'pg_switch_wal' : 'pg_switch_xlog',
       isReplayPaused: wal ? 'pg_is_wal_replay_paused' : 'pg_is_xlog_replay_paused',
+      replayPause: wal ? 'pg_wal_replay_pause' : 'pg_xlog_replay_pause',
       replayResume: wal ? 'pg_wal_replay_resume' : 'pg_xlog_replay_resume',
       replayPauseState: v(140000) ? 'pg_get_wal_replay_pause_state' : null,
       walFileName: wal ? 'pg_walfile_name' : 'pg_xlogfile_name',

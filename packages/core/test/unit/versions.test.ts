@@ -184,6 +184,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'fn.walLsnDiff': xlogOrWal('pg_xlog_location_diff', 'pg_wal_lsn_diff'),
   'fn.switchWal': xlogOrWal('pg_switch_xlog', 'pg_switch_wal'),
   'fn.isReplayPaused': xlogOrWal('pg_is_xlog_replay_paused', 'pg_is_wal_replay_paused'),
+  'fn.replayPause': xlogOrWal('pg_xlog_replay_pause', 'pg_wal_replay_pause'),
   'fn.replayResume': xlogOrWal('pg_xlog_replay_resume', 'pg_wal_replay_resume'),
   'fn.replayPauseState': [null, null, null, null, null, null, null, null, ...repeat('pg_get_wal_replay_pause_state').slice(8)],
   'fn.walFileName': xlogOrWal('pg_xlogfile_name', 'pg_walfile_name'),

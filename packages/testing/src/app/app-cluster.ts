@@ -1,0 +1,226 @@
+import { open } from 'node:fs/promises';
+import {
+  Cluster,
+  HotstandbyError,
+  loadConfig,
+  lsnReached,
+  openSession,
+  parseMajor,
+  passwordFromPassfile,
+  pollUntil,
+  stateLayout,
+  versionFacts,
+  type ConnectionEnv,
+  type PrimaryAndReplicas,
+  type SqlClient,
+  type VersionFacts,
+} from '@hotstandby/core';
+import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
+import { readAppClusterInfo, type AppClusterInfo } from './app-cluster-env.js';
+import { writeAttemptsIn, type WriteAttempt } from './write-attempts.js';
+
+// The write hotstandby's verify step tries on a standby: INSERT INTO public."hotstandby_verify_<random>" (id, token) ….
+const VERIFY_PROBE = /^INSERT INTO public\."hotstandby_verify_[0-9a-f]+" \(id, token\) VALUES /;
+
+// A place in a node's server log (its size then): assertNoWritesOn looks only at what was logged after it.
+export interface LogMark {
+  node: string;
+  offset: number;
+}
+
+// The cluster the global setup started, for the tests: connection settings with the password read from the
+// passfile at run time, and replication faults on demand.
+export interface AppCluster {
+  info: AppClusterInfo;
+  env: ConnectionEnv;
+  // The superuser password, read from env's passfile (never printed, never in the environment).
+  password(): Promise<string>;
+  // node-postgres configs for the primary and the read replicas of now, with the password.
+  nodePostgres(): Promise<PrimaryAndReplicas>;
+  // The name of the node that is the primary now (the one not in recovery).
+  primaryName(): Promise<string>;
+  // Stop / restart applying WAL on a replica: it keeps receiving, its data stays as it was.
+  pauseReplay(name: string): Promise<void>;
+  resumeReplay(name: string): Promise<void>;
+  // Wait until every running replica in the read pools replayed the primary's WAL position of now.
+  waitForReplicas(options?: { timeoutMs?: number }): Promise<string>;
+  // The planned swap (nothing lost): the replica becomes the primary, the primary its standby. Default: the first
+  // replica in the read pools. Returns the new primary's name.
+  switchover(name?: string): Promise<string>;
+  // Stop the primary the way a crash does (immediate shutdown: no checkpoint, connections cut). Returns its name.
+  killPrimary(): Promise<string>;
+  // Where a node's server log is now.
+  markLog(name: string): Promise<LogMark>;
+  // The writes a node refused (read-only), from its server log since the mark (default: the whole log).
+  writeAttemptsOn(name: string, since?: LogMark): Promise<WriteAttempt[]>;
+  // Fail with every refused write and its statement when anything tried to write on the node since the mark.
+  assertNoWritesOn(name: string, since?: LogMark): Promise<void>;
+}
+
+// The cluster of this test run, from the environment the global setup set.
+export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
+  const info = readAppClusterInfo(env);
+  const connection = info.env;
+  const nodeNamed = (name: string) => {
+    const node = connection.nodes.find((n) => n.name === name);
+    if (!node) {
+      throw new HotstandbyError('UNKNOWN_NODE', `the cluster has no node named "${name}"`, {
+        fix: `name one of ${connection.nodes.map((n) => n.name).join(', ')}`,
+      });
+    }
+    return node;
+  };
+  const password = async () => {
+    const primary = connection.nodes[0]!;
+    const found = await passwordFromPassfile(connection.passfile, { host: primary.host, port: primary.port, database: connection.database, user: connection.user });
+    if (found === undefined) {
+      throw new HotstandbyError('AUTH_FAILED', `${connection.passfile} holds no password for ${connection.user}`, {
+        fix: 'the cluster was not started by this run or its state directory was changed; restart the test run',
+      });
+    }
+    return found;
+  };
+  const session = async (name: string): Promise<SqlClient> => {
+    const node = nodeNamed(name);
+    return openSession({
+      host: node.host,
+      port: node.port,
+      user: connection.user,
+      database: connection.database,
+      password: await password(),
+      node: name,
+      connectTimeoutMs: 10_000,
+    });
+  };
+  const withSession = async <T>(name: string, fn: (client: SqlClient, facts: VersionFacts) => Promise<T>): Promise<T> => {
+    const client = await session(name);
+    try {
+      const version = (await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v;
+      return await fn(client, versionFacts(parseMajor(version)));
+    } finally {
+      await client.end();
+    }
+  };
+  // Each node's role now, as the servers say; a node that does not answer is left out.
+  const roles = async () => {
+    const found: { name: string; inRecovery: boolean }[] = [];
+    for (const node of connection.nodes) {
+      const inRecovery = await withSession(node.name, async (c) => (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r).catch(() => undefined);
+      if (inRecovery !== undefined) found.push({ name: node.name, inRecovery });
+    }
+    return found;
+  };
+  const primaryName = async () => {
+    const primary = (await roles()).find((r) => !r.inRecovery);
+    if (!primary)
+      throw new HotstandbyError('CONNECTION_FAILED', 'no node of the cluster runs as a primary', {
+        fix: 'start one (a test that killed the primary can promote a replica with switchover or hotstandby promote)',
+      });
+    return primary.name;
+  };
+  const cluster = async () => new Cluster(await loadConfig({ configPath: info.configFile }), { plugins: BUILTIN_PLUGINS });
+  const logFile = async (name: string) => stateLayout((await loadConfig({ configPath: info.configFile })).stateDir).logFile(nodeNamed(name).name);
+  const setReplay = (name: string, pause: boolean) =>
+    withSession(name, async (c, facts) => {
+      if (!(await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r) {
+        throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is the primary: only a replica replays WAL`, { fix: 'name a replica' });
+      }
+      await c.query(`SELECT ${pause ? facts.fn.replayPause : facts.fn.replayResume}()`);
+    });
+  // hotstandby's verify step tries a write on every standby on purpose (to prove it refuses writes): not the app's.
+  const writeAttemptsOn = async (name: string, since?: LogMark) =>
+    writeAttemptsIn(await readFrom(await logFile(name), since?.offset ?? 0)).filter((a) => !a.statement || !VERIFY_PROBE.test(a.statement));
+
+  return {
+    info,
+    env: connection,
+    password,
+    nodePostgres: async () => {
+      const pw = await password();
+      const current = await roles();
+      const config = (n: { host: string; port: number }) => ({ host: n.host, port: n.port, user: connection.user, database: connection.database, password: pw });
+      const primary = nodeNamed(current.find((r) => !r.inRecovery)?.name ?? connection.nodes[0]!.name);
+      const replicas = connection.nodes.filter((n) => n.readPool && current.some((r) => r.name === n.name && r.inRecovery));
+      return { primary: config(primary), replicas: replicas.map(config) };
+    },
+    primaryName,
+    pauseReplay: (name) => setReplay(name, true),
+    resumeReplay: (name) => setReplay(name, false),
+    waitForReplicas: async (options = {}) => {
+      const primary = await primaryName();
+      const target = await withSession(primary, async (c, f) => (await c.query<{ lsn: string }>(`SELECT ${f.fn.currentWalLsn}() AS lsn`)).rows[0]!.lsn);
+      const replicas = (await roles()).filter((r) => r.inRecovery && nodeNamed(r.name).readPool).map((r) => r.name);
+      const behind = new Map<string, string | null>();
+      await pollUntil(
+        async () => {
+          for (const name of replicas) {
+            const replayed = await withSession(name, async (c, f) => (await c.query<{ lsn: string | null }>(`SELECT ${f.fn.lastReplayLsn}() AS lsn`)).rows[0]!.lsn);
+            if (lsnReached(replayed, target)) behind.delete(name);
+            else behind.set(name, replayed);
+          }
+          return behind.size === 0 ? true : undefined;
+        },
+        {
+          what: `every replica to replay ${target}`,
+          timeoutMs: options.timeoutMs ?? 30_000,
+          fix: 'a replica whose replay a test paused catches up only after resumeReplay',
+        },
+        () => [...behind].map(([n, lsn]) => `${n} at ${lsn ?? 'none'}`).join(', '),
+      );
+      return target;
+    },
+    switchover: async (name) => {
+      const target = name ?? (await roles()).find((r) => r.inRecovery && nodeNamed(r.name).readPool)?.name;
+      if (!target) throw new HotstandbyError('TOPOLOGY_CONFLICT', 'no running replica to switch over to', { fix: 'start a replica first' });
+      await (await cluster()).switchover(target, { renderer: 'silent', print: () => undefined });
+      return target;
+    },
+    killPrimary: async () => {
+      const primary = await primaryName();
+      await (await cluster()).stop([primary], { mode: 'immediate' });
+      return primary;
+    },
+    markLog: async (name) => ({ node: name, offset: await sizeOf(await logFile(name)) }),
+    writeAttemptsOn,
+    assertNoWritesOn: async (name, since) => {
+      const attempts = await writeAttemptsOn(name, since);
+      if (attempts.length === 0) return;
+      const listed = attempts.map((a) => `  ${a.error}${a.statement ? `: ${a.statement}` : ''}`).join('\n');
+      throw new WritesOnReplicaError(`${attempts.length} write${attempts.length === 1 ? '' : 's'} went to ${name}, which is read-only:\n${listed}`, attempts);
+    },
+  };
+}
+
+// What assertNoWritesOn throws: the refused writes, each with its statement.
+export class WritesOnReplicaError extends Error {
+  constructor(
+    message: string,
+    readonly attempts: WriteAttempt[],
+  ) {
+    super(message);
+    this.name = 'WritesOnReplicaError';
+  }
+}
+
+async function sizeOf(file: string): Promise<number> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return 0;
+  try {
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readFrom(file: string, offset: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

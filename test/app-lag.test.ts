@@ -1,0 +1,80 @@
+// `lag NAME --pause | --resume | --delay D`: a standby that falls behind on purpose, for testing applications that
+// read from replicas. An operation like the others: checked before anything changes, --dry-run and --json.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { PlanView } from '@hotstandby/core';
+import { describeRun, parseJson } from './support/cli.js';
+import { expectUserError } from './support/cluster-json.js';
+import { ok, show, upCluster, waitReplayed } from './support/cluster-nodes.js';
+import { clusterConfig, createProject } from './support/project.js';
+
+describe('lag', () => {
+  test('--pause keeps a standby on old data until --resume; --delay sets recovery_min_apply_delay with a reload; --dry-run changes nothing', async () => {
+    const project = await createProject();
+    const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
+    const main = await cluster.client('main');
+    const s1 = await cluster.client('s1');
+    const paused = async () => (await s1.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p;
+    await main.query('CREATE TABLE lagged (id int)');
+    await waitReplayed(main, s1, 's1');
+
+    // The dry run prints the SQL and pauses nothing.
+    const plan = parseJson<PlanView>(await ok(project, ['lag', 's1', '--pause', '--dry-run', '--json']));
+    expect(plan.steps.flatMap((s) => s.actions.flatMap((a) => a.lines)).join('\n')).toContain('SELECT pg_wal_replay_pause()');
+    expect(await paused()).toBe(false);
+
+    // The same plan as a runbook to follow by hand.
+    const runbook = await ok(project, ['runbook', 'lag', 's1', '--', '--pause']);
+    expect(runbook.stdout, describeRun(runbook)).toContain('SELECT pg_wal_replay_pause()');
+    expect(await paused()).toBe(false);
+
+    // Paused: s1 receives the row but does not show it.
+    await ok(project, ['lag', 's1', '--pause']);
+    expect(await paused()).toBe(true);
+    await main.query('INSERT INTO lagged VALUES (1)');
+    const target = (await main.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+    const { pollUntil } = await import('@hotstandby/core');
+    await pollUntil(async () => ((await s1.query<{ r: boolean }>('SELECT pg_last_wal_receive_lsn() >= $1::pg_lsn AS r', [target])).rows[0]!.r ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 's1 to receive the insert',
+    });
+    expect((await s1.query('SELECT * FROM lagged')).rows).toEqual([]);
+    await ok(project, ['lag', 's1', '--resume']);
+    await waitReplayed(main, s1, 's1 after --resume');
+    expect((await s1.query('SELECT * FROM lagged')).rows).toEqual([{ id: 1 }]);
+
+    // --delay: the dry run shows the settings file change; applied, the running standby uses it after a reload.
+    const settingsFile = path.join((await cluster.node('s1')).dataDir, 'postgresql.auto.conf');
+    const before = readFileSync(settingsFile, 'utf8');
+    const dry = await ok(project, ['lag', 's1', '--delay', '2s', '--dry-run']);
+    expect(dry.stdout, describeRun(dry)).toMatch(/recovery_min_apply_delay = '2s'/);
+    expect(readFileSync(settingsFile, 'utf8')).toBe(before);
+    await ok(project, ['lag', 's1', '--delay', '2s']);
+    expect(await show(s1, 'recovery_min_apply_delay')).toBe('2s');
+    await ok(project, ['lag', 's1', '--delay', '0']);
+    expect(await show(s1, 'recovery_min_apply_delay')).toBe('0');
+    expect(readFileSync(settingsFile, 'utf8')).not.toContain('recovery_min_apply_delay');
+  });
+
+  test('refuses the primary, an unknown node and a bad duration before changing anything, and wants exactly one change', async () => {
+    const project = await createProject();
+    const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
+    const settingsFile = path.join((await cluster.node('s1')).dataDir, 'postgresql.auto.conf');
+    const before = readFileSync(settingsFile, 'utf8');
+    expectUserError(await project.run(['lag', 'main', '--pause']), ['main is not a standby', 's1']);
+    expectUserError(await project.run(['lag', 'nope', '--pause']), ['no node named "nope"']);
+    expectUserError(await project.run(['lag', 's1', '--delay', '2 seconds']), ['--delay 2 seconds is not a duration', '500ms, 2s, 5min']);
+    for (const args of [
+      ['lag', 's1'],
+      ['lag', 's1', '--pause', '--resume'],
+    ]) {
+      const run = await project.run(args);
+      expect(run.code, describeRun(run)).toBe(2);
+      expect(run.stderr).toMatch(/lag takes exactly one of --pause, --resume or --delay/);
+    }
+    expect(readFileSync(settingsFile, 'utf8')).toBe(before);
+    const s1 = await cluster.client('s1');
+    expect((await s1.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p).toBe(false);
+  });
+});
