@@ -17,7 +17,8 @@ import { applyOperation, operationExecutor } from './operation-executor.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planAdoptTopology } from './adopt-topology.js';
-import { plannerOf, type PlanRequest } from './operation-planners.js';
+import { addStandbyRequestOf, plannerOf, plansThePipeline, type PlanRequest } from './operation-planners.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { Pipeline, PipelineRun } from './pipeline-step.js';
 import { resolveSteps } from './resolve-steps.js';
 import { runbookTargetOf } from './runbook-target-of.js';
@@ -44,6 +45,22 @@ export type RunbookFormat = 'md' | 'sh' | 'cmd';
 // The nodes a command's plan covers: down also stops the nodes the state records but the config no longer names.
 function plannedNodes(command: string): { unlisted?: UnlistedNodes } {
   return command === 'down' ? { unlisted: 'include' } : {};
+}
+
+// add-standby's first step: the new standby recorded in hotstandby's state (then up builds it).
+function recordStep(rt: ClusterRuntime, request: PlanRequest): PlanStep {
+  const add = addStandbyRequestOf(request);
+  const standby = rt.spec.standbys.find((s) => s.name === add.name)!;
+  return {
+    title: `record ${add.name} as a standby`,
+    actions: [
+      {
+        kind: 'record',
+        summary: `${add.name} is a standby of ${standby.upstream ?? rt.primary.name} on port ${rt.node(add.name).port}, its data directory ${standby.dataDir}`,
+        run: async () => void (await recordAddedStandby(rt, add)),
+      },
+    ],
+  };
 }
 
 // A plan described for --dry-run only: its pipeline step is never applied.
@@ -226,19 +243,42 @@ export class Cluster {
   // What a command would do, planned from the cluster as it is (the same plan the command applies), described
   // for --dry-run and --json. Changes nothing and takes no lock.
   async describePlan(command: string, request: PlanRequest): Promise<PlanView> {
-    return this.inspect(async (rt) => planView(operationExecutor(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))), plannedNodes(command));
+    return this.withPlan(command, request, (plan, rt) => planView(operationExecutor(rt), plan));
   }
 
   // A command's plan as a runbook a DBA can follow by hand: Markdown, or a POSIX sh or Windows cmd script.
   async runbook(command: string, request: PlanRequest, options: { format: RunbookFormat; generatedBy: string }): Promise<string> {
-    return this.inspect(async (rt) => {
-      const plan = await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied));
+    return this.withPlan(command, request, async (plan, rt) => {
       const target = runbookTargetOf(rt);
       if (options.format === 'sh') return renderShellRunbook(plan, target, options.generatedBy);
       if (options.format === 'cmd') return renderCmdRunbook(plan, target, options.generatedBy);
       const executor = operationExecutor(rt);
       return renderMarkdownRunbook(plan, target, { generatedBy: options.generatedBy, describe: (a) => executor.describe(a) });
-    }, plannedNodes(command));
+    });
+  }
+
+  // A command's plan, made from the cluster as it is and handed to use while the runtime it was made with is open.
+  // up and add-standby are planned by up's dry run (add-standby's with the standby in the cluster); nothing is
+  // recorded or changed.
+  private async withPlan<T>(command: string, request: PlanRequest, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
+    if (!plansThePipeline(command)) return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied)), rt), plannedNodes(command));
+    let spec = this.spec;
+    let purpose: string | undefined;
+    if (command === 'add-standby') {
+      const add = addStandbyRequestOf(request);
+      spec = await this.inspect(async (rt) => withStandby(this.spec, add, await checkAddStandbyRequest(rt, add)));
+      purpose = `Add the standby ${add.name} to the running cluster, build, start and verify it (hotstandby records it in its state).`;
+    }
+    let result: { value: T } | undefined;
+    await runUp(spec, this.options, this.lock, { dryRun: true, renderer: 'silent', print: () => undefined }, async (plan, rt) => {
+      const named =
+        command === 'up'
+          ? plan
+          : { ...plan, command: ['add-standby', ...request.args].join(' '), purpose: purpose ?? plan.purpose, steps: [recordStep(rt, request), ...plan.steps] };
+      result = { value: await use(named, rt) };
+    });
+    if (!result) throw new HotstandbyError('INTERNAL', `the dry run of ${command} made no plan`);
+    return result.value;
   }
 
   // The pipeline's steps (as up runs them) with how to run them.
