@@ -10,7 +10,7 @@ import { runProgramAllowFailure } from '../postgres/process-runner.js';
 import { resolveBinaries } from '../postgres/resolve-binaries.js';
 import { majorLabel } from '../postgres/versions.js';
 import { resolvePassword, type ResolvedPassword } from '../state/secret-store.js';
-import type { ClusterState } from '../state/cluster-state.js';
+import type { ClusterState, Topology } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   unlisted?: UnlistedNodes;
   // Progress of a download of embedded binaries.
   onDownloadProgress?: ProgressListener;
+  // Open the cluster as if this topology were recorded (a dry run planning what a failover's last step will find).
+  topology?: Topology;
 }
 
 // Everything a command needs about a cluster, resolved once: binaries, OS user, ports, passwords, node handles.
@@ -70,7 +72,8 @@ export class ClusterRuntime {
     const state = await store.load();
     // A promotion a killed command left half-recorded is settled first, from what the standby shows.
     if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
-    const spec = withUnlistedNodes(effectiveSpec(configSpec, state), state, layout.stateFile, options.unlisted ?? 'refuse');
+    const planned = options.topology ? { ...state, topology: options.topology } : state;
+    const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
     const primaryInfo = await inspectDataDir(spec.primary.dataDir);
     const existing = primaryInfo.kind === 'cluster';
     const adopted = existing && adoptedByState(state, spec.primary.name, spec.primary.dataDir);

@@ -23,7 +23,9 @@ import type { Pipeline, PipelineRun } from './pipeline-step.js';
 import { resolveSteps } from './resolve-steps.js';
 import { runbookTargetOf } from './runbook-target-of.js';
 import { applyPlan } from '../executor/apply-plan.js';
-import { planView, type PlanView } from '../executor/plan-view.js';
+import { planStepLines, planView, type PlanView } from '../executor/plan-view.js';
+import { maskSecrets } from '../secrets/secret-registry.js';
+import type { Topology } from '../state/cluster-state.js';
 import { renderShellRunbook } from '../runbook/render-sh.js';
 import { renderCmdRunbook } from '../runbook/render-cmd.js';
 import { renderMarkdownRunbook } from '../runbook/render-markdown.js';
@@ -261,7 +263,10 @@ export class Cluster {
   // up and add-standby are planned by up's dry run (add-standby's with the standby in the cluster); nothing is
   // recorded or changed.
   private async withPlan<T>(command: string, request: PlanRequest, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
-    if (!plansThePipeline(command)) return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied)), rt), plannedNodes(command));
+    if (!plansThePipeline(command)) {
+      const pipeline: Pipeline = { ...this.pipeline(pipelineNotApplied), preview: (topology) => this.previewPipeline(topology) };
+      return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, pipeline), rt), plannedNodes(command));
+    }
     let spec = this.spec;
     let purpose: string | undefined;
     if (command === 'add-standby') {
@@ -269,16 +274,46 @@ export class Cluster {
       spec = await this.inspect(async (rt) => withStandby(this.spec, add, await checkAddStandbyRequest(rt, add)));
       purpose = `Add the standby ${add.name} to the running cluster, build, start and verify it (hotstandby records it in its state).`;
     }
-    let result: { value: T } | undefined;
-    await runUp(spec, this.options, this.lock, { dryRun: true, renderer: 'silent', print: () => undefined }, async (plan, rt) => {
-      const named =
+    return this.upPlan(spec, undefined, (plan, rt) =>
+      use(
         command === 'up'
           ? plan
-          : { ...plan, command: ['add-standby', ...request.args].join(' '), purpose: purpose ?? plan.purpose, steps: [recordStep(rt, request), ...plan.steps] };
-      result = { value: await use(named, rt) };
-    });
-    if (!result) throw new HotstandbyError('INTERNAL', `the dry run of ${command} made no plan`);
+          : { ...plan, command: ['add-standby', ...request.args].join(' '), purpose: purpose ?? plan.purpose, steps: [recordStep(rt, request), ...plan.steps] },
+        rt,
+      ),
+    );
+  }
+
+  // up's plan for this spec (against the topology a failover will leave, when given) made by its dry run, handed to use while the
+  // runtime it was made with is open. Nothing is recorded or changed.
+  private async upPlan<T>(spec: ClusterSpec, topology: Topology | undefined, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
+    let result: { value: T } | undefined;
+    await runUp(
+      spec,
+      this.options,
+      this.lock,
+      { dryRun: true, renderer: 'silent', print: () => undefined },
+      { future: topology, use: async (plan, rt) => void (result = { value: await use(plan, rt) }) },
+    );
+    if (!result) throw new HotstandbyError('INTERNAL', 'the dry run of up made no plan');
     return result.value;
+  }
+
+  // What up's pipeline plans now against a topology a failover will leave (nothing applied): each step with something
+  // to do, then its lines; or why it cannot be planned before the failover's earlier steps ran.
+  private async previewPipeline(topology: Topology): Promise<string[]> {
+    let lines: string[];
+    try {
+      lines = await this.upPlan(this.spec, topology, async (plan, rt) =>
+        (await planView(operationExecutor(rt), plan)).steps.flatMap((step) => {
+          const body = planStepLines(step);
+          return body.length ? [`${step.title}:`, ...body.map((l) => `  ${l}`)] : [];
+        }),
+      );
+    } catch (error) {
+      return [`it cannot be planned before the steps above ran (${maskSecrets(error instanceof Error ? error.message.split('\n')[0]! : String(error))}); it plans when it runs`];
+    }
+    return lines.length ? lines : ['nothing to do'];
   }
 
   // The pipeline's steps (as up runs them) with how to run them.

@@ -48,7 +48,7 @@ export async function planPromote(
       check: `SELECT pg_is_in_recovery() on ${name} returns f`,
       ifFails: `if ${name} is still in recovery nothing changed: see its log (${node.logFile}); hotstandby settles a half-recorded promotion by itself`,
     },
-    pipelineStep(rt, options.pipeline, topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name)),
+    await pipelineStep(rt, options.pipeline, topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name)),
   );
   return {
     oldPrimary: old.name,

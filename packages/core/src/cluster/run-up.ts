@@ -7,6 +7,7 @@ import { safeObserver } from '../pipeline/safe-observer.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
 import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { RunLock } from '../state/run-lock.js';
+import type { Topology } from '../state/cluster-state.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { collectStatus } from './cluster-status.js';
@@ -23,13 +24,19 @@ import { pipelineRig } from './operation-executor.js';
 // What `up` achieves, as its plan says.
 const UP_PURPOSE = 'Create or adopt the primary, build every standby, start everything and verify it.';
 
-// Told up's whole plan by a dry run, while its runtime is still open (for --json and runbooks).
-export type UpPlanUse = (plan: OperationPlan, rt: ClusterRuntime) => Promise<void>;
+// What a caller of up's dry run wants from it: its whole plan, handed to use while the runtime is still open (for
+// --json and runbooks).
+export interface UpPlanning {
+  use(plan: OperationPlan, rt: ClusterRuntime): Promise<void>;
+  // Plan against the topology a failover will leave instead of the recorded one: preflights are skipped (they judge
+  // the servers as they are before the failover), and a step that cannot be planned yet says why instead of failing.
+  future?: Topology;
+}
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
 // primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
-// A dry run hands its plan to usePlan (one titled step per phase and per step and node, in order).
-export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions, usePlan?: UpPlanUse): Promise<UpResult> {
+// A dry run hands its plan to planning.use (one titled step per phase and per step and node, in order).
+export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions, planning?: UpPlanning): Promise<UpResult> {
   const dryRun = options.dryRun ?? false;
   // Library callers that ask for silence get none of it on stdout either (the binaries line, notices, plans).
   const print = options.print ?? (options.renderer === 'silent' ? () => undefined : (t: string) => void process.stdout.write(t + '\n'));
@@ -37,24 +44,26 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
   const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
   if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
-  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress });
+  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.future : undefined });
+  const future = dryRun && planning?.future !== undefined;
   try {
     for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
-    await corePreflight(rt);
+    if (!future) await corePreflight(rt);
     const { executor, contexts } = pipelineRig(rt, { dryRun, allowRestart: options.allowRestart ?? false, signal: options.signal });
-    await runPreflights(
-      steps,
-      (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-      (step, node) => contexts.create(step, node, SILENT_LOGGER),
-      options.observe,
-    );
+    if (!future)
+      await runPreflights(
+        steps,
+        (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
+        (step, node) => contexts.create(step, node, SILENT_LOGGER),
+        options.observe,
+      );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER)) ?? {});
     }
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
-    if (restart && !options.allowRestart) {
+    if (restart && !options.allowRestart && !future) {
       throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
     }
     const binariesLine = `PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`;
@@ -85,6 +94,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       renderer: options.renderer ?? 'auto',
       observe,
       planned: printPlan,
+      lenient: future,
       primary: rt.primary,
       standbyWaves: standbyWaves(rt),
       contextFor: (step, node, log) => contexts.create(step, node, log),
@@ -118,7 +128,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     changed ||= records.some((r) => r.changed);
     if (dryRun) {
       const checked = [binariesLine, ...rt.notices, ...warnings.map((w) => `warning: ${w}`)];
-      await usePlan?.({ command: 'up', purpose: UP_PURPOSE, checked, steps: planned }, rt);
+      await planning?.use({ command: 'up', purpose: UP_PURPOSE, checked, steps: planned }, rt);
       return { dryRun, changed, notices: rt.notices, warnings, steps: records };
     }
     await recordNodes(rt, { primaryOnly: false });

@@ -73,7 +73,7 @@ export async function planSwitchover(
           ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
         },
         ...rejoinSteps(rt, old, follow, target),
-        pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name)),
+        await pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name)),
       ],
     },
   };

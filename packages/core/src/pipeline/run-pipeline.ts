@@ -34,6 +34,8 @@ export interface RunPipelineOptions {
   dryRun: boolean;
   // With dryRun: told each phase's and each step's plan, in order (nothing is applied).
   planned(step: PlanStep): Promise<void>;
+  // With dryRun: a step that cannot be planned from the servers as they are now says why instead of failing.
+  lenient?: boolean;
 }
 
 // Run phases and steps in order; consecutive standby steps run per standby, all standbys concurrently.
@@ -48,7 +50,8 @@ export async function runPipeline(runOptions: RunPipelineOptions): Promise<StepR
     for (const group of groupSteps(options.steps)) {
       const nodes = group.scope === 'standby' ? options.standbyWaves.flat() : [options.primary];
       for (const node of nodes) {
-        for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, SILENT_LOGGER), options.observe, options.planned));
+        for (const step of group.steps)
+          records.push(await runStep(step, options.contextFor(step, node, SILENT_LOGGER), options.observe, { planned: options.planned, lenient: options.lenient }));
       }
     }
     return records;

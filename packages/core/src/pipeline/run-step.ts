@@ -5,9 +5,17 @@ import type { PlanStep } from '../executor/operation-plan.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
 
-// Plan one step on one node and apply the plan (or, for --dry-run, only plan it and hand the plan to planned);
+// How a dry run hands on each step's plan: to planned; with lenient, a step that cannot be planned from the servers
+// as they are now (planning what a failover's last step will find) says why instead of failing the run.
+export interface StepPlanning {
+  planned(step: PlanStep): Promise<void>;
+  lenient?: boolean;
+}
+
+// Plan one step on one node and apply the plan (or, for --dry-run, only plan it and hand the plan on);
 // errors name plugin, step and node.
-export async function runStep(step: PipelineStep, given: StepContext<any>, observe: PipelineObserver, planned?: (step: PlanStep) => Promise<void>): Promise<StepRecord> {
+export async function runStep(step: PipelineStep, given: StepContext<any>, observe: PipelineObserver, planning?: StepPlanning): Promise<StepRecord> {
+  const planned = planning?.planned;
   const name = step.plugin.name;
   const node = stepNodeLabel(step, given.node.name);
   // Every action the step applies is announced to observers just before it runs.
@@ -31,6 +39,10 @@ export async function runStep(step: PipelineStep, given: StepContext<any>, obser
       // Only when a server the step talks to is really not running yet; a running one that refuses is an error.
       if (planned && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED' && (await someNodeNotRunning(ctx))) {
         await planned({ title: `${name} · ${node}`, actions: [], described: [`cannot plan yet: ${error.message}; the real run starts it first`] });
+        return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
+      }
+      if (planned && planning.lenient && isHotstandbyError(error)) {
+        await planned({ title: `${name} · ${node}`, actions: [], described: [`cannot be planned yet: ${error.message}`] });
         return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
       }
       throw error;
