@@ -112,8 +112,8 @@ export class ClusterRuntime {
     const actualPorts = new Map<string, number>();
     if (adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser, state.nodes[spec.primary.name]?.configDir));
     const running = new Set<string>();
-    const probe = (n: NodeSpec, port: number) =>
-      new PgNode({ name: n.name, role: n.role, port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name } });
+    const nodeOf = nodeFactory(spec, binaries, serverUser, layout);
+    const probe = (n: NodeSpec, port: number) => nodeOf(n, port);
     const initialPorts = knownPorts(spec, state, actualPorts);
     for (const n of [...allNodes(spec), ...(spec.detached ?? [])])
       if (await probe(n, initialPorts.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
@@ -138,34 +138,12 @@ export class ClusterRuntime {
         n.configDir ??
         state.nodes[n.name]?.configDir ??
         (running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
-          ? await configDirOf(
-              new PgNode({
-                name: n.name,
-                role: n.role,
-                port: initialPorts.get(n.name) ?? n.port,
-                dataDir: n.dataDir,
-                binaries,
-                osUser: serverUser,
-                logFile: layout.logFile(n.name),
-                superuser: { name: spec.superuser.name, password: superuser?.value },
-              }),
-            )
+          ? await configDirOf(nodeOf(n, initialPorts.get(n.name) ?? n.port, { password: superuser?.value }))
           : undefined);
       if (dir) configDirs.set(n.name, dir);
     }
 
-    const makeNode = (n: NodeSpec) =>
-      new PgNode({
-        configDir: configDirs.get(n.name),
-        name: n.name,
-        role: n.role,
-        port: ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port,
-        dataDir: n.dataDir,
-        binaries,
-        osUser: serverUser,
-        logFile: layout.logFile(n.name),
-        superuser: { name: spec.superuser.name, password: superuser?.value },
-      });
+    const makeNode = (n: NodeSpec) => nodeOf(n, ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port, { configDir: configDirs.get(n.name), password: superuser?.value });
     return new ClusterRuntime(
       spec,
       configSpec,
@@ -212,6 +190,23 @@ export class ClusterRuntime {
   async close(): Promise<void> {
     await Promise.all([...this.nodes, ...this.detached].map((n) => n.closeConnections()));
   }
+}
+
+// The one place a node of the spec becomes a PgNode handle: this machine's binaries, server account and log file, on
+// the given port; with the superuser's password and the node's configuration directory when known.
+function nodeFactory(spec: ClusterSpec, binaries: PgBinaries, serverUser: ServerUser, layout: StateLayout) {
+  return (n: NodeSpec, port: number, known: { configDir?: string; password?: string } = {}): PgNode =>
+    new PgNode({
+      configDir: known.configDir,
+      name: n.name,
+      role: n.role,
+      port,
+      dataDir: n.dataDir,
+      binaries,
+      osUser: serverUser,
+      logFile: layout.logFile(n.name),
+      superuser: { name: spec.superuser.name, password: known.password },
+    });
 }
 
 async function dataDirOwner(spec: ClusterSpec): Promise<ServerUser> {
