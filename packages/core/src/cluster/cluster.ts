@@ -31,9 +31,9 @@ import { renderCmdRunbook } from '../runbook/render-cmd.js';
 import { renderMarkdownRunbook } from '../runbook/render-markdown.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
 import type { VerifyResult } from './verify-report.js';
-import { runUp } from './run-up.js';
-import { checkAddStandbyRequest } from './add-standby-request.js';
-import { forgetAddedStandby, recordAddedStandby, withStandby, type AddStandbyRequest } from './standby-membership.js';
+import { runUp, type UpPlanning } from './run-up.js';
+import { forgetAddedStandby, plannedStandbyAddition, recordAddedStandby, recordStandbyAddition, type AddStandbyRequest } from './standby-membership.js';
+import type { AddedStandby } from '../state/cluster-state.js';
 import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
@@ -50,16 +50,14 @@ function plannedNodes(command: string): { unlisted?: UnlistedNodes } {
 }
 
 // add-standby's first step: the new standby recorded in hotstandby's state (then up builds it).
-function recordStep(rt: ClusterRuntime, request: PlanRequest): PlanStep {
-  const add = addStandbyRequestOf(request);
-  const standby = rt.spec.standbys.find((s) => s.name === add.name)!;
+function recordStep(rt: ClusterRuntime, added: AddedStandby): PlanStep {
   return {
-    title: `record ${add.name} as a standby`,
+    title: `record ${added.name} as a standby`,
     actions: [
       {
         kind: 'record',
-        summary: `${add.name} is a standby of ${standby.upstream ?? rt.primary.name} on port ${rt.node(add.name).port}, its data directory ${standby.dataDir}`,
-        run: async () => void (await recordAddedStandby(rt, add)),
+        summary: `${added.name} is a standby of ${rt.spec.standbys.find((s) => s.name === added.name)?.upstream ?? rt.primary.name} on port ${rt.node(added.name).port}, its data directory ${added.dataDir}`,
+        run: () => recordStandbyAddition(rt.store, added),
       },
     ],
   };
@@ -151,8 +149,8 @@ export class Cluster {
   // With dryRun: up's dry run of the cluster with the standby in it; nothing is recorded.
   async addStandby(request: AddStandbyRequest, options: UpOptions = {}): Promise<UpResult> {
     if (options.dryRun) {
-      const spec = await this.inspect(async (rt) => withStandby(this.spec, request, await checkAddStandbyRequest(rt, request)));
-      return runUp(spec, this.options, this.lock, options);
+      const { topology } = await this.inspect((rt) => plannedStandbyAddition(rt, request));
+      return runUp(this.spec, this.options, this.lock, options, { topology });
     }
     return this.locked('add-standby', async (rt) => {
       const added = await recordAddedStandby(rt, request);
@@ -267,33 +265,32 @@ export class Cluster {
       const pipeline: Pipeline = { ...this.pipeline(pipelineNotApplied), preview: (topology) => this.previewPipeline(topology) };
       return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, pipeline), rt), plannedNodes(command));
     }
-    let spec = this.spec;
-    let purpose: string | undefined;
-    if (command === 'add-standby') {
-      const add = addStandbyRequestOf(request);
-      spec = await this.inspect(async (rt) => withStandby(this.spec, add, await checkAddStandbyRequest(rt, add)));
-      purpose = `Add the standby ${add.name} to the running cluster, build, start and verify it (hotstandby records it in its state).`;
-    }
-    return this.upPlan(spec, undefined, (plan, rt) =>
+    if (command === 'up') return this.upPlan(undefined, use);
+    const add = addStandbyRequestOf(request);
+    const { added, topology } = await this.inspect((rt) => plannedStandbyAddition(rt, add));
+    return this.upPlan({ topology }, (plan, rt) =>
       use(
-        command === 'up'
-          ? plan
-          : { ...plan, command: ['add-standby', ...request.args].join(' '), purpose: purpose ?? plan.purpose, steps: [recordStep(rt, request), ...plan.steps] },
+        {
+          ...plan,
+          command: ['add-standby', ...request.args].join(' '),
+          purpose: `Add the standby ${add.name} to the running cluster, build, start and verify it (hotstandby records it in its state).`,
+          steps: [recordStep(rt, added), ...plan.steps],
+        },
         rt,
       ),
     );
   }
 
-  // up's plan for this spec (against the topology a failover will leave, when given) made by its dry run, handed to use while the
-  // runtime it was made with is open. Nothing is recorded or changed.
-  private async upPlan<T>(spec: ClusterSpec, topology: Topology | undefined, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
+  // up's plan made by its dry run (against the topology given, when one is), handed to use while the runtime it was
+  // made with is open. Nothing is recorded or changed.
+  private async upPlan<T>(planning: Omit<UpPlanning, 'use'> | undefined, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
     let result: { value: T } | undefined;
     await runUp(
-      spec,
+      this.spec,
       this.options,
       this.lock,
       { dryRun: true, renderer: 'silent', print: () => undefined },
-      { future: topology, use: async (plan, rt) => void (result = { value: await use(plan, rt) }) },
+      { ...planning, use: async (plan, rt) => void (result = { value: await use(plan, rt) }) },
     );
     if (!result) throw new HotstandbyError('INTERNAL', 'the dry run of up made no plan');
     return result.value;
@@ -304,7 +301,7 @@ export class Cluster {
   private async previewPipeline(topology: Topology): Promise<string[]> {
     let lines: string[];
     try {
-      lines = await this.upPlan(this.spec, topology, async (plan, rt) =>
+      lines = await this.upPlan({ topology, afterEarlierSteps: true }, async (plan, rt) =>
         (await planView(operationExecutor(rt), plan)).steps.flatMap((step) => {
           const body = planStepLines(step);
           return body.length ? [`${step.title}:`, ...body.map((l) => `  ${l}`)] : [];

@@ -25,12 +25,14 @@ import { pipelineRig } from './operation-executor.js';
 const UP_PURPOSE = 'Create or adopt the primary, build every standby, start everything and verify it.';
 
 // What a caller of up's dry run wants from it: its whole plan, handed to use while the runtime is still open (for
-// --json and runbooks).
+// --json and runbooks), planned against the recorded topology or the one given (add-standby's with the standby
+// recorded; a failover's as its earlier steps leave it).
 export interface UpPlanning {
-  use(plan: OperationPlan, rt: ClusterRuntime): Promise<void>;
-  // Plan against the topology a failover will leave instead of the recorded one: preflights are skipped (they judge
-  // the servers as they are before the failover), and a step that cannot be planned yet says why instead of failing.
-  future?: Topology;
+  use?(plan: OperationPlan, rt: ClusterRuntime): Promise<void>;
+  topology?: Topology;
+  // The topology is one that earlier steps of a plan will leave: preflights are skipped (they judge the servers as
+  // they are before those steps), and a step that cannot be planned yet says why instead of failing.
+  afterEarlierSteps?: boolean;
 }
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
@@ -44,8 +46,8 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
   const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
   if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
-  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.future : undefined });
-  const future = dryRun && planning?.future !== undefined;
+  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.topology : undefined });
+  const future = dryRun && planning?.afterEarlierSteps === true;
   try {
     for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
     if (!future) await corePreflight(rt);
@@ -128,7 +130,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     changed ||= records.some((r) => r.changed);
     if (dryRun) {
       const checked = [binariesLine, ...rt.notices, ...warnings.map((w) => `warning: ${w}`)];
-      await planning?.use({ command: 'up', purpose: UP_PURPOSE, checked, steps: planned }, rt);
+      await planning?.use?.({ command: 'up', purpose: UP_PURPOSE, checked, steps: planned }, rt);
       return { dryRun, changed, notices: rt.notices, warnings, steps: records };
     }
     await recordNodes(rt, { primaryOnly: false });
