@@ -35,6 +35,8 @@ describe('runbook and --dry-run --json of up and add-standby', () => {
     expect(titles).toContain('base-backup · s1');
     const creation = view.steps.find((s) => s.title === 'user-creation · primary')!;
     expect(creation.actions.map((a) => a.kind)).toContain('sql');
+    // A step may say what to check after it and what to do if it fails.
+    expect(view.steps.find((s) => s.title === 'recovery-config · s1')?.check).toMatch(/pg_stat_wal_receiver on s1 .* returns streaming/);
     // Work a step only describes is there as text, not as an action.
     const verify = view.steps.find((s) => s.title === 'verify · cluster')!;
     expect(verify.described?.join('\n')).toContain('write a marker row on the primary');

@@ -49,7 +49,14 @@ export async function runStep(step: PipelineStep, given: StepContext<any>, obser
     }
     const changed = planChangesSomething(plan);
     if (planned) {
-      await planned({ title: `${name} · ${node}`, actions: plan.actions, notes: plan.notes, described: (plan.described ?? []).flatMap(describeWork) });
+      await planned({
+        title: `${name} · ${node}`,
+        actions: plan.actions,
+        notes: plan.notes,
+        described: (plan.described ?? []).flatMap(describeWork),
+        ...(plan.check ? { check: plan.check } : {}),
+        ...(plan.ifFails ? { ifFails: plan.ifFails } : {}),
+      });
       return { step: name, node, changed, summary: changed ? 'planned' : 'already in place', durationMs: Date.now() - started };
     }
     for (const note of plan.notes ?? []) ctx.log.info(note);
