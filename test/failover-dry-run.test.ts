@@ -100,6 +100,11 @@ describe('promote, switchover and rejoin --dry-run', () => {
     expect(rejoin.stdout).toMatch(
       /planned now, against the new topology[\s\S]*base-backup · main:\n\s+\[s1\] SQL: SELECT slot_name FROM pg_create_physical_replication_slot\(\$1, true\)\s+-- \$1 = "main"/,
     );
+    // main's recovery settings too: the earlier step writes its standby.signal, and the preview counts on it.
+    const recoveryConfig = rejoin.stdout.split('recovery-config · main:')[1]?.split('verify · cluster:')[0] ?? '';
+    expect(recoveryConfig, rejoin.stdout).toMatch(/\+primary_conninfo = '[^']*application_name=main'/);
+    expect(recoveryConfig).toMatch(/\+\+\+ \S+\/standby\.signal/);
+    expect(recoveryConfig).not.toContain('cannot be planned yet');
     const rejoinView = parseJson<PlanView>(await ok(project, ['rejoin', 'main', '--dry-run', '--json']));
     expect(rejoinView.command).toBe('rejoin main');
 

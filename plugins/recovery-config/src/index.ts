@@ -60,7 +60,8 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
     }
     return undefined;
   }
-  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return undefined;
+  // A former primary an earlier step of a failover's plan marks as a standby (previewed before it ran) counts as one.
+  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label')) || ctx.plannedWrite?.(path.join(dir, ctx.facts.standbySetup))) return undefined;
   const recorded = ctx.state.node(ctx.node.name);
   if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir))) {
     const marker = ctx.facts.standbySetup;

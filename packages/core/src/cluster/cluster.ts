@@ -262,7 +262,7 @@ export class Cluster {
   // recorded or changed.
   private async withPlan<T>(command: string, request: PlanRequest, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
     if (!plansThePipeline(command)) {
-      const pipeline: Pipeline = { ...this.pipeline(pipelineNotApplied), preview: (topology) => this.previewPipeline(topology) };
+      const pipeline: Pipeline = { ...this.pipeline(pipelineNotApplied), preview: (topology, writes) => this.previewPipeline(topology, writes) };
       return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, pipeline), rt), plannedNodes(command));
     }
     if (command === 'up') return this.upPlan(undefined, use);
@@ -298,10 +298,10 @@ export class Cluster {
 
   // What up's pipeline plans now against a topology a failover will leave (nothing applied): each step with something
   // to do, then its lines; or why it cannot be planned before the failover's earlier steps ran.
-  private async previewPipeline(topology: Topology): Promise<string[]> {
+  private async previewPipeline(topology: Topology, plannedWrites: ReadonlySet<string>): Promise<string[]> {
     let lines: string[];
     try {
-      lines = await this.upPlan({ topology, afterEarlierSteps: true }, async (plan, rt) =>
+      lines = await this.upPlan({ topology, afterEarlierSteps: true, plannedWrites }, async (plan, rt) =>
         (await planView(operationExecutor(rt), plan)).steps.flatMap((step) => {
           const body = planStepLines(step);
           return body.length ? [`${step.title}:`, ...body.map((l) => `  ${l}`)] : [];

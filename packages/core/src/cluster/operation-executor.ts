@@ -19,10 +19,10 @@ export interface PipelineRig {
 
 // The one place `up` and the step runner get their executor and step contexts from (dryRun: steps plan, nodes
 // that do not exist yet are planned as fresh ones).
-export function pipelineRig(rt: ClusterRuntime, flags: { dryRun: boolean; allowRestart: boolean; signal?: AbortSignal }): PipelineRig {
+export function pipelineRig(rt: ClusterRuntime, flags: { dryRun: boolean; allowRestart: boolean; signal?: AbortSignal; plannedWrites?: ReadonlySet<string> }): PipelineRig {
   const signal = flags.signal ?? new AbortController().signal;
   const executor = operationExecutor(rt, undefined, signal);
-  return { executor, contexts: new StepContextFactory(rt, executor, { dryRun: flags.dryRun, allowRestart: flags.allowRestart, signal }) };
+  return { executor, contexts: new StepContextFactory(rt, executor, { dryRun: flags.dryRun, allowRestart: flags.allowRestart, signal, plannedWrites: flags.plannedWrites }) };
 }
 
 // Apply a lifecycle command's plan, telling log what it does to servers and files as it happens (checks, waits,

@@ -33,6 +33,8 @@ export interface UpPlanning {
   // The topology is one that earlier steps of a plan will leave: preflights are skipped (they judge the servers as
   // they are before those steps), and a step that cannot be planned yet says why instead of failing.
   afterEarlierSteps?: boolean;
+  // With afterEarlierSteps: the files those steps write (absolute paths), which steps may count on (plannedWrite).
+  plannedWrites?: ReadonlySet<string>;
 }
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
@@ -51,7 +53,12 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   try {
     for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
     if (!future) await corePreflight(rt);
-    const { executor, contexts } = pipelineRig(rt, { dryRun, allowRestart: options.allowRestart ?? false, signal: options.signal });
+    const { executor, contexts } = pipelineRig(rt, {
+      dryRun,
+      allowRestart: options.allowRestart ?? false,
+      signal: options.signal,
+      plannedWrites: future ? planning?.plannedWrites : undefined,
+    });
     if (!future)
       await runPreflights(
         steps,
