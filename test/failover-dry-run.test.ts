@@ -68,6 +68,12 @@ describe('promote, switchover and rejoin --dry-run', () => {
     // The pipeline that follows is placed on the topology as it will be: s1 the primary, main its standby.
     expect(out).toMatch(/on the primary s1: .*wal-config/);
     expect(out).toMatch(/on main \(standby of s1\): .*recovery-config/);
+    // What the pipeline will do there is planned now where it can be: the slot main will stream through on s1; main's
+    // recovery settings only once it has stopped, which the plan says.
+    expect(out).toMatch(
+      /planned now, against the new topology[\s\S]*base-backup · main:\n\s+\[s1\] SQL: SELECT slot_name FROM pg_create_physical_replication_slot\(\$1, true\)\s+-- \$1 = "main"/,
+    );
+    expect(out).toMatch(/recovery-config · main:\n\s+cannot be planned yet: main runs as a primary/);
 
     const view = parseJson<PlanView>(await ok(project, ['switchover', 's1', '--dry-run', '--json']));
     expect(view.command).toBe('switchover s1');
@@ -91,6 +97,14 @@ describe('promote, switchover and rejoin --dry-run', () => {
     const rejoin = await ok(project, ['rejoin', 'main', '--dry-run']);
     expect(rejoin.stdout).toContain('Make the former primary main a standby of s1 (follow)');
     expect(rejoin.stdout).toMatch(/\[s1\] SQL: CHECKPOINT[\s\S]*check: main stopped cleanly before s1's timeline forked[\s\S]*create \S+\/standby\.signal/);
+    expect(rejoin.stdout).toMatch(
+      /planned now, against the new topology[\s\S]*base-backup · main:\n\s+\[s1\] SQL: SELECT slot_name FROM pg_create_physical_replication_slot\(\$1, true\)\s+-- \$1 = "main"/,
+    );
+    // main's recovery settings too: the earlier step writes its standby.signal, and the preview counts on it.
+    const recoveryConfig = rejoin.stdout.split('recovery-config · main:')[1]?.split('verify · cluster:')[0] ?? '';
+    expect(recoveryConfig, rejoin.stdout).toMatch(/\+primary_conninfo = '[^']*application_name=main'/);
+    expect(recoveryConfig).toMatch(/\+\+\+ \S+\/standby\.signal/);
+    expect(recoveryConfig).not.toContain('cannot be planned yet');
     const rejoinView = parseJson<PlanView>(await ok(project, ['rejoin', 'main', '--dry-run', '--json']));
     expect(rejoinView.command).toBe('rejoin main');
 

@@ -76,7 +76,7 @@ export {
   type Owner,
 } from './executor/action.js';
 export type { OperationPlan, PlanStep } from './executor/operation-plan.js';
-export { planText, type PlanView, type ActionView } from './executor/plan-view.js';
+export { planText, type PlanView, type PlanStepView, type ActionView } from './executor/plan-view.js';
 export type { RunbookTarget, RunbookNode } from './runbook/runbook-target.js';
 export { renderShellRunbook } from './runbook/render-sh.js';
 export { renderMarkdownRunbook } from './runbook/render-markdown.js';

@@ -28,6 +28,14 @@ function reloadable(ctx: StepContext, name: string): boolean {
   return contexts[name] === 'sighup';
 }
 
+// What a person following the plan looks at afterwards, and does when the standby does not come up.
+function byHand(ctx: StepContext): { check: string; ifFails: string } {
+  return {
+    check: `SELECT status FROM pg_stat_wal_receiver on ${ctx.node.name} (port ${ctx.node.port}) returns streaming; hotstandby status shows it`,
+    ifFails: `read ${ctx.paths.logFile(ctx.node.name)}, put right what it says, then run hotstandby up again (it continues where it stopped)`,
+  };
+}
+
 // Refuse to start a copy that was not made by a base backup (no backup_label and never configured as a standby):
 // it would start from the copied checkpoint and could be silently inconsistent. A standby the state records whose
 // marker file was deleted, and which has run only in recovery since (pg_control says so), gets it back: the
@@ -52,7 +60,8 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
     }
     return undefined;
   }
-  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label'))) return undefined;
+  // A former primary an earlier step of a failover's plan marks as a standby (previewed before it ran) counts as one.
+  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label')) || ctx.plannedWrite?.(path.join(dir, ctx.facts.standbySetup))) return undefined;
   const recorded = ctx.state.node(ctx.node.name);
   if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir))) {
     const marker = ctx.facts.standbySetup;
@@ -94,6 +103,7 @@ export default definePlugin<Options, RecoveryParts>({
     if (ctx.isPlanned(ctx.node)) {
       const server: NodeAction = { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` };
       return {
+        ...byHand(ctx),
         actions: [server],
         described: [
           {
@@ -109,7 +119,7 @@ export default definePlugin<Options, RecoveryParts>({
     if (note) ctx.log.warn(note);
     const files = await planStandbyFiles(ctx);
     const server = await planServer(ctx, files.changed);
-    return { actions: server ? [...files.actions, server] : files.actions, notes: files.notes, parts: { files: files.actions, server } };
+    return { ...byHand(ctx), actions: server ? [...files.actions, server] : files.actions, notes: files.notes, parts: { files: files.actions, server } };
   },
   async apply(ctx, plan) {
     const { files = [], server } = plan.parts ?? {};

@@ -4,6 +4,7 @@ import type { PlanRequest, RunbookFormat } from '@hotstandby/core';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { VERSION } from '../version.js';
 import { parseStopMode } from './stop-mode.js';
+import { parsePortOption } from './port-option.js';
 
 const FORMATS: readonly RunbookFormat[] = ['md', 'sh', 'cmd'];
 
@@ -13,7 +14,7 @@ export function registerRunbook(program: Command, cli: CliContext): void {
   program
     .command('runbook')
     .description(
-      'write the plan of a command (promote, switchover, rejoin, remove-standby, rebuild, start, stop, restart, down) as a runbook to follow by hand, or as a sh/cmd script',
+      'write the plan of a command (up, add-standby, promote, switchover, rejoin, remove-standby, rebuild, start, stop, restart, down) as a runbook to follow by hand, or as a sh/cmd script',
     )
     .argument('<command>', 'the command to plan, e.g. switchover')
     .argument('[args...]', 'its arguments; its own flags after -- (runbook promote s1 -- --force)')
@@ -34,22 +35,34 @@ export function registerRunbook(program: Command, cli: CliContext): void {
     });
 }
 
-// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M; lag's --pause, --resume,
-// --delay D); a scripts directory is
-// resolved against the directory the user runs hotstandby in, as `scripts --out` does.
+// The planned command's arguments and its own flags (--force, --purge, --restore, --mode M; add-standby's --upstream
+// U, --port P, --data-dir D, --synchronous; lag's --pause, --resume, --delay D); a scripts directory and a data
+// directory are resolved against the directory the user runs hotstandby in, as the commands do.
 function planRequest(planned: string, args: readonly string[], command: Command, cwd: string): PlanRequest {
-  const request: PlanRequest & { args: string[] } = { args: [], force: false, purge: false, restore: false };
+  const request: PlanRequest & { args: string[]; standby: NonNullable<PlanRequest['standby']> } = { args: [], force: false, purge: false, restore: false, standby: {} };
+  const value = (flag: string, i: number): string => {
+    const given = args[i];
+    if (given === undefined || given.startsWith('--')) command.error(`error: the planned command's flag ${flag} needs a value`, { exitCode: 2 });
+    return given;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--force') request.force = true;
+    if (arg === '--upstream') request.standby.upstream = value(arg, ++i);
+    else if (arg === '--data-dir') request.standby.dataDir = path.resolve(cwd, value(arg, ++i));
+    else if (arg === '--port') request.standby.port = parsePortOption(command, value(arg, ++i));
+    else if (arg === '--synchronous') request.standby.synchronous = true;
+    else if (arg === '--force') request.force = true;
     else if (arg === '--purge') request.purge = true;
     else if (arg === '--restore') request.restore = true;
     else if (arg === '--mode') request.mode = parseStopMode(command, args[++i]);
     else if (arg === '--pause') request.lag = { pause: true };
     else if (arg === '--resume') request.lag = { resume: true };
-    else if (arg === '--delay') request.lag = { delay: args[++i] ?? '' };
+    else if (arg === '--delay') request.lag = { delay: value(arg, ++i) };
     else if (arg.startsWith('--'))
-      command.error(`error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M, --pause, --resume, --delay D)`, { exitCode: 2 });
+      command.error(
+        `error: the planned command's flag ${arg} is not one a runbook knows (--force, --purge, --restore, --mode M, --upstream U, --port P, --data-dir D, --synchronous, --pause, --resume, --delay D)`,
+        { exitCode: 2 },
+      );
     else request.args.push(planned === 'scripts' ? path.resolve(cwd, arg) : arg);
   }
   return request;

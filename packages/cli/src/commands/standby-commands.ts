@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
+import { parsePortOption } from './port-option.js';
 import { pipelineRunOptions, withPipelineOptions, type PipelineFlags } from './pipeline-options.js';
 import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
@@ -21,18 +22,22 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       .option('--upstream <node>', 'stream from this node (default: the primary)')
       .option('--synchronous', 'list it in synchronous_standby_names')
       .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min')
-      .option('--dry-run', "print what up would do to build it (up's dry run with it in the cluster), and change nothing"),
+      .option('--dry-run', "print what up would do to build it (up's dry run with it in the cluster), and change nothing (with --json: the plan as JSON)"),
   ).action(async (name: string, opts: AddStandbyFlags, command: Command) => {
-    const port = opts.port === undefined ? undefined : Number(opts.port);
-    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) command.error(`error: --port must be from 1 to 65535 (got "${opts.port}")`, { exitCode: 2 });
+    const port = opts.port === undefined ? undefined : parsePortOption(command, opts.port);
     if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay))
       command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
     const { cluster } = await openCommandCluster(cli, command);
+    const standby = {
+      port,
+      dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined,
+      upstream: opts.upstream,
+      synchronous: opts.synchronous,
+      applyDelay: opts.applyDelay,
+    };
+    if (opts.dryRun && opts.json) return printPlan(cli, await cluster.describePlan('add-standby', { args: [name], standby }), true);
     const warnings: string[] = [];
-    const result = await cluster.addStandby(
-      { name, port, dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined, upstream: opts.upstream, synchronous: opts.synchronous, applyDelay: opts.applyDelay },
-      { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal, dryRun: opts.dryRun },
-    );
+    const result = await cluster.addStandby({ name, ...standby }, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal, dryRun: opts.dryRun });
     const node = result.status?.nodes.find((n) => n.name === name);
     if (opts.json) return printJson(cli, { standby: name, node: node ?? null, up: result, warnings } satisfies StandbyBuildJson);
     if (result.dryRun) return cli.out(`\nDry run complete: the changes above would add ${name}; nothing was changed.`);

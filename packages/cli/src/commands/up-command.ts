@@ -1,18 +1,20 @@
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
+import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 
 // `hotstandby up`: build (or check) the primary and every standby, then verify them.
 export function registerUp(program: Command, cli: CliContext): void {
   program
     .command('up')
     .description('create or adopt the primary, build every standby, start everything and verify it (idempotent)')
-    .option('--dry-run', 'print every SQL statement, file change (as a diff) and command, and change nothing')
+    .option('--dry-run', DRY_RUN_HELP)
     .option('--allow-restart', 'let the tool restart a running primary when a setting needs it')
     .option('--plain', 'plain progress lines instead of the live task list')
     .option('--json', 'print the result as JSON (no progress display)')
     .option('--no-cache', 'create a new primary with initdb instead of a copy of the cached initdb template')
     .action(async (opts: { dryRun?: boolean; allowRestart?: boolean; plain?: boolean; json?: boolean; cache?: boolean }, command: Command) => {
       const { spec, cluster } = await openCommandCluster(cli, command);
+      if (opts.dryRun && opts.json) return printPlan(cli, await cluster.describePlan('up', { args: [] }), true);
       const { renderConnectHints, renderStatus } = await import('../output/status-view.js');
       if (opts.dryRun && !opts.json) cli.out(`Dry run for ${spec.source.path ?? 'the built-in default config'}: nothing will be changed.\n`);
       const result = await cluster.up({

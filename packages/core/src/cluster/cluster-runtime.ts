@@ -10,7 +10,7 @@ import { runProgramAllowFailure } from '../postgres/process-runner.js';
 import { resolveBinaries } from '../postgres/resolve-binaries.js';
 import { majorLabel } from '../postgres/versions.js';
 import { resolvePassword, type ResolvedPassword } from '../state/secret-store.js';
-import type { ClusterState } from '../state/cluster-state.js';
+import type { ClusterState, Topology } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
@@ -29,6 +29,8 @@ export interface RuntimeOptions {
   unlisted?: UnlistedNodes;
   // Progress of a download of embedded binaries.
   onDownloadProgress?: ProgressListener;
+  // Open the cluster as if this topology were recorded (a dry run planning what a failover's last step will find).
+  topology?: Topology;
 }
 
 // Everything a command needs about a cluster, resolved once: binaries, OS user, ports, passwords, node handles.
@@ -70,7 +72,8 @@ export class ClusterRuntime {
     const state = await store.load();
     // A promotion a killed command left half-recorded is settled first, from what the standby shows.
     if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
-    const spec = withUnlistedNodes(effectiveSpec(configSpec, state), state, layout.stateFile, options.unlisted ?? 'refuse');
+    const planned = options.topology ? { ...state, topology: options.topology } : state;
+    const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
     const primaryInfo = await inspectDataDir(spec.primary.dataDir);
     const existing = primaryInfo.kind === 'cluster';
     const adopted = existing && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
@@ -109,8 +112,8 @@ export class ClusterRuntime {
     const actualPorts = new Map<string, number>();
     if (adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser, state.nodes[spec.primary.name]?.configDir));
     const running = new Set<string>();
-    const probe = (n: NodeSpec, port: number) =>
-      new PgNode({ name: n.name, role: n.role, port, dataDir: n.dataDir, binaries, osUser: serverUser, logFile: layout.logFile(n.name), superuser: { name: spec.superuser.name } });
+    const nodeOf = nodeFactory(spec, binaries, serverUser, layout);
+    const probe = (n: NodeSpec, port: number) => nodeOf(n, port);
     const initialPorts = knownPorts(spec, state, actualPorts);
     for (const n of [...allNodes(spec), ...(spec.detached ?? [])])
       if (await probe(n, initialPorts.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
@@ -135,34 +138,12 @@ export class ClusterRuntime {
         n.configDir ??
         state.nodes[n.name]?.configDir ??
         (running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
-          ? await configDirOf(
-              new PgNode({
-                name: n.name,
-                role: n.role,
-                port: initialPorts.get(n.name) ?? n.port,
-                dataDir: n.dataDir,
-                binaries,
-                osUser: serverUser,
-                logFile: layout.logFile(n.name),
-                superuser: { name: spec.superuser.name, password: superuser?.value },
-              }),
-            )
+          ? await configDirOf(nodeOf(n, initialPorts.get(n.name) ?? n.port, { password: superuser?.value }))
           : undefined);
       if (dir) configDirs.set(n.name, dir);
     }
 
-    const makeNode = (n: NodeSpec) =>
-      new PgNode({
-        configDir: configDirs.get(n.name),
-        name: n.name,
-        role: n.role,
-        port: ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port,
-        dataDir: n.dataDir,
-        binaries,
-        osUser: serverUser,
-        logFile: layout.logFile(n.name),
-        superuser: { name: spec.superuser.name, password: superuser?.value },
-      });
+    const makeNode = (n: NodeSpec) => nodeOf(n, ports.get(n.name) ?? state.nodes[n.name]?.port ?? n.port, { configDir: configDirs.get(n.name), password: superuser?.value });
     return new ClusterRuntime(
       spec,
       configSpec,
@@ -209,6 +190,23 @@ export class ClusterRuntime {
   async close(): Promise<void> {
     await Promise.all([...this.nodes, ...this.detached].map((n) => n.closeConnections()));
   }
+}
+
+// The one place a node of the spec becomes a PgNode handle: this machine's binaries, server account and log file, on
+// the given port; with the superuser's password and the node's configuration directory when known.
+function nodeFactory(spec: ClusterSpec, binaries: PgBinaries, serverUser: ServerUser, layout: StateLayout) {
+  return (n: NodeSpec, port: number, known: { configDir?: string; password?: string } = {}): PgNode =>
+    new PgNode({
+      configDir: known.configDir,
+      name: n.name,
+      role: n.role,
+      port,
+      dataDir: n.dataDir,
+      binaries,
+      osUser: serverUser,
+      logFile: layout.logFile(n.name),
+      superuser: { name: spec.superuser.name, password: known.password },
+    });
 }
 
 async function dataDirOwner(spec: ClusterSpec): Promise<ServerUser> {

@@ -18,20 +18,23 @@ import { applyOperation, operationExecutor } from './operation-executor.js';
 import { planPromote } from './promote.js';
 import { planRejoin } from './rejoin.js';
 import { planAdoptTopology } from './adopt-topology.js';
-import { plannerOf, type PlanRequest } from './operation-planners.js';
+import { addStandbyRequestOf, plannerOf, plansThePipeline, type PlanRequest } from './operation-planners.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { Pipeline, PipelineRun } from './pipeline-step.js';
 import { resolveSteps } from './resolve-steps.js';
 import { runbookTargetOf } from './runbook-target-of.js';
 import { applyPlan } from '../executor/apply-plan.js';
-import { planView, type PlanView } from '../executor/plan-view.js';
+import { planStepLines, planView, type PlanView } from '../executor/plan-view.js';
+import { maskSecrets } from '../secrets/secret-registry.js';
+import type { Topology } from '../state/cluster-state.js';
 import { renderShellRunbook } from '../runbook/render-sh.js';
 import { renderCmdRunbook } from '../runbook/render-cmd.js';
 import { renderMarkdownRunbook } from '../runbook/render-markdown.js';
 import type { PromoteResult, RejoinResult, RemoveStandbyResult, SwitchoverResult } from './cluster-results.js';
 import type { VerifyResult } from './verify-report.js';
-import { runUp } from './run-up.js';
-import { checkAddStandbyRequest } from './add-standby-request.js';
-import { forgetAddedStandby, recordAddedStandby, withStandby, type AddStandbyRequest } from './standby-membership.js';
+import { runUp, type UpPlanning } from './run-up.js';
+import { forgetAddedStandby, plannedStandbyAddition, recordAddedStandby, recordStandbyAddition, type AddStandbyRequest } from './standby-membership.js';
+import type { AddedStandby } from '../state/cluster-state.js';
 import { readSystemIdentifier } from '../postgres/data-dir.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
@@ -46,6 +49,20 @@ export type RunbookFormat = 'md' | 'sh' | 'cmd';
 // The nodes a command's plan covers: down also stops the nodes the state records but the config no longer names.
 function plannedNodes(command: string): { unlisted?: UnlistedNodes } {
   return command === 'down' ? { unlisted: 'include' } : {};
+}
+
+// add-standby's first step: the new standby recorded in hotstandby's state (then up builds it).
+function recordStep(rt: ClusterRuntime, added: AddedStandby): PlanStep {
+  return {
+    title: `record ${added.name} as a standby`,
+    actions: [
+      {
+        kind: 'record',
+        summary: `${added.name} is a standby of ${rt.spec.standbys.find((s) => s.name === added.name)?.upstream ?? rt.primary.name} on port ${rt.node(added.name).port}, its data directory ${added.dataDir}`,
+        run: () => recordStandbyAddition(rt.store, added),
+      },
+    ],
+  };
 }
 
 // A plan described for --dry-run only: its pipeline step is never applied.
@@ -134,8 +151,8 @@ export class Cluster {
   // With dryRun: up's dry run of the cluster with the standby in it; nothing is recorded.
   async addStandby(request: AddStandbyRequest, options: UpOptions = {}): Promise<UpResult> {
     if (options.dryRun) {
-      const spec = await this.inspect(async (rt) => withStandby(this.spec, request, await checkAddStandbyRequest(rt, request)));
-      return runUp(spec, this.options, this.lock, options);
+      const { topology } = await this.inspect((rt) => plannedStandbyAddition(rt, request));
+      return runUp(this.spec, this.options, this.lock, options, { topology });
     }
     return this.locked('add-standby', async (rt) => {
       const added = await recordAddedStandby(rt, request);
@@ -228,19 +245,74 @@ export class Cluster {
   // What a command would do, planned from the cluster as it is (the same plan the command applies), described
   // for --dry-run and --json. Changes nothing and takes no lock.
   async describePlan(command: string, request: PlanRequest): Promise<PlanView> {
-    return this.inspect(async (rt) => planView(operationExecutor(rt), await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied))), plannedNodes(command));
+    return this.withPlan(command, request, (plan, rt) => planView(operationExecutor(rt), plan));
   }
 
   // A command's plan as a runbook a DBA can follow by hand: Markdown, or a POSIX sh or Windows cmd script.
   async runbook(command: string, request: PlanRequest, options: { format: RunbookFormat; generatedBy: string }): Promise<string> {
-    return this.inspect(async (rt) => {
-      const plan = await plannerOf(command)(rt, request, this.pipeline(pipelineNotApplied));
+    return this.withPlan(command, request, async (plan, rt) => {
       const target = runbookTargetOf(rt);
       if (options.format === 'sh') return renderShellRunbook(plan, target, options.generatedBy);
       if (options.format === 'cmd') return renderCmdRunbook(plan, target, options.generatedBy);
       const executor = operationExecutor(rt);
       return renderMarkdownRunbook(plan, target, { generatedBy: options.generatedBy, describe: (a) => executor.describe(a) });
-    }, plannedNodes(command));
+    });
+  }
+
+  // A command's plan, made from the cluster as it is and handed to use while the runtime it was made with is open.
+  // up and add-standby are planned by up's dry run (add-standby's with the standby in the cluster); nothing is
+  // recorded or changed.
+  private async withPlan<T>(command: string, request: PlanRequest, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
+    if (!plansThePipeline(command)) {
+      const pipeline: Pipeline = { ...this.pipeline(pipelineNotApplied), preview: (topology, writes) => this.previewPipeline(topology, writes) };
+      return this.inspect(async (rt) => use(await plannerOf(command)(rt, request, pipeline), rt), plannedNodes(command));
+    }
+    if (command === 'up') return this.upPlan(undefined, use);
+    const add = addStandbyRequestOf(request);
+    const { added, topology } = await this.inspect((rt) => plannedStandbyAddition(rt, add));
+    return this.upPlan({ topology }, (plan, rt) =>
+      use(
+        {
+          ...plan,
+          command: ['add-standby', ...request.args].join(' '),
+          purpose: `Add the standby ${add.name} to the running cluster, build, start and verify it (hotstandby records it in its state).`,
+          steps: [recordStep(rt, added), ...plan.steps],
+        },
+        rt,
+      ),
+    );
+  }
+
+  // up's plan made by its dry run (against the topology given, when one is), handed to use while the runtime it was
+  // made with is open. Nothing is recorded or changed.
+  private async upPlan<T>(planning: Omit<UpPlanning, 'use'> | undefined, use: (plan: OperationPlan, rt: ClusterRuntime) => Promise<T>): Promise<T> {
+    let result: { value: T } | undefined;
+    await runUp(
+      this.spec,
+      this.options,
+      this.lock,
+      { dryRun: true, renderer: 'silent', print: () => undefined },
+      { ...planning, use: async (plan, rt) => void (result = { value: await use(plan, rt) }) },
+    );
+    if (!result) throw new HotstandbyError('INTERNAL', 'the dry run of up made no plan');
+    return result.value;
+  }
+
+  // What up's pipeline plans now against a topology a failover will leave (nothing applied): each step with something
+  // to do, then its lines; or why it cannot be planned before the failover's earlier steps ran.
+  private async previewPipeline(topology: Topology, plannedWrites: ReadonlySet<string>): Promise<string[]> {
+    let lines: string[];
+    try {
+      lines = await this.upPlan({ topology, afterEarlierSteps: true, plannedWrites }, async (plan, rt) =>
+        (await planView(operationExecutor(rt), plan)).steps.flatMap((step) => {
+          const body = planStepLines(step);
+          return body.length ? [`${step.title}:`, ...body.map((l) => `  ${l}`)] : [];
+        }),
+      );
+    } catch (error) {
+      return [`it cannot be planned before the steps above ran (${maskSecrets(error instanceof Error ? error.message.split('\n')[0]! : String(error))}); it plans when it runs`];
+    }
+    return lines.length ? lines : ['nothing to do'];
   }
 
   // The pipeline's steps (as up runs them) with how to run them.

@@ -14,6 +14,7 @@ import { planStandbyRemoval } from './remove-standby.js';
 import { planTeardown } from './teardown.js';
 import type { StopMode } from '../postgres/pg-node.js';
 import { planLag, type LagChange } from './replay-lag.js';
+import type { AddStandbyRequest } from './add-standby-request.js';
 
 // What a command was asked to do: its arguments and the flags that change its plan.
 export interface PlanRequest {
@@ -29,6 +30,25 @@ export interface PlanRequest {
   timeoutSec?: number;
   // lag: pause, resume or delay the standby's replay.
   lag?: LagChange;
+  // add-standby: where the new standby goes and what it streams from (its name is the argument).
+  standby?: Omit<AddStandbyRequest, 'name'>;
+}
+
+// The commands planned by up's own dry run (the pipeline, planned step by step; nodes that do not exist yet are
+// planned as fresh ones), each with its arguments.
+export const pipelinePlanUsage: Readonly<Record<string, string>> = {
+  up: 'up',
+  'add-standby': 'add-standby <name> [-- --upstream U --port P --data-dir D --synchronous]',
+};
+
+// True for a command whose plan is up's pipeline (up, add-standby).
+export function plansThePipeline(command: string): boolean {
+  return Object.hasOwn(pipelinePlanUsage, command);
+}
+
+// The standby add-standby's plan is for, from the request's one argument and its options.
+export function addStandbyRequestOf(request: PlanRequest): AddStandbyRequest {
+  return { ...request.standby, name: argument(request, 'add-standby') };
 }
 
 // Plans one command from the cluster as it is, changing nothing; pipeline runs `up`'s steps when applied.
@@ -73,9 +93,7 @@ export function plannerOf(command: string): OperationPlanner {
   const found = Object.hasOwn(operationPlanners, command) ? operationPlanners[command] : undefined;
   if (!found) {
     throw new HotstandbyError('NO_PLAN', `"${command}" cannot be planned`, {
-      fix: `commands with a plan: ${Object.values(operationPlanners)
-        .map((p) => p.usage)
-        .join('; ')}`,
+      fix: `commands with a plan: ${[...Object.values(pipelinePlanUsage), ...Object.values(operationPlanners).map((p) => p.usage)].join('; ')}`,
     });
   }
   return found.plan;
@@ -83,6 +101,7 @@ export function plannerOf(command: string): OperationPlanner {
 
 function argument(request: PlanRequest, command: string): string {
   const name = request.args[0];
-  if (!name || request.args.length > 1) throw new HotstandbyError('NO_PLAN', `${command} takes one node name`, { fix: `hotstandby runbook ${operationPlanners[command]!.usage}` });
+  const usage = pipelinePlanUsage[command] ?? operationPlanners[command]!.usage;
+  if (!name || request.args.length > 1) throw new HotstandbyError('NO_PLAN', `${command} takes one node name`, { fix: `hotstandby runbook ${usage}` });
   return name;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { PlanStep } from '../executor/operation-plan.js';
 import type { StepScope } from '../plugin/step-plugin.js';
 import { quoteShellArg } from '../postgres/quoting.js';
@@ -12,13 +13,17 @@ export type PipelineRun = () => Promise<void>;
 export interface Pipeline {
   run: PipelineRun;
   steps: readonly { name: string; scope: StepScope }[];
+  // For --dry-run and runbooks: what the pipeline plans now against the topology the failover leaves, with no effect
+  // (each step that has something to do, then its SQL, file changes and commands). Absent when the plan is applied.
+  preview?(topology: Topology, plannedWrites: ReadonlySet<string>): Promise<string[]>;
 }
 
 // The last step of promote, switchover and rejoin: the pipeline of `hotstandby up` against the topology as the
 // earlier steps left it (standbys follow the new primary, slots and recovery settings follow, stopped standbys
 // start, verify). It plans again when it runs, from what it then finds. By hand: tell hotstandby who is primary
 // now (adopt-topology), then run up.
-export function pipelineStep(rt: ClusterRuntime, pipeline: Pipeline, topology: Topology): PlanStep {
+// earlier: the plan's steps before it (a dry run previews the pipeline as if the files they write were there).
+export async function pipelineStep(rt: ClusterRuntime, pipeline: Pipeline, topology: Topology, earlier: readonly PlanStep[]): Promise<PlanStep> {
   const sh = [hotstandbyLine(rt, 'sh', 'adopt-topology'), hotstandbyLine(rt, 'sh', 'up --plain')];
   const cmd = [hotstandbyLine(rt, 'cmd', 'adopt-topology'), 'if errorlevel 1 exit /b 1', hotstandbyLine(rt, 'cmd', 'up --plain'), 'if errorlevel 1 exit /b 1'];
   return {
@@ -30,6 +35,7 @@ export function pipelineStep(rt: ClusterRuntime, pipeline: Pipeline, topology: T
         summary: 'run the pipeline of hotstandby up against the new topology',
         details: [
           ...whereStepsRun(rt, pipeline, topology),
+          ...(await previewLines(pipeline, topology, earlier)),
           `the steps plan again when they run, from what they then find: every standby's primary_conninfo and slot name the node it now follows,`,
           `missing replication slots are created there, a stopped standby starts, and verify checks that every standby streams`,
           `by hand: ${sh.join(' && ')}`,
@@ -41,6 +47,14 @@ export function pipelineStep(rt: ClusterRuntime, pipeline: Pipeline, topology: T
     check: 'hotstandby status shows every standby streaming from its upstream, and hotstandby verify passes',
     ifFails: 'run hotstandby up again: it continues where it stopped',
   };
+}
+
+// What the pipeline would do against the new topology, planned now (servers as they are before the failover).
+async function previewLines(pipeline: Pipeline, topology: Topology, earlier: readonly PlanStep[]): Promise<string[]> {
+  if (!pipeline.preview) return [];
+  const writes = new Set(earlier.flatMap((s) => s.actions).flatMap((a) => (a.kind === 'write-file' ? [path.resolve(a.path)] : [])));
+  const lines = await pipeline.preview(topology, writes);
+  return ['planned now, against the new topology (the servers as they are before the steps above):', ...lines.map((l) => `  ${l}`)];
 }
 
 // Which steps run on which node of the topology as it will be (computed in memory from the config and that topology).

@@ -41,15 +41,13 @@ export async function planPromote(
       actions: [{ kind: 'node', node: old.name, op: 'stop', mode: 'fast', summary: `stop ${old.name} (fast)` }],
     });
   }
-  steps.push(
-    {
-      title: `promoting ${name}`,
-      actions: promotionActions(rt.store, rt.configSpec.primary.name, node, old.name),
-      check: `SELECT pg_is_in_recovery() on ${name} returns f`,
-      ifFails: `if ${name} is still in recovery nothing changed: see its log (${node.logFile}); hotstandby settles a half-recorded promotion by itself`,
-    },
-    pipelineStep(rt, options.pipeline, topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name)),
-  );
+  steps.push({
+    title: `promoting ${name}`,
+    actions: promotionActions(rt.store, rt.configSpec.primary.name, node, old.name),
+    check: `SELECT pg_is_in_recovery() on ${name} returns f`,
+    ifFails: `if ${name} is still in recovery nothing changed: see its log (${node.logFile}); hotstandby settles a half-recorded promotion by itself`,
+  });
+  steps.push(await pipelineStep(rt, options.pipeline, topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), steps));
   return {
     oldPrimary: old.name,
     preview,

@@ -1,8 +1,7 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { dropInactiveSlotAction } from './drop-slot-action.js';
-import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
+import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
 
 // Plan throwing away a standby's copy so that up builds it again from a fresh base backup: for a standby whose slot
 // was lost (the WAL it needs is gone) or whose data diverged. It is stopped, its data directory deleted (only one
@@ -30,23 +29,11 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
       `note: ${children.join(', ')} stream${children.length === 1 ? 's' : ''} from ${name}: up recreates their slots on the new copy and they reconnect; one that then lacks WAL older than the new copy needs hotstandby rebuild too`,
     );
   }
-  const steps: PlanStep[] = [];
-  if (await node.isRunning()) steps.push({ title: `stop ${name}`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stopping ${name}` }] });
-  if (node.exists()) {
-    // Its tablespace directories go with it: the next base backup needs them empty.
-    const tablespaceDirs = await standbyTablespaceDirsToRemove(rt, node);
-    steps.push({
-      title: `delete ${name}'s data directory (hotstandby created it)${tablespaceDirs.length ? ' and its tablespace directories' : ''}`,
-      actions: [...removeTablespaceDirActions(rt, tablespaceDirs), { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` }],
-    });
-  }
+  const steps: PlanStep[] = [...(await stopStandbySteps(node))];
+  // Its tablespace directories go with it: the next base backup needs them empty.
+  if (node.exists()) steps.push((await deleteStandbyDataStep(rt, node)).step);
   const upstream = rt.node(spec.upstream ?? rt.primary.name);
-  if (spec.slot && (await upstream.isRunning())) {
-    steps.push({
-      title: `drop ${name}'s replication slot ${spec.slot} on ${upstream.name}, so the new base backup starts from a new one`,
-      actions: [dropInactiveSlotAction(upstream.name, spec.slot, `dropping the replication slot ${spec.slot} on ${upstream.name}`)],
-    });
-  }
+  steps.push(...(await dropStandbySlotSteps(name, upstream, spec.slot, { why: 'so the new base backup starts from a new one' })));
   return {
     command: `rebuild ${name}`,
     purpose: `Build the standby ${name} again from a new base backup: its copy is discarded, then up takes a new base backup, starts and verifies it.`,

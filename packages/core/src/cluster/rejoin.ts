@@ -51,7 +51,8 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
   const fellBack = () => {
     outcome = { method: 'base-backup', detail: `${choice.detail.split('; ')[0]}; pg_rewind could not rewind it, so a fresh base backup follows` };
   };
-  steps.push(...rejoinSteps(rt, node, choice, rt.primary, fellBack), pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name)));
+  steps.push(...rejoinSteps(rt, node, choice, rt.primary, fellBack));
+  steps.push(await pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name), steps));
   return {
     ...choice,
     outcome: () => outcome,

@@ -1,11 +1,10 @@
 import type { Action } from '../executor/action.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { deleteItYourself } from './remove-standby-hints.js';
 import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
 import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
-import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
+import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
 
 // How remove-standby runs.
 export interface RemoveStandbyRequest {
@@ -46,36 +45,30 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
       ],
     },
   ];
-  if (await node.isRunning()) steps.push({ title: `stop ${name}`, actions: [{ kind: 'node', node: name, op: 'stop', mode: 'fast', summary: `stopping ${name}` }] });
-  if (spec.slot && (await upstream.isRunning())) {
-    const slot = spec.slot;
-    steps.push({
-      title: `drop ${name}'s replication slot ${slot} on ${upstream.name}`,
-      check: `SELECT slot_name FROM pg_replication_slots WHERE slot_name = '${slot}' returns no row on ${upstream.name}`,
-      actions: [
-        dropInactiveSlotAction(upstream.name, slot, `dropping the replication slot ${slot} on ${upstream.name}`),
+  steps.push(...(await stopStandbySteps(node)));
+  steps.push(
+    ...(await dropStandbySlotSteps(name, upstream, spec.slot, {
+      check: `SELECT slot_name FROM pg_replication_slots WHERE slot_name = '${spec.slot}' returns no row on ${upstream.name}`,
+      after: [
         {
           kind: 'record',
-          summary: `forget the slot ${slot} on ${upstream.name}`,
-          run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === slot && e.node === upstream.name),
+          summary: `forget the slot ${spec.slot} on ${upstream.name}`,
+          run: () => rt.store.removeJournal((e) => e.kind === 'slot' && e.slot === spec.slot && e.node === upstream.name),
         },
       ],
-    });
-  }
+    })),
+  );
   const deleted: string[] = [];
   const kept: string[] = [];
   if (request.purge && rt.createdByTool(node.dataDir)) {
-    // Its tablespace directories go with it (only those the tool made and no other node uses).
-    const tablespaceDirs = await standbyTablespaceDirsToRemove(rt, node);
-    deleted.push(...tablespaceDirs, node.dataDir);
-    steps.push({
-      title: `delete ${name}'s data directory (hotstandby created it)${tablespaceDirs.length ? ' and its tablespace directories' : ''}`,
-      actions: [
-        ...removeTablespaceDirActions(rt, tablespaceDirs),
-        { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` },
-        { kind: 'record', summary: `forget the directory ${node.dataDir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir) },
-      ],
-    });
+    const forgetDir: Action = {
+      kind: 'record',
+      summary: `forget the directory ${node.dataDir}`,
+      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir),
+    };
+    const discard = await deleteStandbyDataStep(rt, node, { after: [forgetDir] });
+    deleted.push(...discard.deleted);
+    steps.push(discard.step);
   } else if (node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
     kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
-import { Executor } from '../executor/executor.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
+import { planStepLines, planStepView } from '../executor/plan-view.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { safeObserver } from '../pipeline/safe-observer.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
 import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { RunLock } from '../state/run-lock.js';
+import type { Topology } from '../state/cluster-state.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { collectStatus } from './cluster-status.js';
@@ -16,12 +18,29 @@ import { recordNodes } from './record-nodes.js';
 import { resolveSteps } from './resolve-steps.js';
 import { standbyWaves } from './standby-waves.js';
 import { synchronousShortfall } from './synchronous-shortfall.js';
-import { StepContextFactory } from './step-context-factory.js';
 import { restartRequired } from '../errors/error-factories.js';
+import { pipelineRig } from './operation-executor.js';
+
+// What `up` achieves, as its plan says.
+const UP_PURPOSE = 'Create or adopt the primary, build every standby, start everything and verify it.';
+
+// What a caller of up's dry run wants from it: its whole plan, handed to use while the runtime is still open (for
+// --json and runbooks), planned against the recorded topology or the one given (add-standby's with the standby
+// recorded; a failover's as its earlier steps leave it).
+export interface UpPlanning {
+  use?(plan: OperationPlan, rt: ClusterRuntime): Promise<void>;
+  topology?: Topology;
+  // The topology is one that earlier steps of a plan will leave: preflights are skipped (they judge the servers as
+  // they are before those steps), and a step that cannot be planned yet says why instead of failing.
+  afterEarlierSteps?: boolean;
+  // With afterEarlierSteps: the files those steps write (absolute paths), which steps may count on (plannedWrite).
+  plannedWrites?: ReadonlySet<string>;
+}
 
 // `up`: preflight everything (nothing changes on bad input), prepare the state directory, create or start the
 // primary, then run the pipeline; afterwards every node exists, runs and is verified. Idempotent.
-export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions): Promise<UpResult> {
+// A dry run hands its plan to planning.use (one titled step per phase and per step and node, in order).
+export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, lock: RunLock, options: UpOptions, planning?: UpPlanning): Promise<UpResult> {
   const dryRun = options.dryRun ?? false;
   // Library callers that ask for silence get none of it on stdout either (the binaries line, notices, plans).
   const print = options.print ?? (options.renderer === 'silent' ? () => undefined : (t: string) => void process.stdout.write(t + '\n'));
@@ -29,35 +48,35 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
   const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
   if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
-  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress });
+  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.topology : undefined });
+  const future = dryRun && planning?.afterEarlierSteps === true;
   try {
     for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
-    await corePreflight(rt);
-    const signal = options.signal ?? new AbortController().signal;
-    const executor = new Executor({
-      node: (name) => rt.node(name),
-      serverUser: rt.serverUser,
-      state: rt.store,
-      layout: rt.layout,
-      signal,
+    if (!future) await corePreflight(rt);
+    const { executor, contexts } = pipelineRig(rt, {
+      dryRun,
+      allowRestart: options.allowRestart ?? false,
+      signal: options.signal,
+      plannedWrites: future ? planning?.plannedWrites : undefined,
     });
-    const contexts = new StepContextFactory(rt, executor, { dryRun, allowRestart: options.allowRestart ?? false, signal });
-    await runPreflights(
-      steps,
-      (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-      (step, node) => contexts.create(step, node, SILENT_LOGGER),
-      options.observe,
-    );
+    if (!future)
+      await runPreflights(
+        steps,
+        (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
+        (step, node) => contexts.create(step, node, SILENT_LOGGER),
+        options.observe,
+      );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER)) ?? {});
     }
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
-    if (restart && !options.allowRestart) {
+    if (restart && !options.allowRestart && !future) {
       throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
     }
-    print(`PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`);
+    const binariesLine = `PostgreSQL ${rt.binaries.version} from ${rt.binaries.binDir} (${rt.binaries.reason})`;
+    print(binariesLine);
     for (const notice of rt.notices) {
       print(`notice: ${notice}`);
       observe({ type: 'notice', message: notice, at: new Date().toISOString() });
@@ -73,13 +92,18 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     }
     const { actions: stateDirActions, notes: stateDirNotes } = await planStateDir(rt);
     let changed = false;
-    const printPlan = async (title: string, lines: string[]) => print([`── ${title}`, ...lines.map((l) => `   ${l}`)].join('\n'));
-    const describeAll = async (actions: typeof stateDirActions) => (await Promise.all(actions.map((a) => executor.describe(a)))).flat();
+    const planned: PlanStep[] = [];
+    const printPlan = async (step: PlanStep) => {
+      planned.push(step);
+      const lines = planStepLines(await planStepView(executor, step));
+      print([`── ${step.title}`, ...(lines.length ? lines : ['nothing to do: already in place']).map((l) => `   ${l}`)].join('\n'));
+    };
     const records = await runPipeline({
       dryRun,
       renderer: options.renderer ?? 'auto',
       observe,
-      printPlan,
+      planned: printPlan,
+      lenient: future,
       primary: rt.primary,
       standbyWaves: standbyWaves(rt),
       contextFor: (step, node, log) => contexts.create(step, node, log),
@@ -88,12 +112,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
         {
           title: `state directory ${rt.layout.root}`,
           run: async (_log, plan) => {
-            const notes = stateDirNotes.map((n) => `note: ${n}`);
-            if (plan)
-              return void (await plan(
-                `state directory ${rt.layout.root}`,
-                stateDirActions.length ? [...notes, ...(await describeAll(stateDirActions))] : ['nothing to do: already in place'],
-              ));
+            if (plan) return void (await plan({ title: `state directory ${rt.layout.root}`, actions: stateDirActions, notes: stateDirActions.length ? stateDirNotes : [] }));
             await executor.applyAll(stateDirActions);
             await recordNodes(rt, { primaryOnly: true });
             changed ||= stateDirActions.length > 0;
@@ -104,8 +123,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
         {
           title: `primary ${rt.primary.name}`,
           run: async (log, plan) => {
-            const lines = [...provision.notes.map((n) => `note: ${n}`), ...(await describeAll(provision.actions))];
-            if (plan) return void (await plan(`primary ${rt.primary.name}`, lines.length ? lines : ['nothing to do: already running']));
+            if (plan) return void (await plan({ title: `primary ${rt.primary.name}`, actions: provision.actions, notes: provision.notes }));
             for (const note of provision.notes) log.info(note);
             await executor.applyAll(provision.actions);
             for (const message of provision.messages) log.info(message);
@@ -117,7 +135,11 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       ],
     });
     changed ||= records.some((r) => r.changed);
-    if (dryRun) return { dryRun, changed, notices: rt.notices, warnings, steps: records };
+    if (dryRun) {
+      const checked = [binariesLine, ...rt.notices, ...warnings.map((w) => `warning: ${w}`)];
+      await planning?.use?.({ command: 'up', purpose: UP_PURPOSE, checked, steps: planned }, rt);
+      return { dryRun, changed, notices: rt.notices, warnings, steps: records };
+    }
     await recordNodes(rt, { primaryOnly: false });
     return { dryRun, changed, notices: rt.notices, warnings, steps: records, status: await collectStatus(rt) };
   } finally {

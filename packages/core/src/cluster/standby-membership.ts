@@ -1,7 +1,7 @@
-import type { ClusterSpec } from '../config/cluster-spec.js';
-import type { AddedStandby } from '../state/cluster-state.js';
-import { checkAddStandbyRequest, type AddStandbyRequest, type CheckedAddStandby } from './add-standby-request.js';
+import type { AddedStandby, Topology } from '../state/cluster-state.js';
+import { checkAddStandbyRequest, type AddStandbyRequest } from './add-standby-request.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import type { StateStore } from '../state/state-store.js';
 import { childrenStreamError, notAStandbyError } from './remove-standby-hints.js';
 import { changeTopology } from './topology-change.js';
 
@@ -10,8 +10,29 @@ export type { AddStandbyRequest } from './add-standby-request.js';
 // Record a new standby in the topology (the caller then runs the pipeline, which builds and starts it).
 // A request that does not fit the cluster is refused first, in the words of the command's options.
 export async function recordAddedStandby(rt: ClusterRuntime, request: AddStandbyRequest): Promise<AddedStandby> {
+  const added = await addedStandbyOf(rt, request);
+  await recordStandbyAddition(rt.store, added);
+  return added;
+}
+
+// Record a standby add-standby planned.
+export async function recordStandbyAddition(store: StateStore, added: AddedStandby): Promise<void> {
+  await changeTopology(store, (t) => addStandbyTo(t, added));
+}
+
+// What add-standby would record, and the recorded topology as it will be then (a copy; nothing is written), for its
+// dry run and runbook. A request that does not fit the cluster is refused, as add-standby refuses it.
+export async function plannedStandbyAddition(rt: ClusterRuntime, request: AddStandbyRequest): Promise<{ added: AddedStandby; topology: Topology }> {
+  const added = await addedStandbyOf(rt, request);
+  const topology = structuredClone(rt.state.topology ?? {});
+  addStandbyTo(topology, added);
+  return { added, topology };
+}
+
+// What add-standby records for a request: its port and data directory filled in.
+async function addedStandbyOf(rt: ClusterRuntime, request: AddStandbyRequest): Promise<AddedStandby> {
   const { port, dataDir } = await checkAddStandbyRequest(rt, request);
-  const added: AddedStandby = {
+  return {
     name: request.name,
     port,
     dataDir,
@@ -21,11 +42,11 @@ export async function recordAddedStandby(rt: ClusterRuntime, request: AddStandby
     synchronous: request.synchronous,
     applyDelay: request.applyDelay,
   };
-  await changeTopology(rt.store, (t) => {
-    t.added = [...(t.added ?? []), added];
-    t.removed = (t.removed ?? []).filter((n) => n !== request.name);
-  });
-  return added;
+}
+
+function addStandbyTo(topology: Topology, added: AddedStandby): void {
+  topology.added = [...(topology.added ?? []), added];
+  topology.removed = (topology.removed ?? []).filter((n) => n !== added.name);
 }
 
 // Forget a standby added by mistake (when the pipeline refused it before changing anything).
@@ -53,21 +74,4 @@ export function checkRemovableStandby(rt: ClusterRuntime, name: string): void {
   if (!spec) throw notAStandbyError(rt, name);
   const children = rt.spec.standbys.filter((s) => s.upstream === name).map((s) => s.name);
   if (children.length > 0) throw childrenStreamError(rt, name, children);
-}
-
-// The config with a requested standby in it as add-standby would record it (for a dry run, which records nothing).
-export function withStandby(spec: ClusterSpec, request: AddStandbyRequest, checked: CheckedAddStandby): ClusterSpec {
-  const standby = {
-    name: request.name,
-    role: 'standby' as const,
-    port: checked.port,
-    portFixed: true,
-    dataDir: checked.dataDir,
-    // Like a config standby: naming the config's primary means "whichever node is primary".
-    upstream: request.upstream ?? spec.primary.name,
-    slot: request.name.replace(/-/g, '_'),
-    synchronous: request.synchronous ?? false,
-    applyDelay: request.applyDelay,
-  };
-  return { ...spec, standbys: [...spec.standbys, standby] };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Executor } from '../executor/executor.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
@@ -10,7 +11,7 @@ export class StepContextFactory {
   constructor(
     private readonly rt: ClusterRuntime,
     private readonly executor: Executor,
-    private readonly flags: { dryRun: boolean; allowRestart: boolean; signal: AbortSignal },
+    private readonly flags: { dryRun: boolean; allowRestart: boolean; signal: AbortSignal; plannedWrites?: ReadonlySet<string> },
   ) {}
 
   // The context for one step on one node.
@@ -52,6 +53,7 @@ export class StepContextFactory {
       dryRun: this.flags.dryRun,
       allowRestart: this.flags.allowRestart,
       isPlanned: (n) => this.flags.dryRun && !n.exists(),
+      ...(this.flags.plannedWrites ? { plannedWrite: (file: string) => this.flags.plannedWrites!.has(path.resolve(file)) } : {}),
       run: (actions) => this.executor.applyAll(actions),
       recordCreated: (dir) => rt.store.addJournal({ kind: 'dir', path: dir, at: new Date().toISOString() }),
     };

@@ -1,6 +1,6 @@
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { Executor } from '../executor/executor.js';
+import type { Executor } from '../executor/executor.js';
 import type { PipelineStep, StepRecord } from '../pipeline/pipeline-step.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import { runPreflights } from '../pipeline/run-preflights.js';
@@ -11,7 +11,8 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import { planStateDir } from './prepare-state-dir.js';
 import { resolveSteps } from './resolve-steps.js';
 import { standbyWaves } from './standby-waves.js';
-import { StepContextFactory } from './step-context-factory.js';
+import type { StepContextFactory } from './step-context-factory.js';
+import { pipelineRig } from './operation-executor.js';
 
 // Run only the named steps (for example ["verify"]) against the cluster as it is.
 export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
@@ -33,7 +34,7 @@ export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions
       dryRun: false,
       renderer: options.renderer ?? 'auto',
       observe: options.observe ?? (() => undefined),
-      printPlan: async () => undefined,
+      planned: async () => undefined,
       primary: rt.primary,
       standbyWaves: standbyWaves(rt),
       contextFor: (step, node, log) => contexts.create(step, node, log),
@@ -88,10 +89,7 @@ async function withSteps<T>(
   });
   const rt = await ClusterRuntime.open(spec, { purpose: 'inspect', onDownloadProgress: clusterOptions.onDownloadProgress, unlisted: options.unlisted });
   try {
-    const signal = options.signal ?? new AbortController().signal;
-    const executor = new Executor({ node: (n) => rt.node(n), serverUser: rt.serverUser, state: rt.store, layout: rt.layout, signal });
-    const contexts = new StepContextFactory(rt, executor, { dryRun: false, allowRestart: options.allowRestart ?? false, signal });
-    return await fn({ rt, steps, contexts, executor });
+    return await fn({ rt, steps, ...pipelineRig(rt, { dryRun: false, allowRestart: options.allowRestart ?? false, signal: options.signal }) });
   } finally {
     await rt.close();
   }

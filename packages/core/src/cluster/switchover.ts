@@ -1,5 +1,5 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { OperationPlan } from '../executor/operation-plan.js';
+import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { cleanShutdownCheck, promotionActions, replayPastShutdownWait } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
@@ -45,6 +45,28 @@ export async function planSwitchover(
     });
   }
   const follow = { method: 'follow' as const, detail: `${old.name} stops cleanly before ${name}'s timeline forks: no rewind needed` };
+  const steps: PlanStep[] = [
+    {
+      title: `stopping the primary ${old.name} cleanly`,
+      actions: [
+        { kind: 'node', node: old.name, op: 'stop', mode: 'fast', summary: `stop ${old.name} (fast: its walsenders send everything up to the shutdown checkpoint)` },
+        cleanShutdownCheck(old),
+      ],
+      ifFails: `start ${old.name} again (hotstandby start ${old.name}); nothing else changed`,
+    },
+    {
+      title: `waiting until ${name} has replayed ${old.name}'s shutdown checkpoint`,
+      actions: [replayPastShutdownWait(target, old, options.timeoutMs ?? 60_000)],
+      ifFails: `start ${old.name} again as the primary (hotstandby start ${old.name}); nothing else changed`,
+    },
+    {
+      title: `promoting ${name}`,
+      actions: promotionActions(rt.store, rt.configSpec.primary.name, target, old.name),
+      check: `SELECT pg_is_in_recovery() on ${name} returns f`,
+      ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
+    },
+    ...rejoinSteps(rt, old, follow, target),
+  ];
   return {
     oldPrimary: old.name,
     method: follow.method,
@@ -53,27 +75,8 @@ export async function planSwitchover(
       purpose: `Swap roles with nothing lost: ${name} becomes the primary and ${old.name} follows it as a standby.`,
       checked: [`${name} streams from the primary ${old.name}`, `${name} has no apply delay`, `${old.name} runs`],
       steps: [
-        {
-          title: `stopping the primary ${old.name} cleanly`,
-          actions: [
-            { kind: 'node', node: old.name, op: 'stop', mode: 'fast', summary: `stop ${old.name} (fast: its walsenders send everything up to the shutdown checkpoint)` },
-            cleanShutdownCheck(old),
-          ],
-          ifFails: `start ${old.name} again (hotstandby start ${old.name}); nothing else changed`,
-        },
-        {
-          title: `waiting until ${name} has replayed ${old.name}'s shutdown checkpoint`,
-          actions: [replayPastShutdownWait(target, old, options.timeoutMs ?? 60_000)],
-          ifFails: `start ${old.name} again as the primary (hotstandby start ${old.name}); nothing else changed`,
-        },
-        {
-          title: `promoting ${name}`,
-          actions: promotionActions(rt.store, rt.configSpec.primary.name, target, old.name),
-          check: `SELECT pg_is_in_recovery() on ${name} returns f`,
-          ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
-        },
-        ...rejoinSteps(rt, old, follow, target),
-        pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name)),
+        ...steps,
+        await pipelineStep(rt, options.pipeline, topologyAfterRejoin(topologyAfterPromotion(rt.state.topology, rt.configSpec.primary.name, name, old.name), old.name), steps),
       ],
     },
   };

@@ -5,6 +5,11 @@ import type { Action } from './action.js';
 export interface PlanStep {
   title: string;
   actions: readonly Action[];
+  // Things worth saying that change nothing ("role repuser already exists with these attributes").
+  notes?: readonly string[];
+  // Work no action of the step does, for people to read and, following a runbook, to do by hand: a pipeline step's
+  // own checks, or what happens once a server the run creates exists (secrets masked).
+  described?: readonly string[];
   check?: string;
   ifFails?: string;
 }

@@ -1,5 +1,6 @@
 import { Listr, type ListrTask } from 'listr2';
 import type { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { PlanStep } from '../executor/operation-plan.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { SILENT_LOGGER } from '../plugin/silent-logger.js';
 import type { StepContext, StepLogger } from '../plugin/step-context.js';
@@ -16,7 +17,7 @@ export type RendererChoice = 'auto' | 'plain' | 'silent';
 export interface PipelinePhase {
   title: string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a step may return nothing; plugin authors write plain async functions
-  run(log: StepLogger, printPlan?: (title: string, lines: string[]) => Promise<void>): Promise<string | void>;
+  run(log: StepLogger, planned?: (step: PlanStep) => Promise<void>): Promise<string | void>;
 }
 
 // Everything the pipeline needs.
@@ -31,7 +32,10 @@ export interface RunPipelineOptions {
   renderer: RendererChoice;
   observe: PipelineObserver;
   dryRun: boolean;
-  printPlan(title: string, lines: string[]): Promise<void>;
+  // With dryRun: told each phase's and each step's plan, in order (nothing is applied).
+  planned(step: PlanStep): Promise<void>;
+  // With dryRun: a step that cannot be planned from the servers as they are now says why instead of failing.
+  lenient?: boolean;
 }
 
 // Run phases and steps in order; consecutive standby steps run per standby, all standbys concurrently.
@@ -42,11 +46,12 @@ export async function runPipeline(runOptions: RunPipelineOptions): Promise<StepR
   const options: RunPipelineOptions = { ...runOptions, observe };
   const records: StepRecord[] = [];
   if (options.dryRun) {
-    for (const phase of options.phases) await phase.run(SILENT_LOGGER, options.printPlan);
+    for (const phase of options.phases) await phase.run(SILENT_LOGGER, options.planned);
     for (const group of groupSteps(options.steps)) {
       const nodes = group.scope === 'standby' ? options.standbyWaves.flat() : [options.primary];
       for (const node of nodes) {
-        for (const step of group.steps) records.push(await runStep(step, options.contextFor(step, node, SILENT_LOGGER), options.observe, options.printPlan));
+        for (const step of group.steps)
+          records.push(await runStep(step, options.contextFor(step, node, SILENT_LOGGER), options.observe, { planned: options.planned, lenient: options.lenient }));
       }
     }
     return records;

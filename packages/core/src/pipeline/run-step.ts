@@ -1,16 +1,21 @@
 import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
 import { describeWork, planChangesSomething } from '../plugin/plan-effects.js';
 import type { StepContext } from '../plugin/step-context.js';
+import type { PlanStep } from '../executor/operation-plan.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
 
-// Plan one step on one node and apply the plan (or only plan it, for --dry-run); errors name plugin, step and node.
-export async function runStep(
-  step: PipelineStep,
-  given: StepContext<any>,
-  observe: PipelineObserver,
-  printPlan?: (title: string, lines: string[]) => Promise<void>,
-): Promise<StepRecord> {
+// How a dry run hands on each step's plan: to planned; with lenient, a step that cannot be planned from the servers
+// as they are now (planning what a failover's last step will find) says why instead of failing the run.
+export interface StepPlanning {
+  planned(step: PlanStep): Promise<void>;
+  lenient?: boolean;
+}
+
+// Plan one step on one node and apply the plan (or, for --dry-run, only plan it and hand the plan on);
+// errors name plugin, step and node.
+export async function runStep(step: PipelineStep, given: StepContext<any>, observe: PipelineObserver, planning?: StepPlanning): Promise<StepRecord> {
+  const planned = planning?.planned;
   const name = step.plugin.name;
   const node = stepNodeLabel(step, given.node.name);
   // Every action the step applies is announced to observers just before it runs.
@@ -32,17 +37,26 @@ export async function runStep(
     } catch (error) {
       // A dry run cannot inspect a server that only starts in the real run; say so instead of failing.
       // Only when a server the step talks to is really not running yet; a running one that refuses is an error.
-      if (printPlan && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED' && (await someNodeNotRunning(ctx))) {
-        await printPlan(`${name} · ${node}`, [`cannot plan yet: ${error.message}; the real run starts it first`]);
+      if (planned && isHotstandbyError(error) && error.code === 'CONNECTION_FAILED' && (await someNodeNotRunning(ctx))) {
+        await planned({ title: `${name} · ${node}`, actions: [], described: [`cannot plan yet: ${error.message}; the real run starts it first`] });
+        return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
+      }
+      if (planned && planning.lenient && isHotstandbyError(error)) {
+        await planned({ title: `${name} · ${node}`, actions: [], described: [`cannot be planned yet: ${error.message}`] });
         return { step: name, node, changed: true, summary: 'not planned', durationMs: Date.now() - started };
       }
       throw error;
     }
     const changed = planChangesSomething(plan);
-    if (printPlan) {
-      const lines: string[] = [...(plan.notes ?? []).map((n) => `note: ${n}`), ...(plan.described ?? []).flatMap(describeWork)];
-      for (const action of plan.actions) lines.push(...(await describe(ctx, action)));
-      await printPlan(`${name} · ${node}`, lines.length ? lines : ['nothing to do: already in place']);
+    if (planned) {
+      await planned({
+        title: `${name} · ${node}`,
+        actions: plan.actions,
+        notes: plan.notes,
+        described: (plan.described ?? []).flatMap(describeWork),
+        ...(plan.check ? { check: plan.check } : {}),
+        ...(plan.ifFails ? { ifFails: plan.ifFails } : {}),
+      });
       return { step: name, node, changed, summary: changed ? 'planned' : 'already in place', durationMs: Date.now() - started };
     }
     for (const note of plan.notes ?? []) ctx.log.info(note);
@@ -69,11 +83,6 @@ export async function runStep(
 async function someNodeNotRunning(ctx: StepContext<any>): Promise<boolean> {
   for (const node of [ctx.primary, ctx.node, ctx.upstream]) if (node && !(await node.isRunning())) return true;
   return false;
-}
-
-async function describe(ctx: StepContext<any>, action: Parameters<StepContext['run']>[0][number]): Promise<string[]> {
-  const { describeAction } = await import('../executor/describe-action.js');
-  return describeAction(action, ctx.serverUser.name);
 }
 
 function defaultSummary(count: number, changed: boolean): string {

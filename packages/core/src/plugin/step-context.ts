@@ -58,6 +58,9 @@ export interface StepContext<Options = Record<string, unknown>> {
   allowRestart: boolean;
   // True when the node does not exist yet (dry run of a fresh cluster): plan as for a fresh initdb.
   isPlanned(node: PgNode): boolean;
+  // True when an earlier step of the plan being previewed writes this file (a dry run of the pipeline a failover ends
+  // with, planned before the failover's own steps ran: a former primary's standby.signal, say). Absent otherwise.
+  plannedWrite?(file: string): boolean;
   // Apply actions right away (for apply() implementations that interleave checks and effects).
   run(actions: readonly Action[]): Promise<void>;
   // Tell core the step created this directory outside a mkdir action (so --purge may delete it, and nothing else).

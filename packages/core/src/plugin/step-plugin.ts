@@ -15,6 +15,9 @@ export interface StepPlan<Parts = unknown> {
   // Work that is no action of this plan, described for --dry-run: what the step's apply does by itself (verify's
   // checks), or what happens once a server this run creates exists. Core prints it and never runs it.
   described?: DescribedWork[];
+  // For people following the plan by hand (runbooks): what to look at once the step ran, and what to do if it fails.
+  check?: string;
+  ifFails?: string;
   // What apply needs, by name (the actions it runs itself, in its own order; what plan decided), so apply never
   // picks actions out of the list by position or kind. Core never reads it; absent when there is nothing to use.
   parts?: Parts;

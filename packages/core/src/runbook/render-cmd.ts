@@ -1,6 +1,7 @@
 import type { OperationPlan } from '../executor/operation-plan.js';
 import { cmdOfAction } from './cmd-of-action.js';
 import type { RunbookTarget } from './runbook-target.js';
+import { byHandWarning, stepsByHand } from './by-hand-steps.js';
 
 // A plan as a Windows cmd script that does what the command would do, step by step, stopping at the first failure
 // (if errorlevel 1) with the step's number. Steps that cannot be scripted are REM lines to do by hand.
@@ -12,6 +13,10 @@ export function renderCmdRunbook(plan: OperationPlan, target: RunbookTarget, gen
     `REM ${generatedBy}`,
     ...remark(plan.purpose),
     ...(plan.checked.length ? ['REM Checked when this runbook was written:', ...plan.checked.map((c) => `REM   - ${c}`)] : []),
+    ...byHandWarning(
+      stepsByHand(plan, (a) => cmdOfAction(a, target).run.length > 0),
+      'REM by hand',
+    ).map((l) => `REM ${l}`),
     'setlocal',
     `set "PGBIN=${target.binDir}"`,
     `set "PSQL=${target.psql}"`,
@@ -21,7 +26,9 @@ export function renderCmdRunbook(plan: OperationPlan, target: RunbookTarget, gen
   for (const step of plan.steps) {
     n++;
     lines.push('', `REM -- ${n}. ${step.title}`, `echo ${n}. ${step.title.replace(/[&|<>^%()]/g, (c) => (c === '%' ? '%%' : `^${c}`))}`);
-    if (step.actions.length === 0) lines.push('REM nothing to do');
+    for (const note of step.notes ?? []) lines.push(...remark(`note: ${note}`));
+    for (const work of step.described ?? []) lines.push(...remark(`by hand: ${work}`));
+    if (step.actions.length === 0 && !step.described?.length) lines.push('REM nothing to do');
     for (const action of step.actions) {
       const { run, remark: note } = cmdOfAction(action, target);
       if (note) lines.push(...remark(note));

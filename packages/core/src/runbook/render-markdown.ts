@@ -28,7 +28,9 @@ export async function renderMarkdownRunbook(
   let n = 0;
   for (const step of plan.steps) {
     out.push(`### ${++n}. ${step.title}`, '');
-    if (step.actions.length === 0) out.push('Nothing to do.', '');
+    for (const note of step.notes ?? []) out.push(`_Note:_ ${note}`, '');
+    if (step.described?.length) out.push('**By hand** (hotstandby does this itself; this runbook gives no command for it):', '', '```text', ...step.described, '```', '');
+    if (step.actions.length === 0 && !step.described?.length) out.push('Nothing to do.', '');
     for (const action of step.actions) {
       const described = await options.describe(action);
       out.push(`- ${described[0] ?? action.summary}`);

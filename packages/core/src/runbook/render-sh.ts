@@ -2,6 +2,7 @@ import type { OperationPlan } from '../executor/operation-plan.js';
 import { quoteShellArg } from '../postgres/quoting.js';
 import type { RunbookTarget } from './runbook-target.js';
 import { shellOfAction } from './shell-of-action.js';
+import { byHandWarning, stepsByHand } from './by-hand-steps.js';
 
 const q = quoteShellArg;
 
@@ -14,6 +15,10 @@ export function renderShellRunbook(plan: OperationPlan, target: RunbookTarget, g
     `# ${generatedBy}`,
     ...plan.purpose.split('\n').map((l) => `# ${l}`),
     ...(plan.checked.length ? ['# Checked when this runbook was written:', ...plan.checked.map((c) => `#   - ${c}`)] : []),
+    ...byHandWarning(
+      stepsByHand(plan, (a) => shellOfAction(a, target).some((l) => !l.startsWith('#'))),
+      '# by hand',
+    ).map((l) => `# ${l}`),
     'set -eu',
     ...shellSettings(target),
     'step=0',
@@ -23,7 +28,9 @@ export function renderShellRunbook(plan: OperationPlan, target: RunbookTarget, g
   for (const step of plan.steps) {
     n++;
     lines.push('', `# ── ${n}. ${step.title}`, `step=${n}`, `echo ${q(`${n}. ${step.title}`)}`);
-    if (step.actions.length === 0) lines.push('# nothing to do');
+    for (const note of step.notes ?? []) lines.push(`# note: ${note}`);
+    for (const work of step.described ?? []) lines.push(`# by hand: ${work}`);
+    if (step.actions.length === 0 && !step.described?.length) lines.push('# nothing to do');
     for (const action of step.actions) lines.push(...shellOfAction(action, target));
     if (step.check) lines.push(`# check: ${step.check}`);
     if (step.ifFails) lines.push(`# if it fails: ${step.ifFails}`);

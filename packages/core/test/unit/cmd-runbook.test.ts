@@ -93,4 +93,22 @@ describe('Windows cmd runbook', () => {
     expect(copied.run).toEqual(['copy /y "%PGPASSFILE%" "C:\\p"']);
     expect(quoteCmdArg('a"b%')).toBe('"a\\"b%%"');
   });
+
+  it('names the steps that hold work to do by hand, and writes described work and notes as REM lines', () => {
+    const plan: OperationPlan = {
+      command: 'test',
+      purpose: 'A test plan.',
+      checked: [],
+      steps: [
+        { title: 'scripted', actions: [{ kind: 'mkdir', summary: 'm', path: 'C:\\d\\made', owner: 'invoker', mode: 0o700 }] },
+        { title: 'described', actions: [], notes: ['already there'], described: ['check the replica'] },
+      ],
+    };
+    const lines = body(renderCmdRunbook(plan, target, 'generated for a test'));
+    expect(lines).toContain('REM NOT EVERYTHING IS SCRIPTED: step 2 holds work this script does not do (the "REM by hand" lines');
+    expect(lines).toContain('REM note: already there');
+    expect(lines).toContain('REM by hand: check the replica');
+    expect(lines).not.toContain('REM nothing to do');
+    expect(body(renderCmdRunbook({ ...plan, steps: plan.steps.slice(0, 1) }, target, 'test')).join('\n')).not.toContain('NOT EVERYTHING IS SCRIPTED');
+  });
 });

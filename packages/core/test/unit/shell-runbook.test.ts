@@ -121,4 +121,29 @@ describe('shell runbook', () => {
     expect(md).toContain('- stop master (fast)');
     expect(md).toContain('**Check:** look');
   });
+
+  it('names the steps that hold work to do by hand, and writes described work and notes as comments', async () => {
+    const plan: OperationPlan = {
+      command: 'test',
+      purpose: 'A test plan.',
+      checked: [],
+      steps: [
+        { title: 'scripted', actions: [{ kind: 'mkdir', summary: 'm', path: path.join(dir, 'made'), owner: 'invoker', mode: 0o700 }] },
+        { title: 'described', actions: [], notes: ['already there'], described: ['check the replica', '  by reading it'] },
+        { title: 'secret', actions: [{ kind: 'write-file', summary: 's', path: path.join(dir, 'pw'), content: 'x', owner: 'invoker', secret: true }] },
+      ],
+    };
+    const script = renderShellRunbook(plan, target(dir), 'generated for a test');
+    expect(script).toMatch(/^# NOT EVERYTHING IS SCRIPTED: steps 2, 3 hold work this script does not do/m);
+    expect(script).toContain('# note: already there\n# by hand: check the replica\n# by hand:   by reading it');
+    await writeFile(path.join(dir, 'run.sh'), script);
+    execFileSync('sh', [path.join(dir, 'run.sh')], { stdio: 'pipe' });
+    expect(existsSync(path.join(dir, 'made'))).toBe(true);
+    expect(existsSync(path.join(dir, 'pw'))).toBe(false);
+    const scriptedOnly = renderShellRunbook({ ...plan, steps: plan.steps.slice(0, 1) }, target(dir), 'generated for a test');
+    expect(scriptedOnly).not.toContain('NOT EVERYTHING IS SCRIPTED');
+    const md = await renderMarkdownRunbook(plan, target(dir), { generatedBy: 'test', describe: async (a) => [a.summary] });
+    expect(md).toContain('_Note:_ already there');
+    expect(md).toContain('**By hand** (hotstandby does this itself; this runbook gives no command for it):\n\n```text\ncheck the replica\n  by reading it\n```');
+  });
 });
