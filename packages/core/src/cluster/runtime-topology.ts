@@ -1,0 +1,52 @@
+import { allNodes, type ClusterSpec, type NodeSpec } from '../config/cluster-spec.js';
+import { inspectDataDir, type DataDirInfo } from '../postgres/data-dir.js';
+import type { ClusterState, Topology } from '../state/cluster-state.js';
+import { stateLayout, type StateLayout } from '../state/state-layout.js';
+import { StateStore } from '../state/state-store.js';
+import { isInside } from '../util/is-inside.js';
+import { effectiveSpec } from './effective-spec.js';
+import { settlePendingPromotion } from './topology-change.js';
+import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
+
+// The cluster a command works on: the config, the state recorded beside it, and the nodes as they are now (the
+// config with the recorded promotions, added and removed standbys applied).
+export interface TopologyRecord {
+  // The cluster as it runs now (config + recorded topology), and as the config alone describes it.
+  spec: ClusterSpec;
+  configSpec: ClusterSpec;
+  layout: StateLayout;
+  store: StateStore;
+  // The state as loaded when the command started (the store holds the live one).
+  state: ClusterState;
+  // What the primary's data directory holds, and whether hotstandby adopted it (did not create it).
+  primaryInfo: DataDirInfo;
+  adopted: boolean;
+}
+
+// Load the state and apply it to the config. A promotion a killed command left half-recorded is settled first,
+// from what the standby shows; with `topology`, the cluster is opened as if that topology were recorded.
+export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?: UnlistedNodes; topology?: Topology }): Promise<TopologyRecord> {
+  const layout = stateLayout(configSpec.stateDir);
+  const store = new StateStore(layout.stateFile);
+  const state = await store.load();
+  if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
+  const planned = options.topology ? { ...state, topology: options.topology } : state;
+  const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
+  const primaryInfo = await inspectDataDir(spec.primary.dataDir);
+  const adopted = primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
+  return { spec, configSpec, layout, store, state, primaryInfo, adopted };
+}
+
+// Every node of the topology, former primaries waiting for rejoin included.
+export function everyNode(spec: ClusterSpec): NodeSpec[] {
+  return [...allNodes(spec), ...(spec.detached ?? [])];
+}
+
+// Whether an existing data directory is adopted: as recorded, else "not created by the tool".
+export function adoptedByState(state: ClusterState, node: string, dataDir: string): boolean {
+  return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir);
+}
+
+export function createdByJournal(state: ClusterState, dir: string): boolean {
+  return state.journal.some((e) => e.kind === 'dir' && (e.path === dir || isInside(dir, e.path)));
+}
