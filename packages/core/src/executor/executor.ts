@@ -153,7 +153,7 @@ export class Executor {
     for (const dir of missing) {
       const isTarget = dir === path.resolve(target);
       await mkdir(dir, { mode: isTarget ? mode : 0o755 });
-      if (uid !== undefined && gid !== undefined) await chownIfRoot(dir, isTarget ? uid : process.getuid!(), isTarget ? gid : process.getgid!());
+      if (uid !== undefined && gid !== undefined && process.getuid && process.getgid) await chownIfRoot(dir, isTarget ? uid : process.getuid(), isTarget ? gid : process.getgid());
     }
     await this.deps.state.addJournal({ kind: 'dir', path: missing[0]!, at: new Date().toISOString() });
   }
@@ -172,7 +172,7 @@ export class Executor {
       await copyFile(target, backup).catch((e: unknown) => {
         throw asFileWriteError(backup!, e, `back up ${target} into`);
       });
-      await chownIfRoot(backup, process.getuid!(), process.getgid!());
+      if (process.getuid && process.getgid) await chownIfRoot(backup, process.getuid(), process.getgid());
     }
     await this.deps.state.addJournal({
       kind: 'file',

@@ -1,6 +1,8 @@
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import type pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { onWindows } from '../util/platform.js';
 import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
 import { openClient } from './pg-client.js';
@@ -86,11 +88,30 @@ export class NodeConnections {
 
   private async checkIdentity(client: pg.Client): Promise<void> {
     await this.checkSuperuser(client);
+    if (onWindows()) return this.checkIdentityByLockFile(client);
     const row = (await client.query("SELECT current_setting('data_directory') AS dir")).rows[0] as { dir: string };
     const mine = await realpath(this.dataDir).catch(() => this.dataDir);
     const theirs = await realpath(row.dir).catch(() => row.dir);
     if (mine !== theirs) {
       throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port serves ${theirs}, not ${this.node}'s data directory ${mine}`, {
+        where: { node: this.node },
+        fix: `stop that server or give ${this.node} another port`,
+      });
+    }
+    this.identityChecked = true;
+  }
+
+  // On Windows the server reports its data directory in the system's ANSI code page, which a UTF-8 database
+  // passes on undecodable, and spells it with other slashes: instead, the server must be the postmaster this
+  // data directory's postmaster.pid names (the same start time, to the second, and port).
+  private async checkIdentityByLockFile(client: pg.Client): Promise<void> {
+    const sql = "SELECT floor(extract(epoch FROM pg_postmaster_start_time()))::bigint::text AS started, current_setting('port') AS port";
+    const row = (await client.query(sql)).rows[0] as { started: string; port: string };
+    const lines = (await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split(/\r?\n/);
+    // The lock file's time is taken a moment after the start time the server reports (same second or the next).
+    const apart = Math.abs(Number(lines[2]?.trim()) - Number(row.started));
+    if (!(apart <= 1) || lines[3]?.trim() !== row.port) {
+      throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port (started at ${row.started}) is not the one ${this.node}'s data directory ${this.dataDir} runs`, {
         where: { node: this.node },
         fix: `stop that server or give ${this.node} another port`,
       });
