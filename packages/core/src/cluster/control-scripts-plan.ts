@@ -18,7 +18,7 @@ export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promi
     const spec = rt.spec.standbys.find((s) => s.name === n.name);
     return { name: n.name, description: spec ? `standby of ${spec.upstream}, port ${n.port}` : `primary, port ${n.port}`, dataDir: n.dataDir, logFile: n.logFile };
   });
-  const scripts = controlScripts({ pgCtl: rt.binaries.path('pg_ctl'), osUser: rt.serverUser.isInvoker ? undefined : rt.serverUser.name, nodes });
+  const scripts = controlScripts({ pgCtl: rt.binaries.path('pg_ctl'), osUser: rt.serverUser.isInvoker ? undefined : rt.serverUser.name, nodes, scriptDir: outDir });
   const actions: Action[] = [{ kind: 'mkdir', path: outDir, owner: 'invoker', mode: 0o755, summary: `create ${outDir}` }];
   const files: string[] = [];
   for (const [name, content] of scripts) {
