@@ -102,19 +102,22 @@ export class NodeConnections {
   }
 
   // On Windows the server reports its data directory in the system's ANSI code page, which a UTF-8 database
-  // passes on undecodable, and spells it with other slashes: instead, the server must be the postmaster this
-  // data directory's postmaster.pid names (the same start time, to the second, and port).
+  // passes on undecodable, and spells it with other slashes: instead, the lock file the server reads in its own
+  // data directory must be this data directory's postmaster.pid (same PID, directory, start time and port).
   private async checkIdentityByLockFile(client: pg.Client): Promise<void> {
-    const sql = "SELECT floor(extract(epoch FROM pg_postmaster_start_time()))::bigint::text AS started, current_setting('port') AS port";
-    const row = (await client.query(sql)).rows[0] as { started: string; port: string };
-    const lines = (await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split(/\r?\n/);
-    // The lock file's time is taken a moment after the start time the server reports (same second or the next).
-    const apart = Math.abs(Number(lines[2]?.trim()) - Number(row.started));
-    if (!(apart <= 1) || lines[3]?.trim() !== row.port) {
-      throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port (started at ${row.started}) is not the one ${this.node}'s data directory ${this.dataDir} runs`, {
-        where: { node: this.node },
-        fix: `stop that server or give ${this.node} another port`,
-      });
+    const row = (await client.query("SELECT encode(pg_read_binary_file('postmaster.pid'), 'hex') AS lock")).rows[0] as { lock: string };
+    const theirs = Buffer.from(row.lock, 'hex');
+    const mine = await readFile(path.join(this.dataDir, 'postmaster.pid')).catch(() => Buffer.alloc(0));
+    const head = (bytes: Buffer) => bytes.toString('latin1').split(/\r?\n/).slice(0, 4).join('\n');
+    if (mine.length === 0 || head(mine) !== head(theirs)) {
+      throw new HotstandbyError(
+        'FOREIGN_INSTANCE',
+        `the server on this node's port (PID ${head(theirs).split('\n')[0]}) is not the one ${this.node}'s data directory ${this.dataDir} runs`,
+        {
+          where: { node: this.node },
+          fix: `stop that server or give ${this.node} another port`,
+        },
+      );
     }
     this.identityChecked = true;
   }
