@@ -132,6 +132,10 @@ phase "pg check"
 step "the generated .cmd scripts, with cmd.exe"
 expect_ok scripts
 scripts_dir="$project/.hotstandby/scripts"
+# Written once: a second run finds every script as wanted and plans no change.
+expect_ok scripts --dry-run --json
+grep -v '^wine: \|fixme:' "$log" | node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8")); process.exit(p.steps.every((s) => s.actions.length === 0) ? 0 : 1)' ||
+  fail "scripts would write its scripts again"
 for s in stop start; do
   # By full path: Wine's cmd takes a bare start.cmd for its built-in START.
   f="$scripts_dir/$s-all.cmd"

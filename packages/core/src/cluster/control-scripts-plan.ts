@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
+import { onWindows } from '../util/platform.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { controlScripts } from './control-scripts.js';
 import { startOrder } from './node-order.js';
@@ -26,7 +27,9 @@ export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promi
     files.push(file);
     const mode = name.endsWith('.sh') ? 0o755 : 0o644;
     const current = await stat(file).catch(() => undefined);
-    const same = current && (current.mode & 0o7777) === mode && (await readFile(file, 'utf8')) === content;
+    // Windows keeps no mode bits (Node reports 0666 for any writable file): there the bytes alone decide.
+    const sameMode = current !== undefined && (onWindows() || (current.mode & 0o7777) === mode);
+    const same = sameMode && (await readFile(file, 'utf8')) === content;
     if (!same) actions.push({ kind: 'write-file', path: file, content, owner: 'invoker', mode, summary: `write ${file}` });
   }
   return {

@@ -30,7 +30,9 @@ export function resolveServerUser(configured?: string): ServerUser {
     if (configured && configured !== me.username) {
       throw new HotstandbyError('OS_USER', `postgres.osUser is "${configured}", but hotstandby runs as "${me.username}" and can only switch users as root`, {
         where: { key: 'postgres.osUser' },
-        fix: onWindows() ? 'remove postgres.osUser: on Windows the servers run as you' : `remove postgres.osUser, or run hotstandby as root (it then runs the servers as ${configured})`,
+        fix: onWindows()
+          ? 'remove postgres.osUser: on Windows the servers run as you'
+          : `remove postgres.osUser, or run hotstandby as root (it then runs the servers as ${configured})`,
       });
     }
     return invokerUser();
