@@ -149,6 +149,14 @@ for s in stop start; do
   expect_ok status
 done
 pg_check replication "$master_port" "$slave_port"
+# A failure is reported: pg_ctl refuses an unknown shutdown mode, and the script exits non-zero with it.
+set +e
+wine cmd.exe /c "$(winpath "$scripts_dir/stop-master.cmd")" bogus >"$log" 2>&1
+src=$?
+set -e
+grep -v '^wine: \|fixme:' "$log" || true
+[ "$src" -ne 0 ] || fail "stop-master.cmd bogus exited 0"
+pg_check replication "$master_port" "$slave_port"
 phase ".cmd scripts"
 
 step "promote slave1 (--force: stops master cleanly first)"
