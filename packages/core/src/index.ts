@@ -101,6 +101,8 @@ export { lostSlotProblem } from './postgres/replication-slots.js';
 export { holdsUnappliedWal } from './postgres/unapplied-wal.js';
 export { activeApplyDelay } from './postgres/apply-delay.js';
 export { passfileModeProblem } from './postgres/passfile-mode.js';
+export { onWindows } from './util/platform.js';
+export { serverSidePath } from './util/server-side-path.js';
 export {
   versionFacts,
   parseMajor,

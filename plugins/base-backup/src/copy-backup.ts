@@ -9,7 +9,7 @@ import { copyDataDir } from './copy-data-dir.js';
 export async function copyBackup(ctx: StepContext, target: string, signal: AbortSignal): Promise<{ bytes: number; lsn: string }> {
   const upstream = ctx.upstream!;
   const api = ctx.facts.backup;
-  const source = (await upstream.queryOne<{ dir: string }>("SELECT current_setting('data_directory') AS dir"))!.dir;
+  const source = await upstream.settingPath('data_directory');
   await refuseTablespaces(source, ctx);
   const owner = { uid: ctx.serverUser.uid, gid: ctx.serverUser.gid, chown: runningAsRoot() };
   return upstream.session(async (client) => {

@@ -22,10 +22,8 @@ function perNodeSetting(name: string, value: string): boolean {
 // upstream's own file is never touched).
 export async function copyOutsideConfig(ctx: StepContext, target: string): Promise<string[]> {
   const upstream = ctx.upstream!;
-  const row = await upstream.queryOne<{ data: string; config: string; hba: string; ident: string }>(
-    "SELECT current_setting('data_directory') AS data, current_setting('config_file') AS config, current_setting('hba_file') AS hba, current_setting('ident_file') AS ident",
-  );
-  if (!row) return [];
+  const [data, config, hba, ident] = await Promise.all(['data_directory', 'config_file', 'hba_file', 'ident_file'].map((s) => upstream.settingPath(s)));
+  const row = { data: data!, config: config!, hba: hba!, ident: ident! };
   const dataDir = await realpath(row.data);
   const outside = async (file: string) => path.dirname(await realpath(file).catch(() => file)) !== dataDir;
   const attrs = { mode: 0o600, uid: ctx.serverUser.uid, gid: ctx.serverUser.gid };

@@ -29,8 +29,7 @@ interface HbaParts {
 // The pg_hba.conf the server really reads (SHOW hba_file), or the one initdb will write for a planned primary.
 async function hbaFile(ctx: StepContext): Promise<string> {
   if (ctx.isPlanned(ctx.primary)) return path.join(ctx.primary.dataDir, 'pg_hba.conf');
-  const row = await ctx.primary.queryOne<{ hba_file: string }>("SELECT current_setting('hba_file') AS hba_file");
-  return row!.hba_file;
+  return ctx.primary.settingPath('hba_file');
 }
 
 // The user's own rules that matched the replication role's loopback replication connections first and refused

@@ -1,4 +1,4 @@
-import { buildConninfo, escapePercent, quoteShellArg, type StepContext } from '@hotstandby/core';
+import { buildConninfo, escapePercent, onWindows, quoteShellArg, serverSidePath, type StepContext } from '@hotstandby/core';
 
 // primary_conninfo: loopback address (never "localhost", which may resolve to ::1 first), the upstream's port,
 // the replication role, the 0600 passfile (never a password), and the standby's name as application_name.
@@ -9,13 +9,15 @@ export function primaryConninfo(ctx: StepContext): string {
     host: '127.0.0.1',
     port: upstream.port,
     user: ctx.spec.replication.user,
-    ...(ctx.facts.conninfoPassfile ? { passfile: ctx.paths.replicationPassfile } : { password: ctx.secrets.replicationPassword }),
+    ...(ctx.facts.conninfoPassfile ? { passfile: serverSidePath(ctx.paths.replicationPassfile, ctx.node.dataDir) } : { password: ctx.secrets.replicationPassword }),
     application_name: ctx.node.name,
   });
 }
 
 // restore_command reading from the archive the primary's archive_command fills.
-export function restoreCommand(dir: string): string {
+// On Windows the server runs it with cmd.exe (copy fails with exit 1 on a file the archive lacks).
+export function restoreCommand(dir: string, platform: NodeJS.Platform = process.platform): string {
+  if (onWindows(platform)) return `copy /Y "${escapePercent(dir)}\\%f" "%p" >NUL`;
   const source = escapePercent(quoteShellArg(dir));
   return `cp ${source}/%f %p`;
 }
@@ -27,7 +29,7 @@ export function recoverySettings(ctx: StepContext): Record<string, string> {
     ...(ctx.facts.slots ? { primary_slot_name: ctx.nodeSpec.slot! } : {}),
     recovery_target_timeline: 'latest',
   };
-  if (ctx.spec.archive) settings.restore_command = restoreCommand(ctx.spec.archive.dir);
+  if (ctx.spec.archive) settings.restore_command = restoreCommand(serverSidePath(ctx.spec.archive.dir, ctx.node.dataDir));
   if (ctx.nodeSpec.applyDelay) settings.recovery_min_apply_delay = ctx.nodeSpec.applyDelay;
   return settings;
 }

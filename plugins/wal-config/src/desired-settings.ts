@@ -1,4 +1,4 @@
-import { ConfFile, escapePercent, HotstandbyError, quoteShellArg, type StepContext } from '@hotstandby/core';
+import { ConfFile, escapePercent, HotstandbyError, onWindows, quoteShellArg, serverSidePath, type StepContext } from '@hotstandby/core';
 
 // A setting as the server reports it (pg_settings).
 export interface CurrentSetting {
@@ -38,7 +38,12 @@ export const WATCHED = [
 ] as const;
 
 // The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
-export function archiveCommand(dir: string): string {
+// On Windows the server runs it with cmd.exe: the same refusal to overwrite, with copy.
+export function archiveCommand(dir: string, platform: NodeJS.Platform = process.platform): string {
+  if (onWindows(platform)) {
+    const target = `"${escapePercent(dir)}\\%f"`;
+    return `if exist ${target} (exit 1) else copy /Y "%p" ${target} >NUL`;
+  }
   const target = escapePercent(quoteShellArg(dir));
   return `test ! -f ${target}/%f && cp %p ${target}/%f`;
 }
@@ -82,7 +87,7 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
   if (ctx.spec.archive) {
     const mode = current.get('archive_mode');
     if (mode !== 'on' && mode !== 'always') want('archive_mode', 'on');
-    want('archive_command', archiveCommand(ctx.spec.archive.dir));
+    want('archive_command', archiveCommand(serverSidePath(ctx.spec.archive.dir, ctx.primary.dataDir)));
   }
   const sync = synchronousStandbyNames(ctx);
   if (sync !== undefined) want('synchronous_standby_names', sync);

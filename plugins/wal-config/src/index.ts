@@ -78,7 +78,7 @@ function restartReasons(plan: WalPlan): string[] {
 
 // The file wal-config writes its settings into (postgresql.auto.conf, or postgresql.conf before it existed).
 async function settingsFile(ctx: StepContext): Promise<string> {
-  const configFile = (await ctx.primary.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f"))!.f;
+  const configFile = await ctx.primary.settingPath('config_file');
   return settingsFilePath(ctx.facts, ctx.primary.dataDir, configFile);
 }
 

@@ -143,8 +143,7 @@ export class ClusterRuntime {
 // Where a running server's postgresql.conf is (SHOW config_file).
 async function configDirOf(node: PgNode): Promise<string | undefined> {
   try {
-    const row = await node.queryOne<{ f: string }>("SELECT current_setting('config_file') AS f");
-    return row ? path.dirname(row.f) : undefined;
+    return path.dirname(await node.settingPath('config_file'));
   } finally {
     await node.closeConnections();
   }

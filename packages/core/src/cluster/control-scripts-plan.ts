@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
+import { onWindows } from '../util/platform.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { controlScripts } from './control-scripts.js';
 import { startOrder } from './node-order.js';
@@ -18,7 +19,7 @@ export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promi
     const spec = rt.spec.standbys.find((s) => s.name === n.name);
     return { name: n.name, description: spec ? `standby of ${spec.upstream}, port ${n.port}` : `primary, port ${n.port}`, dataDir: n.dataDir, logFile: n.logFile };
   });
-  const scripts = controlScripts({ pgCtl: rt.binaries.path('pg_ctl'), osUser: rt.serverUser.isInvoker ? undefined : rt.serverUser.name, nodes });
+  const scripts = controlScripts({ pgCtl: rt.binaries.path('pg_ctl'), osUser: rt.serverUser.isInvoker ? undefined : rt.serverUser.name, nodes, scriptDir: outDir });
   const actions: Action[] = [{ kind: 'mkdir', path: outDir, owner: 'invoker', mode: 0o755, summary: `create ${outDir}` }];
   const files: string[] = [];
   for (const [name, content] of scripts) {
@@ -26,7 +27,9 @@ export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promi
     files.push(file);
     const mode = name.endsWith('.sh') ? 0o755 : 0o644;
     const current = await stat(file).catch(() => undefined);
-    const same = current && (current.mode & 0o7777) === mode && (await readFile(file, 'utf8')) === content;
+    // Windows keeps no mode bits (Node reports 0666 for any writable file): there the bytes alone decide.
+    const sameMode = current !== undefined && (onWindows() || (current.mode & 0o7777) === mode);
+    const same = sameMode && (await readFile(file, 'utf8')) === content;
     if (!same) actions.push({ kind: 'write-file', path: file, content, owner: 'invoker', mode, summary: `write ${file}` });
   }
   return {

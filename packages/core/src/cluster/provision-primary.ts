@@ -9,6 +9,7 @@ import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { INITDB_FIXED_ARGS } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
+import { onWindows } from '../util/platform.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
@@ -76,7 +77,9 @@ export async function planPrimaryProvision(
   if (info.kind === 'absent') actions.push({ kind: 'mkdir', path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
   // Data checksums (on by default from 18) let pg_rewind work without wal_log_hints.
   const checksums = node.facts.dataChecksumsByDefault ? [] : ['--data-checksums'];
-  const cache = options.templateCache === false ? undefined : new TemplateCache();
+  // Not on Windows: the template's password is cleared in single-user mode, which postgres.exe refuses to an
+  // administrator (only pg_ctl and initdb drop the administrator token), so it would cost an initdb for nothing.
+  const cache = options.templateCache === false || onWindows() ? undefined : new TemplateCache();
   const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
   const method = await plannedDataDirMethod(request);
   const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;

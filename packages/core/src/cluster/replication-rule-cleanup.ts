@@ -10,8 +10,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 export async function replicationRuleCleanupActions(rt: ClusterRuntime, leaving: string): Promise<Action[]> {
   const remaining = rt.spec.standbys.filter((s) => s.name !== leaving);
   if (remaining.length > 0 || (rt.spec.detached?.length ?? 0) > 0 || !(await rt.primary.isRunning())) return [];
-  const row = await rt.primary.queryOne<{ f: string }>("SELECT current_setting('hba_file') AS f");
-  if (!row) return [];
+  const row = { f: await rt.primary.settingPath('hba_file') };
   const current = await readFile(row.f, 'utf8');
   const wanted = withManagedBlock(current, []);
   if (wanted === current) return [];

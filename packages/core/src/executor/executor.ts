@@ -7,6 +7,7 @@ import { runProgram } from '../postgres/process-runner.js';
 import type { StateLayout } from '../state/state-layout.js';
 import type { StateStore } from '../state/state-store.js';
 import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
+import { restrictToOwner } from '../util/owner-only-access.js';
 import type { Action, Owner } from './action.js';
 import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
@@ -58,6 +59,7 @@ export class Executor {
         await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true }).catch((e: unknown) => {
           throw asFileWriteError(action.path, e);
         });
+        if (action.secret === true) await restrictToOwner(action.path, 'file');
         return;
       case 'remove-file':
         await this.journalFile(action.path);
@@ -153,7 +155,8 @@ export class Executor {
     for (const dir of missing) {
       const isTarget = dir === path.resolve(target);
       await mkdir(dir, { mode: isTarget ? mode : 0o755 });
-      if (uid !== undefined && gid !== undefined) await chownIfRoot(dir, isTarget ? uid : process.getuid!(), isTarget ? gid : process.getgid!());
+      if (isTarget && (mode & 0o077) === 0) await restrictToOwner(dir, 'dir');
+      if (uid !== undefined && gid !== undefined && process.getuid && process.getgid) await chownIfRoot(dir, isTarget ? uid : process.getuid(), isTarget ? gid : process.getgid());
     }
     await this.deps.state.addJournal({ kind: 'dir', path: missing[0]!, at: new Date().toISOString() });
   }
@@ -172,7 +175,7 @@ export class Executor {
       await copyFile(target, backup).catch((e: unknown) => {
         throw asFileWriteError(backup!, e, `back up ${target} into`);
       });
-      await chownIfRoot(backup, process.getuid!(), process.getgid!());
+      if (process.getuid && process.getgid) await chownIfRoot(backup, process.getuid(), process.getgid());
     }
     await this.deps.state.addJournal({
       kind: 'file',

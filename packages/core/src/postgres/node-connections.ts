@@ -1,6 +1,8 @@
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import type pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { onWindows } from '../util/platform.js';
 import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
 import { openClient } from './pg-client.js';
@@ -86,6 +88,7 @@ export class NodeConnections {
 
   private async checkIdentity(client: pg.Client): Promise<void> {
     const row = await this.checkSuperuser(client);
+    if (onWindows()) return this.checkIdentityByLockFile(client);
     const mine = await realpath(this.dataDir).catch(() => this.dataDir);
     const theirs = await realpath(row.dir).catch(() => row.dir);
     if (mine !== theirs) {
@@ -93,6 +96,27 @@ export class NodeConnections {
         where: { node: this.node },
         fix: `stop that server or give ${this.node} another port`,
       });
+    }
+    this.identityChecked = true;
+  }
+
+  // On Windows the server reports its data directory in the system's ANSI code page, which a UTF-8 database
+  // passes on undecodable, and spells it with other slashes: instead, the lock file the server reads in its own
+  // data directory must be this data directory's postmaster.pid (same PID, directory, start time and port).
+  private async checkIdentityByLockFile(client: pg.Client): Promise<void> {
+    const row = (await client.query("SELECT encode(pg_read_binary_file('postmaster.pid'), 'hex') AS lock")).rows[0] as { lock: string };
+    const theirs = Buffer.from(row.lock, 'hex');
+    const mine = await readFile(path.join(this.dataDir, 'postmaster.pid')).catch(() => Buffer.alloc(0));
+    const head = (bytes: Buffer) => bytes.toString('latin1').split(/\r?\n/).slice(0, 4).join('\n');
+    if (mine.length === 0 || head(mine) !== head(theirs)) {
+      throw new HotstandbyError(
+        'FOREIGN_INSTANCE',
+        `the server on this node's port (PID ${head(theirs).split('\n')[0]}) is not the one ${this.node}'s data directory ${this.dataDir} runs`,
+        {
+          where: { node: this.node },
+          fix: `stop that server or give ${this.node} another port`,
+        },
+      );
     }
     this.identityChecked = true;
   }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { onWindows } from '../util/platform.js';
 import { lookupPasswd } from './passwd-lookup.js';
 
 // The operating-system account PostgreSQL programs run as (never root).
@@ -29,10 +30,12 @@ export function resolveServerUser(configured?: string): ServerUser {
     if (configured && configured !== me.username) {
       throw new HotstandbyError('OS_USER', `postgres.osUser is "${configured}", but hotstandby runs as "${me.username}" and can only switch users as root`, {
         where: { key: 'postgres.osUser' },
-        fix: `remove postgres.osUser, or run hotstandby as root (it then runs the servers as ${configured})`,
+        fix: onWindows()
+          ? 'remove postgres.osUser: on Windows the servers run as you'
+          : `remove postgres.osUser, or run hotstandby as root (it then runs the servers as ${configured})`,
       });
     }
-    return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, isInvoker: true };
+    return invokerUser();
   }
   const name = configured ?? DEFAULT_SERVER_OS_USER;
   const entry = lookupPasswd(name);
@@ -51,8 +54,15 @@ export function resolveServerUser(configured?: string): ServerUser {
   return { ...entry, isInvoker: false };
 }
 
+function invokerUser(): ServerUser {
+  const me = os.userInfo();
+  return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, isInvoker: true };
+}
+
 // The OS user owning an existing path (for an adopted data directory, the account that must run its server).
+// On Windows there is no owner to switch to (Node reports uid 0 for every file): the invoker runs every server.
 export async function ownerOfPath(target: string): Promise<ServerUser> {
+  if (onWindows()) return invokerUser();
   const st = await stat(target);
   const entry = lookupPasswd(st.uid);
   const invokerUid = typeof process.getuid === 'function' ? process.getuid() : -1;
@@ -62,8 +72,9 @@ export async function ownerOfPath(target: string): Promise<ServerUser> {
 
 // The first existing directory on the way to the target that the user cannot enter, or the target if it cannot write it.
 // Checks the mode bits as the server will see them (its own uid and primary gid; root's spawn drops other groups).
+// On Windows access is governed by ACLs, not mode bits (Node reports none that mean anything), so nothing is refused.
 export async function findUnreachablePath(target: string, user: ServerUser, needWrite: boolean): Promise<string | undefined> {
-  if (user.uid === 0) return undefined;
+  if (user.uid === 0 || onWindows()) return undefined;
   const absolute = path.resolve(target);
   const parts = absolute.split(path.sep).filter(Boolean);
   const chain = ['/', ...parts.map((_, i) => '/' + parts.slice(0, i + 1).join('/'))];

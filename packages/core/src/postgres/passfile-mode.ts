@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
+import { onWindows } from '../util/platform.js';
 
 // Why a passfile would not serve (libpq ignores one that group or others can read: "no password supplied"), or
 // could be read by someone else: its mode is not 0600 or less, or another user owns it. Undefined when it is
-// fine or does not exist.
-export async function passfileModeProblem(file: string, ownerUid: number): Promise<string | undefined> {
+// fine or does not exist. Never on Windows: Node reports no real mode or owner there and libpq does not check
+// them (the secrets are protected by the state directory's access list instead).
+export async function passfileModeProblem(file: string, ownerUid: number, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+  if (onWindows(platform)) return undefined;
   const facts = await stat(file).catch(() => undefined);
   if (!facts) return undefined;
   const mode = facts.mode & 0o777;

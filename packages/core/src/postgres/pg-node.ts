@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
+import { onWindows } from '../util/platform.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { pollUntil } from '../util/poll.js';
 import type { PgBinaries } from './binaries.js';
@@ -112,6 +113,20 @@ export class PgNode {
     const recorded = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
     await waitForDeadServer(this.dataDir, Number.isInteger(recorded) && recorded > 0 ? recorded : undefined);
     await unlink(lockFile).catch(() => undefined);
+  }
+
+  // A path setting of the running server (data_directory, config_file, hba_file, ident_file) as this machine
+  // names it. On Windows the server keeps paths in the system's ANSI code page, which a UTF-8 database passes
+  // on undecodable, so one inside the server's data directory is named from this node's own dataDir instead.
+  async settingPath(setting: string): Promise<string> {
+    if (!onWindows()) return (await this.queryOne<{ value: string }>('SELECT current_setting($1) AS value', [setting]))!.value;
+    const sql = "SELECT encode(textsend(current_setting('data_directory')), 'hex') AS dir, encode(textsend(current_setting($1)), 'hex') AS value";
+    const row = (await this.queryOne<{ dir: string; value: string }>(sql, [setting]))!;
+    const value = Buffer.from(row.value, 'hex');
+    const dir = Buffer.from(row.dir, 'hex');
+    const rest = value.subarray(dir.length).toString('utf8');
+    if (value.subarray(0, dir.length).equals(dir) && (rest === '' || /^[\\/]/.test(rest))) return path.join(this.dataDir, rest);
+    return value.toString('utf8');
   }
 
   // Run initdb into the data directory (which must be empty or absent), as the node's OS user.

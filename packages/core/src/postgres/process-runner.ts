@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
+import { onWindows } from '../util/platform.js';
 import type { ServerUser } from './os-user.js';
 import { noteProgramEnded, noteProgramStarted, runningProgramGroups } from './program-registry.js';
 
@@ -208,7 +209,8 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       if (pid !== undefined) {
         noteProgramEnded(pid);
         // Whatever it left in its group goes with it (a server it started has a session of its own, or is meant to stay).
-        if (!options.leavesServer || result.aborted || result.timedOut) signalGroup(pid, 'SIGKILL');
+        // Windows has no groups: what the program started is only found through it while it runs (see signalGroup).
+        if (!onWindows() && (!options.leavesServer || result.aborted || result.timedOut)) signalGroup(pid, 'SIGKILL');
       }
       void drained(child, DRAIN_AFTER_EXIT_MS).then(settle);
     });
@@ -229,8 +231,13 @@ async function drained(child: ChildProcess, ms: number): Promise<void> {
   for (const s of streams) s.destroy();
 }
 
-// Send a signal to every process of a group; a group that is already gone is fine.
+// Send a signal to every process of a group; a group that is already gone is fine. Windows has neither signals
+// nor process groups: there the program and every process it started (its tree) are ended at once by taskkill.
 function signalGroup(group: number, signal: NodeJS.Signals): void {
+  if (onWindows()) {
+    spawnSync('taskkill', ['/pid', String(group), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+    return;
+  }
   try {
     process.kill(-group, signal);
   } catch {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { onWindows } from '../util/platform.js';
 
 // Longest Unix socket path the kernel accepts is about 107 bytes; PostgreSQL adds "/.s.PGSQL.NNNNN".
 const MAX_SOCKET_DIR_LENGTH = 107 - '/.s.PGSQL.65535'.length - 1;
@@ -24,12 +25,13 @@ export interface StateLayout {
   dataRoot: string;
   logFile(node: string): string;
   secretFile(name: 'superuser' | 'replication'): string;
-  // Where the servers put their Unix sockets: runDir when short enough, else the system temp directory.
+  // Where the servers put their Unix sockets: runDir when short enough, else the system temp directory; none
+  // (empty) on Windows, where every connection is TCP on 127.0.0.1.
   socketDir(): string;
 }
 
 // The layout of a state directory.
-export function stateLayout(stateDir: string): StateLayout {
+export function stateLayout(stateDir: string, platform: NodeJS.Platform = process.platform): StateLayout {
   const runDir = path.join(stateDir, 'run');
   return {
     root: stateDir,
@@ -44,6 +46,6 @@ export function stateLayout(stateDir: string): StateLayout {
     dataRoot: path.join(stateDir, 'data'),
     logFile: (node) => path.join(stateDir, 'logs', `${node}.log`),
     secretFile: (name) => path.join(stateDir, 'secrets', `${name}.password`),
-    socketDir: () => (runDir.length <= MAX_SOCKET_DIR_LENGTH ? runDir : os.tmpdir()),
+    socketDir: () => (onWindows(platform) ? '' : runDir.length <= MAX_SOCKET_DIR_LENGTH ? runDir : os.tmpdir()),
   };
 }

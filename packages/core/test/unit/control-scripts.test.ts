@@ -40,7 +40,7 @@ describe('controlScripts', () => {
     expect(cmd).toContain('set "PGDATA=C:\\PostgreSQL\\data-slave1"');
     expect(cmd).toContain('"%PG_CTL%" start -D "%PGDATA%" -l "%LOG%" -w');
     expect(cmd).toContain('\r\n');
-    expect(files.get('stop-all.cmd')).toContain('call "%~dp0stop-slave1.cmd" %* || set "FAILED=%FAILED% slave1"');
+    expect(files.get('stop-all.cmd')).toContain('call "%~dp0stop-slave1.cmd" %*\r\nif errorlevel 1 set "FAILED=%FAILED% slave1"');
   });
 
   it('leaves a node already in the target state as it is (pg_ctl status: 0 running, 3 stopped) and fails on anything else', () => {
