@@ -8,6 +8,7 @@
 # installed once into a cache outside the repository (HOTSTANDBY_WINDOWS_CACHE, default
 # ${XDG_CACHE_HOME:-~/.cache}/hotstandby-ci/windows); where Wine cannot be installed the job is skipped.
 # Windows PostgreSQL 16 and later do not start under Wine 8 (a missing ntdll function), hence 15.
+# With --prepare it only installs and caches Wine, Windows Node, the binaries and the Wine prefix.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 NODE_VERSION=20.20.2
@@ -58,6 +59,11 @@ if [ ! -f "$WINEPREFIX/.complete" ]; then
   touch "$WINEPREFIX/.complete"
 fi
 phase "Wine prefix"
+# --prepare: only install and cache what the job needs (CI does this in the background while other tests run).
+if [ "${1:-}" = --prepare ]; then
+  echo "windows: prepared in $((SECONDS - started)) s"
+  exit 0
+fi
 
 winpath() { winepath -w "$1" 2>/dev/null; }
 export WINEPATH="$(winpath "$cache/pg-$PG_PACKAGE_VERSION/native/bin")"
