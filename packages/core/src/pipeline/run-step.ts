@@ -3,6 +3,7 @@ import { describeWork, planChangesSomething } from '../plugin/plan-effects.js';
 import type { StepContext } from '../plugin/step-context.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
+import { timed } from '../util/timings.js';
 
 // Plan one step on one node and apply the plan (or only plan it, for --dry-run); errors name plugin, step and node.
 export async function runStep(
@@ -19,7 +20,7 @@ export async function runStep(
     run: async (actions) => {
       for (const action of actions) {
         observe({ type: 'action', step: name, node, kind: action.kind, summary: action.summary, at: new Date().toISOString() });
-        await given.run([action]);
+        await timed(`action ${node} ${name} ${action.kind}: ${action.summary}`, () => given.run([action]));
       }
     },
   };
@@ -28,7 +29,7 @@ export async function runStep(
   try {
     let plan;
     try {
-      plan = await step.plugin.plan(ctx);
+      plan = await timed(`plan ${name} ${node}`, () => step.plugin.plan(ctx));
     } catch (error) {
       // A dry run cannot inspect a server that only starts in the real run; say so instead of failing.
       // Only when a server the step talks to is really not running yet; a running one that refuses is an error.
@@ -49,7 +50,7 @@ export async function runStep(
     let summary: string;
     let data: unknown;
     if (step.plugin.apply) {
-      const result = await step.plugin.apply(ctx, plan);
+      const result = await timed(`apply ${name} ${node}`, () => step.plugin.apply!(ctx, plan));
       summary = result?.summary ?? defaultSummary(plan.actions.length, changed);
       data = result?.data;
     } else {
