@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { runProgramAllowFailure } from './process-runner.js';
@@ -36,17 +36,34 @@ export function isServerBinDir(dir: string): boolean {
   return SERVER_PROGRAMS.every((p) => existsSync(path.join(dir, p + EXE)));
 }
 
+// The version `postgres --version` printed, per program file (path, inode, size and change time): a command that
+// resolves the same binaries twice (verify, then the status it reports) runs the program once, and a replaced
+// binary is asked again.
+const versionByFile = new Map<string, Promise<string>>();
+
 // Read the version of the binaries in a directory and describe them.
 export async function inspectBinDir(candidate: BinaryCandidate): Promise<PgBinaries> {
   const postgres = path.join(candidate.binDir, 'postgres' + EXE);
+  const st = statSync(postgres, { throwIfNoEntry: false });
+  const key = st ? `${postgres}\0${st.ino}\0${st.size}\0${st.ctimeMs}` : undefined;
+  const known = key === undefined ? undefined : versionByFile.get(key);
+  const asking = known ?? readVersion(postgres);
+  if (key !== undefined && !known) {
+    versionByFile.set(key, asking);
+    asking.catch(() => versionByFile.delete(key));
+  }
+  const version = await asking;
+  return binariesAt(candidate, parseMajor(version), version);
+}
+
+async function readVersion(postgres: string): Promise<string> {
   const result = await runProgramAllowFailure(postgres, ['--version'], { purpose: `${postgres} --version` });
   if (result.exitCode !== 0) {
     throw new HotstandbyError('BINARIES_NOT_FOUND', `${postgres} --version failed: ${(result.stderr || result.stdout).trim()}`, {
       fix: 'point postgres.binDir at a working PostgreSQL installation',
     });
   }
-  const version = /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
-  return binariesAt(candidate, parseMajor(version), version);
+  return /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
 }
 
 // A PgBinaries value for a directory whose version is already known.
