@@ -13,6 +13,7 @@ import { rewriteDataDirSystemIdentifier } from '../postgres/system-identifier.js
 import { type TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
 import { registerSecret } from '../secrets/secret-registry.js';
 import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
+import { timed } from '../util/timings.js';
 
 // What a new data directory is made for.
 export interface NewDataDir {
@@ -71,13 +72,13 @@ export async function createDataDir(request: NewDataDir): Promise<DataDirMade> {
 // system identifier and password: a run killed half-way never leaves a cluster that shares the template's
 // identifier where a later run would start it. Siblings left by such a run are removed first.
 async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<DataDirMade> {
-  const facts = await templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser);
+  const facts = await timed('template facts', () => templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser));
   const key = templateKey(facts);
   const build = () => {
     request.log?.(`building the initdb template in ${cache.root}`);
     return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate(request, dataDir, workDir));
   };
-  let manifest: TemplateManifest = (await cache.find(key)) ?? (await build());
+  let manifest: TemplateManifest = (await timed('template find', () => cache.find(key))) ?? (await build());
   const parent = path.dirname(request.dataDir);
   const prefix = `.${path.basename(request.dataDir)}.hotstandby-template-`;
   for (const name of await readdir(parent)) if (name.startsWith(prefix)) await rm(path.join(parent, name), { recursive: true, force: true });
@@ -85,7 +86,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
   try {
     await makeServerDir(work, request.serverUser);
     try {
-      await cache.copyTo(manifest, work, request.serverUser);
+      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser));
     } catch (error) {
       if (!(error instanceof TemplateCorrupt)) throw error;
       request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
@@ -95,7 +96,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       manifest = await build();
       await cache.copyTo(manifest, work, request.serverUser);
     }
-    const rewrite = await rewriteDataDirSystemIdentifier(work);
+    const rewrite = await timed('new system identifier', () => rewriteDataDirSystemIdentifier(work));
     const verifier = scramVerifier(request.superuser.password);
     registerSecret(verifier);
     await runSingleUser(

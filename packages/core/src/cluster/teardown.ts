@@ -50,7 +50,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   const keepPrimaryRunning = adopted && (primaryState?.wasRunningAtAdoption ?? true);
   const checked: string[] = [];
 
-  // The standbys of one depth stop one after another, the deepest first (each still gets its upstream's shutdown
+  // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
   // checkpoint, as upstreams stop after them); former primaries last.
   const waves = [
     ...standbyNameWaves(rt.spec)
@@ -64,6 +64,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     steps.push({
       title: `stop ${running.map((n) => n.name).join(', ')} (${mode})`,
       check: 'pg_ctl status says no server is running',
+      concurrent: true,
       actions: running.map((n) => ({ kind: 'node' as const, node: n.name, op: 'stop' as const, mode, summary: `stopping ${n.name}` })),
     });
     result.stopped.push(...running.map((n) => n.name));

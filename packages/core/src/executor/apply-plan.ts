@@ -1,4 +1,5 @@
 import type { Executor } from './executor.js';
+import type { Action } from './action.js';
 import type { OperationPlan } from './operation-plan.js';
 
 // Apply a plan's steps in order through the executor, telling the caller each step's title as it starts.
@@ -6,6 +7,14 @@ export async function applyPlan(executor: Executor, plan: OperationPlan, log: (l
   for (const step of plan.steps) {
     if (step.actions.length === 0) continue;
     log(step.title);
-    await executor.applyAll(step.actions);
+    if (step.concurrent) await applyTogether(executor, step.actions);
+    else await executor.applyAll(step.actions);
   }
+}
+
+// Apply independent actions at once; all of them run to their end before the first failure is thrown.
+async function applyTogether(executor: Executor, actions: readonly Action[]): Promise<void> {
+  const outcomes = await Promise.allSettled(actions.map((action) => executor.apply(action)));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }

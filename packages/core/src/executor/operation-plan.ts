@@ -12,6 +12,9 @@ export interface PlanStep {
   described?: readonly string[];
   check?: string;
   ifFails?: string;
+  // The actions are independent of one another (stopping the standbys of one depth) and run together; each is
+  // still attempted when another fails, and the step then fails with the first error.
+  concurrent?: boolean;
 }
 
 // Everything a command will do, planned from the cluster as it is, before anything changes: the executor applies

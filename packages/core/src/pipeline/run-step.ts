@@ -4,6 +4,7 @@ import type { StepContext } from '../plugin/step-context.js';
 import type { PlanStep } from '../executor/operation-plan.js';
 import type { PipelineObserver } from './pipeline-events.js';
 import type { PipelineStep, StepRecord } from './pipeline-step.js';
+import { timed } from '../util/timings.js';
 
 // How a dry run hands on each step's plan: to planned; with lenient, a step that cannot be planned from the servers
 // as they are now (planning what a failover's last step will find) says why instead of failing the run.
@@ -24,7 +25,7 @@ export async function runStep(step: PipelineStep, given: StepContext<any>, obser
     run: async (actions) => {
       for (const action of actions) {
         observe({ type: 'action', step: name, node, kind: action.kind, summary: action.summary, at: new Date().toISOString() });
-        await given.run([action]);
+        await timed(`action ${node} ${name} ${action.kind}: ${action.summary}`, () => given.run([action]));
       }
     },
   };
@@ -33,7 +34,7 @@ export async function runStep(step: PipelineStep, given: StepContext<any>, obser
   try {
     let plan;
     try {
-      plan = await step.plugin.plan(ctx);
+      plan = await timed(`plan ${name} ${node}`, () => step.plugin.plan(ctx));
     } catch (error) {
       // A dry run cannot inspect a server that only starts in the real run; say so instead of failing.
       // Only when a server the step talks to is really not running yet; a running one that refuses is an error.
@@ -63,7 +64,7 @@ export async function runStep(step: PipelineStep, given: StepContext<any>, obser
     let summary: string;
     let data: unknown;
     if (step.plugin.apply) {
-      const result = await step.plugin.apply(ctx, plan);
+      const result = await timed(`apply ${name} ${node}`, () => step.plugin.apply!(ctx, plan));
       summary = result?.summary ?? defaultSummary(plan.actions.length, changed);
       data = result?.data;
     } else {

@@ -44,11 +44,11 @@ export interface RememberedBinaries extends BinaryCandidate {
   stamp?: string;
 }
 
-// What identifies a program file as it is now (size, modification time, inode): an upgrade or a reinstall
-// changes it.
+// What identifies a program file as it is now (size, modification and change times, inode): an upgrade or a
+// reinstall changes it, and so does any change to the file's contents or metadata.
 export async function programStamp(file: string): Promise<string> {
   const st = await stat(file);
-  return `${st.size}:${Math.floor(st.mtimeMs)}:${st.ino}`;
+  return `${st.size}:${Math.floor(st.mtimeMs)}:${Math.floor(st.ctimeMs)}:${st.ino}`;
 }
 
 // The remembered binaries described from what was recorded, when their postgres program is still the file it
@@ -66,17 +66,34 @@ export async function unchangedBinaries(remembered: RememberedBinaries): Promise
   return binariesAt({ binDir: remembered.binDir, source: remembered.source, reason: remembered.reason }, major, remembered.version);
 }
 
+// The version `postgres --version` printed, per program file (path and programStamp): a command that resolves the
+// same binaries twice (verify, then the status it reports) runs the program once, and a replaced binary is asked
+// again.
+const versionByFile = new Map<string, Promise<string>>();
+
 // Read the version of the binaries in a directory and describe them.
 export async function inspectBinDir(candidate: BinaryCandidate): Promise<PgBinaries> {
   const postgres = path.join(candidate.binDir, 'postgres' + EXE);
+  const stamp = await programStamp(postgres).catch(() => undefined);
+  const key = stamp === undefined ? undefined : `${postgres}\0${stamp}`;
+  const known = key === undefined ? undefined : versionByFile.get(key);
+  const asking = known ?? readVersion(postgres);
+  if (key !== undefined && !known) {
+    versionByFile.set(key, asking);
+    asking.catch(() => versionByFile.delete(key));
+  }
+  const version = await asking;
+  return binariesAt(candidate, parseMajor(version), version);
+}
+
+async function readVersion(postgres: string): Promise<string> {
   const result = await runProgramAllowFailure(postgres, ['--version'], { purpose: `${postgres} --version` });
   if (result.exitCode !== 0) {
     throw new HotstandbyError('BINARIES_NOT_FOUND', `${postgres} --version failed: ${(result.stderr || result.stdout).trim()}`, {
       fix: 'point postgres.binDir at a working PostgreSQL installation',
     });
   }
-  const version = /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
-  return binariesAt(candidate, parseMajor(version), version);
+  return /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
 }
 
 // A PgBinaries value for a directory whose version is already known.

@@ -7,6 +7,7 @@ import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
 import { openClient } from './pg-client.js';
 import { NOT_READY_STATES, type ConnectTarget, type PgServerError } from './sql-session.js';
+import { timed } from '../util/timings.js';
 
 // A node's superuser connections: one per database, shared by concurrent callers (the promise is cached, so
 // two callers never open two), queries queued one after another, and the first connection checked to be the
@@ -62,11 +63,11 @@ export class NodeConnections {
   }
 
   private async connect(database: string): Promise<pg.Client> {
-    const client = await openClient(this.target(database));
+    const client = await timed(`login ${this.node} ${database}`, () => openClient(this.target(database)));
     client.on('error', () => this.drop(database, client));
     client.on('end', () => this.drop(database, client));
     try {
-      if (!this.identityChecked) await this.checkIdentity(client);
+      if (!this.identityChecked) await timed(`identity check ${this.node}`, () => this.checkIdentity(client));
     } catch (error) {
       // An open socket would keep the process alive after the error is reported.
       await client.end().catch(() => undefined);

@@ -144,12 +144,16 @@ export class PgNode {
     await ensureLogDir(this.logFile, this.osUser);
     await this.removeStaleLockFile();
     const offset = await logSize(this.logFile);
-    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s'], {
-      user: this.osUser,
-      detached: true,
-      purpose: `pg_ctl start for ${this.name}`,
-      timeoutMs: (timeout + 15) * 1000,
-    });
+    const result = await runProgramAllowFailure(
+      this.binaries.path('pg_ctl'),
+      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...this.backupStartOptions()],
+      {
+        user: this.osUser,
+        detached: true,
+        purpose: `pg_ctl start for ${this.name}`,
+        timeoutMs: (timeout + 15) * 1000,
+      },
+    );
     if (result.exitCode !== 0) {
       const tail = await this.logTail(25, offset);
       throw new HotstandbyError('SERVER_START_FAILED', `${this.name} did not start on port ${this.port}: ${lastMeaningfulLine(tail) ?? result.stderr.trim()}`, {
@@ -158,6 +162,14 @@ export class PgNode {
         fix: `read ${this.logFile}; fix the cause and run the command again`,
       });
     }
+  }
+
+  // The first start of a fresh base backup (a backup_label is there) syncs the whole data directory before
+  // recovery, which pg_basebackup has just written and synced file by file: on Linux with 14+, one syncfs(2)
+  // does the same work (its start takes seconds less on a large backup). Later starts keep the server's setting.
+  private backupStartOptions(): string[] {
+    if (process.platform !== 'linux' || !this.facts.recoveryInitSyncMethod || !existsSync(path.join(this.dataDir, 'backup_label'))) return [];
+    return ['-o', '-c recovery_init_sync_method=syncfs'];
   }
 
   // Stop the server (fast by default) and wait for it to exit.

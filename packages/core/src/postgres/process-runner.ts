@@ -5,6 +5,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import { onWindows } from '../util/platform.js';
 import type { ServerUser } from './os-user.js';
+import { countProgram, timed } from '../util/timings.js';
 import { noteProgramEnded, noteProgramStarted, runningProgramGroups } from './program-registry.js';
 
 // How to run one external program.
@@ -74,16 +75,19 @@ export async function runProgramAllowFailure(command: string, args: readonly str
   // a plain uid/gid switch (the fallback where runuser is missing) would drop them.
   const runuser = switchUser ? runuserPath() : undefined;
   const [file, argv] = runuser ? [runuser, ['-u', user!.name, '--', command, ...args]] : [command, [...args]];
-  const outcome = await runInOwnGroup(file, argv, {
-    env: programEnv(user, options.env),
-    cwd: options.cwd ?? (switchUser ? '/' : undefined),
-    timeoutMs: options.timeoutMs,
-    signal: options.signal,
-    leavesServer: options.detached ?? false,
-    input: options.input,
-    label: options.purpose ?? command,
-    ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
-  });
+  countProgram(command, args);
+  const outcome = await timed(`program ${options.purpose ?? describeCommand(command, args)}`, () =>
+    runInOwnGroup(file, argv, {
+      env: programEnv(user, options.env),
+      cwd: options.cwd ?? (switchUser ? '/' : undefined),
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      leavesServer: options.detached ?? false,
+      input: options.input,
+      label: options.purpose ?? command,
+      ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
+    }),
+  );
   if (outcome.aborted) throw new HotstandbyError('ABORTED', `${options.purpose ?? command} was interrupted`);
   if (outcome.timedOut) {
     throw new HotstandbyError('TIMEOUT', `${options.purpose ?? command} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`, {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -252,8 +252,23 @@ async function describeTree(root: string): Promise<{ dirs: TemplateEntryFile[]; 
   return { dirs, files };
 }
 
-// Size and SHA-256 of a file.
+// Bytes read at a time when hashing: the copy hashes COPY_CONCURRENCY files at once, and a whole 16 MB WAL
+// segment per worker would raise the CLI's peak memory by that much.
+const HASH_CHUNK = 256 * 1024;
+
+// Size and SHA-256 of a file, read in chunks.
 async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
-  const bytes = await readFile(file);
-  return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK);
+  let size = 0;
+  const handle = await open(file, 'r');
+  try {
+    for (let read = (await handle.read(buffer, 0, HASH_CHUNK, null)).bytesRead; read > 0; read = (await handle.read(buffer, 0, HASH_CHUNK, null)).bytesRead) {
+      hash.update(buffer.subarray(0, read));
+      size += read;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { size, sha256: hash.digest('hex') };
 }

@@ -71,6 +71,9 @@ export interface VersionFacts {
   };
   // pg_replication_slots.wal_status (13+): "lost" when max_slot_wal_keep_size made the server give the slot up.
   slotWalStatus: boolean;
+  // recovery_init_sync_method (14+): 'syncfs' makes the sync of the data directory before crash or backup
+  // recovery one syncfs(2) of its file system (Linux) instead of an fsync of every file.
+  recoveryInitSyncMethod: boolean;
   // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
   startupProcessVisible: boolean;
   // A promotion ends a replay pause and goes on (14+); before, a paused standby promotes only once resumed.
@@ -206,6 +209,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       synchronousStandbyNames: 'sighup',
     },
     slotWalStatus: v(130000),
+    recoveryInitSyncMethod: v(140000),
     startupProcessVisible: wal,
     promoteEndsReplayPause: v(140000),
     walSendersUseConnectionSlots: !v(120000),

@@ -185,6 +185,11 @@ describe('new data directories from the initdb template cache', () => {
     });
     started.push(standby);
     await standby.start();
+    // A fresh base backup's first start syncs its data directory with one syncfs where the server can (14+ on Linux).
+    const syncMethod = (n: PgNode) => n.queryOne<{ m: string | null }>("SELECT current_setting('recovery_init_sync_method', true) AS m").then((r) => r?.m ?? null);
+    const hasSetting = versionFacts(binaries.major).recoveryInitSyncMethod;
+    expect(await syncMethod(standby)).toBe(hasSetting ? (process.platform === 'linux' ? 'syncfs' : 'fsync') : null);
+    expect(await syncMethod(one), 'a start without a backup_label keeps the default').toBe(hasSetting ? 'fsync' : null);
     await pollUntil(async () => ((await one.queryOne<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_replication'))!.n === 1 ? true : undefined), {
       timeoutMs: 30_000,
       what: 'the standby to stream',

@@ -216,6 +216,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'context.recoveryMinApplyDelay': [RC, RC, RC, RC, RC, RC, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   'context.synchronousStandbyNames': [HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
+  recoveryInitSyncMethod: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],
   promoteEndsReplayPause: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   walSendersUseConnectionSlots: [T, T, T, T, T, T, F, F, F, F, F, F, F],
