@@ -46,7 +46,11 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
     const b = rt.binaries;
     add('binaries', 'ok', `PostgreSQL ${b.version} in ${b.binDir} (${b.reason})`);
     addBaseBackupCheck(add, spec, b);
-    add('os user', 'ok', `servers run as ${rt.serverUser.name} (uid ${rt.serverUser.uid})${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`);
+    add(
+      'os user',
+      'ok',
+      `servers run as ${rt.serverUser.name}${rt.serverUser.uid >= 0 ? ` (uid ${rt.serverUser.uid})` : ''}${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`,
+    );
     for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [
       string,
       string,
