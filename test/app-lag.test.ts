@@ -65,6 +65,10 @@ describe('lag', () => {
     expectUserError(await project.run(['lag', 'main', '--pause']), ['main is not a standby', 's1']);
     expectUserError(await project.run(['lag', 'nope', '--pause']), ['no node named "nope"']);
     expectUserError(await project.run(['lag', 's1', '--delay', '2 seconds']), ['--delay 2 seconds is not a duration', '500ms, 2s, 5min']);
+    // Beyond PostgreSQL's range (an int of ms): refused up front, not written where it would break the next start.
+    for (const tooLong of ['30d', '25d', '600h', '36000min']) {
+      expectUserError(await project.run(['lag', 's1', '--delay', tooLong]), [`--delay ${tooLong} is longer than PostgreSQL accepts`, '2147483647ms', 'at most 24d']);
+    }
     for (const args of [
       ['lag', 's1'],
       ['lag', 's1', '--pause', '--resume'],
@@ -76,5 +80,22 @@ describe('lag', () => {
     expect(readFileSync(settingsFile, 'utf8')).toBe(before);
     const s1 = await cluster.client('s1');
     expect((await s1.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p).toBe(false);
+  });
+
+  test('--delay takes effect or is put back; --delay 0 takes a delay out of a stopped standby, which then starts', async () => {
+    const project = await createProject();
+    const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
+    const settingsFile = path.join((await cluster.node('s1')).dataDir, 'postgresql.auto.conf');
+    const run = await ok(project, ['lag', 's1', '--delay', '24d']);
+    expect(run.stdout, describeRun(run)).toMatch(/check that s1 applies WAL 24d after commit/);
+    expect(await show(await cluster.client('s1'), 'recovery_min_apply_delay')).toBe('24d');
+    await ok(project, ['stop', 's1']);
+    expectUserError(await project.run(['lag', 's1', '--delay', '2s']), ['s1 is not running', 'lag s1 --delay 0 works on a stopped standby']);
+    expect(readFileSync(settingsFile, 'utf8')).toContain("recovery_min_apply_delay = '24d'");
+    const off = await ok(project, ['lag', 's1', '--delay', '0']);
+    expect(off.stdout, describeRun(off)).toContain('remove recovery_min_apply_delay from');
+    expect(readFileSync(settingsFile, 'utf8')).not.toContain('recovery_min_apply_delay');
+    await ok(project, ['start', 's1']);
+    expect(await show(await cluster.client('s1'), 'recovery_min_apply_delay')).toBe('0');
   });
 });
