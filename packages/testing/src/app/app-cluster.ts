@@ -48,7 +48,15 @@ export interface AppCluster {
   // replica in the read pools. Returns the new primary's name.
   switchover(name?: string): Promise<string>;
   // Stop the primary the way a crash does (immediate shutdown: no checkpoint, connections cut). Returns its name.
+  // Afterwards: promote a replica (a failover) and rejoin the old primary, or start it again.
   killPrimary(): Promise<string>;
+  // A failover: the replica becomes the primary and the other replicas follow it (refused while a primary
+  // runs: use switchover). Default: the first running replica in the read pools. Returns its name.
+  promote(name?: string): Promise<string>;
+  // Make a former primary (killed, then another node promoted) a replica of the primary of now.
+  rejoin(name: string): Promise<void>;
+  // Start a stopped node again (a killed primary that nobody replaced comes back as the primary).
+  start(name: string): Promise<void>;
   // Where a node's server log is now.
   markLog(name: string): Promise<LogMark>;
   // The writes a node refused (read-only), from its server log since the mark (default: the whole log).
@@ -114,7 +122,7 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
     const primary = (await roles()).find((r) => !r.inRecovery);
     if (!primary)
       throw new HotstandbyError('CONNECTION_FAILED', 'no node of the cluster runs as a primary', {
-        fix: 'start one (a test that killed the primary can promote a replica with switchover or hotstandby promote)',
+        fix: 'after killPrimary(): promote a replica with app.promote() (then app.rejoin(<old primary>)), or start the old primary again with app.start(<name>)',
       });
     return primary.name;
   };
@@ -179,6 +187,18 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
       const primary = await primaryName();
       await (await cluster()).stop([primary], { mode: 'immediate' });
       return primary;
+    },
+    promote: async (name) => {
+      const target = name ?? (await roles()).find((r) => r.inRecovery && nodeNamed(r.name).readPool)?.name;
+      if (!target) throw new HotstandbyError('TOPOLOGY_CONFLICT', 'no running replica to promote', { fix: 'start a replica first: app.start(<name>)' });
+      await (await cluster()).promote(nodeNamed(target).name, { renderer: 'silent', print: () => undefined });
+      return target;
+    },
+    rejoin: async (name) => {
+      await (await cluster()).rejoin(nodeNamed(name).name, { renderer: 'silent', print: () => undefined });
+    },
+    start: async (name) => {
+      await (await cluster()).start([nodeNamed(name).name]);
     },
     markLog: async (name) => ({ node: name, offset: await sizeOf(await logFile(name)) }),
     writeAttemptsOn,

@@ -107,7 +107,7 @@ describe('a primary and read replicas for an application test run', () => {
     await app.assertNoWritesOn('replica1');
   });
 
-  it('switchover makes a replica the primary, and the read-write URL follows it; killPrimary stops it like a crash', async () => {
+  it('switchover makes a replica the primary, and the read-write URL follows it; killPrimary stops it like a crash, and promote and rejoin bring the cluster back', async () => {
     expect(await app.switchover('replica1')).toBe('replica1');
     expect(await app.primaryName()).toBe('replica1');
     const cfg = await app.nodePostgres();
@@ -116,7 +116,17 @@ describe('a primary and read replicas for an application test run', () => {
     await app.waitForReplicas();
     expect(await app.killPrimary()).toBe('replica1');
     expect(await isPortFree(app.env.nodes[1]!.port)).toBe(true);
-    await expect(app.primaryName()).rejects.toThrow(/no node of the cluster runs as a primary/);
+    await expect(app.primaryName()).rejects.toMatchObject({ message: 'no node of the cluster runs as a primary', fix: expect.stringContaining('app.promote()') });
+    // The failover finishes with the kit: a replica is promoted, the others follow it, the old primary rejoins.
+    expect(await app.promote('replica2')).toBe('replica2');
+    expect(await app.primaryName()).toBe('replica2');
+    await app.rejoin('replica1');
+    const after = await app.nodePostgres();
+    expect(after.primary.port).toBe(app.env.nodes[2]!.port);
+    expect(after.replicas.map((r) => r.port).sort()).toEqual([app.env.nodes[0]!.port, app.env.nodes[1]!.port].sort());
+    await query(after.primary, 'INSERT INTO paused_reads VALUES (7)');
+    await app.waitForReplicas();
+    for (const replica of after.replicas) expect(await query(replica, 'SELECT id FROM paused_reads WHERE id = 7')).toEqual([{ id: 7 }]);
   });
 });
 
