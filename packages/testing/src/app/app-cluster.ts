@@ -1,8 +1,9 @@
-import { open } from 'node:fs/promises';
 import {
   Cluster,
   HotstandbyError,
   loadConfig,
+  logFrom,
+  logSize,
   lsnReached,
   openSession,
   parseMajor,
@@ -15,12 +16,9 @@ import {
   type SqlClient,
   type VersionFacts,
 } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
+import { BUILTIN_PLUGINS, isVerifyProbe } from '@hotstandby/builtin-steps';
 import { readAppClusterInfo, type AppClusterInfo } from './app-cluster-env.js';
 import { writeAttemptsIn, type WriteAttempt } from './write-attempts.js';
-
-// The write hotstandby's verify step tries on a standby: INSERT INTO public."hotstandby_verify_<random>" (id, token) ….
-const VERIFY_PROBE = /^INSERT INTO public\."hotstandby_verify_[0-9a-f]+" \(id, token\) VALUES /;
 
 // A place in a node's server log (its size then): assertNoWritesOn looks only at what was logged after it.
 export interface LogMark {
@@ -59,7 +57,8 @@ export interface AppCluster {
   start(name: string): Promise<void>;
   // Where a node's server log is now.
   markLog(name: string): Promise<LogMark>;
-  // The writes a node refused (read-only), from its server log since the mark (default: the whole log).
+  // The writes a node refused (read-only), from its server log since the mark (default: since the setup was done);
+  // hotstandby's own verify probes are left out.
   writeAttemptsOn(name: string, since?: LogMark): Promise<WriteAttempt[]>;
   // Fail with every refused write and its statement when anything tried to write on the node since the mark.
   assertNoWritesOn(name: string, since?: LogMark): Promise<void>;
@@ -136,8 +135,9 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
       await c.query(`SELECT ${pause ? facts.fn.replayPause : facts.fn.replayResume}()`);
     });
   // hotstandby's verify step tries a write on every standby on purpose (to prove it refuses writes): not the app's.
+  // Without a mark: from where the log was when the setup was done (earlier runs' entries do not count).
   const writeAttemptsOn = async (name: string, since?: LogMark) =>
-    writeAttemptsIn(await readFrom(await logFile(name), since?.offset ?? 0)).filter((a) => !a.statement || !VERIFY_PROBE.test(a.statement));
+    writeAttemptsIn(await logFrom(await logFile(name), since?.offset ?? info.logOffsets?.[name] ?? 0)).filter((a) => !a.statement || !isVerifyProbe(a.statement));
 
   return {
     info,
@@ -200,7 +200,7 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
     start: async (name) => {
       await (await cluster()).start([nodeNamed(name).name]);
     },
-    markLog: async (name) => ({ node: name, offset: await sizeOf(await logFile(name)) }),
+    markLog: async (name) => ({ node: name, offset: await logSize(await logFile(name)) }),
     writeAttemptsOn,
     assertNoWritesOn: async (name, since) => {
       const attempts = await writeAttemptsOn(name, since);
@@ -219,28 +219,5 @@ export class WritesOnReplicaError extends Error {
   ) {
     super(message);
     this.name = 'WritesOnReplicaError';
-  }
-}
-
-async function sizeOf(file: string): Promise<number> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return 0;
-  try {
-    return (await handle.stat()).size;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readFrom(file: string, offset: number): Promise<string> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await handle.read(buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
   }
 }

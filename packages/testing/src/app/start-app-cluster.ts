@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Cluster, HotstandbyError, loadConfig, configFromObject, resolveBinaries, resolveServerUser, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
+import { Cluster, HotstandbyError, loadConfig, configFromObject, logSize, resolveBinaries, resolveServerUser, stateLayout, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
 import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { freePort } from '../free-port.js';
 import { makeTempDir, removeTempDir } from '../temp-dir.js';
@@ -64,7 +64,10 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     cluster = new Cluster(spec, { plugins: BUILTIN_PLUGINS });
     await cluster.up({ renderer: 'silent', print: () => undefined });
     const env = await cluster.env(options.database);
-    return { info: { configFile, env }, readyMs: Date.now() - started, stop };
+    const layout = stateLayout(spec.stateDir);
+    const logOffsets: Record<string, number> = {};
+    for (const node of env.nodes) logOffsets[node.name] = await logSize(layout.logFile(node.name));
+    return { info: { configFile, env, logOffsets }, readyMs: Date.now() - started, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
