@@ -43,3 +43,16 @@ describe('assertNoWritesOn without a mark', () => {
     expect(await app.writeAttemptsOn('replica1', { node: 'replica1', offset: 0 })).toHaveLength(2);
   });
 });
+
+describe('@hotstandby/testing/app re-exports', () => {
+  it('passwordFromPassfile, so a project that installed only @hotstandby/testing reads the password at run time', async () => {
+    const { passwordFromPassfile } = await import('../../src/app/index.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotstandby-app-pgpass-'));
+    try {
+      writeFileSync(path.join(dir, 'pgpass'), '127.0.0.1:6000:*:postgres:s3cret\n', { mode: 0o600 });
+      expect(await passwordFromPassfile(path.join(dir, 'pgpass'), { host: '127.0.0.1', port: 6000, database: 'app', user: 'postgres' })).toBe('s3cret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
