@@ -82,13 +82,15 @@ describe('lag', () => {
     expect((await s1.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p).toBe(false);
   });
 
-  test('--delay takes effect or is put back; --delay 0 takes a delay out of a stopped standby, which then starts', async () => {
+  test('--delay takes effect; a delayed or paused standby is refused as a switchover target; --delay 0 takes a delay out of a stopped standby, which then starts', async () => {
     const project = await createProject();
     const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
     const settingsFile = path.join((await cluster.node('s1')).dataDir, 'postgresql.auto.conf');
     const run = await ok(project, ['lag', 's1', '--delay', '24d']);
     expect(run.stdout, describeRun(run)).toMatch(/check that s1 applies WAL 24d after commit/);
     expect(await show(await cluster.client('s1'), 'recovery_min_apply_delay')).toBe('24d');
+    // A switchover onto it would wait out the delay: refused, naming how to take it out; nothing changes.
+    expectUserError(await project.run(['switchover', 's1']), ['s1 applies WAL 24d after commit', 'hotstandby lag s1 --delay 0']);
     await ok(project, ['stop', 's1']);
     expectUserError(await project.run(['lag', 's1', '--delay', '2s']), ['s1 is not running', 'lag s1 --delay 0 works on a stopped standby']);
     expect(readFileSync(settingsFile, 'utf8')).toContain("recovery_min_apply_delay = '24d'");
@@ -97,5 +99,11 @@ describe('lag', () => {
     expect(readFileSync(settingsFile, 'utf8')).not.toContain('recovery_min_apply_delay');
     await ok(project, ['start', 's1']);
     expect(await show(await cluster.client('s1'), 'recovery_min_apply_delay')).toBe('0');
+    // Paused replay would make a switchover wait until it timed out: refused up front, naming --resume.
+    await ok(project, ['lag', 's1', '--pause']);
+    expectUserError(await project.run(['switchover', 's1']), ['s1 has WAL replay paused', 'hotstandby lag s1 --resume']);
+    await ok(project, ['lag', 's1', '--resume']);
+    const main = await cluster.client('main');
+    expect((await main.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r).toBe(false);
   });
 });
