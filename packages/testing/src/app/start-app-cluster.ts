@@ -1,6 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Cluster, HotstandbyError, loadConfig, configFromObject, logSize, resolveBinaries, resolveServerUser, stateLayout, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
+import {
+  Cluster,
+  HotstandbyError,
+  loadConfig,
+  configFromObject,
+  logSize,
+  resolveBinaries,
+  resolveServerUser,
+  stateLayout,
+  type ClusterSpec,
+  type ConfigInput,
+} from '@hotstandby/core';
 import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { freePort } from '../free-port.js';
 import { makeTempDir, removeTempDir } from '../temp-dir.js';

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP_CLUSTER_ENV, appCluster, type AppClusterInfo } from '../../src/app/index.js';
 
-const refused = (statement: string) => `2026-12-05 15:00:01.000 UTC [42] ERROR:  cannot execute ${statement.split(' ')[0]} in a read-only transaction\n2026-12-05 15:00:01.000 UTC [42] STATEMENT:  ${statement}\n`;
+const refused = (statement: string) =>
+  `2026-12-05 15:00:01.000 UTC [42] ERROR:  cannot execute ${statement.split(' ')[0]} in a read-only transaction\n2026-12-05 15:00:01.000 UTC [42] STATEMENT:  ${statement}\n`;
 
 // A kept state directory with replica1's server log: what a project's own config leaves between runs.
 function keptCluster(): { dir: string; log: string; env: NodeJS.ProcessEnv; info: AppClusterInfo } {
