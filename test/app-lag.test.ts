@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import type { PlanView } from '@hotstandby/core';
 import { describeRun, parseJson } from './support/cli.js';
 import { expectUserError } from './support/cluster-json.js';
-import { ok, show, upCluster, waitReplayed } from './support/cluster-nodes.js';
+import { ok, runAsServerUser, show, upCluster, waitReplayed } from './support/cluster-nodes.js';
 import { clusterConfig, createProject } from './support/project.js';
 
 describe('lag', () => {
@@ -82,7 +82,7 @@ describe('lag', () => {
     expect((await s1.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p).toBe(false);
   });
 
-  test('--delay takes effect; a delayed or paused standby is refused as a switchover target; --delay 0 takes a delay out of a stopped standby, which then starts', async () => {
+  test('--delay takes effect or the file is put back; a delayed or paused standby is refused as a switchover target; --delay 0 takes a delay out of a stopped standby, which then starts', async () => {
     const project = await createProject();
     const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
     const settingsFile = path.join((await cluster.node('s1')).dataDir, 'postgresql.auto.conf');
@@ -105,5 +105,21 @@ describe('lag', () => {
     await ok(project, ['lag', 's1', '--resume']);
     const main = await cluster.client('main');
     expect((await main.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r).toBe(false);
+
+    // A server that does not take the new value (here a command-line setting wins over the file): the file is put
+    // back as it was and the failure says what the server uses.
+    const status = await cluster.status();
+    await ok(project, ['stop', 's1']);
+    const dataDir = (await cluster.node('s1')).dataDir;
+    const manual = await runAsServerUser(
+      status,
+      'pg_ctl',
+      ['start', '-D', dataDir, '-w', '-s', '-l', path.join(dataDir, 'manual-start.log'), '-o', '-c recovery_min_apply_delay=0'],
+      dataDir,
+    );
+    expect(manual.code, describeRun(manual)).toBe(0);
+    const unchanged = readFileSync(settingsFile, 'utf8');
+    expectUserError(await project.run(['lag', 's1', '--delay', '2s']), ["s1 did not take recovery_min_apply_delay = '2s'", 'it uses 0ms (from command line', 'back as it was']);
+    expect(readFileSync(settingsFile, 'utf8')).toBe(unchanged);
   });
 });

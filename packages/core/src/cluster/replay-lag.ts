@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
@@ -42,13 +43,16 @@ function tookDelay(rt: ClusterRuntime, node: PgNode, delay: string, before: { fi
     summary: `check that ${node.name} applies WAL ${delay === '0' ? 'without delay' : `${delay} after commit`} (pg_settings)`,
     byHand: { text: `SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay' on ${node.name} shows ${wantedMs}` },
     run: async () => {
-      const row = await node.queryOne<{ setting: string }>("SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
+      const row = await node.queryOne<{ setting: string; source: string }>("SELECT setting, source FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
       if (row && Number(row.setting) === wantedMs) return;
       const refused = await node.queryOne<{ error: string }>(
         "SELECT error FROM pg_file_settings WHERE name = 'recovery_min_apply_delay' AND sourcefile = $1 AND error IS NOT NULL",
         [before.file],
       );
-      const said = serverSays(await node.logTail(40, before.logOffset)) ?? refused?.error ?? `it uses ${row?.setting ?? 'an unknown'}ms`;
+      const said =
+        serverSays(await node.logTail(40, before.logOffset)) ??
+        refused?.error ??
+        `it uses ${row?.setting ?? 'an unknown'}ms (from ${row?.source ?? 'somewhere unknown'}, which wins over ${path.basename(before.file)})`;
       if (before.current === undefined) await rm(before.file, { force: true });
       else await writeFileAtomic(before.file, before.current, { mode: 0o600, uid: rt.serverUser.uid, gid: rt.serverUser.gid });
       await node.reload();
