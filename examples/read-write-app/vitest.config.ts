@@ -12,6 +12,9 @@ export default defineConfig({
   test: {
     globalSetup: ['test/global-setup.ts'],
     include: ['test/**/*.test.ts'],
+    // Every test file shares the one cluster, and the faults one injects (pauses, switchovers) reach the others:
+    // run the files one at a time.
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

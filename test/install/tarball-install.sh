@@ -4,7 +4,7 @@
 # runs the installed CLI and library there against real PostgreSQL servers: --version; up (no config at all),
 # verify, status, down --purge; the same with a config file, and again under the lowest supported Node; a
 # TypeScript config without and with tsx; a plain .mjs using the library; a TypeScript consumer type-checking
-# against the published types; and a `plugin new` package installed against the tarballs, passing its own test
+# against the published types, also @hotstandby/testing's app entry points (loaded and type-checked); and a `plugin new` package installed against the tarballs, passing its own test
 # and loading into the pipeline.
 # Whatever happens, every server it started is stopped and its temporary directory removed.
 # Needs: Node and npm (registry access for third-party dependencies), pnpm for building and packing, and, as root,
@@ -217,6 +217,28 @@ const step: PluginInput = definePlugin({ name: 'noop', description: 'does nothin
 export const cluster = createCluster({ primary: { port: 6543 } }, { plugins: [step] });
 export const isError = (e: unknown): e is HotstandbyError => e instanceof HotstandbyError;
 export type Spec = ClusterSpec;
+TS
+expect_exit 0 clean_npm exec --offline -- tsc --noEmit --skipLibCheck false
+
+step "@hotstandby/testing's app entry points load and type-check as installed (the globalSetup line of docs/app-testing.md)"
+cd "$work/ts-consumer"
+node --input-type=module -e "
+const app = await import('@hotstandby/testing/app');
+for (const name of ['appCluster', 'appGlobalSetup', 'jestGlobalSetup', 'passwordFromPassfile']) if (typeof app[name] !== 'function') throw new Error(name + ' is not exported');
+for (const entry of ['vitest-setup', 'jest-setup', 'jest-teardown']) if (typeof (await import('@hotstandby/testing/' + entry)).default !== 'function') throw new Error(entry + ' has no default function');
+console.log('testing/app: entry points load');
+" || fail "an entry point of @hotstandby/testing does not load"
+# A CommonJS config resolves the setup file with require.resolve (import.meta.resolve is ESM only).
+node -e "require('node:fs').accessSync(require.resolve('@hotstandby/testing/vitest-setup'))" || fail "require.resolve('@hotstandby/testing/vitest-setup') failed"
+mkdir -p app-test
+cat > app-test/global-setup.ts <<'TS'
+export { default } from '@hotstandby/testing/vitest-setup';
+TS
+cat > app-test/uses-app.ts <<'TS'
+import { appCluster, appGlobalSetup, passwordFromPassfile, type AppCluster } from '@hotstandby/testing/app';
+export const setup: () => Promise<() => Promise<void>> = appGlobalSetup({ replicas: 1, config: { postgres: { version: 15 } } });
+export const primary = (app: AppCluster = appCluster()): Promise<string> => app.primaryName();
+export const lookup = passwordFromPassfile;
 TS
 expect_exit 0 clean_npm exec --offline -- tsc --noEmit --skipLibCheck false
 

@@ -152,7 +152,7 @@ export type { SqlClient, SqlResult } from './postgres/sql-client.js';
 export { writeFileAtomic, chownIfRoot, staleTempFiles } from './util/atomic-write.js';
 export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
-export { lastErrorLine } from './postgres/server-log.js';
+export { lastErrorLine, logFrom, logSize } from './postgres/server-log.js';
 export { emptyDir } from './util/empty-dir.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';

@@ -13,6 +13,7 @@ import {
 } from '@hotstandby/core';
 import { lowerThanPrimary } from './lower-settings.js';
 import type { Marker } from './marker-table.js';
+import { probeWrite } from './probe-write.js';
 import type { CheckResult, StandbyReport } from './verify-report.js';
 
 // SQLSTATE of "cannot execute INSERT in a read-only transaction".
@@ -75,9 +76,7 @@ export async function checkStandby(
   // paused) is asked to create a table instead, which a read-only server refuses just the same.
   const useInsert = report.rowReplicated === true && !options.applyDelay;
   try {
-    const write = useInsert
-      ? `INSERT INTO public.${quoteIdent(marker.table)} (id, token) VALUES (2, 'standby')`
-      : `CREATE TABLE public.${quoteIdent(marker.table + '_probe')} (id int)`;
+    const write = probeWrite(marker.table, useInsert);
     await standby.query(write, [], options.database);
     report.readOnly = false;
     checks.push({ name: 'read-only', ok: false, detail: 'an INSERT succeeded on the standby' });

@@ -5,6 +5,7 @@ import { waitUntilCommitsComplete } from './sync-commit-wait.js';
 import type { VerifyReport } from './verify-report.js';
 
 export type { VerifyReport, StandbyReport, CheckResult } from './verify-report.js';
+export { isVerifyProbe } from './probe-write.js';
 
 const options = z.strictObject({
   timeoutSeconds: z.int().min(1).max(3600).default(60),

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 
-// The driver formats, for the help text (the library's DRIVER_FORMATS; checked against it when the command runs).
-const DRIVER_FORMAT_HELP = 'node-postgres, postgres-js, prisma, drizzle, knex, kysely, jdbc';
+// The driver formats, for the help text without loading the library at start (the library's DRIVER_FORMATS; a unit
+// test keeps the two lists the same).
+export const DRIVER_FORMAT_HELP = 'node-postgres, postgres-js, prisma, drizzle, knex, kysely, jdbc';
 
 // `env`: connection URLs for applications that split reads and writes (no passwords; PGPASSFILE has them), or
 // one client library's settings with --format.

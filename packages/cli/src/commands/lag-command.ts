@@ -12,7 +12,7 @@ export function registerLag(program: Command, cli: CliContext): void {
     .argument('<name>', 'the standby')
     .option('--pause', 'stop applying WAL (it keeps receiving) until --resume or a restart')
     .option('--resume', 'apply WAL again')
-    .option('--delay <duration>', 'apply WAL this long after commit: 500ms, 2s, 5min, 1h (0 takes the delay out); PostgreSQL 12+')
+    .option('--delay <duration>', 'apply WAL this long after commit: 500ms, 2s, 5min, 1h, at most 24d (0 takes the delay out, also on a stopped standby); PostgreSQL 12+')
     .option('--dry-run', DRY_RUN_HELP)
     .option('--json', 'print the plan that was applied as JSON')
     .action(async (name: string, opts: { pause?: boolean; resume?: boolean; delay?: string; dryRun?: boolean; json?: boolean }, command: Command) => {

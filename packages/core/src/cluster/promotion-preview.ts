@@ -35,7 +35,7 @@ export async function promotionPreview(node: PgNode): Promise<string[]> {
 }
 
 // True when the standby's WAL replay is paused (or a pause was requested, 14+).
-async function replayPaused(node: PgNode): Promise<boolean> {
+export async function replayPaused(node: PgNode): Promise<boolean> {
   const { fn } = node.facts;
   const row = await node.queryOne<{ paused: boolean }>(
     fn.replayPauseState ? `SELECT ${fn.replayPauseState}() <> 'not paused' AS paused` : `SELECT ${fn.isReplayPaused}() AS paused`,

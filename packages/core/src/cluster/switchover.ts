@@ -1,8 +1,10 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
+import { activeApplyDelay } from '../postgres/apply-delay.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { cleanShutdownCheck, promotionActions, replayPastShutdownWait } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { replayPaused } from './promotion-preview.js';
 import { topologyAfterPromotion, topologyAfterRejoin } from './topology-change.js';
 import { rejoinSteps, type RejoinMethod } from './rejoin.js';
 
@@ -42,6 +44,21 @@ export async function planSwitchover(
     throw new HotstandbyError('STANDBY_NOT_STREAMING', `${name} is not streaming from ${old.name} (${streaming?.state ?? 'not connected'}), so it could miss WAL`, {
       where: { node: name },
       fix: `bring it up to date first (hotstandby up, then hotstandby verify)`,
+    });
+  }
+  // A delay or a pause the config does not know of (hotstandby lag, or by hand) holds replay back just the same:
+  // the switchover would wait for it and time out. Refused up front, naming how to take it out.
+  const delay = await activeApplyDelay(target);
+  if (delay) {
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} applies WAL ${delay} after commit (recovery_min_apply_delay); a switchover would wait for the whole delay`, {
+      where: { node: name },
+      fix: `take the delay out first (hotstandby lag ${name} --delay 0), or choose another standby`,
+    });
+  }
+  if (await replayPaused(target)) {
+    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} has WAL replay paused; a switchover would wait for it until it timed out`, {
+      where: { node: name },
+      fix: `resume replay first (hotstandby lag ${name} --resume), or choose another standby`,
     });
   }
   const follow = { method: 'follow' as const, detail: `${old.name} stops cleanly before ${name}'s timeline forks: no rewind needed` };

@@ -11,8 +11,8 @@ export interface PassfileTarget {
 
 // The password a pgpass-format file (PGPASSFILE, or env's passfile) holds for a connection, by libpq's rules: the
 // first line whose five fields match, * matching anything. For drivers that do not read PGPASSFILE themselves
-// (postgres.js, Prisma): pass it at run time instead of printing it. Undefined when no line matches or the file
-// is missing.
+// (Prisma), or to stop relying on one that does (node-postgres warns its support goes away in pg 9): pass it at
+// run time instead of printing it. Undefined when no line matches or the file is missing.
 export async function passwordFromPassfile(file: string, target: PassfileTarget): Promise<string | undefined> {
   let text: string;
   try {

@@ -22,6 +22,20 @@ export async function logTail(file: string, lines = 20, fromOffset = 0): Promise
   }
 }
 
+// Everything a log holds from a byte offset on (a mark taken with logSize); empty when it does not exist.
+export async function logFrom(file: string, offset: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.max(0, size - offset));
+    await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 // How many bytes the log has now (0 when it does not exist yet).
 export async function logSize(file: string): Promise<number> {
   const handle = await open(file, 'r').catch(() => undefined);

@@ -9,6 +9,9 @@ export const OLDEST_KNOWN_MAJOR = 90300;
 export const NEWEST_KNOWN_MAJOR = 180000;
 export const OLDEST_RUNNABLE_MAJOR = 100000;
 
+// The largest recovery_min_apply_delay every major accepts: an int of milliseconds (INT_MAX, about 24.8 days).
+export const MAX_APPLY_DELAY_MS = 2_147_483_647;
+
 // SQL text for the low-level backup API of one major.
 export interface BackupApi {
   mode: 'exclusive' | 'non-exclusive';

@@ -9,6 +9,9 @@ export interface AppClusterInfo {
   configFile: string;
   // env's settings: node URLs, multi-host URLs, the passfile (PGPASSFILE) that holds the superuser password.
   env: ConnectionEnv;
+  // Each node's server log size when the setup was done: write checks start there by default, so what earlier
+  // runs (or the setup) logged does not count.
+  logOffsets?: Record<string, number>;
 }
 
 // The environment variables the global setup sets: the cluster for the helpers, and what `hotstandby env` exports.

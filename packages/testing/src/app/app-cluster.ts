@@ -1,8 +1,9 @@
-import { open } from 'node:fs/promises';
 import {
   Cluster,
   HotstandbyError,
   loadConfig,
+  logFrom,
+  logSize,
   lsnReached,
   openSession,
   parseMajor,
@@ -15,12 +16,9 @@ import {
   type SqlClient,
   type VersionFacts,
 } from '@hotstandby/core';
-import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
+import { BUILTIN_PLUGINS, isVerifyProbe } from '@hotstandby/builtin-steps';
 import { readAppClusterInfo, type AppClusterInfo } from './app-cluster-env.js';
 import { writeAttemptsIn, type WriteAttempt } from './write-attempts.js';
-
-// The write hotstandby's verify step tries on a standby: INSERT INTO public."hotstandby_verify_<random>" (id, token) ….
-const VERIFY_PROBE = /^INSERT INTO public\."hotstandby_verify_[0-9a-f]+" \(id, token\) VALUES /;
 
 // A place in a node's server log (its size then): assertNoWritesOn looks only at what was logged after it.
 export interface LogMark {
@@ -48,10 +46,19 @@ export interface AppCluster {
   // replica in the read pools. Returns the new primary's name.
   switchover(name?: string): Promise<string>;
   // Stop the primary the way a crash does (immediate shutdown: no checkpoint, connections cut). Returns its name.
+  // Afterwards: promote a replica (a failover) and rejoin the old primary, or start it again.
   killPrimary(): Promise<string>;
+  // A failover: the replica becomes the primary and the other replicas follow it (refused while a primary
+  // runs: use switchover). Default: the first running replica in the read pools. Returns its name.
+  promote(name?: string): Promise<string>;
+  // Make a former primary (killed, then another node promoted) a replica of the primary of now.
+  rejoin(name: string): Promise<void>;
+  // Start a stopped node again (a killed primary that nobody replaced comes back as the primary).
+  start(name: string): Promise<void>;
   // Where a node's server log is now.
   markLog(name: string): Promise<LogMark>;
-  // The writes a node refused (read-only), from its server log since the mark (default: the whole log).
+  // The writes a node refused (read-only), from its server log since the mark (default: since the setup was done);
+  // hotstandby's own verify probes are left out.
   writeAttemptsOn(name: string, since?: LogMark): Promise<WriteAttempt[]>;
   // Fail with every refused write and its statement when anything tried to write on the node since the mark.
   assertNoWritesOn(name: string, since?: LogMark): Promise<void>;
@@ -114,7 +121,7 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
     const primary = (await roles()).find((r) => !r.inRecovery);
     if (!primary)
       throw new HotstandbyError('CONNECTION_FAILED', 'no node of the cluster runs as a primary', {
-        fix: 'start one (a test that killed the primary can promote a replica with switchover or hotstandby promote)',
+        fix: 'after killPrimary(): promote a replica with app.promote() (then app.rejoin(<old primary>)), or start the old primary again with app.start(<name>)',
       });
     return primary.name;
   };
@@ -128,8 +135,9 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
       await c.query(`SELECT ${pause ? facts.fn.replayPause : facts.fn.replayResume}()`);
     });
   // hotstandby's verify step tries a write on every standby on purpose (to prove it refuses writes): not the app's.
+  // Without a mark: from where the log was when the setup was done (earlier runs' entries do not count).
   const writeAttemptsOn = async (name: string, since?: LogMark) =>
-    writeAttemptsIn(await readFrom(await logFile(name), since?.offset ?? 0)).filter((a) => !a.statement || !VERIFY_PROBE.test(a.statement));
+    writeAttemptsIn(await logFrom(await logFile(name), since?.offset ?? info.logOffsets?.[name] ?? 0)).filter((a) => !a.statement || !isVerifyProbe(a.statement));
 
   return {
     info,
@@ -180,7 +188,19 @@ export function appCluster(env: NodeJS.ProcessEnv = process.env): AppCluster {
       await (await cluster()).stop([primary], { mode: 'immediate' });
       return primary;
     },
-    markLog: async (name) => ({ node: name, offset: await sizeOf(await logFile(name)) }),
+    promote: async (name) => {
+      const target = name ?? (await roles()).find((r) => r.inRecovery && nodeNamed(r.name).readPool)?.name;
+      if (!target) throw new HotstandbyError('TOPOLOGY_CONFLICT', 'no running replica to promote', { fix: 'start a replica first: app.start(<name>)' });
+      await (await cluster()).promote(nodeNamed(target).name, { renderer: 'silent', print: () => undefined });
+      return target;
+    },
+    rejoin: async (name) => {
+      await (await cluster()).rejoin(nodeNamed(name).name, { renderer: 'silent', print: () => undefined });
+    },
+    start: async (name) => {
+      await (await cluster()).start([nodeNamed(name).name]);
+    },
+    markLog: async (name) => ({ node: name, offset: await logSize(await logFile(name)) }),
     writeAttemptsOn,
     assertNoWritesOn: async (name, since) => {
       const attempts = await writeAttemptsOn(name, since);
@@ -199,28 +219,5 @@ export class WritesOnReplicaError extends Error {
   ) {
     super(message);
     this.name = 'WritesOnReplicaError';
-  }
-}
-
-async function sizeOf(file: string): Promise<number> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return 0;
-  try {
-    return (await handle.stat()).size;
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readFrom(file: string, offset: number): Promise<string> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await handle.read(buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
   }
 }

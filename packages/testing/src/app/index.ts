@@ -5,3 +5,6 @@ export { startAppCluster, type AppClusterOptions, type AppClusterHandle } from '
 export { appGlobalSetup } from './vitest-global-setup.js';
 export { jestGlobalSetup, jestGlobalTeardown } from './jest-global-setup.js';
 export { writeAttemptsIn, type WriteAttempt } from './write-attempts.js';
+// What a test needs to connect beside the helpers, so a project that installed only @hotstandby/testing has it: the
+// password lookup in env's passfile, and one client library's settings.
+export { passwordFromPassfile, driverSettings, type PassfileTarget, type DriverFormat } from '@hotstandby/core';

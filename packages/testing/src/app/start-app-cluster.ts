@@ -1,6 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Cluster, HotstandbyError, loadConfig, configFromObject, resolveServerUser, type ClusterSpec, type ConfigInput } from '@hotstandby/core';
+import {
+  Cluster,
+  HotstandbyError,
+  loadConfig,
+  configFromObject,
+  logSize,
+  resolveBinaries,
+  resolveServerUser,
+  stateLayout,
+  type ClusterSpec,
+  type ConfigInput,
+} from '@hotstandby/core';
 import { BUILTIN_PLUGINS } from '@hotstandby/builtin-steps';
 import { freePort } from '../free-port.js';
 import { makeTempDir, removeTempDir } from '../temp-dir.js';
@@ -12,7 +23,8 @@ import { startCleanupWatchdog } from './cleanup-watchdog.js';
 export interface AppClusterOptions {
   // How many read replicas beside the primary (default 2), named replica1, replica2, … Ignored with configFile.
   replicas?: number;
-  // More config merged over the generated one (e.g. { postgres: { version: 16 }, settings: { … } }).
+  // More config merged key by key over the generated one (e.g. { postgres: { version: 16 }, settings: { … } }):
+  // postgres and primary keys not given keep the generated binaries, free port and data directory.
   config?: Partial<ConfigInput>;
   // Your project's hotstandby config instead (its own ports and state directory): the setup runs up before the
   // tests and stops the nodes after them, keeping their data for the next run.
@@ -56,14 +68,17 @@ export async function startAppCluster(options: AppClusterOptions = {}): Promise<
     const serverUser = resolveServerUser(spec.postgres.osUser);
     const dataDirs = [spec.primary, ...spec.standbys].map((n) => n.dataDir);
     // When the runner's process ends without the teardown (Ctrl-C, a crash, SIGKILL), the watchdog stops the
-    // servers and removes the run's directory. Started before up, so an interrupted start is cleaned up too.
-    if (spec.postgres.binDir) watchdog = startCleanupWatchdog({ pgCtl: path.join(spec.postgres.binDir, 'pg_ctl'), dataDirs, serverUser, removeDir: dir });
+    // servers and removes the run's directory. Started before up (the binaries up will use are found first), so
+    // an interrupted start is cleaned up too.
+    const binaries = await resolveBinaries({ binDir: spec.postgres.binDir, major: spec.postgres.version, download: true });
+    watchdog = startCleanupWatchdog({ pgCtl: binaries.path('pg_ctl'), dataDirs, serverUser, removeDir: dir });
     cluster = new Cluster(spec, { plugins: BUILTIN_PLUGINS });
     await cluster.up({ renderer: 'silent', print: () => undefined });
-    const binDir = (await cluster.status()).postgres?.binDir;
-    if (!watchdog && binDir) watchdog = startCleanupWatchdog({ pgCtl: path.join(binDir, 'pg_ctl'), dataDirs, serverUser });
     const env = await cluster.env(options.database);
-    return { info: { configFile, env }, readyMs: Date.now() - started, stop };
+    const layout = stateLayout(spec.stateDir);
+    const logOffsets: Record<string, number> = {};
+    for (const node of env.nodes) logOffsets[node.name] = await logSize(layout.logFile(node.name));
+    return { info: { configFile, env, logOffsets }, readyMs: Date.now() - started, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -79,16 +94,18 @@ async function generatedConfig(dir: string, options: AppClusterOptions): Promise
       fix: 'pass replicas: 2 (or another count) to the global setup',
     });
   }
-  const config: ConfigInput = {
-    stateDir: path.join(dir, 'state'),
-    postgres: { binDir: (await testBinaries()).binDir },
-    primary: { name: 'primary', port: await freePort(), dataDir: path.join(dir, 'primary') },
-    standbys: [],
-    ...options.config,
-  };
+  // Merged key by key: what the options give wins, the rest (binaries, free ports, directories in dir) is filled in.
+  const extra = options.config ?? {};
   const standbys = [];
   for (let i = 1; i <= replicas; i++) standbys.push({ name: `replica${i}`, port: await freePort(), dataDir: path.join(dir, `replica${i}`) });
-  if (!options.config?.standbys) config.standbys = standbys;
+  const config: ConfigInput = {
+    stateDir: path.join(dir, 'state'),
+    ...extra,
+    // A version without binaries: the setup finds (or fetches) that major's; else the tests' binaries.
+    postgres: { ...(extra.postgres?.version === undefined ? { binDir: (await testBinaries()).binDir } : {}), ...extra.postgres },
+    primary: { name: 'primary', port: await freePort(), dataDir: path.join(dir, 'primary'), ...extra.primary },
+    standbys: extra.standbys ?? standbys,
+  };
   const configFile = path.join(dir, 'hotstandby.config.json');
   await writeFile(configFile, JSON.stringify(config, null, 2) + '\n', { mode: 0o644 });
   return { spec: configFromObject(config, dir), configFile };

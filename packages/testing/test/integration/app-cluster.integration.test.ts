@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { isPortFree, pollUntil, type ConnectionEnv } from '@hotstandby/core';
+import { isPortFree, majorLabel, pollUntil, type ConnectionEnv } from '@hotstandby/core';
+import { testBinaries } from '../../src/test-binaries.js';
 import { APP_CLUSTER_ENV, appCluster, appGlobalSetup, jestGlobalSetup, jestGlobalTeardown, type AppCluster, type AppClusterInfo } from '../../src/app/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -106,7 +107,7 @@ describe('a primary and read replicas for an application test run', () => {
     await app.assertNoWritesOn('replica1');
   });
 
-  it('switchover makes a replica the primary, and the read-write URL follows it; killPrimary stops it like a crash', async () => {
+  it('switchover makes a replica the primary, and the read-write URL follows it; killPrimary stops it like a crash, and promote and rejoin bring the cluster back', async () => {
     expect(await app.switchover('replica1')).toBe('replica1');
     expect(await app.primaryName()).toBe('replica1');
     const cfg = await app.nodePostgres();
@@ -115,40 +116,66 @@ describe('a primary and read replicas for an application test run', () => {
     await app.waitForReplicas();
     expect(await app.killPrimary()).toBe('replica1');
     expect(await isPortFree(app.env.nodes[1]!.port)).toBe(true);
-    await expect(app.primaryName()).rejects.toThrow(/no node of the cluster runs as a primary/);
+    await expect(app.primaryName()).rejects.toMatchObject({ message: 'no node of the cluster runs as a primary', fix: expect.stringContaining('app.promote()') });
+    // The failover finishes with the kit: a replica is promoted, the others follow it, the old primary rejoins.
+    expect(await app.promote('replica2')).toBe('replica2');
+    expect(await app.primaryName()).toBe('replica2');
+    await app.rejoin('replica1');
+    const after = await app.nodePostgres();
+    expect(after.primary.port).toBe(app.env.nodes[2]!.port);
+    expect(after.replicas.map((r) => r.port).sort()).toEqual([app.env.nodes[0]!.port, app.env.nodes[1]!.port].sort());
+    await query(after.primary, 'INSERT INTO paused_reads VALUES (7)');
+    await app.waitForReplicas();
+    for (const replica of after.replicas) expect(await query(replica, 'SELECT id FROM paused_reads WHERE id = 7')).toEqual([{ id: 7 }]);
   });
 });
 
 describe('an interrupted test run', () => {
   // The runner's process ends at once (vitest exits on Ctrl-C without waiting for teardowns; SIGKILL cannot be
   // handled at all): the cluster's watchdog process stops the servers and removes the directory after it.
+  // Start the fixture's cluster, end its process with signal, and expect the watchdog to leave nothing.
+  async function interrupted(signal: NodeJS.Signals, options?: object): Promise<AppClusterInfo> {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(here, 'fixtures', 'hold-app-cluster.ts')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(options ? { HOLD_APP_OPTIONS: JSON.stringify(options) } : {}) },
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const info = await new Promise<AppClusterInfo>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as AppClusterInfo);
+      });
+      child.on('exit', () => reject(new Error(`the setup ended before it was ready: ${err}`)));
+    });
+    const dir = path.dirname(info.configFile);
+    expect(postmastersUnder(dir).length).toBe(2);
+    child.kill(signal);
+    await exited;
+    await pollUntil(async () => (postmastersUnder(dir).length === 0 && !existsSync(dir) ? true : undefined), {
+      timeoutMs: 60_000,
+      what: `the watchdog to stop the servers under ${dir} and remove it`,
+    });
+    await expectNothingLeft(info);
+    return info;
+  }
+
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
     it(`leaves no server, slot or directory behind after ${signal}`, async () => {
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(here, 'fixtures', 'hold-app-cluster.ts')], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      const info = await new Promise<AppClusterInfo>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as AppClusterInfo);
-        });
-        child.on('exit', () => reject(new Error(`the setup ended before it was ready: ${err}`)));
-      });
-      const dir = path.dirname(info.configFile);
-      expect(postmastersUnder(dir).length).toBe(2);
-      child.kill(signal);
-      await exited;
-      await pollUntil(async () => (postmastersUnder(dir).length === 0 && !existsSync(dir) ? true : undefined), {
-        timeoutMs: 60_000,
-        what: `the watchdog to stop the servers under ${dir} and remove it`,
-      });
-      await expectNothingLeft(info);
+      await interrupted(signal);
     });
   }
+
+  it('config merges key by key: postgres.version and primary.name keep the free port and data directory, and the watchdog still cleans up', async () => {
+    const version = majorLabel((await testBinaries()).major);
+    const info = await interrupted('SIGKILL', { replicas: 1, config: { postgres: { version }, primary: { name: 'main' } } });
+    expect(info.env.nodes.map((n) => [n.name, n.role])).toEqual([
+      ['main', 'primary'],
+      ['replica1', 'standby'],
+    ]);
+  });
 });
 
 describe('the jest global setup and teardown', () => {
