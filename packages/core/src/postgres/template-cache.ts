@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { serverCacheDir } from '../util/cache-dir.js';
 import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
 import { programStamp, type PgBinaries } from './binaries.js';
-import { runningAsRoot, type ServerUser } from './os-user.js';
+import type { ServerUser } from './os-user.js';
 import { readControlFacts } from './pg-control.js';
 import { processAlive } from './process-alive.js';
 import { readSystemIdentifier } from './data-dir.js';
@@ -49,12 +49,9 @@ export interface TemplateManifest {
   files: TemplateEntryFile[];
 }
 
-// Where initdb templates live: HOTSTANDBY_CACHE_DIR/templates, else /var/cache/hotstandby/templates for root
-// (reachable by the postgres OS user, unlike /root), else $XDG_CACHE_HOME or ~/.cache, under hotstandby/templates.
+// Where initdb templates live (serverCacheDir "templates").
 export function templateCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HOTSTANDBY_CACHE_DIR) return path.resolve(env.HOTSTANDBY_CACHE_DIR, 'templates');
-  if (runningAsRoot()) return '/var/cache/hotstandby/templates';
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hotstandby', 'templates');
+  return serverCacheDir('templates', env);
 }
 
 // The facts a template for these binaries, superuser, initdb options and server user is keyed by.

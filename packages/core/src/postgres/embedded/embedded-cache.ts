@@ -1,14 +1,9 @@
-import os from 'node:os';
 import path from 'node:path';
-import { runningAsRoot } from '../os-user.js';
+import { serverCacheDir } from '../../util/cache-dir.js';
 
-// Where downloaded (or copied) embedded binaries live: HOTSTANDBY_CACHE_DIR, else /var/cache/hotstandby for root
-// (reachable by the postgres OS user, unlike /root), else $XDG_CACHE_HOME or ~/.cache.
+// Where downloaded (or copied) embedded binaries live (serverCacheDir "postgres").
 export function embeddedCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HOTSTANDBY_CACHE_DIR) return path.resolve(env.HOTSTANDBY_CACHE_DIR, 'postgres');
-  if (runningAsRoot()) return '/var/cache/hotstandby/postgres';
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'hotstandby', 'postgres');
+  return serverCacheDir('postgres', env);
 }
 
 // The directory of one package version in the cache.
