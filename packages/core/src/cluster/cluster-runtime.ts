@@ -15,7 +15,7 @@ import { binariesOf } from './runtime-binaries.js';
 import { portsOf, type PortsRecord } from './runtime-ports.js';
 import { secretsOf, type SecretsRecord } from './runtime-secrets.js';
 import { serverUserOf } from './runtime-server-user.js';
-import { adoptedByState, createdByJournal, everyNode, loadTopology, type TopologyRecord } from './runtime-topology.js';
+import { createdByJournal, everyNode, loadTopology, type TopologyRecord } from './runtime-topology.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 
 // How a command opens the cluster.
@@ -51,6 +51,8 @@ export class ClusterRuntime {
   readonly notices: string[];
   // Nodes whose server ran when the command started.
   readonly initiallyRunning: ReadonlySet<string>;
+  // True when the primary's data directory held a cluster the tool did not create.
+  readonly primaryAdopted: boolean;
 
   private constructor(
     records: { topology: TopologyRecord; serverUser: ServerUser; binaries: PgBinaries; ports: PortsRecord; secrets: SecretsRecord },
@@ -63,6 +65,7 @@ export class ClusterRuntime {
     this.store = topology.store;
     this.state = topology.state;
     this.primaryInfo = topology.primaryInfo;
+    this.primaryAdopted = topology.adopted;
     this.binaries = records.binaries;
     this.serverUser = records.serverUser;
     this.passwords = records.secrets;
@@ -122,11 +125,6 @@ export class ClusterRuntime {
       throw new HotstandbyError('UNKNOWN_NODE', `there is no node named "${name}"`, { fix: `known nodes: ${[...this.nodes, ...this.detached].map((n) => n.name).join(', ')}` });
     }
     return found;
-  }
-
-  // True when the primary's data directory held a cluster the tool did not create.
-  get primaryAdopted(): boolean {
-    return this.primaryInfo.kind === 'cluster' && adoptedByState(this.state, this.spec.primary.name, this.spec.primary.dataDir);
   }
 
   // True when the tool created this directory (so --purge may delete it).

@@ -43,7 +43,7 @@ export function everyNode(spec: ClusterSpec): NodeSpec[] {
 }
 
 // Whether an existing data directory is adopted: as recorded, else "not created by the tool".
-export function adoptedByState(state: ClusterState, node: string, dataDir: string): boolean {
+function adoptedByState(state: ClusterState, node: string, dataDir: string): boolean {
   return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir);
 }
 
