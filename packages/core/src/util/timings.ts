@@ -10,11 +10,6 @@ const enabled = Boolean(process.env.HOTSTANDBY_TIMINGS);
 const programCounts = new Map<string, number>();
 let summaryArranged = false;
 
-// Whether HOTSTANDBY_TIMINGS is set for this process.
-export function timingsEnabled(): boolean {
-  return enabled;
-}
-
 // Run fn and, when timings are on, print how long it took under label.
 export async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   if (!enabled) return fn();
