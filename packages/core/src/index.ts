@@ -8,6 +8,9 @@ export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptio
 export { defineConfig, configSchema, STEP_NAME_PATTERN, type ConfigInput } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
+export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
+export { localMachine } from './hosts/local-machine.js';
+export type { NodeHostSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
 export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep, type LifecycleOptions } from './cluster/cluster.js';

@@ -19,6 +19,17 @@ export interface NodeSpec {
   // For a standby: listed in synchronous_standby_names; WAL applied this long after commit ("5min").
   synchronous?: boolean;
   applyDelay?: string;
+  // The host the node lives on, reached over SSH (absent: this machine).
+  host?: NodeHostSpec;
+}
+
+// Another host a node lives on, and how to reach it with OpenSSH.
+export interface NodeHostSpec {
+  host: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  options?: string[];
 }
 
 // Where the config came from.

@@ -38,6 +38,25 @@ const size = z.union([z.int({ error: SIZE_MESSAGE }).min(0, { error: SIZE_MESSAG
 });
 
 // The validated shape of a hotstandby config file (before defaults and path resolution).
+// Where a node lives when not on this machine: a host reached with the system's OpenSSH client.
+const nodeHost = z
+  .string({ error: 'must be a host name or address' })
+  .regex(/^[A-Za-z0-9_.:%-]+$/, { error: 'must be a host name, an address or an alias from ~/.ssh/config (letters, digits, ".", "-", "_", ":")' })
+  .meta({ description: "The host this node lives on, reached over SSH with the system's OpenSSH client (absent: this machine)." });
+
+// How to reach a node's host over SSH, besides what ~/.ssh/config says.
+const sshSettings = z
+  .strictObject({
+    user: z.string().min(1).optional().meta({ description: 'Account to log in as (root, or the account that runs PostgreSQL there).' }),
+    port: port.optional(),
+    identityFile: path.optional().meta({ description: 'Private key to log in with (default: your agent and ~/.ssh).' }),
+    options: z
+      .array(z.string().regex(/^[A-Za-z]+=.+$/, { error: 'must be an ssh option as Key=Value' }))
+      .optional()
+      .meta({ description: 'Extra ssh options as Key=Value ("StrictHostKeyChecking=yes").' }),
+  })
+  .meta({ description: 'How to reach the host over SSH (optional; ~/.ssh/config applies).' });
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -68,6 +87,8 @@ export const configSchema = z
         name: nodeName.optional(),
         port: port.optional(),
         dataDir: path.optional().meta({ description: 'Data directory. Created with initdb when missing; adopted when it holds a cluster.' }),
+        host: nodeHost.optional(),
+        ssh: sshSettings.optional(),
         configDir: path.optional().meta({
           description:
             'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.',
@@ -80,6 +101,8 @@ export const configSchema = z
           name: nodeName,
           port: port.optional(),
           dataDir: path.optional(),
+          host: nodeHost.optional(),
+          ssh: sshSettings.optional(),
           slot: z
             .string()
             .regex(/^[a-z0-9_]{1,63}$/, { error: 'must use only lower-case letters, digits and _ (at most 63), as PostgreSQL requires for slot names' })

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { ClusterSpec, ConfigSource, NodeSpec } from './cluster-spec.js';
+import type { ClusterSpec, ConfigSource, NodeHostSpec, NodeSpec } from './cluster-spec.js';
 import { pluginSettings } from './plugin-settings.js';
 import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
@@ -38,6 +38,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     portFixed: portsFixed && cfg.primary?.port !== undefined,
     dataDir: cfg.primary?.dataDir ? at(cfg.primary.dataDir) : path.join(stateDir, 'data', primaryName),
     configDir: cfg.primary?.configDir ? at(cfg.primary.configDir) : undefined,
+    ...hostOf(cfg.primary ?? {}, at),
   };
   const defaultStandbyPort = (i: number) => 5431 - i;
   const standbys: NodeSpec[] = (cfg.standbys ?? []).map((s, i) => ({
@@ -50,6 +51,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     slot: s.slot ?? s.name.replace(/-/g, '_'),
     synchronous: s.synchronous ?? false,
     applyDelay: s.applyDelay?.replace(/\s+/g, ''),
+    ...hostOf(s, at),
   }));
 
   const archive =
@@ -229,4 +231,11 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
     throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
   if (user === spec.superuser.name)
     throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
+}
+
+// The host part of a node's config (nothing for a node on this machine); the key file is resolved like other paths.
+function hostOf(node: { host?: string; ssh?: { user?: string; port?: number; identityFile?: string; options?: string[] } }, at: (p: string) => string): { host?: NodeHostSpec } {
+  if (node.host === undefined) return {};
+  const ssh = node.ssh ?? {};
+  return { host: { host: node.host, user: ssh.user, port: ssh.port, identityFile: ssh.identityFile ? at(ssh.identityFile) : undefined, options: ssh.options } };
 }

@@ -9,19 +9,24 @@ export function remoteCommandLine(argv: readonly string[]): string {
 
 // A script that writes its standard input to a file atomically on the remote host: a temporary file beside it
 // (created 0600 by umask, so a secret is never readable on the way), the final mode and owner, then a rename; the
-// temporary file is removed when anything fails. The content travels on stdin, never in a command line.
-export function atomicWriteScript(file: string, options: { mode: number; owner?: string }): string {
+// temporary file is removed when anything fails. The content travels on stdin, never in a command line. A symbolic
+// link keeps pointing at its target, which is what gets rewritten; with keepExisting, a file that exists keeps its
+// own mode and owner.
+export function atomicWriteScript(file: string, options: { mode: number; owner?: string; keepExisting?: boolean }): string {
   const q = quoteShellArg;
   const lines = [
     'set -eu',
     'umask 077',
-    `target=${q(file)}`,
+    `target=$(realpath -m -- ${q(file)})`,
+    `mode=${options.mode.toString(8)}`,
+    `owner=${q(options.owner ?? '')}`,
+    ...(options.keepExisting ? ['if [ -f "$target" ]; then mode=$(stat -c %a -- "$target"); owner=$(stat -c %u:%g -- "$target"); fi'] : []),
     'dir=$(dirname -- "$target")',
     'tmp=$(mktemp "$dir/.hotstandby-tmp.XXXXXX")',
     `trap 'rm -f -- "$tmp"' EXIT`,
+    '[ -z "$owner" ] || chown -- "$owner" "$tmp"',
+    'chmod "$mode" "$tmp"',
     'cat > "$tmp"',
-    `chmod ${options.mode.toString(8)} "$tmp"`,
-    ...(options.owner ? [`chown ${q(options.owner)} "$tmp"`] : []),
     'sync -- "$tmp" 2>/dev/null || true',
     'mv -f -- "$tmp" "$target"',
     'trap - EXIT',

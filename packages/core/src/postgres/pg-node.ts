@@ -6,6 +6,8 @@ import { onWindows } from '../util/platform.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { pollUntil } from '../util/poll.js';
 import type { PgBinaries } from './binaries.js';
+import { localMachine } from '../hosts/local-machine.js';
+import type { Machine } from '../hosts/machine.js';
 import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
 import { runProgram, runProgramAllowFailure } from './process-runner.js';
@@ -33,6 +35,8 @@ export interface PgNodeOptions {
   logFile: string;
   superuser: { name: string; password?: string };
   host?: string;
+  // The machine the node lives on (this one when not given): its programs run and its files are read and written there.
+  machine?: Machine;
   // Where postgresql.conf lives when it is not in the data directory (Debian: /etc/postgresql/N/main);
   // pg_ctl is then pointed there, as pg_ctlcluster does.
   configDir?: string;
@@ -52,6 +56,7 @@ export class PgNode {
   readonly osUser: ServerUser;
   readonly logFile: string;
   readonly host: string;
+  readonly machine: Machine;
   readonly configDir?: string;
   private readonly superuser: { name: string; password?: string };
   private readonly connections: NodeConnections;
@@ -66,6 +71,7 @@ export class PgNode {
     this.logFile = options.logFile;
     this.superuser = options.superuser;
     this.host = options.host ?? '127.0.0.1';
+    this.machine = options.machine ?? localMachine;
     this.configDir = options.configDir;
     this.connections = new NodeConnections(this.name, this.dataDir, (database) => this.target(database));
   }
