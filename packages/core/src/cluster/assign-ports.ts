@@ -18,27 +18,37 @@ export function knownPorts(spec: ClusterSpec, state: ClusterState, actual: Reado
 
 // Ports for `up`: a fixed port (from the user's config) must be free unless the node itself runs on it;
 // a default port that is taken moves to the next free one, which is announced and remembered.
-export async function assignPorts(spec: ClusterSpec, state: ClusterState, running: ReadonlySet<string>, actual: ReadonlyMap<string, number>): Promise<PortAssignment> {
+// Ports are checked on the machine each node lives on (isFree; this machine's by default). Nodes on different machines
+// may share a port number.
+export async function assignPorts(
+  spec: ClusterSpec,
+  state: ClusterState,
+  running: ReadonlySet<string>,
+  actual: ReadonlyMap<string, number>,
+  isFree: (node: NodeSpec, port: number) => Promise<boolean> = (_node, port) => isPortFree(port),
+): Promise<PortAssignment> {
   const ports = knownPorts(spec, state, actual);
   const notices: string[] = [];
   const nodes = allNodes(spec);
   const pinned = (n: NodeSpec) => running.has(n.name) || n.portFixed || actual.has(n.name);
   // Running nodes and ports the user fixed are settled first, so a default port that moves never takes them.
-  const taken = new Set<number>(nodes.filter(pinned).map((n) => ports.get(n.name)!));
+  const hostOf = (n: NodeSpec) => n.host?.host ?? '';
+  const taken = new Set<string>(nodes.filter(pinned).map((n) => `${hostOf(n)}:${ports.get(n.name)!}`));
   for (const node of nodes.filter((n) => pinned(n) && !running.has(n.name))) {
     const port = ports.get(node.name)!;
-    if (!(await isPortFree(port))) throw portInUse(spec, node, port);
+    if (!(await isFree(node, port))) throw portInUse(spec, node, port);
   }
   for (const node of nodes.filter((n) => !pinned(n))) {
     const wanted = ports.get(node.name)!;
-    if (!taken.has(wanted) && (await isPortFree(wanted))) {
-      taken.add(wanted);
+    if (!taken.has(`${hostOf(node)}:${wanted}`) && (await isFree(node, wanted))) {
+      taken.add(`${hostOf(node)}:${wanted}`);
       continue;
     }
-    const moved = await findFreePort(wanted + 1, taken);
+    const takenHere = new Set([...taken].filter((t) => t.startsWith(`${hostOf(node)}:`)).map((t) => Number(t.slice(t.lastIndexOf(':') + 1))));
+    const moved = await findFreePort(wanted + 1, takenHere, (port) => isFree(node, port));
     notices.push(`port ${wanted} is in use, so ${node.name} will listen on ${moved} (remembered in ${spec.stateDir})`);
     ports.set(node.name, moved);
-    taken.add(moved);
+    taken.add(`${hostOf(node)}:${moved}`);
   }
   return { ports, notices };
 }

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -11,10 +10,10 @@ import type { ClusterState, Topology } from '../state/cluster-state.js';
 import type { StateLayout } from '../state/state-layout.js';
 import type { StateStore } from '../state/state-store.js';
 import { nodeFactory } from './node-factory.js';
-import { binariesOf } from './runtime-binaries.js';
+import type { MachinesRecord } from './runtime-machines.js';
+import { placementsOf } from './runtime-placements.js';
 import { portsOf, type PortsRecord } from './runtime-ports.js';
 import { secretsOf, type SecretsRecord } from './runtime-secrets.js';
-import { serverUserOf } from './runtime-server-user.js';
 import { createdByJournal, everyNode, loadTopology, type TopologyRecord } from './runtime-topology.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
 
@@ -53,6 +52,8 @@ export class ClusterRuntime {
   readonly initiallyRunning: ReadonlySet<string>;
   // True when the primary's data directory held a cluster the tool did not create.
   readonly primaryAdopted: boolean;
+  // The machines the nodes live on, connected for this command.
+  readonly machines: MachinesRecord;
 
   private constructor(
     records: { topology: TopologyRecord; serverUser: ServerUser; binaries: PgBinaries; ports: PortsRecord; secrets: SecretsRecord },
@@ -66,6 +67,7 @@ export class ClusterRuntime {
     this.state = topology.state;
     this.primaryInfo = topology.primaryInfo;
     this.primaryAdopted = topology.adopted;
+    this.machines = topology.machines;
     this.binaries = records.binaries;
     this.serverUser = records.serverUser;
     this.passwords = records.secrets;
@@ -89,20 +91,30 @@ export class ClusterRuntime {
 
   private static async resolve(configSpec: ClusterSpec, options: RuntimeOptions): Promise<ClusterRuntime> {
     const topology = await loadTopology(configSpec, options);
-    const serverUser = await serverUserOf(topology);
-    const binaries = await binariesOf(topology, serverUser, options);
+    try {
+      return await ClusterRuntime.resolveOn(topology, options);
+    } catch (error) {
+      await topology.machines.close();
+      throw error;
+    }
+  }
+
+  private static async resolveOn(topology: TopologyRecord, options: RuntimeOptions): Promise<ClusterRuntime> {
+    const placements = await placementsOf(topology, options);
+    const { serverUser, binaries } = placements;
     const { spec, state, layout } = topology;
-    const nodeOf = nodeFactory(spec, binaries, serverUser, layout);
-    const ports = await portsOf(topology, binaries, serverUser, nodeOf, options.purpose);
+    const nodeOf = nodeFactory(spec, layout, (n) => placements.byNode.get(n.name)!);
+    const ports = await portsOf(topology, nodeOf, options.purpose);
     const secrets = await secretsOf(topology, options.purpose);
 
     // A running primary whose postgresql.conf is outside its data directory tells where it is.
     const configDirs = new Map<string, string>();
     for (const n of everyNode(spec)) {
+      const machine = topology.machines.of(n.name);
       const dir =
         n.configDir ??
         state.nodes[n.name]?.configDir ??
-        (ports.running.has(n.name) && existsSync(path.join(n.dataDir, 'PG_VERSION')) && !existsSync(path.join(n.dataDir, 'postgresql.conf'))
+        (ports.running.has(n.name) && (await machine.stat(path.join(n.dataDir, 'PG_VERSION'))) && !(await machine.stat(path.join(n.dataDir, 'postgresql.conf')))
           ? await configDirOf(nodeOf(n, ports.initial.get(n.name) ?? n.port, { password: secrets.superuser?.value }))
           : undefined);
       if (dir) configDirs.set(n.name, dir);
@@ -132,9 +144,10 @@ export class ClusterRuntime {
     return createdByJournal(this.state, dir);
   }
 
-  // Close every connection.
+  // Close every connection (to the servers, then to the hosts).
   async close(): Promise<void> {
     await Promise.all([...this.nodes, ...this.detached].map((n) => n.closeConnections()));
+    await this.machines.close();
   }
 }
 

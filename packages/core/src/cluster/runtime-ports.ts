@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ClusterSpec } from '../config/cluster-spec.js';
+import type { NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { PgBinaries } from '../postgres/binaries.js';
 import { readPostmasterPort } from '../postgres/data-dir.js';
-import type { ServerUser } from '../postgres/os-user.js';
-import { runProgramAllowFailure } from '../postgres/process-runner.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import { isPortFreeOn } from '../postgres/remote-port.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
 import type { NodeFactory } from './node-factory.js';
 import { everyNode, type TopologyRecord } from './runtime-topology.js';
@@ -21,23 +19,26 @@ export interface PortsRecord {
 }
 
 // Find every node's port and whether its server runs. An adopted primary's port is the one it really uses.
-export async function portsOf(topology: TopologyRecord, binaries: PgBinaries, serverUser: ServerUser, nodeOf: NodeFactory, purpose: 'up' | 'inspect'): Promise<PortsRecord> {
+export async function portsOf(topology: TopologyRecord, nodeOf: NodeFactory, purpose: 'up' | 'inspect'): Promise<PortsRecord> {
   const { spec, state } = topology;
   const actualPorts = new Map<string, number>();
-  if (topology.adopted) actualPorts.set(spec.primary.name, await adoptedPort(spec, binaries, serverUser, state.nodes[spec.primary.name]?.configDir));
+  if (topology.adopted) actualPorts.set(spec.primary.name, await adoptedPort(topology, nodeOf(spec.primary, spec.primary.port), state.nodes[spec.primary.name]?.configDir));
   const initial = knownPorts(spec, state, actualPorts);
   const running = new Set<string>();
   for (const n of everyNode(spec)) if (await nodeOf(n, initial.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
-  const { ports, notices } = purpose === 'up' ? await assignPorts(spec, state, running, actualPorts) : { ports: initial, notices: [] as string[] };
+  const isFree = (n: NodeSpec, port: number) => isPortFreeOn(topology.machines.of(n.name), port);
+  const { ports, notices } = purpose === 'up' ? await assignPorts(spec, state, running, actualPorts, isFree) : { ports: initial, notices: [] as string[] };
   return { initial, ports, running, notices };
 }
 
 // The port an existing cluster really uses: postmaster.pid when running, else `postgres -C port`.
-async function adoptedPort(spec: ClusterSpec, binaries: PgBinaries, user: ServerUser, remembered: string | undefined): Promise<number> {
-  let port = await readPostmasterPort(spec.primary.dataDir);
+async function adoptedPort(topology: TopologyRecord, primary: PgNode, remembered: string | undefined): Promise<number> {
+  const { spec } = topology;
+  const machine = topology.machines.of(spec.primary.name);
+  let port = await readPostmasterPort(spec.primary.dataDir, machine);
   if (port === undefined) {
     const controlDir = spec.primary.configDir ?? remembered ?? spec.primary.dataDir;
-    if (!existsSync(path.join(controlDir, 'postgresql.conf'))) {
+    if (!(await machine.stat(path.join(controlDir, 'postgresql.conf')))) {
       throw new HotstandbyError(
         'DATA_DIR_CONFLICT',
         `the existing cluster in ${spec.primary.dataDir} keeps its postgresql.conf elsewhere, and it is not running, so hotstandby cannot find it`,
@@ -47,7 +48,7 @@ async function adoptedPort(spec: ClusterSpec, binaries: PgBinaries, user: Server
         },
       );
     }
-    const result = await runProgramAllowFailure(binaries.path('postgres'), ['-C', 'port', '-D', controlDir], { user, purpose: 'postgres -C port' });
+    const result = await machine.runAllowFailure(primary.binaries.path('postgres'), ['-C', 'port', '-D', controlDir], { user: primary.osUser, purpose: 'postgres -C port' });
     port = Number(result.stdout.trim());
     if (result.exitCode !== 0 || !Number.isInteger(port)) {
       throw new HotstandbyError('DATA_DIR_CONFLICT', `cannot read the configuration of the existing cluster in ${controlDir}: ${result.stderr.trim()}`, {

@@ -5,6 +5,7 @@ import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
 import { isInside } from '../util/is-inside.js';
 import { effectiveSpec } from './effective-spec.js';
+import { MachinesRecord } from './runtime-machines.js';
 import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
 
@@ -21,20 +22,28 @@ export interface TopologyRecord {
   // What the primary's data directory holds, and whether hotstandby adopted it (did not create it).
   primaryInfo: DataDirInfo;
   adopted: boolean;
+  // The machines the nodes live on, connected for this command (closed with the runtime).
+  machines: MachinesRecord;
 }
 
 // Load the state and apply it to the config. A promotion a killed command left half-recorded is settled first,
 // from what the standby shows; with `topology`, the cluster is opened as if that topology were recorded.
-export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?: UnlistedNodes; topology?: Topology }): Promise<TopologyRecord> {
+export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?: UnlistedNodes; topology?: Topology; signal?: AbortSignal }): Promise<TopologyRecord> {
   const layout = stateLayout(configSpec.stateDir);
   const store = new StateStore(layout.stateFile);
   const state = await store.load();
   if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
   const planned = options.topology ? { ...state, topology: options.topology } : state;
   const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
-  const primaryInfo = await inspectDataDir(spec.primary.dataDir);
-  const adopted = primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
-  return { spec, configSpec, layout, store, state, primaryInfo, adopted };
+  const machines = await MachinesRecord.open(everyNode(spec), options.signal);
+  try {
+    const primaryInfo = await inspectDataDir(spec.primary.dataDir, machines.of(spec.primary.name));
+    const adopted = primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
+    return { spec, configSpec, layout, store, state, primaryInfo, adopted, machines };
+  } catch (error) {
+    await machines.close();
+    throw error;
+  }
 }
 
 // Every node of the topology, former primaries waiting for rejoin included.

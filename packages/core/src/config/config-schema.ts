@@ -87,12 +87,12 @@ export const configSchema = z
         name: nodeName.optional(),
         port: port.optional(),
         dataDir: path.optional().meta({ description: 'Data directory. Created with initdb when missing; adopted when it holds a cluster.' }),
-        host: nodeHost.optional(),
-        ssh: sshSettings.optional(),
         configDir: path.optional().meta({
           description:
             'For an existing primary whose postgresql.conf is outside its data directory (Debian: /etc/postgresql/15/main): that directory. Found by itself while the server runs.',
         }),
+        host: nodeHost.optional(),
+        ssh: sshSettings.optional(),
       })
       .optional(),
     standbys: z

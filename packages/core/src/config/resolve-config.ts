@@ -26,6 +26,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     });
   }
   const cfg = parsed.data;
+  checkHostSettings(cfg, where, source.path);
   const at = (p: string) => path.resolve(source.dir, p);
   const stateDir = at(cfg.stateDir ?? '.hotstandby');
   const portsFixed = source.kind !== 'default';
@@ -187,6 +188,8 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
   for (const a of nodes) {
     for (const b of nodes) {
       if (a === b) continue;
+      // Nodes on different machines may use the same paths.
+      if ((a.host?.host ?? '') !== (b.host?.host ?? '')) continue;
       if (a.dataDir === b.dataDir) {
         throw conflict(where, `${a.name} and ${b.name} have the same data directory ${a.dataDir}`, keyOf(b, 'dataDir'), 'give every node its own data directory', file);
       }
@@ -200,7 +203,7 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
         );
       }
     }
-    if (a.dataDir === spec.stateDir || isInside(spec.stateDir, a.dataDir)) {
+    if (!a.host && (a.dataDir === spec.stateDir || isInside(spec.stateDir, a.dataDir))) {
       throw conflict(where, `the state directory ${spec.stateDir} is inside the data directory of ${a.name}`, 'stateDir', 'set stateDir outside every data directory', file);
     }
   }
@@ -231,6 +234,39 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
     throw conflict(where, `replication.user "${user}" starts with pg_, which PostgreSQL reserves`, 'replication.user', 'choose a name that does not start with pg_', file);
   if (user === spec.superuser.name)
     throw conflict(where, `replication.user is the superuser "${user}"`, 'replication.user', 'use a separate role for replication (least privilege)', file);
+}
+
+// A node on another host names its data directory there as an absolute path (nothing on this machine says where it
+// would go), and ssh settings belong to a node with a host.
+function checkHostSettings(
+  cfg: { primary?: { host?: string; ssh?: unknown; dataDir?: string }; standbys?: { host?: string; ssh?: unknown; dataDir?: string }[]; archive?: unknown },
+  where: string,
+  file: string | undefined,
+): void {
+  const nodes = [...(cfg.primary ? [{ key: 'primary', node: cfg.primary }] : []), ...(cfg.standbys ?? []).map((node, i) => ({ key: `standbys[${i}]`, node }))];
+  for (const { key, node } of nodes) {
+    if (node.ssh !== undefined && node.host === undefined) {
+      throw conflict(where, `${key}.ssh is set, but ${key} has no host`, `${key}.ssh`, `add "host" (the host the node lives on) or remove "ssh"`, file);
+    }
+    if (node.host !== undefined && (node.dataDir === undefined || !path.posix.isAbsolute(node.dataDir))) {
+      throw conflict(
+        where,
+        `${key} lives on ${node.host}, so its dataDir must be an absolute path on that host${node.dataDir === undefined ? '' : ` (it is "${node.dataDir}")`}`,
+        `${key}.dataDir`,
+        `set ${key}.dataDir to where its data directory goes on ${node.host}, e.g. "/var/lib/postgresql/hotstandby/${key === 'primary' ? 'master' : 'standby'}"`,
+        file,
+      );
+    }
+  }
+  if (cfg.archive !== undefined && cfg.archive !== false && nodes.some((n) => n.node.host !== undefined)) {
+    throw conflict(
+      where,
+      'archive is set, but some nodes live on other hosts: the WAL archive is a directory on one machine, which the other hosts cannot read',
+      'archive',
+      'remove "archive" (replication slots keep the WAL each standby needs)',
+      file,
+    );
+  }
 }
 
 // The host part of a node's config (nothing for a node on this machine); the key file is resolved like other paths.

@@ -1,5 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { localMachine } from '../hosts/local-machine.js';
+import type { Machine } from '../hosts/machine.js';
 import { parseMajor, type PgMajorNum } from './versions.js';
 
 // What is at a path that should become (or already is) a data directory.
@@ -14,8 +16,9 @@ export interface DataDirInfo {
   standbyMarker?: boolean;
 }
 
-// Look at a path without changing it.
-export async function inspectDataDir(dir: string): Promise<DataDirInfo> {
+// Look at a path without changing it (on the machine it is on: this one by default).
+export async function inspectDataDir(dir: string, machine: Machine = localMachine): Promise<DataDirInfo> {
+  if (machine.remote) return inspectDataDirOn(machine, dir);
   const st = await stat(dir).catch(() => undefined);
   if (!st) return { kind: 'absent' };
   if (!st.isDirectory()) return { kind: 'not-a-directory' };
@@ -27,6 +30,24 @@ export async function inspectDataDir(dir: string): Promise<DataDirInfo> {
     kind: 'cluster',
     major: version ? parseMajor(version) : undefined,
     systemIdentifier: await readSystemIdentifier(dir),
+    standbyMarker: entries.includes('standby.signal') || entries.includes('recovery.conf'),
+  };
+}
+
+// The same look at a data directory on another machine.
+async function inspectDataDirOn(machine: Machine, dir: string): Promise<DataDirInfo> {
+  const st = await machine.stat(dir);
+  if (!st) return { kind: 'absent' };
+  if (st.kind !== 'dir') return { kind: 'not-a-directory' };
+  const entries = (await machine.readdir(dir)) ?? [];
+  if (entries.length === 0) return { kind: 'empty' };
+  if (!entries.includes('PG_VERSION')) return { kind: 'not-a-cluster' };
+  const version = (await machine.readFile(path.join(dir, 'PG_VERSION')))?.toString('utf8').trim();
+  const control = await machine.readFile(path.join(dir, 'global', 'pg_control'));
+  return {
+    kind: 'cluster',
+    major: version ? parseMajor(version) : undefined,
+    systemIdentifier: control && control.length >= 8 ? control.readBigUInt64LE(0).toString() : undefined,
     standbyMarker: entries.includes('standby.signal') || entries.includes('recovery.conf'),
   };
 }
@@ -45,8 +66,10 @@ export async function readSystemIdentifier(dir: string): Promise<string | undefi
 }
 
 // The port a running postmaster recorded in postmaster.pid (line 4).
-export async function readPostmasterPort(dir: string): Promise<number | undefined> {
-  const text = await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+export async function readPostmasterPort(dir: string, machine: Machine = localMachine): Promise<number | undefined> {
+  const text = machine.remote
+    ? (await machine.readFile(path.join(dir, 'postmaster.pid')))?.toString('utf8')
+    : await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const port = Number(text?.split('\n')[3]);
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }

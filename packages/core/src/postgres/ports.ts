@@ -21,10 +21,10 @@ function tryListen(port: number, host: string): Promise<'free' | 'in-use' | 'una
 }
 
 // The first free port from the preferred one upwards that is not already taken by another node.
-export async function findFreePort(preferred: number, taken: ReadonlySet<number>, attempts = 500): Promise<number> {
+export async function findFreePort(preferred: number, taken: ReadonlySet<number>, isFree: (port: number) => Promise<boolean> = isPortFree, attempts = 500): Promise<number> {
   for (let port = preferred, i = 0; i < attempts && port <= 65535; port++, i++) {
     if (taken.has(port)) continue;
-    if (await isPortFree(port)) return port;
+    if (await isFree(port)) return port;
   }
   throw new Error(`no free port found in ${preferred}–${Math.min(65535, preferred + attempts - 1)}`);
 }

@@ -15,7 +15,7 @@ describe('knownKeysAt', () => {
   it('lists the keys of the object at a path, through optional, array and union wrappers', () => {
     expect(knownKeysAt(configSchema, [])).toEqual(expect.arrayContaining(['stateDir', 'primary', 'standbys', 'replication', 'archive', 'wal', 'steps']));
     expect(knownKeysAt(configSchema, [])).not.toContain('$schema');
-    expect(knownKeysAt(configSchema, ['primary'])).toEqual(['name', 'port', 'dataDir', 'configDir']);
+    expect(knownKeysAt(configSchema, ['primary'])).toEqual(['name', 'port', 'dataDir', 'configDir', 'host', 'ssh']);
     expect(knownKeysAt(configSchema, ['standbys', 3])).toEqual(expect.arrayContaining(['name', 'port', 'dataDir', 'slot']));
     expect(knownKeysAt(configSchema, ['archive'])).toEqual(['dir']);
   });
@@ -36,8 +36,8 @@ describe('formatConfigIssues', () => {
   it('gives one line per unknown key, each with its own suggestion', () => {
     const [line] = issuesOf({ primary: { prot: 1, nmae: 'x' } });
     expect(line!.split('\n')).toEqual([
-      'primary.prot: unknown key (did you mean "port"?); known keys here: name, port, dataDir, configDir',
-      'primary.nmae: unknown key (did you mean "name"?); known keys here: name, port, dataDir, configDir',
+      'primary.prot: unknown key (did you mean "port"?); known keys here: name, port, dataDir, configDir, host, ssh',
+      'primary.nmae: unknown key (did you mean "name"?); known keys here: name, port, dataDir, configDir, host, ssh',
     ]);
   });
 

@@ -295,3 +295,54 @@ describe('resolveConfig plugins entries', () => {
     expect(invalid({ plugins: [entry] }).message).toContain(message);
   });
 });
+
+describe('resolveConfig nodes on other hosts', () => {
+  const remote = (extra: Record<string, unknown> = {}) => ({
+    primary: {
+      name: 'a',
+      host: 'db1.example.com',
+      dataDir: '/srv/pg/a',
+      ssh: { user: 'root', port: 2222, identityFile: 'keys/id_ed25519', options: ['StrictHostKeyChecking=yes'] },
+    },
+    standbys: [
+      { name: 'b', host: 'db2.example.com', dataDir: '/srv/pg/a' },
+      { name: 'c', dataDir: 'data/c' },
+    ],
+    ...extra,
+  });
+
+  it('keeps each node host and ssh settings, the key file resolved against the config directory; local nodes have none', () => {
+    const spec = resolveConfig(remote(), FILE);
+    expect(spec.primary.host).toEqual({
+      host: 'db1.example.com',
+      user: 'root',
+      port: 2222,
+      identityFile: path.join(DIR, 'keys/id_ed25519'),
+      options: ['StrictHostKeyChecking=yes'],
+    });
+    expect(spec.standbys[0]!.host).toEqual({ host: 'db2.example.com' });
+    expect(spec.standbys[1]!.host).toBeUndefined();
+  });
+
+  it('lets nodes on different hosts use the same data directory path', () => {
+    expect(resolveConfig(remote(), FILE).standbys[0]!.dataDir).toBe('/srv/pg/a');
+  });
+
+  it('refuses a node on another host without an absolute data directory, saying where to set it', () => {
+    const missing = conflict({ primary: { host: 'db1' } });
+    expect(missing.message).toMatch(/primary lives on db1, so its dataDir must be an absolute path on that host/);
+    expect(missing.where.key).toBe('primary.dataDir');
+    expect(conflict({ standbys: [{ name: 'b', host: 'db2', dataDir: 'rel/b' }] }).message).toMatch(
+      /standbys\[0\] lives on db2, so its dataDir must be an absolute path on that host \(it is "rel\/b"\)/,
+    );
+  });
+
+  it('refuses ssh settings on a node without a host, and a WAL archive with nodes on other hosts', () => {
+    expect(conflict({ standbys: [{ name: 'b', ssh: { user: 'root' } }] }).where.key).toBe('standbys[0].ssh');
+    expect(conflict(remote({ archive: true })).message).toMatch(/archive is set, but some nodes live on other hosts/);
+  });
+
+  it('refuses a host that is not a host name', () => {
+    expect(invalid({ primary: { host: 'db1; rm -rf /', dataDir: '/x' } }).message).toMatch(/primary\.host/);
+  });
+});

@@ -1,0 +1,79 @@
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { NodeSpec } from '../config/cluster-spec.js';
+import { localMachine } from '../hosts/local-machine.js';
+import type { Machine } from '../hosts/machine.js';
+import { MachinePool } from '../hosts/machine-pool.js';
+import type { PgBinaries } from '../postgres/binaries.js';
+import type { ServerUser } from '../postgres/os-user.js';
+import { binariesOn } from '../postgres/remote-binaries.js';
+
+// Where each node lives: the machine, the account that runs its server there and its binaries. Nodes on this machine
+// share the command's own; a node on another host gets that host's, found once per host.
+export interface NodePlacement {
+  machine: Machine;
+  serverUser: ServerUser;
+  binaries: PgBinaries;
+}
+
+// The machines of one command: opened once per host (concurrently) when the runtime is resolved, closed with it.
+export class MachinesRecord {
+  private readonly machines = new Map<string, Machine>();
+  private readonly placements = new Map<string, Promise<NodePlacement>>();
+
+  private constructor(private readonly pool: MachinePool) {}
+
+  // Connect to every host a node lives on; an unreachable host is one HOST_UNREACHABLE error naming its nodes.
+  static async open(nodes: readonly NodeSpec[], signal?: AbortSignal): Promise<MachinesRecord> {
+    const record = new MachinesRecord(new MachinePool());
+    try {
+      await Promise.all(
+        nodes.map(async (n) => {
+          const machine = await record.pool.machineOf(n.host, { signal }).catch((error: unknown) => {
+            if (error instanceof HotstandbyError) throw error.within({ node: n.name });
+            throw error;
+          });
+          record.machines.set(n.name, machine);
+        }),
+      );
+    } catch (error) {
+      await record.close();
+      throw error;
+    }
+    return record;
+  }
+
+  // The machine a node lives on (this one for a node the record does not know).
+  of(node: string): Machine {
+    return this.machines.get(node) ?? localMachine;
+  }
+
+  // True when some node lives on another host.
+  get anyRemote(): boolean {
+    return [...this.machines.values()].some((m) => m.remote);
+  }
+
+  // The machine, server account and binaries of a node: this machine's own for a local node; for a remote one,
+  // the account (postgres.osUser, default postgres) and binaries of the same major found on its host, once per host.
+  placement(node: NodeSpec, local: { serverUser: ServerUser; binaries: PgBinaries; osUser?: string }): Promise<NodePlacement> {
+    const machine = this.of(node.name);
+    if (!machine.remote) return Promise.resolve({ machine, serverUser: local.serverUser, binaries: local.binaries });
+    let placement = this.placements.get(machine.label);
+    if (!placement) {
+      placement = Promise.all([machine.serverUser(local.osUser), binariesOn(machine, local.binaries.major)]).then(([serverUser, binaries]) => ({
+        machine,
+        serverUser,
+        binaries,
+      }));
+      this.placements.set(machine.label, placement);
+    }
+    return placement.catch((error: unknown) => {
+      if (error instanceof HotstandbyError) throw error.within({ node: node.name });
+      throw error;
+    });
+  }
+
+  // Close every connection.
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
