@@ -25,13 +25,16 @@ describe.skipIf(unavailable !== undefined)('the multi-host test network', () => 
     }
   });
 
-  test('a file written on one host is invisible to the controller and to the other hosts', async () => {
+  test('a file written on one host (under its data root or in its /tmp) is invisible to the controller and to the other hosts', async () => {
     const b = network.host('b');
     expect((await b.ssh(`echo only-on-b > ${HOST_DATA_ROOT}/marker`)).code).toBe(0);
     expect(existsSync(`${HOST_DATA_ROOT}/marker`)).toBe(false);
     expect((await network.host('c').ssh(`test -e ${HOST_DATA_ROOT}/marker`)).code).not.toBe(0);
     expect((await b.ssh(`cat ${HOST_DATA_ROOT}/marker`)).stdout.trim()).toBe('only-on-b');
     expect(readdirSync(b.backingDir)).toEqual(['marker']);
+    // /tmp too is the host's own: servers' sockets and lock files of two hosts never meet.
+    expect((await b.ssh('touch /tmp/only-on-b && ls /tmp')).stdout.trim()).toBe('only-on-b');
+    expect(existsSync('/tmp/only-on-b')).toBe(false);
   });
 
   test('hosts reach each other on the test network, and a host cut off is unreachable until it is back', async () => {

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { listProcesses } from './processes.js';
 import { waitFor } from './wait.js';
@@ -12,7 +11,7 @@ import { waitFor } from './wait.js';
 // (from 198.18.0.0/15, the range set aside for testing networks, so no traffic leaves the machine), its own sshd,
 // its own host name, and a private mount namespace in which HOST_DATA_ROOT is that host's own directory. A file
 // written "on b" under HOST_DATA_ROOT is therefore invisible to the controller and to every other host: a tool that
-// cheats through the local file system instead of going over SSH fails.
+// cheats through the local file system instead of going over SSH fails. Each host has its own /tmp as well.
 
 // The directory that holds a host's data; the same path on every host, a different directory behind it on each.
 export const HOST_DATA_ROOT = '/var/lib/hotstandby-test-host';
@@ -71,7 +70,8 @@ export async function createTestNetwork(names: readonly string[]): Promise<TestN
   if (why) throw new Error(why);
   const id = randomBytes(2).toString('hex');
   const subnet = await freeSubnet();
-  const root = await mkdtemp(path.join(os.tmpdir(), `hotstandby-net-${id}-`));
+  // Not under /tmp, which each host mounts a /tmp of its own over (sshd reads its keys and config from here).
+  const root = await mkdtemp(path.join('/var/tmp', `hotstandby-net-${id}-`));
   const bridge = `hs${id}br`;
   const namespaces: string[] = [];
   const daemons: ChildProcess[] = [];
@@ -208,10 +208,10 @@ function sshdConfig(address: string, dir: string, authorizedKeys: string): strin
 }
 
 // sshd in the host's network namespace, in a private mount and UTS namespace where HOST_DATA_ROOT is the host's
-// own directory, root's home is the host's own (empty: no shell start-up files of this machine's root, which can
+// own directory, /tmp is its own (servers' sockets and lock files there never meet another host's), root's home is the host's own (empty: no shell start-up files of this machine's root, which can
 // take a second per command) and the host name is its name; in its own process group, so teardown ends it and its sessions.
 function startSshd(ns: string, name: string, backingDir: string, config: string, logFile: string): ChildProcess {
-  const script = `mount --bind "$1" "$2" && mount --bind "$5" /root && hostname "$3" && exec /usr/sbin/sshd -D -e -f "$4"`;
+  const script = `mount --bind "$1" "$2" && mount --bind "$5" /root && mount -t tmpfs -o mode=1777 hotstandby-test-tmp /tmp && hostname "$3" && exec /usr/sbin/sshd -D -e -f "$4"`;
   const home = path.join(path.dirname(backingDir), 'root-home');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const args = ['netns', 'exec', ns, 'unshare', '--mount', '--uts', '--propagation', 'private', 'sh', '-c', script, 'sshd-wrapper', backingDir, HOST_DATA_ROOT, name, config, home];

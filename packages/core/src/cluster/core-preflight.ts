@@ -6,6 +6,8 @@ import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import type { Machine } from '../hosts/machine.js';
+import type { PgNode } from '../postgres/pg-node.js';
 import { checkNoDanglingLinks } from './dangling-links.js';
 import { checkShellSafePaths } from './shell-safe-paths.js';
 import { serverUserCannotReach } from '../errors/error-factories.js';
@@ -19,10 +21,11 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   const user = rt.serverUser;
   // First, so that an archive the server's user cannot write gets that fix, not "let it through: chmod o+x".
   await checkArchiveWritable(rt);
+  const localNodes = rt.nodes.filter((n) => !n.machine.remote);
   const paths: [string, string][] = [
     [rt.layout.root, 'the state directory'],
-    [rt.binaries.binDir, 'the PostgreSQL binaries'],
-    ...rt.nodes.map((n): [string, string] => [n.dataDir, `the data directory of ${n.name}`]),
+    ...(localNodes.length > 0 ? [[rt.binaries.binDir, 'the PostgreSQL binaries'] as [string, string]] : []),
+    ...localNodes.map((n): [string, string] => [n.dataDir, `the data directory of ${n.name}`]),
     ...(rt.spec.archive ? [[rt.spec.archive.dir, 'the WAL archive'] as [string, string]] : []),
   ];
   for (const [target, what] of paths) {
@@ -39,10 +42,11 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       fix: 'point archive.dir at a directory, or at a path that does not exist yet (hotstandby creates it)',
     });
   }
+  for (const node of rt.nodes.filter((n) => n.machine.remote)) await checkRemoteDataDir(node);
   await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
   for (const standby of rt.standbys) {
-    const info = await inspectDataDir(standby.dataDir);
+    const info = await inspectDataDir(standby.dataDir, standby.machine);
     const key = `standbys[${rt.standbys.indexOf(standby)}].dataDir`;
     if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
       throw new HotstandbyError(
@@ -97,13 +101,13 @@ async function checkArchiveWritable(rt: ClusterRuntime): Promise<void> {
 // PostgreSQL never runs as root, so it cannot listen on a privileged port (below 1024 on Linux, unless the
 // system lowered net.ipv4.ip_unprivileged_port_start). Refused before initdb rather than failing at the start.
 async function checkPortsBindable(rt: ClusterRuntime): Promise<void> {
-  const first = await unprivilegedPortStart();
   for (const node of rt.nodes) {
+    const first = await unprivilegedPortStart(node.machine);
     if (node.port >= first || (node === rt.primary && rt.primaryAdopted)) continue;
     const key = node === rt.primary ? 'primary.port' : `standbys[${rt.standbys.indexOf(node)}].port`;
     throw new HotstandbyError(
       'CONFIG_INVALID',
-      `${key} is ${node.port}, a privileged port: PostgreSQL runs as "${rt.serverUser.name}", not root, and cannot listen on ports below ${first}`,
+      `${key} is ${node.port}, a privileged port: PostgreSQL runs as "${node.osUser.name}", not root, and cannot listen on ports below ${first}${node.machine.remote ? ` on ${node.machine.label}` : ''}`,
       {
         where: { key, node: node.name, file: rt.spec.source.path },
         fix: `choose a port from ${first} to 65535 (PostgreSQL's usual ones are 5432 and up)`,
@@ -112,11 +116,30 @@ async function checkPortsBindable(rt: ClusterRuntime): Promise<void> {
   }
 }
 
-async function unprivilegedPortStart(): Promise<number> {
-  if (process.platform !== 'linux') return process.platform === 'win32' ? 0 : 1024;
-  const text = await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024');
+async function unprivilegedPortStart(machine: Machine): Promise<number> {
+  if (!machine.remote && process.platform !== 'linux') return process.platform === 'win32' ? 0 : 1024;
+  const file = '/proc/sys/net/ipv4/ip_unprivileged_port_start';
+  const text = machine.remote ? ((await machine.readFile(file))?.toString('utf8') ?? '1024') : await readFile(file, 'utf8').catch(() => '1024');
   const value = Number(text.trim());
   return Number.isInteger(value) ? value : 1024;
+}
+
+// A data directory on another host: the server's account there can reach it (every directory above the part that
+// exists lets it through), checked on that host as that account, before anything is created.
+async function checkRemoteDataDir(node: PgNode): Promise<void> {
+  const script = [
+    'd=$1',
+    'while [ ! -e "$d" ]; do d=$(dirname -- "$d"); done',
+    'if [ "$d" = "$1" ]; then [ -d "$d" ] && [ -x "$d" ] && [ -w "$d" ] && [ -r "$d" ] || { printf %s "$d"; exit 4; }',
+    'else cd -- "$d" 2>/dev/null || { printf %s "$d"; exit 4; }; fi',
+  ].join('\n');
+  const result = await node.machine.runAllowFailure('sh', ['-c', script, 'check-reach', node.dataDir], { user: node.osUser, purpose: `check ${node.dataDir}` });
+  if (result.exitCode === 0) return;
+  const blocked = result.stdout.trim() || node.dataDir;
+  throw serverUserCannotReach(node.osUser.name, blocked, `the data directory of ${node.name} on ${node.machine.label}`, node.dataDir).within({
+    host: node.machine.label,
+    node: node.name,
+  });
 }
 
 async function checkInvokerCanCreate(target: string, what: string): Promise<void> {

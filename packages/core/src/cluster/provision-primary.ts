@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { Executor } from '../executor/executor.js';
@@ -7,12 +6,13 @@ import { AUTO_CONF_HEADER, ConfFile } from '../postgres/conf-file.js';
 import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
-import { INITDB_FIXED_ARGS } from '../postgres/pg-node.js';
+import { INITDB_FIXED_ARGS, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
+import { initdbOnMachine } from './initdb-on-machine.js';
 import { serverUserCannotReach } from '../errors/error-factories.js';
 
 // What provisioning the primary will do.
@@ -61,12 +61,12 @@ export async function planPrimaryProvision(
       const running = await node.isRunning();
       const settings = { ...nodeIdentitySettings(rt, node), ...(running ? {} : bootstrap) };
       const file = settingsFilePath(node.facts, node.dataDir);
-      const current = await readFile(file, 'utf8').catch(() => undefined);
+      const current = (await node.machine.readFile(file))?.toString('utf8');
       const wanted = editSettingsFile(node.facts, current, settings);
       if (current !== wanted) {
         const before = new ConfFile(current ?? '').entries();
         const changed = Object.keys(settings).filter((k) => before.get(k) !== settings[k]);
-        actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `set ${changed.join(', ')} for ${node.name}` });
+        actions.push({ kind: 'write-file', node: node.name, path: file, content: wanted, owner: 'server', mode: 0o600, summary: `set ${changed.join(', ')} for ${node.name}` });
         if (running) actions.push({ kind: 'node', node: node.name, op: 'restart', reasons: changed, summary: `restart ${node.name}` });
       }
     }
@@ -74,11 +74,13 @@ export async function planPrimaryProvision(
     return { actions, notes, creates: false, messages };
   }
 
-  if (info.kind === 'absent') actions.push({ kind: 'mkdir', path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
+  if (info.kind === 'absent') actions.push({ kind: 'mkdir', node: node.name, path: node.dataDir, owner: 'server', mode: 0o700, summary: `create ${node.dataDir}` });
   // Data checksums (on by default from 18) let pg_rewind work without wal_log_hints.
   const checksums = node.facts.dataChecksumsByDefault ? [] : ['--data-checksums'];
   // Not on Windows: the template's password is cleared in single-user mode, which postgres.exe refuses to an
   // administrator (only pg_ctl and initdb drop the administrator token), so it would cost an initdb for nothing.
+  // Not on another host either: the cache is on this machine.
+  if (node.machine.remote) return planRemotePrimaryCreation(rt, node, bootstrap, executor, { checksums, actions, notes, messages });
   const cache = options.templateCache === false || onWindows() ? undefined : new TemplateCache();
   const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
   const method = await plannedDataDirMethod(request);
@@ -119,13 +121,56 @@ export async function planPrimaryProvision(
           `${settingsFilePath(node.facts, node.dataDir)} (as initdb writes it)`,
         )
       : plannedInsertion(settingsFilePath(node.facts, node.dataDir), 'as initdb writes it', 'at the end', editSettingsFile(node.facts, '', settings).trimEnd().split('\n')),
-    run: async () => {
-      const file = settingsFilePath(node.facts, node.dataDir);
-      const current = await readFile(file, 'utf8').catch(() => undefined);
-      await executor.apply({ kind: 'write-file', path: file, content: editSettingsFile(node.facts, current, settings), owner: 'server', mode: 0o600, summary: `write ${file}` });
-    },
+    run: () => writeNewPrimarySettings(node, settings, executor),
   });
   actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port}` });
+  return { actions, notes, creates: true, messages };
+}
+
+// The settings file of a freshly made primary, with its identity and the steps' bootstrap settings (on its machine).
+async function writeNewPrimarySettings(node: PgNode, settings: Record<string, string>, executor: Executor): Promise<void> {
+  const file = settingsFilePath(node.facts, node.dataDir);
+  const current = (await node.machine.readFile(file))?.toString('utf8');
+  await executor.apply({
+    kind: 'write-file',
+    node: node.name,
+    path: file,
+    content: editSettingsFile(node.facts, current, settings),
+    owner: 'server',
+    mode: 0o600,
+    summary: `write ${file}`,
+  });
+}
+
+// A new primary on another host: initdb there (the template cache is on this machine), its settings, start.
+function planRemotePrimaryCreation(
+  rt: ClusterRuntime,
+  node: PgNode,
+  bootstrap: Record<string, string>,
+  executor: Executor,
+  plan: { checksums: string[]; actions: Action[]; notes: string[]; messages: string[] },
+): PrimaryProvisionPlan {
+  const { checksums, actions, notes, messages } = plan;
+  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;
+  actions.push({
+    kind: 'task',
+    changes: true,
+    summary: `initdb ${node.name} (PostgreSQL ${node.binaries.version}) on ${node.machine.label}`,
+    details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
+    run: () => initdbOnMachine(node, rt.passwords.superuser!.value, checksums),
+  });
+  const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
+  const file = settingsFilePath(node.facts, node.dataDir);
+  actions.push({
+    kind: 'task',
+    changes: true,
+    summary: `write ${node.name}'s settings to ${path.basename(file)} on ${node.machine.label}`,
+    details: node.facts.autoConf
+      ? unifiedDiff(file, AUTO_CONF_HEADER, editSettingsFile(node.facts, AUTO_CONF_HEADER, settings), `${file} (as initdb writes it)`)
+      : plannedInsertion(file, 'as initdb writes it', 'at the end', editSettingsFile(node.facts, '', settings).trimEnd().split('\n')),
+    run: () => writeNewPrimarySettings(node, settings, executor),
+  });
+  actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port} on ${node.machine.label}` });
   return { actions, notes, creates: true, messages };
 }
 
