@@ -6,6 +6,7 @@ import { MachinePool } from '../hosts/machine-pool.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import { binariesOn } from '../postgres/remote-binaries.js';
+import { UnreachableMachine } from '../hosts/unreachable-machine.js';
 
 // Where each node lives: the machine, the account that runs its server there and its binaries. Nodes on this machine
 // share the command's own; a node on another host gets that host's, found once per host.
@@ -22,14 +23,15 @@ export class MachinesRecord {
 
   private constructor(private readonly pool: MachinePool) {}
 
-  // Connect to every host a node lives on; an unreachable host is one HOST_UNREACHABLE error naming its nodes.
+  // Connect to every host a node lives on (concurrently). A host that cannot be reached stands in as an
+  // UnreachableMachine: whatever needs it fails with HOST_UNREACHABLE naming the host, the rest of the command works.
   static async open(nodes: readonly NodeSpec[], signal?: AbortSignal): Promise<MachinesRecord> {
     const record = new MachinesRecord(new MachinePool());
     try {
       await Promise.all(
         nodes.map(async (n) => {
           const machine = await record.pool.machineOf(n.host, { signal }).catch((error: unknown) => {
-            if (error instanceof HotstandbyError) throw error.within({ node: n.name });
+            if (error instanceof HotstandbyError && error.code === 'HOST_UNREACHABLE') return new UnreachableMachine(error.where.host ?? n.host!.host, n.host!.host, error);
             throw error;
           });
           record.machines.set(n.name, machine);
