@@ -114,7 +114,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     if (roles.length) steps.push({ title: `drop the roles hotstandby created`, actions: roles });
     const files: Action[] = [];
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
-      files.push(restoreFileAction(entry), forget(entry, entry.path));
+      files.push(restoreFileAction(rt, entry), forget(entry, entry.path));
       result.restored.push(entry.path);
       undoing.add(entry);
     }
@@ -174,37 +174,58 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   };
 }
 
-// Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist).
-function restoreFileAction(entry: Extract<JournalEntry, { kind: 'file' }>): Action {
-  if (!entry.existed) return { kind: 'remove-file', path: entry.path, summary: `restoring ${entry.path} (removing it: it did not exist before hotstandby)` };
+// Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist), on the
+// machine of the node it is on (its backup is on this machine).
+function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { kind: 'file' }>): Action {
+  const on = entry.node !== undefined ? { node: entry.node } : {};
+  const where = entry.node !== undefined ? ` on ${entry.node}` : '';
+  if (!entry.existed) return { kind: 'remove-file', ...on, path: entry.path, summary: `restoring ${entry.path}${where} (removing it: it did not exist before hotstandby)` };
   const mode = entry.mode?.toString(8);
   const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
-  const sh = [
-    `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
-    ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
-    ...(owner ? [`chown ${owner} ${quoteShellArg(entry.path)}`] : []),
-  ].join('\n');
+  const sh =
+    entry.node !== undefined
+      ? remoteRestoreLines(rt.node(entry.node).machine.address ?? entry.node, entry.backup!, entry.path, mode, owner)
+      : [
+          `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
+          ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
+          ...(owner ? [`chown ${owner} ${quoteShellArg(entry.path)}`] : []),
+        ].join('\n');
   return {
     kind: 'task',
     changes: true,
-    summary: `restoring ${entry.path}`,
+    summary: `restoring ${entry.path}${where}`,
     details: [`from its backup ${entry.backup}${mode ? `, mode ${mode}` : ''}${owner ? `, owner ${owner}` : ''}`],
-    byHand: { sh, text: `copy ${entry.backup} over ${entry.path}, keeping its original mode and owner` },
-    run: () => restoreJournaledFile(entry),
+    byHand: { sh, text: `copy ${entry.backup} over ${entry.path}${where}, keeping its original mode and owner` },
+    run: () => restoreJournaledFile(entry, entry.node !== undefined ? rt.node(entry.node).machine : undefined),
   };
+}
+
+// The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
+function remoteRestoreLines(host: string, backup: string, file: string, mode: string | undefined, owner: string | undefined): string {
+  const tmp = `${file}.hotstandby-restore`;
+  const there = [
+    `cat > ${quoteShellArg(tmp)}`,
+    ...(mode ? [`chmod ${mode} ${quoteShellArg(tmp)}`] : []),
+    ...(owner ? [`chown ${owner} ${quoteShellArg(tmp)}`] : []),
+    `mv -- ${quoteShellArg(tmp)} ${quoteShellArg(file)}`,
+  ].join(' && ');
+  return `ssh ${quoteShellArg(host)} ${quoteShellArg(there)} < ${quoteShellArg(backup)}`;
 }
 
 // The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
 // (original files, roles or slots on a node that stays) keeps the state directory.
 function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): PlanStep[] {
   const stateDir = rt.layout.root;
-  const created = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir').map((e) => e.path);
-  const isCreated = (dir: string) => created.some((c) => c === dir || isInside(dir, c));
+  const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
+  // Directories on this machine; those on other hosts are removed there, each by its node's machine.
+  const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
+  const isCreated = (dir: string, node?: string) => createdDirs.some((c) => c.node === node && (c.path === dir || isInside(dir, c.path)));
   const all = [...rt.nodes, ...rt.detached];
+  const remoteOf = (n: (typeof all)[number]) => (n.machine.remote ? n.name : undefined);
   for (const node of all) {
-    if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
+    if (node.exists() && !isCreated(node.dataDir, remoteOf(node))) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
   }
-  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
+  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir, remoteOf(n))).map((n) => n.name));
   const pending = journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
@@ -221,6 +242,16 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
     actions.push({ kind: 'remove-dir', path: dir, summary: `deleting ${dir}` });
     result.deleted.push(dir);
   }
+  const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined);
+  const remoteTargets = remoteCreated
+    .filter((e, i) => remoteCreated.findIndex((o) => o.node === e.node && o.path === e.path) === i)
+    .filter((e) => !remoteCreated.some((o) => o.node === e.node && o.path !== e.path && isInside(e.path, o.path)))
+    .sort((a, b) => b.path.length - a.path.length);
+  for (const entry of remoteTargets) {
+    refuseDangerous(entry.path);
+    actions.push({ kind: 'remove-dir', node: entry.node, path: entry.path, summary: `deleting ${entry.path} on ${entry.node}` });
+    result.deleted.push(`${entry.path} on ${entry.node}`);
+  }
   if (keepState) {
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
@@ -231,7 +262,13 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
       summary: `keep in the state only what down --restore still needs on ${[...keptNodes].join(', ')}`,
       run: async () => {
         await rt.store.update((s) => {
-          s.journal = s.journal.filter((e) => (e.kind === 'dir' ? !targets.some((t) => t === e.path || isInside(e.path, t)) : pending.includes(e)));
+          s.journal = s.journal.filter((e) =>
+            e.kind === 'dir'
+              ? e.node === undefined
+                ? !targets.some((t) => t === e.path || isInside(e.path, t))
+                : !remoteTargets.some((t) => t.node === e.node && (t.path === e.path || isInside(e.path, t.path)))
+              : pending.includes(e),
+          );
           s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
         });
       },
