@@ -31,9 +31,20 @@ export interface ExecutorDeps {
 export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
-  // The printable form of an action (SQL, diff or command line), secrets hidden.
+  // The printable form of an action (SQL, diff or command line), secrets hidden; an action on a node of another host
+  // names that host.
   describe(action: Action): Promise<string[]> {
-    return describeAction(action, this.deps.serverUser.name);
+    const machine = this.remoteMachineOf(action);
+    const node = 'node' in action && typeof action.node === 'string' ? action.node : undefined;
+    return describeAction(action, machine ? this.serverUserOf(node).name : this.deps.serverUser.name, machine);
+  }
+
+  // The machine of another host an action happens on (its node's), or undefined when it happens on this one.
+  remoteMachineOf(action: Action): Machine | undefined {
+    // Waits and checks name a node they look at, not a host they change anything on.
+    if (action.kind === 'wait' || action.kind === 'check' || !('node' in action) || typeof action.node !== 'string') return undefined;
+    const machine = this.deps.node(action.node).machine;
+    return machine.remote ? machine : undefined;
   }
 
   // Apply actions in order; stops at the first failure.
