@@ -2,7 +2,7 @@ import type { Action } from '../executor/action.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { CmdLines } from './cmd-of-action.js';
-import { asServerThere, hostLabel, mkdirThere, pgCtlThere, sshCommandWords, type RemoteRunbookNode } from './remote-runbook-node.js';
+import { asServerThere, hostLabel, mkdirThere, oneLine, pgCtlThere, sshCommandWords, type RemoteRunbookNode } from './remote-runbook-node.js';
 import type { RunbookTarget } from './runbook-target.js';
 
 // The Windows cmd lines that do an action on a node of another host through ssh.exe, as the sh runbook does (the
@@ -23,10 +23,11 @@ export function remoteCmdOfAction(
     case 'write-file': {
       if (action.secret) return { run: [], remark: `by hand on ${host}: write ${action.path}; its content is a password and is not shown` };
       // echo( ends lines with CR LF: the carriage returns are dropped there.
-      const script = atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(
+      const script = oneLine(atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(
         'cat > "$tmp"',
         `tr -d '\\r' > "$tmp"`,
-      );
+      ),
+    );
       const write = ssh(['sh', '-c', script], true);
       const lines = action.content === '' ? [`${write} < nul`] : ['(', ...echoLines(action.content), `) | ${write}`];
       if (action.whenDirExists) return { run: [`${ssh(['test', '-d', dirOf(action.path)])}`, 'if not errorlevel 1 (', ...lines, ')'] };

@@ -46,6 +46,12 @@ export function pgCtlThere(node: RemoteRunbookNode, binDir: string, op: Extract<
   return asServerThere(node, [pgCtl, ...args]);
 }
 
+// A multi-line script as one line (a cmd line cannot span lines, and a runbook line reads better): every line of
+// the scripts used here is a complete command.
+export function oneLine(script: string): string {
+  return script.split('\n').join('; ');
+}
+
 // How runbook comments name the host: "root@db2".
 export function hostLabel(node: RemoteRunbookNode): string {
   return sshTargetLabel(node.ssh);

@@ -3,7 +3,7 @@ import type { Action } from '../executor/action.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
 import { quoteShellArg } from '../postgres/quoting.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
-import { asServerThere, hostLabel, mkdirThere, pgCtlThere, sshCommandWords, type RemoteRunbookNode } from './remote-runbook-node.js';
+import { asServerThere, hostLabel, mkdirThere, oneLine, pgCtlThere, sshCommandWords, type RemoteRunbookNode } from './remote-runbook-node.js';
 import type { RunbookTarget } from './runbook-target.js';
 
 const q = quoteShellArg;
@@ -20,7 +20,7 @@ export function remoteShellOfAction(action: Action, node: RemoteRunbookNode, tar
       return [`# by hand on ${host}: psql -p ${node.port} -d ${action.database ?? 'postgres'} as ${target.superuser}: ${maskSecrets(action.display ?? action.sql)}`];
     case 'write-file': {
       if (action.secret) return [`# by hand on ${host}: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is a password and is not shown`];
-      const script = atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined });
+      const script = oneLine(atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }));
       const write = ssh(['sh', '-c', script], true);
       const lines = action.content === '' ? [`${write} < /dev/null`] : hereDocument(action.content, write);
       if (action.whenDirExists) return [`if ${ssh(['test', '-d', path.dirname(action.path)])}; then`, ...lines, 'fi'];
