@@ -146,12 +146,15 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
       state: await store.load(),
       store,
       layout,
-      spec: { standbys: [] },
+      spec: { primary: { name: 'a' }, standbys: [] },
       primaryAdopted: false,
     } as unknown as ClusterRuntime;
     const { plan, result } = await planTeardown(rt, { restore: true, purge: true });
     expect(result.restored).toEqual([conf, `${HOST_DATA_ROOT}/theirs/added.conf`]);
     expect(result.deleted).toEqual([`${root} on b`]);
+    // By hand (runbooks): the local backup goes over ssh to b.
+    const restore = plan.steps.flatMap((step) => step.actions).find((a) => a.kind === 'task' && a.summary === `restoring ${conf} on b`);
+    expect(restore && 'byHand' in restore ? restore.byHand?.sh : undefined).toMatch(new RegExp(`^ssh .*${network.host('b').address.replace(/\./g, '\\.')} -- .* < ${backup}$`));
     await applyPlan(executor, plan, () => undefined);
 
     expect(await b.readFile(conf)).toEqual(original);

@@ -11,6 +11,9 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
+import type { NodeHostSpec } from '../config/cluster-spec.js';
+import { remoteCommandLine } from '../hosts/remote-shell.js';
+import { sshTargetArgs } from '../hosts/ssh-target.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -184,7 +187,7 @@ function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { ki
   const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
   const sh =
     entry.node !== undefined
-      ? remoteRestoreLines(rt.node(entry.node).machine.address ?? entry.node, entry.backup!, entry.path, mode, owner)
+      ? remoteRestoreLines(hostSpecOf(rt, entry.node), entry.backup!, entry.path, mode, owner)
       : [
           `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
           ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
@@ -200,8 +203,13 @@ function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { ki
   };
 }
 
+// How ssh reaches the host of a node, as its config says (the node's name as the host when the config has none).
+function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
+  return [rt.spec.primary, ...rt.spec.standbys].find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
+}
+
 // The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
-function remoteRestoreLines(host: string, backup: string, file: string, mode: string | undefined, owner: string | undefined): string {
+function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: string | undefined, owner: string | undefined): string {
   const tmp = `${file}.hotstandby-restore`;
   const there = [
     `cat > ${quoteShellArg(tmp)}`,
@@ -209,7 +217,8 @@ function remoteRestoreLines(host: string, backup: string, file: string, mode: st
     ...(owner ? [`chown ${owner} ${quoteShellArg(tmp)}`] : []),
     `mv -- ${quoteShellArg(tmp)} ${quoteShellArg(file)}`,
   ].join(' && ');
-  return `ssh ${quoteShellArg(host)} ${quoteShellArg(there)} < ${quoteShellArg(backup)}`;
+  const ssh = ['ssh', ...sshTargetArgs(host), host.host, '--', remoteCommandLine(['sh', '-c', there])];
+  return `${ssh.map(quoteShellArg).join(' ')} < ${quoteShellArg(backup)}`;
 }
 
 // The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
