@@ -69,9 +69,11 @@ export class Executor {
         if (action.whenDirExists && !(await exists(machine, path.dirname(action.path)))) return;
         await this.journalFile(action.path, action.node);
         // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
-        await machine.writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner, action.node), exact: action.secret === true }).catch((e: unknown) => {
-          throw asFileWriteError(action.path, e);
-        });
+        await machine
+          .writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner, action.node), exact: action.secret === true })
+          .catch((e: unknown) => {
+            throw asFileWriteError(action.path, e);
+          });
         if (action.secret === true && !machine.remote) await restrictToOwner(action.path, 'file');
         return;
       }
@@ -197,9 +199,7 @@ export class Executor {
     const remoteNode = machine.remote ? node : undefined;
     const target = machine.remote ? await machine.realpath(file) : await resolveSymlink(file);
     const state = await this.deps.state.load();
-    const known = state.journal.some(
-      (e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)),
-    );
+    const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
     if (known) return;
     const st = await machine.stat(target);
     let backup: string | undefined;
@@ -208,7 +208,11 @@ export class Executor {
       backup = path.join(this.deps.layout.journalDir, `${state.journal.length}-${path.basename(target)}`);
       if (machine.remote) {
         const bytes = await machine.readFile(target);
-        if (bytes === undefined) throw new HotstandbyError('PATH_UNREACHABLE', `${target} on ${machine.label} vanished while hotstandby backed it up`, { where: { host: machine.label, file: target }, fix: 'run the command again' });
+        if (bytes === undefined)
+          throw new HotstandbyError('PATH_UNREACHABLE', `${target} on ${machine.label} vanished while hotstandby backed it up`, {
+            where: { host: machine.label, file: target },
+            fix: 'run the command again',
+          });
         await writeFileAtomic(backup, bytes, { mode: 0o600 }).catch((e: unknown) => {
           throw asFileWriteError(backup!, e, `back up ${target} on ${machine.label} into`);
         });

@@ -19,15 +19,19 @@ export function remoteCmdOfAction(
   const host = hostLabel(node);
   switch (action.kind) {
     case 'sql':
-      return { run: [], remark: `by hand on ${host}: psql -p ${node.port} -d ${action.database ?? 'postgres'} as ${target.superuser}: ${maskSecrets(action.display ?? action.sql)}` };
+      return {
+        run: [],
+        remark: `by hand on ${host}: psql -p ${node.port} -d ${action.database ?? 'postgres'} as ${target.superuser}: ${maskSecrets(action.display ?? action.sql)}`,
+      };
     case 'write-file': {
       if (action.secret) return { run: [], remark: `by hand on ${host}: write ${action.path}; its content is a password and is not shown` };
       // echo( ends lines with CR LF: the carriage returns are dropped there.
-      const script = oneLine(atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(
-        'cat > "$tmp"',
-        `tr -d '\\r' > "$tmp"`,
-      ),
-    );
+      const script = oneLine(
+        atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(
+          'cat > "$tmp"',
+          `tr -d '\\r' > "$tmp"`,
+        ),
+      );
       const write = ssh(['sh', '-c', script], true);
       const lines = action.content === '' ? [`${write} < nul`] : ['(', ...echoLines(action.content), `) | ${write}`];
       if (action.whenDirExists) return { run: [`${ssh(['test', '-d', dirOf(action.path)])}`, 'if not errorlevel 1 (', ...lines, ')'] };

@@ -138,11 +138,7 @@ describe('a sh runbook of actions on a node of another host', () => {
       { kind: 'write-file', node: 'db2', path: file, content, owner: 'invoker', mode: 0o640, summary: 'w' },
       { kind: 'exec', node: 'db2', command: 'sh', args: ['-c', 'printf %s "$1" > "$2"', 'sh', "it's $1 `x`", path.join(dir, 'out')], runAs: 'invoker', summary: 'e' },
     ];
-    const script = [
-      'set -eu',
-      `ssh() { while [ "$1" != -- ]; do shift; done; shift; sh -c "$1"; }`,
-      ...actions.flatMap((a) => shellOfAction(a, t)),
-    ].join('\n');
+    const script = ['set -eu', `ssh() { while [ "$1" != -- ]; do shift; done; shift; sh -c "$1"; }`, ...actions.flatMap((a) => shellOfAction(a, t))].join('\n');
     execFileSync('sh', ['-c', script]);
     expect(statSync(path.join(dir, 'sub dir')).mode & 0o777).toBe(0o750);
     expect(readFileSync(file, 'utf8')).toBe(content);
@@ -162,7 +158,16 @@ describe('a sh runbook of actions on a node of another host', () => {
           {
             title: 'secrets',
             actions: [
-              { kind: 'write-file', node: 'db2', path: '/srv/pass', content: 'x:hunter2-secret\n', owner: 'server', secret: true, byHand: { sh: 'cp "$PGPASSFILE" /srv/pass' }, summary: 'pass' },
+              {
+                kind: 'write-file',
+                node: 'db2',
+                path: '/srv/pass',
+                content: 'x:hunter2-secret\n',
+                owner: 'server',
+                secret: true,
+                byHand: { sh: 'cp "$PGPASSFILE" /srv/pass' },
+                summary: 'pass',
+              },
               { kind: 'exec', node: 'db2', command: 'pg_basebackup', args: [], env: { PGPASSWORD: 'hunter2-secret' }, runAs: 'server', summary: 'copy' },
               { kind: 'sql', node: 'db2', sql: "ALTER ROLE r PASSWORD 'hunter2-secret'", summary: 'sql' },
             ],
@@ -188,14 +193,21 @@ describe('a cmd runbook of actions on a node of another host', () => {
     expect(write.run[0]).toBe('(');
     expect(write.run).toContain('echo(a = 1 ^& b');
     expect(write.run.at(-1)).toMatch(/^\) \| "ssh\.exe" .*"-p" "2222" .*"db2\.example" "--" "sh -c [^\n]*tr -d [^\n]*mv -f [^\n]*"$/);
-    const exec = cmdOfAction({ kind: 'exec', node: 'db2', command: 'pg_basebackup', args: ['-D', '/srv/x'], runAs: 'server', env: { PGPASSWORD: 'hunter2-secret' }, summary: 'e' }, t);
+    const exec = cmdOfAction(
+      { kind: 'exec', node: 'db2', command: 'pg_basebackup', args: ['-D', '/srv/x'], runAs: 'server', env: { PGPASSWORD: 'hunter2-secret' }, summary: 'e' },
+      t,
+    );
     expect(exec.run).toHaveLength(1);
     expect(exec.run[0]).toMatch(/^"ssh\.exe" "-n" /);
     expect(exec.run[0]).not.toContain('hunter2-secret');
     const secret = cmdOfAction({ kind: 'write-file', node: 'db2', path: '/srv/pass', content: 'hunter2-secret', owner: 'server', secret: true, summary: 's' }, t);
     expect(secret.run).toEqual([]);
     expect(secret.remark).toContain('by hand on root@db2.example:2222');
-    const text = renderCmdRunbook({ command: 'test', purpose: 'p', checked: [], steps: [{ title: 't', actions: [{ kind: 'node', node: 'db2', op: 'stop', summary: 'stop' }] }] }, t, 'test');
+    const text = renderCmdRunbook(
+      { command: 'test', purpose: 'p', checked: [], steps: [{ title: 't', actions: [{ kind: 'node', node: 'db2', op: 'stop', summary: 'stop' }] }] },
+      t,
+      'test',
+    );
     expect(text).toContain('/opt/pg15/bin/pg_ctl');
     expect(text).toContain('"ssh.exe"');
   });
