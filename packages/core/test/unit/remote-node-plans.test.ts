@@ -12,6 +12,7 @@ import type { Machine } from '../../src/hosts/machine.js';
 import type { PgNode } from '../../src/postgres/pg-node.js';
 import { renderShellRunbook } from '../../src/runbook/render-sh.js';
 import { renderCmdRunbook } from '../../src/runbook/render-cmd.js';
+import { renderMarkdownRunbook } from '../../src/runbook/render-markdown.js';
 import type { RunbookTarget } from '../../src/runbook/runbook-target.js';
 import { shellOfAction } from '../../src/runbook/shell-of-action.js';
 import { cmdOfAction } from '../../src/runbook/cmd-of-action.js';
@@ -182,6 +183,24 @@ describe('a sh runbook of actions on a node of another host', () => {
     expect(text).not.toContain('cp "$PGPASSFILE" /srv/pass');
     expect(text).toMatch(/ssh -n .* -- .*PGPASSWORD=/);
     expect(text).toContain('NOT EVERYTHING IS SCRIPTED');
+  });
+});
+
+describe('a Markdown runbook of actions on a node of another host', () => {
+  it('names the host in the action and gives the ssh command to paste', async () => {
+    const executor = executorWith({ db2: fakeRemote({}) });
+    const text = await renderMarkdownRunbook(
+      {
+        command: 'test',
+        purpose: 'p',
+        checked: [],
+        steps: [{ title: 't', actions: [{ kind: 'mkdir', node: 'db2', path: '/srv/new', owner: 'server', mode: 0o700, summary: 'dir' }] }],
+      },
+      target(),
+      { generatedBy: 'test', describe: (a) => executor.describe(a) },
+    );
+    expect(text).toContain('- mkdir -m 700 /srv/new (owner pgdb2) on root@db2');
+    expect(text).toMatch(/ {2}ssh -n .*db2\.example -- .*mkdir -p/);
   });
 });
 
