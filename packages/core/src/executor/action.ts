@@ -24,9 +24,9 @@ export interface SqlAction extends ActionBase {
 // Write a whole file atomically (backing the original up first when the tool did not create it).
 export interface WriteFileAction extends ActionBase {
   kind: 'write-file';
-  // The node whose machine the path is on (this machine when not given).
-  node?: string;
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   content: string;
   owner: Owner;
   mode?: number;
@@ -41,17 +41,17 @@ export interface WriteFileAction extends ActionBase {
 // Delete one file.
 export interface RemoveFileAction extends ActionBase {
   kind: 'remove-file';
-  // The node whose machine the path is on (this machine when not given).
-  node?: string;
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
 }
 
 // Create a directory (and record that the tool created it).
 export interface MakeDirAction extends ActionBase {
   kind: 'mkdir';
-  // The node whose machine the path is on (this machine when not given).
-  node?: string;
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   owner: Owner;
   mode: number;
 }
@@ -63,7 +63,6 @@ export interface ExecAction extends ActionBase {
   args: readonly string[];
   runAs: Owner;
   env?: Record<string, string>;
-  // The node whose machine runs it (as that machine's server account for runAs 'server'); this machine when not given.
   node?: string;
   timeoutMs?: number;
   // Applied instead of failing when the program fails (pg_rewind that cannot rewind: a fresh copy instead).
@@ -93,17 +92,17 @@ export interface ByHand {
 // Remove a directory tree the tool created (the planner decides that; a user's directory is moved aside instead).
 export interface RemoveDirAction extends ActionBase {
   kind: 'remove-dir';
-  // The node whose machine the path is on (this machine when not given).
-  node?: string;
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
 }
 
 // Rename a directory out of the way, keeping everything in it.
 export interface MoveAsideAction extends ActionBase {
   kind: 'move-aside';
-  // The node whose machine the path is on (this machine when not given).
-  node?: string;
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   to: string;
 }
 
