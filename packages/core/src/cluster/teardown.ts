@@ -228,13 +228,13 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
   const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
   // Directories on this machine; those on other hosts are removed there, each by its node's machine.
   const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
-  const isCreated = (dir: string, node?: string) => createdDirs.some((c) => c.node === node && (c.path === dir || isInside(dir, c.path)));
+  // A node's data directory is matched by path (on whichever machine the entry names).
+  const isCreated = (dir: string) => createdDirs.some((c) => c.path === dir || isInside(dir, c.path));
   const all = [...rt.nodes, ...rt.detached];
-  const remoteOf = (n: (typeof all)[number]) => (n.machine.remote ? n.name : undefined);
   for (const node of all) {
-    if (node.exists() && !isCreated(node.dataDir, remoteOf(node))) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
+    if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
   }
-  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir, remoteOf(n))).map((n) => n.name));
+  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
   const pending = journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
