@@ -8,7 +8,8 @@ import { makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
 import type { ClusterRuntime } from '../packages/core/src/cluster/cluster-runtime.js';
 import { planTeardown } from '../packages/core/src/cluster/teardown.js';
 import { applyPlan } from '../packages/core/src/executor/apply-plan.js';
-import { Executor } from '../packages/core/src/executor/executor.js';
+import { Executor, restoreJournaledFile } from '../packages/core/src/executor/executor.js';
+import type { JournalEntry } from '../packages/core/src/state/cluster-state.js';
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
 import type { Machine } from '../packages/core/src/hosts/machine.js';
 import { resolveServerUser, type ServerUser } from '../packages/core/src/postgres/os-user.js';
@@ -99,6 +100,19 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     await executor.apply({ kind: 'remove-dir', node: 'b', path: `${root}/made/data.old`, summary: 'rmdir' });
     expect(await b.stat(`${root}/made/data.old`)).toBeUndefined();
     expect(existsSync(root)).toBe(false);
+  });
+
+  test('a write through a dangling link there journals where it writes, so restore removes that and keeps the link', async () => {
+    const link = `${root}-link.conf`;
+    const made = await network.host('b').ssh(`ln -s ${root}-target.conf ${link}`);
+    expect(made.code).toBe(0);
+    await executor.apply({ kind: 'write-file', node: 'b', path: link, content: 'z\n', owner: 'invoker', summary: 'through the link' });
+    expect(await b.readFile(`${root}-target.conf`)).toEqual(Buffer.from('z\n'));
+    const entry = (await store.load()).journal.find((e) => e.kind === 'file');
+    expect(entry).toMatchObject({ node: 'b', path: `${root}-target.conf`, existed: false });
+    await restoreJournaledFile(entry as Extract<JournalEntry, { kind: 'file' }>, b);
+    expect(await b.stat(`${root}-target.conf`)).toBeUndefined();
+    expect((await network.host('b').ssh(`readlink ${link}`)).stdout.trim()).toBe(`${root}-target.conf`);
   });
 
   test('runs a program there as that host server account, its environment in no command line', async () => {

@@ -197,7 +197,7 @@ export class Executor {
   private async journalFile(file: string, node?: string): Promise<void> {
     const machine = this.machineOf(node);
     const remoteNode = machine.remote ? node : undefined;
-    const target = machine.remote ? await machine.realpath(file) : await resolveSymlink(file);
+    const target = machine.remote ? await finalPathThere(machine, file) : await resolveSymlink(file);
     const state = await this.deps.state.load();
     const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
     if (known) return;
@@ -275,6 +275,13 @@ export async function restoreJournaledFile(
   await machine.writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid, exact: entry.mode !== undefined }).catch((e: unknown) => {
     throw asFileWriteError(entry.path, e, 'restore');
   });
+}
+
+// The file a path finally names on another host, following symbolic links also when the last one dangles (where an
+// atomic write there writes), as resolveSymlink does here.
+async function finalPathThere(machine: Machine, file: string): Promise<string> {
+  const result = await machine.runAllowFailure('realpath', ['-m', '--', file], { purpose: `resolve ${file}` });
+  return result.exitCode === 0 && result.stdout.trim() !== '' ? result.stdout.replace(/\n$/, '') : file;
 }
 
 async function exists(machine: Machine, p: string): Promise<boolean> {
