@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { NodeHostSpec } from '../config/cluster-spec.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { RunbookNode, RunbookTarget } from '../runbook/runbook-target.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -8,7 +9,8 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 // (the former primaries waiting to rejoin included).
 export function runbookTargetOf(rt: ClusterRuntime): RunbookTarget {
   const nodes: Record<string, RunbookNode> = {};
-  for (const node of [rt.primary, ...rt.standbys, ...rt.detached]) nodes[node.name] = runbookNode(node);
+  const hosts = new Map([rt.spec.primary, ...rt.spec.standbys].map((n) => [n.name, n.host]));
+  for (const node of [rt.primary, ...rt.standbys, ...rt.detached]) nodes[node.name] = runbookNode(node, hosts.get(node.name));
   const binDir = rt.binaries.binDir;
   return {
     binDir,
@@ -21,6 +23,7 @@ export function runbookTargetOf(rt: ClusterRuntime): RunbookTarget {
   };
 }
 
-function runbookNode(node: PgNode): RunbookNode {
-  return { name: node.name, host: node.host, port: node.port, controlDir: node.controlDir, dataDir: node.dataDir, logFile: node.logFile };
+function runbookNode(node: PgNode, ssh: NodeHostSpec | undefined): RunbookNode {
+  const there = node.machine.remote && ssh ? { ssh, serverUser: node.osUser.name, binDir: node.binaries.binDir } : {};
+  return { name: node.name, host: node.host, port: node.port, controlDir: node.controlDir, dataDir: node.dataDir, logFile: node.logFile, ...there };
 }

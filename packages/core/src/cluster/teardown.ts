@@ -11,6 +11,9 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
+import type { NodeHostSpec } from '../config/cluster-spec.js';
+import { remoteCommandLine } from '../hosts/remote-shell.js';
+import { sshTargetArgs } from '../hosts/ssh-target.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -114,7 +117,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     if (roles.length) steps.push({ title: `drop the roles hotstandby created`, actions: roles });
     const files: Action[] = [];
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
-      files.push(restoreFileAction(entry), forget(entry, entry.path));
+      files.push(restoreFileAction(rt, entry), forget(entry, entry.path));
       result.restored.push(entry.path);
       undoing.add(entry);
     }
@@ -174,32 +177,59 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   };
 }
 
-// Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist).
-function restoreFileAction(entry: Extract<JournalEntry, { kind: 'file' }>): Action {
-  if (!entry.existed) return { kind: 'remove-file', path: entry.path, summary: `restoring ${entry.path} (removing it: it did not exist before hotstandby)` };
+// Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist), on the
+// machine of the node it is on (its backup is on this machine).
+function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { kind: 'file' }>): Action {
+  const on = entry.node !== undefined ? { node: entry.node } : {};
+  const where = entry.node !== undefined ? ` on ${entry.node}` : '';
+  if (!entry.existed) return { kind: 'remove-file', ...on, path: entry.path, summary: `restoring ${entry.path}${where} (removing it: it did not exist before hotstandby)` };
   const mode = entry.mode?.toString(8);
   const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
-  const sh = [
-    `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
-    ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
-    ...(owner ? [`chown ${owner} ${quoteShellArg(entry.path)}`] : []),
-  ].join('\n');
+  const sh =
+    entry.node !== undefined
+      ? remoteRestoreLines(hostSpecOf(rt, entry.node), entry.backup!, entry.path, mode, owner)
+      : [
+          `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
+          ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
+          ...(owner ? [`chown ${owner} ${quoteShellArg(entry.path)}`] : []),
+        ].join('\n');
   return {
     kind: 'task',
     changes: true,
-    summary: `restoring ${entry.path}`,
+    summary: `restoring ${entry.path}${where}`,
     details: [`from its backup ${entry.backup}${mode ? `, mode ${mode}` : ''}${owner ? `, owner ${owner}` : ''}`],
-    byHand: { sh, text: `copy ${entry.backup} over ${entry.path}, keeping its original mode and owner` },
-    run: () => restoreJournaledFile(entry),
+    byHand: { sh, text: `copy ${entry.backup} over ${entry.path}${where}, keeping its original mode and owner` },
+    run: () => restoreJournaledFile(entry, entry.node !== undefined ? rt.node(entry.node).machine : undefined),
   };
+}
+
+// How ssh reaches the host of a node, as its config says (the node's name as the host when the config has none).
+function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
+  return [rt.spec.primary, ...rt.spec.standbys].find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
+}
+
+// The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
+function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: string | undefined, owner: string | undefined): string {
+  const tmp = `${file}.hotstandby-restore`;
+  const there = [
+    `cat > ${quoteShellArg(tmp)}`,
+    ...(mode ? [`chmod ${mode} ${quoteShellArg(tmp)}`] : []),
+    ...(owner ? [`chown ${owner} ${quoteShellArg(tmp)}`] : []),
+    `mv -- ${quoteShellArg(tmp)} ${quoteShellArg(file)}`,
+  ].join(' && ');
+  const ssh = ['ssh', ...sshTargetArgs(host), host.host, '--', remoteCommandLine(['sh', '-c', there])];
+  return `${ssh.map(quoteShellArg).join(' ')} < ${quoteShellArg(backup)}`;
 }
 
 // The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
 // (original files, roles or slots on a node that stays) keeps the state directory.
 function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): PlanStep[] {
   const stateDir = rt.layout.root;
-  const created = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir').map((e) => e.path);
-  const isCreated = (dir: string) => created.some((c) => c === dir || isInside(dir, c));
+  const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
+  // Directories on this machine; those on other hosts are removed there, each by its node's machine.
+  const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
+  // A node's data directory is matched by path (on whichever machine the entry names).
+  const isCreated = (dir: string) => createdDirs.some((c) => c.path === dir || isInside(dir, c.path));
   const all = [...rt.nodes, ...rt.detached];
   for (const node of all) {
     if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
@@ -221,6 +251,16 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
     actions.push({ kind: 'remove-dir', path: dir, summary: `deleting ${dir}` });
     result.deleted.push(dir);
   }
+  const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined);
+  const remoteTargets = remoteCreated
+    .filter((e, i) => remoteCreated.findIndex((o) => o.node === e.node && o.path === e.path) === i)
+    .filter((e) => !remoteCreated.some((o) => o.node === e.node && o.path !== e.path && isInside(e.path, o.path)))
+    .sort((a, b) => b.path.length - a.path.length);
+  for (const entry of remoteTargets) {
+    refuseDangerous(entry.path);
+    actions.push({ kind: 'remove-dir', node: entry.node, path: entry.path, summary: `deleting ${entry.path} on ${entry.node}` });
+    result.deleted.push(`${entry.path} on ${entry.node}`);
+  }
   if (keepState) {
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
@@ -231,7 +271,13 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
       summary: `keep in the state only what down --restore still needs on ${[...keptNodes].join(', ')}`,
       run: async () => {
         await rt.store.update((s) => {
-          s.journal = s.journal.filter((e) => (e.kind === 'dir' ? !targets.some((t) => t === e.path || isInside(e.path, t)) : pending.includes(e)));
+          s.journal = s.journal.filter((e) =>
+            e.kind === 'dir'
+              ? e.node === undefined
+                ? !targets.some((t) => t === e.path || isInside(e.path, t))
+                : !remoteTargets.some((t) => t.node === e.node && (t.path === e.path || isInside(e.path, t.path)))
+              : pending.includes(e),
+          );
           s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
         });
       },

@@ -25,7 +25,7 @@ export interface SqlAction extends ActionBase {
 export interface WriteFileAction extends ActionBase {
   kind: 'write-file';
   path: string;
-  // Which node's machine the path is on; absent: this machine.
+  // which node's machine the path is on; absent: this machine
   node?: string;
   content: string;
   owner: Owner;
@@ -42,7 +42,7 @@ export interface WriteFileAction extends ActionBase {
 export interface RemoveFileAction extends ActionBase {
   kind: 'remove-file';
   path: string;
-  // Which node's machine the path is on; absent: this machine.
+  // which node's machine the path is on; absent: this machine
   node?: string;
 }
 
@@ -50,7 +50,7 @@ export interface RemoveFileAction extends ActionBase {
 export interface MakeDirAction extends ActionBase {
   kind: 'mkdir';
   path: string;
-  // Which node's machine the path is on; absent: this machine.
+  // which node's machine the path is on; absent: this machine
   node?: string;
   owner: Owner;
   mode: number;
@@ -93,7 +93,7 @@ export interface ByHand {
 export interface RemoveDirAction extends ActionBase {
   kind: 'remove-dir';
   path: string;
-  // Which node's machine the path is on; absent: this machine.
+  // which node's machine the path is on; absent: this machine
   node?: string;
 }
 
@@ -101,7 +101,7 @@ export interface RemoveDirAction extends ActionBase {
 export interface MoveAsideAction extends ActionBase {
   kind: 'move-aside';
   path: string;
-  // Which node's machine the path is on; absent: this machine.
+  // which node's machine the path is on; absent: this machine
   node?: string;
   to: string;
 }

@@ -1,16 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { localMachine } from '../hosts/local-machine.js';
+import type { Machine } from '../hosts/machine.js';
 import { describeCommand } from '../postgres/process-runner.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { Action } from './action.js';
 import { unifiedDiff } from './planned-diff.js';
 
-// The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line.
-export async function describeAction(action: Action, serverUserName: string): Promise<string[]> {
-  return (await describeUnmasked(action, serverUserName)).map(maskSecrets);
+// The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line. On a node of
+// another host (machine), the first line names that host, and the diff is against the file there.
+export async function describeAction(action: Action, serverUserName: string, machine: Machine = localMachine): Promise<string[]> {
+  const lines = await describeUnmasked(action, serverUserName, machine);
+  if (machine.remote && lines.length > 0 && action.kind !== 'sql') lines[0] = `${onHost(lines[0]!, machine)}`;
+  return lines.map(maskSecrets);
 }
 
-async function describeUnmasked(action: Action, serverUserName: string): Promise<string[]> {
+// "run as postgres: pg_ctl ..." becomes "run as postgres on root@db2: pg_ctl ..."; any other line gets " on root@db2".
+function onHost(line: string, machine: Machine): string {
+  if (line.startsWith('run as ')) return line.replace(/^(run as [^:]+):/, `$1 on ${machine.label}:`);
+  return `${line} on ${machine.label}`;
+}
+
+async function describeUnmasked(action: Action, serverUserName: string, machine: Machine): Promise<string[]> {
   switch (action.kind) {
     case 'sql': {
       const text = action.display ?? action.sql;
@@ -20,7 +31,7 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
     case 'write-file': {
       if (action.secret)
         return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
-      const before = await readFile(action.path, 'utf8').catch(() => undefined);
+      const before = machine.remote ? (await machine.readFile(action.path))?.toString('utf8') : await readFile(action.path, 'utf8').catch(() => undefined);
       const when = action.whenDirExists ? ` (if ${path.dirname(action.path)} still exists then)` : '';
       return [`${before === undefined ? 'create' : 'edit'} ${action.path}${when}`, ...unifiedDiff(action.path, before, action.content)];
     }
@@ -36,7 +47,7 @@ async function describeUnmasked(action: Action, serverUserName: string): Promise
               .join(' ')} `
           : '';
       const otherwise = action.otherwise?.length
-        ? ['  if it fails, instead:', ...(await Promise.all(action.otherwise.map((a) => describeUnmasked(a, serverUserName)))).flat().map((l) => `    ${l}`)]
+        ? ['  if it fails, instead:', ...(await Promise.all(action.otherwise.map((a) => describeUnmasked(a, serverUserName, machine)))).flat().map((l) => `    ${l}`)]
         : [];
       return [`run as ${ownerName(action.runAs, serverUserName)}: ${env}${describeCommand(action.command, action.args)}`, ...otherwise];
     }

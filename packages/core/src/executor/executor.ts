@@ -1,9 +1,10 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { ServerUser } from '../postgres/os-user.js';
-import { runProgram } from '../postgres/process-runner.js';
+import { localMachine } from '../hosts/local-machine.js';
+import type { Machine } from '../hosts/machine.js';
 import type { StateLayout } from '../state/state-layout.js';
 import type { StateStore } from '../state/state-store.js';
 import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
@@ -30,9 +31,20 @@ export interface ExecutorDeps {
 export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
-  // The printable form of an action (SQL, diff or command line), secrets hidden.
+  // The printable form of an action (SQL, diff or command line), secrets hidden; an action on a node of another host
+  // names that host.
   describe(action: Action): Promise<string[]> {
-    return describeAction(action, this.deps.serverUser.name);
+    const machine = this.remoteMachineOf(action);
+    const node = 'node' in action && typeof action.node === 'string' ? action.node : undefined;
+    return describeAction(action, machine ? this.serverUserOf(node).name : this.deps.serverUser.name, machine);
+  }
+
+  // The machine of another host an action happens on (its node's), or undefined when it happens on this one.
+  remoteMachineOf(action: Action): Machine | undefined {
+    // Waits and checks name a node they look at, not a host they change anything on.
+    if (action.kind === 'wait' || action.kind === 'check' || !('node' in action) || typeof action.node !== 'string') return undefined;
+    const machine = this.deps.node(action.node).machine;
+    return machine.remote ? machine : undefined;
   }
 
   // Apply actions in order; stops at the first failure.
@@ -52,28 +64,36 @@ export class Executor {
         if (action.journal) await this.deps.state.addJournal({ ...action.journal, at: new Date().toISOString() });
         return;
       }
-      case 'write-file':
-        if (action.whenDirExists && !(await exists(path.dirname(action.path)))) return;
-        await this.journalFile(action.path);
+      case 'write-file': {
+        const machine = this.machineOf(action.node);
+        if (action.whenDirExists && !(await exists(machine, path.dirname(action.path)))) return;
+        await this.journalFile(action.path, action.node);
         // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
-        await writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner), exact: action.secret === true }).catch((e: unknown) => {
-          throw asFileWriteError(action.path, e);
-        });
-        if (action.secret === true) await restrictToOwner(action.path, 'file');
+        await machine
+          .writeFileAtomic(action.path, action.content, { mode: action.mode ?? 0o600, ...this.ids(action.owner, action.node), exact: action.secret === true })
+          .catch((e: unknown) => {
+            throw asFileWriteError(action.path, e);
+          });
+        if (action.secret === true && !machine.remote) await restrictToOwner(action.path, 'file');
         return;
-      case 'remove-file':
-        await this.journalFile(action.path);
-        await unlink(action.path).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ENOENT') throw asFileWriteError(action.path, e, 'remove');
-        });
+      }
+      case 'remove-file': {
+        const machine = this.machineOf(action.node);
+        await this.journalFile(action.path, action.node);
+        if (!machine.remote) {
+          await unlink(action.path).catch((e: NodeJS.ErrnoException) => {
+            if (e.code !== 'ENOENT') throw asFileWriteError(action.path, e, 'remove');
+          });
+        } else await machine.remove(action.path);
         return;
+      }
       case 'mkdir':
-        await this.makeDir(action.path, action.mode, action.owner);
+        await this.makeDir(action.path, action.mode, action.owner, action.node);
         return;
       case 'exec':
         try {
-          await runProgram(action.command, action.args, {
-            user: action.runAs === 'server' ? this.deps.serverUser : undefined,
+          await this.machineOf(action.node).run(action.command, action.args, {
+            user: action.runAs === 'server' ? this.serverUserOf(action.node) : undefined,
             env: action.env,
             timeoutMs: action.timeoutMs,
             signal: this.deps.signal,
@@ -98,14 +118,18 @@ export class Executor {
         await action.run(this.signal());
         return;
       case 'remove-dir':
-        await rm(action.path, { recursive: true, force: true }).catch((e: unknown) => {
-          throw asFileWriteError(action.path, e, 'remove');
-        });
+        await this.machineOf(action.node)
+          .remove(action.path, { recursive: true })
+          .catch((e: unknown) => {
+            throw asFileWriteError(action.path, e, 'remove');
+          });
         return;
       case 'move-aside':
-        await rename(action.path, action.to).catch((e: unknown) => {
-          throw asFileWriteError(action.path, e, 'move aside');
-        });
+        await this.machineOf(action.node)
+          .rename(action.path, action.to)
+          .catch((e: unknown) => {
+            throw asFileWriteError(action.path, e, 'move aside');
+          });
         return;
       case 'wait':
         await this.wait(action);
@@ -142,11 +166,18 @@ export class Executor {
     }
   }
 
-  // Create a directory and any missing parents, give them to the owner, and record the top-most one created.
-  async makeDir(target: string, mode: number, owner: Owner): Promise<void> {
+  // Create a directory and any missing parents (on the node's machine), give them to the owner, and record the
+  // top-most one created with its node.
+  async makeDir(target: string, mode: number, owner: Owner, node?: string): Promise<void> {
+    const machine = this.machineOf(node);
+    if (machine.remote) {
+      const top = await machine.mkdir(target, { mode, ...this.ids(owner, node) });
+      if (top !== undefined) await this.deps.state.addJournal({ kind: 'dir', node, path: top, at: new Date().toISOString() });
+      return;
+    }
     const missing: string[] = [];
     for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
-      if (await exists(dir)) break;
+      if (await exists(machine, dir)) break;
       missing.unshift(dir);
       if (path.dirname(dir) === dir) break;
     }
@@ -161,54 +192,100 @@ export class Executor {
     await this.deps.state.addJournal({ kind: 'dir', path: missing[0]!, at: new Date().toISOString() });
   }
 
-  // Before the first change to a file the tool did not create, keep its original bytes, mode and owner.
-  private async journalFile(file: string): Promise<void> {
-    const target = await resolveSymlink(file);
+  // Before the first change to a file the tool did not create, keep its original bytes, mode and owner (in the local
+  // journal directory, also for a file on another host, whose entry names its node).
+  private async journalFile(file: string, node?: string): Promise<void> {
+    const machine = this.machineOf(node);
+    const remoteNode = machine.remote ? node : undefined;
+    const target = machine.remote ? await finalPathThere(machine, file) : await resolveSymlink(file);
     const state = await this.deps.state.load();
-    const known = state.journal.some((e) => (e.kind === 'file' && e.path === target) || (e.kind === 'dir' && isInside(target, e.path)));
+    const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
     if (known) return;
-    const st = await stat(target).catch(() => undefined);
+    const st = await machine.stat(target);
     let backup: string | undefined;
     if (st) {
       await mkdir(this.deps.layout.journalDir, { recursive: true, mode: 0o700 });
       backup = path.join(this.deps.layout.journalDir, `${state.journal.length}-${path.basename(target)}`);
-      await copyFile(target, backup).catch((e: unknown) => {
-        throw asFileWriteError(backup!, e, `back up ${target} into`);
-      });
-      if (process.getuid && process.getgid) await chownIfRoot(backup, process.getuid(), process.getgid());
+      if (machine.remote) {
+        const bytes = await machine.readFile(target);
+        if (bytes === undefined)
+          throw new HotstandbyError('PATH_UNREACHABLE', `${target} on ${machine.label} vanished while hotstandby backed it up`, {
+            where: { host: machine.label, file: target },
+            fix: 'run the command again',
+          });
+        await writeFileAtomic(backup, bytes, { mode: 0o600 }).catch((e: unknown) => {
+          throw asFileWriteError(backup!, e, `back up ${target} on ${machine.label} into`);
+        });
+      } else {
+        await copyFile(target, backup).catch((e: unknown) => {
+          throw asFileWriteError(backup!, e, `back up ${target} into`);
+        });
+        if (process.getuid && process.getgid) await chownIfRoot(backup, process.getuid(), process.getgid());
+      }
     }
     await this.deps.state.addJournal({
       kind: 'file',
+      ...(remoteNode !== undefined ? { node: remoteNode } : {}),
       path: target,
       existed: st !== undefined,
       backup,
-      mode: st ? st.mode & 0o7777 : undefined,
+      mode: st?.mode,
       uid: st?.uid,
       gid: st?.gid,
       at: new Date().toISOString(),
     });
   }
 
-  private ids(owner: Owner): { uid?: number; gid?: number } {
-    if (owner === 'server') return { uid: this.deps.serverUser.uid, gid: this.deps.serverUser.gid };
+  // The machine an action's path or program is on: its node's, or this one.
+  private machineOf(node: string | undefined): Machine {
+    return node === undefined ? localMachine : this.deps.node(node).machine;
+  }
+
+  // The account that runs the servers on the machine of the node (this machine's when no node or a local one).
+  private serverUserOf(node: string | undefined): ServerUser {
+    if (node === undefined) return this.deps.serverUser;
+    const pgNode = this.deps.node(node);
+    return pgNode.machine.remote ? pgNode.osUser : this.deps.serverUser;
+  }
+
+  private ids(owner: Owner, node?: string): { uid?: number; gid?: number } {
+    if (owner === 'server') {
+      const user = this.serverUserOf(node);
+      return { uid: user.uid, gid: user.gid };
+    }
+    // The connecting account owns what it makes on another host.
+    if (this.machineOf(node).remote) return {};
     return { uid: process.getuid?.(), gid: process.getgid?.() };
   }
 }
 
-// Put a journaled file back exactly as it was (bytes, mode, owner), or remove it if it did not exist.
-export async function restoreJournaledFile(entry: { path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number }): Promise<void> {
+// Put a journaled file back exactly as it was (bytes, mode, owner), or remove it if it did not exist, on the machine
+// it is on (the backup is on this one).
+export async function restoreJournaledFile(
+  entry: { path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number },
+  machine: Machine = localMachine,
+): Promise<void> {
   if (!entry.existed) {
-    await unlink(entry.path).catch(() => undefined);
+    if (machine.remote) await machine.remove(entry.path);
+    else await unlink(entry.path).catch(() => undefined);
     return;
   }
   const bytes = await readFile(entry.backup!);
   // exact: the file gets the recorded mode and owner back, also when it exists now with others.
-  await writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid, exact: entry.mode !== undefined }).catch((e: unknown) => {
+  await machine.writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid, exact: entry.mode !== undefined }).catch((e: unknown) => {
     throw asFileWriteError(entry.path, e, 'restore');
   });
 }
 
-async function exists(p: string): Promise<boolean> {
+// The file a path finally names on another host, following symbolic links also when the last one dangles (where an
+// atomic write there writes), as resolveSymlink does here.
+async function finalPathThere(machine: Machine, file: string): Promise<string> {
+  const result = await machine.runAllowFailure('realpath', ['-m', '--', file], { purpose: `resolve ${file}` });
+  return result.exitCode === 0 && result.stdout.trim() !== '' ? result.stdout.replace(/\n$/, '') : file;
+}
+
+async function exists(machine: Machine, p: string): Promise<boolean> {
+  if (machine.remote) return (await machine.stat(p)) !== undefined;
   return stat(p).then(
     () => true,
     () => false,

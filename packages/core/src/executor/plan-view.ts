@@ -7,6 +7,8 @@ import type { OperationPlan, PlanStep } from './operation-plan.js';
 export interface ActionView {
   kind: Action['kind'];
   node?: string;
+  // The host it happens on, when that is not this machine (as the config names it).
+  host?: string;
   summary: string;
   lines: string[];
 }
@@ -42,7 +44,9 @@ export async function planStepView(executor: Executor, step: PlanStep): Promise<
   const actions: ActionView[] = [];
   for (const action of step.actions) {
     const node = 'node' in action && typeof action.node === 'string' ? action.node : undefined;
-    actions.push({ kind: action.kind, ...(node ? { node } : {}), summary: action.summary, lines: await executor.describe(action) });
+    const remote = executor.remoteMachineOf(action);
+    const host = remote ? (remote.address ?? remote.label) : undefined;
+    actions.push({ kind: action.kind, ...(node ? { node } : {}), ...(host ? { host } : {}), summary: action.summary, lines: await executor.describe(action) });
   }
   return {
     title: step.title,

@@ -2,6 +2,8 @@ import type { Action } from '../executor/action.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import { inlineParams } from './shell-of-action.js';
 import type { RunbookTarget } from './runbook-target.js';
+import { remoteNodeOf } from './remote-runbook-node.js';
+import { remoteCmdOfAction } from './remote-cmd-of-action.js';
 
 // One argument for a .cmd file: double-quoted, with % doubled (batch expansion) and " escaped for the program.
 export function quoteCmdArg(value: string): string {
@@ -19,6 +21,9 @@ export interface CmdLines {
 // action that cannot be scripted becomes a REM line saying what to do by hand.
 export function cmdOfAction(action: Action, target: RunbookTarget): CmdLines {
   const byHand = (what: string): CmdLines => ({ run: [], remark: `by hand: ${maskSecrets(what)}` });
+  const remote = remoteNodeOf(action, target);
+  const there = remote && remoteCmdOfAction(action, remote, target, quoteCmdArg, (a) => cmdOfAction(a, target));
+  if (there) return there;
   switch (action.kind) {
     case 'sql': {
       const node = target.nodes[action.node];

@@ -1,3 +1,5 @@
+import type { NodeHostSpec } from '../config/cluster-spec.js';
+
 // What a runbook needs to know about the cluster to spell out commands a person can paste: where the programs
 // are, which account runs the servers, how to connect, and each node's directories and port.
 export interface RunbookNode {
@@ -8,6 +10,11 @@ export interface RunbookNode {
   controlDir: string;
   dataDir: string;
   logFile: string;
+  // For a node on another host: how ssh reaches that host, the account running its servers there, and its
+  // binaries' directory there; its actions run there through ssh.
+  ssh?: NodeHostSpec;
+  serverUser?: string;
+  binDir?: string;
 }
 
 // The cluster as the runbook's commands address it.

@@ -3,12 +3,17 @@ import type { Action } from '../executor/action.js';
 import { quoteLiteral, quoteShellArg } from '../postgres/quoting.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { RunbookTarget } from './runbook-target.js';
+import { remoteNodeOf } from './remote-runbook-node.js';
+import { remoteShellOfAction } from './remote-shell-of-action.js';
 
 const q = quoteShellArg;
 
 // The POSIX shell lines that do what an action does, using the helpers the runbook script defines (as_server,
 // sql_at, PGBIN); an action that cannot be scripted becomes a comment saying what to do instead.
 export function shellOfAction(action: Action, target: RunbookTarget): string[] {
+  const remote = remoteNodeOf(action, target);
+  const there = remote && remoteShellOfAction(action, remote, target, (a) => shellOfAction(a, target));
+  if (there) return there;
   switch (action.kind) {
     case 'sql': {
       const node = target.nodes[action.node];

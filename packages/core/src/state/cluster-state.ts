@@ -23,10 +23,12 @@ export interface NodeState {
 
 // One reversible effect the tool had on something it did not create.
 export type JournalEntry =
-  | { kind: 'file'; path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number; at: string }
+  // node: the node whose machine the file is on, when that is another host (its backup is on this machine).
+  | { kind: 'file'; node?: string; path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number; at: string }
   | { kind: 'role'; node: string; role: string; at: string }
   | { kind: 'slot'; node: string; slot: string; at: string }
-  | { kind: 'dir'; path: string; at: string };
+  // node: the node whose machine the directory is on, when that is another host.
+  | { kind: 'dir'; node?: string; path: string; at: string };
 
 // A standby added with `add-standby` (it is not in the config file).
 export interface AddedStandby {
