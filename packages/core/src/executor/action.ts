@@ -25,6 +25,8 @@ export interface SqlAction extends ActionBase {
 export interface WriteFileAction extends ActionBase {
   kind: 'write-file';
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   content: string;
   owner: Owner;
   mode?: number;
@@ -40,12 +42,16 @@ export interface WriteFileAction extends ActionBase {
 export interface RemoveFileAction extends ActionBase {
   kind: 'remove-file';
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
 }
 
 // Create a directory (and record that the tool created it).
 export interface MakeDirAction extends ActionBase {
   kind: 'mkdir';
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   owner: Owner;
   mode: number;
 }
@@ -87,12 +93,16 @@ export interface ByHand {
 export interface RemoveDirAction extends ActionBase {
   kind: 'remove-dir';
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
 }
 
 // Rename a directory out of the way, keeping everything in it.
 export interface MoveAsideAction extends ActionBase {
   kind: 'move-aside';
   path: string;
+  // which node's machine the path is on; absent: this machine
+  node?: string;
   to: string;
 }
 
