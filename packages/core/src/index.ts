@@ -11,6 +11,8 @@ export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type N
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
 export { LOOPBACK_ADDRESS, onSameMachine, hostSeenFrom, sourceAddressTowards, resolveOn, routeSource, firstAhostsAddress, singleAddressRange } from './hosts/node-address.js';
+export { replicationPassfileOf } from './hosts/node-passfile.js';
+export { inspectDataDirOn, readControlFactsOn } from './hosts/machine-data-dir.js';
 export type { NodeHostSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
