@@ -11,6 +11,7 @@ import hbaConfig from '../plugins/hba-config/src/index.js';
 import recoveryConfig from '../plugins/recovery-config/src/index.js';
 import walConfig from '../plugins/wal-config/src/index.js';
 import userCreation from '../plugins/user-creation/src/index.js';
+import baseBackup from '../plugins/base-backup/src/index.js';
 import { resolveConfig } from '../packages/core/src/config/resolve-config.js';
 import type { Action } from '../packages/core/src/executor/action.js';
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
@@ -21,6 +22,7 @@ import type { PgBinaries } from '../packages/core/src/postgres/binaries.js';
 import { PgNode } from '../packages/core/src/postgres/pg-node.js';
 import type { ServerUser } from '../packages/core/src/postgres/os-user.js';
 import { versionFacts } from '../packages/core/src/postgres/versions.js';
+import { sampleCommandLines } from './support/processes.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
 
 const unavailable = networkHostsUnavailable();
@@ -39,6 +41,20 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
   let primary: PgNode;
   let standby: PgNode;
   let serverUser: ServerUser;
+  let standbyUser: ServerUser;
+  const standbyOptions = () => ({
+    name: 'beta',
+    role: 'standby' as const,
+    port: STANDBY_PORT,
+    dataDir: standbyDir,
+    binaries,
+    osUser: standbyUser,
+    logFile: `${standbyDir}.log`,
+    superuser: { name: 'postgres', password: SUPERUSER_PASSWORD },
+    machine: b,
+  });
+  // PG_VERSION's text: "15" for 150000.
+  const majorLabel = () => String(Math.floor(binaries.major / 10000));
   const primaryDir = `${HOST_DATA_ROOT}/primary`;
   const standbyDir = `${HOST_DATA_ROOT}/standby`;
 
@@ -84,17 +100,8 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
       host: endpoint.host,
       machine: a,
     });
-    standby = new PgNode({
-      name: 'beta',
-      role: 'standby',
-      port: STANDBY_PORT,
-      dataDir: standbyDir,
-      binaries,
-      osUser: await b.serverUser(undefined),
-      logFile: `${standbyDir}.log`,
-      superuser: { name: 'postgres', password: SUPERUSER_PASSWORD },
-      machine: b,
-    });
+    standbyUser = await b.serverUser(undefined);
+    standby = new PgNode(standbyOptions());
     expect(spec.standbys[0]!.name).toBe('beta');
   }, 120_000);
 
@@ -125,10 +132,10 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
       options,
       spec,
       node,
-      nodeSpec: node === primary ? spec.primary : spec.standbys[0]!,
+      nodeSpec: node.role === 'primary' ? spec.primary : spec.standbys[0]!,
       primary,
-      standbys: [standby],
-      upstream: node === standby ? primary : undefined,
+      standbys: [node.role === 'standby' ? node : standby],
+      upstream: node.role === 'standby' ? primary : undefined,
       facts: versionFacts(binaries.major),
       serverUser,
       secrets: { superuserPassword: SUPERUSER_PASSWORD, replicationPassword: REPLICATION_PASSWORD },
@@ -186,7 +193,7 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     // A base backup's leftovers, written on b only.
     const owner = standby.osUser;
     await b.mkdir(standbyDir, { mode: 0o700, uid: owner.uid, gid: owner.gid });
-    await b.writeFileAtomic(`${standbyDir}/PG_VERSION`, `${binaries.major}\n`, { mode: 0o600, uid: owner.uid, gid: owner.gid });
+    await b.writeFileAtomic(`${standbyDir}/PG_VERSION`, `${majorLabel()}\n`, { mode: 0o600, uid: owner.uid, gid: owner.gid });
     await b.writeFileAtomic(`${standbyDir}/backup_label`, 'START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\n', { mode: 0o600, uid: owner.uid, gid: owner.gid });
     await b.writeFileAtomic(`${standbyDir}/postgresql.auto.conf`, '# copied from the primary\nwork_mem = 8MB\n', { mode: 0o600, uid: owner.uid, gid: owner.gid });
     const plan = await recoveryConfig.plan(contextFor(recoveryConfig, standby));
@@ -216,4 +223,56 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     ]);
     for (const f of files) expect(f).toMatchObject({ kind: 'write-file', mode: 0o600, secret: true });
   });
+
+  test("base-backup runs pg_basebackup on the standby's host, pulling from the primary's address, with the password in no command line", async () => {
+    const copyDir = `${HOST_DATA_ROOT}/standby-copy`;
+    const copy = new PgNode({ ...standbyOptions(), dataDir: copyDir, logFile: `${copyDir}.log` });
+    const stale = `${HOST_DATA_ROOT}/.standby-copy.hotstandby-partial-0a1b2c`;
+    await b.mkdir(stale, { mode: 0o700 });
+    const aAddress = network.host('a').address;
+
+    const plan = await baseBackup.plan(contextFor(baseBackup, copy));
+    expect(plan.actions.find((x) => x.kind === 'remove-dir')).toMatchObject({ path: stale, node: 'beta' });
+    expect(plan.actions.find((x) => x.kind === 'sql')).toMatchObject({ node: 'alpha' });
+    const task = plan.actions.find((x) => x.kind === 'task') as Extract<Action, { kind: 'task' }>;
+    expect(task.summary).toBe(`pg_basebackup from alpha (${aAddress}) into ${copyDir} on ${b.label}`);
+    expect(task.details.join('\n')).toContain(`PGPASSFILE=${copyDir}.pgpass`);
+    expect(task.details.join('\n')).toContain(`--host ${aAddress} --port ${PRIMARY_PORT}`);
+    expect(plan.notes?.join('\n')).toContain("pg_basebackup on beta's machine");
+
+    // Let b replicate from a, as hba-config, user-creation and wal-config make it (the rule hba-config plans).
+    const hba = fileActions((await hbaConfig.plan(contextFor(hbaConfig, primary))).actions)[0] as { path: string; content: string };
+    await a.writeFileAtomic(hba.path, hba.content);
+    const conf = `${primaryDir}/postgresql.conf`;
+    await a.writeFileAtomic(conf, `${(await a.readFile(conf))!.toString('utf8')}\nlisten_addresses = '127.0.0.1,${aAddress}'\n`);
+    await a.run(binaries.path('pg_ctl'), ['-D', primaryDir, '-l', `${primaryDir}.log`, '-w', '-m', 'fast', 'restart'], { user: serverUser, detached: true, purpose: 'pg_ctl restart on a' });
+    await primary.query(`CREATE ROLE repuser LOGIN REPLICATION PASSWORD '${REPLICATION_PASSWORD}'`);
+    await primary.query("SELECT pg_create_physical_replication_slot('beta', true)");
+    await b.remove(stale, { recursive: true });
+
+    const sampler = sampleCommandLines([REPLICATION_PASSWORD]);
+    try {
+      await task.run(new AbortController().signal);
+    } finally {
+      expect(sampler.stop().hits).toEqual([]);
+    }
+    expect((await b.readFile(`${copyDir}/PG_VERSION`))?.toString('utf8').trim()).toBe(majorLabel());
+    expect(await b.stat(`${copyDir}/backup_label`)).toMatchObject({ kind: 'file' });
+    expect(await b.stat(copyDir)).toMatchObject({ kind: 'dir', mode: 0o700, uid: copy.osUser.uid });
+    expect((await b.readdir(HOST_DATA_ROOT))?.filter((n) => n.includes('hotstandby-partial'))).toEqual([]);
+    expect(existsSync(copyDir)).toBe(false);
+    const slot = await primary.queryOne<{ active: boolean; restart_lsn: string | null }>("SELECT active, restart_lsn::text FROM pg_replication_slots WHERE slot_name = 'beta'");
+    expect(slot?.restart_lsn).not.toBeNull();
+  }, 120_000);
+
+  test("hba-config proves the replication login from the standby's own host once its rule is in place", async () => {
+    // The previous test put hba-config's rule on a and made the primary listen at its address.
+    const ctx = contextFor(hbaConfig, primary);
+    const plan = await hbaConfig.plan(ctx);
+    expect(plan.actions).toEqual([]);
+    const sampler = sampleCommandLines([REPLICATION_PASSWORD]);
+    const result = await hbaConfig.apply!(ctx, plan);
+    expect(sampler.stop().hits).toEqual([]);
+    expect(result).toMatchObject({ summary: 'replication login works' });
+  }, 60_000);
 });
