@@ -160,7 +160,8 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     };
   }
 
-  const fileActions = (actions: readonly Action[]) => actions.filter((x) => ['write-file', 'remove-file', 'mkdir', 'remove-dir', 'move-aside'].includes(x.kind)) as (Action & { path: string; node?: string })[];
+  const fileActions = (actions: readonly Action[]) =>
+    actions.filter((x) => ['write-file', 'remove-file', 'mkdir', 'remove-dir', 'move-aside'].includes(x.kind)) as (Action & { path: string; node?: string })[];
 
   test("hba-config reads the primary's pg_hba.conf on its host and lets the standby replicate from its own address only", async () => {
     expect(existsSync(primaryDir)).toBe(false);
@@ -245,7 +246,11 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     await a.writeFileAtomic(hba.path, hba.content);
     const conf = `${primaryDir}/postgresql.conf`;
     await a.writeFileAtomic(conf, `${(await a.readFile(conf))!.toString('utf8')}\nlisten_addresses = '127.0.0.1,${aAddress}'\n`);
-    await a.run(binaries.path('pg_ctl'), ['-D', primaryDir, '-l', `${primaryDir}.log`, '-w', '-m', 'fast', 'restart'], { user: serverUser, detached: true, purpose: 'pg_ctl restart on a' });
+    await a.run(binaries.path('pg_ctl'), ['-D', primaryDir, '-l', `${primaryDir}.log`, '-w', '-m', 'fast', 'restart'], {
+      user: serverUser,
+      detached: true,
+      purpose: 'pg_ctl restart on a',
+    });
     await primary.query(`CREATE ROLE repuser LOGIN REPLICATION PASSWORD '${REPLICATION_PASSWORD}'`);
     await primary.query("SELECT pg_create_physical_replication_slot('beta', true)");
     await b.remove(stale, { recursive: true });

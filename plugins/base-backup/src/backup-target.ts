@@ -35,7 +35,8 @@ export async function targetState(ctx: StepContext): Promise<'missing' | 'empty'
 // files 0640, which the backup copies) and 0700 otherwise, the only two PostgreSQL accepts.
 export async function dataDirMode(ctx: StepContext): Promise<number> {
   const upstream = ctx.upstream!;
-  const upstreamMode = (upstream.machine.remote ? await upstream.machine.stat(upstream.dataDir).catch(() => undefined) : await stat(upstream.dataDir).catch(() => undefined))?.mode ?? 0o700;
+  const upstreamMode =
+    (upstream.machine.remote ? await upstream.machine.stat(upstream.dataDir).catch(() => undefined) : await stat(upstream.dataDir).catch(() => undefined))?.mode ?? 0o700;
   return upstreamMode & 0o050 ? 0o750 : 0o700;
 }
 

@@ -85,7 +85,10 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
     run: (signal) =>
       withRemotePartialDirectory(ctx, state, async (dir) => {
         const hasPassfile = (await machine.stat(passfile)) !== undefined;
-        const env: Record<string, string> = { ...(hasPassfile ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword }), PGAPPNAME: `hotstandby-${ctx.node.name}` };
+        const env: Record<string, string> = {
+          ...(hasPassfile ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword }),
+          PGAPPNAME: `hotstandby-${ctx.node.name}`,
+        };
         await machine
           .run(command, pgBasebackupArgs(ctx, dir, ctx.options, [], host), { user: ctx.node.osUser, env, signal, purpose: `pg_basebackup for ${ctx.node.name}` })
           .catch((error: unknown) => {

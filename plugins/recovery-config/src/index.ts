@@ -1,5 +1,16 @@
 import path from 'node:path';
-import { definePlugin, hostSeenFrom, HotstandbyError, inspectDataDirOn, lastRanInRecovery, readControlFactsOn, z, type Action, type NodeAction, type StepContext } from '@hotstandby/core';
+import {
+  definePlugin,
+  hostSeenFrom,
+  HotstandbyError,
+  inspectDataDirOn,
+  lastRanInRecovery,
+  readControlFactsOn,
+  z,
+  type Action,
+  type NodeAction,
+  type StepContext,
+} from '@hotstandby/core';
 import { describeStandbyFiles, planStandbyFiles } from './standby-files.js';
 
 const options = z.strictObject({

@@ -1,4 +1,15 @@
-import { buildConninfo, escapePercent, LOOPBACK_ADDRESS, onSameMachine, onWindows, quoteShellArg, replicationPassfileOf, serverSidePath, upstreamOf, type StepContext } from '@hotstandby/core';
+import {
+  buildConninfo,
+  escapePercent,
+  LOOPBACK_ADDRESS,
+  onSameMachine,
+  onWindows,
+  quoteShellArg,
+  replicationPassfileOf,
+  serverSidePath,
+  upstreamOf,
+  type StepContext,
+} from '@hotstandby/core';
 
 // primary_conninfo: the upstream's address as the standby reaches it (loopback on the same machine, never
 // "localhost", which may resolve to ::1 first; the upstream's host on another one), the upstream's port,

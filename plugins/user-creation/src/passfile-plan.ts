@@ -33,7 +33,8 @@ async function planRemotePassfile(node: PgNode, file: string, content: string): 
   const machine = node.machine;
   const facts = await machine.stat(file);
   const current = facts?.kind === 'file' ? (await machine.readFile(file))?.toString('utf8') : undefined;
-  const problem = facts && ((facts.mode & 0o077) !== 0 || facts.uid !== node.osUser.uid) ? `mode ${(facts.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${facts.uid}` : undefined;
+  const problem =
+    facts && ((facts.mode & 0o077) !== 0 || facts.uid !== node.osUser.uid) ? `mode ${(facts.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${facts.uid}` : undefined;
   if (current === content && !problem) return { actions: [], notes: [] };
   const actions: Action[] = [];
   const dir = path.dirname(file);

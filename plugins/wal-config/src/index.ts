@@ -127,7 +127,14 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
     const notes = plan.skipped.map((c) => `${describe(c)} not applied: it needs a restart; without it a former primary can only rejoin by a new base backup`);
     // The archive is written by the primary's archive_command, so it lives on the primary's machine.
     if (ctx.spec.archive && !(await ctx.primary.machine.stat(ctx.spec.archive.dir))) {
-      parts.archiveDir = { kind: 'mkdir', path: ctx.spec.archive.dir, node: ctx.primary.name, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` };
+      parts.archiveDir = {
+        kind: 'mkdir',
+        path: ctx.spec.archive.dir,
+        node: ctx.primary.name,
+        owner: 'server',
+        mode: 0o700,
+        summary: `create the WAL archive ${ctx.spec.archive.dir}`,
+      };
     }
     if (ctx.isPlanned(ctx.primary)) {
       const described = plan.changes.map((c) => ({ changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)` }));
