@@ -43,11 +43,14 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
 async function checkLoginFrom(ctx: StepContext, route: LoginRoute | undefined, timeoutMs: number): Promise<string | undefined> {
   const { user } = ctx.spec.replication;
   const from = route ? ` from ${route.from.name} (${route.from.machine.label}) at ${route.host}` : '';
+  // node-pg connects only from this machine; another host's login needs psql there.
+  const elsewhere = route !== undefined || ctx.primary.machine.remote;
+  if (elsewhere && !ctx.primary.binaries.has('psql')) return `psql is missing from ${ctx.primary.binaries.binDir}, so the login${from} cannot be made`;
   let lastError = '';
   let untested: string | undefined;
   await pollUntil(
     async () => {
-      const attempt = (await libpqReplicationLogin(ctx, route)) ?? (route || ctx.primary.machine.remote ? missingPsql(ctx) : await nodePgReplicationLogin(ctx));
+      const attempt = (await libpqReplicationLogin(ctx, route)) ?? (await nodePgReplicationLogin(ctx));
       if (attempt.ok) return true;
       lastError = attempt.error;
       if (attempt.busy) {
@@ -70,11 +73,6 @@ async function checkLoginFrom(ctx: StepContext, route: LoginRoute | undefined, t
     });
   });
   return untested;
-}
-
-// A login that cannot be made on another host: node-pg runs only here, and PostgreSQL's psql is missing there.
-function missingPsql(ctx: StepContext): LoginAttempt {
-  return { ok: false, error: `psql is missing from ${ctx.primary.binaries.binDir}`, busy: false };
 }
 
 // One replication login through node-pg (where psql is missing): IDENTIFY_SYSTEM on a replication connection.
