@@ -30,7 +30,8 @@ const spec = configFromObject(
 );
 
 function node(name: string, port: number, dataDir: string): PgNode {
-  return { name, port, dataDir } as unknown as PgNode;
+  // Every node of the recipe lives on this machine.
+  return { name, port, dataDir, machine: { label: 'this machine', remote: false } } as unknown as PgNode;
 }
 
 // A step context for pure planning functions: no server, nothing can be queried (fakes for pure logic only).

@@ -7,9 +7,12 @@ export { z } from 'zod';
 export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
 export { defineConfig, configSchema, STEP_NAME_PATTERN, type ConfigInput } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
+export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
+export { LOOPBACK_ADDRESS, onSameMachine, hostSeenFrom, sourceAddressTowards, resolveOn, routeSource, firstAhostsAddress, singleAddressRange } from './hosts/node-address.js';
+export { replicationPassfileOf } from './hosts/node-passfile.js';
+export { inspectDataDirOn, readControlFactsOn } from './hosts/machine-data-dir.js';
 export type { NodeHostSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 

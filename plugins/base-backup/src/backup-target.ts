@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDir, type StepContext } from '@hotstandby/core';
+import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDirOn, localMachine, type Machine, type StepContext } from '@hotstandby/core';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
@@ -11,16 +11,17 @@ export function partialDir(target: string): string {
 }
 
 // Partial backups left behind by an interrupted run (recognisable by name, so safe to remove).
-export async function stalePartials(target: string): Promise<string[]> {
+// On another host, machine lists that host's directory.
+export async function stalePartials(target: string, machine: Machine = localMachine): Promise<string[]> {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.hotstandby-partial`;
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = machine.remote ? ((await machine.readdir(dir).catch(() => undefined)) ?? []) : await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n));
 }
 
 // What the standby's data directory currently is, for the backup decision.
 export async function targetState(ctx: StepContext): Promise<'missing' | 'empty' | 'done'> {
-  const info = await inspectDataDir(ctx.node.dataDir);
+  const info = await inspectDataDirOn(ctx.node.machine, ctx.node.dataDir);
   if (info.kind === 'absent') return 'missing';
   if (info.kind === 'empty') return 'empty';
   if (info.kind === 'cluster') return 'done';
@@ -33,7 +34,9 @@ export async function targetState(ctx: StepContext): Promise<'missing' | 'empty'
 // The mode of the standby's top directory: the upstream's, which is 0750 when it allows group access (initdb -g,
 // files 0640, which the backup copies) and 0700 otherwise, the only two PostgreSQL accepts.
 export async function dataDirMode(ctx: StepContext): Promise<number> {
-  const upstreamMode = (await stat(ctx.upstream!.dataDir).catch(() => undefined))?.mode ?? 0o700;
+  const upstream = ctx.upstream!;
+  const upstreamMode =
+    (upstream.machine.remote ? await upstream.machine.stat(upstream.dataDir).catch(() => undefined) : await stat(upstream.dataDir).catch(() => undefined))?.mode ?? 0o700;
   return upstreamMode & 0o050 ? 0o750 : 0o700;
 }
 
@@ -65,4 +68,34 @@ export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 
     throw error;
   }
   await ctx.recordCreated(target);
+}
+
+// withPartialDirectory for a standby on another host: the partial directory is made, renamed and removed there, as
+// the standby's server account. The tool's record of created directories names paths on this machine only, so the
+// finished directory is not recorded (a later purge must not take a local directory of the same path for it).
+export async function withRemotePartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
+  const machine = ctx.node.machine;
+  const target = ctx.node.dataDir;
+  const owner = ctx.node.osUser;
+  const mode = await dataDirMode(ctx);
+  if (state === 'empty') {
+    await machine.run('chmod', [mode.toString(8), target], { purpose: `give ${target} mode ${mode.toString(8)}` });
+    await machine.run('chown', [`${owner.uid}:${owner.gid}`, target], { purpose: `give ${target} to ${owner.name}` });
+    try {
+      await build(target);
+    } catch (error) {
+      for (const name of (await machine.readdir(target)) ?? []) await machine.remove(path.join(target, name), { recursive: true });
+      throw error;
+    }
+    return;
+  }
+  const work = `${partialDir(target)}-${randomBytes(3).toString('hex')}`;
+  await machine.mkdir(work, { mode, uid: owner.uid, gid: owner.gid, exact: true });
+  try {
+    await build(work);
+    await machine.rename(work, target);
+  } catch (error) {
+    await machine.remove(work, { recursive: true });
+    throw error;
+  }
 }

@@ -13,6 +13,7 @@ import { checkUpstreamCapacity } from './upstream-capacity.js';
 import { checkTablespaceTargets, leftoverTablespaceDirs, mappedTablespaces } from './upstream-tablespaces.js';
 import { tablespaceMappingOption, type MappedTablespace } from './tablespace-mapping.js';
 import { checkBackupSpace } from './backup-space.js';
+import { acrossHostsNote, backupAcrossHosts, checkAcrossHosts, planBackupAcrossHosts } from './remote-backup.js';
 
 const options = z.strictObject({
   method: z.enum(['auto', 'pg_basebackup', 'copy'], { error: 'must be "auto", "pg_basebackup" or "copy"' }).default('auto'),
@@ -32,7 +33,9 @@ interface BackupParts {
 }
 
 // "auto" takes pg_basebackup when it exists next to the server programs, the low-level copy otherwise.
+// Between hosts it is always pg_basebackup (preflight refuses "copy" there).
 export function chooseMethod(ctx: StepContext<Options>): 'pg_basebackup' | 'copy' {
+  if (backupAcrossHosts(ctx)) return 'pg_basebackup';
   if (ctx.options.method !== 'auto') return ctx.options.method;
   return ctx.primary.binaries.has('pg_basebackup') ? 'pg_basebackup' : 'copy';
 }
@@ -122,6 +125,12 @@ export default definePlugin<Options, BackupParts>({
   scope: 'standby',
   options,
   async preflight(ctx) {
+    if (backupAcrossHosts(ctx)) {
+      await checkAcrossHosts(ctx);
+      await checkUpstreamCapacity(ctx, 'pg_basebackup');
+      if ((await targetState(ctx)) !== 'done' && !ctx.isPlanned(ctx.upstream!) && (await ctx.upstream!.isRunning())) await checkPerNodeSettings(ctx);
+      return;
+    }
     if (chooseMethod(ctx) === 'pg_basebackup' && !ctx.primary.binaries.has('pg_basebackup')) {
       throw new HotstandbyError('BINARY_MISSING', `steps.base-backup.method is "pg_basebackup", but pg_basebackup is not in ${ctx.primary.binaries.binDir}`, {
         where: { step: 'base-backup', key: 'steps.base-backup.method' },
@@ -145,6 +154,10 @@ export default definePlugin<Options, BackupParts>({
       return { actions: [...slot.actions, ...(await planOrphanSlots(ctx))], notes: slot.notes };
     }
     const slot = await planSlot(ctx);
+    if (backupAcrossHosts(ctx)) {
+      const across = await planBackupAcrossHosts(ctx, state);
+      return { actions: [...slot.actions, ...across.actions], notes: [...slot.notes, acrossHostsNote(ctx)], parts: { backup: across.backup } };
+    }
     const actions: Action[] = [...slot.actions];
     for (const stale of await stalePartials(ctx.node.dataDir)) {
       actions.push({ kind: 'task', changes: true, summary: `remove ${stale}, left by an interrupted backup`, details: [], run: () => rm(stale, { recursive: true, force: true }) });

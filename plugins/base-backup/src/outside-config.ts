@@ -1,6 +1,5 @@
-import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { HotstandbyError, parseConfLine, unquoteGucString, writeFileAtomic, type StepContext } from '@hotstandby/core';
+import { HotstandbyError, parseConfLine, unquoteGucString, type Machine, type ServerUser, type StepContext } from '@hotstandby/core';
 
 // Settings of the upstream's postgresql.conf that name its own files; in the standby's copy they are
 // commented out, so the standby uses its own data directory, pg_hba.conf and pid file.
@@ -20,33 +19,48 @@ function perNodeSetting(name: string, value: string): boolean {
 // really reads: postgresql.conf with its per-node settings commented out and relative includes made absolute.
 // When postgresql.conf is inside the data directory, the copy the backup made is rewritten the same way (the
 // upstream's own file is never touched).
-export async function copyOutsideConfig(ctx: StepContext, target: string): Promise<string[]> {
+// The upstream's files are read on its machine, the copies written on the standby's (each may be another host).
+export async function copyOutsideConfig(ctx: StepContext, target: string, owner: ServerUser = ctx.serverUser): Promise<string[]> {
   const upstream = ctx.upstream!;
+  const from = upstream.machine;
+  const to = ctx.node.machine;
   const [data, config, hba, ident] = await Promise.all(['data_directory', 'config_file', 'hba_file', 'ident_file'].map((s) => upstream.settingPath(s)));
   const row = { data: data!, config: config!, hba: hba!, ident: ident! };
-  const dataDir = await realpath(row.data);
-  const outside = async (file: string) => path.dirname(await realpath(file).catch(() => file)) !== dataDir;
-  const attrs = { mode: 0o600, uid: ctx.serverUser.uid, gid: ctx.serverUser.gid };
+  const dataDir = await from.realpath(row.data);
+  const outside = async (file: string) => path.dirname(await from.realpath(file).catch(() => file)) !== dataDir;
+  const attrs = { mode: 0o600, uid: owner.uid, gid: owner.gid };
   const copied: string[] = [];
   const targetConf = path.join(target, 'postgresql.conf');
   if (await outside(row.config)) {
-    await writeFileAtomic(targetConf, standbyConfCopy(await readFile(row.config, 'utf8'), path.dirname(row.config)), attrs);
+    await to.writeFileAtomic(targetConf, standbyConfCopy((await readOn(from, row.config)).toString('utf8'), path.dirname(row.config)), attrs);
     copied.push(row.config);
   } else {
-    const copy = await readFile(targetConf, 'utf8').catch(() => undefined);
+    const copy = (await to.readFile(targetConf).catch(() => undefined))?.toString('utf8');
     const own = copy === undefined ? undefined : standbyConfCopy(copy);
-    if (copy !== undefined && own !== copy) await writeFileAtomic(targetConf, own!, attrs);
+    if (copy !== undefined && own !== copy) await to.writeFileAtomic(targetConf, own!, attrs);
   }
   for (const [file, name] of [
     [row.hba, 'pg_hba.conf'],
     [row.ident, 'pg_ident.conf'],
   ] as const) {
     if (await outside(file)) {
-      await writeFileAtomic(path.join(target, name), await readFile(file), attrs);
+      await to.writeFileAtomic(path.join(target, name), await readOn(from, file), attrs);
       copied.push(file);
     }
   }
   return copied;
+}
+
+// A file the server reads, on its machine (its absence is an error, as reading it here was).
+async function readOn(machine: Machine, file: string): Promise<Buffer> {
+  const bytes = await machine.readFile(file);
+  if (bytes === undefined) {
+    throw new HotstandbyError('PATH_UNREACHABLE', `${file} does not exist on ${machine.label}, though the server reports reading it`, {
+      where: { host: machine.remote ? machine.label : undefined, file },
+      fix: 'check the configuration file settings of the upstream (SHOW config_file, hba_file, ident_file)',
+    });
+  }
+  return bytes;
 }
 
 // The upstream's postgresql.conf as the standby's own: per-node settings commented out; with configDir (the

@@ -9,6 +9,8 @@ export function pgBasebackupArgs(
   target: string,
   options: { maxRate?: string; checkpoint: 'fast' | 'spread' },
   tablespaces: readonly MappedTablespace[] = [],
+  // Where the standby's machine reaches the upstream (loopback on the same machine).
+  upstreamHost = '127.0.0.1',
 ): string[] {
   const upstream = ctx.upstream!;
   const facts = ctx.facts;
@@ -16,7 +18,7 @@ export function pgBasebackupArgs(
     '--pgdata',
     target,
     '--host',
-    '127.0.0.1',
+    upstreamHost,
     '--port',
     String(upstream.port),
     '--username',

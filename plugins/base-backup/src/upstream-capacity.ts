@@ -1,4 +1,4 @@
-import { HotstandbyError, inspectDataDir, type NodeSpec, type StepContext } from '@hotstandby/core';
+import { HotstandbyError, inspectDataDirOn, localMachine, type NodeSpec, type StepContext } from '@hotstandby/core';
 
 // What the run asks of one upstream: WAL senders at the peak (a streaming pg_basebackup holds two, each standby
 // then streams on one) and slots not there yet, and who asks for them (for the message).
@@ -56,7 +56,9 @@ async function demandOn(ctx: StepContext, method: 'pg_basebackup' | 'copy', stre
   const demand: Demand = { senders: 0, slots: 0, reasons: [], newSlots: [] };
   const fed = ctx.spec.standbys.filter((s: NodeSpec) => (s.upstream ?? ctx.spec.primary.name) === upstream);
   for (const standby of fed) {
-    const backedUp = (await inspectDataDir(standby.dataDir)).kind === 'cluster';
+    // Each standby's data directory is looked at on its own machine.
+    const machine = ctx.standbys.find((n) => n.name === standby.name)?.machine ?? localMachine;
+    const backedUp = (await inspectDataDirOn(machine, standby.dataDir)).kind === 'cluster';
     if (!backedUp) {
       const senders = method === 'pg_basebackup' ? 2 : 1;
       demand.senders += senders;

@@ -1,5 +1,6 @@
-import { HotstandbyError, openSession, pollUntil, type StepContext } from '@hotstandby/core';
-import { libpqReplicationLogin, type LoginAttempt } from './libpq-login.js';
+import { hostSeenFrom, HotstandbyError, openSession, pollUntil, type StepContext } from '@hotstandby/core';
+import { crossMachinePairs } from './hba-rules.js';
+import { libpqReplicationLogin, type LoginAttempt, type LoginRoute } from './libpq-login.js';
 
 // Refuse to reload over a pg_hba.conf that PostgreSQL already reports errors in (it would keep the old rules).
 export async function checkHbaErrors(ctx: StepContext, file: string, when: 'before' | 'after'): Promise<void> {
@@ -22,33 +23,56 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
 // Returns undefined when it did, or why it cannot be tested yet: a server with no free WAL sender (max_wal_senders
 // still 0 before wal-config raises it, or all in use) refuses replication connections before it authenticates
 // them. The verify step proves the login at the end in any case.
+// Standbys on other machines than the primary they stream from log in from their own machine, to the primary's
+// address as they reach it; one the primary does not listen for yet (wal-config sets listen_addresses) is untested.
 export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000): Promise<string | undefined> {
-  const { user } = ctx.spec.replication;
   const senders = await ctx.primary.queryOne<{ max: number }>("SELECT current_setting('max_wal_senders')::int AS max");
   if (senders && senders.max === 0) return 'max_wal_senders is still 0 (wal-config raises it)';
+  const loopback = await checkLoginFrom(ctx, undefined, timeoutMs);
+  if (loopback) return loopback;
+  const untested: string[] = [];
+  for (const { standby, upstream } of crossMachinePairs(ctx).filter((p) => p.upstream === ctx.primary)) {
+    const route: LoginRoute = { from: standby, host: await hostSeenFrom(upstream, standby), port: upstream.port };
+    const why = await checkLoginFrom(ctx, route, timeoutMs);
+    if (why) untested.push(why);
+  }
+  return untested.length > 0 ? untested.join('; ') : undefined;
+}
+
+// One login check, polled until it works (or cannot be tested yet: the reason); HBA_SHADOWED when it never does.
+async function checkLoginFrom(ctx: StepContext, route: LoginRoute | undefined, timeoutMs: number): Promise<string | undefined> {
+  const { user } = ctx.spec.replication;
+  const from = route ? ` from ${route.from.name} (${route.from.machine.label}) at ${route.host}` : '';
+  // node-pg connects only from this machine; another host's login needs psql there.
+  const elsewhere = route !== undefined || ctx.primary.machine.remote;
+  if (elsewhere && !ctx.primary.binaries.has('psql')) return `psql is missing from ${ctx.primary.binaries.binDir}, so the login${from} cannot be made`;
   let lastError = '';
-  let busy: string | undefined;
+  let untested: string | undefined;
   await pollUntil(
     async () => {
-      const attempt = (await libpqReplicationLogin(ctx)) ?? (await nodePgReplicationLogin(ctx));
+      const attempt = (await libpqReplicationLogin(ctx, route)) ?? (await nodePgReplicationLogin(ctx));
       if (attempt.ok) return true;
       lastError = attempt.error;
       if (attempt.busy) {
-        busy = `every WAL sender is in use (${lastError})`;
+        untested = `every WAL sender is in use (${lastError})`;
+        return true;
+      }
+      if (route && attempt.unreached) {
+        untested = `${ctx.primary.name} does not listen at ${route.host} yet (${lastError})`;
         return true;
       }
       return undefined;
     },
-    { timeoutMs, what: `a replication connection as ${user} to ${ctx.primary.name}`, fix: 'look for an earlier pg_hba.conf line or an include that matches first' },
+    { timeoutMs, what: `a replication connection as ${user} to ${ctx.primary.name}${from}`, fix: 'look for an earlier pg_hba.conf line or an include that matches first' },
     () => lastError,
   ).catch((error: unknown) => {
-    throw new HotstandbyError('HBA_SHADOWED', `the replication role ${user} still cannot connect for replication to ${ctx.primary.name}: ${lastError}`, {
+    throw new HotstandbyError('HBA_SHADOWED', `the replication role ${user} still cannot connect for replication to ${ctx.primary.name}${from}: ${lastError}`, {
       where: { node: ctx.primary.name, step: 'hba-config' },
       fix: "check pg_hba.conf (SELECT * FROM pg_hba_file_rules) for a rule that matches first, and the role's password",
       cause: error,
     });
   });
-  return busy;
+  return untested;
 }
 
 // One replication login through node-pg (where psql is missing): IDENTIFY_SYSTEM on a replication connection.

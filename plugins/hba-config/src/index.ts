@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   checkFileWritable,
   definePlugin,
   formatHbaRule,
+  HotstandbyError,
   HBA_BLOCK_BEGIN,
   HBA_BLOCK_END,
   managedRules,
@@ -15,7 +15,7 @@ import {
   type WriteFileAction,
 } from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
-import { replicationRules } from './hba-rules.js';
+import { replicationRules, standbySourceAddresses } from './hba-rules.js';
 
 const options = z.strictObject({});
 
@@ -30,6 +30,23 @@ interface HbaParts {
 async function hbaFile(ctx: StepContext): Promise<string> {
   if (ctx.isPlanned(ctx.primary)) return path.join(ctx.primary.dataDir, 'pg_hba.conf');
   return ctx.primary.settingPath('hba_file');
+}
+
+// The pg_hba.conf text on the primary's machine.
+async function readHba(ctx: StepContext, file: string): Promise<string> {
+  const bytes = await ctx.primary.machine.readFile(file);
+  if (bytes === undefined) {
+    throw new HotstandbyError('PATH_UNREACHABLE', `${ctx.primary.name}'s pg_hba.conf ${file} does not exist on ${ctx.primary.machine.label}`, {
+      where: { node: ctx.primary.name, file, step: 'hba-config' },
+      fix: 'check hba_file (SHOW hba_file) on that server: it must name an existing file',
+    });
+  }
+  return bytes.toString('utf8');
+}
+
+// The rules the primary's pg_hba.conf must hold (standbys on other machines are asked where they connect from).
+async function wantedRules(ctx: StepContext) {
+  return replicationRules(ctx, await standbySourceAddresses(ctx));
 }
 
 // The user's own rules that matched the replication role's loopback replication connections first and refused
@@ -66,14 +83,15 @@ export default definePlugin<z.infer<typeof options>, HbaParts>({
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
     const file = await hbaFile(ctx);
     await checkHbaErrors(ctx, file, 'before');
-    const current = await readFile(file, 'utf8');
-    if (withManagedBlock(current, replicationRules(ctx)) !== current) {
+    const current = await readHba(ctx, file);
+    // A file on another host is checked by the atomic write there (it changes nothing when it fails).
+    if (withManagedBlock(current, await wantedRules(ctx)) !== current && !ctx.primary.machine.remote) {
       await checkFileWritable(file, `${ctx.primary.name}'s pg_hba.conf`, { node: ctx.primary.name, step: 'hba-config' });
     }
   },
   async plan(ctx) {
     const file = await hbaFile(ctx);
-    const rules = replicationRules(ctx);
+    const rules = await wantedRules(ctx);
     if (ctx.isPlanned(ctx.primary)) {
       return {
         actions: [],
@@ -86,7 +104,7 @@ export default definePlugin<z.infer<typeof options>, HbaParts>({
         ],
       };
     }
-    const current = await readFile(file, 'utf8');
+    const current = await readHba(ctx, file);
     const wanted = withManagedBlock(current, rules);
     if (wanted === current)
       return {
@@ -98,6 +116,7 @@ export default definePlugin<z.infer<typeof options>, HbaParts>({
     const write: WriteFileAction = {
       kind: 'write-file',
       path: file,
+      node: ctx.primary.name,
       content: wanted,
       owner: 'server',
       mode: 0o600,
@@ -111,7 +130,7 @@ export default definePlugin<z.infer<typeof options>, HbaParts>({
     if (changing) {
       const { write, reload } = changing;
       await checkHbaErrors(ctx, write.path, 'before');
-      const original = await readFile(write.path, 'utf8');
+      const original = await readHba(ctx, write.path);
       await ctx.run([write]);
       try {
         await checkHbaErrors(ctx, write.path, 'after');

@@ -1,6 +1,16 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { definePlugin, HotstandbyError, inspectDataDir, lastRanInRecovery, readControlFacts, z, type Action, type NodeAction, type StepContext } from '@hotstandby/core';
+import {
+  definePlugin,
+  hostSeenFrom,
+  HotstandbyError,
+  inspectDataDirOn,
+  lastRanInRecovery,
+  readControlFactsOn,
+  z,
+  type Action,
+  type NodeAction,
+  type StepContext,
+} from '@hotstandby/core';
 import { describeStandbyFiles, planStandbyFiles } from './standby-files.js';
 
 const options = z.strictObject({
@@ -42,7 +52,8 @@ function byHand(ctx: StepContext): { check: string; ifFails: string } {
 // returned note says so.
 async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   const dir = ctx.node.dataDir;
-  const info = await inspectDataDir(dir);
+  const machine = ctx.node.machine;
+  const info = await inspectDataDirOn(machine, dir);
   if (info.kind !== 'cluster') return undefined;
   if (await ctx.node.isRunning()) {
     // A standby that left recovery (promoted by hand, its standby.signal removed) may hold writes the primary
@@ -61,9 +72,9 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
     return undefined;
   }
   // A former primary an earlier step of a failover's plan marks as a standby (previewed before it ran) counts as one.
-  if (info.standbyMarker || existsSync(path.join(dir, 'backup_label')) || ctx.plannedWrite?.(path.join(dir, ctx.facts.standbySetup))) return undefined;
+  if (info.standbyMarker || (await machine.stat(path.join(dir, 'backup_label'))) !== undefined || ctx.plannedWrite?.(path.join(dir, ctx.facts.standbySetup))) return undefined;
   const recorded = ctx.state.node(ctx.node.name);
-  if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir))) {
+  if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFactsOn(machine, dir))) {
     const marker = ctx.facts.standbySetup;
     return `${ctx.node.name} is a standby but its ${marker} was missing: it is written again, so it starts as a standby, not as a second primary`;
   }
@@ -109,7 +120,7 @@ export default definePlugin<Options, RecoveryParts>({
           {
             changes: true,
             summary: `make the base backup a hot standby (${ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal + postgresql.auto.conf' : 'recovery.conf + postgresql.auto.conf'})`,
-            details: describeStandbyFiles(ctx),
+            details: describeStandbyFiles(ctx, await hostSeenFrom(ctx.upstream!, ctx.node)),
           },
         ],
         parts: { files: [], server },

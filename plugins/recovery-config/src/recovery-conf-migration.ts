@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfFile, type Action, type StepContext } from '@hotstandby/core';
 
@@ -17,7 +16,7 @@ export interface RecoveryConfMigration {
 export async function planRecoveryConfMigration(ctx: StepContext, ownSettings: readonly string[], settingsFile: string): Promise<RecoveryConfMigration | undefined> {
   if (ctx.facts.standbySetup !== 'standby.signal') return undefined;
   const file = path.join(ctx.node.dataDir, 'recovery.conf');
-  const content = await readFile(file, 'utf8').catch(() => undefined);
+  const content = (await ctx.node.machine.readFile(file).catch(() => undefined))?.toString('utf8');
   if (content === undefined) return undefined;
   const settings: Record<string, string> = {};
   const dropped: string[] = [];
@@ -39,8 +38,8 @@ export async function planRecoveryConfMigration(ctx: StepContext, ownSettings: r
   return {
     settings,
     actions: [
-      { kind: 'write-file', path: aside, content, owner: 'server', mode: 0o600, summary: `keep ${ctx.node.name}'s leftover recovery.conf as ${aside}` },
-      { kind: 'remove-file', path: file, summary: `remove ${file}, which PostgreSQL ${ctx.facts.label} refuses to start with` },
+      { kind: 'write-file', path: aside, node: ctx.node.name, content, owner: 'server', mode: 0o600, summary: `keep ${ctx.node.name}'s leftover recovery.conf as ${aside}` },
+      { kind: 'remove-file', path: file, node: ctx.node.name, summary: `remove ${file}, which PostgreSQL ${ctx.facts.label} refuses to start with` },
     ],
     note: `${ctx.node.name} had a leftover ${file}, which PostgreSQL ${ctx.facts.label} refuses to start with: migrated it (${parts.join('; ') || 'it set nothing'}); the file is kept as ${aside}`,
   };

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfFile, editSettingsFile, plannedInsertion, quoteGucString, settingsFilePath, unifiedDiff, type Action, type StepContext } from '@hotstandby/core';
+import { ConfFile, editSettingsFile, hostSeenFrom, plannedInsertion, quoteGucString, settingsFilePath, unifiedDiff, type Action, type StepContext } from '@hotstandby/core';
 import { raisedFloorSettings } from './floor-settings.js';
 import { planRecoveryConfMigration } from './recovery-conf-migration.js';
 import { identitySettings, recoverySettings } from './standby-settings.js';
@@ -14,8 +13,11 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   const actions: Action[] = [];
   const changed: string[] = [];
   const settingsPath = settingsFilePath(ctx.facts, dir);
-  const current = await readFile(settingsPath, 'utf8').catch(() => undefined);
-  const recovery = recoverySettings(ctx);
+  const machine = ctx.node.machine;
+  const node = ctx.node.name;
+  const readText = async (file: string) => (await machine.readFile(file).catch(() => undefined))?.toString('utf8');
+  const current = await readText(settingsPath);
+  const recovery = recoverySettings(ctx, await hostSeenFrom(ctx.upstream!, ctx.node));
   const identity = identitySettings(ctx);
   const signalMode = ctx.facts.standbySetup === 'standby.signal';
   const migration = await planRecoveryConfMigration(ctx, Object.keys({ ...identity, ...recovery }), settingsPath);
@@ -28,6 +30,7 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
     actions.push({
       kind: 'write-file',
       path: settingsPath,
+      node,
       content: wanted,
       owner: 'server',
       mode: 0o600,
@@ -40,20 +43,17 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   }
   if (signalMode) {
     const signal = path.join(dir, 'standby.signal');
-    const exists = await readFile(signal).then(
-      () => true,
-      () => false,
-    );
+    const exists = (await machine.readFile(signal).catch(() => undefined)) !== undefined;
     if (!exists) {
-      actions.push({ kind: 'write-file', path: signal, content: '', owner: 'server', mode: 0o600, summary: `create ${signal}` });
+      actions.push({ kind: 'write-file', path: signal, node, content: '', owner: 'server', mode: 0o600, summary: `create ${signal}` });
       changed.push('standby.signal');
     }
   } else {
     const file = path.join(dir, 'recovery.conf');
-    const current = await readFile(file, 'utf8').catch(() => undefined);
+    const current = await readText(file);
     const wanted = recoveryConf({ standby_mode: 'on', ...recovery });
     if (current !== wanted) {
-      actions.push({ kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary: `write ${file}` });
+      actions.push({ kind: 'write-file', path: file, node, content: wanted, owner: 'server', mode: 0o600, summary: `write ${file}` });
       changed.push('recovery.conf');
     }
   }
@@ -66,8 +66,9 @@ export function recoveryConf(settings: Record<string, string>): string {
 }
 
 // The files a standby that does not exist yet will get, as diffs for a dry run.
-export function describeStandbyFiles(ctx: StepContext): string[] {
-  const recovery = recoverySettings(ctx);
+// upstreamHost: where the standby reaches its upstream (hostSeenFrom).
+export function describeStandbyFiles(ctx: StepContext, upstreamHost?: string): string[] {
+  const recovery = recoverySettings(ctx, upstreamHost);
   const identity = identitySettings(ctx);
   const line = ([k, v]: [string, string]) => `${k} = ${quoteGucString(v)}`;
   const settingsFile = settingsFilePath(ctx.facts, ctx.node.dataDir);

@@ -1,15 +1,29 @@
-import { buildConninfo, escapePercent, onWindows, quoteShellArg, serverSidePath, type StepContext } from '@hotstandby/core';
+import {
+  buildConninfo,
+  escapePercent,
+  LOOPBACK_ADDRESS,
+  onSameMachine,
+  onWindows,
+  quoteShellArg,
+  replicationPassfileOf,
+  serverSidePath,
+  upstreamOf,
+  type StepContext,
+} from '@hotstandby/core';
 
-// primary_conninfo: loopback address (never "localhost", which may resolve to ::1 first), the upstream's port,
-// the replication role, the 0600 passfile (never a password), and the standby's name as application_name.
-// Before PostgreSQL 10 libpq has no passfile=, so there the password itself goes into the 0600 recovery.conf.
-export function primaryConninfo(ctx: StepContext): string {
+// primary_conninfo: the upstream's address as the standby reaches it (loopback on the same machine, never
+// "localhost", which may resolve to ::1 first; the upstream's host on another one), the upstream's port,
+// the replication role, the 0600 passfile on the standby's machine (never a password), and the standby's name as
+// application_name. Before PostgreSQL 10 libpq has no passfile=, so there the password itself goes into the 0600
+// recovery.conf.
+export function primaryConninfo(ctx: StepContext, upstreamHost: string = LOOPBACK_ADDRESS): string {
   const upstream = ctx.upstream!;
+  const passfile = replicationPassfileOf(ctx.node, ctx.paths.replicationPassfile);
   return buildConninfo({
-    host: '127.0.0.1',
+    host: upstreamHost,
     port: upstream.port,
     user: ctx.spec.replication.user,
-    ...(ctx.facts.conninfoPassfile ? { passfile: serverSidePath(ctx.paths.replicationPassfile, ctx.node.dataDir) } : { password: ctx.secrets.replicationPassword }),
+    ...(ctx.facts.conninfoPassfile ? { passfile: serverSidePath(passfile, ctx.node.dataDir) } : { password: ctx.secrets.replicationPassword }),
     application_name: ctx.node.name,
   });
 }
@@ -23,9 +37,10 @@ export function restoreCommand(dir: string, platform: NodeJS.Platform = process.
 }
 
 // The recovery parameters of a standby (recovery.conf before 12, postgresql.auto.conf from 12).
-export function recoverySettings(ctx: StepContext): Record<string, string> {
+// upstreamHost: where the standby reaches its upstream (hostSeenFrom).
+export function recoverySettings(ctx: StepContext, upstreamHost?: string): Record<string, string> {
   const settings: Record<string, string> = {
-    primary_conninfo: primaryConninfo(ctx),
+    primary_conninfo: primaryConninfo(ctx, upstreamHost),
     ...(ctx.facts.slots ? { primary_slot_name: ctx.nodeSpec.slot! } : {}),
     recovery_target_timeline: 'latest',
   };
@@ -38,7 +53,7 @@ export function recoverySettings(ctx: StepContext): Record<string, string> {
 export function identitySettings(ctx: StepContext): Record<string, string> {
   return {
     port: String(ctx.node.port),
-    listen_addresses: '127.0.0.1',
+    listen_addresses: [LOOPBACK_ADDRESS, ...reachedAt(ctx)].join(','),
     unix_socket_directories: ctx.paths.socketDir,
     ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
     // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).
@@ -49,4 +64,17 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
     // a promotion wal-config sets what the new primary needs.
     synchronous_standby_names: '',
   };
+}
+
+// The standby's host, when a standby cascading from it lives on another machine and reaches it there (a host name
+// stays a name: PostgreSQL resolves it on its own machine when it starts). Empty otherwise: loopback only.
+export function reachedAt(ctx: StepContext): string[] {
+  const address = ctx.node.machine.address;
+  if (address === undefined) return [];
+  const downstream = ctx.spec.standbys.some((spec) => {
+    if (upstreamOf(ctx.spec, spec).name !== ctx.node.name) return false;
+    const standby = ctx.standbys.find((s) => s.name === spec.name);
+    return standby !== undefined && !onSameMachine(standby, ctx.node);
+  });
+  return downstream ? [address] : [];
 }

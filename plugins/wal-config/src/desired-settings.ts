@@ -1,4 +1,5 @@
 import { ConfFile, escapePercent, HotstandbyError, onWindows, quoteShellArg, serverSidePath, type StepContext } from '@hotstandby/core';
+import { listenAddressesWith, primaryReachedAt } from './listen-addresses.js';
 
 // A setting as the server reports it (pg_settings).
 export interface CurrentSetting {
@@ -35,6 +36,7 @@ export const WATCHED = [
   'archive_library',
   'wal_log_hints',
   'data_checksums',
+  'listen_addresses',
 ] as const;
 
 // The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
@@ -89,6 +91,9 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
     if (mode !== 'on' && mode !== 'always') want('archive_mode', 'on');
     want('archive_command', archiveCommand(serverSidePath(ctx.spec.archive.dir, ctx.primary.dataDir)));
   }
+  // Standbys on other machines reach the primary at its host: it must listen there too.
+  const listen = listenAddressesWith(current.get('listen_addresses'), primaryReachedAt(ctx));
+  if (listen !== undefined) want('listen_addresses', listen);
   const sync = synchronousStandbyNames(ctx);
   if (sync !== undefined) want('synchronous_standby_names', sync);
   if (ctx.spec.wal.logHints && current.get('data_checksums') !== 'on' && current.get('wal_log_hints') !== 'on') {
@@ -113,6 +118,8 @@ export function freshClusterSettings(ctx: StepContext): Map<string, string> {
     ['wal_log_hints', 'off'],
     // hotstandby initialises new clusters with data checksums, which pg_rewind accepts instead of wal_log_hints.
     ['data_checksums', 'on'],
+    // What core gives every node it creates (loopback only).
+    ['listen_addresses', '127.0.0.1'],
   ]);
 }
 

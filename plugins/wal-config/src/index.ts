@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import {
   checkFileWritable,
   definePlugin,
@@ -107,7 +105,8 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
     const plan = await planChanges(ctx);
     if (plan.changes.length > 0) {
       await checkConfigFiles(ctx, plan.pending);
-      await checkFileWritable(await settingsFile(ctx), `${ctx.primary.name}'s settings file`, { node: ctx.primary.name, step: 'wal-config' });
+      // A file on another host is checked by the atomic write there (it changes nothing when it fails).
+      if (!ctx.primary.machine.remote) await checkFileWritable(await settingsFile(ctx), `${ctx.primary.name}'s settings file`, { node: ctx.primary.name, step: 'wal-config' });
     }
     if (plan.restart && !ctx.allowRestart && !ctx.dryRun) {
       const needs = plan.changes.filter((c) => c.restart).map(describe);
@@ -126,15 +125,23 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
     const plan = await planChanges(ctx);
     const parts: WalParts = {};
     const notes = plan.skipped.map((c) => `${describe(c)} not applied: it needs a restart; without it a former primary can only rejoin by a new base backup`);
-    if (ctx.spec.archive && !existsSync(ctx.spec.archive.dir)) {
-      parts.archiveDir = { kind: 'mkdir', path: ctx.spec.archive.dir, owner: 'server', mode: 0o700, summary: `create the WAL archive ${ctx.spec.archive.dir}` };
+    // The archive is written by the primary's archive_command, so it lives on the primary's machine.
+    if (ctx.spec.archive && !(await ctx.primary.machine.stat(ctx.spec.archive.dir))) {
+      parts.archiveDir = {
+        kind: 'mkdir',
+        path: ctx.spec.archive.dir,
+        node: ctx.primary.name,
+        owner: 'server',
+        mode: 0o700,
+        summary: `create the WAL archive ${ctx.spec.archive.dir}`,
+      };
     }
     if (ctx.isPlanned(ctx.primary)) {
       const described = plan.changes.map((c) => ({ changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)` }));
       return { actions: planActions(parts), notes, described, parts };
     }
     const file = await settingsFile(ctx);
-    const current = await readFile(file, 'utf8').catch(() => undefined);
+    const current = (await ctx.primary.machine.readFile(file).catch(() => undefined))?.toString('utf8');
     const edits: Record<string, string | undefined> = Object.fromEntries(plan.changes.map((c) => [c.name, c.to]));
     if (staleSynchronousNames(ctx, current)) edits.synchronous_standby_names = undefined;
     const names = Object.keys(edits);
@@ -142,6 +149,7 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
       parts.write = {
         kind: 'write-file',
         path: file,
+        node: ctx.primary.name,
         content: editSettingsFile(ctx.facts, current, edits),
         owner: 'server',
         mode: 0o600,

@@ -1,0 +1,78 @@
+import { isIP } from 'node:net';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import type { Machine } from './machine.js';
+
+// The loopback address nodes on one machine reach each other at (never "localhost", which may resolve to ::1 first).
+export const LOOPBACK_ADDRESS = '127.0.0.1';
+
+// True when two nodes live on the same machine (this one, or the same remote host).
+export function onSameMachine(a: PgNode, b: PgNode): boolean {
+  if (a.machine === b.machine) return true;
+  if (!a.machine.remote || !b.machine.remote) return !a.machine.remote && !b.machine.remote;
+  return a.machine.address !== undefined && a.machine.address === b.machine.address;
+}
+
+// The host a client on `from`'s machine connects to for a server of `target`: loopback on the same machine, the
+// target's configured host when it is remote, and for a target on this machine the address this machine's
+// packets to `from`'s host leave from (the one that host sees and can answer).
+export async function hostSeenFrom(target: PgNode, from: PgNode): Promise<string> {
+  if (onSameMachine(target, from)) return LOOPBACK_ADDRESS;
+  if (target.machine.address !== undefined) return target.machine.address;
+  return sourceAddressTowards(target.machine, from.machine.address!);
+}
+
+// The address a machine's connections to a host leave from (`ip -o route get`, asked on that machine; a host name
+// is resolved there first): the address the other host sees them come from.
+export async function sourceAddressTowards(machine: Machine, host: string): Promise<string> {
+  const address = await resolveOn(machine, host);
+  // ip lives in /usr/sbin or /sbin, which an unprivileged account's PATH may lack.
+  const result = await machine.runAllowFailure('sh', ['-c', 'PATH="$PATH:/usr/sbin:/sbin"; exec ip -o route get "$1"', 'sh', address], {
+    purpose: `ip route get ${address} on ${machine.label}`,
+  });
+  const source = result.exitCode === 0 ? routeSource(result.stdout) : undefined;
+  if (source === undefined) {
+    throw new HotstandbyError('HOST_UNREACHABLE', `${machine.label} has no route to ${host}${address === host ? '' : ` (${address})`}`, {
+      where: { host: machine.label },
+      detail: (result.stderr || result.stdout).trim() || undefined,
+      fix: `check the network between the hosts: "ip route get ${address}" on ${machine.label} must name a source address`,
+    });
+  }
+  return source;
+}
+
+// A host's address as a machine resolves it (`getent ahosts` there); an address literal is itself.
+export async function resolveOn(machine: Machine, host: string): Promise<string> {
+  if (isIP(host)) return host;
+  const result = await machine.runAllowFailure('getent', ['ahosts', host], { purpose: `getent ahosts ${host} on ${machine.label}` });
+  const address = result.exitCode === 0 ? firstAhostsAddress(result.stdout) : undefined;
+  if (address === undefined) {
+    throw new HotstandbyError('HOST_UNREACHABLE', `${host} does not resolve to an address on ${machine.label}`, {
+      where: { host: machine.label },
+      fix: `make "getent ahosts ${host}" answer on ${machine.label} (DNS or /etc/hosts), or configure the node's host as an address`,
+    });
+  }
+  return address;
+}
+
+// The source address in `ip -o route get` output ("198.18.0.2 dev veth0 src 198.18.0.3 uid 0"), if any.
+export function routeSource(output: string): string | undefined {
+  const match = /\bsrc\s+(\S+)/.exec(output);
+  return match && isIP(match[1]!) ? match[1] : undefined;
+}
+
+// The first address `getent ahosts` lists (IPv4 first when the name has one: the order libpq tries them in varies).
+export function firstAhostsAddress(output: string): string | undefined {
+  const addresses = output
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter((a) => isIP(a) !== 0);
+  return addresses.find((a) => isIP(a) === 4) ?? addresses[0];
+}
+
+// One address as a pg_hba.conf address field that matches it alone: /32 for IPv4, /128 for IPv6.
+export function singleAddressRange(address: string): string {
+  const family = isIP(address);
+  if (family === 0) throw new HotstandbyError('INTERNAL', `${address} is not an IP address`, { fix: 'this is a bug in hotstandby' });
+  return `${address}/${family === 6 ? 128 : 32}`;
+}
