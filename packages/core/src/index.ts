@@ -10,6 +10,7 @@ export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
+export { REMOTE_SOCKET_DIR } from './cluster/node-settings.js';
 export { LOOPBACK_ADDRESS, onSameMachine, hostSeenFrom, sourceAddressTowards, resolveOn, routeSource, firstAhostsAddress, singleAddressRange } from './hosts/node-address.js';
 export { replicationPassfileOf } from './hosts/node-passfile.js';
 export { inspectDataDirOn, readControlFactsOn } from './hosts/machine-data-dir.js';

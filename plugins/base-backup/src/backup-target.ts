@@ -71,8 +71,7 @@ export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 
 }
 
 // withPartialDirectory for a standby on another host: the partial directory is made, renamed and removed there, as
-// the standby's server account. The tool's record of created directories names paths on this machine only, so the
-// finished directory is not recorded (a later purge must not take a local directory of the same path for it).
+// the standby's server account.
 export async function withRemotePartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
   const machine = ctx.node.machine;
   const target = ctx.node.dataDir;
@@ -90,7 +89,7 @@ export async function withRemotePartialDirectory(ctx: StepContext, state: 'missi
     return;
   }
   const work = `${partialDir(target)}-${randomBytes(3).toString('hex')}`;
-  await machine.mkdir(work, { mode, uid: owner.uid, gid: owner.gid, exact: true });
+  const top = await machine.mkdir(work, { mode, uid: owner.uid, gid: owner.gid, exact: true });
   try {
     await build(work);
     await machine.rename(work, target);
@@ -98,4 +97,7 @@ export async function withRemotePartialDirectory(ctx: StepContext, state: 'missi
     await machine.remove(work, { recursive: true });
     throw error;
   }
+  // Recorded with its node, so a purge deletes it on that host (and never a local directory of the same path); when
+  // directories above it were made too, the top-most of them.
+  await ctx.recordCreated(top === undefined || top === work ? target : top, ctx.node);
 }

@@ -2,6 +2,7 @@ import {
   buildConninfo,
   escapePercent,
   LOOPBACK_ADDRESS,
+  REMOTE_SOCKET_DIR,
   onSameMachine,
   onWindows,
   quoteShellArg,
@@ -54,7 +55,7 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
   return {
     port: String(ctx.node.port),
     listen_addresses: [LOOPBACK_ADDRESS, ...reachedAt(ctx)].join(','),
-    unix_socket_directories: ctx.paths.socketDir,
+    unix_socket_directories: ctx.node.machine.remote ? REMOTE_SOCKET_DIR : ctx.paths.socketDir,
     ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
     // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).
     ...(ctx.facts.statsTempDirectory ? { stats_temp_directory: 'pg_stat_tmp' } : {}),

@@ -140,8 +140,9 @@ export class ClusterRuntime {
   }
 
   // True when the tool created this directory (so --purge may delete it).
-  createdByTool(dir: string): boolean {
-    return createdByJournal(this.state, dir);
+  // For a path on a node's machine, pass the node (a path on another host is only the tool's when recorded for it).
+  createdByTool(dir: string, node?: PgNode): boolean {
+    return createdByJournal(this.state, dir, node?.machine.remote ? node.name : undefined);
   }
 
   // Close every connection (to the servers, then to the hosts).

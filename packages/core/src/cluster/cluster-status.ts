@@ -169,7 +169,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     timeline: null,
     url: node.url(),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
-    createdByTool: rt.createdByTool(node.dataDir),
+    createdByTool: rt.createdByTool(node.dataDir, node),
     synchronous: spec?.synchronous ?? false,
     applyDelay: spec?.applyDelay ?? null,
     formerPrimary: false,

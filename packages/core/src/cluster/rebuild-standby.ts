@@ -16,7 +16,7 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
     });
   }
   const node = rt.node(name);
-  if (node.exists() && !rt.createdByTool(node.dataDir)) {
+  if (node.exists() && !rt.createdByTool(node.dataDir, node)) {
     throw new HotstandbyError('DATA_DIR_CONFLICT', `${node.dataDir} was not created by hotstandby, so it will not delete it`, {
       where: { node: name },
       fix: `move ${node.dataDir} away yourself, then run hotstandby up to take a new base backup into it`,

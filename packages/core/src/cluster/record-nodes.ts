@@ -28,11 +28,11 @@ export async function recordNodes(rt: ClusterRuntime, options: { primaryOnly: bo
         port: node.port,
         dataDir: spec.dataDir,
         configDir: node.configDir,
-        createdDataDir: rt.createdByTool(spec.dataDir),
+        createdDataDir: rt.createdByTool(spec.dataDir, node),
         initializedByTool: previous?.initializedByTool ?? !adopted,
         adopted,
         wasRunningAtAdoption: previous?.wasRunningAtAdoption ?? (adopted ? rt.initiallyRunning.has(spec.name) : undefined),
-        osUser: { name: rt.serverUser.name, uid: rt.serverUser.uid, gid: rt.serverUser.gid },
+        osUser: { name: node.osUser.name, uid: node.osUser.uid, gid: node.osUser.gid },
         upstream: spec.upstream,
         slot: spec.slot,
       };

@@ -80,7 +80,7 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
     }
     why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
   }
-  const aside = rt.createdByTool(node.dataDir) ? undefined : asidePath(node);
+  const aside = rt.createdByTool(node.dataDir, node) ? undefined : asidePath(node);
   if (rt.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)`, aside };
   const kept = aside ? ` (the old directory is kept as ${aside})` : '';
   return { method: 'base-backup', detail: `${why}; no pg_rewind in ${rt.binaries.binDir}, so a fresh base backup follows${kept}`, aside };
@@ -107,7 +107,7 @@ export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoi
       title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
       actions: rewindActions(rt, node, primary, fellBack, choice.aside),
       check: `pg_rewind ends with "Done!"`,
-      ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
+      ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir, node) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
     });
   } else {
     steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: clearActions(rt, node, choice.aside) });
@@ -189,7 +189,7 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
 // Empty the way for a new base backup: a directory the tool created is removed; anything else is moved aside.
 function clearActions(rt: ClusterRuntime, node: PgNode, aside: string = asidePath(node)): Action[] {
   if (!existsSync(node.dataDir)) return [];
-  if (rt.createdByTool(node.dataDir)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
+  if (rt.createdByTool(node.dataDir, node)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
   return [{ kind: 'move-aside', path: node.dataDir, to: aside, summary: `move ${node.name}'s data directory aside` }];
 }
 

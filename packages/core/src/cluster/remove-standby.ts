@@ -60,7 +60,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
   );
   const deleted: string[] = [];
   const kept: string[] = [];
-  if (request.purge && rt.createdByTool(node.dataDir)) {
+  if (request.purge && rt.createdByTool(node.dataDir, node)) {
     const forgetDir: Action = {
       kind: 'record',
       summary: `forget the directory ${node.dataDir}`,
@@ -71,7 +71,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
     steps.push(discard.step);
   } else if (node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
-    kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
+    kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
   }
   const forget: Action = {
     kind: 'record',

@@ -1,5 +1,6 @@
 import { allNodes, type ClusterSpec, type NodeSpec } from '../config/cluster-spec.js';
-import { inspectDataDir, type DataDirInfo } from '../postgres/data-dir.js';
+import type { DataDirInfo } from '../postgres/data-dir.js';
+import { inspectDataDirOn } from '../hosts/machine-data-dir.js';
 import type { ClusterState, Topology } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
@@ -37,8 +38,9 @@ export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?
   const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
   const machines = await MachinesRecord.open(everyNode(spec), options.signal);
   try {
-    const primaryInfo = await inspectDataDir(spec.primary.dataDir, machines.of(spec.primary.name));
-    const adopted = primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir);
+    const primaryInfo = await inspectDataDirOn(machines.of(spec.primary.name), spec.primary.dataDir);
+    const adopted =
+      primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, machines.of(spec.primary.name).remote ? spec.primary.name : undefined);
     return { spec, configSpec, layout, store, state, primaryInfo, adopted, machines };
   } catch (error) {
     await machines.close();
@@ -52,10 +54,12 @@ export function everyNode(spec: ClusterSpec): NodeSpec[] {
 }
 
 // Whether an existing data directory is adopted: as recorded, else "not created by the tool".
-function adoptedByState(state: ClusterState, node: string, dataDir: string): boolean {
-  return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir);
+function adoptedByState(state: ClusterState, node: string, dataDir: string, remoteNode?: string): boolean {
+  return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir, remoteNode);
 }
 
-export function createdByJournal(state: ClusterState, dir: string): boolean {
-  return state.journal.some((e) => e.kind === 'dir' && (e.path === dir || isInside(dir, e.path)));
+// Whether the tool made the directory (it, or one around it, is journaled); `node` names the node of another host
+// whose machine the path is on (absent: this machine), as the journal records it.
+export function createdByJournal(state: ClusterState, dir: string, node?: string): boolean {
+  return state.journal.some((e) => e.kind === 'dir' && e.node === node && (e.path === dir || isInside(dir, e.path)));
 }

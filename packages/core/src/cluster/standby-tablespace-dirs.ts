@@ -21,7 +21,7 @@ export async function tablespaceDirsOf(dataDir: string): Promise<string[]> {
 export async function standbyTablespaceDirsToRemove(rt: ClusterRuntime, node: PgNode): Promise<string[]> {
   const others = rt.nodes.filter((n) => n.name !== node.name);
   const usedElsewhere = new Set((await Promise.all(others.map((n) => tablespaceDirsOf(n.dataDir)))).flat());
-  return (await tablespaceDirsOf(node.dataDir)).filter((dir) => !usedElsewhere.has(dir) && rt.createdByTool(dir));
+  return (await tablespaceDirsOf(node.dataDir)).filter((dir) => !usedElsewhere.has(dir) && rt.createdByTool(dir, node));
 }
 
 // Actions deleting those directories and forgetting them in the journal.

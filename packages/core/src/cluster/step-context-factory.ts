@@ -55,7 +55,7 @@ export class StepContextFactory {
       isPlanned: (n) => this.flags.dryRun && !n.exists(),
       ...(this.flags.plannedWrites ? { plannedWrite: (file: string) => this.flags.plannedWrites!.has(path.resolve(file)) } : {}),
       run: (actions) => this.executor.applyAll(actions),
-      recordCreated: (dir) => rt.store.addJournal({ kind: 'dir', path: dir, at: new Date().toISOString() }),
+      recordCreated: (dir, node) => rt.store.addJournal({ kind: 'dir', ...(node?.machine.remote ? { node: node.name } : {}), path: dir, at: new Date().toISOString() }),
     };
   }
 }
@@ -77,6 +77,6 @@ function stateView(rt: ClusterRuntime): StateView {
     // Roles are replicated to every node, so a role the tool created on a former primary is still its own.
     roleCreatedByTool: (_node, role) => rt.state.journal.some((e) => e.kind === 'role' && e.role === role),
     slotCreatedByTool: (node, slot) => rt.state.journal.some((e) => e.kind === 'slot' && e.node === node && e.slot === slot),
-    dirCreatedByTool: (dir) => rt.createdByTool(dir),
+    dirCreatedByTool: (dir, node) => rt.createdByTool(dir, node),
   };
 }

@@ -78,10 +78,6 @@ export class LocalMachine implements Machine {
     return { host: loopback, port };
   }
 
-  async addressOfController(): Promise<string | undefined> {
-    return undefined;
-  }
-
   async close(): Promise<void> {}
 }
 

@@ -72,9 +72,6 @@ export interface Machine {
   // Where a client on this machine reaches a PostgreSQL server listening on that machine's loopback at the port:
   // a host name or socket directory, and the port.
   postgresEndpoint(port: number, loopback: string): Promise<{ host: string; port: number }>;
-  // The address this machine (the one hotstandby runs on) has as seen from there: where a server there reaches a
-  // server here. Undefined for this machine itself.
-  addressOfController(): Promise<string | undefined>;
   // End what reaching the machine needed (a connection); safe to call twice.
   close(): Promise<void>;
 }

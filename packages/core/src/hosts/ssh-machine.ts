@@ -25,7 +25,6 @@ const BASE_ENV = { LC_ALL: 'C', LANG: 'C' };
 export class SshMachine implements Machine {
   readonly remote = true;
   private login?: Promise<{ uid: number; name: string }>;
-  private controller?: Promise<string | undefined>;
 
   constructor(private readonly connection: SshConnection) {}
 
@@ -157,12 +156,6 @@ export class SshMachine implements Machine {
 
   postgresEndpoint(port: number, loopback: string): Promise<{ host: string; port: number }> {
     return this.connection.forwardPostgres(port, loopback).then((f) => ({ host: f.socketDir, port: f.port }));
-  }
-
-  // The SSH server there says which address our connection came from (SSH_CONNECTION's first field).
-  addressOfController(): Promise<string | undefined> {
-    this.controller ??= this.connection.run(['sh', '-c', 'printf %s "$SSH_CONNECTION"'], { purpose: `ask ${this.label} for our address` }).then((r) => r.stdout.split(' ')[0] || undefined);
-    return this.controller;
   }
 
   close(): Promise<void> {

@@ -30,7 +30,6 @@ export class UnreachableMachine implements Machine {
   realpath = () => this.fail();
   serverUser = () => this.fail();
   postgresEndpoint = () => this.fail();
-  addressOfController = () => this.fail();
 
   async close(): Promise<void> {}
 }

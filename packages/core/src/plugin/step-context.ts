@@ -31,7 +31,8 @@ export interface StateView {
   roleCreatedByTool(node: string, role: string): boolean;
   slotCreatedByTool(node: string, slot: string): boolean;
   // Whether the tool made the directory (it, or a directory around it, is in the journal).
-  dirCreatedByTool(dir: string): boolean;
+  // For a path on another host, pass the node whose machine it is on.
+  dirCreatedByTool(dir: string, node?: PgNode): boolean;
 }
 
 // Everything a step sees. Steps never see the DI container or listr2.
@@ -64,5 +65,6 @@ export interface StepContext<Options = Record<string, unknown>> {
   // Apply actions right away (for apply() implementations that interleave checks and effects).
   run(actions: readonly Action[]): Promise<void>;
   // Tell core the step created this directory outside a mkdir action (so --purge may delete it, and nothing else).
-  recordCreated(dir: string): Promise<void>;
+  // For a directory on another host, pass the node whose machine it is on.
+  recordCreated(dir: string, node?: PgNode): Promise<void>;
 }

@@ -16,9 +16,8 @@ export interface DataDirInfo {
   standbyMarker?: boolean;
 }
 
-// Look at a path without changing it (on the machine it is on: this one by default).
-export async function inspectDataDir(dir: string, machine: Machine = localMachine): Promise<DataDirInfo> {
-  if (machine.remote) return inspectDataDirOn(machine, dir);
+// Look at a path on this machine without changing it (hosts/machine-data-dir.ts: on a node's machine).
+export async function inspectDataDir(dir: string): Promise<DataDirInfo> {
   const st = await stat(dir).catch(() => undefined);
   if (!st) return { kind: 'absent' };
   if (!st.isDirectory()) return { kind: 'not-a-directory' };
@@ -30,24 +29,6 @@ export async function inspectDataDir(dir: string, machine: Machine = localMachin
     kind: 'cluster',
     major: version ? parseMajor(version) : undefined,
     systemIdentifier: await readSystemIdentifier(dir),
-    standbyMarker: entries.includes('standby.signal') || entries.includes('recovery.conf'),
-  };
-}
-
-// The same look at a data directory on another machine.
-async function inspectDataDirOn(machine: Machine, dir: string): Promise<DataDirInfo> {
-  const st = await machine.stat(dir);
-  if (!st) return { kind: 'absent' };
-  if (st.kind !== 'dir') return { kind: 'not-a-directory' };
-  const entries = (await machine.readdir(dir)) ?? [];
-  if (entries.length === 0) return { kind: 'empty' };
-  if (!entries.includes('PG_VERSION')) return { kind: 'not-a-cluster' };
-  const version = (await machine.readFile(path.join(dir, 'PG_VERSION')))?.toString('utf8').trim();
-  const control = await machine.readFile(path.join(dir, 'global', 'pg_control'));
-  return {
-    kind: 'cluster',
-    major: version ? parseMajor(version) : undefined,
-    systemIdentifier: control && control.length >= 8 ? control.readBigUInt64LE(0).toString() : undefined,
     standbyMarker: entries.includes('standby.signal') || entries.includes('recovery.conf'),
   };
 }
