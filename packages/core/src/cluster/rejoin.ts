@@ -74,7 +74,7 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
   const fork = await timelineFork(rt.primary);
   let why = `it runs as a second primary, so its shutdown checkpoint will be past the fork at ${fork ?? 'unknown'}`;
   if (!running) {
-    const control = await readControlFacts(node.dataDir);
+    const control = await readControlFacts(node.dataDir, node.machine);
     if (control.state === 'shut down' && lsnAfter(fork, control.checkpoint)) {
       return { method: 'follow', detail: `it stopped cleanly at ${control.checkpoint}, before ${rt.primary.name}'s timeline forked at ${fork}: no rewind needed` };
     }
@@ -133,7 +133,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
     summary: `${node.name} stopped cleanly before ${primary.name}'s timeline forked`,
     async run(signal) {
       await clean.run(signal);
-      const { checkpoint } = await readControlFacts(node.dataDir);
+      const { checkpoint } = await readControlFacts(node.dataDir, node.machine);
       const fork = await timelineFork(primary);
       if (!lsnAfter(fork, checkpoint)) {
         throw new HotstandbyError('TOPOLOGY_CONFLICT', `${node.name}'s last checkpoint ${checkpoint} is not before ${primary.name}'s fork at ${fork ?? 'unknown'}`, {

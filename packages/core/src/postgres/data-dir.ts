@@ -1,5 +1,6 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Machine } from '../hosts/machine.js';
 import { parseMajor, type PgMajorNum } from './versions.js';
 
 // What is at a path that should become (or already is) a data directory.
@@ -14,8 +15,9 @@ export interface DataDirInfo {
   standbyMarker?: boolean;
 }
 
-// Look at a path without changing it.
-export async function inspectDataDir(dir: string): Promise<DataDirInfo> {
+// Look at a path without changing it (on the machine given, when it is another one).
+export async function inspectDataDir(dir: string, machine?: Machine): Promise<DataDirInfo> {
+  if (machine?.remote) return inspectRemoteDataDir(dir, machine);
   const st = await stat(dir).catch(() => undefined);
   if (!st) return { kind: 'absent' };
   if (!st.isDirectory()) return { kind: 'not-a-directory' };
@@ -31,8 +33,28 @@ export async function inspectDataDir(dir: string): Promise<DataDirInfo> {
   };
 }
 
+async function inspectRemoteDataDir(dir: string, machine: Machine): Promise<DataDirInfo> {
+  const st = await machine.stat(dir).catch(() => undefined);
+  if (!st) return { kind: 'absent' };
+  if (st.kind !== 'dir') return { kind: 'not-a-directory' };
+  const entries = (await machine.readdir(dir).catch(() => undefined)) ?? [];
+  if (entries.length === 0) return { kind: 'empty' };
+  if (!entries.includes('PG_VERSION')) return { kind: 'not-a-cluster' };
+  const version = ((await machine.readFile(path.posix.join(dir, 'PG_VERSION')).catch(() => undefined))?.toString('utf8') ?? '').trim();
+  return {
+    kind: 'cluster',
+    major: version ? parseMajor(version) : undefined,
+    systemIdentifier: await readSystemIdentifier(dir, machine),
+    standbyMarker: entries.includes('standby.signal') || entries.includes('recovery.conf'),
+  };
+}
+
 // The database system identifier: the first 8 bytes (little-endian) of global/pg_control.
-export async function readSystemIdentifier(dir: string): Promise<string | undefined> {
+export async function readSystemIdentifier(dir: string, machine?: Machine): Promise<string | undefined> {
+  if (machine?.remote) {
+    const bytes = await machine.readFile(path.posix.join(dir, 'global', 'pg_control')).catch(() => undefined);
+    return bytes && bytes.length >= 8 ? bytes.readBigUInt64LE(0).toString() : undefined;
+  }
   const handle = await open(path.join(dir, 'global', 'pg_control'), 'r').catch(() => undefined);
   if (!handle) return undefined;
   try {
@@ -45,8 +67,10 @@ export async function readSystemIdentifier(dir: string): Promise<string | undefi
 }
 
 // The port a running postmaster recorded in postmaster.pid (line 4).
-export async function readPostmasterPort(dir: string): Promise<number | undefined> {
-  const text = await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
+export async function readPostmasterPort(dir: string, machine?: Machine): Promise<number | undefined> {
+  const text = machine?.remote
+    ? (await machine.readFile(path.posix.join(dir, 'postmaster.pid')).catch(() => undefined))?.toString('utf8')
+    : await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const port = Number(text?.split('\n')[3]);
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }
