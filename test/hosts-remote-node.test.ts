@@ -129,6 +129,19 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     expect(await inspectDataDir(node.dataDir)).toEqual({ kind: 'absent' });
   }, 120_000);
 
+  test("a node reaches only its own server on its host: another data directory's server on its port is refused, a stopped one is named with its host", async () => {
+    const node = nodes.find((n) => n.name === 'main')!;
+    await node.start();
+    const impostor = nodeOnB('impostor', 5432);
+    await expect(impostor.query('SELECT 1')).rejects.toMatchObject({ code: 'FOREIGN_INSTANCE', message: expect.stringContaining(`serves ${node.dataDir}`) });
+    await node.stop();
+    const stopped = nodeOnB('stopped', 5439);
+    await expect(stopped.query('SELECT 1')).rejects.toMatchObject({
+      code: 'CONNECTION_FAILED',
+      message: expect.stringMatching(/cannot connect to stopped at 127\.0\.0\.1:5439 on root@198\.18\.[0-9.]+: /),
+    });
+  }, 120_000);
+
   test('a server killed on its host is seen as not running, and its stale postmaster.pid does not stop a start', async () => {
     const node = nodes.find((n) => n.name === 'main')!;
     await node.start();

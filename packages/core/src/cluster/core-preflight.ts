@@ -42,7 +42,7 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
   for (const standby of rt.standbys) {
-    const info = await inspectDataDir(standby.dataDir);
+    const info = await inspectDataDir(standby.dataDir, standby.machine);
     const key = `standbys[${rt.standbys.indexOf(standby)}].dataDir`;
     if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
       throw new HotstandbyError(

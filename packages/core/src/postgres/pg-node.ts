@@ -349,7 +349,8 @@ export class PgNode {
   async connectTarget(database = 'postgres'): Promise<ConnectTarget> {
     const target = this.target(database);
     if (!this.machine.remote) return target;
-    return { ...target, ...(await this.machine.postgresEndpoint(this.port, this.host)) };
+    const endpoint = `${this.host}:${this.port} on ${this.machine.label}`;
+    return { ...target, ...(await this.machine.postgresEndpoint(this.port, this.host)), endpoint };
   }
 
   // A postgres:// URL for people, without the password.
