@@ -35,7 +35,7 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
       dataDir: `${HOST_DATA_ROOT}/${name}`,
       binaries,
       osUser: user,
-      logFile: `${HOST_DATA_ROOT}/logs/${name}.log`,
+      logFile: `${HOST_DATA_ROOT}/${name}.log`,
       superuser: { name: 'postgres', password: PASSWORD },
       machine: b,
     });
@@ -105,8 +105,10 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     await node.query("ALTER SYSTEM SET work_mem = '7MB'");
     await node.reload();
     expect(await node.queryOne('SHOW work_mem')).toEqual({ work_mem: '7MB' });
-    // The server log is on b, made by the tool and owned by the server account.
-    expect(await b.stat(node.logFile)).toMatchObject({ kind: 'file', uid: user.uid });
+    // The server log is on b beside the data directory (whose parent the server account cannot write), made by the
+    // tool, private and owned by the server account.
+    expect(await b.stat(HOST_DATA_ROOT)).toMatchObject({ uid: 0, mode: 0o755 });
+    expect(await b.stat(node.logFile)).toMatchObject({ kind: 'file', uid: user.uid, mode: 0o600 });
     expect(await node.logSize()).toBeGreaterThan(0);
     expect(existsSync(node.logFile)).toBe(false);
 
@@ -207,6 +209,6 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     await standby.stop();
     await primary.stop();
     expect(existsSync(standby.dataDir)).toBe(false);
-    expect(existsSync(`${HOST_DATA_ROOT}/logs`)).toBe(false);
+    expect(existsSync(standby.logFile)).toBe(false);
   }, 240_000);
 });

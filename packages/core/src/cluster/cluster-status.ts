@@ -154,11 +154,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     role: spec.role,
     port: node.port,
     dataDir: node.dataDir,
-    state: (await node.exists())
-      ? (await node.machine.stat(node.dataPath('postmaster.pid')).catch(() => undefined))
-        ? 'stopped (crashed: stale postmaster.pid)'
-        : 'stopped'
-      : 'not created',
+    state: (await node.exists()) ? ((await node.machine.stat(node.dataPath('postmaster.pid'))) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
     running: pid !== null,
     pid,
     inRecovery: null,

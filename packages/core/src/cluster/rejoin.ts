@@ -68,7 +68,7 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
 // Which way the node rejoins, from pg_control and the primary's timeline history (a running node is stopped first:
 // its shutdown checkpoint then lies past the fork).
 export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: boolean): Promise<RejoinChoice> {
-  if (!(await node.machine.stat(node.dataPath('global', 'pg_control')).catch(() => undefined))) {
+  if (!(await node.machine.stat(node.dataPath('global', 'pg_control')))) {
     return { method: 'base-backup', detail: `${node.dataDir} holds no cluster (an earlier rejoin cleared it), so a fresh base backup follows` };
   }
   const fork = await timelineFork(rt.primary);

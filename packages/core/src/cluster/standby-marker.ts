@@ -16,7 +16,7 @@ export function standbyMarkerFile(node: PgNode): string {
 // pg_control says so), or a recovery.conf (which holds the connection settings only `up` can write), is refused.
 export async function checkStandbyMarker(node: PgNode, upstream: string): Promise<MissingMarker> {
   const file = standbyMarkerFile(node);
-  if (!(await node.exists()) || (await node.machine.stat(file).catch(() => undefined))) return { kind: 'present' };
+  if (!(await node.exists()) || (await node.machine.stat(file))) return { kind: 'present' };
   const control = await readControlFacts(node.dataDir, node.machine);
   const where = { node: node.name, file };
   if (!lastRanInRecovery(control)) {

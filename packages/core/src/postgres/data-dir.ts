@@ -15,7 +15,8 @@ export interface DataDirInfo {
   standbyMarker?: boolean;
 }
 
-// Look at a path without changing it (on the machine given, when it is another one).
+// Look at a path without changing it (on the machine given, when it is another one: a host that cannot be reached
+// is an error there, not an absent directory).
 export async function inspectDataDir(dir: string, machine?: Machine): Promise<DataDirInfo> {
   if (machine?.remote) return inspectRemoteDataDir(dir, machine);
   const st = await stat(dir).catch(() => undefined);
@@ -34,13 +35,13 @@ export async function inspectDataDir(dir: string, machine?: Machine): Promise<Da
 }
 
 async function inspectRemoteDataDir(dir: string, machine: Machine): Promise<DataDirInfo> {
-  const st = await machine.stat(dir).catch(() => undefined);
+  const st = await machine.stat(dir);
   if (!st) return { kind: 'absent' };
   if (st.kind !== 'dir') return { kind: 'not-a-directory' };
-  const entries = (await machine.readdir(dir).catch(() => undefined)) ?? [];
+  const entries = (await machine.readdir(dir)) ?? [];
   if (entries.length === 0) return { kind: 'empty' };
   if (!entries.includes('PG_VERSION')) return { kind: 'not-a-cluster' };
-  const version = ((await machine.readFile(path.posix.join(dir, 'PG_VERSION')).catch(() => undefined))?.toString('utf8') ?? '').trim();
+  const version = ((await machine.readFile(path.posix.join(dir, 'PG_VERSION')))?.toString('utf8') ?? '').trim();
   return {
     kind: 'cluster',
     major: version ? parseMajor(version) : undefined,
@@ -52,7 +53,7 @@ async function inspectRemoteDataDir(dir: string, machine: Machine): Promise<Data
 // The database system identifier: the first 8 bytes (little-endian) of global/pg_control.
 export async function readSystemIdentifier(dir: string, machine?: Machine): Promise<string | undefined> {
   if (machine?.remote) {
-    const bytes = await machine.readFile(path.posix.join(dir, 'global', 'pg_control')).catch(() => undefined);
+    const bytes = await machine.readFile(path.posix.join(dir, 'global', 'pg_control'));
     return bytes && bytes.length >= 8 ? bytes.readBigUInt64LE(0).toString() : undefined;
   }
   const handle = await open(path.join(dir, 'global', 'pg_control'), 'r').catch(() => undefined);
@@ -69,7 +70,7 @@ export async function readSystemIdentifier(dir: string, machine?: Machine): Prom
 // The port a running postmaster recorded in postmaster.pid (line 4).
 export async function readPostmasterPort(dir: string, machine?: Machine): Promise<number | undefined> {
   const text = machine?.remote
-    ? (await machine.readFile(path.posix.join(dir, 'postmaster.pid')).catch(() => undefined))?.toString('utf8')
+    ? (await machine.readFile(path.posix.join(dir, 'postmaster.pid')))?.toString('utf8')
     : await readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const port = Number(text?.split('\n')[3]);
   return Number.isInteger(port) && port > 0 ? port : undefined;

@@ -93,6 +93,12 @@ export class PgNode {
     return existsSync(path.join(this.dataDir, 'PG_VERSION'));
   }
 
+  // A file operation whose failure on this machine counts as "nothing there" (as it always has); on another machine
+  // a failure (the host cannot be reached) is reported, never taken for a stopped or missing server.
+  private localQuietly<T>(operation: Promise<T>): Promise<T | undefined> {
+    return this.machine.remote ? operation : operation.catch(() => undefined);
+  }
+
   // A path inside the data directory, spelled for the node's machine.
   dataPath(...parts: string[]): string {
     return (this.machine.remote ? path.posix : path).join(this.dataDir, ...parts);
@@ -100,13 +106,13 @@ export class PgNode {
 
   // True when the data directory holds a cluster (PG_VERSION exists on the node's machine).
   async exists(): Promise<boolean> {
-    this.seenExisting = (await this.machine.stat(this.dataPath('PG_VERSION')).catch(() => undefined)) !== undefined;
+    this.seenExisting = (await this.machine.stat(this.dataPath('PG_VERSION'))) !== undefined;
     return this.seenExisting;
   }
 
   // The PID postmaster.pid records (undefined when there is none or it is unreadable).
   private async recordedPid(): Promise<number | undefined> {
-    const text = (await this.machine.readFile(this.dataPath('postmaster.pid')).catch(() => undefined))?.toString('utf8');
+    const text = (await this.localQuietly(this.machine.readFile(this.dataPath('postmaster.pid'))))?.toString('utf8');
     if (text === undefined) return undefined;
     const pid = Number(text.split('\n')[0]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -129,10 +135,10 @@ export class PgNode {
   // directory runs, so the file is stale and goes.
   private async removeStaleLockFile(): Promise<void> {
     const lockFile = this.dataPath('postmaster.pid');
-    if (!(await this.machine.stat(lockFile).catch(() => undefined)) || (await this.pid()) !== undefined) return;
+    if (!(await this.machine.stat(lockFile)) || (await this.pid()) !== undefined) return;
     // A postmaster killed a moment ago may still be a zombie, and its backends still running: wait for them.
     await waitForDeadServer(this.dataDir, await this.recordedPid(), undefined, this.machine);
-    await this.machine.remove(lockFile).catch(() => undefined);
+    await this.localQuietly(this.machine.remove(lockFile));
   }
 
   // A path setting of the running server (data_directory, config_file, hba_file, ident_file) as this machine
@@ -198,7 +204,7 @@ export class PgNode {
   // does the same work (its start takes seconds less on a large backup). Later starts keep the server's setting.
   private async backupStartOptions(): Promise<string[]> {
     if ((!this.machine.remote && process.platform !== 'linux') || !this.facts.recoveryInitSyncMethod) return [];
-    if (!(await this.machine.stat(this.dataPath('backup_label')).catch(() => undefined))) return [];
+    if (!(await this.machine.stat(this.dataPath('backup_label')))) return [];
     return ['-o', '-c recovery_init_sync_method=syncfs'];
   }
 

@@ -80,11 +80,14 @@ function cleanLogLine(line: string): string {
 }
 
 // Make the directory of a server's log file when it is missing (a purge removed it, say), owned by the server's
-// OS user and private, so pg_ctl's -l can write there.
+// OS user and private, so pg_ctl's -l can write there. On another machine the log file itself is made too (empty,
+// 0600, owned by the server's OS user): it sits beside the data directory, in a directory the server's user may
+// not be able to write.
 export async function ensureLogDir(file: string, owner: { uid: number; gid: number }, machine?: Machine): Promise<void> {
   if (machine?.remote) {
     const dir = path.posix.dirname(file);
     if (!(await machine.stat(dir))) await machine.mkdir(dir, { mode: 0o700, uid: owner.uid, gid: owner.gid });
+    if (!(await machine.stat(file))) await machine.writeFileAtomic(file, '', { mode: 0o600, uid: owner.uid, gid: owner.gid, exact: true });
     return;
   }
   const dir = path.dirname(file);
