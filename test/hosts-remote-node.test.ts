@@ -27,7 +27,7 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
   const nodes: PgNode[] = [];
 
   // A node on b whose data directory and log live under b's own directory.
-  const nodeOnB = (name: string, port: number, role: 'primary' | 'standby' = 'primary'): PgNode => {
+  const nodeOnB = (name: string, port: number, role: 'primary' | 'standby' = 'primary', machine: Machine = b): PgNode => {
     const node = new PgNode({
       name,
       role,
@@ -37,7 +37,7 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
       osUser: user,
       logFile: `${HOST_DATA_ROOT}/${name}.log`,
       superuser: { name: 'postgres', password: PASSWORD },
-      machine: b,
+      machine,
     });
     nodes.push(node);
     return node;
@@ -66,15 +66,17 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     return result.stdout.trim();
   };
 
+  const hostB = () => ({
+    host: network.host('b').address,
+    user: 'root',
+    identityFile: network.identityFile,
+    options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
+  });
+
   beforeAll(async () => {
     network = await createTestNetwork(['b']);
     pool = new MachinePool();
-    b = await pool.machineOf({
-      host: network.host('b').address,
-      user: 'root',
-      identityFile: network.identityFile,
-      options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-    });
+    b = await pool.machineOf(hostB());
     user = await b.serverUser(undefined);
     binaries = await resolveBinaries({ binDir: BIN_DIR });
   }, 120_000);
@@ -211,4 +213,17 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     expect(existsSync(standby.dataDir)).toBe(false);
     expect(existsSync(standby.logFile)).toBe(false);
   }, 240_000);
+
+  test('a host that does not answer is an error, never taken for a missing data directory or a stopped server', async () => {
+    // Last: closing a second connection to the same host also ends the pool's (they share the control socket).
+    for (const node of nodes) expect(await node.isRunning()).toBe(false);
+    const lost = new MachinePool();
+    const machine = await lost.machineOf(hostB());
+    await lost.close();
+    const node = nodeOnB('main', 5432, 'primary', machine);
+    await expect(node.exists()).rejects.toThrow(/SSH connection to .* is already closed/);
+    await expect(node.isRunning()).rejects.toThrow(/already closed/);
+    await expect(inspectDataDir(node.dataDir, machine)).rejects.toThrow(/already closed/);
+    await expect(readSystemIdentifier(node.dataDir, machine)).rejects.toThrow(/already closed/);
+  });
 });
