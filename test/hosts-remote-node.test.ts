@@ -112,6 +112,10 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     expect(await b.stat(HOST_DATA_ROOT)).toMatchObject({ uid: 0, mode: 0o755 });
     expect(await b.stat(node.logFile)).toMatchObject({ kind: 'file', uid: user.uid, mode: 0o600 });
     expect(await node.logSize()).toBeGreaterThan(0);
+    // Its programs start in / as they do here, not in the login's home the server account cannot enter.
+    const initdbSays = await b.run(binaries.path('initdb'), ['--version'], { user });
+    expect(initdbSays.stderr).not.toMatch(/could not change directory/);
+    expect((await b.run('pwd', [], { user })).stdout.trim()).toBe('/');
     expect(existsSync(node.logFile)).toBe(false);
 
     await node.stop();
