@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { editAutoConf, PgNode, resolveServerUser, writeFileAtomic, chownIfRoot, type PgBinaries, type ServerUser } from '@hotstandby/core';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { freePort } from './free-port.js';
 import { makeTempDir, removeTempDir } from './temp-dir.js';
 import { testBinaries } from './test-binaries.js';
@@ -58,13 +58,7 @@ export async function createTestPrimary(options: TestPrimaryOptions = {}): Promi
     await mkdir(dataDir, { mode: 0o700 });
     await chownIfRoot(dataDir, serverUser.uid, serverUser.gid);
     await chownIfRoot(dir, serverUser.uid, serverUser.gid);
-    const pwfile = path.join(dir, '.pw');
-    await writeFileAtomic(pwfile, superuserPassword + '\n', { mode: 0o600, uid: serverUser.uid, gid: serverUser.gid });
-    try {
-      await node.initdb({ pwfile, extraArgs: ['--no-sync'] });
-    } finally {
-      await unlink(pwfile).catch(() => undefined);
-    }
+    await node.initdb({ password: superuserPassword, pwfileDir: dir, extraArgs: ['--no-sync'] });
     const autoConf = path.join(dataDir, 'postgresql.auto.conf');
     const settings = { port: String(port), listen_addresses: '127.0.0.1', unix_socket_directories: dir, fsync: 'off', ...options.settings };
     await writeFileAtomic(autoConf, editAutoConf(await readFile(autoConf, 'utf8').catch(() => undefined), settings), { mode: 0o600, uid: serverUser.uid, gid: serverUser.gid });

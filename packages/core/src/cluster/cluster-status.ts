@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { activeApplyDelay } from '../postgres/apply-delay.js';
@@ -156,7 +154,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     role: spec.role,
     port: node.port,
     dataDir: node.dataDir,
-    state: node.exists() ? (existsSync(path.join(node.dataDir, 'postmaster.pid')) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
+    state: (await node.exists()) ? ((await node.machine.stat(node.dataPath('postmaster.pid'))) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
     running: pid !== null,
     pid,
     inRecovery: null,
@@ -227,7 +225,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
         base.state = `streaming, but nothing heard from ${base.upstream ?? 'its upstream'} since ${silent}`;
       }
     } else {
-      base.disconnectedSince = disconnectedSince(await logTail(node.logFile, 400)) ?? null;
+      base.disconnectedSince = disconnectedSince(await logTail(node.logFile, 400, 0, node.machine)) ?? null;
       if (base.disconnectedSince) base.state = `running, not streaming (disconnected since ${base.disconnectedSince})`;
     }
   } catch (error) {

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import { inspectDataDirOn } from '../hosts/machine-data-dir.js';
+import { inspectDataDir } from '../postgres/data-dir.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
 import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -46,7 +46,7 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
   await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
   for (const standby of rt.standbys) {
-    const info = await inspectDataDirOn(standby.machine, standby.dataDir);
+    const info = await inspectDataDir(standby.dataDir, standby.machine);
     const key = `standbys[${rt.standbys.indexOf(standby)}].dataDir`;
     if (info.kind === 'not-a-directory' || info.kind === 'not-a-cluster') {
       throw new HotstandbyError(

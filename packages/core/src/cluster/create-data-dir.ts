@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyDir } from '../util/empty-dir.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
@@ -12,7 +12,7 @@ import { runSingleUser } from '../postgres/single-user.js';
 import { rewriteDataDirSystemIdentifier } from '../postgres/system-identifier.js';
 import { type TemplateCache, TemplateCorrupt, templateFacts, templateKey, type TemplateManifest } from '../postgres/template-cache.js';
 import { registerSecret } from '../secrets/secret-registry.js';
-import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
+import { chownIfRoot } from '../util/atomic-write.js';
 import { timed } from '../util/timings.js';
 
 // What a new data directory is made for.
@@ -137,13 +137,7 @@ async function initdbWithPassword(request: NewDataDir, dataDir: string, password
     logFile: path.join(request.runDir, 'initdb.log'),
     superuser: { name: request.superuser.name },
   });
-  const pwfile = path.join(request.runDir, `.initdb-${randomBytes(6).toString('hex')}.pw`);
-  await writeFileAtomic(pwfile, password + '\n', { mode: 0o600, uid: request.serverUser.uid, gid: request.serverUser.gid });
-  try {
-    await node.initdb({ pwfile, extraArgs: request.extraInitdbArgs });
-  } finally {
-    await unlink(pwfile).catch(() => undefined);
-  }
+  await node.initdb({ password, pwfileDir: request.runDir, extraArgs: request.extraInitdbArgs });
 }
 
 function initdbArgs(extra: readonly string[]): string[] {

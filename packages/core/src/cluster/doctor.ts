@@ -65,7 +65,7 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
       else add(`port ${node.port}`, 'fix', `${node.name}'s port is taken by another process`, `free it or choose another port for ${node.name}`);
     }
     for (const standby of rt.standbys) {
-      const info = await inspectDataDir(standby.dataDir);
+      const info = await inspectDataDir(standby.dataDir, standby.machine);
       if (info.kind === 'cluster' && info.major !== undefined && info.major !== b.major) {
         add(
           `version of ${standby.name}`,

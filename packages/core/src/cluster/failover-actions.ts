@@ -19,7 +19,7 @@ export function cleanShutdownCheck(node: PgNode): CheckAction {
     node: node.name,
     summary: `${node.name} shut down cleanly (pg_control says "shut down")`,
     async run() {
-      const { state } = await readControlFacts(node.dataDir);
+      const { state } = await readControlFacts(node.dataDir, node.machine);
       if (state !== 'shut down') throw new HotstandbyError('SERVER_STOP_FAILED', `${node.name} did not shut down cleanly (${state})`, { where: { node: node.name } });
     },
     byHand: {
@@ -41,7 +41,7 @@ export function replayPastShutdownWait(target: PgNode, old: PgNode, timeoutMs: n
     timeoutMs,
     summary: `${target.name} to replay past ${old.name}'s shutdown checkpoint`,
     async until() {
-      const { checkpoint } = await readControlFacts(old.dataDir);
+      const { checkpoint } = await readControlFacts(old.dataDir, old.machine);
       const replayed = await target.lsn('replay');
       if (lsnAfter(replayed, checkpoint)) return true;
       return `replayed up to ${replayed ?? 'nothing'}, the checkpoint is at ${checkpoint}`;

@@ -52,7 +52,7 @@ export async function planNodeStart(
   const results: ControlResult[] = [];
   const steps: PlanStep[] = [];
   for (const node of order) {
-    if (!node.exists()) results.push({ node: node.name, result: 'not created' });
+    if (!(await node.exists())) results.push({ node: node.name, result: 'not created' });
     else if (await running(node)) results.push({ node: node.name, result: 'already running' });
     else {
       const result: ControlResult = { node: node.name, result: 'started' };
@@ -79,7 +79,7 @@ export async function planNodeStart(
           byHand: { text: `pg_controldata ${node.dataDir} shows its "Database cluster state"` },
           run: async () => {
             unclean = await uncleanShutdownState(node);
-            logOffset = await logSize(node.logFile);
+            logOffset = await logSize(node.logFile, node.machine);
           },
         },
         { kind: 'node', node: node.name, op: 'start', summary: `starting ${node.name} on port ${node.port}` },
@@ -115,7 +115,7 @@ export async function planNodeStart(
 // pg_control's state of a stopped node when it was not shut down cleanly (an immediate stop, a crash): PostgreSQL
 // then runs crash recovery when it starts. Undefined after a clean shutdown, or when pg_control cannot be read.
 async function uncleanShutdownState(node: PgNode): Promise<string | undefined> {
-  const facts = await readControlFacts(node.dataDir).catch(() => undefined);
+  const facts = await readControlFacts(node.dataDir, node.machine).catch(() => undefined);
   if (!facts || facts.state === 'shut down' || facts.state === 'shut down in recovery') return undefined;
   return facts.state;
 }
@@ -128,7 +128,7 @@ export async function planNodeStop(rt: ClusterRuntime, names: readonly string[] 
   const steps: PlanStep[] = [];
   for (const node of [...stopOrder(rt), ...rt.detached].filter((n) => wanted.has(n.name))) {
     if (!(await node.isRunning())) {
-      results.push({ node: node.name, result: node.exists() ? 'already stopped' : 'not created' });
+      results.push({ node: node.name, result: (await node.exists()) ? 'already stopped' : 'not created' });
       continue;
     }
     const warning = await synchronousWarning(rt, node, wanted);

@@ -12,7 +12,6 @@ import { onWindows } from '../util/platform.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
-import { initdbOnMachine } from './initdb-on-machine.js';
 import { serverUserCannotReach } from '../errors/error-factories.js';
 
 // What provisioning the primary will do.
@@ -157,7 +156,7 @@ function planRemotePrimaryCreation(
     changes: true,
     summary: `initdb ${node.name} (PostgreSQL ${node.binaries.version}) on ${node.machine.label}`,
     details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
-    run: () => initdbOnMachine(node, rt.passwords.superuser!.value, checksums),
+    run: () => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: checksums }),
   });
   const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
   const file = settingsFilePath(node.facts, node.dataDir);

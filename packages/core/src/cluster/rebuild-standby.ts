@@ -16,7 +16,7 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
     });
   }
   const node = rt.node(name);
-  if (node.exists() && !rt.createdByTool(node.dataDir, node)) {
+  if ((await node.exists()) && !rt.createdByTool(node.dataDir, node)) {
     throw new HotstandbyError('DATA_DIR_CONFLICT', `${node.dataDir} was not created by hotstandby, so it will not delete it`, {
       where: { node: name },
       fix: `move ${node.dataDir} away yourself, then run hotstandby up to take a new base backup into it`,
@@ -31,7 +31,7 @@ export async function planRebuild(rt: ClusterRuntime, name: string): Promise<Ope
   }
   const steps: PlanStep[] = [...(await stopStandbySteps(node))];
   // Its tablespace directories go with it: the next base backup needs them empty.
-  if (node.exists()) steps.push((await deleteStandbyDataStep(rt, node)).step);
+  if (await node.exists()) steps.push((await deleteStandbyDataStep(rt, node)).step);
   const upstream = rt.node(spec.upstream ?? rt.primary.name);
   steps.push(...(await dropStandbySlotSteps(name, upstream, spec.slot, { why: 'so the new base backup starts from a new one' })));
   return {

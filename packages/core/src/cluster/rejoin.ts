@@ -68,13 +68,13 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
 // Which way the node rejoins, from pg_control and the primary's timeline history (a running node is stopped first:
 // its shutdown checkpoint then lies past the fork).
 export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: boolean): Promise<RejoinChoice> {
-  if (!existsSync(path.join(node.dataDir, 'global', 'pg_control'))) {
+  if (!(await node.machine.stat(node.dataPath('global', 'pg_control')))) {
     return { method: 'base-backup', detail: `${node.dataDir} holds no cluster (an earlier rejoin cleared it), so a fresh base backup follows` };
   }
   const fork = await timelineFork(rt.primary);
   let why = `it runs as a second primary, so its shutdown checkpoint will be past the fork at ${fork ?? 'unknown'}`;
   if (!running) {
-    const control = await readControlFacts(node.dataDir);
+    const control = await readControlFacts(node.dataDir, node.machine);
     if (control.state === 'shut down' && lsnAfter(fork, control.checkpoint)) {
       return { method: 'follow', detail: `it stopped cleanly at ${control.checkpoint}, before ${rt.primary.name}'s timeline forked at ${fork}: no rewind needed` };
     }
@@ -133,7 +133,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
     summary: `${node.name} stopped cleanly before ${primary.name}'s timeline forked`,
     async run(signal) {
       await clean.run(signal);
-      const { checkpoint } = await readControlFacts(node.dataDir);
+      const { checkpoint } = await readControlFacts(node.dataDir, node.machine);
       const fork = await timelineFork(primary);
       if (!lsnAfter(fork, checkpoint)) {
         throw new HotstandbyError('TOPOLOGY_CONFLICT', `${node.name}'s last checkpoint ${checkpoint} is not before ${primary.name}'s fork at ${fork ?? 'unknown'}`, {

@@ -69,7 +69,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
     const discard = await deleteStandbyDataStep(rt, node, { after: [forgetDir] });
     deleted.push(...discard.deleted);
     steps.push(discard.step);
-  } else if (node.exists()) {
+  } else if (await node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
     kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
   }

@@ -137,7 +137,7 @@ export async function planLag(rt: ClusterRuntime, name: string, change: LagChang
         : [
             write,
             { kind: 'node', node: name, op: 'reload', summary: `reload ${name} so it applies WAL ${delay === '0' ? 'without delay' : `${delay} after commit`}` },
-            tookDelay(rt, node, delay, { file, current, logOffset: await logSize(node.logFile) }),
+            tookDelay(rt, node, delay, { file, current, logOffset: await logSize(node.logFile, node.machine) }),
           ];
   return {
     command: `lag ${name} --delay ${delay}`,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { lastRanInRecovery, readControlFacts } from '../postgres/pg-control.js';
@@ -9,7 +8,7 @@ export type MissingMarker = { kind: 'present' } | { kind: 'restorable'; file: st
 
 // The file that makes PostgreSQL start a data directory as a standby: standby.signal (12+) or recovery.conf.
 export function standbyMarkerFile(node: PgNode): string {
-  return path.join(node.dataDir, node.facts.standbySetup);
+  return node.dataPath(node.facts.standbySetup);
 }
 
 // Check a stopped standby before it starts: without its marker PostgreSQL would start it as a second, writable
@@ -17,8 +16,8 @@ export function standbyMarkerFile(node: PgNode): string {
 // pg_control says so), or a recovery.conf (which holds the connection settings only `up` can write), is refused.
 export async function checkStandbyMarker(node: PgNode, upstream: string): Promise<MissingMarker> {
   const file = standbyMarkerFile(node);
-  if (!node.exists() || existsSync(file)) return { kind: 'present' };
-  const control = await readControlFacts(node.dataDir);
+  if (!(await node.exists()) || (await node.machine.stat(file))) return { kind: 'present' };
+  const control = await readControlFacts(node.dataDir, node.machine);
   const where = { node: node.name, file };
   if (!lastRanInRecovery(control)) {
     return {

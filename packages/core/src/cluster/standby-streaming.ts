@@ -40,7 +40,7 @@ export async function checkStreamingAfterStart(rt: ClusterRuntime, node: PgNode,
       }
       const byDesign = delay ? await holdsUnappliedWal(node).catch(() => undefined) : undefined;
       if (byDesign) return { byDesign: `a delayed standby (recovery_min_apply_delay ${delay}): ${byDesign}` };
-      logged = lastReplicationError(await logTail(node.logFile, 40, logOffset));
+      logged = lastReplicationError(await logTail(node.logFile, 40, logOffset, node.machine));
       // With its upstream up, one failed attempt may be passing: the walreceiver retries every few seconds
       // (wal_retrieve_retry_interval, 5 s by default), so an error ends the wait only once retries had time.
       if (logged && upstreamRunning && Date.now() - began < RETRY_GRACE_MS) return undefined;

@@ -52,7 +52,7 @@ export class StepContextFactory {
       signal: this.flags.signal,
       dryRun: this.flags.dryRun,
       allowRestart: this.flags.allowRestart,
-      isPlanned: (n) => this.flags.dryRun && !n.exists(),
+      isPlanned: (n) => this.flags.dryRun && !n.existsHere(),
       ...(this.flags.plannedWrites ? { plannedWrite: (file: string) => this.flags.plannedWrites!.has(path.resolve(file)) } : {}),
       run: (actions) => this.executor.applyAll(actions),
       recordCreated: (dir, node) => rt.store.addJournal({ kind: 'dir', ...(node?.machine.remote ? { node: node.name } : {}), path: dir, at: new Date().toISOString() }),

@@ -17,7 +17,7 @@ import { pipelineRig } from './operation-executor.js';
 // Run only the named steps (for example ["verify"]) against the cluster as it is.
 export async function runSteps(spec: ClusterSpec, clusterOptions: ClusterOptions, names: readonly string[], options: StepRunOptions = {}): Promise<StepRecord[]> {
   return withSteps(spec, clusterOptions, names, options, async ({ rt, steps, contexts, executor }) => {
-    if (!rt.primary.exists()) {
+    if (!(await rt.primary.exists())) {
       throw new HotstandbyError('NOT_CREATED', `the primary ${rt.primary.name} does not exist yet (${rt.primary.dataDir})`, {
         where: { node: rt.primary.name },
         fix: 'run hotstandby up first',

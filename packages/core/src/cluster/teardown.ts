@@ -77,7 +77,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   const journal = [...rt.state.journal];
   const undoing = new Set<JournalEntry>();
   const undo = journal.filter((e) => e.kind !== 'dir');
-  if (((options.restore && undo.length > 0) || (options.purge && adopted)) && !primaryRuns && primary.exists()) {
+  if (((options.restore && undo.length > 0) || (options.purge && adopted)) && !primaryRuns && (await primary.exists())) {
     steps.push({
       title: `start ${primary.name} to undo the changes`,
       actions: [{ kind: 'node', node: primary.name, op: 'start', summary: `starting ${primary.name} to undo the changes` }],
@@ -158,11 +158,11 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
 
   if (options.purge)
     steps.push(
-      ...planPurge(
+      ...(await planPurge(
         rt,
         result,
         journal.filter((e) => !undoing.has(e)),
-      ),
+      )),
     );
   const flags = [options.purge ? ' --purge' : '', options.restore ? ' --restore' : '', mode === 'fast' ? '' : ` --mode ${mode}`].join('');
   return {
@@ -223,7 +223,7 @@ function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mo
 
 // The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
 // (original files, roles or slots on a node that stays) keeps the state directory.
-function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): PlanStep[] {
+async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): Promise<PlanStep[]> {
   const stateDir = rt.layout.root;
   const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
   // Directories on this machine; those on other hosts are removed there, each by its node's machine.
@@ -231,10 +231,12 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
   // A node's data directory is matched by path (on whichever machine the entry names).
   const isCreated = (dir: string) => createdDirs.some((c) => c.path === dir || isInside(dir, c.path));
   const all = [...rt.nodes, ...rt.detached];
+  const keptNodes = new Set<string>();
   for (const node of all) {
-    if (node.exists() && !isCreated(node.dataDir)) result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
+    if (!(await node.exists()) || isCreated(node.dataDir)) continue;
+    result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
+    keptNodes.add(node.name);
   }
-  const keptNodes = new Set(all.filter((n) => n.exists() && !isCreated(n.dataDir)).map((n) => n.name));
   const pending = journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the

@@ -39,7 +39,9 @@ export class SshMachine implements Machine {
   async runAllowFailure(program: string, args: readonly string[], options: MachineRunOptions = {}): Promise<RunResult> {
     const env: Record<string, string> = { ...BASE_ENV, ...(options.user ? { HOME: options.user.home, USER: options.user.name, LOGNAME: options.user.name } : {}), ...options.env };
     const envLines = Object.entries(env).map(([k, v]) => `${k}=${Buffer.from(v).toString('base64')}\n`);
-    const argv = ['sh', '-c', WITH_ENV, 'hotstandby-env', ...(await this.asUser(options.user)), program, ...args];
+    const asUser = await this.asUser(options.user);
+    // As on this machine, a program run as another account starts in / (the login's home may be closed to it).
+    const argv = ['sh', '-c', asUser.length > 0 ? `cd /\n${WITH_ENV}` : WITH_ENV, 'hotstandby-env', ...asUser, program, ...args];
     return this.connection.runAllowFailure(argv, {
       input: `${envLines.join('')}\n${options.input ?? ''}`,
       timeoutMs: options.timeoutMs,

@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { Machine } from '../hosts/machine.js';
 import { onWindows } from '../util/platform.js';
 import { quoteIdent } from './quoting.js';
 import { sqlFailed } from './sql-errors.js';
@@ -11,7 +12,8 @@ import { timed } from '../util/timings.js';
 
 // A node's superuser connections: one per database, shared by concurrent callers (the promise is cached, so
 // two callers never open two), queries queued one after another, and the first connection checked to be the
-// node's own server (not another cluster answering on its port).
+// node's own server (not another cluster answering on its port). The target says where a client here reaches the
+// server (through the SSH connection for a node on another machine); its data directory is resolved on its machine.
 export class NodeConnections {
   private readonly clients = new Map<string, Promise<pg.Client>>();
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -20,7 +22,8 @@ export class NodeConnections {
   constructor(
     private readonly node: string,
     private readonly dataDir: string,
-    private readonly target: (database: string) => ConnectTarget,
+    private readonly target: (database: string) => ConnectTarget | Promise<ConnectTarget>,
+    private readonly machine?: Machine,
   ) {}
 
   // Run SQL and return the rows; a failed statement becomes SQL_FAILED with its SQLSTATE kept.
@@ -63,7 +66,7 @@ export class NodeConnections {
   }
 
   private async connect(database: string): Promise<pg.Client> {
-    const client = await timed(`login ${this.node} ${database}`, () => openClient(this.target(database)));
+    const client = await timed(`login ${this.node} ${database}`, async () => openClient(await this.target(database)));
     client.on('error', () => this.drop(database, client));
     client.on('end', () => this.drop(database, client));
     try {
@@ -89,9 +92,11 @@ export class NodeConnections {
 
   private async checkIdentity(client: pg.Client): Promise<void> {
     const row = await this.checkSuperuser(client);
-    if (onWindows()) return this.checkIdentityByLockFile(client);
-    const mine = await realpath(this.dataDir).catch(() => this.dataDir);
-    const theirs = await realpath(row.dir).catch(() => row.dir);
+    const remote = this.machine?.remote === true;
+    if (!remote && onWindows()) return this.checkIdentityByLockFile(client);
+    const resolve = (dir: string) => (remote ? this.machine!.realpath(dir) : realpath(dir)).catch(() => dir);
+    const mine = await resolve(this.dataDir);
+    const theirs = await resolve(row.dir);
     if (mine !== theirs) {
       throw new HotstandbyError('FOREIGN_INSTANCE', `the server on this node's port serves ${theirs}, not ${this.node}'s data directory ${mine}`, {
         where: { node: this.node },

@@ -1,5 +1,5 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeRole } from '../config/cluster-spec.js';
 import { onWindows } from '../util/platform.js';
@@ -10,12 +10,11 @@ import { localMachine } from '../hosts/local-machine.js';
 import type { Machine } from '../hosts/machine.js';
 import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
-import { runProgram, runProgramAllowFailure } from './process-runner.js';
 import { NodeConnections } from './node-connections.js';
-import { processAlive, processWorksIn, waitForDeadServer } from './process-alive.js';
+import { serverProcessRuns, waitForDeadServer } from './process-alive.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
-import { openSession } from './sql-session.js';
+import { openSession, type ConnectTarget } from './sql-session.js';
 import type { SqlClient } from './sql-client.js';
 
 export { sqlFailed, sqlStateOf } from './sql-errors.js';
@@ -60,6 +59,7 @@ export class PgNode {
   readonly configDir?: string;
   private readonly superuser: { name: string; password?: string };
   private readonly connections: NodeConnections;
+  private seenExisting = false;
 
   constructor(options: PgNodeOptions) {
     this.name = options.name;
@@ -73,7 +73,7 @@ export class PgNode {
     this.host = options.host ?? '127.0.0.1';
     this.machine = options.machine ?? localMachine;
     this.configDir = options.configDir;
-    this.connections = new NodeConnections(this.name, this.dataDir, (database) => this.target(database));
+    this.connections = new NodeConnections(this.name, this.dataDir, (database) => this.connectTarget(database), this.machine);
   }
 
   // What pg_ctl -D gets: the directory holding postgresql.conf.
@@ -86,22 +86,43 @@ export class PgNode {
     return versionFacts(this.binaries.major);
   }
 
-  // True when the data directory holds a cluster (PG_VERSION exists).
-  exists(): boolean {
+  // exists() answered without waiting, for the dry-run planning checks that cannot wait: on this machine the data
+  // directory is looked at; a node on another machine counts as not created until exists() has seen it.
+  existsHere(): boolean {
+    if (this.machine.remote) return this.seenExisting;
     return existsSync(path.join(this.dataDir, 'PG_VERSION'));
   }
 
-  // The PID of a live postmaster for this data directory, if one runs.
-  async pid(): Promise<number | undefined> {
-    let text: string;
-    try {
-      text = await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8');
-    } catch {
-      return undefined;
-    }
+  // A file operation whose failure on this machine counts as "nothing there" (as it always has); on another machine
+  // a failure (the host cannot be reached) is reported, never taken for a stopped or missing server.
+  private localQuietly<T>(operation: Promise<T>): Promise<T | undefined> {
+    return this.machine.remote ? operation : operation.catch(() => undefined);
+  }
+
+  // A path inside the data directory, spelled for the node's machine.
+  dataPath(...parts: string[]): string {
+    return (this.machine.remote ? path.posix : path).join(this.dataDir, ...parts);
+  }
+
+  // True when the data directory holds a cluster (PG_VERSION exists on the node's machine).
+  async exists(): Promise<boolean> {
+    this.seenExisting = (await this.machine.stat(this.dataPath('PG_VERSION'))) !== undefined;
+    return this.seenExisting;
+  }
+
+  // The PID postmaster.pid records (undefined when there is none or it is unreadable).
+  private async recordedPid(): Promise<number | undefined> {
+    const text = (await this.localQuietly(this.machine.readFile(this.dataPath('postmaster.pid'))))?.toString('utf8');
+    if (text === undefined) return undefined;
     const pid = Number(text.split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return (await processAlive(pid)) && (await processWorksIn(pid, this.dataDir)) ? pid : undefined;
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  // The PID of a live postmaster for this data directory, if one runs (checked on the node's machine).
+  async pid(): Promise<number | undefined> {
+    const pid = await this.recordedPid();
+    if (pid === undefined) return undefined;
+    return (await serverProcessRuns(this.machine, pid, this.dataDir)) ? pid : undefined;
   }
 
   // True when a postmaster runs for this data directory.
@@ -113,19 +134,18 @@ export class PgNode {
   // PostgreSQL refuse to start ("lock file already exists"); pid() has checked that no postmaster of this data
   // directory runs, so the file is stale and goes.
   private async removeStaleLockFile(): Promise<void> {
-    const lockFile = path.join(this.dataDir, 'postmaster.pid');
-    if (!existsSync(lockFile) || (await this.pid()) !== undefined) return;
+    const lockFile = this.dataPath('postmaster.pid');
+    if (!(await this.machine.stat(lockFile)) || (await this.pid()) !== undefined) return;
     // A postmaster killed a moment ago may still be a zombie, and its backends still running: wait for them.
-    const recorded = Number((await readFile(lockFile, 'utf8').catch(() => '')).split('\n')[0]);
-    await waitForDeadServer(this.dataDir, Number.isInteger(recorded) && recorded > 0 ? recorded : undefined);
-    await unlink(lockFile).catch(() => undefined);
+    await waitForDeadServer(this.dataDir, await this.recordedPid(), undefined, this.machine);
+    await this.localQuietly(this.machine.remove(lockFile));
   }
 
   // A path setting of the running server (data_directory, config_file, hba_file, ident_file) as this machine
   // names it. On Windows the server keeps paths in the system's ANSI code page, which a UTF-8 database passes
   // on undecodable, so one inside the server's data directory is named from this node's own dataDir instead.
   async settingPath(setting: string): Promise<string> {
-    if (!onWindows()) return (await this.queryOne<{ value: string }>('SELECT current_setting($1) AS value', [setting]))!.value;
+    if (this.machine.remote || !onWindows()) return (await this.queryOne<{ value: string }>('SELECT current_setting($1) AS value', [setting]))!.value;
     const sql = "SELECT encode(textsend(current_setting('data_directory')), 'hex') AS dir, encode(textsend(current_setting($1)), 'hex') AS value";
     const row = (await this.queryOne<{ dir: string; value: string }>(sql, [setting]))!;
     const value = Buffer.from(row.value, 'hex');
@@ -135,24 +155,33 @@ export class PgNode {
     return value.toString('utf8');
   }
 
-  // Run initdb into the data directory (which must be empty or absent), as the node's OS user.
-  async initdb(options: { pwfile: string; extraArgs?: readonly string[] }): Promise<void> {
-    await runProgram(
-      this.binaries.path('initdb'),
-      ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${options.pwfile}`, ...INITDB_FIXED_ARGS, ...(options.extraArgs ?? [])],
-      { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000 },
-    );
+  // Run initdb into the data directory (which must be empty or absent), as the node's OS user, on the node's
+  // machine. The superuser's password reaches initdb in a file there (0600, owned by the OS user) made in pwfileDir
+  // (the data directory's parent when not given) and removed afterwards, never in an argument.
+  async initdb(options: { password: string; pwfileDir?: string; extraArgs?: readonly string[] }): Promise<void> {
+    const paths = this.machine.remote ? path.posix : path;
+    const pwfile = paths.join(options.pwfileDir ?? paths.dirname(this.dataDir), `.initdb-${randomBytes(6).toString('hex')}.pw`);
+    await this.machine.writeFileAtomic(pwfile, options.password + '\n', { mode: 0o600, uid: this.osUser.uid, gid: this.osUser.gid, exact: true });
+    try {
+      await this.machine.run(
+        this.binaries.path('initdb'),
+        ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${pwfile}`, ...INITDB_FIXED_ARGS, ...(options.extraArgs ?? [])],
+        { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000 },
+      );
+    } finally {
+      await this.machine.remove(pwfile).catch(() => undefined);
+    }
   }
 
   // Start the server and wait until it accepts connections; a failure carries the log's tail.
   async start(options: { timeoutSec?: number } = {}): Promise<void> {
     const timeout = options.timeoutSec ?? 90;
-    await ensureLogDir(this.logFile, this.osUser);
+    await ensureLogDir(this.logFile, this.osUser, this.machine);
     await this.removeStaleLockFile();
-    const offset = await logSize(this.logFile);
-    const result = await runProgramAllowFailure(
+    const offset = await logSize(this.logFile, this.machine);
+    const result = await this.machine.runAllowFailure(
       this.binaries.path('pg_ctl'),
-      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...this.backupStartOptions()],
+      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...(await this.backupStartOptions())],
       {
         user: this.osUser,
         detached: true,
@@ -173,8 +202,9 @@ export class PgNode {
   // The first start of a fresh base backup (a backup_label is there) syncs the whole data directory before
   // recovery, which pg_basebackup has just written and synced file by file: on Linux with 14+, one syncfs(2)
   // does the same work (its start takes seconds less on a large backup). Later starts keep the server's setting.
-  private backupStartOptions(): string[] {
-    if (process.platform !== 'linux' || !this.facts.recoveryInitSyncMethod || !existsSync(path.join(this.dataDir, 'backup_label'))) return [];
+  private async backupStartOptions(): Promise<string[]> {
+    if ((!this.machine.remote && process.platform !== 'linux') || !this.facts.recoveryInitSyncMethod) return [];
+    if (!(await this.machine.stat(this.dataPath('backup_label')))) return [];
     return ['-o', '-c recovery_init_sync_method=syncfs'];
   }
 
@@ -182,7 +212,7 @@ export class PgNode {
   async stop(mode: StopMode = 'fast', timeoutSec = 90): Promise<void> {
     await this.closeConnections();
     if (!(await this.isRunning())) return;
-    const result = await runProgramAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.controlDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
+    const result = await this.machine.runAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.controlDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
       user: this.osUser,
       purpose: `pg_ctl stop for ${this.name}`,
       timeoutMs: (timeoutSec + 15) * 1000,
@@ -220,7 +250,7 @@ export class PgNode {
   // (pg_conf_load_time() moves), so what follows sees the new settings.
   async reload(timeoutMs = 15_000): Promise<void> {
     const before = await this.queryOne<{ t: string }>('SELECT pg_conf_load_time()::text AS t').catch(() => undefined);
-    await runProgram(this.binaries.path('pg_ctl'), ['reload', '-D', this.controlDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
+    await this.machine.run(this.binaries.path('pg_ctl'), ['reload', '-D', this.controlDir, '-s'], { user: this.osUser, purpose: `pg_ctl reload for ${this.name}` });
     if (!before) return;
     await this.pollQueryUntil('SELECT pg_conf_load_time()::text AS t', (row) => (row.t !== before.t ? true : undefined), {
       timeoutMs,
@@ -230,7 +260,7 @@ export class PgNode {
 
   // Promote a standby with pg_ctl promote and wait until it accepts writes.
   async promote(timeoutMs = 60_000): Promise<void> {
-    await runProgram(this.binaries.path('pg_ctl'), ['promote', '-D', this.controlDir, '-w', '-t', String(Math.ceil(timeoutMs / 1000)), '-s'], {
+    await this.machine.run(this.binaries.path('pg_ctl'), ['promote', '-D', this.controlDir, '-w', '-t', String(Math.ceil(timeoutMs / 1000)), '-s'], {
       user: this.osUser,
       purpose: `pg_ctl promote for ${this.name}`,
     });
@@ -253,7 +283,7 @@ export class PgNode {
 
   // Run a function on one dedicated connection (for work that must stay in one session, like a backup).
   async session<T>(fn: (client: SqlClient) => Promise<T>, database = 'postgres'): Promise<T> {
-    const client = await openSession(this.target(database));
+    const client = await openSession(await this.connectTarget(database));
     try {
       return await fn(client);
     } finally {
@@ -302,7 +332,12 @@ export class PgNode {
 
   // The last lines of the server log (from a byte offset, to see only what one start wrote).
   async logTail(lines = 20, fromOffset = 0): Promise<string> {
-    return logTail(this.logFile, lines, fromOffset);
+    return logTail(this.logFile, lines, fromOffset, this.machine);
+  }
+
+  // How many bytes the server log has now (a mark for logTail), on the node's machine.
+  async logSize(): Promise<number> {
+    return logSize(this.logFile, this.machine);
   }
 
   // Close every cached connection.
@@ -313,6 +348,15 @@ export class PgNode {
   // Connection parameters for the superuser (password included; never print this).
   target(database = 'postgres') {
     return { host: this.host, port: this.port, user: this.superuser.name, password: this.superuser.password, database, node: this.name };
+  }
+
+  // Where a client on this machine reaches the server: the node's own address, or for a node on another machine
+  // the forwarded socket of the SSH connection to the server's address there (password included; never print this).
+  async connectTarget(database = 'postgres'): Promise<ConnectTarget> {
+    const target = this.target(database);
+    if (!this.machine.remote) return target;
+    const endpoint = `${this.host}:${this.port} on ${this.machine.label}`;
+    return { ...target, ...(await this.machine.postgresEndpoint(this.port, this.host)), endpoint };
   }
 
   // A postgres:// URL for people, without the password.

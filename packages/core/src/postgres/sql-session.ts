@@ -13,6 +13,9 @@ export interface ConnectTarget {
   replication?: boolean;
   // Node name, for messages.
   node: string;
+  // How messages name where the server is, when host and port are not that (a forwarded socket of an SSH
+  // connection: "127.0.0.1:5432 on root@db2").
+  endpoint?: string;
   connectTimeoutMs?: number;
 }
 
@@ -34,7 +37,7 @@ export async function openSession(target: ConnectTarget): Promise<SqlClient> {
 // The error to report for a failed connection.
 export function connectionError(error: PgServerError, target: ConnectTarget): HotstandbyError {
   const where = { node: target.node };
-  const endpoint = `${target.host}:${target.port}`;
+  const endpoint = target.endpoint ?? `${target.host}:${target.port}`;
   if (target.password === undefined && /password must be a string|password authentication|SASL/i.test(error.message)) {
     return new HotstandbyError('AUTH_FAILED', `${target.node} (${endpoint}) wants a password for "${target.user}", and none is known`, {
       where,
