@@ -86,7 +86,6 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     const own = `port = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${primaryDir}'\n`;
     await a.writeFileAtomic(conf, `${(await a.readFile(conf))!.toString('utf8')}\n${own}`);
     await a.run(binaries.path('pg_ctl'), ['-D', primaryDir, '-l', `${primaryDir}.log`, '-w', 'start'], { user: serverUser, detached: true, purpose: 'pg_ctl start on a' });
-    const endpoint = await a.postgresEndpoint(PRIMARY_PORT, '127.0.0.1');
     const spec = clusterSpec();
     primary = new PgNode({
       name: 'alpha',
@@ -97,7 +96,6 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
       osUser: serverUser,
       logFile: `${primaryDir}.log`,
       superuser: { name: 'postgres', password: SUPERUSER_PASSWORD },
-      host: endpoint.host,
       machine: a,
     });
     standbyUser = await b.serverUser(undefined);

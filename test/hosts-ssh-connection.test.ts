@@ -45,7 +45,21 @@ describe.skipIf(unavailable !== undefined)('an SSH connection to another host', 
     }
     const left = listProcesses().filter((p) => p.args.join(' ').includes('ControlMaster=yes') && p.args.join(' ').includes(target.host));
     expect(left).toEqual([]);
-    expect(readdirSync(path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid!()}`))).not.toContain(String(process.pid));
+    expect(readdirSync(path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid!()}`)).filter((d) => d.startsWith(`${process.pid}-`))).toEqual([]);
+  });
+
+  test('closing one of two connections to the host leaves the other working, with its forwarded sockets', async () => {
+    const first = await SshConnection.open(target);
+    const second = await SshConnection.open(target);
+    try {
+      const forward = await second.forwardPostgres(5999);
+      await first.close();
+      expect((await second.run(['hostname'])).stdout.trim()).toBe('db2');
+      expect(existsSync(forward.socketDir)).toBe(true);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 
   test('writes a file atomically on the host with its mode and owner; the content is in no command line', async () => {

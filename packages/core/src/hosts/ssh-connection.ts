@@ -11,6 +11,9 @@ import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 // long enough to serve one command's pauses, short enough that nothing lingers.
 const CONTROL_PERSIST_SECONDS = 30;
 
+// Connections this process has opened (names their control directories).
+let opened = 0;
+
 // What a remote command needs besides its argv.
 export interface RemoteRunOptions {
   // Sent on the command's standard input (file contents, secrets: never in the command line).
@@ -43,7 +46,9 @@ export class SshConnection {
     const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
     await mkdir(base, { recursive: true, mode: 0o700 });
     await removeStaleControlDirs(base);
-    const controlDir = path.join(base, String(process.pid));
+    // One directory per connection (named by this process and a counter), so closing one connection never ends
+    // another's master process or removes its forwarded sockets.
+    const controlDir = path.join(base, `${process.pid}-${++opened}`);
     await mkdir(controlDir, { recursive: true, mode: 0o700 });
     const connection = new SshConnection(target, controlDir);
     const result = await runProgramAllowFailure(
@@ -158,7 +163,7 @@ function unreachable(target: SshTarget, result: RunResult): HotstandbyError {
 // Control directories of hotstandby processes that no longer run (killed before they could close their connections).
 async function removeStaleControlDirs(base: string): Promise<void> {
   for (const entry of await readdir(base).catch(() => [] as string[])) {
-    const pid = Number(entry);
+    const pid = Number(entry.split('-')[0]);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     if (!(await processAlive(pid))) await rm(path.join(base, entry), { recursive: true, force: true });
   }
