@@ -121,9 +121,11 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
       throw conflict(where, `node name "${n.name}" is used twice (${keyOf(before, 'name')} and ${keyOf(n, 'name')})`, keyOf(n, 'name'), 'give every node its own name', file);
     names.set(n.name, n);
   }
-  const ports = new Map<number, NodeSpec>();
+  // Nodes on different hosts may listen on the same port number.
+  const ports = new Map<string, NodeSpec>();
   for (const n of nodes) {
-    const before = ports.get(n.port);
+    const key = `${n.host?.host ?? ''}:${n.port}`;
+    const before = ports.get(key);
     if (before)
       throw conflict(
         where,
@@ -132,7 +134,7 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
         'give every node its own port',
         file,
       );
-    ports.set(n.port, n);
+    ports.set(key, n);
   }
   const slots = new Map<string, NodeSpec>();
   for (const n of spec.standbys) {
