@@ -112,4 +112,3 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
 test.runIf(unavailable !== undefined)('the multi-host cluster test is skipped only with a reason', () => {
   expect(unavailable).toMatch(/need/);
 });
-

@@ -62,6 +62,7 @@ export async function planNodeStart(
       if (signal) {
         actions.push({
           kind: 'write-file',
+          node: node.name,
           path: signal,
           content: '',
           owner: 'server',

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { lsnAfter } from '../postgres/lsn.js';
 import { readControlFacts } from '../postgres/pg-control.js';
+import { hostSeenFrom } from '../hosts/node-address.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -51,7 +51,7 @@ export async function planRejoin(rt: ClusterRuntime, name: string, pipeline: Pip
   const fellBack = () => {
     outcome = { method: 'base-backup', detail: `${choice.detail.split('; ')[0]}; pg_rewind could not rewind it, so a fresh base backup follows` };
   };
-  steps.push(...rejoinSteps(rt, node, choice, rt.primary, fellBack));
+  steps.push(...(await rejoinSteps(rt, node, choice, rt.primary, fellBack)));
   steps.push(await pipelineStep(rt, pipeline, topologyAfterRejoin(rt.state.topology, name), steps));
   return {
     ...choice,
@@ -81,14 +81,24 @@ export async function chooseRejoin(rt: ClusterRuntime, node: PgNode, running: bo
     why = control.state !== 'shut down' ? `it did not stop cleanly (${control.state})` : `its last checkpoint ${control.checkpoint} is past the fork at ${fork ?? 'unknown'}`;
   }
   const aside = rt.createdByTool(node.dataDir, node) ? undefined : asidePath(node);
-  if (rt.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)`, aside };
+  if (node.binaries.has('pg_rewind')) return { method: 'pg_rewind', detail: `${why}; pg_rewind rewinds it (if it cannot, a fresh base backup follows)`, aside };
   const kept = aside ? ` (the old directory is kept as ${aside})` : '';
-  return { method: 'base-backup', detail: `${why}; no pg_rewind in ${rt.binaries.binDir}, so a fresh base backup follows${kept}`, aside };
+  return {
+    method: 'base-backup',
+    detail: `${why}; no pg_rewind in ${node.binaries.binDir}${node.machine.remote ? ` on ${node.machine.label}` : ''}, so a fresh base backup follows${kept}`,
+    aside,
+  };
 }
 
 // The steps that make a stopped former primary a standby of the current primary the chosen way (the pipeline's
 // recovery settings and start come after them).
-export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice, primary: PgNode = rt.primary, fellBack: () => void = () => undefined): PlanStep[] {
+export async function rejoinSteps(
+  rt: ClusterRuntime,
+  node: PgNode,
+  choice: RejoinChoice,
+  primary: PgNode = rt.primary,
+  fellBack: () => void = () => undefined,
+): Promise<PlanStep[]> {
   const again = `run "hotstandby rejoin ${node.name}": it plans again from what it finds (pg_rewind, or a fresh base backup)`;
   const steps: PlanStep[] = [
     {
@@ -105,17 +115,17 @@ export function rejoinSteps(rt: ClusterRuntime, node: PgNode, choice: RejoinChoi
   } else if (choice.method === 'pg_rewind') {
     steps.push({
       title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
-      actions: rewindActions(rt, node, primary, fellBack, choice.aside),
+      actions: await rewindActions(rt, node, primary, fellBack, choice.aside),
       check: `pg_rewind ends with "Done!"`,
       ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir, node) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
     });
   } else {
-    steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: clearActions(rt, node, choice.aside) });
+    steps.push({ title: `clearing the way for a fresh base backup of ${node.name}`, actions: await clearActions(rt, node, choice.aside) });
   }
   steps.push({
     title: `marking ${node.name} as a standby`,
     actions: [
-      ...ownSlotActions(rt, node, choice),
+      ...(await ownSlotActions(rt, node, choice)),
       markerAction(node),
       { kind: 'record', summary: `${node.name} is a standby again`, run: () => recordRejoin(rt.store, node.name) },
     ],
@@ -148,12 +158,15 @@ function followCheck(node: PgNode, primary: PgNode): Action {
 
 // pg_rewind as the server's OS user, with the superuser's password in a temporary 0600 passfile; when it fails,
 // the directory is cleared for a fresh base backup instead.
-function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void, aside?: string): Action[] {
-  const passfile = path.join(rt.layout.runDir, `.rewind-${randomBytes(6).toString('hex')}.pgpass`);
-  const source = buildConninfo({ host: '127.0.0.1', port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
+// On another host, pg_rewind runs there (as that host's server account), its passfile beside the data directory.
+async function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void, aside?: string): Promise<Action[]> {
+  const name = `.rewind-${randomBytes(6).toString('hex')}.pgpass`;
+  const passfile = node.machine.remote ? path.posix.join(path.posix.dirname(node.dataDir), name) : path.join(rt.layout.runDir, name);
+  const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
   return [
     {
       kind: 'write-file',
+      node: node.name,
       path: passfile,
       content: pgpassLine('*', '*', '*', rt.spec.superuser.name, rt.passwords.superuser?.value ?? '') + '\n',
       owner: 'server',
@@ -169,7 +182,7 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
     },
     {
       kind: 'exec',
-      command: rt.binaries.path('pg_rewind'),
+      command: node.binaries.path('pg_rewind'),
       args: ['--target-pgdata', node.dataDir, '--source-server', source],
       runAs: 'server',
       env: { PGPASSFILE: passfile },
@@ -177,20 +190,21 @@ function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBa
       timeoutMs: 600_000,
       summary: `pg_rewind of ${node.name} from ${primary.name}`,
       otherwise: [
-        { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
-        ...clearActions(rt, node, aside),
+        { kind: 'remove-file', node: node.name, path: passfile, summary: 'remove the temporary passfile' },
+        ...(await clearActions(rt, node, aside)),
         { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() },
       ],
     },
-    { kind: 'remove-file', path: passfile, summary: 'remove the temporary passfile' },
+    { kind: 'remove-file', node: node.name, path: passfile, summary: 'remove the temporary passfile' },
   ];
 }
 
 // Empty the way for a new base backup: a directory the tool created is removed; anything else is moved aside.
-function clearActions(rt: ClusterRuntime, node: PgNode, aside: string = asidePath(node)): Action[] {
-  if (!existsSync(node.dataDir)) return [];
-  if (rt.createdByTool(node.dataDir, node)) return [{ kind: 'remove-dir', path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
-  return [{ kind: 'move-aside', path: node.dataDir, to: aside, summary: `move ${node.name}'s data directory aside` }];
+async function clearActions(rt: ClusterRuntime, node: PgNode, aside: string = asidePath(node)): Promise<Action[]> {
+  if (!(await node.machine.stat(node.dataDir))) return [];
+  if (rt.createdByTool(node.dataDir, node))
+    return [{ kind: 'remove-dir', node: node.name, path: node.dataDir, summary: `remove ${node.name}'s data directory (hotstandby created it)` }];
+  return [{ kind: 'move-aside', node: node.name, path: node.dataDir, to: aside, summary: `move ${node.name}'s data directory aside` }];
 }
 
 function asidePath(node: PgNode): string {
@@ -199,13 +213,14 @@ function asidePath(node: PgNode): string {
 
 // The slots the tool made on the node while it was the primary serve nobody now, and an unused slot keeps WAL
 // forever. The node is stopped, so their directories in pg_replslot are removed (a user's own slots stay).
-function ownSlotActions(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice): Action[] {
+async function ownSlotActions(rt: ClusterRuntime, node: PgNode, choice: RejoinChoice): Promise<Action[]> {
   const own = rt.state.journal.flatMap((e) => (e.kind === 'slot' && e.node === node.name ? [e.slot] : []));
   const actions: Action[] = [];
   if (choice.method !== 'base-backup') {
     for (const slot of own) {
-      const dir = path.join(node.dataDir, 'pg_replslot', slot);
-      if (existsSync(dir)) actions.push({ kind: 'remove-dir', path: dir, summary: `drop the replication slot ${slot} ${node.name} kept from its time as primary` });
+      const dir = node.dataPath('pg_replslot', slot);
+      if (await node.machine.stat(dir))
+        actions.push({ kind: 'remove-dir', node: node.name, path: dir, summary: `drop the replication slot ${slot} ${node.name} kept from its time as primary` });
     }
   }
   if (own.length > 0)
@@ -223,6 +238,7 @@ function markerAction(node: PgNode): Action {
   const recoveryConf = node.facts.standbySetup === 'recovery.conf';
   return {
     kind: 'write-file',
+    node: node.name,
     path: standbyMarkerFile(node),
     content: recoveryConf ? "standby_mode = 'on'\n" : '',
     owner: 'server',

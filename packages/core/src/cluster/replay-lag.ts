@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
@@ -125,10 +125,10 @@ export async function planLag(rt: ClusterRuntime, name: string, change: LagChang
     );
   }
   const file = settingsFilePath(facts, node.dataDir);
-  const current = await readFile(file, 'utf8').catch(() => undefined);
+  const current = (await node.machine.readFile(file))?.toString('utf8');
   const wanted = editSettingsFile(facts, current, { recovery_min_apply_delay: delay === '0' ? undefined : delay });
   const summary = delay === '0' ? `remove recovery_min_apply_delay from ${file}` : `set recovery_min_apply_delay = '${delay}' in ${file}`;
-  const write: Action = { kind: 'write-file', path: file, content: wanted, owner: 'server', mode: 0o600, summary };
+  const write: Action = { kind: 'write-file', node: name, path: file, content: wanted, owner: 'server', mode: 0o600, summary };
   const actions: Action[] =
     wanted === current
       ? []

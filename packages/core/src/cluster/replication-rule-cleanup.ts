@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Action } from '../executor/action.js';
 import { withManagedBlock } from '../postgres/hba-file.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -11,11 +10,11 @@ export async function replicationRuleCleanupActions(rt: ClusterRuntime, leaving:
   const remaining = rt.spec.standbys.filter((s) => s.name !== leaving);
   if (remaining.length > 0 || (rt.spec.detached?.length ?? 0) > 0 || !(await rt.primary.isRunning())) return [];
   const row = { f: await rt.primary.settingPath('hba_file') };
-  const current = await readFile(row.f, 'utf8');
+  const current = (await rt.primary.machine.readFile(row.f))?.toString('utf8') ?? '';
   const wanted = withManagedBlock(current, []);
   if (wanted === current) return [];
   return [
-    { kind: 'write-file', path: row.f, content: wanted, owner: 'server', mode: 0o600, summary: `remove hotstandby's replication rule from ${row.f}` },
+    { kind: 'write-file', node: rt.primary.name, path: row.f, content: wanted, owner: 'server', mode: 0o600, summary: `remove hotstandby's replication rule from ${row.f}` },
     {
       kind: 'node',
       node: rt.primary.name,

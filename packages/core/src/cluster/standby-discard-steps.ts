@@ -22,7 +22,11 @@ export async function deleteStandbyDataStep(rt: ClusterRuntime, node: PgNode, th
     deleted: [...tablespaceDirs, node.dataDir],
     step: {
       title: `delete ${node.name}'s data directory (hotstandby created it)${tablespaceDirs.length ? ' and its tablespace directories' : ''}`,
-      actions: [...removeTablespaceDirActions(rt, tablespaceDirs), { kind: 'remove-dir', path: node.dataDir, summary: `deleting ${node.dataDir}` }, ...(then.after ?? [])],
+      actions: [
+        ...removeTablespaceDirActions(rt, tablespaceDirs, node),
+        { kind: 'remove-dir', node: node.name, path: node.dataDir, summary: `deleting ${node.dataDir}` },
+        ...(then.after ?? []),
+      ],
     },
   };
 }

@@ -20,14 +20,17 @@ export async function tablespaceDirsOf(dataDir: string): Promise<string[]> {
 // their removal.
 export async function standbyTablespaceDirsToRemove(rt: ClusterRuntime, node: PgNode): Promise<string[]> {
   const others = rt.nodes.filter((n) => n.name !== node.name);
-  const usedElsewhere = new Set((await Promise.all(others.map((n) => tablespaceDirsOf(n.dataDir)))).flat());
+  // Nodes on other hosts have no tablespaces (base backups across hosts refuse them).
+  if (node.machine.remote) return [];
+  const usedElsewhere = new Set((await Promise.all(others.filter((n) => !n.machine.remote).map((n) => tablespaceDirsOf(n.dataDir)))).flat());
   return (await tablespaceDirsOf(node.dataDir)).filter((dir) => !usedElsewhere.has(dir) && rt.createdByTool(dir, node));
 }
 
 // Actions deleting those directories and forgetting them in the journal.
-export function removeTablespaceDirActions(rt: ClusterRuntime, dirs: readonly string[]): Action[] {
+export function removeTablespaceDirActions(rt: ClusterRuntime, dirs: readonly string[], node?: PgNode): Action[] {
+  const remoteNode = node?.machine.remote ? node.name : undefined;
   return dirs.flatMap((dir): Action[] => [
-    { kind: 'remove-dir', path: dir, summary: `deleting ${dir}` },
-    { kind: 'record', summary: `forget the directory ${dir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === dir) },
+    { kind: 'remove-dir', ...(node ? { node: node.name } : {}), path: dir, summary: `deleting ${dir}` },
+    { kind: 'record', summary: `forget the directory ${dir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === dir && e.node === remoteNode) },
   ]);
 }

@@ -82,7 +82,7 @@ export async function planSwitchover(
       check: `SELECT pg_is_in_recovery() on ${name} returns f`,
       ifFails: `if ${name} is still in recovery, start ${old.name} again as the primary; nothing else changed`,
     },
-    ...rejoinSteps(rt, old, follow, target),
+    ...(await rejoinSteps(rt, old, follow, target)),
   ];
   return {
     oldPrimary: old.name,
