@@ -10,7 +10,21 @@ export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
-export type { NodeHostSpec } from './config/cluster-spec.js';
+export {
+  crossesHosts,
+  replicationHbaType,
+  tlsConninfoParams,
+  tlsEnabled,
+  tlsFiles,
+  tlsMaterialKind,
+  tlsPlanNotes,
+  tlsServerName,
+  tlsServerSettings,
+  servesTls,
+  type TlsFiles,
+} from './tls/tls-decisions.js';
+export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';
+export type { NodeHostSpec, TlsSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
 export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep, type LifecycleOptions } from './cluster/cluster.js';

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { allNodes, type ClusterSpec, type NodeSpec, upstreamOf } from '../config/cluster-spec.js';
+
+// The files a server's TLS needs on its own host, beside (never inside: base backups copy that) its data directory.
+export interface TlsFiles {
+  dir: string;
+  // The CA certificate the server and its standbys verify against.
+  ca: string;
+  cert: string;
+  // The server's private key: 0600, owned by the server account.
+  key: string;
+}
+
+// Whether two nodes live on different machines (a replication connection between them crosses hosts).
+export function crossesHosts(a: NodeSpec, b: NodeSpec): boolean {
+  return (a.host?.host ?? '') !== (b.host?.host ?? '');
+}
+
+// Whether replication between hosts is encrypted: unless the config says tls: false, as soon as some standby streams
+// from a node on another machine; a cluster on one machine never uses TLS.
+export function tlsEnabled(spec: ClusterSpec): boolean {
+  if (spec.tls?.mode === 'off') return false;
+  return spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
+}
+
+// Whether replication between hosts travels unencrypted because the config turned TLS off (the plan says so).
+export function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
+  return spec.tls?.mode === 'off' && spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
+}
+
+// Whether a node serves TLS: every node on another host, once TLS is on (any of them may become an upstream after a
+// switchover). A node on this machine has no name other hosts reach it by that a certificate could carry.
+export function servesTls(spec: ClusterSpec, node: NodeSpec): boolean {
+  return node.host !== undefined && tlsEnabled(spec);
+}
+
+// The nodes that get a certificate.
+export function tlsNodes(spec: ClusterSpec): NodeSpec[] {
+  return allNodes(spec).filter((n) => servesTls(spec, n));
+}
+
+// The name a node's certificate carries (subjectAltName and CN): its host as the other nodes reach it, which is also
+// the host= their primary_conninfo names.
+export function tlsServerName(node: NodeSpec): string {
+  if (!node.host) throw new Error(`tlsServerName: ${node.name} lives on this machine`);
+  return node.host.host;
+}
+
+// Where a node's TLS files live on its host: <dataDir>.tls/.
+export function tlsFiles(dataDir: string): TlsFiles {
+  const dir = `${dataDir}.tls`;
+  const join = dataDir.startsWith('/') ? path.posix.join : path.join;
+  return { dir, ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+// The server settings TLS adds to a node (none when it serves no TLS): ssl on with its certificate, key and the CA.
+export function tlsServerSettings(spec: ClusterSpec, node: NodeSpec): Record<string, string> {
+  if (!servesTls(spec, node)) return {};
+  const files = tlsFiles(node.dataDir);
+  return { ssl: 'on', ssl_cert_file: files.cert, ssl_key_file: files.key, ssl_ca_file: files.ca };
+}
+
+// The pg_hba connection type of the rule that lets a standby replicate from its upstream: hostssl when the connection
+// crosses hosts and is encrypted, host otherwise (loopback rules stay host).
+export function replicationHbaType(spec: ClusterSpec, upstream: NodeSpec, standby: NodeSpec): 'host' | 'hostssl' {
+  return crossesHosts(upstream, standby) && servesTls(spec, upstream) ? 'hostssl' : 'host';
+}
+
+// What TLS adds to a standby's primary_conninfo: verify-full against the CA on the standby's own host (the upstream's
+// certificate must name the host= it connects to); nothing for a connection on one machine.
+export function tlsConninfoParams(spec: ClusterSpec, standby: NodeSpec, upstream: NodeSpec): Record<string, string> {
+  if (replicationHbaType(spec, upstream, standby) !== 'hostssl') return {};
+  return { sslmode: 'verify-full', sslrootcert: tlsFiles(standby.dataDir).ca };
+}
+
+// What TLS files a node needs on its host: a server's certificate, key and the CA; only the CA (a standby on this
+// machine verifying an upstream on another host); or none.
+export function tlsMaterialKind(spec: ClusterSpec, node: NodeSpec): 'server' | 'ca' | 'none' {
+  if (servesTls(spec, node)) return 'server';
+  if (node.role === 'standby' && Object.keys(tlsConninfoParams(spec, node, upstreamOf(spec, node))).length > 0) return 'ca';
+  return 'none';
+}
+
+// What the plan says about replication between hosts that travels unencrypted.
+export function tlsPlanNotes(spec: ClusterSpec): string[] {
+  const notes: string[] = [];
+  if (tlsTurnedOffAcrossHosts(spec)) notes.push('tls is false: replication between hosts travels unencrypted (passwords stay protected by scram-sha-256 or md5, the data does not)');
+  else if (tlsEnabled(spec)) {
+    for (const standby of spec.standbys) {
+      const upstream = upstreamOf(spec, standby);
+      if (crossesHosts(standby, upstream) && !servesTls(spec, upstream))
+        notes.push(`${standby.name} streams from ${upstream.name} on this machine unencrypted: a node without "host" has no name a certificate could carry`);
+    }
+  }
+  return notes;
+}
