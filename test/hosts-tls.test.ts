@@ -2,13 +2,13 @@
 // made with openssl here are put beside the data directory on the server's host (key 0600, owned by postgres), the
 // server runs with ssl on and a hostssl rule, and a client on another host connects with verify-full against the CA on
 // its own host; a certificate for another name fails verify-full; the CA key never reaches a host or a command line.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
 import type { ClusterSpec, NodeSpec } from '../packages/core/src/config/cluster-spec.js';
 import { resolveConfig } from '../packages/core/src/config/resolve-config.js';
-import type { WriteFileAction } from '../packages/core/src/executor/action.js';
+import type { Action, WriteFileAction } from '../packages/core/src/executor/action.js';
 import { Executor } from '../packages/core/src/executor/executor.js';
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
 import type { Machine } from '../packages/core/src/hosts/machine.js';
@@ -71,7 +71,7 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
       b: new PgNode({ ...common, name: 'b', role: 'standby', port: PORT + 1, dataDir: standby.dataDir, osUser: user2, logFile: `${standby.dataDir}.log`, machine: db2 }),
     };
     const layout = stateLayout(spec.stateDir);
-    await (await import('node:fs/promises')).mkdir(layout.root, { recursive: true });
+    await mkdir(layout.root, { recursive: true });
     executor = new Executor({ node: (name) => nodes[name]!, serverUser: await resolveServerUser(undefined), state: new StateStore(layout.stateFile), layout });
   });
   afterAll(async () => {
@@ -85,7 +85,11 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
   const connectFromDb2 = (params: Record<string, string>) =>
     db2.runAllowFailure(
       `${BIN}/psql`,
-      [buildConninfo({ host: primary.host!.host, port: PORT, user: 'postgres', dbname: 'postgres', connect_timeout: 10, ...params }), '-Atc', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'],
+      [
+        buildConninfo({ host: primary.host!.host, port: PORT, user: 'postgres', dbname: 'postgres', connect_timeout: 10, ...params }),
+        '-Atc',
+        'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      ],
       { user: user2 },
     );
   const reloadPrimary = () => db1.run(`${BIN}/pg_ctl`, ['-D', primary.dataDir, 'reload'], { user: user1 });
@@ -99,7 +103,8 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
     const caKey = forA.find((a): a is WriteFileAction => a.kind === 'write-file' && a.path === ca.key)!;
     expect(caKey).toMatchObject({ secret: true, mode: 0o600, owner: 'invoker' });
     expect(caKey).not.toHaveProperty('node');
-    expect(forB.find((a) => a.kind === 'write-file' && a.path === ca.cert)).toMatchObject({ content: forA.find((a) => a.kind === 'write-file' && a.path === ca.cert)!.content });
+    const caCertOf = (actions: Action[]) => actions.find((a): a is WriteFileAction => a.kind === 'write-file' && a.path === ca.cert)!.content;
+    expect(caCertOf(forB)).toBe(caCertOf(forA));
     const keyA = forA.find((a): a is WriteFileAction => a.kind === 'write-file' && a.path === tlsFiles(primary.dataDir).key)!;
     expect(keyA).toMatchObject({ node: 'a', secret: true, mode: 0o600, owner: 'server' });
     expect((await executor.describe(keyA)).join('\n')).not.toContain('PRIVATE KEY');
@@ -140,7 +145,12 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
       ...tlsServerSettings(spec, primary),
     };
     expect(settings.ssl).toBe('on');
-    await db1.writeFileAtomic(`${primary.dataDir}/postgresql.auto.conf`, Object.entries(settings).map(([k, v]) => `${k} = '${v}'\n`).join(''));
+    await db1.writeFileAtomic(
+      `${primary.dataDir}/postgresql.auto.conf`,
+      Object.entries(settings)
+        .map(([k, v]) => `${k} = '${v}'\n`)
+        .join(''),
+    );
     await db1.writeFileAtomic(`${primary.dataDir}.log`, '', { mode: 0o600, uid: user.uid, gid: user.gid });
     const start = await db1.runAllowFailure(`${BIN}/pg_ctl`, ['-D', primary.dataDir, '-l', `${primary.dataDir}.log`, '-w', 'start'], { user, detached: true });
     expect(start.exitCode, (await db1.readFile(`${primary.dataDir}.log`))?.toString('utf8')).toBe(0);

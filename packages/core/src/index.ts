@@ -21,6 +21,7 @@ export {
   tlsServerName,
   tlsServerSettings,
   servesTls,
+  type NodeRef,
   type TlsFiles,
 } from './tls/tls-decisions.js';
 export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';

@@ -65,7 +65,9 @@ const tlsSettings = z
       z.literal(false),
       z.strictObject({
         ca: path.meta({ description: "Your CA's certificate (PEM, a file on this machine); servers and standbys verify each other against it." }),
-        caKey: path.optional().meta({ description: "That CA's private key (a file on this machine, read by openssl here, never copied): hotstandby signs each server's certificate with it." }),
+        caKey: path
+          .optional()
+          .meta({ description: "That CA's private key (a file on this machine, read by openssl here, never copied): hotstandby signs each server's certificate with it." }),
         certs: z
           .record(
             z.string(),

@@ -298,7 +298,13 @@ function checkTlsCerts(spec: ClusterSpec, where: string): void {
   const nodes = [spec.primary, ...spec.standbys];
   for (const name of Object.keys(tls.certs ?? {})) {
     if (!nodes.some((n) => n.name === name))
-      throw conflict(where, `tls.certs names "${name}", which is not a node of this cluster`, `tls.certs.${name}`, `use node names (${nodes.map((n) => n.name).join(', ')})`, spec.source.path);
+      throw conflict(
+        where,
+        `tls.certs names "${name}", which is not a node of this cluster`,
+        `tls.certs.${name}`,
+        `use node names (${nodes.map((n) => n.name).join(', ')})`,
+        spec.source.path,
+      );
   }
   if (tls.caKey) return;
   const missing = nodes.filter((n) => n.host && !tls.certs?.[n.name]).map((n) => n.name);

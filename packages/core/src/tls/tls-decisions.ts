@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { allNodes, type ClusterSpec, type NodeSpec, upstreamOf } from '../config/cluster-spec.js';
+import { allNodes, type ClusterSpec, findNode, type NodeSpec, upstreamOf } from '../config/cluster-spec.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
 
 // The files a server's TLS needs on its own host, beside (never inside: base backups copy that) its data directory.
 export interface TlsFiles {
@@ -9,6 +10,17 @@ export interface TlsFiles {
   cert: string;
   // The server's private key: 0600, owned by the server account.
   key: string;
+}
+
+// A node of the spec, or its name (so a step can pass ctx.node.name).
+export type NodeRef = NodeSpec | string;
+
+// The node a reference names.
+function nodeOf(spec: ClusterSpec, ref: NodeRef): NodeSpec {
+  if (typeof ref !== 'string') return ref;
+  const node = findNode(spec, ref);
+  if (!node) throw new HotstandbyError('INTERNAL', `TLS settings asked for ${ref}, which is not a node of the cluster`);
+  return node;
 }
 
 // Whether two nodes live on different machines (a replication connection between them crosses hosts).
@@ -30,8 +42,8 @@ export function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
 
 // Whether a node serves TLS: every node on another host, once TLS is on (any of them may become an upstream after a
 // switchover). A node on this machine has no name other hosts reach it by that a certificate could carry.
-export function servesTls(spec: ClusterSpec, node: NodeSpec): boolean {
-  return node.host !== undefined && tlsEnabled(spec);
+export function servesTls(spec: ClusterSpec, node: NodeRef): boolean {
+  return nodeOf(spec, node).host !== undefined && tlsEnabled(spec);
 }
 
 // The nodes that get a certificate.
@@ -54,28 +66,29 @@ export function tlsFiles(dataDir: string): TlsFiles {
 }
 
 // The server settings TLS adds to a node (none when it serves no TLS): ssl on with its certificate, key and the CA.
-export function tlsServerSettings(spec: ClusterSpec, node: NodeSpec): Record<string, string> {
+export function tlsServerSettings(spec: ClusterSpec, node: NodeRef): Record<string, string> {
   if (!servesTls(spec, node)) return {};
-  const files = tlsFiles(node.dataDir);
+  const files = tlsFiles(nodeOf(spec, node).dataDir);
   return { ssl: 'on', ssl_cert_file: files.cert, ssl_key_file: files.key, ssl_ca_file: files.ca };
 }
 
 // The pg_hba connection type of the rule that lets a standby replicate from its upstream: hostssl when the connection
 // crosses hosts and is encrypted, host otherwise (loopback rules stay host).
-export function replicationHbaType(spec: ClusterSpec, upstream: NodeSpec, standby: NodeSpec): 'host' | 'hostssl' {
-  return crossesHosts(upstream, standby) && servesTls(spec, upstream) ? 'hostssl' : 'host';
+export function replicationHbaType(spec: ClusterSpec, upstream: NodeRef, standby: NodeRef): 'host' | 'hostssl' {
+  return crossesHosts(nodeOf(spec, upstream), nodeOf(spec, standby)) && servesTls(spec, upstream) ? 'hostssl' : 'host';
 }
 
 // What TLS adds to a standby's primary_conninfo: verify-full against the CA on the standby's own host (the upstream's
 // certificate must name the host= it connects to); nothing for a connection on one machine.
-export function tlsConninfoParams(spec: ClusterSpec, standby: NodeSpec, upstream: NodeSpec): Record<string, string> {
+export function tlsConninfoParams(spec: ClusterSpec, standby: NodeRef, upstream: NodeRef): Record<string, string> {
   if (replicationHbaType(spec, upstream, standby) !== 'hostssl') return {};
-  return { sslmode: 'verify-full', sslrootcert: tlsFiles(standby.dataDir).ca };
+  return { sslmode: 'verify-full', sslrootcert: tlsFiles(nodeOf(spec, standby).dataDir).ca };
 }
 
 // What TLS files a node needs on its host: a server's certificate, key and the CA; only the CA (a standby on this
 // machine verifying an upstream on another host); or none.
-export function tlsMaterialKind(spec: ClusterSpec, node: NodeSpec): 'server' | 'ca' | 'none' {
+export function tlsMaterialKind(spec: ClusterSpec, ref: NodeRef): 'server' | 'ca' | 'none' {
+  const node = nodeOf(spec, ref);
   if (servesTls(spec, node)) return 'server';
   if (node.role === 'standby' && Object.keys(tlsConninfoParams(spec, node, upstreamOf(spec, node))).length > 0) return 'ca';
   return 'none';
@@ -84,7 +97,8 @@ export function tlsMaterialKind(spec: ClusterSpec, node: NodeSpec): 'server' | '
 // What the plan says about replication between hosts that travels unencrypted.
 export function tlsPlanNotes(spec: ClusterSpec): string[] {
   const notes: string[] = [];
-  if (tlsTurnedOffAcrossHosts(spec)) notes.push('tls is false: replication between hosts travels unencrypted (passwords stay protected by scram-sha-256 or md5, the data does not)');
+  if (tlsTurnedOffAcrossHosts(spec))
+    notes.push('tls is false: replication between hosts travels unencrypted (passwords stay protected by scram-sha-256 or md5, the data does not)');
   else if (tlsEnabled(spec)) {
     for (const standby of spec.standbys) {
       const upstream = upstreamOf(spec, standby);

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
+import { type ClusterSpec, findNode } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { Machine } from '../hosts/machine.js';
 import { certificateFits, issueServerCertificate, type KeyPair, makeCertificateAuthority, type SigningAuthority } from './openssl-certificates.js';
-import { tlsFiles, tlsMaterialKind, tlsServerName } from './tls-decisions.js';
+import { type NodeRef, tlsFiles, tlsMaterialKind, tlsServerName } from './tls-decisions.js';
 
 // Where the tool's own CA lives on this machine (its key never leaves it).
 export function authorityFiles(stateDir: string): { dir: string; cert: string; key: string } {
@@ -59,17 +59,27 @@ async function readUserFile(spec: ClusterSpec, file: string, key: string): Promi
 // the key 0600 and secret), and keep a CA made now in <stateDir>/tls. Nothing when the files there already fit: the
 // CA is the cluster's and the certificate is signed by it for the node's name. Key material is made with openssl on
 // this machine and travels only inside the node's machine connection (SSH for another host).
-export async function ensureTlsMaterial(spec: ClusterSpec, node: NodeSpec, machine: Machine): Promise<Action[]> {
-  const kind = tlsMaterialKind(spec, node);
+export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine: Machine): Promise<Action[]> {
+  const kind = tlsMaterialKind(spec, ref);
   if (kind === 'none') return [];
+  const node = typeof ref === 'string' ? findNode(spec, ref)! : ref;
   const { authority, actions } = await clusterAuthority(spec);
   const files = tlsFiles(node.dataDir);
   const on = machine.remote ? { node: node.name } : {};
   const where = machine.remote ? ` on ${machine.label}` : '';
   const [dirFacts, hostCa, hostCert, keyFacts] = await Promise.all([machine.stat(files.dir), machine.readFile(files.ca), machine.readFile(files.cert), machine.stat(files.key)]);
-  if (dirFacts === undefined) actions.push({ kind: 'mkdir', path: files.dir, ...on, owner: 'server', mode: 0o700, summary: `create ${files.dir}${where} for ${node.name}'s TLS files` });
+  if (dirFacts === undefined)
+    actions.push({ kind: 'mkdir', path: files.dir, ...on, owner: 'server', mode: 0o700, summary: `create ${files.dir}${where} for ${node.name}'s TLS files` });
   if (hostCa?.toString('utf8') !== authority.cert)
-    actions.push({ kind: 'write-file', path: files.ca, ...on, content: authority.cert, owner: 'server', mode: 0o644, summary: `put the cluster CA's certificate in ${files.ca}${where}` });
+    actions.push({
+      kind: 'write-file',
+      path: files.ca,
+      ...on,
+      content: authority.cert,
+      owner: 'server',
+      mode: 0o644,
+      summary: `put the cluster CA's certificate in ${files.ca}${where}`,
+    });
   if (kind === 'ca') return actions;
 
   const name = tlsServerName(node);
@@ -80,7 +90,11 @@ export async function ensureTlsMaterial(spec: ClusterSpec, node: NodeSpec, machi
     const hostKey = keyFacts ? (await machine.readFile(files.key))?.toString('utf8') : undefined;
     if (hostCert?.toString('utf8') !== mine.cert || hostKey !== mine.key) pair = mine;
   } else {
-    const fits = hostCert !== undefined && keyFacts?.kind === 'file' && hostCa?.toString('utf8') === authority.cert && (await certificateFits(authority.cert, hostCert.toString('utf8'), name));
+    const fits =
+      hostCert !== undefined &&
+      keyFacts?.kind === 'file' &&
+      hostCa?.toString('utf8') === authority.cert &&
+      (await certificateFits(authority.cert, hostCert.toString('utf8'), name));
     if (!fits) {
       if (authority.keyFile === undefined && authority.key === undefined)
         throw new HotstandbyError('CONFIG_INVALID', `no certificate for ${node.name}: tls.ca is set without tls.caKey and tls.certs has none for it`, {
@@ -93,7 +107,15 @@ export async function ensureTlsMaterial(spec: ClusterSpec, node: NodeSpec, machi
   if (pair) {
     actions.push(
       { kind: 'write-file', path: files.key, ...on, content: pair.key, owner: 'server', mode: 0o600, secret: true, summary: `put ${node.name}'s TLS key in ${files.key}${where}` },
-      { kind: 'write-file', path: files.cert, ...on, content: pair.cert, owner: 'server', mode: 0o644, summary: `put ${node.name}'s certificate for ${name} in ${files.cert}${where}` },
+      {
+        kind: 'write-file',
+        path: files.cert,
+        ...on,
+        content: pair.cert,
+        owner: 'server',
+        mode: 0o644,
+        summary: `put ${node.name}'s certificate for ${name} in ${files.cert}${where}`,
+      },
     );
   }
   return actions;

@@ -4,15 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSource } from '../../src/config/cluster-spec.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
-import {
-  replicationHbaType,
-  tlsConninfoParams,
-  tlsEnabled,
-  tlsFiles,
-  tlsMaterialKind,
-  tlsPlanNotes,
-  tlsServerSettings,
-} from '../../src/tls/tls-decisions.js';
+import { replicationHbaType, tlsConninfoParams, tlsEnabled, tlsFiles, tlsMaterialKind, tlsPlanNotes, tlsServerSettings } from '../../src/tls/tls-decisions.js';
 import { hotstandbyErrorFrom } from './support/expect-error.js';
 
 const DIR = path.resolve('/srv/clusters/demo');
@@ -44,10 +36,7 @@ describe('whether replication is encrypted', () => {
 
   it('is off for a cluster on one machine, and for standbys on one other host streaming from each other', () => {
     expect(tlsEnabled(sameHost())).toBe(false);
-    const oneRemoteHost = resolveConfig(
-      { primary: { host: 'db1', dataDir: '/srv/pg/a' }, standbys: [{ name: 'b', host: 'db1', dataDir: '/srv/pg/b' }] },
-      FILE,
-    );
+    const oneRemoteHost = resolveConfig({ primary: { host: 'db1', dataDir: '/srv/pg/a' }, standbys: [{ name: 'b', host: 'db1', dataDir: '/srv/pg/b' }] }, FILE);
     expect(tlsEnabled(oneRemoteHost)).toBe(false);
     expect(tlsServerSettings(oneRemoteHost, oneRemoteHost.primary)).toEqual({});
   });
@@ -85,11 +74,16 @@ describe('what TLS changes', () => {
     expect(replicationHbaType(sameHost(), sameHost().primary, sameHost().standbys[0]!)).toBe('host');
   });
 
-  it("gives a standby across hosts verify-full against the CA on its own host, and nothing within one host", () => {
+  it('gives a standby across hosts verify-full against the CA on its own host, and nothing within one host', () => {
     const spec = cluster();
     expect(tlsConninfoParams(spec, node(spec, 'b'), spec.primary)).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/pg/b.tls/ca.crt' });
     expect(tlsConninfoParams(spec, node(spec, 'd'), spec.primary)).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/local/d.tls/ca.crt' });
     expect(tlsConninfoParams(spec, node(spec, 'c'), node(spec, 'b'))).toEqual({});
+    // A step passes node names.
+    expect(tlsConninfoParams(spec, 'b', 'a')).toEqual(tlsConninfoParams(spec, node(spec, 'b'), spec.primary));
+    expect(replicationHbaType(spec, 'a', 'b')).toBe('hostssl');
+    expect(tlsServerSettings(spec, 'b')).toEqual(tlsServerSettings(spec, node(spec, 'b')));
+    expect(() => tlsServerSettings(spec, 'zz')).toThrow(/zz, which is not a node/);
   });
 
   it('gives servers their certificate, a standby on this machine only the CA, and a cluster on one machine nothing', () => {
