@@ -23,6 +23,8 @@ export interface SigningAuthority {
 export const CERTIFICATE_DAYS = 3650;
 
 // The extensions of the CA and of a server certificate (openssl reads them from a file; -addext needs OpenSSL 1.1.1).
+// An address goes in as an iPAddress name, which libpq matches from 14; before, libpq looks only at dNSName entries
+// and, finding none, at the CN, which is the same address: verify-full works with every libpq from 10.
 function extensionsConfig(serverName?: string): string {
   const lines = [
     '[req]',

@@ -90,9 +90,11 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
     const hostKey = keyFacts ? (await machine.readFile(files.key))?.toString('utf8') : undefined;
     if (hostCert?.toString('utf8') !== mine.cert || hostKey !== mine.key) pair = mine;
   } else {
+    // PostgreSQL refuses a key others can read: such a key is replaced too.
     const fits =
       hostCert !== undefined &&
       keyFacts?.kind === 'file' &&
+      (keyFacts.mode & 0o077) === 0 &&
       hostCa?.toString('utf8') === authority.cert &&
       (await certificateFits(authority.cert, hostCert.toString('utf8'), name));
     if (!fits) {

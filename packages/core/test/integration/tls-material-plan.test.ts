@@ -1,7 +1,7 @@
 // Planning the TLS files of a cluster with the system's openssl: the tool's CA made once per run and kept in the state
 // directory, or the user's CA (signing with its key, or the certificates the user made), and the CA alone for a
 // standby on this machine that verifies an upstream on another host.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,18 @@ describe('the TLS files a plan writes', () => {
     expect(await certificateFits(caCert, written(forA, tlsFiles(s.primary.dataDir).cert)!, '198.18.0.3')).toBe(false);
     expect(await certificateFits(caCert, written(forB, tlsFiles(s.standbys[0]!.dataDir).cert)!, 'db2.example.com')).toBe(true);
     expect(writes(forB).find((a) => a.path === tlsFiles(s.standbys[0]!.dataDir).key)).toMatchObject({ secret: true, mode: 0o600, owner: 'server' });
+  });
+
+  it('plans nothing once the files fit, and replaces a key others can read (PostgreSQL would refuse it)', async () => {
+    const s = spec('refit');
+    for (const action of await ensureTlsMaterial(s, 'a', localMachine)) {
+      if (action.kind === 'mkdir') await mkdir(action.path, { recursive: true, mode: action.mode });
+      if (action.kind === 'write-file') await writeFile(action.path, action.content, { mode: action.mode });
+    }
+    expect(await ensureTlsMaterial(s, 'a', localMachine)).toEqual([]);
+    const files = tlsFiles(s.primary.dataDir);
+    await chmod(files.key, 0o644);
+    expect(writes(await ensureTlsMaterial(s, 'a', localMachine)).map((a) => a.path)).toEqual([files.key, files.cert]);
   });
 
   it('gives a standby on this machine only the CA it verifies its upstream on another host with', async () => {
