@@ -169,7 +169,7 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
   test('a certificate for another name fails verify-full, and the next plan puts a fitting one back', async () => {
     const files = tlsFiles(primary.dataDir);
     const ca = authorityFiles(spec.stateDir);
-    const wrong = await issueServerCertificate({ cert: (await db1.readFile(files.ca))!.toString('utf8'), keyFile: ca.key }, 'other.example.com');
+    const wrong = await issueServerCertificate({ cert: (await db1.readFile(files.ca))!.toString('utf8'), keyFile: ca.key }, ['other.example.com']);
     await db1.writeFileAtomic(files.key, wrong.key);
     await db1.writeFileAtomic(files.cert, wrong.cert);
     await reloadPrimary();

@@ -18,7 +18,7 @@ export {
   tlsFiles,
   tlsMaterialKind,
   tlsPlanNotes,
-  tlsServerName,
+  tlsServerNames,
   tlsServerSettings,
   servesTls,
   type NodeRef,

@@ -25,7 +25,7 @@ export const CERTIFICATE_DAYS = 3650;
 // The extensions of the CA and of a server certificate (openssl reads them from a file; -addext needs OpenSSL 1.1.1).
 // An address goes in as an iPAddress name, which libpq matches from 14; before, libpq looks only at dNSName entries
 // and, finding none, at the CN, which is the same address: verify-full works with every libpq from 10.
-function extensionsConfig(serverName?: string): string {
+function extensionsConfig(serverNames: readonly string[] = []): string {
   const lines = [
     '[req]',
     'distinguished_name = dn',
@@ -35,8 +35,8 @@ function extensionsConfig(serverName?: string): string {
     'keyUsage = critical, keyCertSign, cRLSign',
     'subjectKeyIdentifier = hash',
   ];
-  if (serverName !== undefined) {
-    const san = isIP(serverName) ? `IP:${serverName}` : `DNS:${serverName}`;
+  if (serverNames.length > 0) {
+    const san = serverNames.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(', ');
     lines.push(
       '[server]',
       'basicConstraints = critical, CA:FALSE',
@@ -86,15 +86,17 @@ export async function makeCertificateAuthority(commonName: string): Promise<KeyP
   });
 }
 
-// A new key and a certificate for a server, signed by the CA: subjectAltName and CN are the name clients connect to.
-export async function issueServerCertificate(authority: SigningAuthority, serverName: string): Promise<KeyPair> {
+// A new key and a certificate for a server, signed by the CA: subjectAltName holds the names clients connect to,
+// CN the first of them.
+export async function issueServerCertificate(authority: SigningAuthority, serverNames: readonly string[]): Promise<KeyPair> {
+  const serverName = serverNames[0]!;
   return inPrivateDir(async (dir) => {
     const key = path.join(dir, 'server.key');
     const conf = path.join(dir, 'openssl.cnf');
     const caCert = path.join(dir, 'ca.crt');
     const request = path.join(dir, 'server.csr');
     const cert = path.join(dir, 'server.crt');
-    await writeFile(conf, extensionsConfig(serverName), { mode: 0o600 });
+    await writeFile(conf, extensionsConfig(serverNames), { mode: 0o600 });
     await writeFile(caCert, authority.cert, { mode: 0o600 });
     const caKey = authority.keyFile ?? path.join(dir, 'ca.key');
     if (authority.keyFile === undefined) await writeFile(caKey, authority.key ?? '', { mode: 0o600 });
@@ -129,15 +131,19 @@ export async function issueServerCertificate(authority: SigningAuthority, server
   });
 }
 
-// Whether a certificate is signed by the CA, valid now, and names the server (as libpq's verify-full checks it).
-export async function certificateFits(caCert: string, cert: string, serverName: string): Promise<boolean> {
+// Whether a certificate is signed by the CA, valid now, and names every one of the servers' names (as libpq's
+// verify-full checks it).
+export async function certificateFits(caCert: string, cert: string, serverNames: readonly string[]): Promise<boolean> {
   return inPrivateDir(async (dir) => {
     const caFile = path.join(dir, 'ca.crt');
     const certFile = path.join(dir, 'server.crt');
     await writeFile(caFile, caCert, { mode: 0o600 });
     await writeFile(certFile, cert, { mode: 0o600 });
-    const name = isIP(serverName) ? ['-verify_ip', serverName] : ['-verify_hostname', serverName];
-    const result = await runProgramAllowFailure('openssl', ['verify', '-CAfile', caFile, '-purpose', 'sslserver', ...name, certFile], { input: '' });
-    return result.exitCode === 0;
+    for (const serverName of serverNames) {
+      const name = isIP(serverName) ? ['-verify_ip', serverName] : ['-verify_hostname', serverName];
+      const result = await runProgramAllowFailure('openssl', ['verify', '-CAfile', caFile, '-purpose', 'sslserver', ...name, certFile], { input: '' });
+      if (result.exitCode !== 0) return false;
+    }
+    return true;
   });
 }

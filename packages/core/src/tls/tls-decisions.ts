@@ -41,9 +41,11 @@ export function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
 }
 
 // Whether a node serves TLS: every node on another host, once TLS is on (any of them may become an upstream after a
-// switchover). A node on this machine has no name other hosts reach it by that a certificate could carry.
-export function servesTls(spec: ClusterSpec, node: NodeRef): boolean {
-  return nodeOf(spec, node).host !== undefined && tlsEnabled(spec);
+// switchover), and a node on this machine that a standby on another host streams from.
+export function servesTls(spec: ClusterSpec, ref: NodeRef): boolean {
+  if (!tlsEnabled(spec)) return false;
+  const node = nodeOf(spec, ref);
+  return node.host !== undefined || spec.standbys.some((s) => upstreamOf(spec, s).name === node.name && crossesHosts(s, node));
 }
 
 // The nodes that get a certificate.
@@ -51,11 +53,16 @@ export function tlsNodes(spec: ClusterSpec): NodeSpec[] {
   return allNodes(spec).filter((n) => servesTls(spec, n));
 }
 
-// The name a node's certificate carries (subjectAltName and CN): its host as the other nodes reach it, which is also
-// the host= their primary_conninfo names.
-export function tlsServerName(node: NodeSpec): string {
-  if (!node.host) throw new Error(`tlsServerName: ${node.name} lives on this machine`);
-  return node.host.host;
+// The names a node's certificate carries (subjectAltName; the first is also the CN): the host= its standbys'
+// primary_conninfo names. A node on another host is reached at its configured host; one on this machine at the
+// addresses other hosts see it at, which only the machines can tell (seenAs: hostSeenFrom for each such standby).
+export function tlsServerNames(node: NodeSpec, seenAs: readonly string[] = []): string[] {
+  const names = [...new Set([...(node.host ? [node.host.host] : []), ...seenAs])];
+  if (names.length === 0)
+    throw new HotstandbyError('INTERNAL', `${node.name} lives on this machine: its certificate needs the addresses other hosts reach it at`, {
+      fix: 'this is a bug in hotstandby: pass hostSeenFrom of the node for each standby on another host',
+    });
+  return names;
 }
 
 // Where a node's TLS files live on its host: <dataDir>.tls/.
@@ -96,15 +103,6 @@ export function tlsMaterialKind(spec: ClusterSpec, ref: NodeRef): 'server' | 'ca
 
 // What the plan says about replication between hosts that travels unencrypted.
 export function tlsPlanNotes(spec: ClusterSpec): string[] {
-  const notes: string[] = [];
-  if (tlsTurnedOffAcrossHosts(spec))
-    notes.push('tls is false: replication between hosts travels unencrypted (passwords stay protected by scram-sha-256 or md5, the data does not)');
-  else if (tlsEnabled(spec)) {
-    for (const standby of spec.standbys) {
-      const upstream = upstreamOf(spec, standby);
-      if (crossesHosts(standby, upstream) && !servesTls(spec, upstream))
-        notes.push(`${standby.name} streams from ${upstream.name} on this machine unencrypted: a node without "host" has no name a certificate could carry`);
-    }
-  }
-  return notes;
+  if (!tlsTurnedOffAcrossHosts(spec)) return [];
+  return ['tls is false: replication between hosts travels unencrypted (passwords stay protected by scram-sha-256 or md5, the data does not)'];
 }

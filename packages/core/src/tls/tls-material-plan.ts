@@ -5,7 +5,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { Machine } from '../hosts/machine.js';
 import { certificateFits, issueServerCertificate, type KeyPair, makeCertificateAuthority, type SigningAuthority } from './openssl-certificates.js';
-import { type NodeRef, tlsFiles, tlsMaterialKind, tlsServerName } from './tls-decisions.js';
+import { type NodeRef, tlsFiles, tlsMaterialKind, tlsServerNames } from './tls-decisions.js';
 
 // Where the tool's own CA lives on this machine (its key never leaves it).
 export function authorityFiles(stateDir: string): { dir: string; cert: string; key: string } {
@@ -58,8 +58,10 @@ async function readUserFile(spec: ClusterSpec, file: string, key: string): Promi
 // The write actions that put a node's TLS files on its host (beside its data directory, owned by its server account:
 // the key 0600 and secret), and keep a CA made now in <stateDir>/tls. Nothing when the files there already fit: the
 // CA is the cluster's and the certificate is signed by it for the node's name. Key material is made with openssl on
-// this machine and travels only inside the node's machine connection (SSH for another host).
-export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine: Machine): Promise<Action[]> {
+// this machine and travels only inside the node's machine connection (SSH for another host). seenAs: for a node on
+// this machine that serves standbys on other hosts, the addresses they reach it at (hostSeenFrom); the certificate
+// names those, or for a node on another host its configured host.
+export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine: Machine, seenAs: readonly string[] = []): Promise<Action[]> {
   const kind = tlsMaterialKind(spec, ref);
   if (kind === 'none') return [];
   const node = typeof ref === 'string' ? findNode(spec, ref)! : ref;
@@ -82,7 +84,7 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
     });
   if (kind === 'ca') return actions;
 
-  const name = tlsServerName(node);
+  const names = tlsServerNames(node, seenAs);
   const given = spec.tls?.certs?.[node.name];
   let pair: KeyPair | undefined;
   if (given) {
@@ -96,14 +98,14 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
       keyFacts?.kind === 'file' &&
       (keyFacts.mode & 0o077) === 0 &&
       hostCa?.toString('utf8') === authority.cert &&
-      (await certificateFits(authority.cert, hostCert.toString('utf8'), name));
+      (await certificateFits(authority.cert, hostCert.toString('utf8'), names));
     if (!fits) {
       if (authority.keyFile === undefined && authority.key === undefined)
         throw new HotstandbyError('CONFIG_INVALID', `no certificate for ${node.name}: tls.ca is set without tls.caKey and tls.certs has none for it`, {
           where: { file: spec.source.path, key: 'tls.certs' },
           fix: `add tls.certs.${node.name}: { "cert": "...", "key": "..." }, or give tls.caKey`,
         });
-      pair = await issueServerCertificate(authority, name);
+      pair = await issueServerCertificate(authority, names);
     }
   }
   if (pair) {
@@ -116,7 +118,7 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
         content: pair.cert,
         owner: 'server',
         mode: 0o644,
-        summary: `put ${node.name}'s certificate for ${name} in ${files.cert}${where}`,
+        summary: `put ${node.name}'s certificate for ${names.join(', ')} in ${files.cert}${where}`,
       },
     );
   }

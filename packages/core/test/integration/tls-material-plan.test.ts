@@ -50,9 +50,9 @@ describe('the TLS files a plan writes', () => {
     expect(writes(forA).find((a) => a.path === ca.key)).toMatchObject({ secret: true, mode: 0o600 });
     const caCert = written(forA, ca.cert)!;
     expect(written(forA, tlsFiles(s.primary.dataDir).ca)).toBe(caCert);
-    expect(await certificateFits(caCert, written(forA, tlsFiles(s.primary.dataDir).cert)!, '198.18.0.2')).toBe(true);
-    expect(await certificateFits(caCert, written(forA, tlsFiles(s.primary.dataDir).cert)!, '198.18.0.3')).toBe(false);
-    expect(await certificateFits(caCert, written(forB, tlsFiles(s.standbys[0]!.dataDir).cert)!, 'db2.example.com')).toBe(true);
+    expect(await certificateFits(caCert, written(forA, tlsFiles(s.primary.dataDir).cert)!, ['198.18.0.2'])).toBe(true);
+    expect(await certificateFits(caCert, written(forA, tlsFiles(s.primary.dataDir).cert)!, ['198.18.0.3'])).toBe(false);
+    expect(await certificateFits(caCert, written(forB, tlsFiles(s.standbys[0]!.dataDir).cert)!, ['db2.example.com'])).toBe(true);
     expect(writes(forB).find((a) => a.path === tlsFiles(s.standbys[0]!.dataDir).key)).toMatchObject({ secret: true, mode: 0o600, owner: 'server' });
   });
 
@@ -75,6 +75,20 @@ describe('the TLS files a plan writes', () => {
     expect(writes(forD).map((a) => a.path)).toEqual([authorityFiles(s.stateDir).key, authorityFiles(s.stateDir).cert, files.ca]);
   });
 
+  it('names in the certificate of a node on this machine the addresses its standbys on other hosts reach it at', async () => {
+    const s = resolveConfig(
+      { stateDir: path.join(dir, 'local-primary', 'state'), primary: { dataDir: path.join(dir, 'local-primary', 'm') }, standbys: [{ name: 'b', host: 'db2', dataDir: '/srv/b' }] },
+      { kind: 'inline', dir },
+    );
+    const actions = await ensureTlsMaterial(s, 'master', localMachine, ['198.18.0.1', '198.18.7.1']);
+    const files = tlsFiles(s.primary.dataDir);
+    expect(writes(actions).find((a) => a.path === files.key)).toMatchObject({ secret: true, mode: 0o600, owner: 'server' });
+    expect(writes(actions).find((a) => a.path === files.key)).not.toHaveProperty('node');
+    const caCert = written(actions, authorityFiles(s.stateDir).cert)!;
+    expect(await certificateFits(caCert, written(actions, files.cert)!, ['198.18.0.1', '198.18.7.1'])).toBe(true);
+    expect(await certificateFits(caCert, written(actions, files.cert)!, ['198.18.0.9'])).toBe(false);
+  });
+
   it("signs with the user's CA key, which stays where it is: nothing is kept in the state directory", async () => {
     const userCa = await makeCertificateAuthority('user CA');
     await writeFile(path.join(dir, 'user-ca.crt'), userCa.cert);
@@ -83,7 +97,7 @@ describe('the TLS files a plan writes', () => {
     const forA = await ensureTlsMaterial(s, 'a', localMachine);
     expect(writes(forA).map((a) => a.path)).toEqual(expect.not.arrayContaining([authorityFiles(s.stateDir).key, authorityFiles(s.stateDir).cert]));
     expect(written(forA, tlsFiles(s.primary.dataDir).ca)).toBe(userCa.cert);
-    expect(await certificateFits(userCa.cert, written(forA, tlsFiles(s.primary.dataDir).cert)!, '198.18.0.2')).toBe(true);
+    expect(await certificateFits(userCa.cert, written(forA, tlsFiles(s.primary.dataDir).cert)!, ['198.18.0.2'])).toBe(true);
     expect(JSON.stringify(forA)).not.toContain(userCa.key.split('\n')[1]);
   });
 
@@ -91,7 +105,7 @@ describe('the TLS files a plan writes', () => {
     const userCa = await makeCertificateAuthority('user CA 2');
     await writeFile(path.join(dir, 'ca2.crt'), userCa.cert);
     await writeFile(path.join(dir, 'ca2.key'), userCa.key, { mode: 0o600 });
-    const made = await issueServerCertificate({ cert: userCa.cert, keyFile: path.join(dir, 'ca2.key') }, 'db2.example.com');
+    const made = await issueServerCertificate({ cert: userCa.cert, keyFile: path.join(dir, 'ca2.key') }, ['db2.example.com']);
     await writeFile(path.join(dir, 'b.crt'), made.cert);
     await writeFile(path.join(dir, 'b.key'), made.key, { mode: 0o600 });
     const certs = { a: { cert: 'missing.crt', key: 'missing.key' }, b: { cert: 'b.crt', key: 'b.key' } };

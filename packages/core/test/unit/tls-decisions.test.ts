@@ -4,7 +4,17 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigSource } from '../../src/config/cluster-spec.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
-import { replicationHbaType, tlsConninfoParams, tlsEnabled, tlsFiles, tlsMaterialKind, tlsPlanNotes, tlsServerSettings } from '../../src/tls/tls-decisions.js';
+import {
+  replicationHbaType,
+  servesTls,
+  tlsConninfoParams,
+  tlsEnabled,
+  tlsFiles,
+  tlsMaterialKind,
+  tlsPlanNotes,
+  tlsServerNames,
+  tlsServerSettings,
+} from '../../src/tls/tls-decisions.js';
 import { hotstandbyErrorFrom } from './support/expect-error.js';
 
 const DIR = path.resolve('/srv/clusters/demo');
@@ -92,11 +102,26 @@ describe('what TLS changes', () => {
     expect(sameHost().standbys.map((n) => tlsMaterialKind(sameHost(), n))).toEqual(['none', 'none']);
   });
 
-  it('says so when a standby on another host streams from a node on this machine, which has no name a certificate could carry', () => {
-    const spec = resolveConfig({ standbys: [{ name: 'b', host: 'db-b', dataDir: '/srv/pg/b' }] }, FILE);
+  it('encrypts a standby on another host streaming from a node on this machine, whose certificate names the addresses it is seen at', () => {
+    const spec = resolveConfig(
+      {
+        standbys: [
+          { name: 'b', host: 'db-b', dataDir: '/srv/pg/b' },
+          { name: 'l', port: 5440 },
+        ],
+      },
+      FILE,
+    );
     expect(tlsEnabled(spec)).toBe(true);
-    expect(replicationHbaType(spec, spec.primary, spec.standbys[0]!)).toBe('host');
-    expect(tlsPlanNotes(spec)).toEqual([expect.stringMatching(/^b streams from master on this machine unencrypted/)]);
+    expect(servesTls(spec, 'master')).toBe(true);
+    expect(servesTls(spec, 'l')).toBe(false);
+    expect(replicationHbaType(spec, 'master', 'b')).toBe('hostssl');
+    expect(replicationHbaType(spec, 'master', 'l')).toBe('host');
+    expect(tlsConninfoParams(spec, 'b', 'master')).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/pg/b.tls/ca.crt' });
+    expect(tlsPlanNotes(spec)).toEqual([]);
+    expect(tlsServerNames(spec.primary, ['198.18.0.1', '198.18.0.1', '198.18.1.1'])).toEqual(['198.18.0.1', '198.18.1.1']);
+    expect(tlsServerNames(spec.standbys[0]!)).toEqual(['db-b']);
+    expect(() => tlsServerNames(spec.primary)).toThrow(/needs the addresses other hosts reach it at/);
   });
 });
 
