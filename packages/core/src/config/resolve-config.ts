@@ -8,6 +8,7 @@ import { sizeToMb } from './sizes.js';
 import { parseMajor } from '../postgres/versions.js';
 import { isInside } from '../util/is-inside.js';
 import { configName, invalidConfig } from '../errors/error-factories.js';
+import { servesTls } from '../tls/tls-decisions.js';
 
 // Environment variables read for passwords when the config names none.
 export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
@@ -290,7 +291,7 @@ function tlsOf(
   return { tls: { mode: 'auto', ca: at(tls.ca), ...(tls.caKey ? { caKey: at(tls.caKey) } : {}), ...(certs ? { certs } : {}) } };
 }
 
-// Certificates given by node name name nodes of the cluster; with a CA but not its key, every node on another host
+// Certificates given by node name name nodes of the cluster; with a CA but not its key, every node that serves TLS
 // needs its certificate given (nothing could sign one).
 function checkTlsCerts(spec: ClusterSpec, where: string): void {
   const tls = spec.tls;
@@ -307,11 +308,11 @@ function checkTlsCerts(spec: ClusterSpec, where: string): void {
       );
   }
   if (tls.caKey) return;
-  const missing = nodes.filter((n) => n.host && !tls.certs?.[n.name]).map((n) => n.name);
+  const missing = nodes.filter((n) => servesTls(spec, n) && !tls.certs?.[n.name]).map((n) => n.name);
   if (missing.length > 0)
     throw conflict(
       where,
-      `tls.ca is set without tls.caKey, so every node on another host needs its certificate in tls.certs; ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} none`,
+      `tls.ca is set without tls.caKey, so every node serving replication between hosts needs its certificate in tls.certs; ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} none`,
       'tls.certs',
       `add tls.certs.${missing[0]}: { "cert": "...", "key": "..." }, or give tls.caKey so hotstandby signs certificates with your CA`,
       spec.source.path,

@@ -143,5 +143,8 @@ describe('the tls config key', () => {
     const missing = hotstandbyErrorFrom(() => cluster({ tls: { ca: 'ca.crt', certs: { a: { cert: 'a', key: 'b' } } } }), 'CONFIG_CONFLICT');
     expect(missing.message).toMatch(/without tls\.caKey.*b, c have none/);
     expect(missing.fix).toMatch(/tls\.certs\.b/);
+    // A node on this machine feeding a standby on another host needs one too.
+    const local = { standbys: [{ name: 'b', host: 'db-b', dataDir: '/srv/pg/b' }], tls: { ca: 'ca.crt', certs: { b: { cert: 'b', key: 'b' } } } };
+    expect(hotstandbyErrorFrom(() => resolveConfig(local, FILE), 'CONFIG_CONFLICT').message).toMatch(/master has none/);
   });
 });
