@@ -21,6 +21,7 @@ export {
   tlsServerNames,
   tlsServerSettings,
   servesTls,
+  TLS_SETTING_NAMES,
   type NodeRef,
   type TlsFiles,
 } from './tls/tls-decisions.js';

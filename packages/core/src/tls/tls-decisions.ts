@@ -72,6 +72,9 @@ export function tlsFiles(dataDir: string): TlsFiles {
   return { dir, ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
 }
 
+// The settings tlsServerSettings sets (a step that compares them with the server's reads these).
+export const TLS_SETTING_NAMES = ['ssl', 'ssl_cert_file', 'ssl_key_file', 'ssl_ca_file'] as const;
+
 // The server settings TLS adds to a node (none when it serves no TLS): ssl on with its certificate, key and the CA.
 export function tlsServerSettings(spec: ClusterSpec, node: NodeRef): Record<string, string> {
   if (!servesTls(spec, node)) return {};

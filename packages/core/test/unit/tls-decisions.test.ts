@@ -7,6 +7,7 @@ import { resolveConfig } from '../../src/config/resolve-config.js';
 import {
   replicationHbaType,
   servesTls,
+  TLS_SETTING_NAMES,
   tlsConninfoParams,
   tlsEnabled,
   tlsFiles,
@@ -74,6 +75,7 @@ describe('what TLS changes', () => {
     // c streams from b on the same host, but serves TLS too: after a switchover it may feed a standby elsewhere.
     expect(tlsServerSettings(spec, node(spec, 'c'))).toMatchObject({ ssl: 'on', ssl_cert_file: '/srv/pg/c.tls/server.crt' });
     expect(tlsServerSettings(spec, node(spec, 'd'))).toEqual({});
+    expect(Object.keys(tlsServerSettings(spec, spec.primary))).toEqual([...TLS_SETTING_NAMES]);
     expect(tlsFiles('/srv/pg/a')).toEqual({ dir: '/srv/pg/a.tls', ca: '/srv/pg/a.tls/ca.crt', cert: '/srv/pg/a.tls/server.crt', key: '/srv/pg/a.tls/server.key' });
   });
 
