@@ -10,23 +10,7 @@ export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
-export {
-  crossesHosts,
-  replicationHbaType,
-  tlsConninfoParams,
-  tlsEnabled,
-  tlsFiles,
-  tlsMaterialKind,
-  tlsPlanNotes,
-  tlsServerNames,
-  tlsServerSettings,
-  servesTls,
-  TLS_SETTING_NAMES,
-  type NodeRef,
-  type TlsFiles,
-} from './tls/tls-decisions.js';
-export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';
-export type { NodeHostSpec, TlsSpec } from './config/cluster-spec.js';
+export type { NodeHostSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 
 export { Cluster, type ClusterOptions, type UpOptions, type UpResult, type StepRunOptions, type PlannedStep, type LifecycleOptions } from './cluster/cluster.js';
@@ -177,3 +161,22 @@ export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
 export { isInside } from './util/is-inside.js';
 export { asFileWriteError, checkFileWritable } from './util/file-writable.js';
+
+// TLS for replication between hosts.
+export {
+  crossesHosts,
+  replicationHbaType,
+  tlsConninfoParams,
+  tlsEnabled,
+  tlsFiles,
+  tlsMaterialKind,
+  tlsPlanNotes,
+  tlsServerNames,
+  tlsServerSettings,
+  servesTls,
+  TLS_SETTING_NAMES,
+  type NodeRef,
+  type TlsFiles,
+} from './tls/tls-decisions.js';
+export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';
+export type { TlsSpec } from './config/cluster-spec.js';
