@@ -165,3 +165,22 @@ export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';
 export { isInside } from './util/is-inside.js';
 export { asFileWriteError, checkFileWritable } from './util/file-writable.js';
+
+// TLS for replication between hosts.
+export {
+  crossesHosts,
+  replicationHbaType,
+  tlsConninfoParams,
+  tlsEnabled,
+  tlsFiles,
+  tlsMaterialKind,
+  tlsPlanNotes,
+  tlsServerNames,
+  tlsServerSettings,
+  servesTls,
+  TLS_SETTING_NAMES,
+  type NodeRef,
+  type TlsFiles,
+} from './tls/tls-decisions.js';
+export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';
+export type { TlsSpec } from './config/cluster-spec.js';

@@ -32,6 +32,16 @@ export interface NodeHostSpec {
   options?: string[];
 }
 
+// How replication between hosts is encrypted.
+export interface TlsSpec {
+  mode: 'auto' | 'off';
+  // The user's CA certificate (absent: the tool's own CA in <stateDir>/tls), and its key when the tool may sign with it.
+  ca?: string;
+  caKey?: string;
+  // Server certificates the user made, by node name.
+  certs?: Record<string, { cert: string; key: string }>;
+}
+
 // Where the config came from.
 export interface ConfigSource {
   kind: 'file' | 'default' | 'inline';
@@ -60,6 +70,8 @@ export interface ClusterSpec {
   superuser: { name: string; password: PasswordSpec };
   replication: { user: string; password: PasswordSpec; connectionLimit: number; synchronous: { method: 'FIRST' | 'ANY'; count: number } };
   archive?: { dir: string };
+  // TLS for replication between hosts (absent or "auto": on when some standby streams across hosts).
+  tls?: TlsSpec;
   wal: { keepSizeMb: number; maxSlotKeepSizeMb?: number; logHints: boolean };
   primary: NodeSpec;
   standbys: NodeSpec[];

@@ -57,6 +57,36 @@ const sshSettings = z
   })
   .meta({ description: 'How to reach the host over SSH (optional; ~/.ssh/config applies).' });
 
+// Encryption of replication between hosts.
+const tlsSettings = z
+  .union(
+    [
+      z.literal('auto'),
+      z.literal(false),
+      z.strictObject({
+        ca: path.meta({ description: "Your CA's certificate (PEM, a file on this machine); servers and standbys verify each other against it." }),
+        caKey: path
+          .optional()
+          .meta({ description: "That CA's private key (a file on this machine, read by openssl here, never copied): hotstandby signs each server's certificate with it." }),
+        certs: z
+          .record(
+            z.string(),
+            z.strictObject({
+              cert: path.meta({ description: "The server's certificate (PEM, a file on this machine), naming the node's host in subjectAltName." }),
+              key: path.meta({ description: "The server's private key (a file on this machine); copied only over SSH into a 0600 file on the node's host." }),
+            }),
+          )
+          .optional()
+          .meta({ description: 'Certificates you made, keyed by node name; needed for every node on another host when caKey is not given.' }),
+      }),
+    ],
+    { error: 'must be "auto", false, or { "ca": "...", "caKey": "..." } (see the JSON Schema)' },
+  )
+  .meta({
+    description:
+      'TLS for replication between hosts. "auto" (default): on when a standby streams from a node on another host: hotstandby makes a CA (in <stateDir>/tls, key kept there) and a certificate per server, sets ssl = on, hostssl rules and sslmode=verify-full. false: off (replication between hosts is then unencrypted). An object: use your CA.',
+  });
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -134,6 +164,7 @@ export const configSchema = z
           .meta({ description: 'How the synchronous standbys are counted: FIRST n (priority, default) or ANY n (quorum); n defaults to 1.' }),
       })
       .optional(),
+    tls: tlsSettings.optional(),
     archive: z
       .union([
         z.boolean(),

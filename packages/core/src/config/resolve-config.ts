@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { ClusterSpec, ConfigSource, NodeHostSpec, NodeSpec } from './cluster-spec.js';
+import type { ClusterSpec, ConfigSource, NodeHostSpec, NodeSpec, TlsSpec } from './cluster-spec.js';
 import { pluginSettings } from './plugin-settings.js';
 import { configSchema } from './config-schema.js';
 import { formatConfigIssues } from './format-config-issues.js';
@@ -8,6 +8,7 @@ import { sizeToMb } from './sizes.js';
 import { parseMajor } from '../postgres/versions.js';
 import { isInside } from '../util/is-inside.js';
 import { configName, invalidConfig } from '../errors/error-factories.js';
+import { servesTls } from '../tls/tls-decisions.js';
 
 // Environment variables read for passwords when the config names none.
 export const DEFAULT_SUPERUSER_PASSWORD_ENV = 'HOTSTANDBY_SUPERUSER_PASSWORD';
@@ -90,6 +91,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
       },
     },
     archive,
+    ...tlsOf(cfg.tls, at),
     wal: {
       keepSizeMb: sizeToMb(cfg.wal?.keepSize ?? '1GB'),
       maxSlotKeepSizeMb: cfg.wal?.maxSlotKeepSize === undefined ? undefined : sizeToMb(cfg.wal.maxSlotKeepSize),
@@ -222,6 +224,7 @@ export function checkConflicts(spec: ClusterSpec, where: string): void {
       }
     }
   }
+  checkTlsCerts(spec, where);
   const user = spec.replication.user;
   if (Buffer.byteLength(user) > 63)
     throw conflict(
@@ -276,4 +279,44 @@ function hostOf(node: { host?: string; ssh?: { user?: string; port?: number; ide
   if (node.host === undefined) return {};
   const ssh = node.ssh ?? {};
   return { host: { host: node.host, user: ssh.user, port: ssh.port, identityFile: ssh.identityFile ? at(ssh.identityFile) : undefined, options: ssh.options } };
+}
+
+// The tls part of the config (nothing when absent: "auto"); its files are resolved like other paths.
+function tlsOf(
+  tls: 'auto' | false | { ca: string; caKey?: string; certs?: Record<string, { cert: string; key: string }> } | undefined,
+  at: (p: string) => string,
+): { tls?: TlsSpec } {
+  if (tls === undefined) return {};
+  if (tls === 'auto') return { tls: { mode: 'auto' } };
+  if (tls === false) return { tls: { mode: 'off' } };
+  const certs = tls.certs ? Object.fromEntries(Object.entries(tls.certs).map(([name, c]) => [name, { cert: at(c.cert), key: at(c.key) }])) : undefined;
+  return { tls: { mode: 'auto', ca: at(tls.ca), ...(tls.caKey ? { caKey: at(tls.caKey) } : {}), ...(certs ? { certs } : {}) } };
+}
+
+// Certificates given by node name name nodes of the cluster; with a CA but not its key, every node that serves TLS
+// needs its certificate given (nothing could sign one).
+function checkTlsCerts(spec: ClusterSpec, where: string): void {
+  const tls = spec.tls;
+  if (!tls?.ca) return;
+  const nodes = [spec.primary, ...spec.standbys];
+  for (const name of Object.keys(tls.certs ?? {})) {
+    if (!nodes.some((n) => n.name === name))
+      throw conflict(
+        where,
+        `tls.certs names "${name}", which is not a node of this cluster`,
+        `tls.certs.${name}`,
+        `use node names (${nodes.map((n) => n.name).join(', ')})`,
+        spec.source.path,
+      );
+  }
+  if (tls.caKey) return;
+  const missing = nodes.filter((n) => servesTls(spec, n) && !tls.certs?.[n.name]).map((n) => n.name);
+  if (missing.length > 0)
+    throw conflict(
+      where,
+      `tls.ca is set without tls.caKey, so every node serving replication between hosts needs its certificate in tls.certs; ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} none`,
+      'tls.certs',
+      `add tls.certs.${missing[0]}: { "cert": "...", "key": "..." }, or give tls.caKey so hotstandby signs certificates with your CA`,
+      spec.source.path,
+    );
 }
