@@ -26,13 +26,18 @@ export interface GlobalOptions {
 // Load the config the command's options point at and build the cluster through the CLI's container (the library's
 // openCluster is for programs). Commands that run no steps (status, start, stop, down ...) say `withPlugins: false`:
 // the config's plugins are not loaded, so a broken or missing plugin cannot keep a user from looking at, stopping
-// or tearing down the cluster.
+// or tearing down the cluster. A command that does not even plan a step (status) also says `withSteps: false`: its
+// cluster has no step plugins, so the built-in steps are not loaded either (unless the context brings a container).
 export async function openCommandCluster(
   cli: CliContext,
   command: Command,
-  options: { withPlugins?: boolean } = {},
+  options: { withPlugins?: boolean; withSteps?: boolean } = {},
 ): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
   const spec = await openSpec(cli, command);
+  if (options.withSteps === false && !cli.container) {
+    const { steplessCluster } = await import('./stepless-cluster.js');
+    return { spec, cluster: steplessCluster(spec), plugins: [] };
+  }
   const { loadPlugins } = await import('@hotstandby/core');
   const { clusterFor } = await import('./composition-root.js');
   // The config's own plugins (its "plugins" list) join the built-in steps.

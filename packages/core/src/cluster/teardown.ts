@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -11,6 +12,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
+import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -237,7 +239,16 @@ function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly Jou
       },
     });
   } else if (!created.includes(stateDir)) {
-    actions.push({ kind: 'record', summary: `delete hotstandby's state file ${rt.layout.stateFile}`, run: () => rt.store.remove() });
+    // The state directory stays (the tool did not create it): its state file and resolved config go.
+    const resolvedConfig = path.join(stateDir, SPEC_CACHE_FILE);
+    actions.push({
+      kind: 'record',
+      summary: `delete hotstandby's state file ${rt.layout.stateFile}`,
+      run: async () => {
+        await rt.store.remove();
+        await rm(resolvedConfig, { force: true });
+      },
+    });
   }
   return actions.length ? [{ title: 'delete what hotstandby created', actions }] : [];
 }

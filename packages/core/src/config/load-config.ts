@@ -7,7 +7,7 @@ import { TypeScriptLoaderMissing, typeScriptLoader } from '../plugin/typescript-
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { DEFAULT_CONFIG_PATH, readDefaultConfig } from './default-config.js';
-import { resolveConfig } from './resolve-config.js';
+import { resolveConfigCached } from './spec-cache.js';
 
 // How to find the config.
 export interface LoadConfigOptions {
@@ -84,14 +84,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Clust
       });
     }
     const result = await readConfigFile(() => explorer().load(file), file);
-    return resolveConfig(result?.config ?? {}, { kind: 'file', path: file, dir: path.dirname(file) });
+    return resolveConfigCached(result?.config ?? {}, { kind: 'file', path: file, dir: path.dirname(file) });
   }
   const found = await readConfigFile(() => explorer().search(cwd), cwd);
   if (found && !found.isEmpty) {
     refuseSecondConfigFile(found.filepath);
-    return resolveConfig(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
+    return resolveConfigCached(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
   }
-  return resolveConfig(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
+  return resolveConfigCached(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
 }
 
 // Two config files side by side (hotstandby.config.json and .yaml, say): which one wins is a rule nobody remembers,
@@ -104,11 +104,6 @@ function refuseSecondConfigFile(found: string): void {
     where: { file: found },
     fix: `keep one of them, or choose one with --config ${path.basename(found)}`,
   });
-}
-
-// Validate an inline config object (library use); relative paths resolve against dir.
-export function configFromObject(config: unknown, dir = process.cwd()): ClusterSpec {
-  return resolveConfig(config, { kind: 'inline', dir });
 }
 
 async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise<T> {
