@@ -106,17 +106,22 @@ describe('resolved config cache', () => {
     expect(existsSync(cacheFile())).toBe(false);
   });
 
-  it('loadConfig re-reads an edited config file and refuses a broken one with the usual error', async () => {
+  it('loadConfig remembers only when asked, re-reads an edited config file and refuses a broken one with the usual error', async () => {
     const file = path.join(dir, 'hotstandby.config.json');
     await mkdir(path.join(dir, '.hotstandby'));
     await writeFile(file, JSON.stringify({ primary: { port: 6300 } }));
     expect((await loadConfig({ cwd: dir })).primary.port).toBe(6300);
+    expect(existsSync(cacheFile()), 'loadConfig without rememberResolved writes nothing').toBe(false);
+    const remember = { cwd: dir, rememberResolved: true };
+    expect((await loadConfig(remember)).primary.port).toBe(6300);
     expect(existsSync(cacheFile())).toBe(true);
-    expect((await loadConfig({ cwd: dir })).primary.port).toBe(6300);
+    await tamperCachedPort(7777);
+    expect((await loadConfig(remember)).primary.port).toBe(7777);
+    expect((await loadConfig({ cwd: dir })).primary.port, 'nor does it read it').toBe(6300);
     await writeFile(file, JSON.stringify({ primary: { port: 6301 } }));
-    expect((await loadConfig({ cwd: dir })).primary.port).toBe(6301);
+    expect((await loadConfig(remember)).primary.port).toBe(6301);
     await writeFile(file, JSON.stringify({ primary: { port: 'five' } }));
-    const error = await hotstandbyErrorFromAsync(() => loadConfig({ cwd: dir }), 'CONFIG_INVALID');
+    const error = await hotstandbyErrorFromAsync(() => loadConfig(remember), 'CONFIG_INVALID');
     expect(error.message).toContain('primary.port');
   });
 });
