@@ -62,7 +62,7 @@ export async function bundleCli({ outdir, mode }) {
     // The published bundle keeps the license comments of the code it includes (at the end of each file).
     legalComments: mode === 'published' ? 'eof' : 'none',
     logLevel: 'warning',
-    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod()],
+    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod(), engineWithoutZod()],
     define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
     metafile: mode === 'sources',
     banner: {
@@ -131,6 +131,54 @@ function englishOnlyZod() {
         loader: 'js',
         resolveDir: path.dirname(args.path),
       }));
+    },
+  };
+}
+
+// esbuild plugin: zod (the config's and the steps' schemas) is the largest part of the engine, and a command that
+// finds its config already validated (core's spec-cache.ts) and runs no step (status) needs none of it. The CLI's
+// own imports of @hotstandby/core therefore get core's index without the exports that are zod or validate with it
+// (the library's entry and the steps get all of it, the same modules), so esbuild leaves zod, the config schema and
+// resolveConfig to files loaded when a config is validated or a step is loaded. The rest of the engine must not
+// import those modules: the startup-bundle test checks that status loads no zod.
+const SCHEMA_MODULES = ['zod', './config/config-schema.js', './config/json-schema.js', './config/resolve-config.js'];
+// What index.ts exports from them and the CLI's bundle leaves out; anything else they export fails the build.
+const ZOD_EXPORTS = ['z', 'configSchema', 'defineConfig', 'configFromObject', 'configJsonSchema', 'DEFAULT_REPLICATION_PASSWORD_ENV', 'DEFAULT_SUPERUSER_PASSWORD_ENV'];
+// Exports of those modules that live in a module without zod.
+const MOVED_EXPORTS = { STEP_NAME_PATTERN: './config/name-patterns.js' };
+function engineWithoutZod() {
+  const coreSources = path.join(REPO_ROOT, 'packages', 'core', 'src');
+  const cliSources = path.join(CLI_DIR, 'src') + path.sep;
+  return {
+    name: 'hotstandby-engine-without-zod',
+    setup(build) {
+      build.onResolve({ filter: /^@hotstandby\/core$/ }, (args) =>
+        args.importer.startsWith(cliSources) ? { path: 'hotstandby-engine', namespace: 'engine-without-zod' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'engine-without-zod' }, async () => {
+        const index = await readFile(path.join(coreSources, 'index.ts'), 'utf8');
+        const errors = [];
+        const left = new Set();
+        const contents = index.replace(/^export \{([^}]*)\} from '([^']+)';$/gm, (statement, names, from) => {
+          if (!SCHEMA_MODULES.includes(from)) return statement;
+          const moved = [];
+          for (const name of names
+            .split(',')
+            .map((n) => n.trim())
+            .filter((n) => n && !n.startsWith('type '))) {
+            if (ZOD_EXPORTS.includes(name)) left.add(name);
+            else if (MOVED_EXPORTS[name]) moved.push(`export { ${name} } from '${MOVED_EXPORTS[name]}';`);
+            else
+              errors.push({
+                text: `core's index exports ${name} from ${from}, which the CLI's bundle leaves out: add it to ZOD_EXPORTS or MOVED_EXPORTS in scripts/bundle-cli.mjs`,
+              });
+          }
+          return moved.join('\n');
+        });
+        const missing = ZOD_EXPORTS.filter((name) => !left.has(name));
+        if (missing.length) errors.push({ text: `core's index no longer exports ${missing.join(', ')} from ${SCHEMA_MODULES.join(', ')}: update scripts/bundle-cli.mjs` });
+        return errors.length ? { errors } : { contents, loader: 'ts', resolveDir: coreSources };
+      });
     },
   };
 }

@@ -1,7 +1,8 @@
 // Start-up of the bundled CLI the tests run (built like the published one): --version, --help and usage errors
 // load only the files that hold commander and the command definitions; the engine's code is split into files
 // that load when a command runs.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
@@ -19,6 +20,14 @@ function engineFiles(): string[] {
   const engine = /(^|\/)packages\/core\/src\/|\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(listr2|pg|zod|cosmiconfig|tsyringe|tar|execa|fs-extra)\//;
   return Object.entries(meta.outputs)
     .filter(([, output]) => Object.keys(output.inputs).some((input) => engine.test(input)))
+    .map(([file]) => path.basename(file));
+}
+
+// The bundle's output files that hold zod's code.
+function zodFiles(): string[] {
+  const meta = JSON.parse(readFileSync(path.join(BUNDLE_DIR, 'metafile.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  return Object.entries(meta.outputs)
+    .filter(([, output]) => Object.keys(output.inputs).some((input) => /\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?zod\//.test(input)))
     .map(([file]) => path.basename(file));
 }
 
@@ -46,6 +55,30 @@ describe('bundled hotstandby start-up', () => {
   test('a command that runs loads the engine', async () => {
     const { files } = await loadedFiles(['status', '--config', '/nonexistent/hotstandby.config.json']);
     expect(files.filter((f) => engineFiles().includes(f))).not.toEqual([]);
+  });
+
+  test('status loads zod to validate a config, and not again for the same config once its state directory exists', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotstandby-startup-status-'));
+    try {
+      const config = path.join(dir, 'hotstandby.config.json');
+      writeFileSync(config, JSON.stringify({ primary: { port: 6543 }, standbys: [{ name: 'replica', port: 6544 }] }));
+      mkdirSync(path.join(dir, '.hotstandby'));
+      const zod = zodFiles();
+      expect(zod.length).toBeGreaterThan(0);
+      const first = await loadedFiles(['status', '--json', '--config', config]);
+      expect(first.files.filter((f) => zod.includes(f))).not.toEqual([]);
+      const again = await loadedFiles(['status', '--json', '--config', config]);
+      expect(again.code).toBe(first.code);
+      expect(again.files.filter((f) => engineFiles().includes(f))).not.toEqual([]);
+      expect(again.files.filter((f) => zod.includes(f))).toEqual([]);
+      // An edited config is validated again (and a bad one refused as before).
+      writeFileSync(config, JSON.stringify({ primary: { port: 'five' } }));
+      const edited = await loadedFiles(['status', '--json', '--config', config]);
+      expect(edited.code).not.toBe(0);
+      expect(edited.files.filter((f) => zod.includes(f))).not.toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("the engine carries zod's English messages only, and z still validates and explains in English", async () => {

@@ -26,13 +26,19 @@ export interface GlobalOptions {
 // Load the config the command's options point at and build the cluster through the CLI's container (the library's
 // openCluster is for programs). Commands that run no steps (status, start, stop, down ...) say `withPlugins: false`:
 // the config's plugins are not loaded, so a broken or missing plugin cannot keep a user from looking at, stopping
-// or tearing down the cluster.
+// or tearing down the cluster. A command that does not even plan a step (status) also says `withSteps: false`: its
+// cluster has no step plugins, so the built-in steps are not loaded either (unless the context brings a container),
+// and its config is remembered once resolved (loadConfig's rememberResolved), so an unchanged one loads no zod.
 export async function openCommandCluster(
   cli: CliContext,
   command: Command,
-  options: { withPlugins?: boolean } = {},
+  options: { withPlugins?: boolean; withSteps?: boolean } = {},
 ): Promise<{ spec: ClusterSpec; cluster: Cluster; plugins: LoadedPlugin[] }> {
-  const spec = await openSpec(cli, command);
+  const spec = await openSpec(cli, command, { rememberResolved: options.withSteps === false });
+  if (options.withSteps === false && !cli.container) {
+    const { steplessCluster } = await import('./stepless-cluster.js');
+    return { spec, cluster: steplessCluster(spec), plugins: [] };
+  }
   const { loadPlugins } = await import('@hotstandby/core');
   const { clusterFor } = await import('./composition-root.js');
   // The config's own plugins (its "plugins" list) join the built-in steps.
@@ -47,8 +53,9 @@ export async function containerOf(cli: CliContext): Promise<DependencyContainer>
 }
 
 // Load the config the command's options point at (--config, discovery, or the built-in default).
-export async function openSpec(cli: CliContext, command: Command): Promise<ClusterSpec> {
+// rememberResolved: see loadConfig (status, which changes nothing else, keeps the resolved config for next time).
+export async function openSpec(cli: CliContext, command: Command, options: { rememberResolved?: boolean } = {}): Promise<ClusterSpec> {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const { loadConfig } = await import('@hotstandby/core');
-  return loadConfig({ configPath: globals.config, cwd: cli.cwd });
+  return loadConfig({ configPath: globals.config, cwd: cli.cwd, rememberResolved: options.rememberResolved });
 }

@@ -4,7 +4,8 @@
 // consumer whose tsconfig lists no "types" still type-checks them.
 export { z } from 'zod';
 
-export { loadConfig, configFromObject, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
+export { loadConfig, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
+export { configFromObject } from './config/resolve-config.js';
 export { defineConfig, configSchema, STEP_NAME_PATTERN, type ConfigInput } from './config/config-schema.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';

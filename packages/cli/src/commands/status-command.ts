@@ -12,7 +12,7 @@ export function registerStatus(program: Command, cli: CliContext): void {
     .option('--table', 'print a table (the default when not on a terminal)')
     .option('--watch [seconds]', 'redraw every few seconds (default 2) until Ctrl-C')
     .action(async (opts: { json?: boolean; tree?: boolean; table?: boolean; watch?: string | boolean }, command: Command) => {
-      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false });
+      const { cluster } = await openCommandCluster(cli, command, { withPlugins: false, withSteps: false });
       const tree = opts.tree || (!opts.table && process.stdout.isTTY === true);
       const { renderStatus } = await import('../output/status-view.js');
       const { renderStatusTree } = await import('../output/status-tree.js');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { NODE_NAME_PATTERN } from '../config/config-schema.js';
+import { NODE_NAME_PATTERN } from '../config/name-patterns.js';
 import type { NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { findFreePort, isPortFree } from '../postgres/ports.js';

@@ -1,5 +1,5 @@
 import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
-import { checkConflicts } from '../config/resolve-config.js';
+import { checkConflicts } from '../config/check-conflicts.js';
 import type { ClusterState } from '../state/cluster-state.js';
 
 // The cluster as it runs now: the config's nodes, plus standbys added and minus those removed with the CLI,

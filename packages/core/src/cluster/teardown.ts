@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -14,6 +15,7 @@ import { isInside } from '../util/is-inside.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { remoteCommandLine } from '../hosts/remote-shell.js';
 import { sshTargetArgs } from '../hosts/ssh-target.js';
+import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -285,7 +287,16 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
       },
     });
   } else if (!created.includes(stateDir)) {
-    actions.push({ kind: 'record', summary: `delete hotstandby's state file ${rt.layout.stateFile}`, run: () => rt.store.remove() });
+    // The state directory stays (the tool did not create it): its state file and resolved config go.
+    const resolvedConfig = path.join(stateDir, SPEC_CACHE_FILE);
+    actions.push({
+      kind: 'record',
+      summary: `delete hotstandby's state file ${rt.layout.stateFile}`,
+      run: async () => {
+        await rt.store.remove();
+        await rm(resolvedConfig, { force: true });
+      },
+    });
   }
   return actions.length ? [{ title: 'delete what hotstandby created', actions }] : [];
 }

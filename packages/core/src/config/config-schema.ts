@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isKnownMajor, parseMajor } from '../postgres/versions.js';
+import { NODE_NAME_PATTERN, STEP_NAME_PATTERN } from './name-patterns.js';
 
-// Node names become slot names, application_name and file names: keep them simple and lower-case.
-export const NODE_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+// The patterns live apart so the engine can check names without loading zod.
+export { NODE_NAME_PATTERN, STEP_NAME_PATTERN };
 
 const port = z
   .int({ error: 'must be a whole number from 1 to 65535' })
@@ -24,9 +25,6 @@ const secret = z
 const envName = z.string({ error: 'must be the name of an environment variable' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: 'must be the name of an environment variable (letters, digits, _)',
 });
-
-// Step names: lower-case words joined by "-" (they are keys of "steps" and names in "pipeline").
-export const STEP_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 const stepName = z.string({ error: 'must be a step name' }).regex(STEP_NAME_PATTERN, { error: 'must be a step name: lower-case letters and digits, words joined by "-"' });
 

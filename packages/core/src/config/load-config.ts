@@ -7,7 +7,8 @@ import { TypeScriptLoaderMissing, typeScriptLoader } from '../plugin/typescript-
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ClusterSpec } from './cluster-spec.js';
 import { DEFAULT_CONFIG_PATH, readDefaultConfig } from './default-config.js';
-import { resolveConfig } from './resolve-config.js';
+import type { ConfigSource } from './cluster-spec.js';
+import { resolveConfigCached } from './spec-cache.js';
 
 // How to find the config.
 export interface LoadConfigOptions {
@@ -15,6 +16,9 @@ export interface LoadConfigOptions {
   configPath?: string;
   // Where discovery starts and what relative CLI paths mean (default process.cwd()).
   cwd?: string;
+  // Keep the resolved spec in the state directory (when it exists) and use it while the config is unchanged, so
+  // zod is not loaded to validate it again (hotstandby status, a quick command run often). Off: validate each time.
+  rememberResolved?: boolean;
 }
 
 // The module name cosmiconfig searches for: hotstandby.config.*, .hotstandbyrc*, package.json "hotstandby".
@@ -75,6 +79,8 @@ function explorer() {
 // Find, read and validate the config: --config, else discovery from cwd, else the built-in default.
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ClusterSpec> {
   const cwd = options.cwd ?? process.cwd();
+  const resolve = async (raw: unknown, source: ConfigSource): Promise<ClusterSpec> =>
+    options.rememberResolved ? resolveConfigCached(raw, source) : (await import('./resolve-config.js')).resolveConfig(raw, source);
   if (options.configPath) {
     const file = path.resolve(cwd, options.configPath);
     if (!existsSync(file) || !statSync(file).isFile()) {
@@ -84,14 +90,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Clust
       });
     }
     const result = await readConfigFile(() => explorer().load(file), file);
-    return resolveConfig(result?.config ?? {}, { kind: 'file', path: file, dir: path.dirname(file) });
+    return resolve(result?.config ?? {}, { kind: 'file', path: file, dir: path.dirname(file) });
   }
   const found = await readConfigFile(() => explorer().search(cwd), cwd);
   if (found && !found.isEmpty) {
     refuseSecondConfigFile(found.filepath);
-    return resolveConfig(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
+    return resolve(found.config, { kind: 'file', path: found.filepath, dir: path.dirname(found.filepath) });
   }
-  return resolveConfig(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
+  return resolve(readDefaultConfig(), { kind: 'default', path: undefined, dir: cwd });
 }
 
 // Two config files side by side (hotstandby.config.json and .yaml, say): which one wins is a rule nobody remembers,
@@ -104,11 +110,6 @@ function refuseSecondConfigFile(found: string): void {
     where: { file: found },
     fix: `keep one of them, or choose one with --config ${path.basename(found)}`,
   });
-}
-
-// Validate an inline config object (library use); relative paths resolve against dir.
-export function configFromObject(config: unknown, dir = process.cwd()): ClusterSpec {
-  return resolveConfig(config, { kind: 'inline', dir });
 }
 
 async function readConfigFile<T>(read: () => Promise<T>, where: string): Promise<T> {

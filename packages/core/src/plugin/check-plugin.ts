@@ -1,4 +1,4 @@
-import { STEP_NAME_PATTERN } from '../config/config-schema.js';
+import { STEP_NAME_PATTERN } from '../config/name-patterns.js';
 import type { StepPlugin } from './step-plugin.js';
 
 const SCOPES = ['primary', 'standby', 'cluster'];

@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFromObject, loadConfig } from '../../src/config/load-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { configFromObject } from '../../src/config/resolve-config.js';
 import { hotstandbyErrorFromAsync } from './support/expect-error.js';
 import { makeTempDir, removeTempDir } from './support/temp-dir.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromObject } from '../../src/config/load-config.js';
+import { configFromObject } from '../../src/config/resolve-config.js';
 import { standbyNameWaves } from '../../src/cluster/standby-waves.js';
 
 describe('standbyNameWaves', () => {

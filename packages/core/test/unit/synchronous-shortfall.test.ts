@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromObject } from '../../src/config/load-config.js';
+import { configFromObject } from '../../src/config/resolve-config.js';
 import { effectiveSpec } from '../../src/cluster/effective-spec.js';
 import { synchronousShortfall } from '../../src/cluster/synchronous-shortfall.js';
 import { emptyState } from '../../src/state/cluster-state.js';
