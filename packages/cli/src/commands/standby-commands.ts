@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { NodeHostSpec } from '@hotstandby/core';
 import { openCommandCluster, type CliContext } from '../cli-context.js';
 import { DRY_RUN_HELP, printPlan } from './dry-run-option.js';
 import { parsePortOption } from './port-option.js';
@@ -8,7 +9,19 @@ import { collectWarnings, printJson } from '../output/json-output.js';
 import type { RemoveStandbyJson, StandbyBuildJson } from '../output/json-types.js';
 
 // What add-standby's options parse into.
-type AddStandbyFlags = PipelineFlags & { port?: string; dataDir?: string; upstream?: string; synchronous?: boolean; applyDelay?: string; dryRun?: boolean };
+type AddStandbyFlags = PipelineFlags & {
+  port?: string;
+  dataDir?: string;
+  upstream?: string;
+  synchronous?: boolean;
+  applyDelay?: string;
+  dryRun?: boolean;
+  host?: string;
+  sshUser?: string;
+  sshPort?: string;
+  identityFile?: string;
+  sshOption?: string[];
+};
 
 // `add-standby` and `remove-standby`: change the set of standbys of a running cluster.
 export function registerStandbyCommands(program: Command, cli: CliContext): void {
@@ -22,15 +35,23 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       .option('--upstream <node>', 'stream from this node (default: the primary)')
       .option('--synchronous', 'list it in synchronous_standby_names')
       .option('--apply-delay <delay>', 'apply WAL this long after commit, e.g. 5min')
+      .option('--host <host>', 'put it on this host, reached over SSH (needs --data-dir, an absolute path there)')
+      .option('--ssh-user <user>', 'with --host: the account to log in as')
+      .option('--ssh-port <port>', 'with --host: the SSH port')
+      .option('--identity-file <file>', 'with --host: the private key to log in with')
+      .option('--ssh-option <Key=Value>', 'with --host: an extra ssh option (repeatable)', (value: string, all: string[] = []) => [...all, value])
       .option('--dry-run', "print what up would do to build it (up's dry run with it in the cluster), and change nothing (with --json: the plan as JSON)"),
   ).action(async (name: string, opts: AddStandbyFlags, command: Command) => {
     const port = opts.port === undefined ? undefined : parsePortOption(command, opts.port);
     if (opts.applyDelay !== undefined && !/^\d+\s*(ms|s|min|h|d)?$/.test(opts.applyDelay))
       command.error(`error: --apply-delay must be like 5min, 30s or 1h (got "${opts.applyDelay}")`, { exitCode: 2 });
+    const host = hostOption(command, cli, opts);
     const { cluster } = await openCommandCluster(cli, command);
     const standby = {
       port,
-      dataDir: opts.dataDir ? path.resolve(cli.cwd, opts.dataDir) : undefined,
+      // On another host the directory is a path there, taken as given.
+      dataDir: opts.dataDir ? (host ? opts.dataDir : path.resolve(cli.cwd, opts.dataDir)) : undefined,
+      ...(host ? { host } : {}),
       upstream: opts.upstream,
       synchronous: opts.synchronous,
       applyDelay: opts.applyDelay,
@@ -74,4 +95,23 @@ export function registerStandbyCommands(program: Command, cli: CliContext): void
       for (const kept of result.kept) cli.out(`kept ${kept}`);
       cli.out(`${name} is no longer part of the cluster.`);
     });
+}
+
+// The host of --host and its ssh options; the ssh options without --host are a usage error.
+function hostOption(command: Command, cli: CliContext, opts: AddStandbyFlags): NodeHostSpec | undefined {
+  const sshGiven = opts.sshUser !== undefined || opts.sshPort !== undefined || opts.identityFile !== undefined || (opts.sshOption ?? []).length > 0;
+  if (!opts.host) {
+    if (sshGiven) command.error('error: --ssh-user, --ssh-port, --identity-file and --ssh-option go with --host', { exitCode: 2 });
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_.:%-]+$/.test(opts.host)) command.error(`error: --host must be a host name or address (got "${opts.host}")`, { exitCode: 2 });
+  const bad = (opts.sshOption ?? []).find((o) => !/^[A-Za-z]+=.+$/.test(o));
+  if (bad !== undefined) command.error(`error: --ssh-option must be Key=Value (got "${bad}")`, { exitCode: 2 });
+  return {
+    host: opts.host,
+    ...(opts.sshUser ? { user: opts.sshUser } : {}),
+    ...(opts.sshPort ? { port: parsePortOption(command, opts.sshPort) } : {}),
+    ...(opts.identityFile ? { identityFile: path.resolve(cli.cwd, opts.identityFile) } : {}),
+    ...(opts.sshOption?.length ? { options: opts.sshOption } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NODE_NAME_PATTERN } from '../config/name-patterns.js';
-import type { NodeSpec } from '../config/cluster-spec.js';
+import type { NodeHostSpec, NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { findFreePort, isPortFree } from '../postgres/ports.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -15,6 +15,8 @@ export interface AddStandbyRequest {
   upstream?: string;
   synchronous?: boolean;
   applyDelay?: string;
+  // The host it goes on (absent: this machine).
+  host?: NodeHostSpec;
 }
 
 // The request with its defaults filled in: the port to use and the data directory.
@@ -61,7 +63,8 @@ export async function checkAddStandbyRequest(rt: ClusterRuntime, request: AddSta
       fix: `choose a name whose slot (the name with - as _) differs from "${slot}"`,
     });
   }
-  const taken = new Set(known.map((n) => rt.node(n.name).port));
+  if (request.host) return checkRemoteStandby(rt, { ...request, host: request.host }, known);
+  const taken = new Set(known.filter((n) => !n.host).map((n) => rt.node(n.name).port));
   if (request.port !== undefined && (taken.has(request.port) || !(await isPortFree(request.port)))) {
     throw new HotstandbyError('PORT_IN_USE', `--port ${request.port} for ${name} is already in use`, {
       where,
@@ -69,9 +72,40 @@ export async function checkAddStandbyRequest(rt: ClusterRuntime, request: AddSta
     });
   }
   const dataDir = request.dataDir ?? path.join(rt.layout.dataRoot, name);
-  checkDataDir(rt, name, dataDir, request.dataDir !== undefined, known);
+  checkDataDir(
+    rt,
+    name,
+    dataDir,
+    request.dataDir !== undefined,
+    known.filter((n) => !n.host),
+  );
   const port = request.port ?? (await findFreePort(Math.max(...taken) + 1, taken));
   return { port, dataDir };
+}
+
+// A standby on another host: its data directory there must be given as an absolute path and be its own among the
+// nodes of that host; its port defaults to PostgreSQL's usual 5432 (or the next one no node there uses). Whether the
+// port is free there is checked on that host when the standby is built.
+function checkRemoteStandby(rt: ClusterRuntime, request: AddStandbyRequest & { host: NodeHostSpec }, known: readonly NodeSpec[]): CheckedAddStandby {
+  const { name, host } = request;
+  if (!request.dataDir || !path.posix.isAbsolute(request.dataDir)) {
+    throw new HotstandbyError('CONFIG_INVALID', `${name} goes on ${host.host}, so it needs --data-dir: an absolute path on that host`, {
+      where: { node: name },
+      fix: `add --data-dir /var/lib/postgresql/hotstandby/${name} (or wherever its data directory goes on ${host.host})`,
+    });
+  }
+  const sameHost = known.filter((n) => n.host?.host === host.host);
+  const taken = new Set(sameHost.map((n) => rt.node(n.name).port));
+  if (request.port !== undefined && taken.has(request.port)) {
+    throw new HotstandbyError('PORT_IN_USE', `--port ${request.port} is already used by another node on ${host.host}`, {
+      where: { node: name },
+      fix: 'choose another --port, or leave it out to get one',
+    });
+  }
+  checkDataDir(rt, name, request.dataDir, true, sameHost);
+  let port = request.port ?? 5432;
+  while (request.port === undefined && taken.has(port)) port++;
+  return { port, dataDir: request.dataDir };
 }
 
 // The data directory must be the new standby's own (not another node's, not around the state or archive

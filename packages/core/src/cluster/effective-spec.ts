@@ -20,6 +20,7 @@ export function effectiveSpec(spec: ClusterSpec, state: ClusterState): ClusterSp
     slot: a.name.replace(/-/g, '_'),
     synchronous: a.synchronous ?? false,
     applyDelay: a.applyDelay,
+    ...(a.host ? { host: a.host } : {}),
   }));
   const addedNames = new Set(added.map((a) => a.name));
   const all = [spec.primary, ...spec.standbys, ...added].filter((n) => !removed.has(n.name));

@@ -41,6 +41,7 @@ async function addedStandbyOf(rt: ClusterRuntime, request: AddStandbyRequest): P
     upstream: request.upstream === rt.primary.name ? undefined : request.upstream,
     synchronous: request.synchronous,
     applyDelay: request.applyDelay,
+    ...(request.host ? { host: request.host } : {}),
   };
 }
 

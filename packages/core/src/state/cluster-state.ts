@@ -1,3 +1,4 @@
+import type { NodeHostSpec } from '../config/cluster-spec.js';
 import type { NodeRole } from '../config/cluster-spec.js';
 import type { BinarySource } from '../postgres/binaries.js';
 
@@ -38,6 +39,8 @@ export interface AddedStandby {
   upstream?: string;
   synchronous?: boolean;
   applyDelay?: string;
+  // The host it lives on (absent: this machine).
+  host?: NodeHostSpec;
 }
 
 // How the running topology differs from the config: after promote, switchover, add-standby, remove-standby.
