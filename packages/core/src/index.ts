@@ -10,6 +10,8 @@ export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
+export { isUnreachable, UnreachableMachine } from './hosts/unreachable-machine.js';
+export { unreachableState } from './hosts/unreachable-reason.js';
 export type { NodeHostSpec } from './config/cluster-spec.js';
 export { DEFAULT_REPLICATION_PASSWORD_ENV, DEFAULT_SUPERUSER_PASSWORD_ENV } from './config/resolve-config.js';
 

@@ -6,7 +6,7 @@ import { MachinePool } from '../hosts/machine-pool.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import { binariesOn } from '../postgres/remote-binaries.js';
-import { UnreachableMachine } from '../hosts/unreachable-machine.js';
+import { isUnreachable, UnreachableMachine } from '../hosts/unreachable-machine.js';
 
 // Where each node lives: the machine, the account that runs its server there and its binaries. Nodes on this machine
 // share the command's own; a node on another host gets that host's, found once per host.
@@ -56,9 +56,11 @@ export class MachinesRecord {
 
   // The machine, server account and binaries of a node: this machine's own for a local node; for a remote one,
   // the account (postgres.osUser, default postgres) and binaries of the same major found on its host, once per host.
+  // A host that could not be reached keeps this machine's as stand-ins: nothing runs there (every effect on its
+  // machine fails with HOST_UNREACHABLE), so the command can still report and work on the other nodes.
   placement(node: NodeSpec, local: { serverUser: ServerUser; binaries: PgBinaries; osUser?: string }): Promise<NodePlacement> {
     const machine = this.of(node.name);
-    if (!machine.remote) return Promise.resolve({ machine, serverUser: local.serverUser, binaries: local.binaries });
+    if (!machine.remote || isUnreachable(machine)) return Promise.resolve({ machine, serverUser: local.serverUser, binaries: local.binaries });
     let placement = this.placements.get(machine.label);
     if (!placement) {
       placement = Promise.all([machine.serverUser(local.osUser), binariesOn(machine, local.binaries.major)]).then(([serverUser, binaries]) => ({

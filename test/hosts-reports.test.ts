@@ -1,0 +1,119 @@
+// What doctor, status and verify say about nodes on other hosts: each host looked at there (SSH, PostgreSQL, the
+// server account, data directories, ports, clock), and a host that cannot be reached named with the ssh to try while
+// the other nodes are still reported.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
+import { ClusterRuntime } from '../packages/core/src/cluster/cluster-runtime.js';
+import { collectStatus } from '../packages/core/src/cluster/cluster-status.js';
+import { runDoctor } from '../packages/core/src/cluster/doctor.js';
+import { configFromObject } from '../packages/core/src/config/load-config.js';
+import type { ClusterSpec } from '../packages/core/src/config/cluster-spec.js';
+import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
+
+const unavailable = networkHostsUnavailable();
+
+describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts', () => {
+  let network: TestNetwork;
+  let dir: string;
+  let spec: ClusterSpec;
+  let portB: number;
+  beforeAll(async () => {
+    network = await createTestNetwork(['b', 'c']);
+    dir = await makeTempDir('hotstandby-hosts-reports-');
+    const binaries = await testBinaries();
+    const ssh = { user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'] };
+    portB = await freePort();
+    spec = configFromObject(
+      {
+        stateDir: path.join(dir, 'state'),
+        postgres: { binDir: binaries.binDir },
+        superuser: { password: 'super-secret-pw' },
+        primary: { name: 'a', port: await freePort(), dataDir: path.join(dir, 'a') },
+        standbys: [
+          { name: 'b', port: portB, dataDir: `${HOST_DATA_ROOT}/pg/b`, host: network.host('b').address, ssh },
+          { name: 'c', port: await freePort(), dataDir: `${HOST_DATA_ROOT}/pg/c`, host: network.host('c').address, ssh, upstream: 'b' },
+        ],
+        replication: { user: 'repuser', password: 'rep-secret-pw' },
+      },
+      dir,
+    );
+  });
+  afterAll(async () => {
+    network?.host('c').setReachable(true);
+    await network?.teardown();
+    if (dir) await removeTempDir(dir);
+  });
+
+  test('doctor looks at each host there: SSH, PostgreSQL of the major, the account, data directories, ports and clock', async () => {
+    const b = network.host('b');
+    // Something else holds b's port on b only, and c's data directory there cannot be entered by the server account.
+    const holder = await b.ssh(
+      `nohup python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', ${portB})); s.listen(); time.sleep(600)" >/dev/null 2>&1 & echo $!`,
+    );
+    const c = network.host('c');
+    await c.ssh(`mkdir -p ${HOST_DATA_ROOT}/pg && chmod 700 ${HOST_DATA_ROOT}/pg`);
+    try {
+      await expect.poll(async () => (await b.ssh(`ss -H -l -t -n 'sport = :${portB}'`)).stdout.trim() !== '').toBe(true);
+      const report = await runDoctor(spec);
+      expect(report.hosts.map((h) => h.host).sort()).toEqual([`root@${b.address}`, `root@${c.address}`]);
+      const onB = report.hosts.find((h) => h.address === b.address)!;
+      expect(onB).toMatchObject({ reachable: true, serverUser: 'postgres', postgres: { binDir: '/usr/lib/postgresql/15/bin' } });
+      expect(Math.abs(onB.clockSkewSeconds!)).toBeLessThan(1);
+      expect(onB.nodes).toEqual([{ name: 'b', dataDir: `${HOST_DATA_ROOT}/pg/b`, dataDirState: 'absent', access: 'creatable', port: portB, portState: 'taken' }]);
+      const onC = report.hosts.find((h) => h.address === c.address)!;
+      expect(onC.nodes[0]).toMatchObject({ name: 'c', dataDirState: 'absent', access: 'blocked', blockedAt: `${HOST_DATA_ROOT}/pg`, portState: 'free' });
+      const line = (check: string) => report.checks.find((x) => x.check === check);
+      expect(line(`b on root@${b.address}: port ${portB}`)).toMatchObject({ status: 'fix', host: `root@${b.address}` });
+      expect(line(`c on root@${c.address}: data directory`)).toMatchObject({ status: 'fix', detail: expect.stringContaining(`postgres cannot reach ${HOST_DATA_ROOT}/pg`) });
+      expect(line(`host root@${c.address}: clock`)?.status).toBe('ok');
+      expect(report.ok).toBe(false);
+    } finally {
+      await b.ssh(`kill ${holder.stdout.trim()}`);
+      await c.ssh(`rm -rf ${HOST_DATA_ROOT}/pg`);
+    }
+  });
+
+  test('doctor names a host that does not answer, with the ssh command to try, and still reports the others', async () => {
+    const c = network.host('c');
+    c.setReachable(false);
+    try {
+      const started = Date.now();
+      const report = await runDoctor(spec);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const onC = report.hosts.find((h) => h.address === c.address)!;
+      expect(onC).toMatchObject({ reachable: false, postgres: null, serverUser: null, clockSkewSeconds: null });
+      expect(onC.fix).toContain(`ssh -o BatchMode=yes -i ${network.identityFile} root@${c.address} true`);
+      const line = report.checks.find((x) => x.check === `host root@${c.address}`)!;
+      expect(line).toMatchObject({ status: 'fix', host: `root@${c.address}` });
+      expect(line.detail).toMatch(new RegExp(`cannot reach root@${c.address.replace(/\./g, '\\.')} over SSH: .*\\(nodes c live there\\)`));
+      expect(report.hosts.find((h) => h.address === network.host('b').address)).toMatchObject({ reachable: true, serverUser: 'postgres' });
+      expect(report.ok).toBe(false);
+    } finally {
+      c.setReachable(true);
+    }
+  });
+
+  test('status reports a node whose host does not answer as unreachable by name, and the other nodes as they are', async () => {
+    const c = network.host('c');
+    c.setReachable(false);
+    try {
+      const started = Date.now();
+      const rt = await ClusterRuntime.open(spec, { purpose: 'inspect' });
+      try {
+        const status = await collectStatus(rt);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        const nodeC = status.nodes.find((n) => n.name === 'c')!;
+        expect(nodeC).toMatchObject({ host: `root@${c.address}`, hostReachable: false, running: false, pid: null, upstream: 'b' });
+        expect(nodeC.state).toMatch(new RegExp(`^unreachable: root@${c.address.replace(/\./g, '\\.')}: `));
+        expect(nodeC.warnings[0]).toContain(`ssh -o BatchMode=yes -i ${network.identityFile} root@${c.address} true`);
+        expect(status.nodes.find((n) => n.name === 'b')).toMatchObject({ host: `root@${network.host('b').address}`, hostReachable: true });
+        expect(status.nodes.find((n) => n.name === 'a')).toMatchObject({ host: null, hostReachable: true, state: 'not created' });
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      c.setReachable(true);
+    }
+  });
+});
