@@ -1,9 +1,12 @@
-// What doctor, status and verify say about nodes on other hosts: each host looked at there (SSH, PostgreSQL, the
-// server account, data directories, ports, clock), and a host that cannot be reached named with the ssh to try while
-// the other nodes are still reported.
+// What doctor, status and scripts do for nodes on other hosts: each host looked at there (SSH, PostgreSQL, the
+// server account, data directories, ports, clock), a host that cannot be reached named with the ssh to try while
+// the other nodes are still reported, and each host's scripts (and systemd units) written on that host.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { Cluster } from '../packages/core/src/cluster/cluster.js';
 import { ClusterRuntime } from '../packages/core/src/cluster/cluster-runtime.js';
 import { collectStatus } from '../packages/core/src/cluster/cluster-status.js';
 import { runDoctor } from '../packages/core/src/cluster/doctor.js';
@@ -114,6 +117,48 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
       }
     } finally {
       c.setReachable(true);
+    }
+  });
+
+  test('scripts are written on the host of each node, with a systemd unit per node where systemd runs there, and they work there', async () => {
+    const b = network.host('b');
+    const c = network.host('c');
+    // systemd "runs" on b only: a /run/systemd/system in b's own mount namespace.
+    expect((await b.ssh('mount -t tmpfs hotstandby-test-systemd /run/systemd && mkdir /run/systemd/system')).code).toBe(0);
+    expect(existsSync('/run/systemd/system')).toBe(false);
+    const out = path.join(dir, 'scripts');
+    const scriptsDir = `${HOST_DATA_ROOT}/pg/hotstandby-scripts`;
+    // The state directory exists once up has run.
+    await mkdir(path.join(dir, 'state'), { recursive: true });
+    try {
+      const files = await new Cluster(spec, { plugins: [] }).scripts(out);
+      const there = (host: string, names: string[]) => names.map((n) => `root@${host}:${scriptsDir}/${n}`);
+      expect(files).toEqual([
+        ...['start-a.sh', 'stop-a.sh', 'start-a.cmd', 'stop-a.cmd', 'start-all.sh', 'stop-all.sh', 'start-all.cmd', 'stop-all.cmd'].map((n) => path.join(out, n)),
+        ...there(b.address, ['start-b.sh', 'stop-b.sh', 'start-all.sh', 'stop-all.sh', 'hotstandby-b.service']),
+        ...there(c.address, ['start-c.sh', 'stop-c.sh', 'start-all.sh', 'stop-all.sh']),
+      ]);
+      expect((await readdir(out)).sort()).toEqual(['start-a.cmd', 'start-a.sh', 'start-all.cmd', 'start-all.sh', 'stop-a.cmd', 'stop-a.sh', 'stop-all.cmd', 'stop-all.sh']);
+      expect(existsSync(scriptsDir)).toBe(false);
+      const unit = (await b.ssh(`cat ${scriptsDir}/hotstandby-b.service`)).stdout;
+      expect(unit).toContain('User=postgres');
+      expect(unit).toContain(`ExecStart=/usr/lib/postgresql/15/bin/pg_ctl start -D ${HOST_DATA_ROOT}/pg/b -l ${HOST_DATA_ROOT}/pg/b.log -w -t 300`);
+      expect((await b.ssh(`stat -c %a ${scriptsDir}/start-b.sh ${scriptsDir}/hotstandby-b.service`)).stdout.split('\n').slice(0, 2)).toEqual(['755', '644']);
+      expect((await c.ssh(`ls ${scriptsDir}`)).stdout.split('\n').filter(Boolean).sort()).toEqual(['start-all.sh', 'start-c.sh', 'stop-all.sh', 'stop-c.sh']);
+
+      // The scripts start and stop b's server on b (run as root there, they switch to the server account).
+      const data = `${HOST_DATA_ROOT}/pg/b`;
+      const made = await b.ssh(
+        `cd / && install -d -o postgres -m 700 ${data} && install -o postgres -m 600 /dev/null ${data}.log && runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D ${data} -A trust >/dev/null && echo "port = ${portB}" >> ${data}/postgresql.conf`,
+      );
+      expect(made).toMatchObject({ code: 0, stderr: '' });
+      const started = await b.ssh(`cd / && ${scriptsDir}/start-all.sh && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl status -D ${data}`);
+      expect(started.stdout).toContain('server is running');
+      const stopped = await b.ssh(`cd / && ${scriptsDir}/stop-b.sh; runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl status -D ${data}`);
+      expect(stopped.stdout).toContain('no server running');
+    } finally {
+      await b.ssh(`umount /run/systemd; rm -rf ${HOST_DATA_ROOT}/pg`);
+      await c.ssh(`rm -rf ${HOST_DATA_ROOT}/pg`);
     }
   });
 });

@@ -19,7 +19,12 @@ export function registerScripts(program: Command, cli: CliContext): void {
       if (opts.dryRun) return printPlan(cli, await cluster.describePlan('scripts', { args: [out] }), opts.json);
       const files = await cluster.scripts(out);
       if (opts.json) return printJson(cli, { dir: out, files } satisfies ScriptsJson);
-      cli.out(`Wrote ${files.length} scripts to ${out}:`);
-      for (const f of files) cli.out(`  ${path.basename(f)}`);
+      const here = files.filter((f) => path.dirname(f) === out);
+      // Nodes on other hosts have their scripts written there ("root@db2:/var/lib/.../hotstandby-scripts/start-b.sh").
+      const elsewhere = files.filter((f) => path.dirname(f) !== out);
+      if (here.length) cli.out(`Wrote ${here.length} scripts to ${out}:`);
+      for (const f of here) cli.out(`  ${path.basename(f)}`);
+      if (elsewhere.length) cli.out(`Wrote ${elsewhere.length} files on the nodes' hosts (systemd units are not installed or enabled):`);
+      for (const f of elsewhere) cli.out(`  ${f}`);
     });
 }
