@@ -3,7 +3,8 @@
 // the other nodes are still reported, and each host's scripts (and systemd units) written on that host.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
+import { BUILTIN_PLUGINS } from '../packages/builtin-steps/src/index.js';
+import { createTestPrimary, freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { Cluster } from '../packages/core/src/cluster/cluster.js';
@@ -159,6 +160,50 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
     } finally {
       await b.ssh(`umount /run/systemd; rm -rf ${HOST_DATA_ROOT}/pg`);
       await c.ssh(`rm -rf ${HOST_DATA_ROOT}/pg`);
+    }
+  });
+
+  test('verify fails naming a standby whose host does not answer, and still checks the others', async () => {
+    const primary = await createTestPrimary();
+    const c = network.host('c');
+    try {
+      const withPrimary = configFromObject(
+        {
+          stateDir: path.join(primary.dir, 'state'),
+          postgres: { binDir: primary.binaries.binDir },
+          superuser: { password: primary.superuserPassword },
+          primary: { name: 'a', port: primary.port, dataDir: primary.dataDir },
+          standbys: spec.standbys.map((s) => ({
+            name: s.name,
+            port: s.port,
+            dataDir: s.dataDir,
+            host: s.host!.host,
+            ssh: { user: 'root', identityFile: network.identityFile, options: s.host!.options },
+            upstream: s.upstream,
+          })),
+          replication: { user: 'repuser', password: 'rep-secret-pw' },
+          steps: { verify: { timeoutSeconds: 5 } },
+        },
+        primary.dir,
+      );
+      await mkdir(path.join(primary.dir, 'state'), { recursive: true });
+      c.setReachable(false);
+      const started = Date.now();
+      const error = await new Cluster(withPrimary, { plugins: BUILTIN_PLUGINS })
+        .verify({ renderer: 'silent' })
+        .catch((e: unknown) => e as { code: string; data: { standbys: { name: string; checks: { name: string; ok: boolean; detail: string }[] }[] } });
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(error).toMatchObject({ code: 'VERIFY_FAILED' });
+      const report = (error as { data: { standbys: { name: string; checks: { name: string; ok: boolean; detail: string }[] }[] } }).data;
+      expect(report.standbys.find((s) => s.name === 'c')!.checks[0]).toMatchObject({
+        name: 'running',
+        ok: false,
+        detail: expect.stringMatching(new RegExp(`^unreachable: root@${c.address.replace(/\./g, '\\.')}: `)),
+      });
+      expect(report.standbys.find((s) => s.name === 'b')!.checks[0]).toMatchObject({ name: 'running', ok: false, detail: 'b is not running (start it with hotstandby up)' });
+    } finally {
+      c.setReachable(true);
+      await primary.cleanup();
     }
   });
 });

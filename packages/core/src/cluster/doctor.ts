@@ -75,10 +75,9 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
     );
     // Nodes on other hosts are looked at there (the host lines below).
     const here = rt.nodes.filter((n) => !n.machine.remote);
-    for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...here.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [
-      string,
-      string,
-    ][]) {
+    // The binaries are this machine's only when some node lives here (else the primary's host's, looked at there).
+    const binDirHere = here.length > 0 ? [[b.binDir, 'binaries']] : [];
+    for (const [target, what] of [[rt.layout.root, 'state directory'], ...binDirHere, ...here.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [string, string][]) {
       const blocked = await findUnreachablePath(target, rt.serverUser, false);
       if (blocked) add(`path: ${what}`, 'fix', `${rt.serverUser.name} cannot reach ${blocked} (on the way to ${target})`, `choose another location or chmod o+x ${blocked}`);
       else add(`path: ${what}`, 'ok', `${target} is reachable by ${rt.serverUser.name}`);
