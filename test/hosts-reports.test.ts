@@ -200,6 +200,23 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
     }
   });
 
+  test('scripts with a host that does not answer fail at once naming it, and write nothing anywhere', async () => {
+    const c = network.host('c');
+    const out = path.join(dir, 'scripts-unreachable');
+    await mkdir(path.join(dir, 'state'), { recursive: true });
+    c.setReachable(false);
+    try {
+      const started = Date.now();
+      const error = await new Cluster(spec, { plugins: [] }).scripts(out).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(error).toMatchObject({ code: 'HOST_UNREACHABLE', message: expect.stringContaining(`root@${c.address}`) });
+      expect(existsSync(out)).toBe(false);
+      expect((await network.host('b').ssh(`ls ${HOST_DATA_ROOT}`)).stdout).not.toContain('pg');
+    } finally {
+      c.setReachable(true);
+    }
+  });
+
   test('verify fails naming a standby whose host does not answer, and still checks the others', async () => {
     const primary = await createTestPrimary();
     const c = network.host('c');
