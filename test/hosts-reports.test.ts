@@ -183,6 +183,20 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
       expect(unit).toContain(`ExecStart=/usr/lib/postgresql/15/bin/pg_ctl start -D ${HOST_DATA_ROOT}/pg/b -l ${HOST_DATA_ROOT}/pg/b.log -w -t 300`);
       expect((await b.ssh(`stat -c %a ${scriptsDir}/start-b.sh ${scriptsDir}/hotstandby-b.service`)).stdout.split('\n').slice(0, 2)).toEqual(['755', '644']);
       expect((await c.ssh(`ls ${scriptsDir}`)).stdout.split('\n').filter(Boolean).sort()).toEqual(['start-all.sh', 'start-c.sh', 'stop-all.sh', 'stop-c.sh']);
+      // Run again: every file is as wanted, nothing is written.
+      const again = await new Cluster(spec, { plugins: [] }).describePlan('scripts', { args: [out] });
+      expect(again.steps.flatMap((step) => step.actions)).toEqual([]);
+      // A directory given for the hosts is used on every host instead.
+      const hostDir = `${HOST_DATA_ROOT}/ops scripts`;
+      const elsewhere = await new Cluster(spec, { plugins: [] }).scripts(out, { hostDir });
+      expect(elsewhere).toContain(`root@${c.address}:${hostDir}/start-c.sh`);
+      expect((await b.ssh(`ls '${hostDir}'`)).stdout.split('\n').filter(Boolean).sort()).toEqual([
+        'hotstandby-b.service',
+        'start-all.sh',
+        'start-b.sh',
+        'stop-all.sh',
+        'stop-b.sh',
+      ]);
 
       // The scripts start and stop b's server on b (run as root there, they switch to the server account).
       const data = `${HOST_DATA_ROOT}/pg/b`;
@@ -195,8 +209,8 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
       const stopped = await b.ssh(`cd / && ${scriptsDir}/stop-b.sh; runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl status -D ${data}`);
       expect(stopped.stdout).toContain('no server running');
     } finally {
-      await b.ssh(`umount /run/systemd; rm -rf ${HOST_DATA_ROOT}/pg`);
-      await c.ssh(`rm -rf ${HOST_DATA_ROOT}/pg`);
+      await b.ssh(`umount /run/systemd; rm -rf ${HOST_DATA_ROOT}/pg '${HOST_DATA_ROOT}/ops scripts'`);
+      await c.ssh(`rm -rf ${HOST_DATA_ROOT}/pg '${HOST_DATA_ROOT}/ops scripts'`);
     }
   });
 

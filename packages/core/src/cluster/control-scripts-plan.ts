@@ -12,17 +12,18 @@ import { startOrder } from './node-order.js';
 
 // Plan writing the start and stop scripts into outDir: a file already as wanted (bytes and mode) is left alone, so
 // running it again changes nothing, and a dry run shows each change as a diff.
-export async function planScripts(rt: ClusterRuntime, outDir: string): Promise<OperationPlan> {
-  return (await planScriptFiles(rt, outDir)).plan;
+// hostDir: the directory on every other host for its nodes' scripts (default: beside the data directory).
+export async function planScripts(rt: ClusterRuntime, outDir: string, hostDir?: string): Promise<OperationPlan> {
+  return (await planScriptFiles(rt, outDir, hostDir)).plan;
 }
 
 // The scripts plan with every script's path (written or already as wanted; on another host "root@db2:/path").
 // Nodes on this machine get their scripts in outDir as always; the nodes of another host get theirs written on that
 // host (see host-scripts-plan.ts), and outDir holds scripts only when some node lives here.
-export async function planScriptFiles(rt: ClusterRuntime, outDir: string): Promise<{ plan: OperationPlan; files: string[] }> {
+export async function planScriptFiles(rt: ClusterRuntime, outDir: string, hostDir?: string): Promise<{ plan: OperationPlan; files: string[] }> {
   const ordered = startOrder(rt);
   const here = ordered.filter((n) => !n.machine.remote);
-  const elsewhere = await planHostScripts(rt, ordered);
+  const elsewhere = await planHostScripts(rt, ordered, hostDir);
   const local = here.length > 0 || elsewhere.steps.length === 0 ? await planLocalScripts(rt, here, outDir) : { step: undefined, files: [] };
   return {
     plan: {

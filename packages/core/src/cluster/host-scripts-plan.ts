@@ -16,9 +16,10 @@ export function scriptNodeOf(rt: ClusterRuntime, n: PgNode): ScriptNode {
   return { name: n.name, description: spec ? `standby of ${spec.upstream}, port ${n.port}` : `primary, port ${n.port}`, dataDir: n.dataDir, logFile: n.logFile };
 }
 
-// Where the scripts of a host's nodes go on that host.
-export function hostScriptsDir(nodes: readonly PgNode[]): string {
-  return path.posix.join(path.posix.dirname(nodes[0]!.dataDir), HOST_SCRIPTS_DIR_NAME);
+// Where the scripts of a host's nodes go on that host: the directory given (the same path on every host), else beside
+// its first node's data directory.
+export function hostScriptsDir(nodes: readonly PgNode[], hostDir?: string): string {
+  return hostDir ?? path.posix.join(path.posix.dirname(nodes[0]!.dataDir), HOST_SCRIPTS_DIR_NAME);
 }
 
 // True when systemd runs the host (it has /run/systemd/system, as sd_booted() checks).
@@ -29,14 +30,14 @@ export async function hasSystemd(machine: Machine): Promise<boolean> {
 // For every other host, one step writing ON that host (through the first node's machine) the POSIX sh scripts of its
 // nodes, start-all/stop-all for them, and where systemd runs there a unit per node for the DBA to install. A file
 // already as wanted (bytes and mode) is left alone. A host that cannot be reached fails here, naming it.
-export async function planHostScripts(rt: ClusterRuntime, ordered: readonly PgNode[]): Promise<{ steps: PlanStep[]; files: string[] }> {
+export async function planHostScripts(rt: ClusterRuntime, ordered: readonly PgNode[], hostDir?: string): Promise<{ steps: PlanStep[]; files: string[] }> {
   const byHost = new Map<Machine, PgNode[]>();
   for (const n of ordered) if (n.machine.remote) byHost.set(n.machine, [...(byHost.get(n.machine) ?? []), n]);
   const steps: PlanStep[] = [];
   const files: string[] = [];
   for (const [machine, nodes] of byHost) {
     const first = nodes[0]!;
-    const dir = hostScriptsDir(nodes);
+    const dir = hostScriptsDir(nodes, hostDir);
     const pgCtl = first.binaries.path('pg_ctl');
     const user = first.osUser;
     const scripts = [...controlScripts({ pgCtl, osUser: user.isInvoker ? undefined : user.name, nodes: nodes.map((n) => scriptNodeOf(rt, n)), scriptDir: dir })].filter(([name]) =>
