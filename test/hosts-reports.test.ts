@@ -144,7 +144,11 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
         expect(nodeC).toMatchObject({ host: `root@${c.address}`, hostReachable: false, running: false, pid: null, upstream: 'b' });
         expect(nodeC.state).toMatch(new RegExp(`^unreachable: root@${c.address.replace(/\./g, '\\.')}: `));
         expect(nodeC.warnings[0]).toContain(`ssh -o BatchMode=yes -i ${network.identityFile} root@${c.address} true`);
-        expect(status.nodes.find((n) => n.name === 'b')).toMatchObject({ host: `root@${network.host('b').address}`, hostReachable: true });
+        expect(status.nodes.find((n) => n.name === 'b')).toMatchObject({
+          host: `root@${network.host('b').address}`,
+          hostReachable: true,
+          url: `postgresql://postgres@${network.host('b').address}:${portB}/postgres`,
+        });
         expect(status.nodes.find((n) => n.name === 'a')).toMatchObject({ host: null, hostReachable: true, state: 'not created' });
         // env still works with a host down, and names each node by the address it is reached at.
         const env = connectionEnv(rt);

@@ -12,6 +12,7 @@ import { logTail } from '../postgres/server-log.js';
 import { disconnectedSince, silentSince } from './upstream-contact.js';
 import { isUnreachable, type UnreachableMachine } from '../hosts/unreachable-machine.js';
 import { unreachableState } from '../hosts/unreachable-reason.js';
+import { nodeUrl } from './connection-env.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -177,7 +178,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     slotActive: slotActiveOn(view, upstream, spec.slot),
     slotWalStatus: slotWalStatusOn(view, upstream, spec.slot),
     timeline: null,
-    url: node.url(),
+    url: nodeUrl(node, rt.spec.superuser.name),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
     createdByTool: rt.createdByTool(node.dataDir),
     synchronous: spec?.synchronous ?? false,
@@ -270,7 +271,7 @@ function unreachableStatus(rt: ClusterRuntime, node: PgNode, spec: NodeSpec, ups
     slotActive: null,
     slotWalStatus: null,
     timeline: null,
-    url: node.url(),
+    url: nodeUrl(node, rt.spec.superuser.name),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
     createdByTool: rt.createdByTool(node.dataDir),
     synchronous: spec.synchronous ?? false,

@@ -36,6 +36,11 @@ export function nodeAddress(node: PgNode): string {
   return node.machine.remote ? (node.machine.address ?? node.host) : node.host;
 }
 
+// A node's superuser URL for people, without the password, at the address it is reached at.
+export function nodeUrl(node: PgNode, user: string, database = 'postgres'): string {
+  return node.machine.remote ? `postgresql://${encodeURIComponent(user)}@${urlHost(nodeAddress(node))}:${node.port}/${encodeURIComponent(database)}` : node.url(database, user);
+}
+
 // A host as a URL names it: an IPv6 address in brackets.
 export function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
