@@ -25,6 +25,7 @@ const env: ConnectionEnv = {
   readOnlyBalancedUrl: '',
   preferStandbyUrl: '',
   excludedFromReads: [{ name: 'late', applyDelay: '5min', reason: 'applies WAL 5min after commit (applyDelay)' }],
+  notes: [],
 };
 
 // The settings `env --format F` prints for the drivers the e2e tests cannot connect with (Prisma, Drizzle,
@@ -45,4 +46,14 @@ describe('driver settings per format (golden files)', () => {
       });
     }
   }
+});
+
+// A node on another host is named by its address there; an IPv6 address goes in brackets in URLs only.
+describe('driver settings with a node on an IPv6 host', () => {
+  const v6: ConnectionEnv = { ...env, nodes: [node('main', 'primary', 5432), { ...node('s1', 'standby', 5433), host: '2001:db8::2' }], excludedFromReads: [] };
+  it('brackets the address in URLs and leaves it bare where a driver takes a host', () => {
+    expect(driverSettings(v6, 'prisma').replicas).toEqual(['postgresql://app%20user@[2001:db8::2]:5433/shop']);
+    expect(driverSettings(v6, 'jdbc').JDBC_READ_ONLY_URL).toBe('jdbc:postgresql://[2001:db8::2]:5433,127.0.0.1:5432/shop?targetServerType=secondary');
+    expect(driverSettings(v6, 'node-postgres').replicas[0]).toMatchObject({ host: '2001:db8::2', port: 5433 });
+  });
 });

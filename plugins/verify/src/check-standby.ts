@@ -11,6 +11,7 @@ import {
   type PgNode,
   type VersionFacts,
 } from '@hotstandby/core';
+import { isUnreachable, unreachableState } from '@hotstandby/core';
 import { lowerThanPrimary } from './lower-settings.js';
 import type { Marker } from './marker-table.js';
 import { probeWrite } from './probe-write.js';
@@ -43,6 +44,11 @@ export async function checkStandby(
     waitedMs: null,
     checks,
   };
+  // A standby whose host could not be reached is reported by name at once; the others are still checked.
+  if (isUnreachable(standby.machine)) {
+    checks.push({ name: 'running', ok: false, detail: `${unreachableState(standby.machine)} (fix: ${standby.machine.error.fix ?? 'make ssh to it work'})` });
+    return report;
+  }
   if (!(await standby.isRunning())) {
     checks.push({ name: 'running', ok: false, detail: `${standby.name} is not running (start it with hotstandby up)` });
     return report;
@@ -64,11 +70,18 @@ export async function checkStandby(
   }
 
   const started = Date.now();
-  const upstreamDown = upstream !== primary && !(await upstream.isRunning());
+  const upstreamUnreachable = upstream !== primary && isUnreachable(upstream.machine);
+  const upstreamDown = upstream !== primary && (upstreamUnreachable || !(await upstream.isRunning()));
   if (upstreamDown) {
-    // Its upstream standby is down: no new WAL can reach it, so there is nothing to wait for.
+    // Its upstream standby is down (or its host cannot be reached): no new WAL can reach it, so there is nothing to wait for.
     report.rowReplicated = false;
-    checks.push({ name: 'row-replicated', ok: false, detail: `its upstream ${upstream.name} is not running, so no new WAL reaches it (start ${upstream.name})` });
+    checks.push({
+      name: 'row-replicated',
+      ok: false,
+      detail: isUnreachable(upstream.machine)
+        ? `its upstream ${upstream.name} is ${unreachableState(upstream.machine)}, so no new WAL is known to reach it`
+        : `its upstream ${upstream.name} is not running, so no new WAL reaches it (start ${upstream.name})`,
+    });
   } else if (options.applyDelay) await checkDelayed(standby, marker, options, report, started);
   else await checkReplayed(standby, marker, { ...options, upstream, primary }, report, started);
 
@@ -108,7 +121,7 @@ export async function checkStandby(
     detail: seen
       ? `pg_stat_replication on ${upstream.name}: state ${seen.state}`
       : upstreamDown
-        ? `its upstream ${upstream.name} is not running`
+        ? `its upstream ${upstream.name} is ${upstreamUnreachable ? 'unreachable' : 'not running'}`
         : waitingByDesign
           ? `not streaming yet, by design (${options.applyDelay}): ${waitingByDesign}`
           : `${upstream.name} lists no walsender for ${standby.name}`,

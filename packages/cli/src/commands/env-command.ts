@@ -43,6 +43,7 @@ export function registerEnv(program: Command, cli: CliContext): void {
       line('DATABASE_READ_ONLY_BALANCED_URL', env.readOnlyBalancedUrl);
       line('DATABASE_PREFER_STANDBY_URL', env.preferStandbyUrl);
       cli.out('# read-write: libpq 10+; read-only and prefer-standby: libpq 14+; the balanced URL: libpq 16+');
+      for (const note of env.notes) cli.out(`# ${note}`);
       // Delayed standbys serve old data on purpose: say why they are missing from the read URLs.
       for (const x of env.excludedFromReads) {
         cli.out(

@@ -1,4 +1,4 @@
-import type { NodeRole } from '../config/cluster-spec.js';
+import type { NodeRole, NodeSpec } from '../config/cluster-spec.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { activeApplyDelay } from '../postgres/apply-delay.js';
 import { lsnDiff } from '../postgres/lsn.js';
@@ -8,6 +8,9 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { walHealthWarnings } from './wal-health.js';
 import { logTail } from '../postgres/server-log.js';
 import { disconnectedSince, silentSince } from './upstream-contact.js';
+import { isUnreachable, type UnreachableMachine } from '../hosts/unreachable-machine.js';
+import { unreachableState } from '../hosts/unreachable-reason.js';
+import { nodeUrl } from './connection-env.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -15,8 +18,13 @@ export interface NodeStatus {
   role: NodeRole;
   port: number;
   dataDir: string;
-  // Short state for people: streaming, running, not streaming, stopped, not created.
+  // Short state for people: streaming, running, not streaming, stopped, not created; for a node whose host could not
+  // be reached, "unreachable: <host>: <why>".
   state: string;
+  // The host the node lives on ("root@db2"), or null on this machine.
+  host: string | null;
+  // False when the node's host could not be reached over SSH (then nothing else about it is known).
+  hostReachable: boolean;
   running: boolean;
   pid: number | null;
   inRecovery: boolean | null;
@@ -84,7 +92,7 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
   // Every running node is asked at once: each query waits on its own server, not on the others.
   await Promise.all(
     rt.nodes.map(async (node) => {
-      if (!(await node.isRunning())) return;
+      if (isUnreachable(node.machine) || !(await node.isRunning())) return;
       try {
         view.senders.set(node.name, await senderView(node));
       } catch (error) {
@@ -105,7 +113,7 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
     const status = await nodeStatus(rt, node, view);
     status.role = 'standby';
     status.upstream = null;
-    status.state = status.running ? 'RUNNING AS A SECOND PRIMARY: stop it, then rejoin' : `former primary: run hotstandby rejoin ${node.name}`;
+    if (status.hostReachable) status.state = status.running ? 'RUNNING AS A SECOND PRIMARY: stop it, then rejoin' : `former primary: run hotstandby rejoin ${node.name}`;
     status.formerPrimary = true;
     nodes.push(status);
   }
@@ -147,13 +155,16 @@ function slotWalStatusOn(view: ClusterView, upstream: string | null, slot: strin
 
 async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, error?: string): Promise<NodeStatus> {
   const spec = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])].find((n) => n.name === node.name)!;
-  const pid = (await node.pid()) ?? null;
   const upstream = spec.role === 'standby' ? (spec.upstream ?? null) : null;
+  if (isUnreachable(node.machine)) return unreachableStatus(rt, node, spec, upstream);
+  const pid = (await node.pid()) ?? null;
   const base: NodeStatus = {
     name: node.name,
     role: spec.role,
     port: node.port,
     dataDir: node.dataDir,
+    host: node.machine.remote ? node.machine.label : null,
+    hostReachable: true,
     state: (await node.exists()) ? ((await node.machine.stat(node.dataPath('postmaster.pid'))) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
     running: pid !== null,
     pid,
@@ -165,7 +176,7 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     slotActive: slotActiveOn(view, upstream, spec.slot),
     slotWalStatus: slotWalStatusOn(view, upstream, spec.slot),
     timeline: null,
-    url: node.url(),
+    url: nodeUrl(node, rt.spec.superuser.name),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
     createdByTool: rt.createdByTool(node.dataDir, node),
     synchronous: spec?.synchronous ?? false,
@@ -234,6 +245,40 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     base.error = auth && error.fix ? `${error.message}; fix: ${error.fix}` : (error as Error).message;
   }
   return withSlotWarning(base);
+}
+
+// A node whose host could not be reached: what the config and state say of it, and the host and why, without
+// touching it (every effect on its machine would fail).
+function unreachableStatus(rt: ClusterRuntime, node: PgNode, spec: NodeSpec, upstream: string | null): NodeStatus {
+  const machine = node.machine as UnreachableMachine;
+  return {
+    name: node.name,
+    role: spec.role,
+    port: node.port,
+    dataDir: node.dataDir,
+    host: machine.label,
+    hostReachable: false,
+    state: unreachableState(machine),
+    running: false,
+    pid: null,
+    inRecovery: null,
+    upstream,
+    replayLagBytes: null,
+    replayLagSeconds: null,
+    slot: spec.slot ?? null,
+    slotActive: null,
+    slotWalStatus: null,
+    timeline: null,
+    url: nodeUrl(node, rt.spec.superuser.name),
+    adopted: rt.state.nodes[node.name]?.adopted ?? false,
+    createdByTool: rt.createdByTool(node.dataDir),
+    synchronous: spec.synchronous ?? false,
+    applyDelay: spec.applyDelay ?? null,
+    formerPrimary: false,
+    disconnectedSince: null,
+    warnings: machine.error.fix ? [`${node.name}'s host ${machine.label} cannot be reached; fix: ${machine.error.fix}`] : [],
+    error: machine.error.message,
+  };
 }
 
 // A standby whose slot its upstream gave up can never catch up: its state and warnings say so, with the way out.

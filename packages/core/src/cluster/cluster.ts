@@ -339,10 +339,12 @@ export class Cluster {
 
   // Write start and stop scripts for every node and for all of them (POSIX sh and Windows .cmd).
   // A script already as wanted is left alone.
-  async scripts(outDir: string): Promise<string[]> {
+  // Nodes on other hosts get theirs written there, in options.hostDir (an absolute path on each host) or beside the data
+  // directory.
+  async scripts(outDir: string, options: { hostDir?: string } = {}): Promise<string[]> {
     // Locked: what the executor writes is journaled in the state.
     return this.locked('scripts', async (rt) => {
-      const { plan, files } = await planScriptFiles(rt, outDir);
+      const { plan, files } = await planScriptFiles(rt, outDir, options.hostDir);
       await applyOperation(rt, plan, () => undefined);
       return files;
     });

@@ -1,3 +1,4 @@
+import type { PgNode } from '../postgres/pg-node.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // A standby left out of the read pools, and why.
@@ -25,6 +26,24 @@ export interface ConnectionEnv {
   // Standbys not in the read-only, balanced and prefer-standby URLs (they keep their own node URL): delayed
   // standbys, whose data is old by design, so an application reading through a pool never sees stale rows.
   excludedFromReads: ExcludedFromReads[];
+  // What a user must know to use the URLs (nodes on other hosts: how the superuser gets in).
+  notes: string[];
+}
+
+// Where an application reaches a node: a node on another host at that host's address, a node here as its handle
+// says (127.0.0.1).
+export function nodeAddress(node: PgNode): string {
+  return node.machine.remote ? (node.machine.address ?? node.host) : node.host;
+}
+
+// A node's superuser URL for people, without the password, at the address it is reached at.
+export function nodeUrl(node: PgNode, user: string, database = 'postgres'): string {
+  return node.machine.remote ? `postgresql://${encodeURIComponent(user)}@${urlHost(nodeAddress(node))}:${node.port}/${encodeURIComponent(database)}` : node.url(database, user);
+}
+
+// A host as a URL names it: an IPv6 address in brackets.
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 // Build the connection settings from the running topology.
@@ -43,7 +62,15 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
   // primary follows as a standby). Delayed standbys stay out: their data is old by design.
   const readers = standbys.filter((n) => !delayOf(n.name));
   const readPool = [...readers, primary];
-  const hosts = (nodes: readonly { host: string; port: number }[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  const hosts = (nodes: readonly PgNode[]) => nodes.map((n) => `${urlHost(nodeAddress(n))}:${n.port}`).join(',');
+  const remote = [primary, ...standbys].filter((n) => n.machine.remote);
+  // hotstandby reaches a node on another host through SSH and adds no pg_hba.conf rule for the superuser from other
+  // machines: the URLs of those nodes work from a client that node's pg_hba.conf lets in.
+  const notes = remote.length
+    ? [
+        `${remote.map((n) => `${n.name} (${n.machine.label})`).join(', ')} ${remote.length === 1 ? 'lives' : 'live'} on another host: hotstandby reaches ${remote.length === 1 ? 'it' : 'them'} only through SSH, and ${remote.length === 1 ? 'its' : 'their'} pg_hba.conf has no rule from hotstandby letting ${rt.spec.superuser.name} in from other machines; add a host rule (scram-sha-256) for your application's address there, or tunnel (ssh -L)`,
+      ]
+    : [];
   return {
     passfile: rt.layout.userPassfile,
     user: rt.spec.superuser.name,
@@ -51,8 +78,8 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
     nodes: [primary, ...standbys].map((n) => ({
       name: n.name,
       role: n === primary ? 'primary' : 'standby',
-      url: n.url(database),
-      host: n.host,
+      url: `postgresql://${user}@${urlHost(nodeAddress(n))}:${n.port}/${db}`,
+      host: nodeAddress(n),
       port: n.port,
       readPool: !delayOf(n.name),
     })),
@@ -66,5 +93,6 @@ export function connectionEnv(rt: ClusterRuntime, database = 'postgres'): Connec
     // A standby when one is up, else the primary (libpq 14+).
     preferStandbyUrl: `postgresql://${user}@${hosts(readPool)}/${db}?target_session_attrs=prefer-standby`,
     excludedFromReads,
+    notes,
   };
 }

@@ -12,6 +12,8 @@ import { walHealthWarnings } from './wal-health.js';
 import { windowsChecks } from './doctor-windows.js';
 import { onWindows } from '../util/platform.js';
 import type { ProgressListener } from '../postgres/embedded/install-embedded.js';
+import { inspectHosts, type DoctorHost } from './doctor-hosts.js';
+import { everyNode } from './runtime-topology.js';
 
 // One line of `hotstandby doctor`: fine, worth knowing, or something to fix.
 export interface DoctorCheck {
@@ -19,12 +21,15 @@ export interface DoctorCheck {
   status: 'ok' | 'warn' | 'fix';
   detail: string;
   fix?: string;
+  // The host the line is about ("root@db2"), for a node on another host.
+  host?: string;
 }
 
-// What `doctor` found.
+// What `doctor` found: every line, and each remote host's findings (none for a cluster on this machine).
 export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
+  hosts: DoctorHost[];
 }
 
 // Explain the machine and the cluster: binaries, OS user, ports, directories, and for a running primary its
@@ -32,16 +37,32 @@ export interface DoctorReport {
 export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress?: ProgressListener } = {}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const add = (check: string, status: DoctorCheck['status'], detail: string, fix?: string) => checks.push({ check, status, detail, fix });
+  const addHost = (check: string, status: DoctorCheck['status'], detail: string, fix: string | undefined, host: string) => checks.push({ check, status, detail, fix, host });
+  // Each remote host is looked at on its own connection, so it is reported also when the cluster cannot be opened
+  // (a standby's host without PostgreSQL, a host that does not answer).
+  const hostsOf = (rt?: ClusterRuntime) =>
+    inspectHosts(
+      everyNode(spec).map((n) => ({ ...n, port: rt?.nodes.find((x) => x.name === n.name)?.port ?? n.port })),
+      { major: rt?.binaries.major ?? spec.postgres.version, osUser: spec.postgres.osUser, machines: rt?.machines },
+      addHost,
+    );
   let rt: ClusterRuntime;
   try {
     rt = await ClusterRuntime.open(spec, { purpose: 'inspect', dryRun: true, ...options });
   } catch (error) {
     if (!isHotstandbyError(error)) throw error;
-    const downloads = error.code === 'BINARIES_NOT_FOUND' && (!spec.postgres.binDir || spec.postgres.binDir === 'embedded');
-    if (downloads) add('binaries', 'warn', `${error.message}; hotstandby up will download embedded binaries into the cache`, error.fix);
-    else add(error.code === 'BINARIES_NOT_FOUND' ? 'binaries' : error.code === 'OS_USER' ? 'os user' : 'setup', 'fix', error.message, error.fix);
-    return { ok: downloads, checks };
+    const downloads = error.code === 'BINARIES_NOT_FOUND' && !error.where.host && (!spec.postgres.binDir || spec.postgres.binDir === 'embedded');
+    const hosts = await hostsOf();
+    // A problem of another host (unreachable, no PostgreSQL, no server account) is already its host's line.
+    const hostLine = checks.some((c) => c.host !== undefined && c.status === 'fix' && error.message.includes(c.host) && c.detail.includes(error.message));
+    if (downloads) checks.unshift({ check: 'binaries', status: 'warn', detail: `${error.message}; hotstandby up will download embedded binaries into the cache`, fix: error.fix });
+    else if (!hostLine) {
+      const check = error.code === 'BINARIES_NOT_FOUND' ? 'binaries' : error.code === 'OS_USER' ? 'os user' : error.code === 'HOST_UNREACHABLE' ? 'host' : 'setup';
+      checks.unshift({ check, status: 'fix', detail: error.message, fix: error.fix });
+    }
+    return { ok: downloads && checks.every((c) => c.status !== 'fix'), checks, hosts };
   }
+  let hosts: DoctorHost[] = [];
   try {
     const b = rt.binaries;
     add('binaries', 'ok', `PostgreSQL ${b.version} in ${b.binDir} (${b.reason})`);
@@ -51,21 +72,22 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
       'ok',
       `servers run as ${rt.serverUser.name}${rt.serverUser.uid >= 0 ? ` (uid ${rt.serverUser.uid})` : ''}${rt.serverUser.isInvoker ? ', the user running hotstandby' : ''}`,
     );
-    for (const [target, what] of [[rt.layout.root, 'state directory'], [b.binDir, 'binaries'], ...rt.nodes.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [
-      string,
-      string,
-    ][]) {
+    // Nodes on other hosts are looked at there (the host lines below).
+    const here = rt.nodes.filter((n) => !n.machine.remote);
+    // The binaries are this machine's only when some node lives here (else the primary's host's, looked at there).
+    const binDirHere = here.length > 0 ? [[b.binDir, 'binaries']] : [];
+    for (const [target, what] of [[rt.layout.root, 'state directory'], ...binDirHere, ...here.map((n) => [n.dataDir, `data directory of ${n.name}`])] as [string, string][]) {
       const blocked = await findUnreachablePath(target, rt.serverUser, false);
       if (blocked) add(`path: ${what}`, 'fix', `${rt.serverUser.name} cannot reach ${blocked} (on the way to ${target})`, `choose another location or chmod o+x ${blocked}`);
       else add(`path: ${what}`, 'ok', `${target} is reachable by ${rt.serverUser.name}`);
     }
-    for (const node of rt.nodes) {
+    for (const node of here) {
       if (await node.isRunning()) add(`port ${node.port}`, 'ok', `${node.name} runs on it`);
       else if (await isPortFree(node.port)) add(`port ${node.port}`, 'ok', `free for ${node.name}`);
       else add(`port ${node.port}`, 'fix', `${node.name}'s port is taken by another process`, `free it or choose another port for ${node.name}`);
     }
-    for (const standby of rt.standbys) {
-      const info = await inspectDataDir(standby.dataDir, standby.machine);
+    for (const standby of rt.standbys.filter((n) => !n.machine.remote)) {
+      const info = await inspectDataDir(standby.dataDir);
       if (info.kind === 'cluster' && info.major !== undefined && info.major !== b.major) {
         add(
           `version of ${standby.name}`,
@@ -81,16 +103,18 @@ export async function runDoctor(spec: ClusterSpec, options: { onDownloadProgress
         rt.nodes.map((n) => n.port),
         add,
       );
+    hosts = await hostsOf(rt);
     await primaryChecks(rt, add);
   } finally {
     await rt.close();
   }
-  return { ok: checks.every((c) => c.status !== 'fix'), checks };
+  return { ok: checks.every((c) => c.status !== 'fix'), checks, hosts };
 }
 
 async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: DoctorCheck['status'], detail: string, fix?: string) => void): Promise<void> {
   const primary = rt.primary;
-  if (!existsSync(primary.dataDir)) return add('primary', 'ok', `${primary.dataDir} does not exist yet; up creates it`);
+  if (primary.machine.remote ? !(await primary.machine.stat(primary.dataDir)) : !existsSync(primary.dataDir))
+    return add('primary', 'ok', `${primary.dataDir} does not exist yet; up creates it`);
   if (!(await primary.isRunning())) return add('primary', 'warn', `${primary.name} is not running`, 'hotstandby up starts it');
   try {
     const settings = new Map(
@@ -130,8 +154,7 @@ async function primaryChecks(rt: ClusterRuntime, add: (check: string, status: Do
     );
     const user = rt.spec.replication.user;
     const rule = hba.find((r) => r.user_name.includes(user) || r.user_name.includes('all'));
-    const { readFile } = await import('node:fs/promises');
-    const hbaText = await readFile(settings.get('hba_file') ?? '', 'utf8').catch(() => '');
+    const hbaText = settings.get('hba_file') ? ((await primary.machine.readFile(settings.get('hba_file')!).catch(() => undefined))?.toString('utf8') ?? '') : '';
     if (hbaText.includes(HBA_BLOCK_BEGIN)) add('pg_hba.conf', 'ok', `the hotstandby block lets ${user} replicate (${settings.get('hba_file')})`);
     else if (rule)
       add(

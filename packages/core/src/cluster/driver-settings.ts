@@ -1,4 +1,4 @@
-import type { ConnectionEnv } from './connection-env.js';
+import { urlHost, type ConnectionEnv } from './connection-env.js';
 
 // The client libraries `env --format` writes connection settings for.
 export const DRIVER_FORMATS = ['node-postgres', 'postgres-js', 'prisma', 'drizzle', 'knex', 'kysely', 'jdbc'] as const;
@@ -78,7 +78,7 @@ function settingsOf(env: ConnectionEnv, format: DriverFormat, password: string |
   const pgConfig = (n: { host: string; port: number }): PgClientSettings => ({ host: n.host, port: n.port, user: env.user, database: env.database, ...secret });
   const url = (n: { host: string; port: number }) => {
     const auth = encodeURIComponent(env.user) + (password === undefined ? '' : `:${encodeURIComponent(password)}`);
-    return `postgresql://${auth}@${n.host}:${n.port}/${encodeURIComponent(env.database)}`;
+    return `postgresql://${auth}@${urlHost(n.host)}:${n.port}/${encodeURIComponent(env.database)}`;
   };
   switch (format) {
     case 'node-postgres':
@@ -102,7 +102,7 @@ function settingsOf(env: ConnectionEnv, format: DriverFormat, password: string |
       return { DATABASE_URL: url(primary), replicas: replicaNodes.map(url) };
     case 'jdbc': {
       const jdbc = (nodes: typeof writeList, query: string) =>
-        `jdbc:postgresql://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}/${encodeURIComponent(env.database)}?${query}`;
+        `jdbc:postgresql://${nodes.map((n) => `${urlHost(n.host)}:${n.port}`).join(',')}/${encodeURIComponent(env.database)}?${query}`;
       return {
         JDBC_URL: jdbc(writeList, 'targetServerType=primary'),
         JDBC_READ_ONLY_URL: jdbc(readList, 'targetServerType=secondary'),

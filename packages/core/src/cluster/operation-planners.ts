@@ -78,8 +78,8 @@ export const operationPlanners: Readonly<Record<string, { usage: string; plan: O
     },
   },
   scripts: {
-    usage: 'scripts [directory]',
-    plan: (rt, r) => planScripts(rt, r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts')),
+    usage: 'scripts [directory [directory-on-other-hosts]]',
+    plan: (rt, r) => planScripts(rt, r.args[0] ? path.resolve(r.args[0]) : path.join(rt.layout.root, 'scripts'), r.args[1]),
   },
 };
 

@@ -56,10 +56,10 @@ export class MachinesRecord {
 
   // The machine, server account and binaries of a node: this machine's own for a local node; for a remote one,
   // the account (postgres.osUser, default postgres) and binaries of the same major found on its host, once per host.
+  // A host that could not be reached keeps this machine's as stand-ins: nothing runs there (every effect on its
+  // machine fails with HOST_UNREACHABLE), so the command can still report and work on the other nodes.
   placement(node: NodeSpec, local: { serverUser: ServerUser; binaries: PgBinaries; osUser?: string }): Promise<NodePlacement> {
     const machine = this.of(node.name);
-    // A host that cannot be reached keeps the command's own account and binaries as stand-ins: nothing runs there
-    // anyway (its every effect fails with HOST_UNREACHABLE), and the rest of the command can go on.
     if (!machine.remote || isUnreachable(machine)) return Promise.resolve({ machine, serverUser: local.serverUser, binaries: local.binaries });
     let placement = this.placements.get(machine.label);
     if (!placement) {

@@ -3,6 +3,7 @@ import type { NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { readPostmasterPort } from '../postgres/data-dir.js';
 import type { PgNode } from '../postgres/pg-node.js';
+import { isUnreachable } from '../hosts/unreachable-machine.js';
 import { isPortFreeOn } from '../postgres/remote-port.js';
 import { assignPorts, knownPorts } from './assign-ports.js';
 import type { NodeFactory } from './node-factory.js';
@@ -25,7 +26,10 @@ export async function portsOf(topology: TopologyRecord, nodeOf: NodeFactory, pur
   if (topology.adopted) actualPorts.set(spec.primary.name, await adoptedPort(topology, nodeOf(spec.primary, spec.primary.port), state.nodes[spec.primary.name]?.configDir));
   const initial = knownPorts(spec, state, actualPorts);
   const running = new Set<string>();
-  for (const n of everyNode(spec)) if (await nodeOf(n, initial.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning()) running.add(n.name);
+  // A node whose host cannot be reached is not known to run: status reports it as unreachable, and `up` fails on it
+  // when it checks that node's port there.
+  for (const n of everyNode(spec))
+    if (!isUnreachable(topology.machines.of(n.name)) && (await nodeOf(n, initial.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning())) running.add(n.name);
   const isFree = (n: NodeSpec, port: number) => isPortFreeOn(topology.machines.of(n.name), port);
   const { ports, notices } = purpose === 'up' ? await assignPorts(spec, state, running, actualPorts, isFree) : { ports: initial, notices: [] as string[] };
   return { initial, ports, running, notices };

@@ -16,9 +16,10 @@ export function sshTargetLabel(target: SshTarget): string {
 }
 
 // The ssh arguments that address the target (everything before the remote command), never a secret: ssh never
-// prompts (BatchMode), so a missing key or an unknown host key fails at once instead of hanging.
+// prompts (BatchMode), so a missing key or an unknown host key fails at once instead of hanging; a host that does not
+// answer is given up after 5 s (ConnectTimeout), so a command that only reports on it (status, verify) never waits long.
 export function sshTargetArgs(target: SshTarget): string[] {
-  const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
+  const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
   if (target.port) args.push('-p', String(target.port));
   if (target.identityFile) args.push('-i', target.identityFile, '-o', 'IdentitiesOnly=yes');
   for (const option of target.options ?? []) args.push('-o', option);
