@@ -2,6 +2,7 @@
 // private data directory, reachable from each other, cut off on demand, and gone without a trace after teardown.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { waitFor } from './support/wait.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkObjectsNamed, networkHostsUnavailable, sshdProcessesUnder, type TestNetwork } from './support/network-hosts.js';
 
 const unavailable = networkHostsUnavailable();
@@ -51,6 +52,17 @@ describe.skipIf(unavailable !== undefined)('the multi-host test network', () => 
       c.setReachable(true);
     }
     expect((await c.ssh('true')).code).toBe(0);
+  });
+
+  test('lists the processes running on a host besides its sshd, and only that host', async () => {
+    const b = network.host('b');
+    expect(b.processes()).toEqual([]);
+    const started = await b.ssh('setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $!');
+    expect(started.code).toBe(0);
+    await waitFor(() => b.processes().some((p) => p === 'sleep 300'), { what: 'sleep on b', timeoutMs: 10_000 });
+    expect(network.host('c').processes()).toEqual([]);
+    // The hosts share this machine's process table: end exactly the one started.
+    expect((await b.ssh(`kill ${started.stdout.trim()}`)).code).toBe(0);
   });
 
   test('teardown removes the namespaces, links, sshd processes and files', async () => {

@@ -27,6 +27,8 @@ export interface TestHost {
   ssh(command: string): Promise<{ code: number; stdout: string; stderr: string }>;
   // Cut the host off the network (its link goes down) or bring it back.
   setReachable(reachable: boolean): void;
+  // The command lines of the processes running on the host (in its network namespace) besides its sshd.
+  processes(): string[];
 }
 
 // The whole test network: its hosts, the SSH settings a tool under test uses to reach them, and teardown.
@@ -132,6 +134,7 @@ export async function createTestNetwork(names: readonly string[]): Promise<TestN
         backingDir,
         ssh: (command) => sshRun(root, address, command),
         setReachable: (reachable) => run(['ip', 'link', 'set', veth, reachable ? 'up' : 'down']),
+        processes: () => namespaceCommandLines(ns).filter((line) => !/\bsshd\b|^ip netns exec|^unshare |^sh -c mount/.test(line)),
       });
     }
     const knownHostsFile = path.join(root, 'known_hosts');
@@ -310,4 +313,17 @@ export function sshdProcessesUnder(dir: string): number[] {
   return listProcesses()
     .filter((p) => p.args.some((a) => a.includes(dir)) && p.args.some((a) => a.includes('sshd')))
     .map((p) => p.pid);
+}
+
+// The command lines of the processes in a network namespace.
+function namespaceCommandLines(ns: string): string[] {
+  let pids: string[] = [];
+  try {
+    pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+  return listProcesses()
+    .filter((p) => pids.includes(String(p.pid)))
+    .map((p) => p.args.join(' '));
 }
