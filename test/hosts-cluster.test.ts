@@ -52,6 +52,8 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
     expect(verify.code, describeRun(verify)).toBe(0);
     expect(sampler.stop().hits).toEqual([]);
 
+    const text = await run(project, ['status']);
+    expect(text.stdout, describeRun(text)).toMatch(new RegExp(`^a\\s+primary\\s+:5432\\s+running\\s+on root@${network.host('a').address.replace(/\./g, '\\.')}$`, 'm'));
     const s = await status(project);
     expect(nodeNamed(s, 'a').role).toBe('primary');
     for (const name of ['b', 'c']) expect(nodeNamed(s, name).state, JSON.stringify(s)).toBe('streaming');

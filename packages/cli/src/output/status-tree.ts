@@ -1,7 +1,8 @@
 import type { ClusterStatus, NodeStatus } from '@hotstandby/core';
 import { formatBytes } from '@hotstandby/core';
 
-// The topology as a tree: the primary, its standbys below it, cascaded standbys below those, with state and lag.
+// The topology as a tree: the primary, its standbys below it, cascaded standbys below those, with state and lag
+// (and the host of a node on another one).
 export function renderStatusTree(status: ClusterStatus): string {
   const nodes = status.nodes.filter((n) => !n.formerPrimary);
   const primary = nodes.find((n) => n.role === 'primary' && n.upstream === null) ?? nodes[0];
@@ -12,6 +13,7 @@ export function renderStatusTree(status: ClusterStatus): string {
     if (n.role === 'standby' && n.replayLagBytes !== null) parts.push(`lag ${formatBytes(n.replayLagBytes)}`);
     if (n.synchronous) parts.push('synchronous');
     if (n.applyDelay) parts.push(`delayed ${n.applyDelay}`);
+    if (n.host) parts.push(`on ${n.host}`);
     return parts.join('  ');
   };
   const walk = (node: NodeStatus, prefix: string, connector: string, childPrefix: string, seen: Set<string>) => {
