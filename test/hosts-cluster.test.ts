@@ -53,7 +53,12 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
     expect(sampler.stop().hits).toEqual([]);
 
     const text = await run(project, ['status']);
-    expect(text.stdout, describeRun(text)).toMatch(new RegExp(`^a\\s+primary\\s+:5432\\s+running\\s+on root@${network.host('a').address.replace(/\./g, '\\.')}$`, 'm'));
+    const at = (name: string) => `root@${network.host(name).address}`.replace(/\./g, '\\.');
+    expect(text.stdout, describeRun(text)).toMatch(new RegExp(`^a\\s+${at('a')}\\s+primary\\s+5432\\s+running\\s`, 'm'));
+    // c streams from b (cascaded), which listens on the same port number on another host.
+    expect(text.stdout, describeRun(text)).toMatch(new RegExp(`^c\\s+${at('c')}\\s+standby\\s+5432\\s+streaming\\s+yes\\s+b\\s`, 'm'));
+    const tree = await run(project, ['status', '--tree']);
+    expect(tree.stdout, describeRun(tree)).toMatch(new RegExp(`└── c\\s+standby\\s+:5432\\s+streaming\\s+lag .* on ${at('c')}$`, 'm'));
     const s = await status(project);
     expect(nodeNamed(s, 'a').role).toBe('primary');
     for (const name of ['b', 'c']) expect(nodeNamed(s, name).state, JSON.stringify(s)).toBe('streaming');
@@ -85,6 +90,18 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
     const verifyAfter = await run(project, ['verify']);
     expect(verifyAfter.code, describeRun(verifyAfter)).toBe(0);
 
+    // A standby added on a host later, and removed with its data directory there.
+    const sshFlags = ['--ssh-user', 'root', '--identity-file', network.identityFile, '--ssh-option', `UserKnownHostsFile=${network.knownHostsFile}`];
+    const add = await run(project, ['add-standby', 'd', '--host', network.host('c').address, ...sshFlags, '--data-dir', `${HOST_DATA_ROOT}/pg/d`], 300_000);
+    expect(add.code, describeRun(add)).toBe(0);
+    const withD = await status(project);
+    expect(nodeNamed(withD, 'd').state, JSON.stringify(withD)).toBe('streaming');
+    expect(nodeNamed(withD, 'd').port).toBe(5433);
+    const remove = await run(project, ['remove-standby', 'd', '--purge']);
+    expect(remove.code, describeRun(remove)).toBe(0);
+    const leftOnC = (await network.host('c').ssh(`ls -A ${HOST_DATA_ROOT}/pg`)).stdout.split('\n').filter(Boolean);
+    expect(leftOnC.filter((f) => f === 'd' || f.startsWith('d.'))).toEqual([]);
+
     // A host cut off the network is reported by name; what needs it fails fast, the rest still works.
     network.host('c').setReachable(false);
     try {
@@ -109,6 +126,8 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
       const left = await network.host(name).ssh(`ls -A ${HOST_DATA_ROOT}`);
       expect(left.stdout.trim(), `${name} after down --purge`).toBe('');
     }
+    // Nothing is kept here either: no file on a host waits for down --restore.
+    expect(existsSync(project.path('.hotstandby')), down.stdout).toBe(false);
     // No server (or anything else the tool started) is left running on any host.
     for (const name of ['a', 'b', 'c']) expect(network.host(name).processes(), `processes on ${name}`).toEqual([]);
   }, 600_000);

@@ -6,8 +6,11 @@ import { renderTable } from './table.js';
 
 // The node table shown by `status` and at the end of `up`.
 export function renderStatus(status: ClusterStatus, cwd: string): string {
+  // A HOST column only when some node lives on another host (this machine's nodes show "-" there).
+  const hosts = status.nodes.some((n) => n.host);
   const rows = status.nodes.map((n) => [
     n.name,
+    ...(hosts ? [n.host ?? '-'] : []),
     roleLabel(n),
     String(n.port),
     n.state,
@@ -16,7 +19,7 @@ export function renderStatus(status: ClusterStatus, cwd: string): string {
     n.role === 'standby' ? formatBytes(n.replayLagBytes) : '-',
     displayPath(n.dataDir, cwd),
   ]);
-  const table = renderTable(['NAME', 'ROLE', 'PORT', 'STATE', 'RECOVERY', 'UPSTREAM', 'LAG', 'DATA DIRECTORY'], rows);
+  const table = renderTable(['NAME', ...(hosts ? ['HOST'] : []), 'ROLE', 'PORT', 'STATE', 'RECOVERY', 'UPSTREAM', 'LAG', 'DATA DIRECTORY'], rows);
   return `${table}${renderStatusNotes(status)}\n\nPostgreSQL ${status.postgres.version} from ${status.postgres.binDir} (${status.postgres.source}); servers run as ${status.osUser}`;
 }
 

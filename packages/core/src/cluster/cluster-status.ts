@@ -11,6 +11,7 @@ import { disconnectedSince, silentSince } from './upstream-contact.js';
 import { isUnreachable, type UnreachableMachine } from '../hosts/unreachable-machine.js';
 import { unreachableState } from '../hosts/unreachable-reason.js';
 import { nodeUrl } from './connection-env.js';
+import { LOOPBACK_ADDRESS, onSameMachine } from '../hosts/node-address.js';
 
 // One node as `status` reports it.
 export interface NodeStatus {
@@ -208,11 +209,13 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
     );
     // The timeline it is on now is the one its walreceiver receives (pg_control learns it at a restartpoint).
     base.timeline = receiver?.tli ?? base.timeline;
-    // pg_stat_wal_receiver prints conninfo values without quoting, so only the port is read from it.
+    // pg_stat_wal_receiver prints conninfo values without quoting, so only the port and the host (an address or a
+    // name, neither with spaces) are read from it.
     const portMatch = receiver?.conninfo ? /(?:^|\s)port=(\d+)/.exec(receiver.conninfo) : null;
     if (portMatch) {
       const port = Number(portMatch[1]);
-      base.upstream = rt.nodes.find((n) => n.port === port)?.name ?? `port ${port}`;
+      const host = receiver?.conninfo ? /(?:^|\s)host=(\S+)/.exec(receiver.conninfo)?.[1] : undefined;
+      base.upstream = upstreamAt(rt, node, host, port)?.name ?? `port ${port}`;
       // The slot it streams through is on the node it streams from (another standby, for a cascaded one).
       base.slotActive = slotActiveOn(view, base.upstream, spec.slot);
       base.slotWalStatus = slotWalStatusOn(view, base.upstream, spec.slot);
@@ -295,4 +298,13 @@ async function primaryTimeline(node: PgNode): Promise<number | undefined> {
   const { fn } = node.facts;
   const row = await node.queryOne<{ tli: number | null }>(`SELECT ('x' || substr(${fn.walFileName}(${fn.currentWalLsn}()), 1, 8))::bit(32)::int AS tli`).catch(() => undefined);
   return row?.tli ?? undefined;
+}
+
+// The node a standby's walreceiver connects to: the one on that port, and where nodes on several hosts share the port,
+// the one at that host (loopback: the one on the standby's own machine).
+function upstreamAt(rt: ClusterRuntime, standby: PgNode, host: string | undefined, port: number): PgNode | undefined {
+  const onPort = rt.nodes.filter((n) => n.port === port);
+  if (onPort.length <= 1 || host === undefined) return onPort[0];
+  const loopback = host === LOOPBACK_ADDRESS || host === 'localhost' || host === '::1';
+  return onPort.find((n) => (loopback ? onSameMachine(n, standby) : n.machine.address === host)) ?? onPort[0];
 }

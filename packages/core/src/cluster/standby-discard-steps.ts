@@ -1,6 +1,7 @@
 import type { Action } from '../executor/action.js';
 import type { PlanStep } from '../executor/operation-plan.js';
 import type { PgNode } from '../postgres/pg-node.js';
+import { remoteCompanionPaths, removeRemoteCompanionActions } from './remote-companions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
@@ -25,6 +26,8 @@ export async function deleteStandbyDataStep(rt: ClusterRuntime, node: PgNode, th
       actions: [
         ...removeTablespaceDirActions(rt, tablespaceDirs, node),
         { kind: 'remove-dir', node: node.name, path: node.dataDir, summary: `deleting ${node.dataDir}` },
+        ...removeRemoteCompanionActions(node),
+        ...(node.machine.remote ? [forgetCompanionsAction(rt, node)] : []),
         ...(then.after ?? []),
       ],
     },
@@ -46,4 +49,14 @@ export async function dropStandbySlotSteps(
       actions: [dropInactiveSlotAction(upstream.name, slot, `dropping the replication slot ${slot} on ${upstream.name}`), ...(step.after ?? [])],
     },
   ];
+}
+
+// The files the tool created beside a remote node's data directory are gone with it: nothing to restore there.
+function forgetCompanionsAction(rt: ClusterRuntime, node: PgNode): Action {
+  const companions = new Set(remoteCompanionPaths(node));
+  return {
+    kind: 'record',
+    summary: `forget the files hotstandby kept beside ${node.dataDir} on ${node.machine.label}`,
+    run: () => rt.store.removeJournal((e) => e.kind === 'file' && e.node === node.name && !e.existed && companions.has(e.path)),
+  };
 }

@@ -12,6 +12,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
+import { remoteCompanionPaths, removeRemoteCompanionActions } from './remote-companions.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { remoteCommandLine } from '../hosts/remote-shell.js';
 import { sshTargetArgs } from '../hosts/ssh-target.js';
@@ -239,7 +240,14 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
     result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
     keptNodes.add(node.name);
   }
-  const pending = journal.filter((e) => e.kind === 'file' || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
+  // Nodes on other hosts whose data directories go: what the tool keeps beside them there goes too, and the files
+  // among those it created are nothing down --restore would need.
+  const purgedRemote = all.filter(
+    (n) => n.machine.remote && !keptNodes.has(n.name) && createdDirs.some((c) => c.node === n.name && (c.path === n.dataDir || isInside(n.dataDir, c.path))),
+  );
+  const companions = new Set(purgedRemote.flatMap((n) => remoteCompanionPaths(n).map((p) => `${n.name}\0${p}`)));
+  const isCompanion = (e: JournalEntry) => e.kind === 'file' && e.node !== undefined && !e.existed && companions.has(`${e.node}\0${e.path}`);
+  const pending = journal.filter((e) => (e.kind === 'file' && !isCompanion(e)) || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
   // tool restarts it to and archives WAL into the archive directory: both stay with the state.
@@ -265,6 +273,7 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
     actions.push({ kind: 'remove-dir', node: entry.node, path: entry.path, summary: `deleting ${entry.path} on ${entry.node}` });
     result.deleted.push(`${entry.path} on ${entry.node}`);
   }
+  for (const node of purgedRemote) actions.push(...removeRemoteCompanionActions(node));
   if (keepState) {
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
