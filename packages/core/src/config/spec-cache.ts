@@ -36,7 +36,9 @@ export async function resolveConfigCached(raw: unknown, source: ConfigSource, co
   const spec = resolveConfig(raw, source);
   // Only where the state directory is already there (status of a cluster never brought up creates nothing), and
   // only where the state directory is the one looked in above.
-  if (key && file && path.dirname(file) === spec.stateDir && existsSync(spec.stateDir)) {
+  // Never a config that holds a password: the cache would be one more file with the secret in it.
+  const holdsSecret = spec.superuser.password.value !== undefined || spec.replication.password.value !== undefined;
+  if (key && file && !holdsSecret && path.dirname(file) === spec.stateDir && existsSync(spec.stateDir)) {
     const entry: CacheEntry = { key, spec: JSON.parse(JSON.stringify(spec, keepUndefined)) };
     // A cache it cannot write (a read-only or foreign state directory) costs the next command a validation, no more.
     await writeFileAtomic(file, `${JSON.stringify(entry)}\n`, { mode: 0o600, exact: true }).catch(() => undefined);

@@ -27,7 +27,7 @@ const cacheFile = (stateDir = '.hotstandby') => path.join(dir, stateDir, SPEC_CA
 const RAW = {
   primary: { port: 6100 },
   standbys: [{ name: 's1', port: 6101, applyDelay: '5 min' }],
-  superuser: { password: 'literal secret' },
+  superuser: { passwordEnv: 'APP_PG_PASSWORD' },
   plugins: [['./my-plugin.js', { schema: 'app', nested: [1, null, { a: true }] }]],
   steps: { verify: { timeout: 30 } },
 };
@@ -96,6 +96,15 @@ describe('resolved config cache', () => {
         message: (direct as typeof error).message,
         fix: (direct as typeof error).fix,
       });
+    }
+  });
+
+  it('never keeps a config that holds a password, so the secret is in no more files than the config', async () => {
+    await mkdir(path.join(dir, '.hotstandby'));
+    for (const secret of [{ superuser: { password: 'literal secret' } }, { replication: { password: 'literal secret' } }]) {
+      const raw = { ...RAW, ...secret };
+      expect(await resolveConfigCached(raw, source(), 'v1')).toStrictEqual(resolveConfig(raw, source()));
+      expect(existsSync(cacheFile())).toBe(false);
     }
   });
 
