@@ -23,7 +23,7 @@ describe.skipIf(unavailable !== undefined)('a cluster whose nodes live on other 
     await network?.teardown();
   });
 
-  const ssh = () => ({ user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'] });
+  const ssh = () => network.ssh();
   const config = () => ({
     primary: { name: 'a', port: 5432, host: network.host('a').address, ssh: ssh(), dataDir: `${HOST_DATA_ROOT}/pg/a` },
     standbys: [

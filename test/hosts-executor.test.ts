@@ -40,12 +40,7 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
   beforeAll(async () => {
     network = await createTestNetwork(['b']);
     pool = new MachinePool();
-    b = await pool.machineOf({
-      host: network.host('b').address,
-      user: 'root',
-      identityFile: network.identityFile,
-      options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-    });
+    b = await pool.machineOf(network.target('b'));
     bUser = await b.serverUser(undefined);
     localUser = await resolveServerUser(undefined);
     dir = await makeTempDir('hotstandby-hosts-executor-');

@@ -61,13 +61,7 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
   beforeAll(async () => {
     network = await createTestNetwork(['a', 'b']);
     pool = new MachinePool();
-    const reach = (name: string) =>
-      pool.machineOf({
-        host: network.host(name).address,
-        user: 'root',
-        identityFile: network.identityFile,
-        options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-      });
+    const reach = (name: string) => pool.machineOf(network.target(name));
     a = await reach('a');
     b = await reach('b');
     binaries = await testBinaries();

@@ -66,12 +66,7 @@ describe.skipIf(unavailable !== undefined || !existsSync(`${BIN_DIR}/postgres`))
     return result.stdout.trim();
   };
 
-  const hostB = () => ({
-    host: network.host('b').address,
-    user: 'root',
-    identityFile: network.identityFile,
-    options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-  });
+  const hostB = () => network.target('b');
 
   beforeAll(async () => {
     network = await createTestNetwork(['b']);

@@ -27,7 +27,7 @@ describe.skipIf(unavailable !== undefined)('reports about nodes on other hosts',
     network = await createTestNetwork(['b', 'c']);
     dir = await makeTempDir('hotstandby-hosts-reports-');
     const binaries = await testBinaries();
-    const ssh = { user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'] };
+    const ssh = network.ssh();
     portB = await freePort();
     spec = configFromObject(
       {

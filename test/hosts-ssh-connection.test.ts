@@ -18,12 +18,7 @@ describe.skipIf(unavailable !== undefined)('an SSH connection to another host', 
   let target: SshTarget;
   beforeAll(async () => {
     network = await createTestNetwork(['db2']);
-    target = {
-      host: network.host('db2').address,
-      user: 'root',
-      identityFile: network.identityFile,
-      options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-    };
+    target = network.target('db2');
   });
   afterAll(async () => {
     await network?.teardown();

@@ -16,12 +16,7 @@ describe.skipIf(unavailable !== undefined)('a machine on another host', () => {
   beforeAll(async () => {
     network = await createTestNetwork(['db2']);
     pool = new MachinePool();
-    db2 = await pool.machineOf({
-      host: network.host('db2').address,
-      user: 'root',
-      identityFile: network.identityFile,
-      options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-    });
+    db2 = await pool.machineOf(network.target('db2'));
   });
   afterAll(async () => {
     await pool?.close();

@@ -44,13 +44,7 @@ describe.skipIf(unavailable !== undefined)('TLS for replication between hosts', 
   beforeAll(async () => {
     network = await createTestNetwork(['db1', 'db2']);
     pool = new MachinePool();
-    const reach = (name: string) =>
-      pool.machineOf({
-        host: network.host(name).address,
-        user: 'root',
-        identityFile: network.identityFile,
-        options: [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'],
-      });
+    const reach = (name: string) => pool.machineOf(network.target(name));
     [db1, db2] = await Promise.all([reach('db1'), reach('db2')]);
     [user1, user2] = await Promise.all([db1.serverUser(undefined), db2.serverUser(undefined)]);
     dir = await makeTempDir('hotstandby-hosts-tls-');

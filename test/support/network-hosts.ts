@@ -46,6 +46,10 @@ export interface TestNetwork {
   prefix: string;
   // ssh options that make a client use exactly these (no prompts, no user config leaking in).
   sshOptions: string[];
+  // How hotstandby reaches a host as root with the network's key (a node's host settings: { host, user,
+  // identityFile, options }); ssh() is the same without the host, as a config's "ssh" block.
+  target(name: string): { host: string; user: string; identityFile: string; options: string[] };
+  ssh(): { user: string; identityFile: string; options: string[] };
   teardown(): Promise<void>;
 }
 
@@ -149,6 +153,8 @@ export async function createTestNetwork(names: readonly string[]): Promise<TestN
       root,
       prefix: `hs${id}`,
       sshOptions: sshOptions(root),
+      target: (name) => ({ host: (hosts.find((h) => h.name === name) ?? raise(`no test host named ${name}`)).address, ...hotstandbySsh(root) }),
+      ssh: () => hotstandbySsh(root),
       teardown,
     };
   } catch (error) {
@@ -174,6 +180,10 @@ function sshOptions(root: string): string[] {
     '-o',
     'ConnectTimeout=5',
   ];
+}
+
+function hotstandbySsh(root: string): { user: string; identityFile: string; options: string[] } {
+  return { user: 'root', identityFile: path.join(root, 'client-key'), options: [`UserKnownHostsFile=${path.join(root, 'known_hosts')}`, 'StrictHostKeyChecking=yes'] };
 }
 
 function sshRun(root: string, address: string, command: string): Promise<{ code: number; stdout: string; stderr: string }> {

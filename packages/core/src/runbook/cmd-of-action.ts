@@ -4,6 +4,7 @@ import { inlineParams } from './shell-of-action.js';
 import type { RunbookTarget } from './runbook-target.js';
 import { remoteNodeOf } from './remote-runbook-node.js';
 import { remoteCmdOfAction } from './remote-cmd-of-action.js';
+import { echoLines } from './cmd-echo-lines.js';
 
 // One argument for a .cmd file: double-quoted, with % doubled (batch expansion) and " escaped for the program.
 export function quoteCmdArg(value: string): string {
@@ -88,13 +89,7 @@ function nodeLines(action: Extract<Action, { kind: 'node' }>, target: RunbookTar
 
 // A file's content written line by line with echo( (nothing in it expanded: cmd's special characters escaped).
 function echoBlock(file: string, content: string): string[] {
-  const body = content.endsWith('\n') ? content.slice(0, -1) : content;
-  const escaped = (line: string) =>
-    line
-      .replace(/\^/g, '^^')
-      .replace(/[&|<>()]/g, (c) => `^${c}`)
-      .replace(/%/g, '%%');
-  return [`> ${quoteCmdArg(file)} (`, ...body.split('\n').map((l) => `echo(${escaped(l)}`), ')'];
+  return [`> ${quoteCmdArg(file)} (`, ...echoLines(content), ')'];
 }
 
 function dirOf(file: string): string {

@@ -2,6 +2,7 @@ import type { Action } from '../executor/action.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { CmdLines } from './cmd-of-action.js';
+import { echoLines } from './cmd-echo-lines.js';
 import { asServerThere, hostLabel, mkdirThere, oneLine, pgCtlThere, sshCommandWords, type RemoteRunbookNode } from './remote-runbook-node.js';
 import type { RunbookTarget } from './runbook-target.js';
 
@@ -61,17 +62,6 @@ export function remoteCmdOfAction(
     default:
       return undefined;
   }
-}
-
-// The content as echo( lines (cmd's special characters escaped), for a block whose output is piped.
-function echoLines(content: string): string[] {
-  const body = content.endsWith('\n') ? content.slice(0, -1) : content;
-  const escaped = (line: string) =>
-    line
-      .replace(/\^/g, '^^')
-      .replace(/[&|<>()]/g, (c) => `^${c}`)
-      .replace(/%/g, '%%');
-  return body.split('\n').map((l) => `echo(${escaped(l)}`);
 }
 
 function dirOf(file: string): string {
