@@ -28,8 +28,8 @@ export async function checkAcrossHosts(ctx: StepContext<BackupOptions>): Promise
       fix: 'use method "auto" or "pg_basebackup" (the low-level copy works only for nodes on this machine)',
     });
   }
-  if (!ctx.primary.binaries.has('pg_basebackup')) {
-    throw new HotstandbyError('BINARY_MISSING', `${acrossHostsNote(ctx)}, but pg_basebackup is not in ${ctx.primary.binaries.binDir}`, {
+  if (!ctx.node.binaries.has('pg_basebackup')) {
+    throw new HotstandbyError('BINARY_MISSING', `${acrossHostsNote(ctx)}, but pg_basebackup is not in ${ctx.node.binaries.binDir}`, {
       where: { step: 'base-backup', node: ctx.node.name },
       fix: 'install the PostgreSQL client programs of the same major on every host (Debian: apt install postgresql-client)',
     });
@@ -71,7 +71,7 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
   const upstream = ctx.upstream!;
   const host = await hostSeenFrom(upstream, ctx.node);
   const passfile = replicationPassfileOf(ctx.node, ctx.paths.replicationPassfile);
-  const command = ctx.primary.binaries.path('pg_basebackup');
+  const command = ctx.node.binaries.path('pg_basebackup');
   const shown = pgBasebackupArgs(ctx, ctx.node.dataDir, ctx.options, [], host);
   return {
     kind: 'task',

@@ -17,9 +17,9 @@ export interface LoginRoute {
 // own rules, which node-pg does not follow for every password. Undefined where the binaries have no psql.
 // By default from the primary's machine to its loopback; a route makes it from a standby's machine instead.
 export async function libpqReplicationLogin(ctx: StepContext, route?: LoginRoute): Promise<LoginAttempt | undefined> {
-  if (!ctx.primary.binaries.has('psql')) return undefined;
   const { user } = ctx.spec.replication;
   const from = route?.from ?? ctx.primary;
+  if (!from.binaries.has('psql')) return undefined;
   const conninfo = buildConninfo({
     host: route?.host ?? '127.0.0.1',
     port: route?.port ?? ctx.primary.port,
@@ -34,7 +34,7 @@ export async function libpqReplicationLogin(ctx: StepContext, route?: LoginRoute
   const passfile = ctx.paths.replicationPassfile;
   const remote = from.machine.remote;
   const env: Record<string, string> = !remote && existsSync(passfile) ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword };
-  const result = await from.machine.runAllowFailure(ctx.primary.binaries.path('psql'), ['--no-psqlrc', '--no-password', '--dbname', conninfo, '--command', 'IDENTIFY_SYSTEM'], {
+  const result = await from.machine.runAllowFailure(from.binaries.path('psql'), ['--no-psqlrc', '--no-password', '--dbname', conninfo, '--command', 'IDENTIFY_SYSTEM'], {
     user: remote ? from.osUser : ctx.serverUser,
     env,
     timeoutMs: 30_000,

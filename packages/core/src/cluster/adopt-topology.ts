@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan } from '../executor/operation-plan.js';
@@ -40,7 +39,7 @@ export async function planAdoptTopology(rt: ClusterRuntime): Promise<OperationPl
     waiting.push(rt.primary);
   }
   for (const node of waiting) {
-    if (node.name === actual.name || !existsSync(standbyMarkerFile(node))) continue;
+    if (node.name === actual.name || !(await node.machine.stat(standbyMarkerFile(node)))) continue;
     actions.push({
       kind: 'record',
       summary: `${node.name} is a standby again (its data directory holds ${node.facts.standbySetup})`,

@@ -35,7 +35,9 @@ import type { VerifyResult } from './verify-report.js';
 import { runUp, type UpPlanning } from './run-up.js';
 import { forgetAddedStandby, plannedStandbyAddition, recordAddedStandby, recordStandbyAddition, type AddStandbyRequest } from './standby-membership.js';
 import type { AddedStandby } from '../state/cluster-state.js';
-import { readSystemIdentifier } from '../postgres/data-dir.js';
+import { inspectDataDir } from '../postgres/data-dir.js';
+import { MachinePool } from '../hosts/machine-pool.js';
+import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { planSteps, runSteps } from './step-runner.js';
 import { planSwitchover } from './switchover.js';
 import { planTeardown, type DownOptions, type DownResult } from './teardown.js';
@@ -164,7 +166,7 @@ export class Cluster {
         // Nothing was built for it (no directory, or one that does not hold a copy of this primary: a refused
         // directory of the user's, an empty one): forget it again, so the cluster is as it was and `up` works.
         // A copy that was made stays recorded, so the next `up` finishes it.
-        const copied = existsSync(added.dataDir) && primarySystemId !== undefined && (await readSystemIdentifier(added.dataDir)) === primarySystemId;
+        const copied = await holdsCopyOf(added, primarySystemId);
         if (!copied) await forgetAddedStandby(rt, added.name);
         throw error;
       }
@@ -402,5 +404,20 @@ export class Cluster {
     } finally {
       await this.lock.release();
     }
+  }
+}
+
+// Whether an added standby's data directory (on its own machine) holds a copy of the primary; when its host cannot
+// be asked, it is taken to hold one, so the standby stays recorded and the next up looks again.
+async function holdsCopyOf(added: { dataDir: string; host?: NodeHostSpec }, primarySystemId: string | undefined): Promise<boolean> {
+  if (primarySystemId === undefined) return false;
+  const pool = new MachinePool();
+  try {
+    const info = await inspectDataDir(added.dataDir, await pool.machineOf(added.host));
+    return info.kind === 'cluster' && info.systemIdentifier === primarySystemId;
+  } catch {
+    return added.host !== undefined;
+  } finally {
+    await pool.close();
   }
 }

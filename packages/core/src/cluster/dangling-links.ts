@@ -24,12 +24,15 @@ export async function checkNoDanglingLinks(rt: ClusterRuntime): Promise<void> {
   const file = rt.spec.source.path;
   const paths: { target: string; what: string; key: string; node?: string }[] = [
     { target: rt.layout.root, what: 'the state directory', key: 'stateDir' },
-    ...rt.nodes.map((n) => ({
-      target: n.dataDir,
-      what: `the data directory of ${n.name}`,
-      node: n.name,
-      key: n === rt.primary ? 'primary.dataDir' : `standbys[${rt.standbys.indexOf(n)}].dataDir`,
-    })),
+    // Nodes on other hosts: their paths are not on this machine (their hosts' preflight looks at them there).
+    ...rt.nodes
+      .filter((n) => !n.machine.remote)
+      .map((n) => ({
+        target: n.dataDir,
+        what: `the data directory of ${n.name}`,
+        node: n.name,
+        key: n === rt.primary ? 'primary.dataDir' : `standbys[${rt.standbys.indexOf(n)}].dataDir`,
+      })),
     ...(rt.spec.archive ? [{ target: rt.spec.archive.dir, what: 'the WAL archive', key: 'archive.dir' }] : []),
   ];
   for (const { target, what, key, node } of paths) {

@@ -5,8 +5,10 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 
 // The command that deletes a directory, for a user who keeps it now and wants it gone later (remove-standby
 // --purge only works while the standby is still part of the cluster).
-export function deleteItYourself(dir: string): string {
-  const command = process.platform === 'win32' ? `rmdir /s /q "${dir}"` : `rm -rf ${quoteShellArg(dir)}`;
+// On another host (host: how ssh reaches it), the command runs there.
+export function deleteItYourself(dir: string, host?: string): string {
+  const local = process.platform === 'win32' && !host ? `rmdir /s /q "${dir}"` : `rm -rf ${quoteShellArg(dir)}`;
+  const command = host ? `ssh ${quoteShellArg(host)} -- ${quoteShellArg(local)}` : local;
   return `to delete it later, do it yourself: ${command}`;
 }
 
@@ -17,7 +19,12 @@ export function notAStandbyError(rt: ClusterRuntime, name: string): HotstandbyEr
   const removed = rt.state.topology?.removed?.includes(name);
   const configured = rt.configSpec.standbys.find((s) => s.name === name);
   if (removed && configured) {
-    const kept = existsSync(configured.dataDir) ? `its data directory ${configured.dataDir} was kept; ${deleteItYourself(configured.dataDir)}` : 'there is nothing left to remove';
+    // A standby on another host: its directory is there (not looked at: the command has no connection to it now).
+    const there = configured.host ? `${configured.host.user ? `${configured.host.user}@` : ''}${configured.host.host}` : undefined;
+    const kept =
+      there || existsSync(configured.dataDir)
+        ? `its data directory ${configured.dataDir}${there ? ` on ${there}` : ''} was kept; ${deleteItYourself(configured.dataDir, there)}`
+        : 'there is nothing left to remove';
     return new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is no longer a standby of this cluster: it was removed with remove-standby before`, {
       where,
       fix: `${kept} (and you may delete ${name} from ${rt.configSpec.source.path ?? 'the config'})`,

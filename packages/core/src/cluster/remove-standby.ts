@@ -64,14 +64,16 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
     const forgetDir: Action = {
       kind: 'record',
       summary: `forget the directory ${node.dataDir}`,
-      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir),
+      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir && e.node === (node.machine.remote ? node.name : undefined)),
     };
     const discard = await deleteStandbyDataStep(rt, node, { after: [forgetDir] });
     deleted.push(...discard.deleted);
     steps.push(discard.step);
   } else if (await node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
-    kept.push(`${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir) : 'not created by hotstandby, so it never deletes it'})`);
+    kept.push(
+      `${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir, node.machine.remote ? node.machine.label : undefined) : 'not created by hotstandby, so it never deletes it'})`,
+    );
   }
   const forget: Action = {
     kind: 'record',

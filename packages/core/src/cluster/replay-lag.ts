@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
@@ -8,7 +7,6 @@ import type { PgNode } from '../postgres/pg-node.js';
 import { logSize } from '../postgres/server-log.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { MAX_APPLY_DELAY_MS } from '../postgres/versions.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // What `lag` does to a standby: pause or resume its WAL replay, or apply WAL a fixed time after commit.
@@ -35,7 +33,7 @@ function checkedDelay(given: string): string {
 
 // After the reload: the standby uses the new delay. If it does not (the server refused the value), the settings
 // file is put back as it was and reloaded, and the failure carries the server's own message.
-function tookDelay(rt: ClusterRuntime, node: PgNode, delay: string, before: { file: string; current: string | undefined; logOffset: number }): Action {
+function tookDelay(node: PgNode, delay: string, before: { file: string; current: string | undefined; logOffset: number }): Action {
   const wantedMs = applyDelayMs(delay);
   return {
     kind: 'check',
@@ -53,8 +51,8 @@ function tookDelay(rt: ClusterRuntime, node: PgNode, delay: string, before: { fi
         serverSays(await node.logTail(40, before.logOffset)) ??
         refused?.error ??
         `it uses ${row?.setting ?? 'an unknown'}ms (from ${row?.source ?? 'somewhere unknown'}, which wins over ${path.basename(before.file)})`;
-      if (before.current === undefined) await rm(before.file, { force: true });
-      else await writeFileAtomic(before.file, before.current, { mode: 0o600, uid: rt.serverUser.uid, gid: rt.serverUser.gid });
+      if (before.current === undefined) await node.machine.remove(before.file);
+      else await node.machine.writeFileAtomic(before.file, before.current, { mode: 0o600, uid: node.osUser.uid, gid: node.osUser.gid });
       await node.reload();
       throw new HotstandbyError('CONFIG_INVALID', `${node.name} did not take recovery_min_apply_delay = '${delay}': ${said}`, {
         where: { node: node.name, file: before.file },
@@ -137,7 +135,7 @@ export async function planLag(rt: ClusterRuntime, name: string, change: LagChang
         : [
             write,
             { kind: 'node', node: name, op: 'reload', summary: `reload ${name} so it applies WAL ${delay === '0' ? 'without delay' : `${delay} after commit`}` },
-            tookDelay(rt, node, delay, { file, current, logOffset: await logSize(node.logFile, node.machine) }),
+            tookDelay(node, delay, { file, current, logOffset: await logSize(node.logFile, node.machine) }),
           ];
   return {
     command: `lag ${name} --delay ${delay}`,

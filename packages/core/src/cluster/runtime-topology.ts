@@ -7,6 +7,8 @@ import { StateStore } from '../state/state-store.js';
 import { isInside } from '../util/is-inside.js';
 import { effectiveSpec } from './effective-spec.js';
 import { MachinesRecord } from './runtime-machines.js';
+import { MachinePool } from '../hosts/machine-pool.js';
+import path from 'node:path';
 import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
 
@@ -32,8 +34,12 @@ export interface TopologyRecord {
 export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?: UnlistedNodes; topology?: Topology; signal?: AbortSignal }): Promise<TopologyRecord> {
   const layout = stateLayout(configSpec.stateDir);
   const store = new StateStore(layout.stateFile);
-  const state = await store.load();
-  if (state.topology?.pendingPromotion) await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name));
+  let state = await store.load();
+  const pending = state.topology?.pendingPromotion;
+  if (pending) {
+    const stillStandby = await promotedNodeStillStandby(configSpec, state, pending.newPrimary, options.signal);
+    state = await store.update((s) => void settlePendingPromotion(s, configSpec.primary.name, stillStandby));
+  }
   const planned = options.topology ? { ...state, topology: options.topology } : state;
   const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
   const machines = await MachinesRecord.open(everyNode(spec), options.signal);
@@ -62,4 +68,20 @@ function adoptedByState(state: ClusterState, node: string, dataDir: string, remo
 // whose machine the path is on (absent: this machine), as the journal records it.
 export function createdByJournal(state: ClusterState, dir: string, node?: string): boolean {
   return state.journal.some((e) => e.kind === 'dir' && e.node === node && (e.path === dir || isInside(dir, e.path)));
+}
+
+// Whether the node a killed promotion was promoting still has its standby marker, looked at on its own machine
+// (through a connection of its own: the command's machines are opened for the topology this decides).
+async function promotedNodeStillStandby(configSpec: ClusterSpec, state: ClusterState, name: string, signal?: AbortSignal): Promise<boolean | undefined> {
+  const node = everyNode(effectiveSpec(configSpec, state)).find((n) => n.name === name);
+  const dataDir = state.nodes[name]?.dataDir ?? node?.dataDir;
+  if (!dataDir) return undefined;
+  const pool = new MachinePool();
+  try {
+    const machine = await pool.machineOf(node?.host, { signal });
+    const marker = async (file: string) => (await machine.stat(path.posix.join(dataDir, file))) !== undefined;
+    return (await marker('standby.signal')) || (await marker('recovery.conf'));
+  } finally {
+    await pool.close();
+  }
 }

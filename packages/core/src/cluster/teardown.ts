@@ -9,6 +9,7 @@ import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { quoteIdent, quoteShellArg } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import type { PgNode } from '../postgres/pg-node.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
@@ -231,12 +232,13 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
   // Directories on this machine; those on other hosts are removed there, each by its node's machine.
   const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
-  // A node's data directory is matched by path (on whichever machine the entry names).
-  const isCreated = (dir: string) => createdDirs.some((c) => c.path === dir || isInside(dir, c.path));
+  // A node's data directory is the tool's when an entry on the node's own machine holds it.
+  const isCreated = (node: PgNode) =>
+    createdDirs.some((c) => c.node === (node.machine.remote ? node.name : undefined) && (c.path === node.dataDir || isInside(node.dataDir, c.path)));
   const all = [...rt.nodes, ...rt.detached];
   const keptNodes = new Set<string>();
   for (const node of all) {
-    if (!(await node.exists()) || isCreated(node.dataDir)) continue;
+    if (!(await node.exists()) || isCreated(node)) continue;
     result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
     keptNodes.add(node.name);
   }

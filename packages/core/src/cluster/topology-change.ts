@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { StateStore } from '../state/state-store.js';
 import type { ClusterState, Topology } from '../state/cluster-state.js';
 
@@ -39,18 +37,14 @@ function applyPromotion(t: Topology, configPrimary: string, newPrimary: string, 
 
 // Settle a promotion a killed command left pending: recorded when the standby was promoted (its standby.signal
 // or recovery.conf is gone, which PostgreSQL does when it leaves recovery), dropped when it was not.
-export function settlePendingPromotion(state: ClusterState, configPrimary: string): boolean {
+// stillStandby: whether its marker is still there, as looked at on its machine (undefined: its data directory is unknown).
+export function settlePendingPromotion(state: ClusterState, configPrimary: string, stillStandby: boolean | undefined): boolean {
   const pending = state.topology?.pendingPromotion;
   if (!pending) return false;
-  const dataDir = state.nodes[pending.newPrimary]?.dataDir;
   const topology = state.topology!;
-  if (dataDir && !isStillStandby(dataDir)) applyPromotion(topology, configPrimary, pending.newPrimary, pending.oldPrimary);
+  if (stillStandby === false) applyPromotion(topology, configPrimary, pending.newPrimary, pending.oldPrimary);
   else delete topology.pendingPromotion;
   return true;
-}
-
-function isStillStandby(dataDir: string): boolean {
-  return existsSync(path.join(dataDir, 'standby.signal')) || existsSync(path.join(dataDir, 'recovery.conf'));
 }
 
 // Record that a former primary is a standby again (of the current primary).

@@ -53,7 +53,8 @@ export async function walHealthWarnings(node: PgNode): Promise<WalHealthWarning[
       `SELECT slot_name AS slot, ${fn.walLsnDiff}(${fn.currentWalLsn}(), restart_lsn)::bigint::text AS retained, active, ${walStatus} FROM pg_replication_slots WHERE restart_lsn IS NOT NULL`,
     );
     const walDir = path.join(node.dataDir, node.facts.walDir);
-    const fs = await statfs(walDir).catch(() => undefined);
+    // The disk is this machine's to measure only for a node here (another host's is not looked at).
+    const fs = node.machine.remote ? undefined : await statfs(walDir).catch(() => undefined);
     if (fs) {
       const disk = { freeBytes: Number(fs.bavail) * Number(fs.bsize), totalBytes: Number(fs.blocks) * Number(fs.bsize) };
       const slots = rows.map((r) => ({ slot: r.slot, retainedBytes: Number(r.retained), active: r.active, walStatus: r.wal_status }));

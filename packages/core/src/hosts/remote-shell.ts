@@ -12,7 +12,9 @@ export function remoteCommandLine(argv: readonly string[]): string {
 // temporary file is removed when anything fails. The content travels on stdin, never in a command line. A symbolic
 // link keeps pointing at its target, which is what gets rewritten; with keepExisting, a file that exists keeps its
 // own mode and owner.
-export function atomicWriteScript(file: string, options: { mode: number; owner?: string; keepExisting?: boolean }): string {
+// With size, a temporary file that did not receive exactly that many bytes (the connection broke while sending) is
+// removed instead of renamed into place.
+export function atomicWriteScript(file: string, options: { mode: number; owner?: string; keepExisting?: boolean; size?: number }): string {
   const q = quoteShellArg;
   const lines = [
     'set -eu',
@@ -27,6 +29,7 @@ export function atomicWriteScript(file: string, options: { mode: number; owner?:
     '[ -z "$owner" ] || chown -- "$owner" "$tmp"',
     'chmod "$mode" "$tmp"',
     'cat > "$tmp"',
+    ...(options.size !== undefined ? [`[ "$(wc -c < "$tmp")" -eq ${options.size} ] || { echo "received a cut-short copy of $target" >&2; exit 5; }`] : []),
     'sync -- "$tmp" 2>/dev/null || true',
     'mv -f -- "$tmp" "$target"',
     'trap - EXIT',

@@ -1,4 +1,5 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -10,9 +11,6 @@ import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 // How long a connection's master process outlives its last session when the tool could not close it (killed):
 // long enough to serve one command's pauses, short enough that nothing lingers.
 const CONTROL_PERSIST_SECONDS = 30;
-
-// Connections this process has opened (names their control directories).
-let opened = 0;
 
 // What a remote command needs besides its argv.
 export interface RemoteRunOptions {
@@ -45,10 +43,11 @@ export class SshConnection {
   static async open(target: SshTarget, options: { signal?: AbortSignal } = {}): Promise<SshConnection> {
     const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
     await mkdir(base, { recursive: true, mode: 0o700 });
+    await checkPrivateDir(base);
     await removeStaleControlDirs(base);
-    // One directory per connection (named by this process and a counter), so closing one connection never ends
-    // another's master process or removes its forwarded sockets.
-    const controlDir = path.join(base, `${process.pid}-${++opened}`);
+    // One directory per connection (named by this process and a random part: module copies in one process each
+    // count their own), so closing one connection never ends another's master process or its forwarded sockets.
+    const controlDir = path.join(base, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(controlDir, { recursive: true, mode: 0o700 });
     const connection = new SshConnection(target, controlDir);
     const result = await runProgramAllowFailure(
@@ -105,7 +104,7 @@ export class SshConnection {
   // Write a whole file on the host atomically with its final mode (and owner, "user" or "user:group"); the content
   // travels on the connection's standard input, so a secret appears in no command line on either host.
   async writeFileAtomic(file: string, content: string, options: { mode: number; owner?: string }): Promise<void> {
-    await this.run(['sh', '-c', atomicWriteScript(file, options)], { input: content, purpose: `write ${file} on ${this.label}` });
+    await this.run(['sh', '-c', atomicWriteScript(file, { ...options, size: Buffer.byteLength(content) })], { input: content, purpose: `write ${file} on ${this.label}` });
   }
 
   // Make a server listening on the host's own address (loopback by default) reachable from here through this
@@ -158,6 +157,19 @@ function unreachable(target: SshTarget, result: RunResult): HotstandbyError {
     where: { host: label },
     fix: `make "${probe}" work without a prompt (an authorised key in your agent or ~/.ssh, the host key in known_hosts, the host up)`,
   });
+}
+
+// The directory holding the control sockets and forwarded PostgreSQL sockets must be this account's own and
+// private: anyone who could put a socket there could stand in for a server and ask for its password.
+async function checkPrivateDir(dir: string): Promise<void> {
+  const st = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw new HotstandbyError('PATH_UNREACHABLE', `${dir}, where hotstandby keeps its SSH connections' sockets, is not a private directory of yours`, {
+      where: { file: dir },
+      fix: `remove it (rm -rf ${dir}) and run the command again; hotstandby makes it again, mode 0700`,
+    });
+  }
 }
 
 // Control directories of hotstandby processes that no longer run (killed before they could close their connections).

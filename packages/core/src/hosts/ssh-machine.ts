@@ -71,7 +71,8 @@ export class SshMachine implements Machine {
 
   async writeFileAtomic(file: string, content: string | Buffer, attributes: MachineFileAttributes = {}): Promise<void> {
     const owner = attributes.uid !== undefined && attributes.gid !== undefined ? `${attributes.uid}:${attributes.gid}` : undefined;
-    const script = atomicWriteScript(file, { mode: attributes.mode ?? 0o600, owner, keepExisting: attributes.exact !== true });
+    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+    const script = atomicWriteScript(file, { mode: attributes.mode ?? 0o600, owner, keepExisting: attributes.exact !== true, size });
     const bytes = typeof content === 'string' ? content : content.toString('base64');
     // Binary content travels base64-encoded and is decoded there.
     const decode = typeof content === 'string' ? script : script.replace('cat > "$tmp"', 'base64 -d > "$tmp"');
