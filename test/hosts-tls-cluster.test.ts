@@ -14,7 +14,7 @@ import { describeRun } from './support/cli.js';
 import { nodeNamed, type StatusJson } from './support/cluster-json.js';
 import { createProject } from './support/project.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
-import { postmastersUnder, sampleCommandLines } from './support/processes.js';
+import { sampleCommandLines } from './support/processes.js';
 
 const unavailable = networkHostsUnavailable();
 const PASSWORD = 'hosts-tls-superuser-secret';
@@ -67,6 +67,22 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     return Object.fromEntries(rows.map((r) => [r.application_name, r.ssl]));
   };
   const hostFile = async (hostName: string, file: string) => (await network.host(hostName).ssh(`cat ${file}`)).stdout;
+  // The postgres processes in a host's own network namespace (the process table is shared by every host, and by
+  // the hosts of other tests running at the same time).
+  const postgresOn = async (hostName: string) =>
+    (
+      await network
+        .host(hostName)
+        .ssh('me=$(readlink /proc/self/ns/net); for p in $(pgrep -x postgres); do [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$me" ] && echo $p; done; true')
+    ).stdout.trim();
+  // A step's failure names the step (a query through SSH fails without saying which).
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
 
   test('up encrypts and verifies every replication connection between hosts, requires none on a single host, and down --purge removes the TLS files', async () => {
     const project = await createProject();
@@ -95,7 +111,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     for (const [name, hostName] of [
       ['b', 'b'],
       ['c', 'c'],
-    ]) {
+    ] as const) {
       const settings = await hostFile(hostName, `${dataDir(name)}/postgresql.auto.conf`);
       expect(settings, name).toMatch(new RegExp(`primary_conninfo = '[^']*sslmode=verify-full sslrootcert=${dataDir(name)}\\.tls/ca\\.crt`));
       // Its own certificate and key, not the ones of the upstream its base backup copied the settings from.
@@ -109,7 +125,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
       ['b', 'b'],
       ['c', 'c'],
       ['d', 'a'],
-    ]) {
+    ] as const) {
       const listing = await network.host(hostName).ssh(`cd ${dataDir(name)}.tls && ls && stat -c '%a %U' server.key`);
       expect(listing.stdout.trim().split('\n'), name).toEqual(['ca.crt', 'server.crt', 'server.key', '600 postgres']);
       expect(existsSync(`${dataDir(name)}.tls`)).toBe(false);
@@ -129,7 +145,43 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
       expect(left.stdout.trim(), `${hostName} after down --purge`).toBe('');
     }
     expect(existsSync(path.join(project.dir, '.hotstandby', 'tls'))).toBe(false);
-    expect(postmastersUnder(HOST_DATA_ROOT)).toEqual([]);
+    for (const hostName of ['a', 'b', 'c']) expect(await postgresOn(hostName), `postgres left on ${hostName}`).toBe('');
+  }, 600_000);
+
+  test("an adopted primary keeps the TLS files its settings name through down --purge; down --restore gives it its own settings back and a last purge removes them", async () => {
+    // The user's own server on a, running before hotstandby adopts it.
+    const primary = await serverOn('a', 'a', 5432);
+    await primary.machine.mkdir(primary.dataDir, { mode: 0o700, uid: primary.osUser.uid, gid: primary.osUser.gid });
+    await primary.initdb({ password: PASSWORD });
+    const conf = `${primary.dataDir}/postgresql.conf`;
+    const own = "port = 5432\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '/tmp'\n";
+    await primary.machine.writeFileAtomic(conf, `${(await primary.machine.readFile(conf))!.toString('utf8')}\n${own}`);
+    await primary.start();
+    const project = await createProject();
+    await project.writeConfig('hotstandby.config.json', { ...config(), standbys: [config().standbys[0]] });
+    const up = await project.run(['up', '--allow-restart'], { timeoutMs: 300_000 });
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(await step('pg_stat_ssl on a after up', () => sslByStandby(primary))).toEqual({ b: true });
+    const tlsDir = `${dataDir('a')}.tls`;
+    const onA = (command: string) => network.host('a').ssh(command);
+
+    // Purge without restore: the primary keeps running with the tool's settings, so its TLS files stay.
+    const purge = await project.run(['down', '--purge'], { timeoutMs: 180_000 });
+    expect(purge.code, describeRun(purge)).toBe(0);
+    expect(purge.stdout, describeRun(purge)).toContain(`kept ${tlsDir}`);
+    expect((await onA(`ls ${tlsDir}`)).stdout.trim().split('\n')).toEqual(['ca.crt', 'server.crt', 'server.key']);
+    expect(await hostFile('a', `${dataDir('a')}/postgresql.auto.conf`)).toContain(`ssl_key_file = '${tlsDir}/server.key'`);
+
+    // Restore: its own settings back (ssl off as before); the TLS files are the tool's and go with the last purge.
+    const restore = await project.run(['down', '--restore'], { timeoutMs: 180_000 });
+    expect(restore.code, describeRun(restore)).toBe(0);
+    expect(await hostFile('a', `${dataDir('a')}/postgresql.auto.conf`)).not.toMatch(/^ssl/m);
+    const last = await project.run(['down', '--purge'], { timeoutMs: 180_000 });
+    expect(last.code, describeRun(last)).toBe(0);
+    expect((await onA(`test -e ${tlsDir} && echo left || echo gone`)).stdout.trim()).toBe('gone');
+    expect((await onA(`test -f ${dataDir('a')}/PG_VERSION && echo kept`)).stdout.trim()).toBe('kept');
+    await primary.stop('immediate');
+    expect(await postgresOn('a')).toBe('');
   }, 600_000);
 });
 
