@@ -45,8 +45,8 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     replication: { password: REPLICATION_PASSWORD },
   });
   // A node's server reached the way the tool reaches it: SQL through the SSH connection to its host.
-  const serverOn = async (name: string, hostName: string, port: number): Promise<PgNode> => {
-    const machine = await pool.machineOf({ host: network.host(hostName).address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
+  const serverOn = async (name: string, hostName: string, port: number, through: MachinePool = pool): Promise<PgNode> => {
+    const machine = await through.machineOf({ host: network.host(hostName).address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
     return new PgNode({
       name,
       role: 'primary',
@@ -149,19 +149,30 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
   }, 600_000);
 
   test("an adopted primary keeps the TLS files its settings name through down --purge; down --restore gives it its own settings back and a last purge removes them", async () => {
-    // The user's own server on a, running before hotstandby adopts it.
-    const primary = await serverOn('a', 'a', 5432);
-    await primary.machine.mkdir(primary.dataDir, { mode: 0o700, uid: primary.osUser.uid, gid: primary.osUser.gid });
-    await primary.initdb({ password: PASSWORD });
-    const conf = `${primary.dataDir}/postgresql.conf`;
-    const own = "port = 5432\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '/tmp'\n";
-    await primary.machine.writeFileAtomic(conf, `${(await primary.machine.readFile(conf))!.toString('utf8')}\n${own}`);
-    await primary.start();
+    // The user's own server on a, running before hotstandby adopts it (made through a connection of its own, closed
+    // before the CLI runs).
+    const setup = new MachinePool();
+    try {
+      const user = await serverOn('a', 'a', 5432, setup);
+      await user.machine.mkdir(user.dataDir, { mode: 0o700, uid: user.osUser.uid, gid: user.osUser.gid });
+      await user.initdb({ password: PASSWORD });
+      const conf = `${user.dataDir}/postgresql.conf`;
+      const own = "port = 5432\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '/tmp'\n";
+      await user.machine.writeFileAtomic(conf, `${(await user.machine.readFile(conf))!.toString('utf8')}\n${own}`);
+      await user.start();
+    } finally {
+      await setup.close();
+    }
     const project = await createProject();
     await project.writeConfig('hotstandby.config.json', { ...config(), standbys: [config().standbys[0]] });
     const up = await project.run(['up', '--allow-restart'], { timeoutMs: 300_000 });
     expect(up.code, describeRun(up)).toBe(0);
-    expect(await step('pg_stat_ssl on a after up', () => sslByStandby(primary))).toEqual({ b: true });
+    const after = new MachinePool();
+    try {
+      expect(await step('pg_stat_ssl on a after up', async () => sslByStandby(await serverOn('a', 'a', 5432, after)))).toEqual({ b: true });
+    } finally {
+      await after.close();
+    }
     const tlsDir = `${dataDir('a')}.tls`;
     const onA = (command: string) => network.host('a').ssh(command);
 
@@ -180,7 +191,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     expect(last.code, describeRun(last)).toBe(0);
     expect((await onA(`test -e ${tlsDir} && echo left || echo gone`)).stdout.trim()).toBe('gone');
     expect((await onA(`test -f ${dataDir('a')}/PG_VERSION && echo kept`)).stdout.trim()).toBe('kept');
-    await primary.stop('immediate');
+    await onA(`runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D ${dataDir('a')} -m immediate -w stop`);
     expect(await postgresOn('a')).toBe('');
   }, 600_000);
 });
