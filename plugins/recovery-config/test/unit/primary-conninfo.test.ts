@@ -4,11 +4,11 @@ import { identitySettings, primaryConninfo } from '../../src/standby-settings.js
 
 // Pure logic: a standby and its upstream, each on a machine (remote ones with their configured host); tls as the
 // config says it (absent: on as soon as replication crosses hosts).
-function ctx(standbyMachine: { remote: boolean; address?: string }, tls?: false): StepContext {
+function ctx(standbyMachine: { remote: boolean; address?: string }, tls?: false, primaryHost?: string): StepContext {
   const spec = configFromObject(
     {
       stateDir: '/home/me/.hotstandby',
-      primary: { name: 'master', port: 5432, dataDir: '/srv/pg/master' },
+      primary: { name: 'master', port: 5432, dataDir: '/srv/pg/master', ...(primaryHost ? { host: primaryHost } : {}) },
       standbys: [{ name: 'slave1', port: 5433, dataDir: '/srv/pg/slave1', ...(standbyMachine.remote ? { host: standbyMachine.address } : {}) }],
       replication: { user: 'repuser' },
       ...(tls === false ? { tls } : {}),
@@ -53,6 +53,12 @@ describe('identitySettings', () => {
       ssl_key_file: '/srv/pg/slave1.tls/server.key',
       ssl_ca_file: '/srv/pg/slave1.tls/ca.crt',
     });
+  });
+
+  it("turns ssl off on a standby of this machine that serves no TLS, though its copy of a TLS upstream's settings has it on", () => {
+    const settings = identitySettings(ctx({ remote: false }, undefined, 'db1'));
+    expect(settings.ssl).toBe('off');
+    expect(Object.keys(settings).filter((k) => k.startsWith('ssl_'))).toEqual([]);
   });
 
   it('sets nothing about TLS on one machine, or with tls false', () => {
