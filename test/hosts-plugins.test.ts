@@ -251,7 +251,7 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     await b.mkdir(stale, { mode: 0o700 });
     const aAddress = network.host('a').address;
 
-    const plan = await baseBackup.plan(contextFor(baseBackup, copy));
+    const plan = await baseBackup.plan(contextFor(baseBackup, copy, false));
     expect(plan.actions.find((x) => x.kind === 'remove-dir')).toMatchObject({ path: stale, node: 'beta' });
     expect(plan.actions.find((x) => x.kind === 'sql')).toMatchObject({ node: 'alpha' });
     const task = plan.actions.find((x) => x.kind === 'task') as Extract<Action, { kind: 'task' }>;
