@@ -231,7 +231,11 @@ describe.skipIf(unavailable !== undefined)('step plugins for nodes on other host
     // Once standby.signal is there (on b), the plan no longer creates it.
     await b.writeFileAtomic(`${standbyDir}/standby.signal`, '', { mode: 0o600, uid: owner.uid, gid: owner.gid });
     const again = await recoveryConfig.plan(contextFor(recoveryConfig, standby));
-    expect(fileActions(again.actions).filter((f) => f.path.startsWith(`${standbyDir}/`)).map((f) => f.path)).toEqual([`${standbyDir}/postgresql.auto.conf`]);
+    expect(
+      fileActions(again.actions)
+        .filter((f) => f.path.startsWith(`${standbyDir}/`))
+        .map((f) => f.path),
+    ).toEqual([`${standbyDir}/postgresql.auto.conf`]);
   });
 
   test('user-creation puts a passfile for each node on another host on that host, secret and 0600', async () => {

@@ -148,7 +148,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     for (const hostName of ['a', 'b', 'c']) expect(await postgresOn(hostName), `postgres left on ${hostName}`).toBe('');
   }, 600_000);
 
-  test("an adopted primary keeps the TLS files its settings name through down --purge; down --restore gives it its own settings back and a last purge removes them", async () => {
+  test('an adopted primary keeps the TLS files its settings name through down --purge; down --restore gives it its own settings back and a last purge removes them', async () => {
     // The user's own server on a, running before hotstandby adopts it (made through a connection of its own, closed
     // before the CLI runs).
     const setup = new MachinePool();

@@ -78,7 +78,9 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
   // Across hosts with TLS: verify-full against the CA on the standby's host, as its primary_conninfo does.
   const tls = tlsConninfoParams(ctx.spec, ctx.node.name, upstream.name);
   const tlsEnv: Record<string, string> = tls.sslmode ? { PGSSLMODE: tls.sslmode, PGSSLROOTCERT: tls.sslrootcert! } : {};
-  const tlsShown = Object.entries(tlsEnv).map(([k, v]) => `${k}=${v} `).join('');
+  const tlsShown = Object.entries(tlsEnv)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   return {
     kind: 'task',
     changes: true,
