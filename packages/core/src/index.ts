@@ -186,4 +186,5 @@ export {
   type TlsFiles,
 } from './tls/tls-decisions.js';
 export { authorityFiles, ensureTlsMaterial } from './tls/tls-material-plan.js';
+export { planNodeTlsMaterial, tlsSeenAs } from './tls/node-tls-material.js';
 export type { TlsSpec } from './config/cluster-spec.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { hostSeenFrom, HotstandbyError, replicationPassfileOf, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
+import { hostSeenFrom, HotstandbyError, planNodeTlsMaterial, replicationPassfileOf, tlsConninfoParams, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { backupInterrupted } from './backup-interrupted.js';
 import { stalePartials, withRemotePartialDirectory } from './backup-target.js';
 import { copyOutsideConfig } from './outside-config.js';
@@ -48,7 +48,8 @@ export async function checkAcrossHosts(ctx: StepContext<BackupOptions>): Promise
 }
 
 // The actions that build the standby on its own machine: leftovers of an interrupted backup removed there, the data
-// directory's parent made there, then pg_basebackup there as the server account.
+// directory's parent made there, its TLS files (the CA it verifies the upstream against), then pg_basebackup there
+// as the server account.
 export async function planBackupAcrossHosts(ctx: StepContext<BackupOptions>, state: 'missing' | 'empty'): Promise<{ actions: Action[]; backup: TaskAction }> {
   const machine = ctx.node.machine;
   const node = ctx.node.name;
@@ -58,6 +59,7 @@ export async function planBackupAcrossHosts(ctx: StepContext<BackupOptions>, sta
   }
   const parent = path.dirname(ctx.node.dataDir);
   if (!(await machine.stat(parent))) actions.push({ kind: 'mkdir', path: parent, node, owner: 'invoker', mode: 0o755, summary: `create ${parent} on ${machine.label}` });
+  actions.push(...(await planNodeTlsMaterial(ctx.spec, ctx.node, [ctx.primary, ...ctx.standbys])));
   const backup = await backupTask(ctx, state);
   actions.push(backup);
   return { actions, backup };
@@ -73,12 +75,18 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
   const passfile = replicationPassfileOf(ctx.node, ctx.paths.replicationPassfile);
   const command = ctx.node.binaries.path('pg_basebackup');
   const shown = pgBasebackupArgs(ctx, ctx.node.dataDir, ctx.options, [], host);
+  // Across hosts with TLS: verify-full against the CA on the standby's host, as its primary_conninfo does.
+  const tls = tlsConninfoParams(ctx.spec, ctx.node.name, upstream.name);
+  const tlsEnv: Record<string, string> = tls.sslmode ? { PGSSLMODE: tls.sslmode, PGSSLROOTCERT: tls.sslrootcert! } : {};
+  const tlsShown = Object.entries(tlsEnv)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   return {
     kind: 'task',
     changes: true,
     summary: `pg_basebackup from ${upstream.name} (${host}) into ${ctx.node.dataDir} on ${machine.label}`,
     details: [
-      `on ${machine.label}, run as ${ctx.node.osUser.name}: PGPASSFILE=${passfile} ${command} ${shown.join(' ')}`,
+      `on ${machine.label}, run as ${ctx.node.osUser.name}: ${tlsShown}PGPASSFILE=${passfile} ${command} ${shown.join(' ')}`,
       '(into a hidden partial directory, renamed into place when complete)',
       acrossHostsNote(ctx),
     ],
@@ -88,6 +96,7 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
         const env: Record<string, string> = {
           ...(hasPassfile ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword }),
           PGAPPNAME: `hotstandby-${ctx.node.name}`,
+          ...tlsEnv,
         };
         await machine
           .run(command, pgBasebackupArgs(ctx, dir, ctx.options, [], host), { user: ctx.node.osUser, env, signal, purpose: `pg_basebackup for ${ctx.node.name}` })

@@ -1,10 +1,16 @@
-import { hostSeenFrom, HotstandbyError, openSession, pollUntil, type StepContext } from '@hotstandby/core';
+import { HBA_BLOCK_BEGIN, HBA_BLOCK_END, hostSeenFrom, HotstandbyError, openSession, pollUntil, servesTls, type StepContext } from '@hotstandby/core';
 import { crossMachinePairs } from './hba-rules.js';
 import { libpqReplicationLogin, type LoginAttempt, type LoginRoute } from './libpq-login.js';
 
 // Refuse to reload over a pg_hba.conf that PostgreSQL already reports errors in (it would keep the old rules).
+// hotstandby's own hostssl rules on a server whose ssl is still off are no error: PostgreSQL loads them (and says
+// they cannot match yet), and wal-config, the next step, turns ssl on before any standby connects.
 export async function checkHbaErrors(ctx: StepContext, file: string, when: 'before' | 'after'): Promise<void> {
-  const rows = await ctx.primary.query<{ line_number: number; error: string }>('SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
+  const all = await ctx.primary.query<{ line_number: number; error: string; type: string | null }>(
+    'SELECT line_number, error, type FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number',
+  );
+  const awaiting = all.some((r) => r.type === 'hostssl') ? await hostsslAwaitingTls(ctx, file) : new Set<number>();
+  const rows = all.filter((r) => !(r.type === 'hostssl' && awaiting.has(r.line_number)));
   if (rows.length === 0) return;
   const first = rows[0]!;
   throw new HotstandbyError('CONFIG_FILE_ERRORS', `${file}:${first.line_number}: ${first.error}`, {
@@ -16,6 +22,19 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
         .join('\n') || undefined,
     fix: when === 'before' ? `fix that line of ${file} first; hotstandby will not reload a pg_hba.conf with errors` : 'this is a bug in hotstandby; the original file is restored',
   });
+}
+
+// The lines of hotstandby's block in the file that wait for ssl to be turned on by this run (none when the
+// primary runs with ssl on already, or serves no TLS).
+async function hostsslAwaitingTls(ctx: StepContext, file: string): Promise<Set<number>> {
+  if (!servesTls(ctx.spec, ctx.primary.name)) return new Set();
+  const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
+  if (ssl?.ssl !== 'off') return new Set();
+  const lines = ((await ctx.primary.machine.readFile(file))?.toString('utf8') ?? '').split(/\r?\n/);
+  const begin = lines.indexOf(HBA_BLOCK_BEGIN) + 1;
+  const end = lines.indexOf(HBA_BLOCK_END) + 1;
+  if (begin === 0 || end <= begin) return new Set();
+  return new Set(Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i));
 }
 
 // Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM, made

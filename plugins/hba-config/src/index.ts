@@ -15,7 +15,7 @@ import {
   type WriteFileAction,
 } from '@hotstandby/core';
 import { checkHbaErrors, checkReplicationLogin } from './hba-checks.js';
-import { replicationRules, standbySourceAddresses } from './hba-rules.js';
+import { replicationRules, standbySources } from './hba-rules.js';
 
 const options = z.strictObject({});
 
@@ -46,7 +46,7 @@ async function readHba(ctx: StepContext, file: string): Promise<string> {
 
 // The rules the primary's pg_hba.conf must hold (standbys on other machines are asked where they connect from).
 async function wantedRules(ctx: StepContext) {
-  return replicationRules(ctx, await standbySourceAddresses(ctx));
+  return replicationRules(ctx, await standbySources(ctx));
 }
 
 // The user's own rules that matched the replication role's loopback replication connections first and refused

@@ -5,7 +5,10 @@ import {
   HotstandbyError,
   inspectDataDirOn,
   lastRanInRecovery,
+  planNodeTlsMaterial,
   readControlFactsOn,
+  tlsFiles,
+  TLS_SETTING_NAMES,
   z,
   type Action,
   type NodeAction,
@@ -25,6 +28,9 @@ interface RecoveryParts {
   server?: NodeAction;
 }
 
+// What the changed list names when the standby's TLS files change (its server reads them again like its ssl settings).
+const TLS_FILES_CHANGED = 'its TLS files';
+
 // Settings a running standby picks up on reload; everything else needs a restart.
 function reloadable(ctx: StepContext, name: string): boolean {
   const c = ctx.facts.context;
@@ -34,6 +40,8 @@ function reloadable(ctx: StepContext, name: string): boolean {
     restore_command: c.restoreCommand,
     recovery_min_apply_delay: c.recoveryMinApplyDelay,
     synchronous_standby_names: c.synchronousStandbyNames,
+    ...Object.fromEntries(TLS_SETTING_NAMES.map((tls) => [tls, c.ssl])),
+    [TLS_FILES_CHANGED]: c.ssl,
   };
   return contexts[name] === 'sighup';
 }
@@ -113,9 +121,10 @@ export default definePlugin<Options, RecoveryParts>({
   async plan(ctx) {
     if (ctx.isPlanned(ctx.node)) {
       const server: NodeAction = { kind: 'node', node: ctx.node.name, op: 'start', summary: `start ${ctx.node.name} on port ${ctx.node.port}` };
+      const tls = await planNodeTlsMaterial(ctx.spec, ctx.node, [ctx.primary, ...ctx.standbys]);
       return {
         ...byHand(ctx),
-        actions: [server],
+        actions: [...tls, server],
         described: [
           {
             changes: true,
@@ -128,9 +137,14 @@ export default definePlugin<Options, RecoveryParts>({
     }
     const note = await checkStartable(ctx);
     if (note) ctx.log.warn(note);
+    // Its TLS files first: the server must find them when it starts or reloads with ssl on.
+    const tls = await planNodeTlsMaterial(ctx.spec, ctx.node, [ctx.primary, ...ctx.standbys]);
     const files = await planStandbyFiles(ctx);
-    const server = await planServer(ctx, files.changed);
-    return { ...byHand(ctx), actions: server ? [...files.actions, server] : files.actions, notes: files.notes, parts: { files: files.actions, server } };
+    const ownTls = tlsFiles(ctx.node.dataDir).dir;
+    const changed = tls.some((a) => a.kind === 'write-file' && path.dirname(a.path) === ownTls) ? [...files.changed, TLS_FILES_CHANGED] : files.changed;
+    const server = await planServer(ctx, changed);
+    const written = [...tls, ...files.actions];
+    return { ...byHand(ctx), actions: server ? [...written, server] : written, notes: files.notes, parts: { files: written, server } };
   },
   async apply(ctx, plan) {
     const { files = [], server } = plan.parts ?? {};

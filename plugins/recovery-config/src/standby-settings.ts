@@ -8,6 +8,10 @@ import {
   quoteShellArg,
   replicationPassfileOf,
   serverSidePath,
+  servesTls,
+  tlsConninfoParams,
+  tlsEnabled,
+  tlsServerSettings,
   upstreamOf,
   type StepContext,
 } from '@hotstandby/core';
@@ -15,7 +19,7 @@ import {
 // primary_conninfo: the upstream's address as the standby reaches it (loopback on the same machine, never
 // "localhost", which may resolve to ::1 first; the upstream's host on another one), the upstream's port,
 // the replication role, the 0600 passfile on the standby's machine (never a password), and the standby's name as
-// application_name. Before PostgreSQL 10 libpq has no passfile=, so there the password itself goes into the 0600
+// application_name; across hosts with TLS, sslmode=verify-full against the CA on the standby's host. Before PostgreSQL 10 libpq has no passfile=, so there the password itself goes into the 0600
 // recovery.conf.
 export function primaryConninfo(ctx: StepContext, upstreamHost: string = LOOPBACK_ADDRESS): string {
   const upstream = ctx.upstream!;
@@ -26,6 +30,7 @@ export function primaryConninfo(ctx: StepContext, upstreamHost: string = LOOPBAC
     user: ctx.spec.replication.user,
     ...(ctx.facts.conninfoPassfile ? { passfile: serverSidePath(passfile, ctx.node.dataDir) } : { password: ctx.secrets.replicationPassword }),
     application_name: ctx.node.name,
+    ...tlsConninfoParams(ctx.spec, ctx.node.name, upstream.name),
   });
 }
 
@@ -50,7 +55,8 @@ export function recoverySettings(ctx: StepContext, upstreamHost?: string): Recor
   return settings;
 }
 
-// The settings that make the copied configuration this standby's own: its port, name and hot_standby.
+// The settings that make the copied configuration this standby's own: its port, name and hot_standby, and its own
+// TLS files (the copy names its upstream's), or ssl off when it serves no TLS in a cluster that uses it.
 export function identitySettings(ctx: StepContext): Record<string, string> {
   return {
     port: String(ctx.node.port),
@@ -64,7 +70,15 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
     // ignores it, but once promoted its commits would wait for those names forever: it starts empty, and after
     // a promotion wal-config sets what the new primary needs.
     synchronous_standby_names: '',
+    ...ownTlsSettings(ctx),
   };
+}
+
+// A standby's own TLS settings: its certificate and key when it serves TLS; ssl off when the cluster uses TLS but
+// this standby serves none (the copied settings would name its upstream's files); nothing on one machine.
+function ownTlsSettings(ctx: StepContext): Record<string, string> {
+  if (servesTls(ctx.spec, ctx.node.name)) return tlsServerSettings(ctx.spec, ctx.node.name);
+  return tlsEnabled(ctx.spec) ? { ssl: 'off' } : {};
 }
 
 // The standby's host, when a standby cascading from it lives on another machine and reaches it there (a host name

@@ -1,4 +1,4 @@
-import { ConfFile, escapePercent, HotstandbyError, onWindows, quoteShellArg, serverSidePath, type StepContext } from '@hotstandby/core';
+import { ConfFile, escapePercent, HotstandbyError, onWindows, quoteShellArg, serverSidePath, TLS_SETTING_NAMES, tlsServerSettings, type StepContext } from '@hotstandby/core';
 import { listenAddressesWith, primaryReachedAt } from './listen-addresses.js';
 
 // A setting as the server reports it (pg_settings).
@@ -37,6 +37,7 @@ export const WATCHED = [
   'wal_log_hints',
   'data_checksums',
   'listen_addresses',
+  ...TLS_SETTING_NAMES,
 ] as const;
 
 // The archive_command that copies a finished WAL segment into the archive without overwriting one already there.
@@ -94,6 +95,8 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
   // Standbys on other machines reach the primary at its host: it must listen there too.
   const listen = listenAddressesWith(current.get('listen_addresses'), primaryReachedAt(ctx));
   if (listen !== undefined) want('listen_addresses', listen);
+  // Standbys on other machines replicate over TLS: ssl on with the primary's own certificate (a reload from 10).
+  for (const [name, value] of Object.entries(tlsServerSettings(ctx.spec, ctx.primary.name))) want(name, value);
   const sync = synchronousStandbyNames(ctx);
   if (sync !== undefined) want('synchronous_standby_names', sync);
   if (ctx.spec.wal.logHints && current.get('data_checksums') !== 'on' && current.get('wal_log_hints') !== 'on') {

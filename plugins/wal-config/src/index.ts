@@ -1,10 +1,13 @@
+import path from 'node:path';
 import {
   checkFileWritable,
   definePlugin,
   editSettingsFile,
   HotstandbyError,
+  planNodeTlsMaterial,
   restartRequired,
   settingsFilePath,
+  tlsFiles,
   z,
   type Action,
   type MakeDirAction,
@@ -25,10 +28,12 @@ interface WalPlan {
   pending: string[];
 }
 
-// What apply runs, by name, in its own order: the archive directory first, then the settings file between two
-// checks of the configuration files, then the restart (or reload) that makes the server read it.
+// What apply runs, by name, in its own order: the archive directory and the primary's TLS files first, then the
+// settings file between two checks of the configuration files, then the restart (or reload) that makes the server
+// read it.
 interface WalParts {
   archiveDir?: MakeDirAction;
+  tls?: Action[];
   write?: WriteFileAction;
   restart?: NodeAction;
   reload?: NodeAction;
@@ -140,6 +145,9 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
       const described = plan.changes.map((c) => ({ changes: true, summary: `once ${ctx.primary.name} runs: ${c.name} = '${c.to}' (reload)` }));
       return { actions: planActions(parts), notes, described, parts };
     }
+    // Its TLS files, before the settings that name them are read.
+    const tls = await planNodeTlsMaterial(ctx.spec, ctx.primary, [ctx.primary, ...ctx.standbys]);
+    if (tls.length > 0) parts.tls = tls;
     const file = await settingsFile(ctx);
     const current = (await ctx.primary.machine.readFile(file).catch(() => undefined))?.toString('utf8');
     const edits: Record<string, string | undefined> = Object.fromEntries(plan.changes.map((c) => [c.name, c.to]));
@@ -162,16 +170,23 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
       } else if (await ctx.primary.isRunning()) {
         parts.reload = { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name}` };
       }
+    } else if (tls.some((a) => a.kind === 'write-file' && path.dirname(a.path) === tlsFiles(ctx.primary.dataDir).dir) && (await ctx.primary.isRunning())) {
+      // A new certificate or key (a new address to name, say) is read again on reload.
+      parts.reload = { kind: 'node', node: ctx.primary.name, op: 'reload', summary: `reload ${ctx.primary.name} for its new TLS files` };
     }
     return { actions: planActions(parts), notes, parts };
   },
   async apply(ctx, plan) {
-    const { archiveDir, write, restart, reload } = plan.parts ?? {};
+    const { archiveDir, tls, write, restart, reload } = plan.parts ?? {};
     if (restart && !ctx.allowRestart) {
       throw restartRequired(ctx.primary.name, restart.reasons ?? [], { step: 'wal-config' });
     }
     if (archiveDir) await ctx.run([archiveDir]);
-    if (!write) return { summary: 'already in place' };
+    if (tls) await ctx.run(tls);
+    if (!write) {
+      if (reload) await ctx.run([reload]);
+      return { summary: tls ? `TLS files written${reload ? '; reloaded' : ''}` : 'already in place' };
+    }
     await checkConfigFiles(ctx, restart?.reasons ?? []);
     await ctx.run([write]);
     await checkConfigFiles(ctx, restart?.reasons ?? []);
@@ -198,6 +213,6 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
 
 // The plan's actions, in the order apply runs them (what --dry-run prints and core counts as changes).
 function planActions(parts: WalParts): Action[] {
-  const ordered: (Action | undefined)[] = [parts.archiveDir, parts.write, parts.restart, parts.reload];
+  const ordered: (Action | undefined)[] = [parts.archiveDir, ...(parts.tls ?? []), parts.write, parts.restart, parts.reload];
   return ordered.filter((a) => a !== undefined);
 }

@@ -13,6 +13,8 @@ import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
 import { serverUserCannotReach } from '../errors/error-factories.js';
+import { planNodeTlsMaterial } from '../tls/node-tls-material.js';
+import { tlsPlanNotes } from '../tls/tls-decisions.js';
 
 // What provisioning the primary will do.
 export interface PrimaryProvisionPlan {
@@ -37,6 +39,17 @@ export async function planPrimaryProvision(
   executor: Executor,
   options: PrimaryProvisionOptions = {},
 ): Promise<PrimaryProvisionPlan> {
+  const plan = await planProvision(rt, bootstrap, executor, options);
+  // A primary that starts with the bootstrap settings' ssl on needs its TLS files on its host first.
+  const start = plan.actions.findIndex((a) => a.kind === 'node' && a.op === 'start');
+  if (start >= 0 && bootstrap.ssl === 'on') plan.actions.splice(start, 0, ...(await planNodeTlsMaterial(rt.spec, rt.primary, rt.nodes)));
+  // Replication between hosts left unencrypted by the config is said in the plan.
+  plan.notes.push(...tlsPlanNotes(rt.spec));
+  return plan;
+}
+
+// planPrimaryProvision without the TLS files.
+async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, string>, executor: Executor, options: PrimaryProvisionOptions): Promise<PrimaryProvisionPlan> {
   const node = rt.primary;
   const messages: string[] = [];
   const info = rt.primaryInfo;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { restoreJournaledFile } from '../executor/executor.js';
+import { tlsFiles } from '../tls/tls-decisions.js';
 import type { StopMode } from '../postgres/pg-node.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
@@ -254,7 +255,10 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
   // tool restarts it to and archives WAL into the archive directory: both stay with the state.
   const archiveDir = rt.spec.archive?.dir;
-  const stillUsed = keepState ? [stateDir, rt.layout.journalDir, rt.layout.logsDir, ...(rt.primaryAdopted && archiveDir ? [archiveDir] : [])] : [];
+  // Likewise its TLS files: its settings still name them (ssl on) until down --restore.
+  const primaryTls = keepState && rt.primaryAdopted ? tlsFiles(rt.primary.dataDir).dir : undefined;
+  const localPrimaryTls = primaryTls !== undefined && !rt.primary.machine.remote ? [primaryTls] : [];
+  const stillUsed = keepState ? [stateDir, rt.layout.journalDir, rt.layout.logsDir, ...(rt.primaryAdopted && archiveDir ? [archiveDir] : []), ...localPrimaryTls] : [];
   const targets = [...new Set(created)]
     .filter((dir) => !stillUsed.includes(dir))
     .filter((dir) => !created.some((other) => other !== dir && isInside(dir, other) && !stillUsed.includes(other)))
@@ -267,6 +271,7 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   }
   const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined);
   const remoteTargets = remoteCreated
+    .filter((e) => !(e.node === rt.primary.name && e.path === primaryTls))
     .filter((e, i) => remoteCreated.findIndex((o) => o.node === e.node && o.path === e.path) === i)
     .filter((e) => !remoteCreated.some((o) => o.node === e.node && o.path !== e.path && isInside(e.path, o.path)))
     .sort((a, b) => b.path.length - a.path.length);
@@ -280,6 +285,9 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
       result.kept.push(`${archiveDir} (${rt.primary.name} still archives WAL into it; down --restore gives it its own archive settings back)`);
+    }
+    if (primaryTls !== undefined && createdDirs.some((e) => e.path === primaryTls)) {
+      result.kept.push(`${primaryTls} (${rt.primary.name} still serves TLS with the files in it; down --restore gives it its own settings back)`);
     }
     actions.push({
       kind: 'record',

@@ -30,12 +30,19 @@ export interface WriteFileAction extends ActionBase {
   content: string;
   owner: Owner;
   mode?: number;
-  // Never print the content (password files).
+  // Never print the content (password files, private keys).
   secret?: boolean;
+  // What a secret file holds, as plans and runbooks say it; absent: a password.
+  holds?: 'a private key';
   // Write only when the file's directory exists then (a marker in a data directory an earlier fallback removed).
   whenDirExists?: boolean;
   // How a runbook writes a secret file without showing its content (a copy of the runbook's own passfile).
   byHand?: ByHand;
+}
+
+// What a secret file holds, as plans and runbooks say it ("a password" unless the action says otherwise).
+export function secretHeld(action: WriteFileAction): string {
+  return action.holds ?? 'a password';
 }
 
 // Delete one file.

@@ -4,7 +4,7 @@ import { localMachine } from '../hosts/local-machine.js';
 import type { Machine } from '../hosts/machine.js';
 import { describeCommand } from '../postgres/process-runner.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
-import type { Action } from './action.js';
+import { type Action, secretHeld } from './action.js';
 import { unifiedDiff } from './planned-diff.js';
 
 // The lines --dry-run prints for an action: the SQL, the file change as a diff, or the command line. On a node of
@@ -30,7 +30,9 @@ async function describeUnmasked(action: Action, serverUserName: string, machine:
     }
     case 'write-file': {
       if (action.secret)
-        return [`write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds a password)`];
+        return [
+          `write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds ${secretHeld(action)})`,
+        ];
       const before = machine.remote ? (await machine.readFile(action.path))?.toString('utf8') : await readFile(action.path, 'utf8').catch(() => undefined);
       const when = action.whenDirExists ? ` (if ${path.dirname(action.path)} still exists then)` : '';
       return [`${before === undefined ? 'create' : 'edit'} ${action.path}${when}`, ...unifiedDiff(action.path, before, action.content)];

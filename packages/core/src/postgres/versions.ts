@@ -71,6 +71,8 @@ export interface VersionFacts {
     restoreCommand: SettingContext;
     recoveryMinApplyDelay: SettingContext;
     synchronousStandbyNames: SettingContext;
+    // ssl and its files (ssl_cert_file, ssl_key_file, ssl_ca_file): read again on reload from 10.
+    ssl: SettingContext;
   };
   // pg_replication_slots.wal_status (13+): "lost" when max_slot_wal_keep_size made the server give the slot up.
   slotWalStatus: boolean;
@@ -210,6 +212,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       restoreCommand: v(140000) ? 'sighup' : v(120000) ? 'postmaster' : 'recovery.conf',
       recoveryMinApplyDelay: v(120000) ? 'sighup' : 'recovery.conf',
       synchronousStandbyNames: 'sighup',
+      ssl: v(100000) ? 'sighup' : 'postmaster',
     },
     slotWalStatus: v(130000),
     recoveryInitSyncMethod: v(140000),

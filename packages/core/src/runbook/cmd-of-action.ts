@@ -1,4 +1,4 @@
-import type { Action } from '../executor/action.js';
+import { type Action, secretHeld } from '../executor/action.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import { inlineParams } from './shell-of-action.js';
 import type { RunbookTarget } from './runbook-target.js';
@@ -38,7 +38,7 @@ export function cmdOfAction(action: Action, target: RunbookTarget): CmdLines {
     }
     case 'write-file': {
       if (action.secret && action.byHand?.cmd) return { run: action.byHand.cmd.split(/\r?\n/) };
-      if (action.secret) return byHand(`write ${action.path}; its content is a password and is not shown`);
+      if (action.secret) return byHand(`write ${action.path}; its content is ${secretHeld(action)} and is not shown`);
       const lines = action.content === '' ? [`type nul > ${quoteCmdArg(action.path)}`] : echoBlock(action.path, action.content);
       if (action.whenDirExists) return { run: [`if exist ${quoteCmdArg(dirOf(action.path))} (`, ...lines, ')'] };
       return { run: lines };

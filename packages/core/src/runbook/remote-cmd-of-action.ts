@@ -1,4 +1,4 @@
-import type { Action } from '../executor/action.js';
+import { type Action, secretHeld } from '../executor/action.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { CmdLines } from './cmd-of-action.js';
@@ -25,7 +25,7 @@ export function remoteCmdOfAction(
         remark: `by hand on ${host}: psql -p ${node.port} -d ${action.database ?? 'postgres'} as ${target.superuser}: ${maskSecrets(action.display ?? action.sql)}`,
       };
     case 'write-file': {
-      if (action.secret) return { run: [], remark: `by hand on ${host}: write ${action.path}; its content is a password and is not shown` };
+      if (action.secret) return { run: [], remark: `by hand on ${host}: write ${action.path}; its content is ${secretHeld(action)} and is not shown` };
       // echo( ends lines with CR LF: the carriage returns are dropped there.
       const script = oneLine(
         atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Action } from '../executor/action.js';
+import { type Action, secretHeld } from '../executor/action.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
 import { quoteShellArg } from '../postgres/quoting.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
@@ -19,7 +19,7 @@ export function remoteShellOfAction(action: Action, node: RemoteRunbookNode, tar
     case 'sql':
       return [`# by hand on ${host}: psql -p ${node.port} -d ${action.database ?? 'postgres'} as ${target.superuser}: ${maskSecrets(action.display ?? action.sql)}`];
     case 'write-file': {
-      if (action.secret) return [`# by hand on ${host}: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is a password and is not shown`];
+      if (action.secret) return [`# by hand on ${host}: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is ${secretHeld(action)} and is not shown`];
       const script = oneLine(atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }));
       const write = ssh(['sh', '-c', script], true);
       const lines = action.content === '' ? [`${write} < /dev/null`] : hereDocument(action.content, write);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Action } from '../executor/action.js';
+import { type Action, secretHeld } from '../executor/action.js';
 import { quoteLiteral, quoteShellArg } from '../postgres/quoting.js';
 import { maskSecrets } from '../secrets/secret-registry.js';
 import type { RunbookTarget } from './runbook-target.js';
@@ -23,7 +23,7 @@ export function shellOfAction(action: Action, target: RunbookTarget): string[] {
     }
     case 'write-file': {
       if (action.secret && action.byHand?.sh) return action.byHand.sh.split('\n');
-      if (action.secret) return [`# by hand: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is a password and is not shown`];
+      if (action.secret) return [`# by hand: write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}); its content is ${secretHeld(action)} and is not shown`];
       const lines = writeFileLines(action.path, action.content);
       lines.push(`chmod ${(action.mode ?? 0o600).toString(8)} ${q(action.path)}`);
       if (action.owner === 'server') lines.push(`to_server ${q(action.path)}`);

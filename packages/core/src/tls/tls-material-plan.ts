@@ -37,7 +37,16 @@ async function clusterAuthority(spec: ClusterSpec): Promise<{ authority: Signing
     authority: { cert: pair.cert, key: pair.key },
     actions: [
       { kind: 'mkdir', path: files.dir, owner: 'invoker', mode: 0o700, summary: `create ${files.dir} for the cluster's CA` },
-      { kind: 'write-file', path: files.key, content: pair.key, owner: 'invoker', mode: 0o600, secret: true, summary: `keep the cluster CA's private key in ${files.key}` },
+      {
+        kind: 'write-file',
+        path: files.key,
+        content: pair.key,
+        owner: 'invoker',
+        mode: 0o600,
+        secret: true,
+        holds: 'a private key',
+        summary: `keep the cluster CA's private key in ${files.key}`,
+      },
       { kind: 'write-file', path: files.cert, content: pair.cert, owner: 'invoker', mode: 0o644, summary: `keep the cluster CA's certificate in ${files.cert}` },
     ],
   };
@@ -110,7 +119,17 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
   }
   if (pair) {
     actions.push(
-      { kind: 'write-file', path: files.key, ...on, content: pair.key, owner: 'server', mode: 0o600, secret: true, summary: `put ${node.name}'s TLS key in ${files.key}${where}` },
+      {
+        kind: 'write-file',
+        path: files.key,
+        ...on,
+        content: pair.key,
+        owner: 'server',
+        mode: 0o600,
+        secret: true,
+        holds: 'a private key',
+        summary: `put ${node.name}'s TLS key in ${files.key}${where}`,
+      },
       {
         kind: 'write-file',
         path: files.cert,

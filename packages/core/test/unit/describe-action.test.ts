@@ -81,6 +81,14 @@ describe('describeAction write-file', () => {
     expect(lines.join('\n')).not.toContain('new-password');
   });
 
+  it('says a secret private key file holds a private key, its content hidden', async () => {
+    const file = path.join(dir, 'server.key');
+    const key = '-----BEGIN PRIVATE KEY-----\nsecret-key-bytes\n-----END PRIVATE KEY-----\n';
+    const lines = await describeAction({ kind: 'write-file', path: file, content: key, owner: 'server', secret: true, holds: 'a private key', summary: 's' }, 'pgrunner');
+    expect(lines).toEqual([`write ${file} (mode 600, owner pgrunner; content hidden: it holds a private key)`]);
+    expect(lines.join('\n')).not.toContain('secret-key-bytes');
+  });
+
   it('names the invoker as "you" and prints a given mode in octal', async () => {
     const lines = await describeAction({ kind: 'write-file', path: path.join(dir, 'p'), content: 'x', owner: 'invoker', mode: 0o640, secret: true, summary: 's' }, 'postgres');
     expect(lines[0]).toContain('(mode 640, owner you;');

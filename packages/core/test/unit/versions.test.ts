@@ -215,6 +215,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'context.restoreCommand': [RC, RC, RC, RC, RC, RC, PM, PM, HUP, HUP, HUP, HUP, HUP],
   'context.recoveryMinApplyDelay': [RC, RC, RC, RC, RC, RC, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   'context.synchronousStandbyNames': [HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
+  'context.ssl': [PM, PM, PM, PM, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   recoveryInitSyncMethod: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],

@@ -15,12 +15,15 @@ describe('replicationRules', () => {
     ]);
   });
 
-  it("lets each standby on another machine replicate from its own address alone, before the role's rejections", () => {
-    const rules = replicationRules(ctx, ['198.18.0.3', '2001:db8::5']);
-    expect(rules.slice(0, 3).map((r) => [r.database, r.user, r.address, r.method])).toEqual([
-      ['replication', 'repuser', '127.0.0.1/32', 'scram-sha-256'],
-      ['replication', 'repuser', '198.18.0.3/32', 'scram-sha-256'],
-      ['replication', 'repuser', '2001:db8::5/128', 'scram-sha-256'],
+  it("lets each standby on another machine replicate from its own address alone (hostssl when TLS is on), before the role's rejections", () => {
+    const rules = replicationRules(ctx, [
+      { address: '198.18.0.3', type: 'hostssl' },
+      { address: '2001:db8::5', type: 'host' },
+    ]);
+    expect(rules.slice(0, 3).map((r) => [r.type, r.database, r.user, r.address, r.method])).toEqual([
+      ['host', 'replication', 'repuser', '127.0.0.1/32', 'scram-sha-256'],
+      ['hostssl', 'replication', 'repuser', '198.18.0.3/32', 'scram-sha-256'],
+      ['host', 'replication', 'repuser', '2001:db8::5/128', 'scram-sha-256'],
     ]);
     expect(rules[3]).toMatchObject({ database: 'all', address: '0.0.0.0/0', method: 'reject' });
   });

@@ -1,15 +1,27 @@
-import type { StepContext } from '@hotstandby/core';
+import { configFromObject, type StepContext } from '@hotstandby/core';
 import { describe, expect, it } from 'vitest';
-import { primaryConninfo } from '../../src/standby-settings.js';
+import { identitySettings, primaryConninfo } from '../../src/standby-settings.js';
 
-// Pure logic: a standby and its upstream, each on a machine (remote ones with their configured host).
-function ctx(standbyMachine: { remote: boolean; address?: string }): StepContext {
+// Pure logic: a standby and its upstream, each on a machine (remote ones with their configured host); tls as the
+// config says it (absent: on as soon as replication crosses hosts).
+function ctx(standbyMachine: { remote: boolean; address?: string }, tls?: false, primaryHost?: string): StepContext {
+  const spec = configFromObject(
+    {
+      stateDir: '/home/me/.hotstandby',
+      primary: { name: 'master', port: 5432, dataDir: '/srv/pg/master', ...(primaryHost ? { host: primaryHost } : {}) },
+      standbys: [{ name: 'slave1', port: 5433, dataDir: '/srv/pg/slave1', ...(standbyMachine.remote ? { host: standbyMachine.address } : {}) }],
+      replication: { user: 'repuser' },
+      ...(tls === false ? { tls } : {}),
+    },
+    '/home/me',
+  );
   return {
-    spec: { replication: { user: 'repuser' } },
+    spec,
     facts: { conninfoPassfile: true },
-    node: { name: 'slave1', dataDir: '/srv/pg/slave1', machine: { label: 'x', ...standbyMachine } },
+    node: { name: 'slave1', port: 5433, dataDir: '/srv/pg/slave1', machine: { label: 'x', ...standbyMachine } },
     upstream: { name: 'master', port: 5432 },
-    paths: { replicationPassfile: '/home/me/.hotstandby/run/replication.pgpass' },
+    standbys: [],
+    paths: { replicationPassfile: '/home/me/.hotstandby/run/replication.pgpass', socketDir: '/home/me/.hotstandby/run' },
     secrets: { replicationPassword: 'never-shown' },
   } as unknown as StepContext;
 }
@@ -20,8 +32,38 @@ describe('primaryConninfo', () => {
   });
 
   it("names the upstream's address as the standby reaches it and the passfile beside its data directory on its host", () => {
-    const conninfo = primaryConninfo(ctx({ remote: true, address: 'db2' }), '198.18.0.2');
+    const conninfo = primaryConninfo(ctx({ remote: true, address: 'db2' }, false), '198.18.0.2');
     expect(conninfo).toBe('host=198.18.0.2 port=5432 user=repuser passfile=/srv/pg/slave1.pgpass application_name=slave1');
     expect(conninfo).not.toContain('never-shown');
+  });
+
+  it('verifies the upstream fully against the CA on the standby host when replication crosses hosts', () => {
+    const conninfo = primaryConninfo(ctx({ remote: true, address: 'db2' }), '198.18.0.2');
+    expect(conninfo).toBe(
+      'host=198.18.0.2 port=5432 user=repuser passfile=/srv/pg/slave1.pgpass application_name=slave1 sslmode=verify-full sslrootcert=/srv/pg/slave1.tls/ca.crt',
+    );
+  });
+});
+
+describe('identitySettings', () => {
+  it("gives a standby on another host its own certificate and key, replacing the upstream's the copy names", () => {
+    expect(identitySettings(ctx({ remote: true, address: 'db2' }))).toMatchObject({
+      ssl: 'on',
+      ssl_cert_file: '/srv/pg/slave1.tls/server.crt',
+      ssl_key_file: '/srv/pg/slave1.tls/server.key',
+      ssl_ca_file: '/srv/pg/slave1.tls/ca.crt',
+    });
+  });
+
+  it("turns ssl off on a standby of this machine that serves no TLS, though its copy of a TLS upstream's settings has it on", () => {
+    const settings = identitySettings(ctx({ remote: false }, undefined, 'db1'));
+    expect(settings.ssl).toBe('off');
+    expect(Object.keys(settings).filter((k) => k.startsWith('ssl_'))).toEqual([]);
+  });
+
+  it('sets nothing about TLS on one machine, or with tls false', () => {
+    for (const settings of [identitySettings(ctx({ remote: false })), identitySettings(ctx({ remote: true, address: 'db2' }, false))]) {
+      expect(Object.keys(settings).filter((k) => k.startsWith('ssl'))).toEqual([]);
+    }
   });
 });
