@@ -1,3 +1,4 @@
+import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -60,8 +61,16 @@ async function inPrivateDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
 }
 
 // openssl on this machine; it reads and writes files only, so no key ever appears in a command line.
+// Missing, it is one message saying what needs it and the two ways out.
 async function openssl(args: readonly string[], purpose: string): Promise<void> {
-  await runProgram('openssl', args, { purpose, input: '' });
+  try {
+    await runProgram('openssl', args, { purpose, input: '' });
+  } catch (error) {
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') throw error;
+    throw new HotstandbyError('BINARY_MISSING', 'TLS for replication between hosts needs the openssl program on this machine, and it is not installed', {
+      fix: 'install it (Debian/Ubuntu: apt-get install openssl), or set "tls": false in the config to replicate between hosts unencrypted',
+    });
+  }
 }
 
 // A new ECDSA P-256 key (what every PostgreSQL from 10 and libpq accept), written to file.

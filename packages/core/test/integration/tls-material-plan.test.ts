@@ -119,3 +119,20 @@ describe('the TLS files a plan writes', () => {
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/cannot read .*missing\.crt, named by tls\.certs\.a\.cert/) });
   });
 });
+
+describe('without openssl on this machine', () => {
+  it('making the CA is one BINARY_MISSING error saying what needs openssl and the two ways out', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = await mkdtemp(path.join(os.tmpdir(), 'hotstandby-no-openssl-'));
+    try {
+      const error = await makeCertificateAuthority('hotstandby test CA').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HotstandbyError);
+      expect((error as HotstandbyError).code).toBe('BINARY_MISSING');
+      expect((error as HotstandbyError).message).toMatch(/needs the openssl program on this machine/);
+      expect((error as HotstandbyError).fix).toMatch(/apt-get install openssl.*"tls": false/);
+    } finally {
+      await rm(process.env.PATH, { recursive: true, force: true });
+      process.env.PATH = saved;
+    }
+  });
+});
