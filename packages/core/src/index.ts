@@ -68,6 +68,7 @@ export type { NodeState, JournalEntry } from './state/cluster-state.js';
 export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
 export {
   changesSomething,
+  secretHeld,
   type Action,
   type JournalRecord,
   type SqlAction,

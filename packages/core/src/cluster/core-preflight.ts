@@ -42,6 +42,7 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       fix: 'point archive.dir at a directory, or at a path that does not exist yet (hotstandby creates it)',
     });
   }
+  checkNoStreamingOutOfThisMachine(rt);
   for (const node of rt.nodes.filter((n) => n.machine.remote)) await checkRemoteDataDir(node);
   await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
@@ -122,6 +123,24 @@ async function unprivilegedPortStart(machine: Machine): Promise<number> {
   const text = machine.remote ? ((await machine.readFile(file))?.toString('utf8') ?? '1024') : await readFile(file, 'utf8').catch(() => '1024');
   const value = Number(text.trim());
   return Number.isInteger(value) ? value : 1024;
+}
+
+// A server on this machine listens on loopback only, so a standby on another host cannot stream from it (yet).
+function checkNoStreamingOutOfThisMachine(rt: ClusterRuntime): void {
+  for (const standby of rt.standbys) {
+    const spec = rt.spec.standbys.find((s) => s.name === standby.name);
+    const upstream = rt.nodes.find((n) => n.name === (spec?.upstream ?? rt.primary.name));
+    if (!standby.machine.remote || !upstream || upstream.machine.remote) continue;
+    const key = rt.configSpec.standbys.some((s) => s.name === standby.name) ? `standbys[${rt.configSpec.standbys.findIndex((s) => s.name === standby.name)}].upstream` : undefined;
+    throw new HotstandbyError(
+      'TOPOLOGY_CONFLICT',
+      `${standby.name} lives on ${standby.machine.label} but streams from ${upstream.name}, which is on this machine: streaming from this machine to another host is not supported yet`,
+      {
+        where: { node: standby.name, ...(key ? { key, file: rt.spec.source.path } : {}) },
+        fix: `put ${upstream.name} on a host of its own too (give it "host"), or keep ${standby.name} on this machine`,
+      },
+    );
+  }
 }
 
 // A data directory on another host: the server's account there can reach it (every directory above the part that

@@ -39,8 +39,10 @@ const size = z.union([z.int({ error: SIZE_MESSAGE }).min(0, { error: SIZE_MESSAG
 // Where a node lives when not on this machine: a host reached with the system's OpenSSH client.
 const nodeHost = z
   .string({ error: 'must be a host name or address' })
-  .regex(/^[A-Za-z0-9_.:%-]+$/, { error: 'must be a host name, an address or an alias from ~/.ssh/config (letters, digits, ".", "-", "_", ":")' })
-  .meta({ description: "The host this node lives on, reached over SSH with the system's OpenSSH client (absent: this machine)." });
+  .regex(/^[A-Za-z0-9_.:%-]+$/, { error: 'must be a host name or an address (letters, digits, ".", "-", "_", ":")' })
+  .meta({
+    description: "The host this node lives on, reached over SSH with the system's OpenSSH client (absent: this machine); a name or address the other hosts resolve too.",
+  });
 
 // How to reach a node's host over SSH, besides what ~/.ssh/config says.
 const sshSettings = z
