@@ -51,12 +51,14 @@ export async function dropStandbySlotSteps(
   ];
 }
 
-// The files the tool created beside a remote node's data directory are gone with it: nothing to restore there.
+// What the tool created beside a remote node's data directory is gone with it (files and directories such as its
+// TLS files): nothing there to restore or purge any more.
 function forgetCompanionsAction(rt: ClusterRuntime, node: PgNode): Action {
   const companions = new Set(remoteCompanionPaths(node));
+  const gone = (p: string) => companions.has(p) || [...companions].some((c) => p.startsWith(`${c}/`));
   return {
     kind: 'record',
-    summary: `forget the files hotstandby kept beside ${node.dataDir} on ${node.machine.label}`,
-    run: () => rt.store.removeJournal((e) => e.kind === 'file' && e.node === node.name && !e.existed && companions.has(e.path)),
+    summary: `forget what hotstandby kept beside ${node.dataDir} on ${node.machine.label}`,
+    run: () => rt.store.removeJournal((e) => e.node === node.name && ((e.kind === 'file' && !e.existed && gone(e.path)) || (e.kind === 'dir' && gone(e.path)))),
   };
 }

@@ -121,7 +121,13 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     }
     if (roles.length) steps.push({ title: `drop the roles hotstandby created`, actions: roles });
     const files: Action[] = [];
+    const knownNodes = new Set([...rt.nodes, ...rt.detached].map((n) => n.name));
     for (const entry of journal.filter((e): e is Extract<JournalEntry, { kind: 'file' }> => e.kind === 'file')) {
+      // A file on the host of a node the cluster no longer has cannot be reached: said, and left in the journal.
+      if (entry.node !== undefined && !knownNodes.has(entry.node)) {
+        result.kept.push(`${entry.path} on the host of ${entry.node} (a node this cluster no longer has: its original is in ${entry.backup ?? 'nothing, it did not exist'})`);
+        continue;
+      }
       files.push(restoreFileAction(rt, entry), forget(entry, entry.path));
       result.restored.push(entry.path);
       undoing.add(entry);
@@ -269,7 +275,12 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
     actions.push({ kind: 'remove-dir', path: dir, summary: `deleting ${dir}` });
     result.deleted.push(dir);
   }
-  const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined);
+  // Only on hosts of nodes the cluster still has: a node forgotten since is reported, its directories kept.
+  const known = new Set(all.map((n) => n.name));
+  for (const e of createdDirs.filter((c) => c.node !== undefined && !known.has(c.node))) {
+    result.kept.push(`${e.path} on the host of ${e.node} (a node this cluster no longer has: delete it there yourself if you no longer need it)`);
+  }
+  const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined && known.has(e.node));
   const remoteTargets = remoteCreated
     .filter((e) => !(e.node === rt.primary.name && e.path === primaryTls))
     .filter((e, i) => remoteCreated.findIndex((o) => o.node === e.node && o.path === e.path) === i)
