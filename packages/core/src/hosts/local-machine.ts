@@ -10,7 +10,6 @@ import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOption
 export class LocalMachine implements Machine {
   readonly label = 'this machine';
   readonly remote = false;
-  readonly address = undefined;
 
   runAllowFailure(program: string, args: readonly string[], options: MachineRunOptions = {}): Promise<RunResult> {
     return runProgramAllowFailure(program, args, options);
