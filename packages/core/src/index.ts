@@ -14,7 +14,6 @@ export { localMachine } from './hosts/local-machine.js';
 export { REMOTE_SOCKET_DIR } from './cluster/node-settings.js';
 export { LOOPBACK_ADDRESS, onSameMachine, hostSeenFrom, sourceAddressTowards, resolveOn, routeSource, firstAhostsAddress, singleAddressRange } from './hosts/node-address.js';
 export { replicationPassfileOf } from './hosts/node-passfile.js';
-export { inspectDataDirOn, readControlFactsOn } from './hosts/machine-data-dir.js';
 export { isUnreachable, UnreachableMachine } from './hosts/unreachable-machine.js';
 export { unreachableState } from './hosts/unreachable-reason.js';
 export type { NodeHostSpec } from './config/cluster-spec.js';

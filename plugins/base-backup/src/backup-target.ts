@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDirOn, localMachine, type Machine, type StepContext } from '@hotstandby/core';
+import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDir, localMachine, type Machine, type StepContext } from '@hotstandby/core';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
@@ -21,7 +21,7 @@ export async function stalePartials(target: string, machine: Machine = localMach
 
 // What the standby's data directory currently is, for the backup decision.
 export async function targetState(ctx: StepContext): Promise<'missing' | 'empty' | 'done'> {
-  const info = await inspectDataDirOn(ctx.node.machine, ctx.node.dataDir);
+  const info = await inspectDataDir(ctx.node.dataDir, ctx.node.machine);
   if (info.kind === 'absent') return 'missing';
   if (info.kind === 'empty') return 'empty';
   if (info.kind === 'cluster') return 'done';

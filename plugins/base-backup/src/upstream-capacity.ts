@@ -1,4 +1,4 @@
-import { HotstandbyError, inspectDataDirOn, localMachine, type NodeSpec, type StepContext } from '@hotstandby/core';
+import { HotstandbyError, inspectDataDir, localMachine, type NodeSpec, type StepContext } from '@hotstandby/core';
 
 // What the run asks of one upstream: WAL senders at the peak (a streaming pg_basebackup holds two, each standby
 // then streams on one) and slots not there yet, and who asks for them (for the message).
@@ -58,7 +58,7 @@ async function demandOn(ctx: StepContext, method: 'pg_basebackup' | 'copy', stre
   for (const standby of fed) {
     // Each standby's data directory is looked at on its own machine.
     const machine = ctx.standbys.find((n) => n.name === standby.name)?.machine ?? localMachine;
-    const backedUp = (await inspectDataDirOn(machine, standby.dataDir)).kind === 'cluster';
+    const backedUp = (await inspectDataDir(standby.dataDir, machine)).kind === 'cluster';
     if (!backedUp) {
       const senders = method === 'pg_basebackup' ? 2 : 1;
       demand.senders += senders;

@@ -3,10 +3,10 @@ import {
   definePlugin,
   hostSeenFrom,
   HotstandbyError,
-  inspectDataDirOn,
+  inspectDataDir,
   lastRanInRecovery,
   planNodeTlsMaterial,
-  readControlFactsOn,
+  readControlFacts,
   tlsFiles,
   TLS_SETTING_NAMES,
   z,
@@ -61,7 +61,7 @@ function byHand(ctx: StepContext): { check: string; ifFails: string } {
 async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   const dir = ctx.node.dataDir;
   const machine = ctx.node.machine;
-  const info = await inspectDataDirOn(machine, dir);
+  const info = await inspectDataDir(dir, machine);
   if (info.kind !== 'cluster') return undefined;
   if (await ctx.node.isRunning()) {
     // A standby that left recovery (promoted by hand, its standby.signal removed) may hold writes the primary
@@ -82,7 +82,7 @@ async function checkStartable(ctx: StepContext): Promise<string | undefined> {
   // A former primary an earlier step of a failover's plan marks as a standby (previewed before it ran) counts as one.
   if (info.standbyMarker || (await machine.stat(path.join(dir, 'backup_label'))) !== undefined || ctx.plannedWrite?.(path.join(dir, ctx.facts.standbySetup))) return undefined;
   const recorded = ctx.state.node(ctx.node.name);
-  if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFactsOn(machine, dir))) {
+  if (recorded?.role === 'standby' && recorded.initializedByTool && lastRanInRecovery(await readControlFacts(dir, machine))) {
     const marker = ctx.facts.standbySetup;
     return `${ctx.node.name} is a standby but its ${marker} was missing: it is written again, so it starts as a standby, not as a second primary`;
   }

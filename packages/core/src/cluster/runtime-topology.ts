@@ -1,6 +1,5 @@
 import { allNodes, type ClusterSpec, type NodeSpec } from '../config/cluster-spec.js';
-import type { DataDirInfo } from '../postgres/data-dir.js';
-import { inspectDataDirOn } from '../hosts/machine-data-dir.js';
+import { inspectDataDir, type DataDirInfo } from '../postgres/data-dir.js';
 import type { ClusterState, Topology } from '../state/cluster-state.js';
 import { stateLayout, type StateLayout } from '../state/state-layout.js';
 import { StateStore } from '../state/state-store.js';
@@ -44,7 +43,7 @@ export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?
   const spec = withUnlistedNodes(effectiveSpec(configSpec, planned), planned, layout.stateFile, options.unlisted ?? 'refuse');
   const machines = await MachinesRecord.open(everyNode(spec), options.signal);
   try {
-    const primaryInfo = await inspectDataDirOn(machines.of(spec.primary.name), spec.primary.dataDir);
+    const primaryInfo = await inspectDataDir(spec.primary.dataDir, machines.of(spec.primary.name));
     const adopted =
       primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, machines.of(spec.primary.name).remote ? spec.primary.name : undefined);
     return { spec, configSpec, layout, store, state, primaryInfo, adopted, machines };
