@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { processAlive } from '../postgres/process-alive.js';
-import { runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
+import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 
@@ -79,13 +79,7 @@ export class SshConnection {
   // Run a program on the host; a non-zero exit is a COMMAND_FAILED error with its output's tail.
   async run(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
     const result = await this.runAllowFailure(argv, options);
-    if (result.exitCode !== 0) {
-      const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-      throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? `${argv[0]} on ${this.label}`} failed (exit ${result.exitCode})`, {
-        where: { host: this.label },
-        detail: `${remoteCommandLine(argv)}\n${output}`,
-      });
-    }
+    if (result.exitCode !== 0) throw commandFailed(options.purpose ?? `${argv[0]} on ${this.label}`, remoteCommandLine(argv), result, { host: this.label });
     return result;
   }
 

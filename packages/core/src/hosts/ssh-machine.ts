@@ -1,6 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ServerUser } from '../postgres/os-user.js';
-import type { RunResult } from '../postgres/process-runner.js';
+import { commandFailed, describeCommand, type RunResult } from '../postgres/process-runner.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
 import { atomicWriteScript } from './remote-shell.js';
 import type { SshConnection } from './ssh-connection.js';
@@ -52,13 +52,7 @@ export class SshMachine implements Machine {
 
   async run(program: string, args: readonly string[], options: MachineRunOptions = {}): Promise<RunResult> {
     const result = await this.runAllowFailure(program, args, options);
-    if (result.exitCode !== 0) {
-      const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-      throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? program} on ${this.label} failed (exit ${result.exitCode})`, {
-        where: { host: this.label },
-        detail: `${[program, ...args].join(' ')}\n${output}`,
-      });
-    }
+    if (result.exitCode !== 0) throw commandFailed(`${options.purpose ?? program} on ${this.label}`, describeCommand(program, args), result, { host: this.label });
     return result;
   }
 

@@ -93,7 +93,12 @@ async function readVersion(postgres: string): Promise<string> {
       fix: 'point postgres.binDir at a working PostgreSQL installation',
     });
   }
-  return /\(PostgreSQL\)\s+(\S+)/.exec(result.stdout)?.[1] ?? result.stdout.trim();
+  return versionInOutput(result.stdout) ?? result.stdout.trim();
+}
+
+// The version `postgres --version` prints ("postgres (PostgreSQL) 15.18" gives "15.18"), if the output has one.
+export function versionInOutput(output: string): string | undefined {
+  return /\(PostgreSQL\)\s+(\S+)/.exec(output)?.[1];
 }
 
 // A PgBinaries value for a directory whose version is already known.

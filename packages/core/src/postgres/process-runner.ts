@@ -55,14 +55,16 @@ export function programEnv(user: ServerUser | undefined, extra: Record<string, s
 // Run a program to completion as the given user; a non-zero exit becomes a COMMAND_FAILED error with the masked output.
 export async function runProgram(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await runProgramAllowFailure(command, args, options);
-  if (result.exitCode !== 0) {
-    const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
-    const how = result.killedBy ? `killed by ${result.killedBy}` : `exit ${result.exitCode}`;
-    throw new HotstandbyError('COMMAND_FAILED', `${options.purpose ?? command} failed (${how})`, {
-      detail: `${describeCommand(command, args)}\n${output}`,
-    });
-  }
+  if (result.exitCode !== 0) throw commandFailed(options.purpose ?? command, describeCommand(command, args), result);
   return result;
+}
+
+// The COMMAND_FAILED error of a program that exited non-zero: what it was for, how it ended, the command line and the
+// tail of its output (on another host, where names it).
+export function commandFailed(purpose: string, commandLine: string, result: RunResult, where: { host?: string } = {}): HotstandbyError {
+  const output = (result.stderr || result.stdout).trim().split('\n').slice(-15).join('\n');
+  const how = result.killedBy ? `killed by ${result.killedBy}` : `exit ${result.exitCode}`;
+  return new HotstandbyError('COMMAND_FAILED', `${purpose} failed (${how})`, { ...(where.host ? { where } : {}), detail: `${commandLine}\n${output}` });
 }
 
 // Run a program and return its exit code instead of throwing. It runs in a process group of its own, which is

@@ -1,6 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Machine } from '../hosts/machine.js';
-import type { PgBinaries, PgProgram } from './binaries.js';
+import { versionInOutput, type PgBinaries, type PgProgram } from './binaries.js';
 import { majorLabel, parseMajor, type PgMajorNum } from './versions.js';
 
 // Where PostgreSQL's packages put a major's programs (Debian/Ubuntu, then RHEL/Fedora's PGDG), before asking
@@ -30,7 +30,7 @@ export async function binariesOn(machine: Machine, major: PgMajorNum | undefined
     purpose: `look for ${wanted}`,
   });
   const [binDir, versionLine, ...programs] = result.stdout.trim().split('\n');
-  const version = versionLine?.match(/\(PostgreSQL\)\s+(\S+)/)?.[1];
+  const version = versionLine === undefined ? undefined : versionInOutput(versionLine);
   if (result.exitCode !== 0 || !binDir || !version) {
     throw new HotstandbyError('BINARIES_NOT_FOUND', `${wanted} is not installed on ${machine.label}${configuredBinDir ? ` (no postgres in ${configuredBinDir})` : ''}`, {
       where: { host: machine.label },
