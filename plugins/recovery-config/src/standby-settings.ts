@@ -83,7 +83,7 @@ function ownTlsSettings(ctx: StepContext): Record<string, string> {
 
 // The standby's host, when a standby cascading from it lives on another machine and reaches it there (a host name
 // stays a name: PostgreSQL resolves it on its own machine when it starts). Empty otherwise: loopback only.
-export function reachedAt(ctx: StepContext): string[] {
+function reachedAt(ctx: StepContext): string[] {
   const address = ctx.node.machine.address;
   if (address === undefined) return [];
   const downstream = ctx.spec.standbys.some((spec) => {

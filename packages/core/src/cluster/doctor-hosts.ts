@@ -10,7 +10,7 @@ import { majorLabel, type PgMajorNum } from '../postgres/versions.js';
 import { MachinesRecord } from './runtime-machines.js';
 
 // A clock further off than this from this machine's is noted (replication lag in seconds and log times mislead).
-export const CLOCK_SKEW_NOTE_SECONDS = 1;
+const CLOCK_SKEW_NOTE_SECONDS = 1;
 
 // One node on a host as doctor found it.
 export interface DoctorHostNode {
@@ -186,7 +186,7 @@ function asProblem(error: unknown): { problem: string; fix?: string } {
 }
 
 // The host's clock minus this machine's, in seconds, measured against the middle of the round trip.
-export async function clockSkew(machine: Machine): Promise<number> {
+async function clockSkew(machine: Machine): Promise<number> {
   const before = Date.now();
   const result = await machine.run('date', ['+%s.%N'], { purpose: 'read the clock' });
   const after = Date.now();

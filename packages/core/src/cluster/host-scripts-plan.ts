@@ -8,7 +8,7 @@ import { controlScripts, type ScriptNode } from './control-scripts.js';
 import { systemdUnit, systemdUnitName } from './systemd-unit.js';
 
 // The directory on a host that holds the scripts of its nodes: beside the data directory of its first node.
-export const HOST_SCRIPTS_DIR_NAME = 'hotstandby-scripts';
+const HOST_SCRIPTS_DIR_NAME = 'hotstandby-scripts';
 
 // A node as its scripts describe it.
 export function scriptNodeOf(rt: ClusterRuntime, n: PgNode): ScriptNode {
@@ -18,12 +18,12 @@ export function scriptNodeOf(rt: ClusterRuntime, n: PgNode): ScriptNode {
 
 // Where the scripts of a host's nodes go on that host: the directory given (the same path on every host), else beside
 // its first node's data directory.
-export function hostScriptsDir(nodes: readonly PgNode[], hostDir?: string): string {
+function hostScriptsDir(nodes: readonly PgNode[], hostDir?: string): string {
   return hostDir ?? path.posix.join(path.posix.dirname(nodes[0]!.dataDir), HOST_SCRIPTS_DIR_NAME);
 }
 
 // True when systemd runs the host (it has /run/systemd/system, as sd_booted() checks).
-export async function hasSystemd(machine: Machine): Promise<boolean> {
+async function hasSystemd(machine: Machine): Promise<boolean> {
   return (await machine.runAllowFailure('test', ['-d', '/run/systemd/system'], { purpose: 'look for systemd' })).exitCode === 0;
 }
 

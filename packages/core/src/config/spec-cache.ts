@@ -47,7 +47,7 @@ export async function resolveConfigCached(raw: unknown, source: ConfigSource, co
 }
 
 // The key of a config's resolved spec: its data, its source (file, directory, kind), the resolving code, the platform.
-export function specCacheKey(raw: unknown, source: ConfigSource, code: string): string {
+function specCacheKey(raw: unknown, source: ConfigSource, code: string): string {
   return createHash('sha256')
     .update(JSON.stringify({ raw, source: { kind: source.kind, path: source.path ?? null, dir: source.dir }, code, platform: process.platform }))
     .digest('hex');

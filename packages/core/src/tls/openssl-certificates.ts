@@ -21,7 +21,7 @@ export interface SigningAuthority {
 }
 
 // How long the CA and the server certificates it signs are valid.
-export const CERTIFICATE_DAYS = 3650;
+const CERTIFICATE_DAYS = 3650;
 
 // The extensions of the CA and of a server certificate (openssl reads them from a file; -addext needs OpenSSL 1.1.1).
 // An address goes in as an iPAddress name, which libpq matches from 14; before, libpq looks only at dNSName entries

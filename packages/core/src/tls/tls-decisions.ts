@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { allNodes, type ClusterSpec, findNode, type NodeSpec, upstreamOf } from '../config/cluster-spec.js';
+import { type ClusterSpec, findNode, type NodeSpec, upstreamOf } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 
 // The files a server's TLS needs on its own host, beside (never inside: base backups copy that) its data directory.
@@ -36,7 +36,7 @@ export function tlsEnabled(spec: ClusterSpec): boolean {
 }
 
 // Whether replication between hosts travels unencrypted because the config turned TLS off (the plan says so).
-export function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
+function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
   return spec.tls?.mode === 'off' && spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
 }
 
@@ -46,11 +46,6 @@ export function servesTls(spec: ClusterSpec, ref: NodeRef): boolean {
   if (!tlsEnabled(spec)) return false;
   const node = nodeOf(spec, ref);
   return node.host !== undefined || spec.standbys.some((s) => upstreamOf(spec, s).name === node.name && crossesHosts(s, node));
-}
-
-// The nodes that get a certificate.
-export function tlsNodes(spec: ClusterSpec): NodeSpec[] {
-  return allNodes(spec).filter((n) => servesTls(spec, n));
 }
 
 // The names a node's certificate carries (subjectAltName; the first is also the CN): the host= its standbys'
