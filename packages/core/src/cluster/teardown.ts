@@ -10,7 +10,6 @@ import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
 import { quoteIdent, quoteShellArg } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import type { PgNode } from '../postgres/pg-node.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
@@ -19,6 +18,9 @@ import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { remoteCommandLine } from '../hosts/remote-shell.js';
 import { sshTargetArgs } from '../hosts/ssh-target.js';
 import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import { journalNodeOf } from '../state/journal-node.js';
+import { createdByJournal } from './runtime-topology.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -239,21 +241,17 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
   // Directories on this machine; those on other hosts are removed there, each by its node's machine.
   const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
-  // A node's data directory is the tool's when an entry on the node's own machine holds it.
-  const isCreated = (node: PgNode) =>
-    createdDirs.some((c) => c.node === (node.machine.remote ? node.name : undefined) && (c.path === node.dataDir || isInside(node.dataDir, c.path)));
   const all = [...rt.nodes, ...rt.detached];
+  const createdByTool = (node: PgNode) => createdByJournal(rt.state, node.dataDir, journalNodeOf(node.machine, node.name));
   const keptNodes = new Set<string>();
   for (const node of all) {
-    if (!(await node.exists()) || isCreated(node)) continue;
+    if (!(await node.exists()) || createdByTool(node)) continue;
     result.kept.push(`${node.dataDir} (${node.name}: not created by hotstandby)`);
     keptNodes.add(node.name);
   }
   // Nodes on other hosts whose data directories go: what the tool keeps beside them there goes too, and the files
   // among those it created are nothing down --restore would need.
-  const purgedRemote = all.filter(
-    (n) => n.machine.remote && !keptNodes.has(n.name) && createdDirs.some((c) => c.node === n.name && (c.path === n.dataDir || isInside(n.dataDir, c.path))),
-  );
+  const purgedRemote = all.filter((n) => n.machine.remote && !keptNodes.has(n.name) && createdByTool(n));
   const companions = new Set(purgedRemote.flatMap((n) => remoteCompanionPaths(n).map((p) => `${n.name}\0${p}`)));
   const isCompanion = (e: JournalEntry) => e.kind === 'file' && e.node !== undefined && !e.existed && companions.has(`${e.node}\0${e.path}`);
   const pending = journal.filter((e) => (e.kind === 'file' && !isCompanion(e)) || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
@@ -265,31 +263,28 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   const primaryTls = keepState && rt.primaryAdopted ? tlsFiles(rt.primary.dataDir).dir : undefined;
   const localPrimaryTls = primaryTls !== undefined && !rt.primary.machine.remote ? [primaryTls] : [];
   const stillUsed = keepState ? [stateDir, rt.layout.journalDir, rt.layout.logsDir, ...(rt.primaryAdopted && archiveDir ? [archiveDir] : []), ...localPrimaryTls] : [];
-  const targets = [...new Set(created)]
-    .filter((dir) => !stillUsed.includes(dir))
-    .filter((dir) => !created.some((other) => other !== dir && isInside(dir, other) && !stillUsed.includes(other)))
-    .sort((a, b) => b.length - a.length);
-  const actions: Action[] = [];
-  for (const dir of targets) {
-    refuseDangerous(dir);
-    actions.push({ kind: 'remove-dir', path: dir, summary: `deleting ${dir}` });
-    result.deleted.push(dir);
-  }
   // Only on hosts of nodes the cluster still has: a node forgotten since is reported, its directories kept.
   const known = new Set(all.map((n) => n.name));
   for (const e of createdDirs.filter((c) => c.node !== undefined && !known.has(c.node))) {
     result.kept.push(`${e.path} on the host of ${e.node} (a node this cluster no longer has: delete it there yourself if you no longer need it)`);
   }
-  const remoteCreated = createdDirs.filter((e): e is typeof e & { node: string } => e.node !== undefined && known.has(e.node));
-  const remoteTargets = remoteCreated
-    .filter((e) => !(e.node === rt.primary.name && e.path === primaryTls))
-    .filter((e, i) => remoteCreated.findIndex((o) => o.node === e.node && o.path === e.path) === i)
-    .filter((e) => !remoteCreated.some((o) => o.node === e.node && o.path !== e.path && isInside(e.path, o.path)))
-    .sort((a, b) => b.path.length - a.path.length);
-  for (const entry of remoteTargets) {
-    refuseDangerous(entry.path);
-    actions.push({ kind: 'remove-dir', node: entry.node, path: entry.path, summary: `deleting ${entry.path} on ${entry.node}` });
-    result.deleted.push(`${entry.path} on ${entry.node}`);
+  // Per machine (this one, then each node on another host), what goes: local first, as before.
+  const remoteNodes = [...new Set(createdDirs.flatMap((e) => (e.node !== undefined && known.has(e.node) ? [e.node] : [])))];
+  const targets: { node?: string; path: string }[] = [
+    ...outermostDirs(created, stillUsed).map((dir) => ({ path: dir })),
+    ...remoteNodes.flatMap((node) =>
+      outermostDirs(
+        createdDirs.filter((e) => e.node === node).map((e) => e.path),
+        node === rt.primary.name && primaryTls !== undefined ? [primaryTls] : [],
+      ).map((dir) => ({ node, path: dir })),
+    ),
+  ];
+  const actions: Action[] = [];
+  for (const target of targets) {
+    refuseDangerous(target.path);
+    const on = target.node !== undefined ? ` on ${target.node}` : '';
+    actions.push({ kind: 'remove-dir', ...(target.node !== undefined ? { node: target.node } : {}), path: target.path, summary: `deleting ${target.path}${on}` });
+    result.deleted.push(`${target.path}${on}`);
   }
   for (const node of purgedRemote) actions.push(...removeRemoteCompanionActions(node));
   if (keepState) {
@@ -306,11 +301,7 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
       run: async () => {
         await rt.store.update((s) => {
           s.journal = s.journal.filter((e) =>
-            e.kind === 'dir'
-              ? e.node === undefined
-                ? !targets.some((t) => t === e.path || isInside(e.path, t))
-                : !remoteTargets.some((t) => t.node === e.node && (t.path === e.path || isInside(e.path, t.path)))
-              : pending.includes(e),
+            e.kind === 'dir' ? !targets.some((t) => t.node === e.node && (t.path === e.path || isInside(e.path, t.path))) : pending.includes(e),
           );
           s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
         });
@@ -336,4 +327,11 @@ function refuseDangerous(dir: string): void {
   if (resolved === '/' || resolved === os.homedir() || resolved.split(path.sep).filter(Boolean).length < 2) {
     throw new HotstandbyError('INTERNAL', `refusing to delete ${resolved}`, { fix: 'this is a bug in hotstandby; please report it' });
   }
+}
+
+// The directories to delete of those created on one machine (keep: ones still in use): each once, none inside another
+// that goes, deepest first.
+function outermostDirs(dirs: readonly string[], keep: readonly string[]): string[] {
+  const going = [...new Set(dirs)].filter((dir) => !keep.includes(dir));
+  return going.filter((dir) => !going.some((other) => other !== dir && isInside(dir, other))).sort((a, b) => b.length - a.length);
 }
