@@ -68,6 +68,7 @@ export { orderPipeline, type OrderableStep } from './plugin/order-pipeline.js';
 export {
   changesSomething,
   secretHeld,
+  actedOnNode,
   type Action,
   type JournalRecord,
   type SqlAction,

@@ -10,6 +10,7 @@ import { MachinePool } from '../hosts/machine-pool.js';
 import path from 'node:path';
 import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
+import { journalNodeOf } from '../state/journal-node.js';
 
 // The cluster a command works on: the config, the state recorded beside it, and the nodes as they are now (the
 // config with the recorded promotions, added and removed standbys applied).
@@ -45,7 +46,7 @@ export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?
   try {
     const primaryInfo = await inspectDataDir(spec.primary.dataDir, machines.of(spec.primary.name));
     const adopted =
-      primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, machines.of(spec.primary.name).remote ? spec.primary.name : undefined);
+      primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, journalNodeOf(machines.of(spec.primary.name), spec.primary.name));
     return { spec, configSpec, layout, store, state, primaryInfo, adopted, machines };
   } catch (error) {
     await machines.close();

@@ -167,6 +167,13 @@ export type Action =
   | CheckAction
   | RecordAction;
 
+// The node an action changes something on (its files, programs or server); undefined for one that acts on this
+// machine only. Waits and checks name a node they look at, not one they change.
+export function actedOnNode(action: Action): string | undefined {
+  if (action.kind === 'wait' || action.kind === 'check' || !('node' in action) || typeof action.node !== 'string') return undefined;
+  return action.node;
+}
+
 // True when applying the action changes something (as opposed to only checking).
 export function changesSomething(action: Action): boolean {
   if (action.kind === 'task') return action.changes;

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { PgNode } from '../postgres/pg-node.js';
@@ -7,13 +7,14 @@ import { localMachine } from '../hosts/local-machine.js';
 import type { Machine } from '../hosts/machine.js';
 import type { StateLayout } from '../state/state-layout.js';
 import type { StateStore } from '../state/state-store.js';
-import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { restrictToOwner } from '../util/owner-only-access.js';
-import type { Action, Owner } from './action.js';
+import { actedOnNode, type Action, type Owner } from './action.js';
 import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
 import { pollUntil } from '../util/poll.js';
 import { isInside } from '../util/is-inside.js';
+import { journalNodeOf } from '../state/journal-node.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -34,16 +35,13 @@ export class Executor {
   // The printable form of an action (SQL, diff or command line), secrets hidden; an action on a node of another host
   // names that host.
   describe(action: Action): Promise<string[]> {
-    const machine = this.remoteMachineOf(action);
-    const node = 'node' in action && typeof action.node === 'string' ? action.node : undefined;
-    return describeAction(action, machine ? this.serverUserOf(node).name : this.deps.serverUser.name, machine);
+    const node = actedOnNode(action);
+    return describeAction(action, this.serverUserOf(node).name, this.remoteMachineOf(action));
   }
 
   // The machine of another host an action happens on (its node's), or undefined when it happens on this one.
   remoteMachineOf(action: Action): Machine | undefined {
-    // Waits and checks name a node they look at, not a host they change anything on.
-    if (action.kind === 'wait' || action.kind === 'check' || !('node' in action) || typeof action.node !== 'string') return undefined;
-    const machine = this.deps.node(action.node).machine;
+    const machine = this.machineOf(actedOnNode(action));
     return machine.remote ? machine : undefined;
   }
 
@@ -66,7 +64,7 @@ export class Executor {
       }
       case 'write-file': {
         const machine = this.machineOf(action.node);
-        if (action.whenDirExists && !(await exists(machine, path.dirname(action.path)))) return;
+        if (action.whenDirExists && !(await machine.stat(path.dirname(action.path)))) return;
         await this.journalFile(action.path, action.node);
         // A secret file (a passfile, a kept password) gets its private mode and owner back even if they were changed.
         await machine
@@ -77,16 +75,14 @@ export class Executor {
         if (action.secret === true && !machine.remote) await restrictToOwner(action.path, 'file');
         return;
       }
-      case 'remove-file': {
-        const machine = this.machineOf(action.node);
+      case 'remove-file':
         await this.journalFile(action.path, action.node);
-        if (!machine.remote) {
-          await unlink(action.path).catch((e: NodeJS.ErrnoException) => {
-            if (e.code !== 'ENOENT') throw asFileWriteError(action.path, e, 'remove');
+        await this.machineOf(action.node)
+          .remove(action.path)
+          .catch((e: unknown) => {
+            throw asFileWriteError(action.path, e, 'remove');
           });
-        } else await machine.remove(action.path);
         return;
-      }
       case 'mkdir':
         await this.makeDir(action.path, action.mode, action.owner, action.node);
         return;
@@ -170,58 +166,35 @@ export class Executor {
   // top-most one created with its node.
   async makeDir(target: string, mode: number, owner: Owner, node?: string): Promise<void> {
     const machine = this.machineOf(node);
-    if (machine.remote) {
-      const top = await machine.mkdir(target, { mode, ...this.ids(owner, node) });
-      if (top !== undefined) await this.deps.state.addJournal({ kind: 'dir', node, path: top, at: new Date().toISOString() });
-      return;
-    }
-    const missing: string[] = [];
-    for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
-      if (await exists(machine, dir)) break;
-      missing.unshift(dir);
-      if (path.dirname(dir) === dir) break;
-    }
-    if (missing.length === 0) return;
-    const { uid, gid } = this.ids(owner);
-    for (const dir of missing) {
-      const isTarget = dir === path.resolve(target);
-      await mkdir(dir, { mode: isTarget ? mode : 0o755 });
-      if (isTarget && (mode & 0o077) === 0) await restrictToOwner(dir, 'dir');
-      if (uid !== undefined && gid !== undefined && process.getuid && process.getgid) await chownIfRoot(dir, isTarget ? uid : process.getuid(), isTarget ? gid : process.getgid());
-    }
-    await this.deps.state.addJournal({ kind: 'dir', path: missing[0]!, at: new Date().toISOString() });
+    const top = await machine.mkdir(machine.remote ? target : path.resolve(target), { mode, ...this.ids(owner, node) });
+    const remoteNode = journalNodeOf(machine, node);
+    if (top !== undefined) await this.deps.state.addJournal({ kind: 'dir', ...(remoteNode !== undefined ? { node: remoteNode } : {}), path: top, at: new Date().toISOString() });
   }
 
   // Before the first change to a file the tool did not create, keep its original bytes, mode and owner (in the local
   // journal directory, also for a file on another host, whose entry names its node).
   private async journalFile(file: string, node?: string): Promise<void> {
     const machine = this.machineOf(node);
-    const remoteNode = machine.remote ? node : undefined;
-    const target = machine.remote ? await finalPathThere(machine, file) : await resolveSymlink(file);
+    const remoteNode = journalNodeOf(machine, node);
+    const target = await machine.finalPath(file);
     const state = await this.deps.state.load();
     const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
     if (known) return;
     const st = await machine.stat(target);
     let backup: string | undefined;
     if (st) {
+      const where = machine.remote ? ` on ${machine.label}` : '';
+      const bytes = await machine.readFile(target);
+      if (bytes === undefined)
+        throw new HotstandbyError('PATH_UNREACHABLE', `${target}${where} vanished while hotstandby backed it up`, {
+          where: { ...(machine.remote ? { host: machine.label } : {}), file: target },
+          fix: 'run the command again',
+        });
       await mkdir(this.deps.layout.journalDir, { recursive: true, mode: 0o700 });
       backup = path.join(this.deps.layout.journalDir, `${state.journal.length}-${path.basename(target)}`);
-      if (machine.remote) {
-        const bytes = await machine.readFile(target);
-        if (bytes === undefined)
-          throw new HotstandbyError('PATH_UNREACHABLE', `${target} on ${machine.label} vanished while hotstandby backed it up`, {
-            where: { host: machine.label, file: target },
-            fix: 'run the command again',
-          });
-        await writeFileAtomic(backup, bytes, { mode: 0o600 }).catch((e: unknown) => {
-          throw asFileWriteError(backup!, e, `back up ${target} on ${machine.label} into`);
-        });
-      } else {
-        await copyFile(target, backup).catch((e: unknown) => {
-          throw asFileWriteError(backup!, e, `back up ${target} into`);
-        });
-        if (process.getuid && process.getgid) await chownIfRoot(backup, process.getuid(), process.getgid());
-      }
+      await writeFileAtomic(backup, bytes, { mode: 0o600 }).catch((e: unknown) => {
+        throw asFileWriteError(backup!, e, `back up ${target}${where} into`);
+      });
     }
     await this.deps.state.addJournal({
       kind: 'file',
@@ -242,7 +215,7 @@ export class Executor {
   }
 
   // The account that runs the servers on the machine of the node (this machine's when no node or a local one).
-  private serverUserOf(node: string | undefined): ServerUser {
+  serverUserOf(node: string | undefined): ServerUser {
     if (node === undefined) return this.deps.serverUser;
     const pgNode = this.deps.node(node);
     return pgNode.machine.remote ? pgNode.osUser : this.deps.serverUser;
@@ -266,8 +239,7 @@ export async function restoreJournaledFile(
   machine: Machine = localMachine,
 ): Promise<void> {
   if (!entry.existed) {
-    if (machine.remote) await machine.remove(entry.path);
-    else await unlink(entry.path).catch(() => undefined);
+    await machine.remove(entry.path);
     return;
   }
   const bytes = await readFile(entry.backup!);
@@ -275,19 +247,4 @@ export async function restoreJournaledFile(
   await machine.writeFileAtomic(entry.path, bytes, { mode: entry.mode, uid: entry.uid, gid: entry.gid, exact: entry.mode !== undefined }).catch((e: unknown) => {
     throw asFileWriteError(entry.path, e, 'restore');
   });
-}
-
-// The file a path finally names on another host, following symbolic links also when the last one dangles (where an
-// atomic write there writes), as resolveSymlink does here.
-async function finalPathThere(machine: Machine, file: string): Promise<string> {
-  const result = await machine.runAllowFailure('realpath', ['-m', '--', file], { purpose: `resolve ${file}` });
-  return result.exitCode === 0 && result.stdout.trim() !== '' ? result.stdout.replace(/\n$/, '') : file;
-}
-
-async function exists(machine: Machine, p: string): Promise<boolean> {
-  if (machine.remote) return (await machine.stat(p)) !== undefined;
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
 }

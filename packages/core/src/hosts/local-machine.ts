@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/pr
 import path from 'node:path';
 import { resolveServerUser, type ServerUser } from '../postgres/os-user.js';
 import { runProgram, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
-import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
+import { chownIfRoot, resolveSymlink, writeFileAtomic } from '../util/atomic-write.js';
 import { restrictToOwner } from '../util/owner-only-access.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
 
@@ -67,6 +67,10 @@ export class LocalMachine implements Machine {
 
   async realpath(target: string): Promise<string> {
     return realpath(target).catch(() => target);
+  }
+
+  finalPath(target: string): Promise<string> {
+    return resolveSymlink(target);
   }
 
   async serverUser(name: string | undefined): Promise<ServerUser> {

@@ -67,6 +67,9 @@ export interface Machine {
   rename(from: string, to: string): Promise<void>;
   // The path with every symbolic link resolved (the path itself when it does not exist).
   realpath(target: string): Promise<string>;
+  // The file a write to the path changes: symbolic links followed, also when the last one dangles (an atomic write
+  // writes where the link points, so the link starts to resolve); the path itself when it is no link.
+  finalPath(target: string): Promise<string>;
   // The account of that machine that runs PostgreSQL.
   serverUser(name: string | undefined): Promise<ServerUser>;
   // Where a client on this machine reaches a PostgreSQL server listening on that machine's loopback at the port:

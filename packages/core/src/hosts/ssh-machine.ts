@@ -124,6 +124,11 @@ export class SshMachine implements Machine {
     return result.stdout.replace(/\n$/, '');
   }
 
+  async finalPath(target: string): Promise<string> {
+    const result = await this.shell('realpath -m -- "$1"', [target], `resolve ${target}`);
+    return result.exitCode === 0 && result.stdout.trim() !== '' ? result.stdout.replace(/\n$/, '') : target;
+  }
+
   async serverUser(name: string | undefined): Promise<ServerUser> {
     const login = await this.loginAccount();
     const wanted = name ?? (login.uid === 0 ? 'postgres' : login.name);

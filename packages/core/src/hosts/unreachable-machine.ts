@@ -28,6 +28,7 @@ export class UnreachableMachine implements Machine {
   remove = () => this.fail();
   rename = () => this.fail();
   realpath = () => this.fail();
+  finalPath = () => this.fail();
   serverUser = () => this.fail();
   postgresEndpoint = () => this.fail();
 

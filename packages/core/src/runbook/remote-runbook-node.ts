@@ -1,4 +1,4 @@
-import type { Action } from '../executor/action.js';
+import { actedOnNode, type Action } from '../executor/action.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { remoteCommandLine } from '../hosts/remote-shell.js';
 import { sshTargetArgs, sshTargetLabel } from '../hosts/ssh-target.js';
@@ -10,8 +10,8 @@ export type RemoteRunbookNode = RunbookNode & { ssh: NodeHostSpec; serverUser: s
 // The node on another host an action happens on, or undefined when it happens on this machine (waits and checks
 // name a node they look at, not one they change).
 export function remoteNodeOf(action: Action, target: RunbookTarget): RemoteRunbookNode | undefined {
-  if (action.kind === 'wait' || action.kind === 'check' || !('node' in action) || typeof action.node !== 'string') return undefined;
-  const node = target.nodes[action.node];
+  const name = actedOnNode(action);
+  const node = name === undefined ? undefined : target.nodes[name];
   return node?.ssh && node.serverUser ? (node as RemoteRunbookNode) : undefined;
 }
 
