@@ -1,7 +1,7 @@
 import type { Action } from '../executor/action.js';
 import type { PlanStep } from '../executor/operation-plan.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { remoteCompanionPaths, removeRemoteCompanionActions } from './remote-companions.js';
+import { isCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { removeTablespaceDirActions, standbyTablespaceDirsToRemove } from './standby-tablespace-dirs.js';
@@ -54,11 +54,9 @@ export async function dropStandbySlotSteps(
 // What the tool created beside a remote node's data directory is gone with it (files and directories such as its
 // TLS files): nothing there to restore or purge any more.
 function forgetCompanionsAction(rt: ClusterRuntime, node: PgNode): Action {
-  const companions = new Set(remoteCompanionPaths(node));
-  const gone = (p: string) => companions.has(p) || [...companions].some((c) => p.startsWith(`${c}/`));
   return {
     kind: 'record',
     summary: `forget what hotstandby kept beside ${node.dataDir} on ${node.machine.label}`,
-    run: () => rt.store.removeJournal((e) => e.node === node.name && ((e.kind === 'file' && !e.existed && gone(e.path)) || (e.kind === 'dir' && gone(e.path)))),
+    run: () => rt.store.removeJournal((e) => isCompanionEntry(e, node)),
   };
 }

@@ -13,7 +13,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
-import { remoteCompanionPaths, removeRemoteCompanionActions } from './remote-companions.js';
+import { isCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { remoteCommandLine } from '../hosts/remote-shell.js';
 import { sshTargetArgs } from '../hosts/ssh-target.js';
@@ -252,8 +252,7 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   // Nodes on other hosts whose data directories go: what the tool keeps beside them there goes too, and the files
   // among those it created are nothing down --restore would need.
   const purgedRemote = all.filter((n) => n.machine.remote && !keptNodes.has(n.name) && createdByTool(n));
-  const companions = new Set(purgedRemote.flatMap((n) => remoteCompanionPaths(n).map((p) => `${n.name}\0${p}`)));
-  const isCompanion = (e: JournalEntry) => e.kind === 'file' && e.node !== undefined && !e.existed && companions.has(`${e.node}\0${e.path}`);
+  const isCompanion = (e: JournalEntry) => purgedRemote.some((n) => isCompanionEntry(e, n));
   const pending = journal.filter((e) => (e.kind === 'file' && !isCompanion(e)) || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
