@@ -90,10 +90,14 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
   const primary = rt.primary;
   const view: ClusterView = { senders: new Map(), primaryLsn: null };
   const errors = new Map<string, string>();
+  // Each node's postmaster once (a look on its host), for every node at once.
+  const pids = new Map(
+    await Promise.all([...rt.nodes, ...rt.detached].map(async (node) => [node.name, isUnreachable(node.machine) ? null : ((await node.pid()) ?? null)] as const)),
+  );
   // Every running node is asked at once: each query waits on its own server, not on the others.
   await Promise.all(
     rt.nodes.map(async (node) => {
-      if (isUnreachable(node.machine) || !(await node.isRunning())) return;
+      if (pids.get(node.name) === null) return;
       try {
         view.senders.set(node.name, await senderView(node));
       } catch (error) {
@@ -109,9 +113,10 @@ export async function collectStatus(rt: ClusterRuntime): Promise<ClusterStatus> 
       return null;
     });
   }
-  const nodes: NodeStatus[] = await Promise.all(rt.nodes.map((node) => nodeStatus(rt, node, view, errors.get(node.name))));
-  for (const node of rt.detached) {
-    const status = await nodeStatus(rt, node, view);
+  const nodes: NodeStatus[] = await Promise.all(rt.nodes.map((node) => nodeStatus(rt, node, view, pids.get(node.name)!, errors.get(node.name))));
+  const detached = await Promise.all(rt.detached.map((node) => nodeStatus(rt, node, view, pids.get(node.name)!)));
+  for (const [i, node] of rt.detached.entries()) {
+    const status = detached[i]!;
     status.role = 'standby';
     status.upstream = null;
     if (status.hostReachable) status.state = status.running ? 'RUNNING AS A SECOND PRIMARY: stop it, then rejoin' : `former primary: run hotstandby rejoin ${node.name}`;
@@ -154,40 +159,21 @@ function slotWalStatusOn(view: ClusterView, upstream: string | null, slot: strin
   return view.senders.get(upstream)?.slots.find((s) => s.slot_name === slot)?.wal_status ?? null;
 }
 
-async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, error?: string): Promise<NodeStatus> {
+// pid: its postmaster's, null when none runs (or its host cannot be reached).
+async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, pid: number | null, error?: string): Promise<NodeStatus> {
   const spec = [rt.spec.primary, ...rt.spec.standbys, ...(rt.spec.detached ?? [])].find((n) => n.name === node.name)!;
   const upstream = spec.role === 'standby' ? (spec.upstream ?? null) : null;
-  if (isUnreachable(node.machine)) return unreachableStatus(rt, node, spec, upstream);
-  const pid = (await node.pid()) ?? null;
-  const base: NodeStatus = {
-    name: node.name,
-    role: spec.role,
-    port: node.port,
-    dataDir: node.dataDir,
-    host: node.machine.remote ? node.machine.label : null,
-    hostReachable: true,
-    state: (await node.exists()) ? ((await node.machine.stat(node.dataPath('postmaster.pid'))) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created',
-    running: pid !== null,
-    pid,
-    inRecovery: null,
-    upstream,
-    replayLagBytes: null,
-    replayLagSeconds: null,
-    slot: spec.slot ?? null,
-    slotActive: slotActiveOn(view, upstream, spec.slot),
-    slotWalStatus: slotWalStatusOn(view, upstream, spec.slot),
-    timeline: null,
-    url: nodeUrl(node, rt.spec.superuser.name),
-    adopted: rt.state.nodes[node.name]?.adopted ?? false,
-    createdByTool: rt.createdByTool(node.dataDir, node),
-    synchronous: spec?.synchronous ?? false,
-    applyDelay: spec?.applyDelay ?? null,
-    formerPrimary: false,
-    disconnectedSince: null,
-    warnings: [],
-    error,
-  };
-  if (pid === null) return withSlotWarning(base);
+  const base = baseStatus(rt, node, spec, upstream);
+  if (isUnreachable(node.machine)) return unreachableStatus(base, node.machine);
+  base.slotActive = slotActiveOn(view, upstream, spec.slot);
+  base.slotWalStatus = slotWalStatusOn(view, upstream, spec.slot);
+  base.error = error;
+  if (pid === null) {
+    base.state = (await node.exists()) ? ((await node.machine.stat(node.dataPath('postmaster.pid'))) ? 'stopped (crashed: stale postmaster.pid)' : 'stopped') : 'not created';
+    return withSlotWarning(base);
+  }
+  base.running = true;
+  base.pid = pid;
   try {
     const row = await node.queryOne<{ in_recovery: boolean; checkpoint_tli: number }>(
       'SELECT pg_is_in_recovery() AS in_recovery, (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli',
@@ -252,16 +238,16 @@ async function nodeStatus(rt: ClusterRuntime, node: PgNode, view: ClusterView, e
 
 // A node whose host could not be reached: what the config and state say of it, and the host and why, without
 // touching it (every effect on its machine would fail).
-function unreachableStatus(rt: ClusterRuntime, node: PgNode, spec: NodeSpec, upstream: string | null): NodeStatus {
-  const machine = node.machine as UnreachableMachine;
+// What status says of every node before looking at its server: from the config, the state and the runtime.
+function baseStatus(rt: ClusterRuntime, node: PgNode, spec: NodeSpec, upstream: string | null): NodeStatus {
   return {
     name: node.name,
     role: spec.role,
     port: node.port,
     dataDir: node.dataDir,
-    host: machine.label,
-    hostReachable: false,
-    state: unreachableState(machine),
+    host: node.machine.remote ? node.machine.label : null,
+    hostReachable: true,
+    state: 'stopped',
     running: false,
     pid: null,
     inRecovery: null,
@@ -274,14 +260,22 @@ function unreachableStatus(rt: ClusterRuntime, node: PgNode, spec: NodeSpec, ups
     timeline: null,
     url: nodeUrl(node, rt.spec.superuser.name),
     adopted: rt.state.nodes[node.name]?.adopted ?? false,
-    createdByTool: rt.createdByTool(node.dataDir),
+    createdByTool: rt.createdByTool(node.dataDir, node),
     synchronous: spec.synchronous ?? false,
     applyDelay: spec.applyDelay ?? null,
     formerPrimary: false,
     disconnectedSince: null,
-    warnings: machine.error.fix ? [`${node.name}'s host ${machine.label} cannot be reached; fix: ${machine.error.fix}`] : [],
-    error: machine.error.message,
+    warnings: [],
   };
+}
+
+// A node whose host cannot be reached: named, with why and the way to fix it; nothing was run there.
+function unreachableStatus(base: NodeStatus, machine: UnreachableMachine): NodeStatus {
+  base.hostReachable = false;
+  base.state = unreachableState(machine);
+  if (machine.error.fix) base.warnings.push(`${base.name}'s host ${machine.label} cannot be reached; fix: ${machine.error.fix}`);
+  base.error = machine.error.message;
+  return base;
 }
 
 // A standby whose slot its upstream gave up can never catch up: its state and warnings say so, with the way out.
