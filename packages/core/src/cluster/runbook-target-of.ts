@@ -4,12 +4,13 @@ import type { NodeHostSpec } from '../config/cluster-spec.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { RunbookNode, RunbookTarget } from '../runbook/runbook-target.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import { everyNode } from './runtime-topology.js';
 
 // The cluster as a runbook addresses it: this runtime's binaries, server account, superuser passfile and nodes
 // (the former primaries waiting to rejoin included).
 export function runbookTargetOf(rt: ClusterRuntime): RunbookTarget {
   const nodes: Record<string, RunbookNode> = {};
-  const hosts = new Map([rt.spec.primary, ...rt.spec.standbys].map((n) => [n.name, n.host]));
+  const hosts = new Map(everyNode(rt.spec).map((n) => [n.name, n.host]));
   for (const node of [rt.primary, ...rt.standbys, ...rt.detached]) nodes[node.name] = runbookNode(node, hosts.get(node.name));
   const binDir = rt.binaries.binDir;
   return {

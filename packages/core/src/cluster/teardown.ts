@@ -20,7 +20,7 @@ import { sshTargetArgs } from '../hosts/ssh-target.js';
 import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { journalNodeOf } from '../state/journal-node.js';
-import { createdByJournal } from './runtime-topology.js';
+import { createdByJournal, everyNode } from './runtime-topology.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -218,7 +218,7 @@ function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { ki
 
 // How ssh reaches the host of a node, as its config says (the node's name as the host when the config has none).
 function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
-  return [rt.spec.primary, ...rt.spec.standbys].find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
+  return everyNode(rt.spec).find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
 }
 
 // The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
