@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterSpec, ConfigSource } from './cluster-spec.js';
@@ -53,12 +53,23 @@ function specCacheKey(raw: unknown, source: ConfigSource, code: string): string 
     .digest('hex');
 }
 
-// The resolving code: hotstandby's version, and when this module's file was written (a rebuild of the same version).
+// The resolving code: hotstandby's version, and when the modules that turn a config into a spec were last written
+// (a rebuild of the same version, an edit of the sources): every module of this directory, and the version facts and
+// TLS decisions its checks ask.
 function resolvingCode(): string {
   try {
     const here = fileURLToPath(import.meta.url);
+    const dir = path.dirname(here);
+    const ext = path.extname(here);
+    const modules = [
+      ...readdirSync(dir)
+        .filter((name) => name.endsWith(ext))
+        .map((name) => path.join(dir, name)),
+      path.join(dir, '..', 'postgres', `versions${ext}`),
+      path.join(dir, '..', 'tls', `tls-decisions${ext}`),
+    ];
     const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
-    return `${version} ${statSync(here).mtimeMs}`;
+    return `${version} ${modules.map((file) => statSync(file).mtimeMs).join(' ')}`;
   } catch {
     return `unknown ${Date.now()} ${Math.random()}`;
   }

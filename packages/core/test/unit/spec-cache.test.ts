@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigSource } from '../../src/config/cluster-spec.js';
@@ -69,6 +70,21 @@ describe('resolved config cache', () => {
     await tamperCachedPort(7777);
     const moved = { ...source(), path: path.join(dir, '.hotstandbyrc.json') };
     expect((await resolveConfigCached(RAW, moved, 'v2')).primary.port).toBe(6100);
+  });
+
+  it('validates again after the code that checks a config changed (a module of it written since)', async () => {
+    await mkdir(path.join(dir, '.hotstandby'));
+    await resolveConfigCached(RAW, source());
+    await tamperCachedPort(7777);
+    expect((await resolveConfigCached(RAW, source())).primary.port).toBe(7777);
+    const checks = fileURLToPath(new URL('../../src/config/check-conflicts.ts', import.meta.url));
+    const before = await stat(checks);
+    try {
+      await utimes(checks, before.atime, new Date(before.mtimeMs + 5000));
+      expect((await resolveConfigCached(RAW, source())).primary.port).toBe(6100);
+    } finally {
+      await utimes(checks, before.atime, before.mtime);
+    }
   });
 
   it('uses the state directory the config names', async () => {
