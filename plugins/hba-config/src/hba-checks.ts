@@ -64,7 +64,8 @@ async function checkLoginFrom(ctx: StepContext, route: LoginRoute | undefined, t
   const from = route ? ` from ${route.from.name} (${route.from.machine.label}) at ${route.host}` : '';
   // node-pg connects only from this machine; another host's login needs psql there.
   const elsewhere = route !== undefined || ctx.primary.machine.remote;
-  if (elsewhere && !ctx.primary.binaries.has('psql')) return `psql is missing from ${ctx.primary.binaries.binDir}, so the login${from} cannot be made`;
+  const client = route?.from ?? ctx.primary;
+  if (elsewhere && !client.binaries.has('psql')) return `psql is missing from ${client.binaries.binDir}, so the login${from} cannot be made`;
   let lastError = '';
   let untested: string | undefined;
   await pollUntil(
