@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import type { NodeHostSpec } from '../config/cluster-spec.js';
+import { sshCommandLine, sshTargetLabel } from '../hosts/ssh-target.js';
 import { quoteShellArg } from '../postgres/quoting.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // The command that deletes a directory, for a user who keeps it now and wants it gone later (remove-standby
 // --purge only works while the standby is still part of the cluster).
 // On another host (host: how ssh reaches it), the command runs there.
-export function deleteItYourself(dir: string, host?: string): string {
-  const local = process.platform === 'win32' && !host ? `rmdir /s /q "${dir}"` : `rm -rf ${quoteShellArg(dir)}`;
-  const command = host ? `ssh ${quoteShellArg(host)} -- ${quoteShellArg(local)}` : local;
-  return `to delete it later, do it yourself: ${command}`;
+export function deleteItYourself(dir: string, host?: NodeHostSpec): string {
+  if (host) return `to delete it later, do it yourself: ${sshCommandLine(host, ['rm', '-rf', '--', dir]).map(quoteShellArg).join(' ')}`;
+  const local = process.platform === 'win32' ? `rmdir /s /q "${dir}"` : `rm -rf ${quoteShellArg(dir)}`;
+  return `to delete it later, do it yourself: ${local}`;
 }
 
 // remove-standby NAME for a node that is not a standby (any more): says when it was removed earlier, and where
@@ -20,10 +22,10 @@ export function notAStandbyError(rt: ClusterRuntime, name: string): HotstandbyEr
   const configured = rt.configSpec.standbys.find((s) => s.name === name);
   if (removed && configured) {
     // A standby on another host: its directory is there (not looked at: the command has no connection to it now).
-    const there = configured.host ? `${configured.host.user ? `${configured.host.user}@` : ''}${configured.host.host}` : undefined;
+    const there = configured.host;
     const kept =
       there || existsSync(configured.dataDir)
-        ? `its data directory ${configured.dataDir}${there ? ` on ${there}` : ''} was kept; ${deleteItYourself(configured.dataDir, there)}`
+        ? `its data directory ${configured.dataDir}${there ? ` on ${sshTargetLabel(there)}` : ''} was kept; ${deleteItYourself(configured.dataDir, there)}`
         : 'there is nothing left to remove';
     return new HotstandbyError('TOPOLOGY_CONFLICT', `${name} is no longer a standby of this cluster: it was removed with remove-standby before`, {
       where,

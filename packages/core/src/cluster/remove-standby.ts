@@ -6,6 +6,7 @@ import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
 import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
 import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
 import { journalNodeOf } from '../state/journal-node.js';
+import { everyNode } from './runtime-topology.js';
 
 // How remove-standby runs.
 export interface RemoveStandbyRequest {
@@ -73,7 +74,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
   } else if (await node.exists()) {
     // --purge works only now, while the standby is still part of the cluster: afterwards the user deletes it.
     kept.push(
-      `${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir, node.machine.remote ? node.machine.label : undefined) : 'not created by hotstandby, so it never deletes it'})`,
+      `${node.dataDir} (${rt.createdByTool(node.dataDir, node) ? deleteItYourself(node.dataDir, node.machine.remote ? everyNode(rt.spec).find((n) => n.name === node.name)?.host : undefined) : 'not created by hotstandby, so it never deletes it'})`,
     );
   }
   const forget: Action = {

@@ -15,8 +15,9 @@ import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
 import { isCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
-import { remoteCommandLine } from '../hosts/remote-shell.js';
-import { sshTargetArgs } from '../hosts/ssh-target.js';
+import { atomicWriteScript } from '../hosts/remote-shell.js';
+import { sshCommandLine } from '../hosts/ssh-target.js';
+import { oneLine } from '../runbook/remote-runbook-node.js';
 import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { journalNodeOf } from '../state/journal-node.js';
@@ -200,7 +201,7 @@ function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { ki
   const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
   const sh =
     entry.node !== undefined
-      ? remoteRestoreLines(hostSpecOf(rt, entry.node), entry.backup!, entry.path, mode, owner)
+      ? remoteRestoreLines(hostSpecOf(rt, entry.node), entry.backup!, entry.path, entry.mode ?? 0o600, owner)
       : [
           `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
           ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
@@ -222,15 +223,8 @@ function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
 }
 
 // The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
-function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: string | undefined, owner: string | undefined): string {
-  const tmp = `${file}.hotstandby-restore`;
-  const there = [
-    `cat > ${quoteShellArg(tmp)}`,
-    ...(mode ? [`chmod ${mode} ${quoteShellArg(tmp)}`] : []),
-    ...(owner ? [`chown ${owner} ${quoteShellArg(tmp)}`] : []),
-    `mv -- ${quoteShellArg(tmp)} ${quoteShellArg(file)}`,
-  ].join(' && ');
-  const ssh = ['ssh', ...sshTargetArgs(host), host.host, '--', remoteCommandLine(['sh', '-c', there])];
+function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: number, owner: string | undefined): string {
+  const ssh = sshCommandLine(host, ['sh', '-c', oneLine(atomicWriteScript(file, { mode, owner }))], { withInput: true });
   return `${ssh.map(quoteShellArg).join(' ')} < ${quoteShellArg(backup)}`;
 }
 

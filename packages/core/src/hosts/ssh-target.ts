@@ -1,3 +1,4 @@
+import { remoteCommandLine } from './remote-shell.js';
 // How to reach a node's host with the system's OpenSSH client: the user's ~/.ssh/config, keys, agent,
 // known_hosts and ProxyJump apply; these only add to them.
 export interface SshTarget {
@@ -25,4 +26,10 @@ export function sshTargetArgs(target: SshTarget): string[] {
   for (const option of target.options ?? []) args.push('-o', option);
   if (target.user) args.push('-l', target.user);
   return args;
+}
+
+// The words of an ssh command line that runs a command on the target (every word quoted for the remote shell, the
+// whole command one argument). withInput: the command reads standard input; otherwise ssh gets -n and leaves it alone.
+export function sshCommandLine(target: SshTarget, words: readonly string[], options: { program?: string; withInput?: boolean } = {}): string[] {
+  return [options.program ?? 'ssh', ...(options.withInput ? [] : ['-n']), ...sshTargetArgs(target), target.host, '--', remoteCommandLine(words)];
 }

@@ -1,7 +1,6 @@
 import { actedOnNode, type Action } from '../executor/action.js';
 import type { NodeHostSpec } from '../config/cluster-spec.js';
-import { remoteCommandLine } from '../hosts/remote-shell.js';
-import { sshTargetArgs, sshTargetLabel } from '../hosts/ssh-target.js';
+import { sshCommandLine, sshTargetLabel } from '../hosts/ssh-target.js';
 import type { RunbookNode, RunbookTarget } from './runbook-target.js';
 
 // A node of a runbook that lives on another host: how ssh reaches it and who runs its servers there.
@@ -19,7 +18,7 @@ export function remoteNodeOf(action: Action, target: RunbookTarget): RemoteRunbo
 // quoted for the remote shell. withInput: the command reads the runbook's standard input (file content); otherwise
 // ssh gets -n so it leaves the script's input alone.
 export function sshCommandWords(node: RemoteRunbookNode, words: readonly string[], program: string, withInput = false): string[] {
-  return [program, ...(withInput ? [] : ['-n']), ...sshTargetArgs(node.ssh), node.ssh.host, '--', remoteCommandLine(words)];
+  return sshCommandLine(node.ssh, words, { program, withInput });
 }
 
 // The words that run a program there as the server account when ssh logs in as root, as the login otherwise.
