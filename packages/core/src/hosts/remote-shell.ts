@@ -14,7 +14,9 @@ export function remoteCommandLine(argv: readonly string[]): string {
 // own mode and owner.
 // With size, a temporary file that did not receive exactly that many bytes (the connection broke while sending) is
 // removed instead of renamed into place.
-export function atomicWriteScript(file: string, options: { mode: number; owner?: string; keepExisting?: boolean; size?: number }): string {
+// With receive, what standard input carries is decoded on the way: base64 (binary content), or text whose lines end
+// in CR LF (a Windows cmd runbook's echo lines), whose carriage returns are dropped.
+export function atomicWriteScript(file: string, options: { mode: number; owner?: string; keepExisting?: boolean; size?: number; receive?: 'base64' | 'crlf-text' }): string {
   const q = quoteShellArg;
   const lines = [
     'set -eu',
@@ -28,7 +30,7 @@ export function atomicWriteScript(file: string, options: { mode: number; owner?:
     `trap 'rm -f -- "$tmp"' EXIT`,
     '[ -z "$owner" ] || chown -- "$owner" "$tmp"',
     'chmod "$mode" "$tmp"',
-    'cat > "$tmp"',
+    options.receive === 'base64' ? 'base64 -d > "$tmp"' : options.receive === 'crlf-text' ? `tr -d '\\r' > "$tmp"` : 'cat > "$tmp"',
     ...(options.size !== undefined ? [`[ "$(wc -c < "$tmp")" -eq ${options.size} ] || { echo "received a cut-short copy of $target" >&2; exit 5; }`] : []),
     'sync -- "$tmp" 2>/dev/null || true',
     'mv -f -- "$tmp" "$target"',

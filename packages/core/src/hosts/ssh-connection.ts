@@ -83,22 +83,32 @@ export class SshConnection {
     return result;
   }
 
-  // A file's content on the host, or undefined when it does not exist.
-  async readFile(file: string): Promise<string | undefined> {
-    // The trailing "." keeps the file's own final newline from being taken for the end of the output.
-    const script = 'if [ -e "$1" ]; then cat -- "$1" && printf .; else exit 3; fi';
-    const result = await this.runAllowFailure(['sh', '-c', script, 'read', file], { purpose: `read ${file} on ${this.label}` });
+  // A file's bytes on the host, or undefined when it does not exist (they travel base64-encoded, so any byte survives).
+  async readBytes(file: string): Promise<Buffer | undefined> {
+    const result = await this.runAllowFailure(['sh', '-c', 'if [ -e "$1" ]; then base64 -w0 -- "$1"; else exit 3; fi', 'read', file], {
+      purpose: `read ${file} on ${this.label}`,
+    });
     if (result.exitCode === 3) return undefined;
     if (result.exitCode !== 0) {
       throw new HotstandbyError('PATH_UNREACHABLE', `cannot read ${file} on ${this.label}: ${result.stderr.trim()}`, { where: { host: this.label, file } });
     }
-    return result.stdout.slice(0, -1);
+    return Buffer.from(result.stdout, 'base64');
   }
 
-  // Write a whole file on the host atomically with its final mode (and owner, "user" or "user:group"); the content
-  // travels on the connection's standard input, so a secret appears in no command line on either host.
-  async writeFileAtomic(file: string, content: string, options: { mode: number; owner?: string }): Promise<void> {
-    await this.run(['sh', '-c', atomicWriteScript(file, { ...options, size: Buffer.byteLength(content) })], { input: content, purpose: `write ${file} on ${this.label}` });
+  // A text file's content on the host, or undefined when it does not exist.
+  async readFile(file: string): Promise<string | undefined> {
+    return (await this.readBytes(file))?.toString('utf8');
+  }
+
+  // Write a whole file on the host atomically with its final mode (and owner, "user" or "user:group", or with
+  // keepExisting the mode and owner a file there has already); the content travels on the connection's standard
+  // input (binary content base64-encoded), so a secret appears in no command line on either host, and a copy cut
+  // short on the way never replaces the file.
+  async writeFileAtomic(file: string, content: string | Buffer, options: { mode: number; owner?: string; keepExisting?: boolean }): Promise<void> {
+    const binary = typeof content !== 'string';
+    const size = binary ? content.length : Buffer.byteLength(content);
+    const script = atomicWriteScript(file, { ...options, size, ...(binary ? { receive: 'base64' as const } : {}) });
+    await this.run(['sh', '-c', script], { input: binary ? content.toString('base64') : content, purpose: `write ${file} on ${this.label}` });
   }
 
   // Make a server listening on the host's own address (loopback by default) reachable from here through this

@@ -2,7 +2,6 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import { commandFailed, describeCommand, type RunResult } from '../postgres/process-runner.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
-import { atomicWriteScript } from './remote-shell.js';
 import type { SshConnection } from './ssh-connection.js';
 
 // Reads "NAME=base64(value)" lines from standard input up to an empty line, exports them, and runs its arguments:
@@ -56,22 +55,13 @@ export class SshMachine implements Machine {
     return result;
   }
 
-  async readFile(file: string): Promise<Buffer | undefined> {
-    const result = await this.shell('if [ -e "$1" ]; then base64 -w0 -- "$1"; else exit 3; fi', [file], `read ${file}`);
-    if (result.exitCode === 3) return undefined;
-    if (result.exitCode !== 0) throw this.fileError('read', file, result);
-    return Buffer.from(result.stdout, 'base64');
+  readFile(file: string): Promise<Buffer | undefined> {
+    return this.connection.readBytes(file);
   }
 
-  async writeFileAtomic(file: string, content: string | Buffer, attributes: MachineFileAttributes = {}): Promise<void> {
+  writeFileAtomic(file: string, content: string | Buffer, attributes: MachineFileAttributes = {}): Promise<void> {
     const owner = attributes.uid !== undefined && attributes.gid !== undefined ? `${attributes.uid}:${attributes.gid}` : undefined;
-    const size = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
-    const script = atomicWriteScript(file, { mode: attributes.mode ?? 0o600, owner, keepExisting: attributes.exact !== true, size });
-    const bytes = typeof content === 'string' ? content : content.toString('base64');
-    // Binary content travels base64-encoded and is decoded there.
-    const decode = typeof content === 'string' ? script : script.replace('cat > "$tmp"', 'base64 -d > "$tmp"');
-    const result = await this.connection.runAllowFailure(['sh', '-c', decode], { input: bytes, purpose: `write ${file} on ${this.label}` });
-    if (result.exitCode !== 0) throw this.fileError('write', file, result);
+    return this.connection.writeFileAtomic(file, content, { mode: attributes.mode ?? 0o600, owner, keepExisting: attributes.exact !== true });
   }
 
   async stat(file: string): Promise<MachineFileFacts | undefined> {

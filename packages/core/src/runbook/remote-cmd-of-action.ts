@@ -28,10 +28,7 @@ export function remoteCmdOfAction(
       if (action.secret) return { run: [], remark: `by hand on ${host}: write ${action.path}; its content is ${secretHeld(action)} and is not shown` };
       // echo( ends lines with CR LF: the carriage returns are dropped there.
       const script = oneLine(
-        atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined }).replace(
-          'cat > "$tmp"',
-          `tr -d '\\r' > "$tmp"`,
-        ),
+        atomicWriteScript(action.path, { mode: action.mode ?? 0o600, owner: action.owner === 'server' ? `${node.serverUser}:` : undefined, receive: 'crlf-text' }),
       );
       const write = ssh(['sh', '-c', script], true);
       const lines = action.content === '' ? [`${write} < nul`] : ['(', ...echoLines(action.content), `) | ${write}`];
