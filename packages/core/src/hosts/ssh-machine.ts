@@ -1,5 +1,6 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { ServerUser } from '../postgres/os-user.js';
+import { DEFAULT_SERVER_OS_USER, type ServerUser } from '../postgres/os-user.js';
+import { parsePasswdLine } from '../postgres/passwd-lookup.js';
 import { commandFailed, describeCommand, type RunResult } from '../postgres/process-runner.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
 import type { SshConnection } from './ssh-connection.js';
@@ -121,16 +122,16 @@ export class SshMachine implements Machine {
 
   async serverUser(name: string | undefined): Promise<ServerUser> {
     const login = await this.loginAccount();
-    const wanted = name ?? (login.uid === 0 ? 'postgres' : login.name);
+    const wanted = name ?? (login.uid === 0 ? DEFAULT_SERVER_OS_USER : login.name);
     const result = await this.connection.runAllowFailure(['getent', 'passwd', wanted], { purpose: `look up ${wanted} on ${this.label}` });
-    const fields = result.stdout.trim().split(':');
-    if (result.exitCode !== 0 || fields.length < 6) {
+    const entry = result.exitCode === 0 ? parsePasswdLine(result.stdout.trim().split('\n')[0] ?? '') : undefined;
+    if (!entry) {
       throw new HotstandbyError('OS_USER', `the OS user "${wanted}" that must run PostgreSQL does not exist on ${this.label}`, {
         where: { host: this.label, key: 'postgres.osUser' },
         fix: `create it there (useradd --system --home-dir /var/lib/postgresql --shell /bin/sh ${wanted}), or install PostgreSQL's server package, which creates it`,
       });
     }
-    const uid = Number(fields[2]);
+    const { uid } = entry;
     if (uid === 0) {
       throw new HotstandbyError('OS_USER', `the OS user "${wanted}" on ${this.label} is root, and PostgreSQL refuses to run as root`, {
         where: { host: this.label, key: 'postgres.osUser' },
@@ -143,7 +144,7 @@ export class SshMachine implements Machine {
         fix: `log in as root or as ${wanted} (ssh.user of the node)`,
       });
     }
-    return { name: wanted, uid, gid: Number(fields[3]), home: fields[5]!, isInvoker: login.uid === uid };
+    return { ...entry, isInvoker: login.uid === uid };
   }
 
   postgresEndpoint(port: number, loopback: string): Promise<{ host: string; port: number }> {

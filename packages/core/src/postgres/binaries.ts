@@ -135,6 +135,16 @@ export async function pgConfigCandidate(): Promise<BinaryCandidate | undefined> 
   return undefined;
 }
 
+// Where Debian/Ubuntu's packages put a major's programs ("15", "9.6").
+export function debianBinDir(label: string): string {
+  return `/usr/lib/postgresql/${label}/bin`;
+}
+
+// Where the PostgreSQL project's RPMs (RHEL, Fedora) put them.
+export function pgdgBinDir(label: string): string {
+  return `/usr/pgsql-${label}/bin`;
+}
+
 // Server bin directories in the usual install locations, newest major first.
 export function installLocationCandidates(): BinaryCandidate[] {
   const found: { dir: string; major: number; where: string }[] = [];
@@ -152,8 +162,8 @@ export function installLocationCandidates(): BinaryCandidate[] {
       if (isServerBinDir(dir)) found.push({ dir, major: Number(m[1]), where });
     }
   };
-  scan('/usr/lib/postgresql', /^(\d+(?:\.\d+)?)$/, (n) => `/usr/lib/postgresql/${n}/bin`, 'Debian/Ubuntu');
-  scan('/usr', /^pgsql-(\d+(?:\.\d+)?)$/, (n) => `/usr/${n}/bin`, 'RHEL/Fedora');
+  scan('/usr/lib/postgresql', /^(\d+(?:\.\d+)?)$/, debianBinDir, 'Debian/Ubuntu');
+  scan('/usr', /^pgsql-(\d+(?:\.\d+)?)$/, (n) => pgdgBinDir(n.slice('pgsql-'.length)), 'RHEL/Fedora');
   scan('/opt/homebrew/opt', /^postgresql@(\d+)$/, (n) => `/opt/homebrew/opt/${n}/bin`, 'Homebrew');
   scan('/usr/local/opt', /^postgresql@(\d+)$/, (n) => `/usr/local/opt/${n}/bin`, 'Homebrew');
   scan('/Applications/Postgres.app/Contents/Versions', /^(\d+)$/, (n) => `/Applications/Postgres.app/Contents/Versions/${n}/bin`, 'Postgres.app');
