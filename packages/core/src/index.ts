@@ -12,7 +12,15 @@ export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type N
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';
 export { localMachine } from './hosts/local-machine.js';
 export { REMOTE_SOCKET_DIR } from './cluster/node-settings.js';
-export { LOOPBACK_ADDRESS, onSameMachine, hostSeenFrom, sourceAddressTowards, resolveOn, routeSource, firstAhostsAddress, singleAddressRange } from './hosts/node-address.js';
+export {
+  LOOPBACK_ADDRESS,
+  onSameMachine,
+  hostSeenFrom,
+  sourceAddressTowards,
+  singleAddressRange,
+  standbysOnOtherMachines,
+  reachedFromOtherMachines,
+} from './hosts/node-address.js';
 export { replicationPassfileOf } from './hosts/node-passfile.js';
 export { isUnreachable, UnreachableMachine } from './hosts/unreachable-machine.js';
 export { unreachableState } from './hosts/unreachable-reason.js';

@@ -3,7 +3,7 @@ import {
   escapePercent,
   LOOPBACK_ADDRESS,
   REMOTE_SOCKET_DIR,
-  onSameMachine,
+  reachedFromOtherMachines,
   onWindows,
   quoteShellArg,
   replicationPassfileOf,
@@ -12,7 +12,6 @@ import {
   tlsConninfoParams,
   tlsEnabled,
   tlsServerSettings,
-  upstreamOf,
   type StepContext,
 } from '@hotstandby/core';
 
@@ -60,7 +59,7 @@ export function recoverySettings(ctx: StepContext, upstreamHost?: string): Recor
 export function identitySettings(ctx: StepContext): Record<string, string> {
   return {
     port: String(ctx.node.port),
-    listen_addresses: [LOOPBACK_ADDRESS, ...reachedAt(ctx)].join(','),
+    listen_addresses: [LOOPBACK_ADDRESS, ...reachedFromOtherMachines(ctx.spec, ctx.node, ctx.standbys)].join(','),
     unix_socket_directories: ctx.node.machine.remote ? REMOTE_SOCKET_DIR : ctx.paths.socketDir,
     ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
     // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).
@@ -79,17 +78,4 @@ export function identitySettings(ctx: StepContext): Record<string, string> {
 function ownTlsSettings(ctx: StepContext): Record<string, string> {
   if (servesTls(ctx.spec, ctx.node.name)) return tlsServerSettings(ctx.spec, ctx.node.name);
   return tlsEnabled(ctx.spec) ? { ssl: 'off' } : {};
-}
-
-// The standby's host, when a standby cascading from it lives on another machine and reaches it there (a host name
-// stays a name: PostgreSQL resolves it on its own machine when it starts). Empty otherwise: loopback only.
-function reachedAt(ctx: StepContext): string[] {
-  const address = ctx.node.machine.address;
-  if (address === undefined) return [];
-  const downstream = ctx.spec.standbys.some((spec) => {
-    if (upstreamOf(ctx.spec, spec).name !== ctx.node.name) return false;
-    const standby = ctx.standbys.find((s) => s.name === spec.name);
-    return standby !== undefined && !onSameMachine(standby, ctx.node);
-  });
-  return downstream ? [address] : [];
 }

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { type ClusterSpec, upstreamOf } from '../config/cluster-spec.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { Machine } from './machine.js';
 
@@ -13,6 +14,21 @@ export function onSameMachine(a: PgNode, b: PgNode): boolean {
   return a.machine.address !== undefined && a.machine.address === b.machine.address;
 }
 
+// The standbys that stream from a node and live on another machine than it (nodes: the handles to look them up in).
+export function standbysOnOtherMachines(spec: ClusterSpec, node: PgNode, nodes: readonly PgNode[]): PgNode[] {
+  return spec.standbys
+    .filter((s) => upstreamOf(spec, s).name === node.name)
+    .map((s) => nodes.find((n) => n.name === s.name))
+    .filter((n): n is PgNode => n !== undefined && !onSameMachine(n, node));
+}
+
+// What a node must listen on besides loopback: its host (as configured: PostgreSQL resolves a name on its own
+// machine when it starts) when a standby of it lives on another machine; nothing otherwise, or for a node here.
+export function reachedFromOtherMachines(spec: ClusterSpec, node: PgNode, nodes: readonly PgNode[]): string[] {
+  const address = node.machine.address;
+  return address !== undefined && standbysOnOtherMachines(spec, node, nodes).length > 0 ? [address] : [];
+}
+
 // The host a client on `from`'s machine connects to for a server of `target`: loopback on the same machine, the
 // target's configured host when it is remote, and for a target on this machine the address this machine's
 // packets to `from`'s host leave from (the one that host sees and can answer).
@@ -24,7 +40,24 @@ export async function hostSeenFrom(target: PgNode, from: PgNode): Promise<string
 
 // The address a machine's connections to a host leave from (`ip -o route get`, asked on that machine; a host name
 // is resolved there first): the address the other host sees them come from.
-export async function sourceAddressTowards(machine: Machine, host: string): Promise<string> {
+// Asked once per machine and host within a process (steps plan and check the same pairs several times, and each
+// question is a round trip to that machine).
+export function sourceAddressTowards(machine: Machine, host: string): Promise<string> {
+  let answers = sourceAddresses.get(machine);
+  if (!answers) sourceAddresses.set(machine, (answers = new Map()));
+  let answer = answers.get(host);
+  if (!answer) {
+    answer = askSourceAddress(machine, host);
+    answers.set(host, answer);
+    // A failed answer is not kept: the next command (or a retry) asks again.
+    answer.catch(() => answers.delete(host));
+  }
+  return answer;
+}
+
+const sourceAddresses = new WeakMap<Machine, Map<string, Promise<string>>>();
+
+async function askSourceAddress(machine: Machine, host: string): Promise<string> {
   const address = await resolveOn(machine, host);
   // ip lives in /usr/sbin or /sbin, which an unprivileged account's PATH may lack.
   const result = await machine.runAllowFailure('sh', ['-c', 'PATH="$PATH:/usr/sbin:/sbin"; exec ip -o route get "$1"', 'sh', address], {
