@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chownIfRoot, emptyDir, HotstandbyError, inspectDataDir, localMachine, type Machine, type StepContext } from '@hotstandby/core';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 
 // Where a backup is built before it becomes the standby's data directory: a hidden sibling, renamed into place
 // only when complete, so a crash never leaves something that looks like a finished standby.
@@ -10,12 +9,11 @@ export function partialDir(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.hotstandby-partial`);
 }
 
-// Partial backups left behind by an interrupted run (recognisable by name, so safe to remove).
-// On another host, machine lists that host's directory.
+// Partial backups left behind by an interrupted run (recognisable by name, so safe to remove), on the machine given.
 export async function stalePartials(target: string, machine: Machine = localMachine): Promise<string[]> {
   const dir = path.dirname(target);
   const prefix = `.${path.basename(target)}.hotstandby-partial`;
-  const names = machine.remote ? ((await machine.readdir(dir).catch(() => undefined)) ?? []) : await readdir(dir).catch(() => [] as string[]);
+  const names = (await machine.readdir(dir).catch(() => undefined)) ?? [];
   return names.filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n));
 }
 
@@ -35,55 +33,24 @@ export async function targetState(ctx: StepContext): Promise<'missing' | 'empty'
 // files 0640, which the backup copies) and 0700 otherwise, the only two PostgreSQL accepts.
 export async function dataDirMode(ctx: StepContext): Promise<number> {
   const upstream = ctx.upstream!;
-  const upstreamMode =
-    (upstream.machine.remote ? await upstream.machine.stat(upstream.dataDir).catch(() => undefined) : await stat(upstream.dataDir).catch(() => undefined))?.mode ?? 0o700;
+  const upstreamMode = (await upstream.machine.stat(upstream.dataDir).catch(() => undefined))?.mode ?? 0o700;
   return upstreamMode & 0o050 ? 0o750 : 0o700;
 }
 
-// Run a backup into a fresh partial directory and move it into place; on failure nothing is left behind.
+// Run a backup into a fresh partial directory and move it into place; on failure nothing is left behind. All of it
+// happens on the standby's machine, as its server account.
 export async function withPartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
-  const target = ctx.node.dataDir;
-  const mode = await dataDirMode(ctx);
-  if (state === 'empty') {
-    // A directory the user made may have any mode; PostgreSQL insists on 0700 (0750 with group access) and its own OS user.
-    await chmod(target, mode);
-    await chownIfRoot(target, ctx.serverUser.uid, ctx.serverUser.gid);
-    try {
-      await build(target);
-    } catch (error) {
-      await emptyDir(target);
-      throw error;
-    }
-    return;
-  }
-  const work = `${partialDir(target)}-${randomBytes(3).toString('hex')}`;
-  await mkdir(work, { mode });
-  await chmod(work, mode);
-  await chownIfRoot(work, ctx.serverUser.uid, ctx.serverUser.gid);
-  try {
-    await build(work);
-    await rename(work, target);
-  } catch (error) {
-    await rm(work, { recursive: true, force: true });
-    throw error;
-  }
-  await ctx.recordCreated(target);
-}
-
-// withPartialDirectory for a standby on another host: the partial directory is made, renamed and removed there, as
-// the standby's server account.
-export async function withRemotePartialDirectory(ctx: StepContext, state: 'missing' | 'empty', build: (dir: string) => Promise<void>): Promise<void> {
   const machine = ctx.node.machine;
   const target = ctx.node.dataDir;
   const owner = ctx.node.osUser;
   const mode = await dataDirMode(ctx);
   if (state === 'empty') {
-    await machine.run('chmod', [mode.toString(8), target], { purpose: `give ${target} mode ${mode.toString(8)}` });
-    await machine.run('chown', [`${owner.uid}:${owner.gid}`, target], { purpose: `give ${target} to ${owner.name}` });
+    // A directory the user made may have any mode; PostgreSQL insists on 0700 (0750 with group access) and its own OS user.
+    await takeOver(machine, target, mode, owner);
     try {
       await build(target);
     } catch (error) {
-      for (const name of (await machine.readdir(target)) ?? []) await machine.remove(path.join(target, name), { recursive: true });
+      await emptyDirOn(machine, target);
       throw error;
     }
     return;
@@ -97,7 +64,25 @@ export async function withRemotePartialDirectory(ctx: StepContext, state: 'missi
     await machine.remove(work, { recursive: true });
     throw error;
   }
-  // Recorded with its node, so a purge deletes it on that host (and never a local directory of the same path); when
-  // directories above it were made too, the top-most of them.
+  // On another host recorded with its node, so a purge deletes it there (and never a local directory of the same
+  // path); when directories above it were made too, the top-most of them.
   await ctx.recordCreated(top === undefined || top === work ? target : top, ctx.node);
+}
+
+// Give an existing directory the mode and owner a data directory needs (one command on another host).
+async function takeOver(machine: Machine, dir: string, mode: number, owner: { uid: number; gid: number; name: string }): Promise<void> {
+  if (!machine.remote) {
+    await chmod(dir, mode);
+    await chownIfRoot(dir, owner.uid, owner.gid);
+    return;
+  }
+  await machine.run('sh', ['-c', 'chmod "$1" "$3" && chown "$2" "$3"', 'take-over', mode.toString(8), `${owner.uid}:${owner.gid}`, dir], {
+    purpose: `give ${dir} mode ${mode.toString(8)} and to ${owner.name}`,
+  });
+}
+
+// Remove everything in a directory, keeping the directory (one command on another host).
+async function emptyDirOn(machine: Machine, dir: string): Promise<void> {
+  if (!machine.remote) return emptyDir(dir);
+  await machine.run('find', [dir, '-mindepth', '1', '-delete'], { purpose: `empty ${dir}` });
 }

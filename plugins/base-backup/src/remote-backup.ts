@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { hostSeenFrom, HotstandbyError, planNodeTlsMaterial, replicationPassfileOf, tlsConninfoParams, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { backupInterrupted } from './backup-interrupted.js';
-import { stalePartials, withRemotePartialDirectory } from './backup-target.js';
+import { stalePartials, withPartialDirectory } from './backup-target.js';
 import { copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
 
@@ -91,7 +91,7 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
       acrossHostsNote(ctx),
     ],
     run: (signal) =>
-      withRemotePartialDirectory(ctx, state, async (dir) => {
+      withPartialDirectory(ctx, state, async (dir) => {
         const hasPassfile = (await machine.stat(passfile)) !== undefined;
         const env: Record<string, string> = {
           ...(hasPassfile ? { PGPASSFILE: passfile } : { PGPASSWORD: ctx.secrets.replicationPassword }),

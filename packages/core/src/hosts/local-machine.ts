@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveServerUser, type ServerUser } from '../postgres/os-user.js';
 import { runProgram, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
@@ -51,6 +51,8 @@ export class LocalMachine implements Machine {
     for (const dir of missing) {
       const isTarget = dir === path.resolve(target);
       await mkdir(dir, { mode: isTarget ? attributes.mode : 0o755 });
+      // The mode asked for, whatever the umask took away (as the chmod on another host does).
+      if (isTarget) await chmod(dir, attributes.mode);
       if (isTarget && (attributes.mode & 0o077) === 0) await restrictToOwner(dir, 'dir');
       if (isTarget && uid !== undefined && gid !== undefined) await chownIfRoot(dir, uid, gid);
     }
