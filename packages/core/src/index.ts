@@ -119,7 +119,7 @@ export { PgNode, sqlStateOf, type StopMode, type PgNodeOptions } from './postgre
 export { lostSlotProblem } from './postgres/replication-slots.js';
 export { holdsUnappliedWal } from './postgres/unapplied-wal.js';
 export { activeApplyDelay } from './postgres/apply-delay.js';
-export { passfileModeProblem } from './postgres/passfile-mode.js';
+export { passfileFactsProblem, passfileModeProblem } from './postgres/passfile-mode.js';
 export { onWindows } from './util/platform.js';
 export { serverSidePath } from './util/server-side-path.js';
 export {

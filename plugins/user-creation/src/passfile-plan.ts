@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { passfileModeProblem, pgpassLine, replicationPassfileOf, type Action, type PgNode, type StepContext } from '@hotstandby/core';
+import { passfileFactsProblem, passfileModeProblem, pgpassLine, replicationPassfileOf, type Action, type PgNode, type StepContext } from '@hotstandby/core';
 
 // The passfile standbys and pg_basebackup read for the replication password: 0600, owned by the server's OS user,
 // with "replication" as the database field, which matches physical replication connections. The notes say what
@@ -19,8 +19,10 @@ export async function planPassfile(ctx: StepContext): Promise<{ actions: Action[
     actions.push({ kind: 'write-file', path: file, content, owner: 'server', mode: 0o600, secret: true, summary: `write the replication passfile ${file}` });
     if (problem) notes.push(`repaired the replication passfile ${file}: ${problem}; now 0600, owned by ${ctx.serverUser.name}`);
   }
-  for (const node of [ctx.primary, ...ctx.standbys].filter((n) => n.machine.remote)) {
-    const remote = await planRemotePassfile(node, replicationPassfileOf(node, file), content);
+  const remotes = await Promise.all(
+    [ctx.primary, ...ctx.standbys].filter((n) => n.machine.remote).map((node) => planRemotePassfile(node, replicationPassfileOf(node, file), content)),
+  );
+  for (const remote of remotes) {
     actions.push(...remote.actions);
     notes.push(...remote.notes);
   }
@@ -31,14 +33,13 @@ export async function planPassfile(ctx: StepContext): Promise<{ actions: Action[
 // or readable by others than the server's account (libpq ignores it then).
 async function planRemotePassfile(node: PgNode, file: string, content: string): Promise<{ actions: Action[]; notes: string[] }> {
   const machine = node.machine;
-  const facts = await machine.stat(file);
-  const current = facts?.kind === 'file' ? (await machine.readFile(file))?.toString('utf8') : undefined;
-  const problem =
-    facts && ((facts.mode & 0o077) !== 0 || facts.uid !== node.osUser.uid) ? `mode ${(facts.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${facts.uid}` : undefined;
+  const dir = path.dirname(file);
+  const [facts, bytes, dirFacts] = await Promise.all([machine.stat(file), machine.readFile(file).catch(() => undefined), machine.stat(dir)]);
+  const current = facts?.kind === 'file' ? bytes?.toString('utf8') : undefined;
+  const problem = passfileFactsProblem(facts, node.osUser.uid);
   if (current === content && !problem) return { actions: [], notes: [] };
   const actions: Action[] = [];
-  const dir = path.dirname(file);
-  if (!(await machine.stat(dir))) actions.push({ kind: 'mkdir', path: dir, node: node.name, owner: 'invoker', mode: 0o755, summary: `create ${dir} on ${machine.label}` });
+  if (!dirFacts) actions.push({ kind: 'mkdir', path: dir, node: node.name, owner: 'invoker', mode: 0o755, summary: `create ${dir} on ${machine.label}` });
   actions.push({
     kind: 'write-file',
     path: file,
@@ -49,5 +50,5 @@ async function planRemotePassfile(node: PgNode, file: string, content: string): 
     secret: true,
     summary: `write ${node.name}'s replication passfile ${file} on ${machine.label}`,
   });
-  return { actions, notes: problem ? [`repaired ${node.name}'s replication passfile ${file} on ${machine.label}: it had ${problem}; now 0600, owned by ${node.osUser.name}`] : [] };
+  return { actions, notes: problem ? [`repaired ${node.name}'s replication passfile ${file} on ${machine.label}: ${problem}; now 0600, owned by ${node.osUser.name}`] : [] };
 }

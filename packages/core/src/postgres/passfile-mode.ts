@@ -7,7 +7,11 @@ import { onWindows } from '../util/platform.js';
 // them (the secrets are protected by the state directory's access list instead).
 export async function passfileModeProblem(file: string, ownerUid: number, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
   if (onWindows(platform)) return undefined;
-  const facts = await stat(file).catch(() => undefined);
+  return passfileFactsProblem(await stat(file).catch(() => undefined), ownerUid);
+}
+
+// The same judgement of a passfile's mode and owner as found (on any machine; undefined facts: no file).
+export function passfileFactsProblem(facts: { mode: number; uid: number } | undefined, ownerUid: number): string | undefined {
   if (!facts) return undefined;
   const mode = facts.mode & 0o777;
   const problems: string[] = [];
