@@ -135,7 +135,7 @@ export {
 } from './postgres/versions.js';
 export { ConfFile, editAutoConf, editConfBlock, parseConfLine, AUTO_CONF_HEADER, CONF_BLOCK_BEGIN, CONF_BLOCK_END } from './postgres/conf-file.js';
 export { settingsFilePath, editSettingsFile } from './postgres/settings-file.js';
-export { withManagedBlock, managedRules, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';
+export { withManagedBlock, managedRules, findManagedBlock, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';
 export {
   quoteIdent,
   quoteLiteral,

@@ -1,4 +1,4 @@
-import { HBA_BLOCK_BEGIN, HBA_BLOCK_END, hostSeenFrom, HotstandbyError, openSession, pollUntil, servesTls, type StepContext } from '@hotstandby/core';
+import { findManagedBlock, hostSeenFrom, HotstandbyError, openSession, pollUntil, servesTls, type StepContext } from '@hotstandby/core';
 import { crossMachinePairs } from './hba-rules.js';
 import { libpqReplicationLogin, type LoginAttempt, type LoginRoute } from './libpq-login.js';
 
@@ -31,10 +31,10 @@ async function hostsslAwaitingTls(ctx: StepContext, file: string): Promise<Set<n
   const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
   if (ssl?.ssl !== 'off') return new Set();
   const lines = ((await ctx.primary.machine.readFile(file))?.toString('utf8') ?? '').split(/\r?\n/);
-  const begin = lines.indexOf(HBA_BLOCK_BEGIN) + 1;
-  const end = lines.indexOf(HBA_BLOCK_END) + 1;
-  if (begin === 0 || end <= begin) return new Set();
-  return new Set(Array.from({ length: end - begin - 1 }, (_, i) => begin + 1 + i));
+  const block = findManagedBlock(lines);
+  if (!block) return new Set();
+  // pg_hba_file_rules numbers lines from 1: the rules are the lines between the markers.
+  return new Set(Array.from({ length: block.end - block.start - 1 }, (_, i) => block.start + 2 + i));
 }
 
 // Prove the rule works: a real replication connection as the replication role must pass IDENTIFY_SYSTEM, made
