@@ -16,14 +16,19 @@ export function backupAcrossHosts(ctx: StepContext): boolean {
 
 // Why the plan takes pg_basebackup (for the plan's notes).
 export function acrossHostsNote(ctx: StepContext): string {
+  return `pg_basebackup on ${ctx.node.name}'s machine (${ctx.node.machine.label}): ${whyAcrossHosts(ctx)}`;
+}
+
+// Which node lives on another host, so that only pg_basebackup copies.
+function whyAcrossHosts(ctx: StepContext): string {
   const where = ctx.node.machine.remote ? `${ctx.node.name} lives on ${ctx.node.machine.label}` : `its upstream ${ctx.upstream!.name} lives on ${ctx.upstream!.machine.label}`;
-  return `pg_basebackup on ${ctx.node.name}'s machine (${ctx.node.machine.label}): ${where}, and only pg_basebackup copies between hosts`;
+  return `${where}, and only pg_basebackup copies between hosts`;
 }
 
 // Refuse, before the first change, what a backup between hosts cannot do yet: the low-level copy, and tablespaces.
 export async function checkAcrossHosts(ctx: StepContext<BackupOptions>): Promise<void> {
   if (ctx.options.method === 'copy') {
-    throw new HotstandbyError('CONFIG_INVALID', `steps.base-backup.method is "copy", but ${acrossHostsNote(ctx).replace(/^pg_basebackup on [^:]*: /, '')}`, {
+    throw new HotstandbyError('CONFIG_INVALID', `steps.base-backup.method is "copy", but ${whyAcrossHosts(ctx)}`, {
       where: { step: 'base-backup', key: 'steps.base-backup.method', node: ctx.node.name },
       fix: 'use method "auto" or "pg_basebackup" (the low-level copy works only for nodes on this machine)',
     });
