@@ -31,13 +31,17 @@ export function crossesHosts(a: NodeSpec, b: NodeSpec): boolean {
 // Whether replication between hosts is encrypted: unless the config says tls: false, as soon as some standby streams
 // from a node on another machine; a cluster on one machine never uses TLS.
 export function tlsEnabled(spec: ClusterSpec): boolean {
-  if (spec.tls?.mode === 'off') return false;
+  return spec.tls?.mode !== 'off' && streamsAcrossHosts(spec);
+}
+
+// Whether some standby streams from a node on another machine.
+function streamsAcrossHosts(spec: ClusterSpec): boolean {
   return spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
 }
 
 // Whether replication between hosts travels unencrypted because the config turned TLS off (the plan says so).
 function tlsTurnedOffAcrossHosts(spec: ClusterSpec): boolean {
-  return spec.tls?.mode === 'off' && spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
+  return spec.tls?.mode === 'off' && streamsAcrossHosts(spec);
 }
 
 // Whether a node serves TLS: every node on another host, once TLS is on (any of them may become an upstream after a
