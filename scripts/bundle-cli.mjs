@@ -144,8 +144,6 @@ function englishOnlyZod() {
 const SCHEMA_MODULES = ['zod', './config/config-schema.js', './config/json-schema.js', './config/resolve-config.js'];
 // What index.ts exports from them and the CLI's bundle leaves out; anything else they export fails the build.
 const ZOD_EXPORTS = ['z', 'configSchema', 'defineConfig', 'configFromObject', 'configJsonSchema', 'DEFAULT_REPLICATION_PASSWORD_ENV', 'DEFAULT_SUPERUSER_PASSWORD_ENV'];
-// Exports of those modules that live in a module without zod.
-const MOVED_EXPORTS = { STEP_NAME_PATTERN: './config/name-patterns.js' };
 function engineWithoutZod() {
   const coreSources = path.join(REPO_ROOT, 'packages', 'core', 'src');
   const cliSources = path.join(CLI_DIR, 'src') + path.sep;
@@ -161,19 +159,17 @@ function engineWithoutZod() {
         const left = new Set();
         const contents = index.replace(/^export \{([^}]*)\} from '([^']+)';$/gm, (statement, names, from) => {
           if (!SCHEMA_MODULES.includes(from)) return statement;
-          const moved = [];
           for (const name of names
             .split(',')
             .map((n) => n.trim())
             .filter((n) => n && !n.startsWith('type '))) {
             if (ZOD_EXPORTS.includes(name)) left.add(name);
-            else if (MOVED_EXPORTS[name]) moved.push(`export { ${name} } from '${MOVED_EXPORTS[name]}';`);
             else
               errors.push({
-                text: `core's index exports ${name} from ${from}, which the CLI's bundle leaves out: add it to ZOD_EXPORTS or MOVED_EXPORTS in scripts/bundle-cli.mjs`,
+                text: `core's index exports ${name} from ${from}, which the CLI's bundle leaves out: export it from a module without zod, or add it to ZOD_EXPORTS in scripts/bundle-cli.mjs`,
               });
           }
-          return moved.join('\n');
+          return '';
         });
         const missing = ZOD_EXPORTS.filter((name) => !left.has(name));
         if (missing.length) errors.push({ text: `core's index no longer exports ${missing.join(', ')} from ${SCHEMA_MODULES.join(', ')}: update scripts/bundle-cli.mjs` });

@@ -6,7 +6,8 @@ export { z } from 'zod';
 
 export { loadConfig, DEFAULT_CONFIG_PATH, type LoadConfigOptions } from './config/load-config.js';
 export { configFromObject } from './config/resolve-config.js';
-export { defineConfig, configSchema, STEP_NAME_PATTERN, type ConfigInput } from './config/config-schema.js';
+export { defineConfig, configSchema, type ConfigInput } from './config/config-schema.js';
+export { STEP_NAME_PATTERN } from './config/name-patterns.js';
 export { configJsonSchema } from './config/json-schema.js';
 export { allNodes, findNode, upstreamOf, type ClusterSpec, type NodeSpec, type NodeRole, type ConfigSource, type PluginReference } from './config/cluster-spec.js';
 export type { Machine, MachineFileFacts, MachineFileAttributes, MachineRunOptions } from './hosts/machine.js';

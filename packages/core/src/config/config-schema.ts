@@ -3,7 +3,6 @@ import { isKnownMajor, parseMajor } from '../postgres/versions.js';
 import { NODE_NAME_PATTERN, STEP_NAME_PATTERN } from './name-patterns.js';
 
 // The patterns live apart so the engine can check names without loading zod.
-export { NODE_NAME_PATTERN, STEP_NAME_PATTERN };
 
 const port = z
   .int({ error: 'must be a whole number from 1 to 65535' })
