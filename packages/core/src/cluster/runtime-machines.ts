@@ -49,11 +49,6 @@ export class MachinesRecord {
     return this.machines.get(node) ?? localMachine;
   }
 
-  // True when some node lives on another host.
-  get anyRemote(): boolean {
-    return [...this.machines.values()].some((m) => m.remote);
-  }
-
   // The machine, server account and binaries of a node: this machine's own for a local node; for a remote one,
   // the account (postgres.osUser, default postgres) and binaries of the same major found on its host, once per host.
   // A host that could not be reached keeps this machine's as stand-ins: nothing runs there (every effect on its
