@@ -25,11 +25,13 @@ export async function portsOf(topology: TopologyRecord, nodeOf: NodeFactory, pur
   const actualPorts = new Map<string, number>();
   if (topology.adopted) actualPorts.set(spec.primary.name, await adoptedPort(topology, nodeOf(spec.primary, spec.primary.port), state.nodes[spec.primary.name]?.configDir));
   const initial = knownPorts(spec, state, actualPorts);
-  const running = new Set<string>();
   // A node whose host cannot be reached is not known to run: status reports it as unreachable, and `up` fails on it
-  // when it checks that node's port there.
-  for (const n of everyNode(spec))
-    if (!isUnreachable(topology.machines.of(n.name)) && (await nodeOf(n, initial.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning())) running.add(n.name);
+  // when it checks that node's port there. The nodes are asked concurrently (each host over its own connection).
+  const nodes = everyNode(spec);
+  const runs = await Promise.all(
+    nodes.map(async (n) => !isUnreachable(topology.machines.of(n.name)) && (await nodeOf(n, initial.get(n.name) ?? state.nodes[n.name]?.port ?? n.port).isRunning())),
+  );
+  const running = new Set(nodes.filter((_, i) => runs[i]).map((n) => n.name));
   const isFree = (n: NodeSpec, port: number) => isPortFreeOn(topology.machines.of(n.name), port);
   const { ports, notices } = purpose === 'up' ? await assignPorts(spec, state, running, actualPorts, isFree) : { ports: initial, notices: [] as string[] };
   return { initial, ports, running, notices };
