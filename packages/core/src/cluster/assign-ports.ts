@@ -32,23 +32,29 @@ export async function assignPorts(
   const nodes = allNodes(spec);
   const pinned = (n: NodeSpec) => running.has(n.name) || n.portFixed || actual.has(n.name);
   // Running nodes and ports the user fixed are settled first, so a default port that moves never takes them.
-  const hostOf = (n: NodeSpec) => n.host?.host ?? '';
-  const taken = new Set<string>(nodes.filter(pinned).map((n) => `${hostOf(n)}:${ports.get(n.name)!}`));
+  // Ports taken so far, per host ('' for this machine).
+  const taken = new Map<string, Set<number>>();
+  const takenOn = (n: NodeSpec) => {
+    const host = n.host?.host ?? '';
+    if (!taken.has(host)) taken.set(host, new Set());
+    return taken.get(host)!;
+  };
+  for (const node of nodes.filter(pinned)) takenOn(node).add(ports.get(node.name)!);
   for (const node of nodes.filter((n) => pinned(n) && !running.has(n.name))) {
     const port = ports.get(node.name)!;
     if (!(await isFree(node, port))) throw portInUse(spec, node, port);
   }
   for (const node of nodes.filter((n) => !pinned(n))) {
     const wanted = ports.get(node.name)!;
-    if (!taken.has(`${hostOf(node)}:${wanted}`) && (await isFree(node, wanted))) {
-      taken.add(`${hostOf(node)}:${wanted}`);
+    const takenHere = takenOn(node);
+    if (!takenHere.has(wanted) && (await isFree(node, wanted))) {
+      takenHere.add(wanted);
       continue;
     }
-    const takenHere = new Set([...taken].filter((t) => t.startsWith(`${hostOf(node)}:`)).map((t) => Number(t.slice(t.lastIndexOf(':') + 1))));
     const moved = await findFreePort(wanted + 1, takenHere, (port) => isFree(node, port));
     notices.push(`port ${wanted} is in use, so ${node.name} will listen on ${moved} (remembered in ${spec.stateDir})`);
     ports.set(node.name, moved);
-    taken.add(`${hostOf(node)}:${moved}`);
+    takenHere.add(moved);
   }
   return { ports, notices };
 }
