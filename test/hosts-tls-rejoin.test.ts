@@ -58,7 +58,10 @@ describe.skipIf(unavailable !== undefined)('a former primary rejoining across ho
     // b accepts the superuser from a's host only over TLS, and logs every connection.
     const aAddress = network.host('a').address;
     const hba = `${dataDir('b')}/pg_hba.conf`;
-    await onHost('b', `{ printf '%s\\n' 'hostssl all postgres ${aAddress}/32 scram-sha-256' 'host all postgres ${aAddress}/32 reject'; cat ${hba}; } > ${hba}.new && cat ${hba}.new > ${hba} && rm ${hba}.new`);
+    await onHost(
+      'b',
+      `{ printf '%s\\n' 'hostssl all postgres ${aAddress}/32 scram-sha-256' 'host all postgres ${aAddress}/32 reject'; cat ${hba}; } > ${hba}.new && cat ${hba}.new > ${hba} && rm ${hba}.new`,
+    );
     const machine = await pool.machineOf({ host: network.host('b').address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
     const b = new PgNode({
       name: 'b',

@@ -64,7 +64,8 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
 async function verifiedLoginPending(ctx: StepContext, route: LoginRoute): Promise<string | undefined> {
   const { sslrootcert } = tlsConninfoParams(ctx.spec, route.from.name, ctx.primary.name);
   if (sslrootcert === undefined) return undefined;
-  if (!(await route.from.machine.stat(sslrootcert))) return `the CA certificate is not on ${route.from.name}'s machine yet (${sslrootcert}), so the login from there cannot be verified`;
+  if (!(await route.from.machine.stat(sslrootcert)))
+    return `the CA certificate is not on ${route.from.name}'s machine yet (${sslrootcert}), so the login from there cannot be verified`;
   const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
   if (ssl?.ssl === 'off') return `${ctx.primary.name} does not serve TLS yet (wal-config turns ssl on)`;
   return undefined;

@@ -110,7 +110,12 @@ describe('what TLS changes', () => {
     expect(tlsConninfoParams(spec, 'd', 'd')).toEqual({});
     // The only connection across hosts left is the one the former primary makes: TLS stays on for it.
     const twoHosts = resolveConfig({ primary: { name: 'a', host: 'db-a', dataDir: '/srv/pg/a' }, standbys: [{ name: 'b', host: 'db-b', dataDir: '/srv/pg/b' }] }, FILE);
-    const afterPromotion = { ...twoHosts, primary: { ...twoHosts.standbys[0]!, role: 'primary' as const, upstream: undefined }, standbys: [], detached: [{ ...twoHosts.primary, role: 'standby' as const, upstream: 'b' }] };
+    const afterPromotion = {
+      ...twoHosts,
+      primary: { ...twoHosts.standbys[0]!, role: 'primary' as const, upstream: undefined },
+      standbys: [],
+      detached: [{ ...twoHosts.primary, role: 'standby' as const, upstream: 'b' }],
+    };
     expect(tlsEnabled(afterPromotion)).toBe(true);
     expect(tlsConninfoParams(afterPromotion, 'a', 'b')).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/pg/a.tls/ca.crt' });
   });
