@@ -1,5 +1,8 @@
 // One SSH connection per host for a whole command: commands and atomic file writes on the other host, secrets only
-// on stdin, an unreachable host named with the command to try, and nothing left behind after close.
+// on stdin, an unreachable host named with the command to try, and nothing left behind after close. The connection
+// lasts as long as its command: forwarded sockets survive idle spells and a lost master, and a killed command
+// leaves no ssh process behind.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import { SshConnection } from '../packages/core/src/hosts/ssh-connection.js';
 import type { SshTarget } from '../packages/core/src/hosts/ssh-target.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
 import { listProcesses, sampleCommandLines } from './support/processes.js';
+import { waitFor } from './support/wait.js';
 
 const unavailable = networkHostsUnavailable();
 
@@ -119,10 +123,12 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
     await network?.teardown();
   });
 
-  test('reaches a server that listens only on that host loopback, through the connection', async () => {
+  const dataDir = `${HOST_DATA_ROOT}/pg`;
+  let bin: string;
+  let target: SshTarget;
+  beforeAll(async () => {
     const db3 = network.host('db3');
-    const bin = (await testBinaries()).binDir;
-    const dataDir = `${HOST_DATA_ROOT}/pg`;
+    bin = (await testBinaries()).binDir;
     const setup = [
       `install -d -o postgres -g postgres -m 700 ${dataDir}`,
       `runuser -u postgres -- ${bin}/initdb -D ${dataDir} -U su --auth=trust -N >/dev/null`,
@@ -130,7 +136,27 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
     ].join(' && ');
     const started = await db3.ssh(setup);
     expect(started.code, started.stderr).toBe(0);
-    const target = { host: db3.address, user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`] };
+    target = { host: db3.address, user: 'root', identityFile: network.identityFile, options: [`UserKnownHostsFile=${network.knownHostsFile}`] };
+  }, 60_000);
+  afterAll(async () => {
+    await network?.host('db3').ssh(`runuser -u postgres -- ${bin}/pg_ctl -D ${dataDir} -m immediate -w stop`);
+  });
+
+  // The server's data directory, asked through a forwarded socket.
+  const dataDirThrough = async (forward: { socketDir: string; port: number }): Promise<string> => {
+    const client = new pg.Client({ host: forward.socketDir, port: forward.port, user: 'su', database: 'postgres', connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      return (await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")).rows[0]!.dir;
+    } finally {
+      await client.end();
+    }
+  };
+  // The ssh processes (master and sessions) of the connection whose control directory this is.
+  const sshOf = (controlDir: string) => listProcesses().filter((p) => p.args[0] === 'ssh' && p.args.some((a) => a.startsWith(`ControlPath=${controlDir}/`)));
+  const masterOf = (controlDir: string) => sshOf(controlDir).filter((p) => p.args.includes('ControlMaster=yes'));
+
+  test('reaches a server that listens only on that host loopback, through the connection', async () => {
     const connection = await SshConnection.open(target);
     try {
       const { socketDir, port } = await connection.forwardPostgres(5433);
@@ -145,7 +171,75 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
       expect(await connection.forwardPostgres(5433)).toEqual({ socketDir, port });
     } finally {
       await connection.close();
-      await db3.ssh(`runuser -u postgres -- ${bin}/pg_ctl -D ${dataDir} -m immediate -w stop`);
+    }
+  });
+
+  test('a forwarded socket still reaches the server after the connection stayed idle longer than the master persists', async () => {
+    const connection = await SshConnection.open(target, { controlPersistSeconds: 1 });
+    try {
+      const forward = await connection.forwardPostgres(5433);
+      expect(await dataDirThrough(forward)).toBe(dataDir);
+      const [master] = masterOf(path.dirname(forward.socketDir));
+      expect(master).toBeDefined();
+      // The idle spell is the point of this test, so it is a wait on time: three times the master's persist time,
+      // with no session, command or client on the connection meanwhile (a master left to ControlPersist is gone by then).
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await dataDirThrough(forward)).toBe(dataDir);
+      expect(masterOf(path.dirname(forward.socketDir)).map((p) => p.pid)).toEqual([master!.pid]);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a master that ended is started again on next use, with its forwarded sockets at the same paths', async () => {
+    const connection = await SshConnection.open(target);
+    try {
+      const forward = await connection.forwardPostgres(5433);
+      const controlDir = path.dirname(forward.socketDir);
+      const [master] = masterOf(controlDir);
+      expect(master).toBeDefined();
+      process.kill(master!.pid, 'SIGKILL');
+      // The session holding the master open ends with it: that is how the connection learns it is gone.
+      await waitFor(() => sshOf(controlDir).length === 0, { what: 'the master and its holding session to end' });
+      expect(await connection.forwardPostgres(5433)).toEqual(forward);
+      expect(await dataDirThrough(forward)).toBe(dataDir);
+      expect((await connection.run(['hostname'])).stdout.trim()).toBe('db3');
+      const again = masterOf(controlDir);
+      expect(again.length).toBe(1);
+      expect(again[0]!.pid).not.toBe(master!.pid);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a process killed while holding a connection leaves no ssh process once the persist time is over', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'hold-ssh-connection.ts'), JSON.stringify(target), '5433', '1'], {
+      cwd: path.join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const controlDir = await waitFor(
+        () => {
+          if (child.exitCode !== null) throw new Error(`the child exited ${child.exitCode}: ${stderr}`);
+          return stdout.endsWith('\n') ? stdout.trim() : undefined;
+        },
+        { what: "the child's connection", timeoutMs: 60_000 },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (stderr: ${stderr})`);
+      });
+      expect(masterOf(controlDir).length).toBe(1);
+      expect(sshOf(controlDir).length).toBeGreaterThan(1);
+      child.kill('SIGKILL');
+      await exited;
+      // Its holding session ends with the process's pipe, and the master one persist time (1 s) later.
+      await waitFor(() => sshOf(controlDir).length === 0, { what: 'every ssh process of the killed connection to end', timeoutMs: 15_000 });
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });

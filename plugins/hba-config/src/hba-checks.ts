@@ -1,4 +1,4 @@
-import { findManagedBlock, hostSeenFrom, HotstandbyError, openSession, pollUntil, servesTls, type StepContext } from '@hotstandby/core';
+import { findManagedBlock, hostSeenFrom, HotstandbyError, openSession, pollUntil, servesTls, tlsConninfoParams, type StepContext } from '@hotstandby/core';
 import { crossMachinePairs } from './hba-rules.js';
 import { libpqReplicationLogin, type LoginAttempt, type LoginRoute } from './libpq-login.js';
 
@@ -52,10 +52,23 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
   const untested: string[] = [];
   for (const { standby, upstream } of crossMachinePairs(ctx).filter((p) => p.upstream === ctx.primary)) {
     const route: LoginRoute = { from: standby, host: await hostSeenFrom(upstream, standby), port: upstream.port };
-    const why = await checkLoginFrom(ctx, route, timeoutMs);
+    const why = (await verifiedLoginPending(ctx, route)) ?? (await checkLoginFrom(ctx, route, timeoutMs));
     if (why) untested.push(why);
   }
   return untested.length > 0 ? untested.join('; ') : undefined;
+}
+
+// Why a login over TLS from a standby's machine cannot be made yet, or undefined when it can (or needs no TLS): it
+// is verified against the CA on that machine, which base-backup or recovery-config puts there, and the primary
+// must serve TLS, which wal-config turns on. Never tried unverified instead.
+async function verifiedLoginPending(ctx: StepContext, route: LoginRoute): Promise<string | undefined> {
+  const { sslrootcert } = tlsConninfoParams(ctx.spec, route.from.name, ctx.primary.name);
+  if (sslrootcert === undefined) return undefined;
+  if (!(await route.from.machine.stat(sslrootcert)))
+    return `the CA certificate is not on ${route.from.name}'s machine yet (${sslrootcert}), so the login from there cannot be verified`;
+  const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
+  if (ssl?.ssl === 'off') return `${ctx.primary.name} does not serve TLS yet (wal-config turns ssl on)`;
+  return undefined;
 }
 
 // One login check, polled until it works (or cannot be tested yet: the reason); HBA_SHADOWED when it never does.

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { buildConninfo, type PgNode, type StepContext } from '@hotstandby/core';
+import { buildConninfo, tlsConninfoParams, type PgNode, type StepContext } from '@hotstandby/core';
 
 // What one replication login attempt found: it worked, or the error, whether the server was only out of WAL
 // senders, and whether the server was not reached at all (nothing listens at that address yet).
@@ -15,7 +15,8 @@ export interface LoginRoute {
 // One replication login the way the standby and pg_basebackup make it: through libpq (psql with replication=true
 // running IDENTIFY_SYSTEM, with the replication passfile), since libpq prepares the password (SASLprep) by its
 // own rules, which node-pg does not follow for every password. Undefined where the binaries have no psql.
-// By default from the primary's machine to its loopback; a route makes it from a standby's machine instead.
+// By default from the primary's machine to its loopback; a route makes it from a standby's machine instead (across
+// hosts with TLS, verified against the CA on that machine, as the standby's own connection is).
 export async function libpqReplicationLogin(ctx: StepContext, route?: LoginRoute): Promise<LoginAttempt | undefined> {
   const { user } = ctx.spec.replication;
   const from = route?.from ?? ctx.primary;
@@ -28,6 +29,7 @@ export async function libpqReplicationLogin(ctx: StepContext, route?: LoginRoute
     replication: 'true',
     application_name: 'hotstandby-login-check',
     connect_timeout: 10,
+    ...(route ? tlsConninfoParams(ctx.spec, route.from.name, ctx.primary.name) : {}),
   });
   // The password travels in the passfile the standby will use (or the environment before there is one, and on
   // another host, where the environment reaches the program through the SSH channel), never in arguments.

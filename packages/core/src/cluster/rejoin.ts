@@ -8,6 +8,7 @@ import { readControlFacts } from '../postgres/pg-control.js';
 import { hostSeenFrom } from '../hosts/node-address.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { buildConninfo, pgpassLine, quoteShellArg } from '../postgres/quoting.js';
+import { tlsConninfoParams } from '../tls/tls-decisions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { standbyMarkerFile } from './standby-marker.js';
 import { cleanShutdownCheck } from './failover-actions.js';
@@ -162,7 +163,9 @@ function followCheck(node: PgNode, primary: PgNode): Action {
 async function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void, aside?: string): Promise<Action[]> {
   const name = `.rewind-${randomBytes(6).toString('hex')}.pgpass`;
   const passfile = node.machine.remote ? path.posix.join(path.posix.dirname(node.dataDir), name) : path.join(rt.layout.runDir, name);
-  const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile });
+  // Across hosts with TLS, verified against the CA on the node's own host as its replication will be.
+  const tls = tlsConninfoParams(rt.spec, node.name, primary.name);
+  const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile, ...tls });
   return [
     {
       kind: 'write-file',

@@ -1,16 +1,31 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
+import { pollUntil } from '../util/poll.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 
-// How long a connection's master process outlives its last session when the tool could not close it (killed):
-// long enough to serve one command's pauses, short enough that nothing lingers.
+// How long a connection's master process outlives its last session when the tool could not close it (killed): short
+// enough that nothing lingers. While the connection is open, its holding session keeps the master up however long
+// the command stays idle (see holdOpen).
 const CONTROL_PERSIST_SECONDS = 30;
+
+// How long close() waits for the master and its holding session to be gone.
+const CLOSE_WAIT_MS = 5000;
+
+// How a connection is opened besides its target.
+export interface SshOpenOptions {
+  signal?: AbortSignal;
+  // How long the master outlives its last session (seconds); only tests shorten it, to see idle spells and a killed
+  // process's master end without waiting half a minute.
+  controlPersistSeconds?: number;
+}
 
 // What a remote command needs besides its argv.
 export interface RemoteRunOptions {
@@ -23,14 +38,25 @@ export interface RemoteRunOptions {
 }
 
 // One SSH connection to a host, opened once per command and reused by every remote action (OpenSSH connection
-// sharing: a master process and a control socket private to this process), closed at the end.
+// sharing: a master process and a control socket private to this process), closed at the end. Its life is the
+// command's: a session held open for as long as the connection is keeps the master (and every forwarded socket) up
+// through idle spells, and a master that ended anyway (the network dropped it) is started again, with its
+// forwards, on next use.
 export class SshConnection {
   private closed = false;
-  private readonly forwards = new Set<string>();
+  // Forwarded sockets, with the remote address and port each reaches (made again with a new master).
+  private readonly forwards = new Map<string, { remoteAddress: string; remotePort: number }>();
+  private hold?: ChildProcess;
+  // The master's process id, as it reports it (undefined if it did not say).
+  private masterPid?: number;
+  // The holding session ended while the connection was open: the master may be gone.
+  private masterLost = false;
+  private recovering?: Promise<void>;
 
   private constructor(
     readonly target: SshTarget,
     private readonly controlDir: string,
+    private readonly persistSeconds: number,
   ) {}
 
   // The host as messages name it.
@@ -40,7 +66,7 @@ export class SshConnection {
 
   // Connect (non-interactively) and keep the connection for later commands; an unreachable host, a missing key or
   // an unknown host key is one HOST_UNREACHABLE error naming the host and the command to try by hand.
-  static async open(target: SshTarget, options: { signal?: AbortSignal } = {}): Promise<SshConnection> {
+  static async open(target: SshTarget, options: SshOpenOptions = {}): Promise<SshConnection> {
     const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
     await mkdir(base, { recursive: true, mode: 0o700 });
     await checkPrivateDir(base);
@@ -49,22 +75,87 @@ export class SshConnection {
     // count their own), so closing one connection never ends another's master process or its forwarded sockets.
     const controlDir = path.join(base, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(controlDir, { recursive: true, mode: 0o700 });
-    const connection = new SshConnection(target, controlDir);
-    const result = await runProgramAllowFailure(
-      'ssh',
-      [...connection.controlArgs('yes'), '-o', `ControlPersist=${CONTROL_PERSIST_SECONDS}`, '-N', '-f', ...sshTargetArgs(target), target.host],
-      { detached: true, timeoutMs: 30_000, signal: options.signal, purpose: `ssh to ${sshTargetLabel(target)}` },
-    );
-    if (result.exitCode !== 0) {
+    const connection = new SshConnection(target, controlDir, options.controlPersistSeconds ?? CONTROL_PERSIST_SECONDS);
+    try {
+      await connection.startMaster(options.signal);
+    } catch (error) {
       await rm(controlDir, { recursive: true, force: true });
-      throw unreachable(target, result);
+      throw error;
     }
     return connection;
+  }
+
+  // Start the master process (in the background, -f) and the session that holds it open.
+  private async startMaster(signal?: AbortSignal): Promise<void> {
+    const result = await runProgramAllowFailure(
+      'ssh',
+      [...this.controlArgs('yes'), '-o', `ControlPersist=${this.persistSeconds}`, '-N', '-f', ...sshTargetArgs(this.target), this.target.host],
+      { detached: true, timeoutMs: 30_000, signal, purpose: `ssh to ${this.label}` },
+    );
+    if (result.exitCode !== 0) throw unreachable(this.target, result);
+    this.masterPid = await this.runningMasterPid();
+    this.holdOpen();
+  }
+
+  // The process id of the master serving the control socket, or undefined when none answers there.
+  private async runningMasterPid(): Promise<number | undefined> {
+    const check = await runProgramAllowFailure('ssh', [...this.controlArgs('no'), '-O', 'check', ...sshTargetArgs(this.target), this.target.host], {
+      timeoutMs: 10_000,
+      purpose: `check the SSH connection to ${this.label}`,
+    });
+    const pid = /Master running \(pid=(\d+)\)/.exec(`${check.stderr}\n${check.stdout}`)?.[1];
+    return check.exitCode === 0 && pid ? Number(pid) : undefined;
+  }
+
+  // A session on the master that lasts as long as this process holds its standard input open: a remote cat waiting
+  // for the end of its input. While it runs the master never counts as idle, so a forwarded socket outlives any
+  // pause of the command; when this process ends, even killed, the pipe closes, the session ends, and the master
+  // exits ControlPersist seconds later. Its own process group keeps a Ctrl-C for the command from ending it early,
+  // and it never keeps this process alive. Its end while the connection is open marks the master as possibly lost.
+  private holdOpen(): void {
+    if (this.hold && this.hold.exitCode === null && this.hold.signalCode === null) this.hold.kill();
+    const hold = spawn('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(['cat'])], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    this.hold = hold;
+    hold.stdin?.on('error', () => undefined);
+    hold.once('error', () => undefined);
+    hold.once('exit', () => {
+      if (this.hold === hold && !this.closed) this.masterLost = true;
+    });
+    hold.unref();
+    (hold.stdin as Socket | null)?.unref();
+  }
+
+  // Before each use: when the master process is gone (the network dropped it, someone killed it), start a new one on
+  // the same control socket and forward every socket again (clients reconnect to the same paths); when only the
+  // holding session ended, hold the master open again.
+  private async ensureMaster(signal?: AbortSignal): Promise<void> {
+    if (!this.masterLost && (this.masterPid === undefined || (await processAlive(this.masterPid)))) return;
+    this.recovering ??= (async () => {
+      const alive = this.masterPid !== undefined ? await processAlive(this.masterPid) : (await this.runningMasterPid()) !== undefined;
+      if (alive) {
+        this.holdOpen();
+      } else {
+        // A master that was killed leaves its control socket behind, and a new one would not listen beside it.
+        for (const entry of await readdir(this.controlDir, { withFileTypes: true })) {
+          if (!entry.isDirectory()) await rm(path.join(this.controlDir, entry.name), { force: true });
+        }
+        await this.startMaster(signal);
+        for (const [socket, to] of this.forwards) await this.forward(socket, to.remoteAddress, to.remotePort);
+      }
+      this.masterLost = false;
+    })().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
   }
 
   // Run a program on the host (argv quoted for its shell); resolves with its output and exit code.
   async runAllowFailure(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
     if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
+    await this.ensureMaster(options.signal);
     const result = await runProgramAllowFailure('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)], {
       input: options.input ?? '',
       timeoutMs: options.timeoutMs,
@@ -116,26 +207,42 @@ export class SshConnection {
   // { host: socketDir, port } connects to it. No port opens on either machine, and the server needs no rule
   // for connections from elsewhere.
   async forwardPostgres(remotePort: number, remoteAddress = '127.0.0.1'): Promise<{ socketDir: string; port: number }> {
+    if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
+    await this.ensureMaster();
     const socketDir = path.join(this.controlDir, `pg-${remoteAddress}-${remotePort}`);
     const socket = path.join(socketDir, `.s.PGSQL.${remotePort}`);
     if (!this.forwards.has(socket)) {
       await mkdir(socketDir, { recursive: true, mode: 0o700 });
-      const result = await runProgramAllowFailure(
-        'ssh',
-        [...this.controlArgs('no'), '-O', 'forward', '-L', `${socket}:${remoteAddress}:${remotePort}`, ...sshTargetArgs(this.target), this.target.host],
-        { timeoutMs: 15_000, purpose: `forward PostgreSQL port ${remotePort} of ${this.label}` },
-      );
-      if (result.exitCode !== 0) throw unreachable(this.target, result);
-      this.forwards.add(socket);
+      await this.forward(socket, remoteAddress, remotePort);
+      this.forwards.set(socket, { remoteAddress, remotePort });
     }
     return { socketDir, port: remotePort };
   }
 
-  // End the connection's master process and remove its control socket. Safe to call twice.
+  // Ask the master to listen on the socket and pass its connections to the address and port on the host (a socket
+  // file a lost master left behind is replaced).
+  private async forward(socket: string, remoteAddress: string, remotePort: number): Promise<void> {
+    await rm(socket, { force: true });
+    const result = await runProgramAllowFailure(
+      'ssh',
+      [...this.controlArgs('no'), '-O', 'forward', '-L', `${socket}:${remoteAddress}:${remotePort}`, ...sshTargetArgs(this.target), this.target.host],
+      { timeoutMs: 15_000, purpose: `forward PostgreSQL port ${remotePort} of ${this.label}` },
+    );
+    if (result.exitCode !== 0) throw unreachable(this.target, result);
+  }
+
+  // End the connection's master process (waiting a moment for it and its holding session to be gone) and remove its
+  // control socket. Safe to call twice.
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const hold = this.hold;
+    hold?.stdin?.end();
     await runProgramAllowFailure('ssh', [...this.controlArgs('no'), '-O', 'exit', ...sshTargetArgs(this.target), this.target.host], { timeoutMs: 10_000 });
+    const master = this.masterPid;
+    const ended = async () => ((master === undefined || !(await processAlive(master))) && (!hold || hold.exitCode !== null || hold.signalCode !== null) ? true : undefined);
+    // Past the deadline they end on their own: the holding session with its input, the master ControlPersist later.
+    await pollUntil(ended, { timeoutMs: CLOSE_WAIT_MS, intervalMs: 10, what: `the SSH connection to ${this.label} to end` }).catch(() => undefined);
     await rm(this.controlDir, { recursive: true, force: true });
   }
 

@@ -15,10 +15,10 @@ export interface TlsFiles {
 // A node of the spec, or its name (so a step can pass ctx.node.name).
 export type NodeRef = NodeSpec | string;
 
-// The node a reference names.
+// The node a reference names (a former primary waiting to rejoin included).
 function nodeOf(spec: ClusterSpec, ref: NodeRef): NodeSpec {
   if (typeof ref !== 'string') return ref;
-  const node = findNode(spec, ref);
+  const node = findNode(spec, ref) ?? spec.detached?.find((n) => n.name === ref);
   if (!node) throw new HotstandbyError('INTERNAL', `TLS settings asked for ${ref}, which is not a node of the cluster`);
   return node;
 }
@@ -34,9 +34,10 @@ export function tlsEnabled(spec: ClusterSpec): boolean {
   return spec.tls?.mode !== 'off' && streamsAcrossHosts(spec);
 }
 
-// Whether some standby streams from a node on another machine.
+// Whether some standby streams from a node on another machine (a former primary waiting to rejoin counts: it streams
+// from the primary once it rejoins, and its pg_rewind connects there first).
 function streamsAcrossHosts(spec: ClusterSpec): boolean {
-  return spec.standbys.some((s) => crossesHosts(s, upstreamOf(spec, s)));
+  return [...spec.standbys, ...(spec.detached ?? [])].some((s) => crossesHosts(s, upstreamOf(spec, s)));
 }
 
 // Whether replication between hosts travels unencrypted because the config turned TLS off (the plan says so).
@@ -87,11 +88,13 @@ export function replicationHbaType(spec: ClusterSpec, upstream: NodeRef, standby
   return crossesHosts(nodeOf(spec, upstream), nodeOf(spec, standby)) && servesTls(spec, upstream) ? 'hostssl' : 'host';
 }
 
-// What TLS adds to a standby's primary_conninfo: verify-full against the CA on the standby's own host (the upstream's
-// certificate must name the host= it connects to); nothing for a connection on one machine.
-export function tlsConninfoParams(spec: ClusterSpec, standby: NodeRef, upstream: NodeRef): Record<string, string> {
-  if (replicationHbaType(spec, upstream, standby) !== 'hostssl') return {};
-  return { sslmode: 'verify-full', sslrootcert: tlsFiles(nodeOf(spec, standby).dataDir).ca };
+// What TLS adds to every libpq connection a program on one node's host (client) makes to another node's server: a
+// standby's primary_conninfo, pg_basebackup, pg_rewind's source server, a login check. Across hosts to a server
+// that serves TLS: verify-full against the CA on the client's own host (the server's certificate must name the
+// host= it connects to); nothing for a connection on one machine, or with TLS off (libpq's default then).
+export function tlsConninfoParams(spec: ClusterSpec, client: NodeRef, server: NodeRef): Record<string, string> {
+  if (replicationHbaType(spec, server, client) !== 'hostssl') return {};
+  return { sslmode: 'verify-full', sslrootcert: tlsFiles(nodeOf(spec, client).dataDir).ca };
 }
 
 // What TLS files a node needs on its host: a server's certificate, key and the CA; only the CA (a standby on this

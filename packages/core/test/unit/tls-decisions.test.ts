@@ -98,6 +98,28 @@ describe('what TLS changes', () => {
     expect(() => tlsServerSettings(spec, 'zz')).toThrow(/zz, which is not a node/);
   });
 
+  it('gives a former primary waiting to rejoin (pg_rewind from the new primary) verify-full against the CA on its own host', () => {
+    const spec = cluster();
+    // After a promotion of b: a is detached, b the primary on another host.
+    const { primary: a, standbys } = spec;
+    const b = node(spec, 'b');
+    const promoted = { ...spec, primary: { ...b, role: 'primary' as const, upstream: undefined }, standbys: standbys.filter((s) => s.name !== 'b'), detached: [a] };
+    expect(tlsConninfoParams(promoted, 'a', 'b')).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/pg/a.tls/ca.crt' });
+    // Without TLS, or on one machine, libpq's default stays.
+    expect(tlsConninfoParams({ ...promoted, tls: { mode: 'off' } }, 'a', 'b')).toEqual({});
+    expect(tlsConninfoParams(spec, 'd', 'd')).toEqual({});
+    // The only connection across hosts left is the one the former primary makes: TLS stays on for it.
+    const twoHosts = resolveConfig({ primary: { name: 'a', host: 'db-a', dataDir: '/srv/pg/a' }, standbys: [{ name: 'b', host: 'db-b', dataDir: '/srv/pg/b' }] }, FILE);
+    const afterPromotion = {
+      ...twoHosts,
+      primary: { ...twoHosts.standbys[0]!, role: 'primary' as const, upstream: undefined },
+      standbys: [],
+      detached: [{ ...twoHosts.primary, role: 'standby' as const, upstream: 'b' }],
+    };
+    expect(tlsEnabled(afterPromotion)).toBe(true);
+    expect(tlsConninfoParams(afterPromotion, 'a', 'b')).toEqual({ sslmode: 'verify-full', sslrootcert: '/srv/pg/a.tls/ca.crt' });
+  });
+
   it('gives servers their certificate, a standby on this machine only the CA, and a cluster on one machine nothing', () => {
     const spec = cluster();
     expect(['a', 'b', 'c', 'd'].map((n) => tlsMaterialKind(spec, node(spec, n)))).toEqual(['server', 'server', 'server', 'ca']);
