@@ -5,7 +5,7 @@ import { deleteItYourself } from './remove-standby-hints.js';
 import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
 import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
 import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { entryAt, journalPlaceOf } from '../state/journal-node.js';
 import { everyNode } from './runtime-topology.js';
 
 // How remove-standby runs.
@@ -66,7 +66,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
     const forgetDir: Action = {
       kind: 'record',
       summary: `forget the directory ${node.dataDir}`,
-      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir && e.node === journalNodeOf(node.machine, node.name)),
+      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir && entryAt(e, journalPlaceOf(node.machine, node.name))),
     };
     const discard = await deleteStandbyDataStep(rt, node, { after: [forgetDir] });
     deleted.push(...discard.deleted);
