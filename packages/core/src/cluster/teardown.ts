@@ -14,9 +14,8 @@ import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
 import { companionPathsBeside, isCompanionEntry, isFormerCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
-import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
-import { sshCommandLine } from '../hosts/ssh-target.js';
+import { sshCommandLine, type SshTarget } from '../hosts/ssh-target.js';
 import { oneLine } from '../runbook/remote-runbook-node.js';
 import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 import type { PgNode } from '../postgres/pg-node.js';
@@ -245,12 +244,13 @@ function removeOnFormerHost(former: FormerHost, target: string, summary: string,
 }
 
 // How ssh reaches the host of a node, as its config says (the node's name as the host when the config has none).
-function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
-  return everyNode(rt.spec).find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
+function hostSpecOf(rt: ClusterRuntime, node: string): SshTarget {
+  const machine = rt.node(node).machine;
+  return everyNode(rt.spec).find((n) => n.name === node)?.host ?? machine.sshTarget ?? { host: machine.address ?? node };
 }
 
 // The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
-function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: number, owner: string | undefined): string {
+function remoteRestoreLines(host: SshTarget, backup: string, file: string, mode: number, owner: string | undefined): string {
   const ssh = sshCommandLine(host, ['sh', '-c', oneLine(atomicWriteScript(file, { mode, owner }))], { withInput: true });
   return `${ssh.map(quoteShellArg).join(' ')} < ${quoteShellArg(backup)}`;
 }

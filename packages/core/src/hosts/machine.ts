@@ -44,7 +44,8 @@ export interface Machine {
   readonly label: string;
   // False for this machine.
   readonly remote: boolean;
-  // The address other machines reach this one at, when it is remote (its host name as configured).
+  // The address other machines reach this one at, when it is remote (its host name as ssh resolves it: an alias's
+  // HostName).
   readonly address?: string;
   // How ssh reaches it, when it is remote.
   readonly sshTarget?: SshTarget;

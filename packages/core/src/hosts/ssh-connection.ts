@@ -7,6 +7,7 @@ import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
+import { resolveSshTarget, type ResolvedSshTarget } from './ssh-resolved-target.js';
 
 // How long a connection's master process outlives its last session when the tool could not close it (killed):
 // long enough to serve one command's pauses, short enough that nothing lingers.
@@ -30,6 +31,8 @@ export class SshConnection {
 
   private constructor(
     readonly target: SshTarget,
+    // How ssh resolves the target (an alias's real host name or address, user, port), asked once when connecting.
+    readonly resolved: ResolvedSshTarget,
     private readonly controlDir: string,
   ) {}
 
@@ -41,6 +44,7 @@ export class SshConnection {
   // Connect (non-interactively) and keep the connection for later commands; an unreachable host, a missing key or
   // an unknown host key is one HOST_UNREACHABLE error naming the host and the command to try by hand.
   static async open(target: SshTarget, options: { signal?: AbortSignal } = {}): Promise<SshConnection> {
+    const resolved = await resolveSshTarget(target, options);
     const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
     await mkdir(base, { recursive: true, mode: 0o700 });
     await checkPrivateDir(base);
@@ -49,7 +53,7 @@ export class SshConnection {
     // count their own), so closing one connection never ends another's master process or its forwarded sockets.
     const controlDir = path.join(base, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(controlDir, { recursive: true, mode: 0o700 });
-    const connection = new SshConnection(target, controlDir);
+    const connection = new SshConnection(target, resolved, controlDir);
     const result = await runProgramAllowFailure(
       'ssh',
       [...connection.controlArgs('yes'), '-o', `ControlPersist=${CONTROL_PERSIST_SECONDS}`, '-N', '-f', ...sshTargetArgs(target), target.host],

@@ -33,8 +33,9 @@ export class SshMachine implements Machine {
     return this.connection.label;
   }
 
+  // The host name or address ssh really connects to (an alias's HostName): what other hosts reach this one at.
   get address(): string {
-    return this.connection.target.host;
+    return this.connection.resolved.hostname;
   }
 
   get sshTarget(): SshTarget {
