@@ -79,7 +79,8 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     await executor.apply({ kind: 'mkdir', node: 'b', path: `${root}/made/data`, owner: 'server', mode: 0o700, summary: 'make' });
     expect(await b.stat(`${root}/made/data`)).toMatchObject({ kind: 'dir', mode: 0o700, uid: bUser.uid, gid: bUser.gid });
     const journal = (await store.load()).journal;
-    expect(journal).toContainEqual(expect.objectContaining({ kind: 'dir', node: 'b', path: root }));
+    // With the host it is on (what identifies it, never the key or options).
+    expect(journal).toContainEqual({ kind: 'dir', node: 'b', host: { host: network.host('b').address, user: 'root' }, path: root, at: expect.any(String) });
 
     await executor.apply({ kind: 'write-file', node: 'b', path: `${root}/made/data/new.conf`, content: 'x = 1\n', owner: 'server', mode: 0o640, summary: 'write' });
     expect(await b.readFile(`${root}/made/data/new.conf`)).toEqual(Buffer.from('x = 1\n'));
@@ -142,7 +143,7 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     await executor.apply({ kind: 'write-file', node: 'b', path: conf, content: 'changed = 1\n', owner: 'invoker', mode: 0o600, summary: 'edit' });
     expect(await b.readFile(conf)).toEqual(Buffer.from('changed = 1\n'));
     const entry = (await store.load()).journal.find((e) => e.kind === 'file' && e.path === conf);
-    expect(entry).toMatchObject({ kind: 'file', node: 'b', existed: true, mode: 0o604, uid: bUser.uid, gid: bUser.gid });
+    expect(entry).toMatchObject({ kind: 'file', node: 'b', host: { host: network.host('b').address, user: 'root' }, existed: true, mode: 0o604, uid: bUser.uid, gid: bUser.gid });
     const backup = (entry as { backup: string }).backup;
     expect(backup.startsWith(layout.journalDir)).toBe(true);
     expect(await readFile(backup)).toEqual(original);

@@ -1,6 +1,7 @@
 // A node whose `host` is edited in the config after `up`: what hotstandby made for it stays recorded with the host it
 // made it on, so down --purge deletes it there and touches nothing on the node's new host; it refuses (changing
-// nothing) while that former host cannot be reached or a server still runs from the data directory there.
+// nothing) while that former host cannot be reached or a server still runs from the data directory there, and
+// remove-standby --purge, which deletes on the standby's host of now, refuses.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
 import { createProject } from './support/project.js';
@@ -36,6 +37,11 @@ describe.skipIf(unavailable !== undefined)('a node moved to another host in the 
     // The config now puts s on c, where a directory of someone else's sits at the same path.
     await project.writeConfig('hotstandby.config.json', config('c'));
     expect((await network.host('c').ssh(`mkdir -p ${HOST_DATA_ROOT}/pg/s && echo theirs > ${HOST_DATA_ROOT}/pg/s/sentinel`)).code).toBe(0);
+
+    // remove-standby --purge deletes on the standby's host of now: refused, rather than leave b's behind.
+    const remove = await project.run(['remove-standby', 's', '--purge']);
+    expect(remove.code, describeRun(remove)).not.toBe(0);
+    expect(remove.stderr, describeRun(remove)).toContain(`made on ${b}, where it lived then, but the config now puts s on ${c}`);
 
     // s still runs on b: its data directory there is not deleted under it.
     const whileRunning = await project.run(['down', '--purge']);

@@ -65,3 +65,22 @@ export function refuseUnreachableFormerHost(former: FormerHost, what: string): v
     },
   );
 }
+
+// Refuse remove-standby --purge of a standby whose directories the tool made on a host the config no longer puts it
+// on: that command deletes on the standby's host of now, so it would leave them there (and the server, if it runs).
+export async function refuseMovedStandbyPurge(rt: ClusterRuntime, name: string): Promise<void> {
+  const formers = await formerHostsOf(
+    rt,
+    rt.state.journal.filter((e) => e.kind === 'dir' && e.node === name),
+  );
+  const former = formers.values().next().value;
+  if (!former) return;
+  throw new HotstandbyError(
+    'DATA_DIR_CONFLICT',
+    `${name}'s data directory was made on ${former.label}, where it lived then, but the config now puts ${name} on ${former.now}: remove-standby --purge would leave it on ${former.label}`,
+    {
+      where: { node: name, host: former.label },
+      fix: `put ${name}'s host back to ${former.label} in the config and run remove-standby ${name} --purge again`,
+    },
+  );
+}

@@ -7,6 +7,7 @@ import { checkRemovableStandby, recordRemovedStandby } from './standby-membershi
 import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
 import { entryAt, journalPlaceOf } from '../state/journal-node.js';
 import { everyNode } from './runtime-topology.js';
+import { refuseMovedStandbyPurge } from './former-hosts.js';
 
 // How remove-standby runs.
 export interface RemoveStandbyRequest {
@@ -25,6 +26,7 @@ export interface RemoveStandbyPlan {
 // The plan of remove-standby with the paths it deletes and keeps.
 export async function planStandbyRemoval(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<RemoveStandbyPlan> {
   checkRemovableStandby(rt, name);
+  if (request.purge) await refuseMovedStandbyPurge(rt, name);
   const node = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name)!;
   const upstream = spec.upstream ? rt.node(spec.upstream) : rt.primary;
