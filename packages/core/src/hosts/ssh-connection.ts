@@ -31,7 +31,7 @@ export class SshConnection {
 
   private constructor(
     readonly target: SshTarget,
-    // How ssh resolves the target (an alias's real host name or address, user, port), asked once when connecting.
+    // How ssh resolves the target (an alias's real host name or address), asked once when connecting.
     readonly resolved: ResolvedSshTarget,
     private readonly controlDir: string,
   ) {}
