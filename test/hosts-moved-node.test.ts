@@ -2,7 +2,9 @@
 // made it on, so down --purge deletes it there and touches nothing on the node's new host; it refuses (changing
 // nothing) while that former host cannot be reached or a server still runs from the data directory there, and
 // remove-standby --purge, which deletes on the standby's host of now, refuses.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ClusterState } from '../packages/core/src/state/cluster-state.js';
 import { describeRun } from './support/cli.js';
 import { createProject } from './support/project.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
@@ -33,6 +35,11 @@ describe.skipIf(unavailable !== undefined)('a node moved to another host in the 
     expect(up.code, describeRun(up)).toBe(0);
     const b = `root@${network.host('b').address}`;
     const c = `root@${network.host('c').address}`;
+    // The state records where s lives, and the journal the host each directory was made on.
+    const state = JSON.parse(await readFile(project.path('.hotstandby', 'state.json'), 'utf8')) as ClusterState;
+    const onB = { host: network.host('b').address, user: 'root' };
+    expect(state.nodes.s?.host).toEqual(onB);
+    expect(state.journal).toContainEqual(expect.objectContaining({ kind: 'dir', node: 's', host: onB }));
 
     // The config now puts s on c, where a directory of someone else's sits at the same path.
     await project.writeConfig('hotstandby.config.json', config('c'));
