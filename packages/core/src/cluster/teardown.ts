@@ -85,7 +85,8 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   let primaryRuns = await primary.isRunning();
   const journal = [...rt.state.journal];
   // What the journal recorded on a host a node no longer lives on is undone there (said in the plan).
-  const formers = options.restore || options.purge ? await formerHostsOf(rt, journal) : new Map<JournalEntry, FormerHost>();
+  const undone = journal.filter((e) => (options.restore && e.kind === 'file') || (options.purge && (e.kind === 'file' || e.kind === 'dir')));
+  const formers = await formerHostsOf(rt, undone);
   checked.push(...[...new Set(formers.values())].map(formerHostNote));
   const undoing = new Set<JournalEntry>();
   const undo = journal.filter((e) => e.kind !== 'dir');
