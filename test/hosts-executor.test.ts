@@ -36,16 +36,17 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
   let executor: Executor;
   let root: string;
   let tests = 0;
+  let common: Pick<ConstructorParameters<typeof PgNode>[0], 'binaries' | 'superuser' | 'port'>;
 
   beforeAll(async () => {
-    network = await createTestNetwork(['b']);
+    network = await createTestNetwork(['b', 'c']);
     pool = new MachinePool();
     b = await pool.machineOf(network.target('b'));
     bUser = await b.serverUser(undefined);
     localUser = await resolveServerUser(undefined);
     dir = await makeTempDir('hotstandby-hosts-executor-');
     const binaries = await testBinaries();
-    const common = { binaries, superuser: { name: 'postgres' }, port: 5432 };
+    common = { binaries, superuser: { name: 'postgres' }, port: 5432 };
     // The primary stays local and never runs: down has nothing to stop.
     primary = new PgNode({ ...common, name: 'a', role: 'primary', dataDir: path.join(dir, 'a'), osUser: localUser, logFile: path.join(dir, 'a.log') });
     nodeB = new PgNode({ ...common, name: 'b', role: 'standby', dataDir: `${HOST_DATA_ROOT}/data`, osUser: bUser, logFile: `${HOST_DATA_ROOT}/data.log`, machine: b });
@@ -79,7 +80,8 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     await executor.apply({ kind: 'mkdir', node: 'b', path: `${root}/made/data`, owner: 'server', mode: 0o700, summary: 'make' });
     expect(await b.stat(`${root}/made/data`)).toMatchObject({ kind: 'dir', mode: 0o700, uid: bUser.uid, gid: bUser.gid });
     const journal = (await store.load()).journal;
-    expect(journal).toContainEqual(expect.objectContaining({ kind: 'dir', node: 'b', path: root }));
+    // With the host it is on (what identifies it, never the key or options).
+    expect(journal).toContainEqual({ kind: 'dir', node: 'b', host: { host: network.host('b').address, user: 'root' }, path: root, at: expect.any(String) });
 
     await executor.apply({ kind: 'write-file', node: 'b', path: `${root}/made/data/new.conf`, content: 'x = 1\n', owner: 'server', mode: 0o640, summary: 'write' });
     expect(await b.readFile(`${root}/made/data/new.conf`)).toEqual(Buffer.from('x = 1\n'));
@@ -142,7 +144,7 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     await executor.apply({ kind: 'write-file', node: 'b', path: conf, content: 'changed = 1\n', owner: 'invoker', mode: 0o600, summary: 'edit' });
     expect(await b.readFile(conf)).toEqual(Buffer.from('changed = 1\n'));
     const entry = (await store.load()).journal.find((e) => e.kind === 'file' && e.path === conf);
-    expect(entry).toMatchObject({ kind: 'file', node: 'b', existed: true, mode: 0o604, uid: bUser.uid, gid: bUser.gid });
+    expect(entry).toMatchObject({ kind: 'file', node: 'b', host: { host: network.host('b').address, user: 'root' }, existed: true, mode: 0o604, uid: bUser.uid, gid: bUser.gid });
     const backup = (entry as { backup: string }).backup;
     expect(backup.startsWith(layout.journalDir)).toBe(true);
     expect(await readFile(backup)).toEqual(original);
@@ -176,5 +178,40 @@ describe.skipIf(unavailable !== undefined)('the executor on a node on another ho
     expect(await b.stat(`${HOST_DATA_ROOT}/theirs/added.conf`)).toBeUndefined();
     expect(await b.stat(root)).toBeUndefined();
     expect(await b.stat(`${HOST_DATA_ROOT}/theirs`)).toMatchObject({ kind: 'dir' });
+  });
+
+  test('after the config moved the node to another host, down --restore --purge undoes on the host it was recorded on, and nothing on the new one', async () => {
+    await executor.apply({ kind: 'mkdir', node: 'b', path: `${root}/data`, owner: 'server', mode: 0o700, summary: 'make' });
+    const conf = `${root}-theirs.conf`;
+    expect((await network.host('b').ssh(`printf 'mine\\n' > ${conf}`)).code).toBe(0);
+    await executor.apply({ kind: 'write-file', node: 'b', path: conf, content: 'changed\n', owner: 'invoker', summary: 'edit' });
+    // Someone else's files at the same paths on c, where the config now puts b.
+    expect((await network.host('c').ssh(`mkdir -p ${root}/data && echo theirs > ${root}/data/sentinel && echo theirs > ${conf}`)).code).toBe(0);
+    const c = await pool.machineOf(network.target('c'));
+    const moved = new PgNode({ ...common, name: 'b', role: 'standby', dataDir: `${HOST_DATA_ROOT}/data`, osUser: bUser, logFile: `${HOST_DATA_ROOT}/data.log`, machine: c });
+    const rt = {
+      primary,
+      nodes: [primary, moved],
+      detached: [],
+      node: (name: string) => ({ a: primary, b: moved })[name as 'a' | 'b'],
+      state: await store.load(),
+      store,
+      layout,
+      spec: { primary: { name: 'a' }, standbys: [{ name: 'b', host: network.target('c') }] },
+      primaryAdopted: false,
+      machines: { at: (host: Parameters<MachinePool['machineOf']>[0]) => pool.machineOf(host) },
+    } as unknown as ClusterRuntime;
+    const { plan, result } = await planTeardown(rt, { restore: true, purge: true });
+    const bAt = `root@${network.host('b').address}`;
+    expect(plan.checked.join('\n')).toContain(`on ${bAt}, where it lived then; the config now puts it on root@${network.host('c').address}`);
+    expect(result.restored).toEqual([conf]);
+    expect(result.deleted).toEqual([`${root} on ${bAt}`]);
+    await applyPlan(executor, plan, () => undefined);
+
+    expect(await b.readFile(conf)).toEqual(Buffer.from('mine\n'));
+    expect(await b.stat(root)).toBeUndefined();
+    expect((await c.readFile(`${root}/data/sentinel`))?.toString()).toBe('theirs\n');
+    expect((await c.readFile(conf))?.toString()).toBe('theirs\n');
+    expect((await store.load()).journal).toEqual([]);
   });
 });

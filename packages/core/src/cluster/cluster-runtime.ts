@@ -16,7 +16,7 @@ import { portsOf, type PortsRecord } from './runtime-ports.js';
 import { secretsOf, type SecretsRecord } from './runtime-secrets.js';
 import { createdByJournal, everyNode, loadTopology, type TopologyRecord } from './runtime-topology.js';
 import type { UnlistedNodes } from './unlisted-nodes.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { journalPlaceOf } from '../state/journal-node.js';
 
 // How a command opens the cluster.
 export interface RuntimeOptions {
@@ -143,7 +143,7 @@ export class ClusterRuntime {
   // True when the tool created this directory (so --purge may delete it).
   // For a path on a node's machine, pass the node (a path on another host is only the tool's when recorded for it).
   createdByTool(dir: string, node?: PgNode): boolean {
-    return createdByJournal(this.state, dir, node && journalNodeOf(node.machine, node.name));
+    return createdByJournal(this.state, dir, node && journalPlaceOf(node.machine, node.name));
   }
 
   // Close every connection (to the servers, then to the hosts).

@@ -1,5 +1,6 @@
 import { programStamp } from '../postgres/binaries.js';
 import type { NodeState } from '../state/cluster-state.js';
+import { journalHostOf } from '../state/journal-node.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 // Remember every node (or only the primary, before anything else changes): port, directory, owner, adoption.
@@ -35,6 +36,7 @@ export async function recordNodes(rt: ClusterRuntime, options: { primaryOnly: bo
         osUser: { name: node.osUser.name, uid: node.osUser.uid, gid: node.osUser.gid },
         upstream: spec.upstream,
         slot: spec.slot,
+        ...(node.machine.remote && node.machine.sshTarget ? { host: journalHostOf(node.machine.sshTarget) } : {}),
       };
       state.nodes[spec.name] = record;
     }

@@ -5,8 +5,9 @@ import { deleteItYourself } from './remove-standby-hints.js';
 import { replicationRuleCleanupActions } from './replication-rule-cleanup.js';
 import { checkRemovableStandby, recordRemovedStandby } from './standby-membership.js';
 import { deleteStandbyDataStep, dropStandbySlotSteps, stopStandbySteps } from './standby-discard-steps.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { entryAt, journalPlaceOf } from '../state/journal-node.js';
 import { everyNode } from './runtime-topology.js';
+import { refuseMovedStandbyPurge } from './former-hosts.js';
 
 // How remove-standby runs.
 export interface RemoveStandbyRequest {
@@ -25,6 +26,7 @@ export interface RemoveStandbyPlan {
 // The plan of remove-standby with the paths it deletes and keeps.
 export async function planStandbyRemoval(rt: ClusterRuntime, name: string, request: RemoveStandbyRequest): Promise<RemoveStandbyPlan> {
   checkRemovableStandby(rt, name);
+  if (request.purge) await refuseMovedStandbyPurge(rt, name);
   const node = rt.node(name);
   const spec = rt.spec.standbys.find((s) => s.name === name)!;
   const upstream = spec.upstream ? rt.node(spec.upstream) : rt.primary;
@@ -66,7 +68,7 @@ export async function planStandbyRemoval(rt: ClusterRuntime, name: string, reque
     const forgetDir: Action = {
       kind: 'record',
       summary: `forget the directory ${node.dataDir}`,
-      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir && e.node === journalNodeOf(node.machine, node.name)),
+      run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === node.dataDir && entryAt(e, journalPlaceOf(node.machine, node.name))),
     };
     const discard = await deleteStandbyDataStep(rt, node, { after: [forgetDir] });
     deleted.push(...discard.deleted);

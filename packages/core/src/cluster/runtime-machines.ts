@@ -1,8 +1,8 @@
 import { HotstandbyError } from '../errors/hotstandby-error.js';
-import type { NodeSpec } from '../config/cluster-spec.js';
+import type { NodeHostSpec, NodeSpec } from '../config/cluster-spec.js';
 import { localMachine } from '../hosts/local-machine.js';
 import type { Machine } from '../hosts/machine.js';
-import { MachinePool } from '../hosts/machine-pool.js';
+import { MachinePool, sshTargetOf } from '../hosts/machine-pool.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import { binariesOn } from '../postgres/remote-binaries.js';
@@ -30,11 +30,7 @@ export class MachinesRecord {
     try {
       await Promise.all(
         nodes.map(async (n) => {
-          const machine = await record.pool.machineOf(n.host, { signal }).catch((error: unknown) => {
-            if (error instanceof HotstandbyError && error.code === 'HOST_UNREACHABLE') return new UnreachableMachine(error.where.host ?? n.host!.host, n.host!.host, error);
-            throw error;
-          });
-          record.machines.set(n.name, machine);
+          record.machines.set(n.name, await record.reach(n.host, signal));
         }),
       );
     } catch (error) {
@@ -42,6 +38,21 @@ export class MachinesRecord {
       throw error;
     }
     return record;
+  }
+
+  // The machine of a host reached with these settings (a node's former host), opened once like the nodes' own; one
+  // that cannot be reached stands in as an UnreachableMachine.
+  at(host: NodeHostSpec, signal?: AbortSignal): Promise<Machine> {
+    return this.reach(host, signal);
+  }
+
+  private reach(host: NodeHostSpec | undefined, signal?: AbortSignal): Promise<Machine> {
+    return this.pool.machineOf(host, { signal }).catch((error: unknown) => {
+      if (error instanceof HotstandbyError && error.code === 'HOST_UNREACHABLE' && host) {
+        return new UnreachableMachine(error.where.host ?? host.host, host.host, error, sshTargetOf(host));
+      }
+      throw error;
+    });
   }
 
   // The machine a node lives on (this one for a node the record does not know).

@@ -10,7 +10,7 @@ import { MachinePool } from '../hosts/machine-pool.js';
 import path from 'node:path';
 import { settlePendingPromotion } from './topology-change.js';
 import { withUnlistedNodes, type UnlistedNodes } from './unlisted-nodes.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { entryAt, journalPlaceOf, type JournalPlace } from '../state/journal-node.js';
 
 // The cluster a command works on: the config, the state recorded beside it, and the nodes as they are now (the
 // config with the recorded promotions, added and removed standbys applied).
@@ -46,7 +46,7 @@ export async function loadTopology(configSpec: ClusterSpec, options: { unlisted?
   try {
     const primaryInfo = await inspectDataDir(spec.primary.dataDir, machines.of(spec.primary.name));
     const adopted =
-      primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, journalNodeOf(machines.of(spec.primary.name), spec.primary.name));
+      primaryInfo.kind === 'cluster' && adoptedByState(state, spec.primary.name, spec.primary.dataDir, journalPlaceOf(machines.of(spec.primary.name), spec.primary.name));
     return { spec, configSpec, layout, store, state, primaryInfo, adopted, machines };
   } catch (error) {
     await machines.close();
@@ -60,14 +60,14 @@ export function everyNode(spec: ClusterSpec): NodeSpec[] {
 }
 
 // Whether an existing data directory is adopted: as recorded, else "not created by the tool".
-function adoptedByState(state: ClusterState, node: string, dataDir: string, remoteNode?: string): boolean {
-  return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir, remoteNode);
+function adoptedByState(state: ClusterState, node: string, dataDir: string, place?: JournalPlace): boolean {
+  return state.nodes[node]?.adopted ?? !createdByJournal(state, dataDir, place);
 }
 
-// Whether the tool made the directory (it, or one around it, is journaled); `node` names the node of another host
-// whose machine the path is on (absent: this machine), as the journal records it.
-export function createdByJournal(state: ClusterState, dir: string, node?: string): boolean {
-  return state.journal.some((e) => e.kind === 'dir' && e.node === node && (e.path === dir || isInside(dir, e.path)));
+// Whether the tool made the directory (it, or one around it, is journaled); `place` names the node of another host
+// whose machine the path is on, and that host (absent: this machine), as the journal records it.
+export function createdByJournal(state: ClusterState, dir: string, place?: JournalPlace): boolean {
+  return state.journal.some((e) => e.kind === 'dir' && entryAt(e, place) && (e.path === dir || isInside(dir, e.path)));
 }
 
 // Whether the node a killed promotion was promoting still has its standby marker, looked at on its own machine

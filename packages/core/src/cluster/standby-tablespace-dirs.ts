@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Action } from '../executor/action.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { entryAt, journalPlaceOf } from '../state/journal-node.js';
 
 // Where a data directory's tablespaces live: the targets of its pg_tblspc links (none when it has no such links).
 export async function tablespaceDirsOf(dataDir: string): Promise<string[]> {
@@ -29,9 +29,9 @@ export async function standbyTablespaceDirsToRemove(rt: ClusterRuntime, node: Pg
 
 // Actions deleting those directories and forgetting them in the journal.
 export function removeTablespaceDirActions(rt: ClusterRuntime, dirs: readonly string[], node?: PgNode): Action[] {
-  const remoteNode = node && journalNodeOf(node.machine, node.name);
+  const place = node && journalPlaceOf(node.machine, node.name);
   return dirs.flatMap((dir): Action[] => [
     { kind: 'remove-dir', ...(node ? { node: node.name } : {}), path: dir, summary: `deleting ${dir}` },
-    { kind: 'record', summary: `forget the directory ${dir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === dir && e.node === remoteNode) },
+    { kind: 'record', summary: `forget the directory ${dir}`, run: () => rt.store.removeJournal((e) => e.kind === 'dir' && e.path === dir && entryAt(e, place)) },
   ]);
 }

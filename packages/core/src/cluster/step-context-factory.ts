@@ -5,7 +5,7 @@ import type { PgNode } from '../postgres/pg-node.js';
 import type { StepContext, StepLogger, StateView } from '../plugin/step-context.js';
 import type { PipelineStep } from '../pipeline/pipeline-step.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { journalPlaceOf } from '../state/journal-node.js';
 
 // Builds the context each step sees from the runtime, without exposing the runtime or the container.
 export class StepContextFactory {
@@ -57,8 +57,7 @@ export class StepContextFactory {
       ...(this.flags.plannedWrites ? { plannedWrite: (file: string) => this.flags.plannedWrites!.has(path.resolve(file)) } : {}),
       run: (actions) => this.executor.applyAll(actions),
       recordCreated: (dir, node) => {
-        const remoteNode = node && journalNodeOf(node.machine, node.name);
-        return rt.store.addJournal({ kind: 'dir', ...(remoteNode !== undefined ? { node: remoteNode } : {}), path: dir, at: new Date().toISOString() });
+        return rt.store.addJournal({ kind: 'dir', ...(node && journalPlaceOf(node.machine, node.name)), path: dir, at: new Date().toISOString() });
       },
     };
   }

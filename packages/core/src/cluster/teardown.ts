@@ -13,15 +13,16 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
-import { isCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
-import type { NodeHostSpec } from '../config/cluster-spec.js';
+import { companionPathsBeside, isCompanionEntry, isFormerCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
 import { atomicWriteScript } from '../hosts/remote-shell.js';
-import { sshCommandLine } from '../hosts/ssh-target.js';
+import { sshCommandLine, type SshTarget } from '../hosts/ssh-target.js';
 import { oneLine } from '../runbook/remote-runbook-node.js';
 import { SPEC_CACHE_FILE } from '../config/spec-cache.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { journalPlaceOf } from '../state/journal-node.js';
 import { createdByJournal, everyNode } from './runtime-topology.js';
+import { formerHostNote, formerHostsOf, refuseUnreachableFormerHost, type FormerHost } from './former-hosts.js';
+import type { Machine } from '../hosts/machine.js';
 
 // How `down` runs.
 export interface DownOptions {
@@ -83,6 +84,10 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
 
   let primaryRuns = await primary.isRunning();
   const journal = [...rt.state.journal];
+  // What the journal recorded on a host a node no longer lives on is undone there (said in the plan).
+  const undone = journal.filter((e) => (options.restore && e.kind === 'file') || (options.purge && (e.kind === 'file' || e.kind === 'dir')));
+  const formers = await formerHostsOf(rt, undone);
+  checked.push(...[...new Set(formers.values())].map(formerHostNote));
   const undoing = new Set<JournalEntry>();
   const undo = journal.filter((e) => e.kind !== 'dir');
   if (((options.restore && undo.length > 0) || (options.purge && adopted)) && !primaryRuns && (await primary.exists())) {
@@ -131,7 +136,9 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
         result.kept.push(`${entry.path} on the host of ${entry.node} (a node this cluster no longer has: its original is in ${entry.backup ?? 'nothing, it did not exist'})`);
         continue;
       }
-      files.push(restoreFileAction(rt, entry), forget(entry, entry.path));
+      const former = formers.get(entry);
+      if (former) refuseUnreachableFormerHost(former, entry.path);
+      files.push(restoreFileAction(rt, entry, former), forget(entry, entry.path));
       result.restored.push(entry.path);
       undoing.add(entry);
     }
@@ -176,6 +183,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
         rt,
         result,
         journal.filter((e) => !undoing.has(e)),
+        formers,
       )),
     );
   const flags = [options.purge ? ' --purge' : '', options.restore ? ' --restore' : '', mode === 'fast' ? '' : ` --mode ${mode}`].join('');
@@ -192,16 +200,17 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
 }
 
 // Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist), on the
-// machine of the node it is on (its backup is on this machine).
-function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { kind: 'file' }>): Action {
+// machine of the node it is on, or on its former host (its backup is on this machine).
+function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { kind: 'file' }>, former?: FormerHost): Action {
   const on = entry.node !== undefined ? { node: entry.node } : {};
-  const where = entry.node !== undefined ? ` on ${entry.node}` : '';
+  const where = former ? ` on ${former.label}` : entry.node !== undefined ? ` on ${entry.node}` : '';
+  if (!entry.existed && former) return removeOnFormerHost(former, entry.path, `restoring ${entry.path}${where} (removing it: it did not exist before hotstandby)`);
   if (!entry.existed) return { kind: 'remove-file', ...on, path: entry.path, summary: `restoring ${entry.path}${where} (removing it: it did not exist before hotstandby)` };
   const mode = entry.mode?.toString(8);
   const owner = entry.uid !== undefined && entry.gid !== undefined ? `${entry.uid}:${entry.gid}` : undefined;
   const sh =
     entry.node !== undefined
-      ? remoteRestoreLines(hostSpecOf(rt, entry.node), entry.backup!, entry.path, entry.mode ?? 0o600, owner)
+      ? remoteRestoreLines(former?.hostSpec ?? hostSpecOf(rt, entry.node), entry.backup!, entry.path, entry.mode ?? 0o600, owner)
       : [
           `cp -- ${quoteShellArg(entry.backup!)} ${quoteShellArg(entry.path)}`,
           ...(mode ? [`chmod ${mode} ${quoteShellArg(entry.path)}`] : []),
@@ -213,30 +222,49 @@ function restoreFileAction(rt: ClusterRuntime, entry: Extract<JournalEntry, { ki
     summary: `restoring ${entry.path}${where}`,
     details: [`from its backup ${entry.backup}${mode ? `, mode ${mode}` : ''}${owner ? `, owner ${owner}` : ''}`],
     byHand: { sh, text: `copy ${entry.backup} over ${entry.path}${where}, keeping its original mode and owner` },
-    run: () => restoreJournaledFile(entry, entry.node !== undefined ? rt.node(entry.node).machine : undefined),
+    run: () => restoreJournaledFile(entry, machineOfEntry(rt, entry, former)),
+  };
+}
+
+// The machine a journaled path is on: its former host, its node's, or this one.
+function machineOfEntry(rt: ClusterRuntime, entry: { node?: string }, former: FormerHost | undefined): Machine | undefined {
+  return former?.machine ?? (entry.node !== undefined ? rt.node(entry.node).machine : undefined);
+}
+
+// Delete a file or directory tree on a node's former host (the executor's own actions act on the node's host of now).
+function removeOnFormerHost(former: FormerHost, target: string, summary: string, recursive = false): Action {
+  const sh = sshCommandLine(former.hostSpec, ['rm', recursive ? '-rf' : '-f', '--', target]);
+  return {
+    kind: 'task',
+    changes: true,
+    summary,
+    details: [`on ${former.label}, where ${former.node} lived when hotstandby made it (the config now puts it on ${former.now})`],
+    byHand: { sh: sh.map(quoteShellArg).join(' '), text: `delete ${target} on ${former.label}` },
+    run: () => former.machine.remove(target, { recursive }),
   };
 }
 
 // How ssh reaches the host of a node, as its config says (the node's name as the host when the config has none).
-function hostSpecOf(rt: ClusterRuntime, node: string): NodeHostSpec {
-  return everyNode(rt.spec).find((n) => n.name === node)?.host ?? { host: rt.node(node).machine.address ?? node };
+function hostSpecOf(rt: ClusterRuntime, node: string): SshTarget {
+  const machine = rt.node(node).machine;
+  return everyNode(rt.spec).find((n) => n.name === node)?.host ?? machine.sshTarget ?? { host: machine.address ?? node };
 }
 
 // The backup on this machine copied over the file on the host, through ssh (temp file there, then rename).
-function remoteRestoreLines(host: NodeHostSpec, backup: string, file: string, mode: number, owner: string | undefined): string {
+function remoteRestoreLines(host: SshTarget, backup: string, file: string, mode: number, owner: string | undefined): string {
   const ssh = sshCommandLine(host, ['sh', '-c', oneLine(atomicWriteScript(file, { mode, owner }))], { withInput: true });
   return `${ssh.map(quoteShellArg).join(' ')} < ${quoteShellArg(backup)}`;
 }
 
 // The steps that delete what the tool created (never a directory it adopted); what `down --restore` still needs
 // (original files, roles or slots on a node that stays) keeps the state directory.
-async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[]): Promise<PlanStep[]> {
+async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readonly JournalEntry[], formers: ReadonlyMap<JournalEntry, FormerHost>): Promise<PlanStep[]> {
   const stateDir = rt.layout.root;
   const createdDirs = journal.filter((e): e is Extract<JournalEntry, { kind: 'dir' }> => e.kind === 'dir');
   // Directories on this machine; those on other hosts are removed there, each by its node's machine.
   const created = createdDirs.filter((e) => e.node === undefined).map((e) => e.path);
   const all = [...rt.nodes, ...rt.detached];
-  const createdByTool = (node: PgNode) => createdByJournal(rt.state, node.dataDir, journalNodeOf(node.machine, node.name));
+  const createdByTool = (node: PgNode) => createdByJournal(rt.state, node.dataDir, journalPlaceOf(node.machine, node.name));
   const keptNodes = new Set<string>();
   for (const node of all) {
     if (!(await node.exists()) || createdByTool(node)) continue;
@@ -246,7 +274,13 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   // Nodes on other hosts whose data directories go: what the tool keeps beside them there goes too, and the files
   // among those it created are nothing down --restore would need.
   const purgedRemote = all.filter((n) => n.machine.remote && !keptNodes.has(n.name) && createdByTool(n));
-  const isCompanion = (e: JournalEntry) => purgedRemote.some((n) => isCompanionEntry(e, n));
+  // Likewise on a node's former host, where the tool made its data directory before the config moved it.
+  const purgedFormer = [...new Set(formers.values())].filter((f) => {
+    const dataDir = formerDataDir(rt, f);
+    return createdDirs.some((e) => formers.get(e) === f && (e.path === dataDir || isInside(dataDir, e.path)));
+  });
+  const isCompanion = (e: JournalEntry) =>
+    purgedRemote.some((n) => isCompanionEntry(e, n)) || purgedFormer.some((f) => formers.get(e) === f && isFormerCompanionEntry(e, formerDataDir(rt, f)));
   const pending = journal.filter((e) => (e.kind === 'file' && !isCompanion(e)) || ((e.kind === 'role' || e.kind === 'slot') && keptNodes.has(e.node)));
   const keepState = pending.length > 0;
   // While an adopted primary keeps the tool's settings (until down --restore), it still writes its log where the
@@ -261,25 +295,46 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
   for (const e of createdDirs.filter((c) => c.node !== undefined && !known.has(c.node))) {
     result.kept.push(`${e.path} on the host of ${e.node} (a node this cluster no longer has: delete it there yourself if you no longer need it)`);
   }
-  // Per machine (this one, then each node on another host), what goes: local first, as before.
-  const remoteNodes = [...new Set(createdDirs.flatMap((e) => (e.node !== undefined && known.has(e.node) ? [e.node] : [])))];
-  const targets: { node?: string; path: string }[] = [
+  // Per machine (this one, then each node on another host, then each node's former host), what goes: local first.
+  const remoteNodes = [...new Set(createdDirs.flatMap((e) => (e.node !== undefined && known.has(e.node) && !formers.has(e) ? [e.node] : [])))];
+  const formerHosts = [...new Set(createdDirs.flatMap((e) => formers.get(e) ?? []))];
+  const targets: { node?: string; former?: FormerHost; path: string }[] = [
     ...outermostDirs(created, stillUsed).map((dir) => ({ path: dir })),
     ...remoteNodes.flatMap((node) =>
       outermostDirs(
-        createdDirs.filter((e) => e.node === node).map((e) => e.path),
+        createdDirs.filter((e) => e.node === node && !formers.has(e)).map((e) => e.path),
         node === rt.primary.name && primaryTls !== undefined ? [primaryTls] : [],
       ).map((dir) => ({ node, path: dir })),
     ),
+    ...formerHosts.flatMap((former) =>
+      outermostDirs(
+        createdDirs.filter((e) => formers.get(e) === former).map((e) => e.path),
+        [],
+      ).map((dir) => ({ node: former.node, former, path: dir })),
+    ),
   ];
+  for (const former of formerHosts) {
+    refuseUnreachableFormerHost(former, 'what hotstandby made');
+    await refuseRunningOnFormerHost(rt, former);
+  }
   const actions: Action[] = [];
   for (const target of targets) {
     refuseDangerous(target.path);
+    if (target.former) {
+      actions.push(removeOnFormerHost(target.former, target.path, `deleting ${target.path} on ${target.former.label}`, true));
+      result.deleted.push(`${target.path} on ${target.former.label}`);
+      continue;
+    }
     const on = target.node !== undefined ? ` on ${target.node}` : '';
     actions.push({ kind: 'remove-dir', ...(target.node !== undefined ? { node: target.node } : {}), path: target.path, summary: `deleting ${target.path}${on}` });
     result.deleted.push(`${target.path}${on}`);
   }
   for (const node of purgedRemote) actions.push(...removeRemoteCompanionActions(node));
+  for (const former of purgedFormer) {
+    for (const companion of companionPathsBeside(formerDataDir(rt, former))) {
+      actions.push(removeOnFormerHost(former, companion, `deleting ${companion} on ${former.label}`, true));
+    }
+  }
   if (keepState) {
     result.kept.push(`${stateDir} (it holds what down --restore needs to undo the changes on ${[...keptNodes].join(', ')})`);
     if (rt.primaryAdopted && archiveDir && created.includes(archiveDir)) {
@@ -294,7 +349,7 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
       run: async () => {
         await rt.store.update((s) => {
           s.journal = s.journal.filter((e) =>
-            e.kind === 'dir' ? !targets.some((t) => t.node === e.node && (t.path === e.path || isInside(e.path, t.path))) : pending.includes(e),
+            e.kind === 'dir' ? !targets.some((t) => t.node === e.node && t.former === formers.get(e) && (t.path === e.path || isInside(e.path, t.path))) : pending.includes(e),
           );
           s.nodes = Object.fromEntries(Object.entries(s.nodes).filter(([name]) => keptNodes.has(name)));
         });
@@ -313,6 +368,27 @@ async function planPurge(rt: ClusterRuntime, result: DownResult, journal: readon
     });
   }
   return actions.length ? [{ title: 'delete what hotstandby created', actions }] : [];
+}
+
+// The data directory a node had on its former host: as the state recorded it, else as configured.
+function formerDataDir(rt: ClusterRuntime, former: FormerHost): string {
+  return rt.state.nodes[former.node]?.dataDir ?? rt.node(former.node).dataDir;
+}
+
+// Refuse to delete a node's data directory on its former host while a server may still run from it there (the stop
+// above stopped the node on its host of now).
+async function refuseRunningOnFormerHost(rt: ClusterRuntime, former: FormerHost): Promise<void> {
+  const dataDir = formerDataDir(rt, former);
+  const pidFile = path.posix.join(dataDir, 'postmaster.pid');
+  if (!(await former.machine.stat(pidFile))) return;
+  throw new HotstandbyError(
+    'DATA_DIR_CONFLICT',
+    `${former.node} may still run on ${former.label} (${pidFile} is there), where it lived before the config moved it to ${former.now}`,
+    {
+      where: { node: former.node, host: former.label, file: pidFile },
+      fix: `stop it first: put ${former.node}'s host back to ${former.label} in the config and run hotstandby down (or pg_ctl stop -D ${dataDir} there), then run down --purge again`,
+    },
+  );
 }
 
 function refuseDangerous(dir: string): void {

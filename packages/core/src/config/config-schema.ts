@@ -40,7 +40,8 @@ const nodeHost = z
   .string({ error: 'must be a host name or address' })
   .regex(/^[A-Za-z0-9_.:%-]+$/, { error: 'must be a host name or an address (letters, digits, ".", "-", "_", ":")' })
   .meta({
-    description: "The host this node lives on, reached over SSH with the system's OpenSSH client (absent: this machine); a name or address the other hosts resolve too.",
+    description:
+      "The host this node lives on, reached over SSH with the system's OpenSSH client (absent: this machine): a name, an address or an alias from your ssh config; the address ssh resolves it to (ssh -G) must be one the other hosts reach.",
   });
 
 // How to reach a node's host over SSH, besides what ~/.ssh/config says.

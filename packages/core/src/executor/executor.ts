@@ -14,7 +14,7 @@ import { asFileWriteError } from '../util/file-writable.js';
 import { describeAction } from './describe-action.js';
 import { pollUntil } from '../util/poll.js';
 import { isInside } from '../util/is-inside.js';
-import { journalNodeOf } from '../state/journal-node.js';
+import { entryAt, journalPlaceOf } from '../state/journal-node.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -167,18 +167,17 @@ export class Executor {
   async makeDir(target: string, mode: number, owner: Owner, node?: string): Promise<void> {
     const machine = this.machineOf(node);
     const top = await machine.mkdir(machine.remote ? target : path.resolve(target), { mode, ...this.ids(owner, node) });
-    const remoteNode = journalNodeOf(machine, node);
-    if (top !== undefined) await this.deps.state.addJournal({ kind: 'dir', ...(remoteNode !== undefined ? { node: remoteNode } : {}), path: top, at: new Date().toISOString() });
+    if (top !== undefined) await this.deps.state.addJournal({ kind: 'dir', ...journalPlaceOf(machine, node), path: top, at: new Date().toISOString() });
   }
 
   // Before the first change to a file the tool did not create, keep its original bytes, mode and owner (in the local
   // journal directory, also for a file on another host, whose entry names its node).
   private async journalFile(file: string, node?: string): Promise<void> {
     const machine = this.machineOf(node);
-    const remoteNode = journalNodeOf(machine, node);
+    const place = journalPlaceOf(machine, node);
     const target = await machine.finalPath(file);
     const state = await this.deps.state.load();
-    const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && e.node === remoteNode && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
+    const known = state.journal.some((e) => (e.kind === 'file' || e.kind === 'dir') && entryAt(e, place) && (e.kind === 'file' ? e.path === target : isInside(target, e.path)));
     if (known) return;
     const st = await machine.stat(target);
     let backup: string | undefined;
@@ -198,7 +197,7 @@ export class Executor {
     }
     await this.deps.state.addJournal({
       kind: 'file',
-      ...(remoteNode !== undefined ? { node: remoteNode } : {}),
+      ...place,
       path: target,
       existed: st !== undefined,
       backup,

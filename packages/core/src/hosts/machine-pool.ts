@@ -13,7 +13,7 @@ export class MachinePool {
   // The machine a node with this host (none: this machine) lives on.
   machineOf(host: NodeHostSpec | undefined, options: { signal?: AbortSignal } = {}): Promise<Machine> {
     if (!host) return Promise.resolve(localMachine);
-    const target: SshTarget = { host: host.host, user: host.user, port: host.port, identityFile: host.identityFile, options: host.options };
+    const target = sshTargetOf(host);
     const key = JSON.stringify(target);
     let machine = this.opened.get(key);
     if (!machine) {
@@ -31,4 +31,9 @@ export class MachinePool {
     this.opened.clear();
     await Promise.all(machines.map((m) => m.then((x) => x.close()).catch(() => undefined)));
   }
+}
+
+// How ssh reaches a host configured so.
+export function sshTargetOf(host: NodeHostSpec): SshTarget {
+  return { host: host.host, user: host.user, port: host.port, identityFile: host.identityFile, options: host.options };
 }

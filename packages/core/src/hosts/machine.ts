@@ -1,5 +1,6 @@
 import type { ServerUser } from '../postgres/os-user.js';
 import type { RunResult } from '../postgres/process-runner.js';
+import type { SshTarget } from './ssh-target.js';
 
 // What a file system entry is, as a machine reports it (symbolic links followed).
 export interface MachineFileFacts {
@@ -43,8 +44,11 @@ export interface Machine {
   readonly label: string;
   // False for this machine.
   readonly remote: boolean;
-  // The address other machines reach this one at, when it is remote (its host name as configured).
+  // The address other machines reach this one at, when it is remote (its host name as ssh resolves it: an alias's
+  // HostName).
   readonly address?: string;
+  // How ssh reaches it, when it is remote.
+  readonly sshTarget?: SshTarget;
   // Run a program there; resolves with its output and exit code.
   runAllowFailure(program: string, args: readonly string[], options?: MachineRunOptions): Promise<RunResult>;
   // Run a program there; a non-zero exit is a COMMAND_FAILED error carrying its output's tail.

@@ -10,6 +10,7 @@ import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgr
 import { pollUntil } from '../util/poll.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
+import { resolveSshTarget, type ResolvedSshTarget } from './ssh-resolved-target.js';
 
 // How long a connection's master process outlives its last session when the tool could not close it (killed): short
 // enough that nothing lingers. While the connection is open, its holding session keeps the master up however long
@@ -55,6 +56,8 @@ export class SshConnection {
 
   private constructor(
     readonly target: SshTarget,
+    // How ssh resolves the target (an alias's real host name or address), asked once when connecting.
+    readonly resolved: ResolvedSshTarget,
     private readonly controlDir: string,
     private readonly persistSeconds: number,
   ) {}
@@ -67,6 +70,7 @@ export class SshConnection {
   // Connect (non-interactively) and keep the connection for later commands; an unreachable host, a missing key or
   // an unknown host key is one HOST_UNREACHABLE error naming the host and the command to try by hand.
   static async open(target: SshTarget, options: SshOpenOptions = {}): Promise<SshConnection> {
+    const resolved = await resolveSshTarget(target, { signal: options.signal });
     const base = path.join(os.tmpdir(), `hotstandby-ssh-${process.getuid?.() ?? 'u'}`);
     await mkdir(base, { recursive: true, mode: 0o700 });
     await checkPrivateDir(base);
@@ -75,7 +79,7 @@ export class SshConnection {
     // count their own), so closing one connection never ends another's master process or its forwarded sockets.
     const controlDir = path.join(base, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(controlDir, { recursive: true, mode: 0o700 });
-    const connection = new SshConnection(target, controlDir, options.controlPersistSeconds ?? CONTROL_PERSIST_SECONDS);
+    const connection = new SshConnection(target, resolved, controlDir, options.controlPersistSeconds ?? CONTROL_PERSIST_SECONDS);
     try {
       await connection.startMaster(options.signal);
     } catch (error) {

@@ -4,6 +4,7 @@ import { parsePasswdLine } from '../postgres/passwd-lookup.js';
 import { commandFailed, describeCommand, type RunResult } from '../postgres/process-runner.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
 import type { SshConnection } from './ssh-connection.js';
+import type { SshTarget } from './ssh-target.js';
 
 // Reads "NAME=base64(value)" lines from standard input up to an empty line, exports them, and runs its arguments:
 // how environment (passwords) reaches a remote program without appearing in any command line. What follows the
@@ -32,8 +33,13 @@ export class SshMachine implements Machine {
     return this.connection.label;
   }
 
+  // The host name or address ssh really connects to (an alias's HostName): what other hosts reach this one at.
   get address(): string {
-    return this.connection.target.host;
+    return this.connection.resolved.hostname;
+  }
+
+  get sshTarget(): SshTarget {
+    return this.connection.target;
   }
 
   async runAllowFailure(program: string, args: readonly string[], options: MachineRunOptions = {}): Promise<RunResult> {

@@ -2,7 +2,8 @@ import { remoteCommandLine } from './remote-shell.js';
 // How to reach a node's host with the system's OpenSSH client: the user's ~/.ssh/config, keys, agent,
 // known_hosts and ProxyJump apply; these only add to them.
 export interface SshTarget {
-  // Host name or address, as ssh takes it (an alias from ~/.ssh/config works).
+  // Host name or address, as ssh takes it (an alias from ~/.ssh/config works: ssh connects with it, and the other
+  // hosts are given the HostName ssh -G resolves it to).
   host: string;
   user?: string;
   port?: number;

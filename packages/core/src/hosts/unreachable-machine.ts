@@ -1,5 +1,6 @@
 import type { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Machine } from './machine.js';
+import type { SshTarget } from './ssh-target.js';
 
 // A host that could not be reached when the command started: it stands in for the machine so that commands which
 // do not need it still work (status reports it, down of other nodes goes on), and everything done to it fails at once
@@ -12,6 +13,8 @@ export class UnreachableMachine implements Machine {
     readonly address: string,
     // Why it cannot be reached.
     readonly error: HotstandbyError,
+    // How ssh tried to reach it.
+    readonly sshTarget?: SshTarget,
   ) {}
 
   private fail(): Promise<never> {

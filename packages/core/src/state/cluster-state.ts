@@ -20,16 +20,27 @@ export interface NodeState {
   osUser: { name: string; uid: number; gid: number };
   upstream?: string;
   slot?: string;
+  // The host it lives on, as ssh reached it when last recorded (absent: this machine).
+  host?: JournalHost;
+}
+
+// Which other host a journal entry acted on, as ssh reached it then: what identifies the machine, never a secret
+// (the key and options to reach it again are the node's current ones).
+export interface JournalHost {
+  host: string;
+  user?: string;
+  port?: number;
 }
 
 // One reversible effect the tool had on something it did not create.
 export type JournalEntry =
-  // node: the node whose machine the file is on, when that is another host (its backup is on this machine).
-  | { kind: 'file'; node?: string; path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number; at: string }
+  // node: the node whose machine the file is on, when that is another host (its backup is on this machine); host:
+  // that machine (absent in journals written before it was recorded: the node's host as configured).
+  | { kind: 'file'; node?: string; host?: JournalHost; path: string; existed: boolean; backup?: string; mode?: number; uid?: number; gid?: number; at: string }
   | { kind: 'role'; node: string; role: string; at: string }
   | { kind: 'slot'; node: string; slot: string; at: string }
-  // node: the node whose machine the directory is on, when that is another host.
-  | { kind: 'dir'; node?: string; path: string; at: string };
+  // node: the node whose machine the directory is on, when that is another host; host: that machine, as for a file.
+  | { kind: 'dir'; node?: string; host?: JournalHost; path: string; at: string };
 
 // A standby added with `add-standby` (it is not in the config file).
 export interface AddedStandby {

@@ -54,10 +54,11 @@ export function servesTls(spec: ClusterSpec, ref: NodeRef): boolean {
 }
 
 // The names a node's certificate carries (subjectAltName; the first is also the CN): the host= its standbys'
-// primary_conninfo names. A node on another host is reached at its configured host; one on this machine at the
-// addresses other hosts see it at, which only the machines can tell (seenAs: hostSeenFrom for each such standby).
-export function tlsServerNames(node: NodeSpec, seenAs: readonly string[] = []): string[] {
-  const names = [...new Set([...(node.host ? [node.host.host] : []), ...seenAs])];
+// primary_conninfo names. A node on another host is reached at its host's address (address: its machine's, the
+// HostName an ssh alias resolves to; absent: the configured host); one on this machine at the addresses other hosts
+// see it at, which only the machines can tell (seenAs: hostSeenFrom for each such standby).
+export function tlsServerNames(node: NodeSpec, seenAs: readonly string[] = [], address?: string): string[] {
+  const names = [...new Set([...(node.host ? [address ?? node.host.host] : []), ...seenAs])];
   if (names.length === 0)
     throw new HotstandbyError('INTERNAL', `${node.name} lives on this machine: its certificate needs the addresses other hosts reach it at`, {
       fix: 'this is a bug in hotstandby: pass hostSeenFrom of the node for each standby on another host',

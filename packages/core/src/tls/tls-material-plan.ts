@@ -69,7 +69,7 @@ async function readUserFile(spec: ClusterSpec, file: string, key: string): Promi
 // CA is the cluster's and the certificate is signed by it for the node's name. Key material is made with openssl on
 // this machine and travels only inside the node's machine connection (SSH for another host). seenAs: for a node on
 // this machine that serves standbys on other hosts, the addresses they reach it at (hostSeenFrom); the certificate
-// names those, or for a node on another host its configured host.
+// names those, or for a node on another host its host's address (the machine's: an ssh alias's HostName).
 export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine: Machine, seenAs: readonly string[] = []): Promise<Action[]> {
   const kind = tlsMaterialKind(spec, ref);
   if (kind === 'none') return [];
@@ -93,7 +93,7 @@ export async function ensureTlsMaterial(spec: ClusterSpec, ref: NodeRef, machine
     });
   if (kind === 'ca') return actions;
 
-  const names = tlsServerNames(node, seenAs);
+  const names = tlsServerNames(node, seenAs, machine.address);
   const given = spec.tls?.certs?.[node.name];
   let pair: KeyPair | undefined;
   if (given) {
