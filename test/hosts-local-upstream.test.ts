@@ -143,6 +143,24 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     expect(existsSync(project.path('.hotstandby')), down.stdout).toBe(false);
   }, 900_000);
 
+  test("a standby elsewhere named by a host this machine cannot resolve (an alias of ssh's alone) is refused before anything changes", async () => {
+    const project = await createProject();
+    const [port] = await freePorts(1);
+    // ssh reaches b through the alias; nothing else on this machine knows the name.
+    const alias = 'hs-local-upstream-alias.invalid';
+    await project.writeConfig('hotstandby.config.json', {
+      primary: { name: 'p', port },
+      standbys: [{ name: 'r', port: 5432, host: alias, ssh: { ...ssh(), options: [...sshOptions(), `HostName=${network.host('b').address}`, `HostKeyAlias=${network.host('b').address}`] }, dataDir: remoteDir('r') }],
+      superuser: { password: PASSWORD },
+      replication: { password: REPLICATION_PASSWORD },
+    });
+    const up = await project.run(['up'], { timeoutMs: 180_000 });
+    expectUserError(up, ['r on', 'streams from p on this machine', `${alias} does not resolve`, 'standbys[0].host', 'put p on a host of its own']);
+    expect((await network.host('b').ssh(`ls -A ${HOST_DATA_ROOT}`)).stdout.trim()).toBe('');
+    expect(postmastersUnder(project.dir)).toEqual([]);
+    expect(listTree(project.dir)).toEqual(['hotstandby.config.json']);
+  }, 300_000);
+
   test('an adopted primary on this machine gets its listen_addresses only with --allow-restart, refused first with nothing changed', async () => {
     const users = await createUsersPrimary();
     const { primary } = users;
