@@ -97,7 +97,10 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     });
     // Its pg_hba lets the replication role in from b's own address (hostssl) and loopback only: single addresses.
     const rules = replicationRules(readFileSync(`${pDir}/pg_hba.conf`, 'utf8'));
-    expect(rules.some((l) => new RegExp(`^hostssl\\s+replication\\s+"repuser"\\s+${escaped(b.address)}/32\\s`).test(l)), rules.join('\n')).toBe(true);
+    expect(
+      rules.some((l) => new RegExp(`^hostssl\\s+replication\\s+"repuser"\\s+${escaped(b.address)}/32\\s`).test(l)),
+      rules.join('\n'),
+    ).toBe(true);
     for (const rule of rules) expect(rule.split(/\s+/)[3], rule).toMatch(/\/32$/);
     // Its certificate names that address; r verifies it fully, connecting to that address.
     expect(new X509Certificate(readFileSync(`${pDir}.tls/server.crt`)).subjectAltName).toContain(`IP Address:${controller}`);
@@ -150,7 +153,15 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     const alias = 'hs-local-upstream-alias.invalid';
     await project.writeConfig('hotstandby.config.json', {
       primary: { name: 'p', port },
-      standbys: [{ name: 'r', port: 5432, host: alias, ssh: { ...ssh(), options: [...sshOptions(), `HostName=${network.host('b').address}`, `HostKeyAlias=${network.host('b').address}`] }, dataDir: remoteDir('r') }],
+      standbys: [
+        {
+          name: 'r',
+          port: 5432,
+          host: alias,
+          ssh: { ...ssh(), options: [...sshOptions(), `HostName=${network.host('b').address}`, `HostKeyAlias=${network.host('b').address}`] },
+          dataDir: remoteDir('r'),
+        },
+      ],
       superuser: { password: PASSWORD },
       replication: { password: REPLICATION_PASSWORD },
     });

@@ -99,11 +99,7 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
   // Everything but synchronous_standby_names, which would make the primary's own commits (creating the role)
   // wait for standbys that do not exist yet; it is set by the plan once the primary runs.
   async bootstrapSettings(ctx) {
-    return Object.fromEntries(
-      (await desiredChanges(ctx, freshClusterSettings(ctx)))
-        .filter((c) => c.name !== 'synchronous_standby_names')
-        .map((c) => [c.name, c.to]),
-    );
+    return Object.fromEntries((await desiredChanges(ctx, freshClusterSettings(ctx))).filter((c) => c.name !== 'synchronous_standby_names').map((c) => [c.name, c.to]));
   },
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
