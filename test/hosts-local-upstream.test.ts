@@ -146,6 +146,39 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     expect(existsSync(project.path('.hotstandby')), down.stdout).toBe(false);
   }, 900_000);
 
+  test('add-standby --host to a primary here that listens on loopback only restarts it only with --allow-restart, and is refused with nothing recorded without', async () => {
+    const project = await createProject();
+    const [port] = await freePorts(1);
+    const b = network.host('b');
+    await project.writeConfig('hotstandby.config.json', { primary: { name: 'p', port }, standbys: [], superuser: { password: PASSWORD } });
+    const up = await project.run(['up'], { timeoutMs: 180_000 });
+    expect(up.code, describeRun(up)).toBe(0);
+    const started = await withClient(port!, PASSWORD, async (c) => (await c.query('SELECT pg_postmaster_start_time()::text AS t')).rows[0].t as string);
+
+    const flags = ['--ssh-user', 'root', '--identity-file', network.identityFile, '--ssh-option', `UserKnownHostsFile=${network.knownHostsFile}`];
+    const add = ['add-standby', 'r', '--host', b.address, ...flags, '--data-dir', remoteDir('r')];
+    const refused = await project.run(add, { timeoutMs: 180_000 });
+    expectUserError(refused, ['listen_addresses', '--allow-restart']);
+    expect((await status(project)).nodes.map((n) => n.name)).toEqual(['p']);
+    expect((await b.ssh(`ls -A ${HOST_DATA_ROOT}`)).stdout.trim()).toBe('');
+    await withClient(port!, PASSWORD, async (c) => {
+      expect((await c.query('SHOW listen_addresses')).rows[0].listen_addresses).toBe('127.0.0.1');
+      expect((await c.query('SELECT pg_postmaster_start_time()::text AS t')).rows[0].t, 'not restarted').toBe(started);
+    });
+
+    const allowed = await project.run([...add, '--allow-restart'], { timeoutMs: 300_000 });
+    expect(allowed.code, describeRun(allowed)).toBe(0);
+    expect(nodeNamed(await status(project), 'r').state).toBe('streaming');
+    await withClient(port!, PASSWORD, async (c) => {
+      expect((await c.query('SHOW listen_addresses')).rows[0].listen_addresses).toBe(`127.0.0.1,${network.controllerAddress}`);
+      expect(sslOf((await c.query(SSL_BY_STANDBY)).rows)).toEqual({ r: true });
+    });
+    const down = await project.run(['down', '--purge'], { timeoutMs: 180_000 });
+    expect(down.code, describeRun(down)).toBe(0);
+    expect((await b.ssh(`ls -A ${HOST_DATA_ROOT}`)).stdout.trim()).toBe('');
+    expect(b.processes()).toEqual([]);
+  }, 600_000);
+
   test("a standby elsewhere named by a host this machine cannot resolve (an alias of ssh's alone) is refused before anything changes", async () => {
     const project = await createProject();
     const [port] = await freePorts(1);
