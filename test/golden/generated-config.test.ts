@@ -12,9 +12,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // deliberate change; review the diff.
 describe('generated configuration per PostgreSQL major (golden files)', () => {
   for (const major of GOLDEN_MAJORS) {
-    it(`PostgreSQL ${majorLabel(major)}`, () => {
+    it(`PostgreSQL ${majorLabel(major)}`, async () => {
       const file = path.join(here, 'expected', `pg-${majorLabel(major)}.txt`);
-      const actual = renderGeneratedConfig(major);
+      const actual = await renderGeneratedConfig(major);
       if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual);
       expect(actual).toBe(readFileSync(file, 'utf8'));
     });

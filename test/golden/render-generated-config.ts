@@ -71,7 +71,7 @@ function context(major: PgMajorNum, forStandby: boolean): StepContext {
 }
 
 // Everything hotstandby writes or runs for the recipe on one major, as text.
-export function renderGeneratedConfig(major: PgMajorNum): string {
+export async function renderGeneratedConfig(major: PgMajorNum): Promise<string> {
   const p = context(major, false);
   const s = context(major, true);
   const f = p.facts;
@@ -81,7 +81,7 @@ export function renderGeneratedConfig(major: PgMajorNum): string {
   out.push('## 2. pg_hba.conf rule (primary, placed before every other rule)', ...replicationRules(p).map(formatHbaRule), '');
   const primaryFile = settingsFilePath(f, '/srv/hs/data');
   out.push(`## 3. primary settings (${primaryFile}, written before the first start)`);
-  for (const c of desiredChanges(p, freshClusterSettings(p))) out.push(`${c.name} = ${quoteGucString(c.to)}`);
+  for (const c of await desiredChanges(p, freshClusterSettings(p))) out.push(`${c.name} = ${quoteGucString(c.to)}`);
   out.push('');
   out.push('## 4. base backup');
   out.push(`pg_basebackup ${pgBasebackupArgs(s, '/srv/hs/data-slave1', { checkpoint: 'fast' }).join(' ')}`);
@@ -91,7 +91,7 @@ export function renderGeneratedConfig(major: PgMajorNum): string {
   out.push(`copy empties: ${f.copyExclusions.emptyDirs.join(' ')}`);
   out.push('');
   const standbyFile = settingsFilePath(f, '/srv/hs/data-slave1');
-  const identity = identitySettings(s);
+  const identity = await identitySettings(s);
   const recovery = recoverySettings(s);
   if (f.standbySetup === 'standby.signal') {
     out.push(`## 5. standby (${standbyFile} + empty standby.signal)`);

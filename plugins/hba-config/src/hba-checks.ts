@@ -24,12 +24,17 @@ export async function checkHbaErrors(ctx: StepContext, file: string, when: 'befo
   });
 }
 
+// True when the primary is to serve TLS but still runs with ssl off (a node of this machine just promoted: it served
+// none as a standby); wal-config, the next step, turns it on.
+async function tlsNotOnYet(ctx: StepContext): Promise<boolean> {
+  if (!servesTls(ctx.spec, ctx.primary.name)) return false;
+  return (await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl"))?.ssl === 'off';
+}
+
 // The lines of hotstandby's block in the file that wait for ssl to be turned on by this run (none when the
 // primary runs with ssl on already, or serves no TLS).
 async function hostsslAwaitingTls(ctx: StepContext, file: string): Promise<Set<number>> {
-  if (!servesTls(ctx.spec, ctx.primary.name)) return new Set();
-  const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
-  if (ssl?.ssl !== 'off') return new Set();
+  if (!(await tlsNotOnYet(ctx))) return new Set();
   const lines = ((await ctx.primary.machine.readFile(file))?.toString('utf8') ?? '').split(/\r?\n/);
   const block = findManagedBlock(lines);
   if (!block) return new Set();
@@ -50,9 +55,10 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
   const loopback = await checkLoginFrom(ctx, undefined, timeoutMs);
   if (loopback) return loopback;
   const untested: string[] = [];
+  const tlsPending = await tlsNotOnYet(ctx);
   for (const { standby, upstream } of crossMachinePairs(ctx).filter((p) => p.upstream === ctx.primary)) {
     const route: LoginRoute = { from: standby, host: await hostSeenFrom(upstream, standby), port: upstream.port };
-    const why = (await verifiedLoginPending(ctx, route)) ?? (await checkLoginFrom(ctx, route, timeoutMs));
+    const why = (await verifiedLoginPending(ctx, route, tlsPending)) ?? (await checkLoginFrom(ctx, route, timeoutMs));
     if (why) untested.push(why);
   }
   return untested.length > 0 ? untested.join('; ') : undefined;
@@ -60,14 +66,14 @@ export async function checkReplicationLogin(ctx: StepContext, timeoutMs = 10_000
 
 // Why a login over TLS from a standby's machine cannot be made yet, or undefined when it can (or needs no TLS): it
 // is verified against the CA on that machine, which base-backup or recovery-config puts there, and the primary
-// must serve TLS, which wal-config turns on. Never tried unverified instead.
-async function verifiedLoginPending(ctx: StepContext, route: LoginRoute): Promise<string | undefined> {
+// must serve TLS, which wal-config turns on (tlsPending: it runs with ssl off still, a node of this machine just
+// promoted, say). Never tried unverified instead.
+async function verifiedLoginPending(ctx: StepContext, route: LoginRoute, tlsPending: boolean): Promise<string | undefined> {
   const { sslrootcert } = tlsConninfoParams(ctx.spec, route.from.name, ctx.primary.name);
   if (sslrootcert === undefined) return undefined;
   if (!(await route.from.machine.stat(sslrootcert)))
     return `the CA certificate is not on ${route.from.name}'s machine yet (${sslrootcert}), so the login from there cannot be verified`;
-  const ssl = await ctx.primary.queryOne<{ ssl: string }>("SELECT current_setting('ssl') AS ssl");
-  if (ssl?.ssl === 'off') return `${ctx.primary.name} does not serve TLS yet (wal-config turns ssl on)`;
+  if (tlsPending) return `${ctx.primary.name} runs with ssl off until wal-config turns it on, so ${route.from.name}'s hostssl login cannot match yet`;
   return undefined;
 }
 

@@ -129,7 +129,7 @@ export default definePlugin<Options, RecoveryParts>({
           {
             changes: true,
             summary: `make the base backup a hot standby (${ctx.facts.standbySetup === 'standby.signal' ? 'standby.signal + postgresql.auto.conf' : 'recovery.conf + postgresql.auto.conf'})`,
-            details: describeStandbyFiles(ctx, await hostSeenFrom(ctx.upstream!, ctx.node)),
+            details: await describeStandbyFiles(ctx, await hostSeenFrom(ctx.upstream!, ctx.node)),
           },
         ],
         parts: { files: [], server },

@@ -18,7 +18,7 @@ export async function planStandbyFiles(ctx: StepContext): Promise<{ actions: Act
   const readText = async (file: string) => (await machine.readFile(file).catch(() => undefined))?.toString('utf8');
   const current = await readText(settingsPath);
   const recovery = recoverySettings(ctx, await hostSeenFrom(ctx.upstream!, ctx.node));
-  const identity = identitySettings(ctx);
+  const identity = await identitySettings(ctx);
   const signalMode = ctx.facts.standbySetup === 'standby.signal';
   const migration = await planRecoveryConfMigration(ctx, Object.keys({ ...identity, ...recovery }), settingsPath);
   const floor = await raisedFloorSettings(ctx);
@@ -67,9 +67,9 @@ export function recoveryConf(settings: Record<string, string>): string {
 
 // The files a standby that does not exist yet will get, as diffs for a dry run.
 // upstreamHost: where the standby reaches its upstream (hostSeenFrom).
-export function describeStandbyFiles(ctx: StepContext, upstreamHost?: string): string[] {
+export async function describeStandbyFiles(ctx: StepContext, upstreamHost?: string): Promise<string[]> {
   const recovery = recoverySettings(ctx, upstreamHost);
-  const identity = identitySettings(ctx);
+  const identity = await identitySettings(ctx);
   const line = ([k, v]: [string, string]) => `${k} = ${quoteGucString(v)}`;
   const settingsFile = settingsFilePath(ctx.facts, ctx.node.dataDir);
   const fromBackup = 'copied by the base backup';

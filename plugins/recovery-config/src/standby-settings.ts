@@ -54,12 +54,13 @@ export function recoverySettings(ctx: StepContext, upstreamHost?: string): Recor
   return settings;
 }
 
-// The settings that make the copied configuration this standby's own: its port, name and hot_standby, and its own
-// TLS files (the copy names its upstream's), or ssl off when it serves no TLS in a cluster that uses it.
-export function identitySettings(ctx: StepContext): Record<string, string> {
+// The settings that make the copied configuration this standby's own: its port, name and hot_standby, the addresses
+// the cluster's other machines reach it at (so a switchover needs no restart to let them stream from it), and its
+// own TLS files (the copy names its upstream's), or ssl off when it serves no TLS in a cluster that uses it.
+export async function identitySettings(ctx: StepContext): Promise<Record<string, string>> {
   return {
     port: String(ctx.node.port),
-    listen_addresses: [LOOPBACK_ADDRESS, ...reachedFromOtherMachines(ctx.spec, ctx.node, ctx.standbys)].join(','),
+    listen_addresses: [LOOPBACK_ADDRESS, ...(await reachedFromOtherMachines(ctx.node, [ctx.primary, ...ctx.standbys]))].join(','),
     unix_socket_directories: ctx.node.machine.remote ? REMOTE_SOCKET_DIR : ctx.paths.socketDir,
     ...(ctx.facts.clusterName ? { cluster_name: ctx.node.name } : {}),
     // Its own statistics directory (the upstream's may be an absolute path, as Debian sets it).

@@ -54,7 +54,7 @@ export function archiveCommand(dir: string, platform: NodeJS.Platform = process.
 // What must change so the primary can feed the configured standbys: WAL level, senders, slots, retention, archive.
 // Counts and sizes are raised, never lowered; values the user set higher stay.
 // Whether a change needs a restart comes from the server itself (pg_settings.context); unknown counts as restart.
-export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, string>, contexts: ReadonlyMap<string, string> = new Map()): SettingChange[] {
+export async function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, string>, contexts: ReadonlyMap<string, string> = new Map()): Promise<SettingChange[]> {
   const facts = ctx.facts;
   const standbys = ctx.spec.standbys.length;
   const changes: SettingChange[] = [];
@@ -92,8 +92,9 @@ export function desiredChanges(ctx: StepContext, current: ReadonlyMap<string, st
     if (mode !== 'on' && mode !== 'always') want('archive_mode', 'on');
     want('archive_command', archiveCommand(serverSidePath(ctx.spec.archive.dir, ctx.primary.dataDir)));
   }
-  // Standbys on other machines reach the primary at its host: it must listen there too.
-  const listen = listenAddressesWith(current.get('listen_addresses'), primaryReachedAt(ctx));
+  // Nodes on other machines reach the primary at its host (or, on this machine, at the address their host sees this
+  // machine at): it must listen there too.
+  const listen = listenAddressesWith(current.get('listen_addresses'), await primaryReachedAt(ctx));
   if (listen !== undefined) want('listen_addresses', listen);
   // Standbys on other machines replicate over TLS: ssl on with the primary's own certificate (a reload from 10).
   for (const [name, value] of Object.entries(tlsServerSettings(ctx.spec, ctx.primary.name))) want(name, value);

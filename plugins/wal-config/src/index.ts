@@ -44,12 +44,12 @@ async function planChanges(ctx: StepContext): Promise<WalPlan> {
   // A primary that does not exist yet gets these settings from bootstrapSettings before its first start
   // (all but synchronous_standby_names, which is set once it runs).
   if (ctx.isPlanned(ctx.primary)) {
-    return { changes: desiredChanges(ctx, freshClusterSettings(ctx)).filter((c) => c.name === 'synchronous_standby_names'), skipped: [], restart: false, pending: [] };
+    return { changes: (await desiredChanges(ctx, freshClusterSettings(ctx))).filter((c) => c.name === 'synchronous_standby_names'), skipped: [], restart: false, pending: [] };
   }
   const settings = await readSettings(ctx);
   const current = new Map([...settings].map(([k, v]) => [k, v.setting]));
   const contexts = new Map([...settings].map(([k, v]) => [k, v.context]));
-  const all = desiredChanges(ctx, current, contexts);
+  const all = await desiredChanges(ctx, current, contexts);
   refuseCommandLine(
     ctx,
     settings,
@@ -98,12 +98,8 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
   options,
   // Everything but synchronous_standby_names, which would make the primary's own commits (creating the role)
   // wait for standbys that do not exist yet; it is set by the plan once the primary runs.
-  bootstrapSettings(ctx) {
-    return Object.fromEntries(
-      desiredChanges(ctx, freshClusterSettings(ctx))
-        .filter((c) => c.name !== 'synchronous_standby_names')
-        .map((c) => [c.name, c.to]),
-    );
+  async bootstrapSettings(ctx) {
+    return Object.fromEntries((await desiredChanges(ctx, freshClusterSettings(ctx))).filter((c) => c.name !== 'synchronous_standby_names').map((c) => [c.name, c.to]));
   },
   async preflight(ctx) {
     if (ctx.isPlanned(ctx.primary) || !(await ctx.primary.isRunning())) return;
@@ -193,7 +189,7 @@ export default definePlugin<z.infer<typeof options>, WalParts>({
     const serverReads = restart ?? reload;
     if (serverReads) await ctx.run([serverReads]);
     const after = await readSettings(ctx);
-    const wrong = desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context]))).filter(
+    const wrong = (await desiredChanges(ctx, new Map([...after].map(([k, v]) => [k, v.setting])), new Map([...after].map(([k, v]) => [k, v.context])))).filter(
       (c) => !c.optional || restart !== undefined,
     );
     const pending = await ctx.primary.query<{ name: string }>('SELECT name FROM pg_settings WHERE pending_restart');

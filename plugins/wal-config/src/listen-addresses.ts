@@ -1,9 +1,9 @@
 import { reachedFromOtherMachines, type StepContext } from '@hotstandby/core';
 
-// The hosts other machines reach the primary at (see reachedFromOtherMachines); empty when every standby of it
-// shares its machine (loopback only, as before).
-export function primaryReachedAt(ctx: StepContext): string[] {
-  return reachedFromOtherMachines(ctx.spec, ctx.primary, ctx.standbys);
+// The addresses the cluster's other machines reach the primary at (see reachedFromOtherMachines); empty when every
+// node shares its machine (loopback only, as before).
+export function primaryReachedAt(ctx: StepContext): Promise<string[]> {
+  return reachedFromOtherMachines(ctx.primary, [ctx.primary, ...ctx.standbys]);
 }
 
 // listen_addresses with the hosts added that it does not already cover, keeping every entry the user had (a

@@ -94,13 +94,6 @@ function checkRemoteStandby(rt: ClusterRuntime, request: AddStandbyRequest & { h
       fix: `add --data-dir /var/lib/postgresql/hotstandby/${name} (or wherever its data directory goes on ${host.host})`,
     });
   }
-  const upstreamName = request.upstream ?? rt.primary.name;
-  if (!known.find((n) => n.name === upstreamName)?.host) {
-    throw new HotstandbyError('TOPOLOGY_CONFLICT', `${name} would live on ${host.host} and stream from ${upstreamName}, which is on this machine: that is not supported yet`, {
-      where: { node: name },
-      fix: `stream it from a node on another host (--upstream), or leave out --host to add it on this machine`,
-    });
-  }
   const sameHost = known.filter((n) => n.host?.host === host.host);
   const taken = new Set(sameHost.map((n) => rt.node(n.name).port));
   if (request.port !== undefined && taken.has(request.port)) {

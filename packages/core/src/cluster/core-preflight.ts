@@ -7,6 +7,7 @@ import { findUnreachablePath } from '../postgres/os-user.js';
 import { majorLabel } from '../postgres/versions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import type { Machine } from '../hosts/machine.js';
+import { hostSeenFrom } from '../hosts/node-address.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { checkNoDanglingLinks } from './dangling-links.js';
 import { checkShellSafePaths } from './shell-safe-paths.js';
@@ -42,7 +43,7 @@ export async function corePreflight(rt: ClusterRuntime): Promise<void> {
       fix: 'point archive.dir at a directory, or at a path that does not exist yet (hotstandby creates it)',
     });
   }
-  checkNoStreamingOutOfThisMachine(rt);
+  await checkLocalUpstreamsReachable(rt);
   for (const node of rt.nodes.filter((n) => n.machine.remote)) await checkRemoteDataDir(node);
   await checkPortsBindable(rt);
   const primarySystemId = rt.primaryInfo.systemIdentifier;
@@ -125,21 +126,35 @@ async function unprivilegedPortStart(machine: Machine): Promise<number> {
   return Number.isInteger(value) ? value : 1024;
 }
 
-// A server on this machine listens on loopback only, so a standby on another host cannot stream from it (yet).
-function checkNoStreamingOutOfThisMachine(rt: ClusterRuntime): void {
+// A standby on another host that streams from a node on this machine reaches it at the address this machine's
+// route to that host leaves from (hostSeenFrom), which its listen_addresses, certificate and pg_hba rule name. Only
+// that route can tell it: without one (or without iproute2's `ip`, which only Linux has) the standby could never
+// connect, so that is refused here, before anything changes.
+async function checkLocalUpstreamsReachable(rt: ClusterRuntime): Promise<void> {
   for (const standby of rt.standbys) {
     const spec = rt.spec.standbys.find((s) => s.name === standby.name);
     const upstream = rt.nodes.find((n) => n.name === (spec?.upstream ?? rt.primary.name));
     if (!standby.machine.remote || !upstream || upstream.machine.remote) continue;
-    const key = rt.configSpec.standbys.some((s) => s.name === standby.name) ? `standbys[${rt.configSpec.standbys.findIndex((s) => s.name === standby.name)}].upstream` : undefined;
-    throw new HotstandbyError(
-      'TOPOLOGY_CONFLICT',
-      `${standby.name} lives on ${standby.machine.label} but streams from ${upstream.name}, which is on this machine: streaming from this machine to another host is not supported yet`,
-      {
-        where: { node: standby.name, ...(key ? { key, file: rt.spec.source.path } : {}) },
-        fix: `put ${upstream.name} on a host of its own too (give it "host"), or keep ${standby.name} on this machine`,
-      },
-    );
+    const index = rt.configSpec.standbys.findIndex((s) => s.name === standby.name);
+    const where = { node: standby.name, ...(index >= 0 ? { key: `standbys[${index}].host`, file: rt.spec.source.path } : {}) };
+    const what = `${standby.name} on ${standby.machine.label} streams from ${upstream.name} on this machine`;
+    const elsewhere = `or put ${upstream.name} on a host of its own too (give it "host")`;
+    if (process.platform !== 'linux') {
+      throw new HotstandbyError('TOPOLOGY_CONFLICT', `${what}, but only on Linux can hotstandby tell the address ${standby.machine.label} reaches this machine at (ip route get)`, {
+        where,
+        fix: `run hotstandby on a Linux machine with iproute2, ${elsewhere}`,
+      });
+    }
+    try {
+      await hostSeenFrom(upstream, standby);
+    } catch (error) {
+      if (!(error instanceof HotstandbyError)) throw error;
+      throw new HotstandbyError('TOPOLOGY_CONFLICT', `${what}, but this machine cannot tell the address that host reaches it at: ${error.message}`, {
+        where,
+        detail: error.detail,
+        fix: `${error.fix ?? 'check the network between this machine and that host'}, ${elsewhere}`,
+      });
+    }
   }
 }
 

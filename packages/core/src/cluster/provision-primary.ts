@@ -71,7 +71,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
       // A primary the tool made: its own settings, and while it is stopped (an earlier run was interrupted
       // after initdb, say) also the steps' bootstrap settings, which then need no restart.
       const running = await node.isRunning();
-      const settings = { ...nodeIdentitySettings(rt, node), ...(running ? {} : bootstrap) };
+      const settings = { ...(await nodeIdentitySettings(rt, node)), ...(running ? {} : bootstrap) };
       const file = settingsFilePath(node.facts, node.dataDir);
       const current = (await node.machine.readFile(file))?.toString('utf8');
       const wanted = editSettingsFile(node.facts, current, settings);
@@ -120,7 +120,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
       if (made.method === 'template') messages.push(`copied the initdb template; system identifier ${made.systemIdentifier!.copy}`);
     },
   });
-  const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
+  const settings = { ...(await nodeIdentitySettings(rt, node)), ...bootstrap };
   actions.push({
     kind: 'task',
     changes: true,
@@ -155,13 +155,13 @@ async function writeNewPrimarySettings(node: PgNode, settings: Record<string, st
 }
 
 // A new primary on another host: initdb there (the template cache is on this machine), its settings, start.
-function planRemotePrimaryCreation(
+async function planRemotePrimaryCreation(
   rt: ClusterRuntime,
   node: PgNode,
   bootstrap: Record<string, string>,
   executor: Executor,
   plan: { checksums: string[]; actions: Action[]; notes: string[]; messages: string[] },
-): PrimaryProvisionPlan {
+): Promise<PrimaryProvisionPlan> {
   const { checksums, actions, notes, messages } = plan;
   const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;
   actions.push({
@@ -171,7 +171,7 @@ function planRemotePrimaryCreation(
     details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
     run: () => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: checksums }),
   });
-  const settings = { ...nodeIdentitySettings(rt, node), ...bootstrap };
+  const settings = { ...(await nodeIdentitySettings(rt, node)), ...bootstrap };
   const file = settingsFilePath(node.facts, node.dataDir);
   actions.push({
     kind: 'task',

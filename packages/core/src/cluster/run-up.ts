@@ -68,7 +68,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
-      Object.assign(bootstrap, step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER)) ?? {});
+      Object.assign(bootstrap, (await step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER))) ?? {});
     }
     const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');

@@ -22,11 +22,16 @@ export function standbysOnOtherMachines(spec: ClusterSpec, node: PgNode, nodes: 
     .filter((n): n is PgNode => n !== undefined && !onSameMachine(n, node));
 }
 
-// What a node must listen on besides loopback: its host (as configured: PostgreSQL resolves a name on its own
-// machine when it starts) when a standby of it lives on another machine; nothing otherwise, or for a node here.
-export function reachedFromOtherMachines(spec: ClusterSpec, node: PgNode, nodes: readonly PgNode[]): string[] {
-  const address = node.machine.address;
-  return address !== undefined && standbysOnOtherMachines(spec, node, nodes).length > 0 ? [address] : [];
+// What a node must listen on besides loopback, so that a node of the cluster on another machine can stream from it
+// now or after a switchover: a node on another host listens on its host (as configured: PostgreSQL resolves a name
+// on its own machine when it starts); a node on this machine on the address each other host of the cluster reaches
+// this machine at (hostSeenFrom: the source of this machine's route to that host), without repeats. Nothing for a
+// node whose cluster lives on its machine alone.
+export async function reachedFromOtherMachines(node: PgNode, nodes: readonly PgNode[]): Promise<string[]> {
+  const others = nodes.filter((n) => !onSameMachine(n, node));
+  if (others.length === 0) return [];
+  if (node.machine.remote) return node.machine.address !== undefined ? [node.machine.address] : [];
+  return [...new Set(await Promise.all(others.map((other) => hostSeenFrom(node, other))))];
 }
 
 // The host a client on `from`'s machine connects to for a server of `target`: loopback on the same machine, the

@@ -36,7 +36,8 @@ export function guardPlugin<Options>(plugin: StepPlugin<Options>, origin: string
   if (plugin.bootstrapSettings) {
     guarded.bootstrapSettings = (ctx) => {
       try {
-        return plugin.bootstrapSettings!(ctx);
+        const settings = plugin.bootstrapSettings!(ctx);
+        return settings instanceof Promise ? settings.catch(fail('bootstrapSettings', ctx)) : settings;
       } catch (error) {
         return fail('bootstrapSettings', ctx)(error);
       }

@@ -48,8 +48,8 @@ export interface StepPlugin<Options = Record<string, unknown>, Parts = unknown> 
   // Where the step goes when the config's pipeline does not place it.
   before?: readonly string[];
   after?: readonly string[];
-  // Settings the step needs in place before the primary's first start (saves a restart later).
-  bootstrapSettings?(ctx: StepContext<Options>): Record<string, string>;
+  // Settings the step needs in place before the primary's first start (saves a restart later); may be async.
+  bootstrapSettings?(ctx: StepContext<Options>): Record<string, string> | Promise<Record<string, string>>;
   // Refuse bad input before anything in the run changes (missing programs, conflicts, restarts not allowed).
   preflight?(ctx: StepContext<Options>): Promise<void>;
   // Inspect the current state and return what must change; an empty plan means "already in place".

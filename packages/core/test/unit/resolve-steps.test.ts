@@ -288,4 +288,17 @@ describe('resolvePipeline: errors thrown by a plugin', () => {
     const error = hotstandbyErrorFrom(() => guarded.plugin.bootstrapSettings!(ctxOn('master')), 'PLUGIN_FAILED');
     expect(error.message).toContain('failed in bootstrapSettings on master: no');
   });
+
+  it('wrap a rejection from an async bootstrapSettings the same way', async () => {
+    const bad = mine('bad', {
+      before: ['base-backup'],
+      bootstrapSettings: async () => {
+        throw new Error('no');
+      },
+    });
+    const guarded = resolvePipeline(spec(), [...BUILTINS, bad]).steps.find((s) => s.plugin.name === 'bad')!;
+    const error = await Promise.resolve(guarded.plugin.bootstrapSettings!(ctxOn('master'))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PLUGIN_FAILED' });
+    expect((error as Error).message).toContain('failed in bootstrapSettings on master: no');
+  });
 });
