@@ -4,7 +4,7 @@
 // serves TLS with a certificate naming that address (verify-full on b). The roles swap both ways by switchover,
 // a second standby on b comes and goes with add-standby --host / remove-standby --purge, down --purge leaves
 // nothing. An adopted primary here needs --allow-restart for its listen_addresses, and says so before changing
-// anything.
+// anything. A standby named by an ssh alias is reached at the address ssh connects to.
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -179,10 +179,11 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     expect(b.processes()).toEqual([]);
   }, 600_000);
 
-  test("a standby elsewhere named by a host this machine cannot resolve (an alias of ssh's alone) is refused before anything changes", async () => {
+  test('a standby named by an ssh alias (a HostName only its ssh settings know) streams from a primary here, reached at the address ssh connects to', async () => {
     const project = await createProject();
     const [port] = await freePorts(1);
-    // ssh reaches b through the alias; nothing else on this machine knows the name.
+    const b = network.host('b');
+    // ssh reaches b through the alias; nothing else on this machine knows the name, and ssh -G gives its address.
     const alias = 'hs-local-upstream-alias.invalid';
     await project.writeConfig('hotstandby.config.json', {
       primary: { name: 'p', port },
@@ -191,19 +192,27 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
           name: 'r',
           port: 5432,
           host: alias,
-          ssh: { ...ssh(), options: [...sshOptions(), `HostName=${network.host('b').address}`, `HostKeyAlias=${network.host('b').address}`] },
+          ssh: { ...ssh(), options: [...sshOptions(), `HostName=${b.address}`, `HostKeyAlias=${b.address}`] },
           dataDir: remoteDir('r'),
         },
       ],
       superuser: { password: PASSWORD },
       replication: { password: REPLICATION_PASSWORD },
     });
-    const up = await project.run(['up'], { timeoutMs: 180_000 });
-    expectUserError(up, ['r on', 'streams from p on this machine', `${alias} does not resolve`, 'standbys[0].host', 'put p on a host of its own']);
-    expect((await network.host('b').ssh(`ls -A ${HOST_DATA_ROOT}`)).stdout.trim()).toBe('');
+    const up = await project.run(['up'], { timeoutMs: 300_000 });
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(nodeNamed(await status(project), 'r').state).toBe('streaming');
+    const pDir = nodeNamed(await status(project), 'p').dataDir;
+    // The rule names b's real address, never the alias; r's primary_conninfo names the address b reaches p at.
+    const rules = replicationRules(readFileSync(`${pDir}/pg_hba.conf`, 'utf8'));
+    expect(rules.some((l) => l.includes(`${b.address}/32`)) && !rules.some((l) => l.includes(alias)), rules.join('\n')).toBe(true);
+    const rSettings = (await b.ssh(`cat ${remoteDir('r')}/postgresql.auto.conf`)).stdout;
+    expect(rSettings).toMatch(new RegExp(`primary_conninfo = 'host=${escaped(network.controllerAddress)} port=${port} `));
+    const down = await project.run(['down', '--purge'], { timeoutMs: 180_000 });
+    expect(down.code, describeRun(down)).toBe(0);
+    expect((await b.ssh(`ls -A ${HOST_DATA_ROOT}`)).stdout.trim()).toBe('');
     expect(postmastersUnder(project.dir)).toEqual([]);
-    expect(listTree(project.dir)).toEqual(['hotstandby.config.json']);
-  }, 300_000);
+  }, 400_000);
 
   test('an adopted primary on this machine gets its listen_addresses only with --allow-restart, refused first with nothing changed', async () => {
     const users = await createUsersPrimary();
