@@ -1,7 +1,7 @@
 import type { NodeHostSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Machine } from '../hosts/machine.js';
-import { sshTargetLabel } from '../hosts/ssh-target.js';
+import { sshProbeCommand, sshTargetLabel } from '../hosts/ssh-target.js';
 import { isUnreachable } from '../hosts/unreachable-machine.js';
 import type { JournalEntry, JournalHost } from '../state/cluster-state.js';
 import { entryAt, journalPlaceOf, sameJournalHost } from '../state/journal-node.js';
@@ -61,14 +61,9 @@ export function refuseUnreachableFormerHost(former: FormerHost, what: string): v
     `${what} of ${former.node} is on ${former.label}, where it lived when hotstandby made it, but the config now puts ${former.node} on ${former.now}, and ${former.label} cannot be reached: ${former.machine.error.message}`,
     {
       where: { node: former.node, host: former.label },
-      fix: `make ${former.label} reachable over SSH (${sshProbe(former.host)}) and run the command again; hotstandby never acts on ${former.now} for what it made on ${former.label}`,
+      fix: `make ${former.label} reachable over SSH (${sshProbeCommand(former.hostSpec)}) and run the command again; hotstandby never acts on ${former.now} for what it made on ${former.label}`,
     },
   );
-}
-
-// The command that tells whether ssh reaches a recorded host without a prompt.
-function sshProbe(host: JournalHost): string {
-  return `ssh -o BatchMode=yes ${host.port ? `-p ${host.port} ` : ''}${host.user ? `${host.user}@` : ''}${host.host} true`;
 }
 
 // Refuse remove-standby --purge of a standby whose directories the tool made on a host the config no longer puts it

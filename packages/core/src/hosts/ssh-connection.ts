@@ -9,7 +9,7 @@ import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
 import { pollUntil } from '../util/poll.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
-import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
+import { sshProbeCommand, sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 import { resolveSshTarget, type ResolvedSshTarget } from './ssh-resolved-target.js';
 
 // How long a connection's master process outlives its last session when the tool could not close it (killed): short
@@ -259,15 +259,7 @@ export class SshConnection {
 function unreachable(target: SshTarget, result: RunResult): HotstandbyError {
   const label = sshTargetLabel(target);
   const said = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ');
-  const probe = [
-    'ssh -o BatchMode=yes',
-    target.port && `-p ${target.port}`,
-    target.identityFile && `-i ${target.identityFile}`,
-    `${target.user ? `${target.user}@` : ''}${target.host}`,
-    'true',
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const probe = sshProbeCommand(target);
   return new HotstandbyError('HOST_UNREACHABLE', `cannot reach ${label} over SSH: ${said || `ssh exited ${result.exitCode}`}`, {
     where: { host: label },
     fix: `make "${probe}" work without a prompt (an authorised key in your agent or ~/.ssh, the host key in known_hosts, the host up)`,

@@ -34,3 +34,15 @@ export function sshTargetArgs(target: SshTarget): string[] {
 export function sshCommandLine(target: SshTarget, words: readonly string[], options: { program?: string; withInput?: boolean } = {}): string[] {
   return [options.program ?? 'ssh', ...(options.withInput ? [] : ['-n']), ...sshTargetArgs(target), target.host, '--', remoteCommandLine(words)];
 }
+
+// The command a user runs by hand to see whether ssh reaches the target without a prompt.
+export function sshProbeCommand(target: SshTarget): string {
+  const words = [
+    'ssh -o BatchMode=yes',
+    target.port && `-p ${target.port}`,
+    target.identityFile && `-i ${target.identityFile}`,
+    `${target.user ? `${target.user}@` : ''}${target.host}`,
+    'true',
+  ];
+  return words.filter(Boolean).join(' ');
+}
