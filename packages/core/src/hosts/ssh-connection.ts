@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
 import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
+import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine } from './remote-process-group.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 
@@ -20,6 +22,10 @@ export interface RemoteRunOptions {
   signal?: AbortSignal;
   // What a failure message calls the command ("pg_ctl start on db2").
   purpose?: string;
+  // Run it in a process group of its own there, which is ended (with everything the program started in it) when the
+  // run is interrupted or times out, or the tool exits while it runs; endAs: the words that run the ending kill as
+  // an account allowed to signal the program (none: the login account).
+  ownGroup?: { endAs: readonly string[] };
 }
 
 // One SSH connection to a host, opened once per command and reused by every remote action (OpenSSH connection
@@ -65,14 +71,31 @@ export class SshConnection {
   // Run a program on the host (argv quoted for its shell); resolves with its output and exit code.
   async runAllowFailure(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
     if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
-    const result = await runProgramAllowFailure('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)], {
-      input: options.input ?? '',
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      purpose: options.purpose ?? `${argv[0]} on ${this.label}`,
-    });
+    const purpose = options.purpose ?? `${argv[0]} on ${this.label}`;
+    const group = options.ownGroup ? new GroupLineReader() : undefined;
+    const endAs = options.ownGroup?.endAs ?? [];
+    const forget = group && noteRemoteGroup(() => group.group !== undefined && this.killGroupNow(group.group, endAs));
+    let result: RunResult;
+    try {
+      result = await runProgramAllowFailure('ssh', this.sessionArgs(group ? inOwnGroupArgv(argv) : argv), {
+        input: options.input ?? '',
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        purpose,
+        ...(group ? { onStderr: (chunk: Buffer) => group.feed(chunk) } : {}),
+      });
+    } catch (error) {
+      if (group && isHotstandbyError(error) && (error.code === 'ABORTED' || error.code === 'TIMEOUT')) throw await this.endGroupAfter(error, group.group, endAs, purpose);
+      throw error;
+    } finally {
+      forget?.();
+    }
+    if (group) result = { ...result, stderr: withoutGroupLine(result.stderr) };
     // ssh itself exits 255 when the connection fails (the remote program's own status is passed through otherwise).
-    if (result.exitCode === 255) throw unreachable(this.target, result);
+    if (result.exitCode === 255) {
+      const lost = unreachable(this.target, result);
+      throw group?.group === undefined ? lost : await this.endGroupAfter(lost, group.group, endAs, purpose);
+    }
     return result;
   }
 
@@ -137,6 +160,40 @@ export class SshConnection {
     this.closed = true;
     await runProgramAllowFailure('ssh', [...this.controlArgs('no'), '-O', 'exit', ...sshTargetArgs(this.target), this.target.host], { timeoutMs: 10_000 });
     await rm(this.controlDir, { recursive: true, force: true });
+  }
+
+  // The ssh arguments that run one command line on the host over the shared connection.
+  private sessionArgs(argv: readonly string[]): string[] {
+    return [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)];
+  }
+
+  // A stopped run's program may still run on the host: end its process group there (SIGTERM, then SIGKILL) over the
+  // connection, and return the error to report, which says so when that could not be done.
+  private async endGroupAfter(error: HotstandbyError, group: number | undefined, endAs: readonly string[], purpose: string): Promise<HotstandbyError> {
+    const still = (why: string, fix: string) =>
+      new HotstandbyError(error.code, `${error.message}; ${why}`, { where: { host: this.label, ...error.where }, detail: error.detail, fix, cause: error });
+    if (group === undefined) {
+      return still(`it may still run on ${this.label}: it stopped before saying which process group it runs in there`, `look for it on ${this.label} (ps -ef) and end it`);
+    }
+    const kill = `kill -TERM -${group}`;
+    let ended: RunResult;
+    try {
+      ended = await this.runAllowFailure([...endAs, 'sh', '-c', END_GROUP_SCRIPT, 'hotstandby-end', String(group)], { timeoutMs: 30_000, purpose: `end ${purpose}` });
+    } catch {
+      return still(`the connection to ${this.label} is gone, so it keeps running there until it ends (process group ${group})`, `end it on ${this.label}: ${kill}`);
+    }
+    if (ended.exitCode !== 0) {
+      const said = (ended.stderr || ended.stdout).trim();
+      return still(`its process group ${group} on ${this.label} could not be ended${said ? `: ${said}` : ''}`, `end it on ${this.label}: ${kill}, or kill -KILL -${group}`);
+    }
+    return error;
+  }
+
+  // End a remote program's process group at once (SIGKILL), synchronously: for the tool's exit, when nothing
+  // asynchronous runs any more. The connection's master process outlives this process long enough to carry it.
+  private killGroupNow(group: number, endAs: readonly string[]): void {
+    if (this.closed) return;
+    spawnSync('ssh', this.sessionArgs([...endAs, 'sh', '-c', 'kill -KILL -"$1"', 'hotstandby-end', String(group)]), { stdio: 'ignore', timeout: 10_000 });
   }
 
   private controlArgs(master: 'yes' | 'no'): string[] {

@@ -47,6 +47,8 @@ export class SshMachine implements Machine {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       purpose: options.purpose ?? `${program} on ${this.label}`,
+      // Root ends the program's group itself; any other login, as the account the program runs as.
+      ownGroup: { endAs: (await this.loginAccount()).uid === 0 ? [] : asUser },
     });
   }
 

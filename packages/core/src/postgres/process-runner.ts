@@ -24,6 +24,8 @@ export interface RunOptions {
   purpose?: string;
   // Text for the program's standard input (secrets go here or in env, never in arguments); none by default.
   input?: string;
+  // Told each piece of the program's standard error as it arrives (the whole of it is in the result as well).
+  onStderr?: (chunk: Buffer) => void;
 }
 
 // What a finished program printed.
@@ -87,6 +89,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
       leavesServer: options.detached ?? false,
       input: options.input,
       label: options.purpose ?? command,
+      onStderr: options.onStderr,
       ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
     }),
   );
@@ -143,6 +146,7 @@ interface GroupRunOptions {
   input?: string;
   // What the program is, for the record of running programs ("pg_basebackup for standby1").
   label: string;
+  onStderr?: (chunk: Buffer) => void;
 }
 
 interface GroupOutcome {
@@ -181,7 +185,10 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      options.onStderr?.(chunk);
+    });
     const pid = child.pid;
     if (pid !== undefined) trackGroup(pid, options.label);
     let forceKill: NodeJS.Timeout | undefined;

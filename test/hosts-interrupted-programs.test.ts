@@ -1,0 +1,128 @@
+// A program the tool runs on another host does not outlive the run that started it: interrupted or timed out, it is
+// ended on that host with everything it started there (SIGTERM, then SIGKILL), as seen from the host itself; when the
+// connection is gone too, the error says that it keeps running there. Secrets given to it rest in no file there.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isHotstandbyError } from '../packages/core/src/errors/hotstandby-error.js';
+import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
+import type { Machine } from '../packages/core/src/hosts/machine.js';
+import type { ServerUser } from '../packages/core/src/postgres/os-user.js';
+import { PgNode } from '../packages/core/src/postgres/pg-node.js';
+import { resolveBinaries } from '../packages/core/src/postgres/resolve-binaries.js';
+import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
+import { sampleCommandLines } from './support/processes.js';
+import { waitFor } from './support/wait.js';
+
+const unavailable = networkHostsUnavailable();
+const BIN_DIR = '/usr/lib/postgresql/15/bin';
+
+describe.skipIf(unavailable !== undefined)('a program stopped while it runs on another host', () => {
+  let network: TestNetwork;
+  let pool: MachinePool;
+  let db2: Machine;
+  let user: ServerUser;
+  beforeAll(async () => {
+    network = await createTestNetwork(['db2']);
+    pool = new MachinePool();
+    db2 = await pool.machineOf(network.target('db2'));
+    user = await db2.serverUser(undefined);
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.close();
+    await network?.teardown();
+  });
+
+  // The command lines on db2 (seen in its own namespace) that contain the text.
+  const onHost = (text: string) => network.host('db2').processes().filter((line) => line.includes(text));
+
+  test('interrupted, it ends there with what it started, SIGKILL for what ignores SIGTERM; its output is its own', async () => {
+    const plain = await db2.run('sh', ['-c', 'echo out; echo err >&2'], { user });
+    expect(plain.stdout).toBe('out');
+    expect(plain.stderr).toBe('err');
+
+    const stop = new AbortController();
+    const running = db2.run('sh', ['-c', 'trap "" TERM; sleep 3011 & sleep 3012; wait'], { user, signal: stop.signal, purpose: 'the stubborn program' });
+    running.catch(() => undefined);
+    await waitFor(() => onHost('sleep 3011').length > 0 && onHost('sleep 3012').length > 0, { what: 'both sleeps to run on db2' });
+    stop.abort();
+    const error = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHotstandbyError(error) && error.code, String(error)).toBe('ABORTED');
+    expect((error as Error).message).toBe('the stubborn program was interrupted');
+    expect(onHost('sleep 301')).toEqual([]);
+  });
+
+  test('timed out, it ends there', async () => {
+    const error = await db2.run('sh', ['-c', 'sleep 3021 & sleep 3022'], { user, timeoutMs: 1500, purpose: 'the slow program' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHotstandbyError(error) && error.code, String(error)).toBe('TIMEOUT');
+    expect(onHost('sleep 302')).toEqual([]);
+  });
+
+  test('when the connection is gone as well, the error says it keeps running there, and which group to end', async () => {
+    const own = new MachinePool();
+    const machine = await own.machineOf(network.target('db2'));
+    const running = machine.run('sleep', ['3031'], { user, purpose: 'the orphan' });
+    running.catch(() => undefined);
+    await waitFor(() => onHost('sleep 3031').length > 0, { what: 'the sleep to run on db2' });
+    await own.close();
+    const error = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHotstandbyError(error) && error.code, String(error)).toBe('HOST_UNREACHABLE');
+    const said = /the connection to (\S+) is gone, so it keeps running there until it ends \(process group (\d+)\)/.exec((error as Error).message);
+    expect(said, (error as Error).message).not.toBeNull();
+    expect(said![1]).toBe(`root@${network.host('db2').address}`);
+    expect(onHost('sleep 3031').length, 'the program still runs there').toBeGreaterThan(0);
+    expect((error as { fix?: string }).fix).toBe(`end it on root@${network.host('db2').address}: kill -TERM -${said![2]}`);
+    expect((await network.host('db2').ssh(`kill -TERM -${said![2]}`)).code).toBe(0);
+    await waitFor(() => onHost('sleep 3031').length === 0, { what: 'the sleep to end' });
+  });
+
+  test.skipIf(!existsSync(`${BIN_DIR}/initdb`))('an interrupted initdb ends there and its password rests in no file and no command line', async () => {
+    const password = `pw-${Date.now()}-initdb-stopped`;
+    const node = new PgNode({
+      name: 'n1',
+      role: 'primary',
+      port: 5432,
+      dataDir: `${HOST_DATA_ROOT}/n1/data`,
+      binaries: await resolveBinaries({ binDir: BIN_DIR }),
+      osUser: user,
+      logFile: `${HOST_DATA_ROOT}/n1/log`,
+      superuser: { name: 'postgres', password },
+      machine: db2,
+    });
+    await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
+    const sampler = sampleCommandLines([password]);
+    const stop = new AbortController();
+    const running = node.initdb({ password, signal: stop.signal });
+    running.catch(() => undefined);
+    await waitFor(() => onHost(`${node.dataDir}`).length > 0, { what: 'initdb to run on db2', intervalMs: 5 });
+    stop.abort();
+    const error = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(sampler.stop().hits).toEqual([]);
+    expect(isHotstandbyError(error) && error.code, String(error)).toBe('ABORTED');
+    expect(onHost('initdb')).toEqual([]);
+    expect(onHost('postgres')).toEqual([]);
+    expect((await network.host('db2').ssh(`find ${HOST_DATA_ROOT} -name '*.pw' -o -name '*.pgpass'`)).stdout.trim()).toBe('');
+    expect((await network.host('db2').ssh(`grep -rl -- ${password} ${HOST_DATA_ROOT} /tmp || true`)).stdout.trim()).toBe('');
+
+    // Run to the end, the password it was given is the superuser's.
+    await db2.remove(node.dataDir, { recursive: true });
+    await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
+    await node.initdb({ password, extraArgs: ['--no-sync'] });
+    const shadow = await db2.run(`${BIN_DIR}/postgres`, ['--single', '-D', node.dataDir, 'postgres'], {
+      user,
+      input: "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' AS scram FROM pg_authid WHERE rolname = 'postgres';\n",
+    });
+    expect(shadow.stdout).toMatch(/scram = "t"/);
+  }, 120_000);
+});
