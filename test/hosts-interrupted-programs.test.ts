@@ -33,7 +33,11 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
   });
 
   // The command lines on db2 (seen in its own namespace) that contain the text.
-  const onHost = (text: string) => network.host('db2').processes().filter((line) => line.includes(text));
+  const onHost = (text: string) =>
+    network
+      .host('db2')
+      .processes()
+      .filter((line) => line.includes(text));
 
   test('interrupted, it ends there with what it started, SIGKILL for what ignores SIGTERM; its output is its own', async () => {
     const plain = await db2.run('sh', ['-c', 'echo out; echo err >&2'], { user });
@@ -84,45 +88,49 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
     await waitFor(() => onHost('sleep 3031').length === 0, { what: 'the sleep to end' });
   });
 
-  test.skipIf(!existsSync(`${BIN_DIR}/initdb`))('an interrupted initdb ends there and its password rests in no file and no command line', async () => {
-    const password = `pw-${Date.now()}-initdb-stopped`;
-    const node = new PgNode({
-      name: 'n1',
-      role: 'primary',
-      port: 5432,
-      dataDir: `${HOST_DATA_ROOT}/n1/data`,
-      binaries: await resolveBinaries({ binDir: BIN_DIR }),
-      osUser: user,
-      logFile: `${HOST_DATA_ROOT}/n1/log`,
-      superuser: { name: 'postgres', password },
-      machine: db2,
-    });
-    await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
-    const sampler = sampleCommandLines([password]);
-    const stop = new AbortController();
-    const running = node.initdb({ password, signal: stop.signal });
-    running.catch(() => undefined);
-    await waitFor(() => onHost(`${node.dataDir}`).length > 0, { what: 'initdb to run on db2', intervalMs: 5 });
-    stop.abort();
-    const error = await running.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(sampler.stop().hits).toEqual([]);
-    expect(isHotstandbyError(error) && error.code, String(error)).toBe('ABORTED');
-    expect(onHost('initdb')).toEqual([]);
-    expect(onHost('postgres')).toEqual([]);
-    expect((await network.host('db2').ssh(`find ${HOST_DATA_ROOT} -name '*.pw' -o -name '*.pgpass'`)).stdout.trim()).toBe('');
-    expect((await network.host('db2').ssh(`grep -rl -- ${password} ${HOST_DATA_ROOT} /tmp || true`)).stdout.trim()).toBe('');
+  test.skipIf(!existsSync(`${BIN_DIR}/initdb`))(
+    'an interrupted initdb ends there and its password rests in no file and no command line',
+    async () => {
+      const password = `pw-${Date.now()}-initdb-stopped`;
+      const node = new PgNode({
+        name: 'n1',
+        role: 'primary',
+        port: 5432,
+        dataDir: `${HOST_DATA_ROOT}/n1/data`,
+        binaries: await resolveBinaries({ binDir: BIN_DIR }),
+        osUser: user,
+        logFile: `${HOST_DATA_ROOT}/n1/log`,
+        superuser: { name: 'postgres', password },
+        machine: db2,
+      });
+      await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
+      const sampler = sampleCommandLines([password]);
+      const stop = new AbortController();
+      const running = node.initdb({ password, signal: stop.signal });
+      running.catch(() => undefined);
+      await waitFor(() => onHost(`${node.dataDir}`).length > 0, { what: 'initdb to run on db2', intervalMs: 5 });
+      stop.abort();
+      const error = await running.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(sampler.stop().hits).toEqual([]);
+      expect(isHotstandbyError(error) && error.code, String(error)).toBe('ABORTED');
+      expect(onHost('initdb')).toEqual([]);
+      expect(onHost('postgres')).toEqual([]);
+      expect((await network.host('db2').ssh(`find ${HOST_DATA_ROOT} -name '*.pw' -o -name '*.pgpass'`)).stdout.trim()).toBe('');
+      expect((await network.host('db2').ssh(`grep -rl -- ${password} ${HOST_DATA_ROOT} /tmp || true`)).stdout.trim()).toBe('');
 
-    // Run to the end, the password it was given is the superuser's.
-    await db2.remove(node.dataDir, { recursive: true });
-    await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
-    await node.initdb({ password, extraArgs: ['--no-sync'] });
-    const shadow = await db2.run(`${BIN_DIR}/postgres`, ['--single', '-D', node.dataDir, 'postgres'], {
-      user,
-      input: "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' AS scram FROM pg_authid WHERE rolname = 'postgres';\n",
-    });
-    expect(shadow.stdout).toMatch(/scram = "t"/);
-  }, 120_000);
+      // Run to the end, the password it was given is the superuser's.
+      await db2.remove(node.dataDir, { recursive: true });
+      await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
+      await node.initdb({ password, extraArgs: ['--no-sync'] });
+      const shadow = await db2.run(`${BIN_DIR}/postgres`, ['--single', '-D', node.dataDir, 'postgres'], {
+        user,
+        input: "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' AS scram FROM pg_authid WHERE rolname = 'postgres';\n",
+      });
+      expect(shadow.stdout).toMatch(/scram = "t"/);
+    },
+    120_000,
+  );
 });

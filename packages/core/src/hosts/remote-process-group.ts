@@ -61,7 +61,8 @@ export const END_GROUP_SCRIPT = [
   '  [ "$t" -lt "$kill_at" ] || kill -KILL -"$g" 2>/dev/null',
   '  [ "$t" -lt "$give_up_at" ] || exit 3',
   '  sleep 0.1',
-  'done'].join('\n');
+  'done',
+].join('\n');
 
 // Remote groups whose programs still run, each with what ends it at once (synchronously, for the tool's exit).
 const running = new Map<object, () => void>();
