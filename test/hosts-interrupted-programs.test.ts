@@ -7,6 +7,7 @@ import { isHotstandbyError } from '../packages/core/src/errors/hotstandby-error.
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
 import type { Machine } from '../packages/core/src/hosts/machine.js';
 import type { ServerUser } from '../packages/core/src/postgres/os-user.js';
+import { leftoverRewindPassfiles, newRewindPassfile } from '../packages/core/src/cluster/rewind-passfile.js';
 import { PgNode } from '../packages/core/src/postgres/pg-node.js';
 import { resolveBinaries } from '../packages/core/src/postgres/resolve-binaries.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
@@ -133,4 +134,28 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
     },
     120_000,
   );
+
+  test("pg_rewind passfiles a killed rejoin left beside a node's data directory there are found; only hotstandby's own", async () => {
+    const node = new PgNode({
+      name: 'n2',
+      role: 'primary',
+      port: 5432,
+      dataDir: `${HOST_DATA_ROOT}/n2/data`,
+      binaries: await resolveBinaries({ binDir: BIN_DIR }),
+      osUser: user,
+      logFile: `${HOST_DATA_ROOT}/n2/log`,
+      superuser: { name: 'postgres' },
+      machine: db2,
+    });
+    const dir = `${HOST_DATA_ROOT}/n2`;
+    await db2.mkdir(node.dataDir, { mode: 0o700, uid: user.uid, gid: user.gid });
+    const ours = { mode: 0o600, uid: user.uid, gid: user.gid, exact: true };
+    await db2.writeFileAtomic(`${dir}/.hotstandby-rewind-0123456789ab.pgpass`, 'x\n', ours);
+    await db2.writeFileAtomic(`${dir}/.rewind-00112233aabb.pgpass`, 'x\n', ours);
+    await db2.writeFileAtomic(`${dir}/.hotstandby-rewind-ffffffffffff.pgpass`, 'x\n', { ...ours, uid: 0, gid: 0 });
+    await db2.writeFileAtomic(`${dir}/.hotstandby-rewind-eeeeeeeeeeee.pgpass`, 'x\n', { ...ours, mode: 0o644 });
+    await db2.writeFileAtomic(`${dir}/.hotstandby-rewind-mine.pgpass`, 'x\n', ours);
+    expect(newRewindPassfile(node, '/not/used/there')).toMatch(new RegExp(`^${dir}/\\.hotstandby-rewind-[0-9a-f]{12}\\.pgpass$`));
+    expect((await leftoverRewindPassfiles(node, '/not/used/there')).sort()).toEqual([`${dir}/.hotstandby-rewind-0123456789ab.pgpass`, `${dir}/.rewind-00112233aabb.pgpass`]);
+  });
 });
