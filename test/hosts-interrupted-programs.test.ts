@@ -10,6 +10,8 @@ import type { ServerUser } from '../packages/core/src/postgres/os-user.js';
 import { leftoverRewindPassfiles, newRewindPassfile } from '../packages/core/src/cluster/rewind-passfile.js';
 import { PgNode } from '../packages/core/src/postgres/pg-node.js';
 import { resolveBinaries } from '../packages/core/src/postgres/resolve-binaries.js';
+import { collect, describeRun, startCli } from './support/cli.js';
+import { createProject } from './support/project.js';
 import { createTestNetwork, HOST_DATA_ROOT, networkHostsUnavailable, type TestNetwork } from './support/network-hosts.js';
 import { sampleCommandLines } from './support/processes.js';
 import { waitFor } from './support/wait.js';
@@ -158,4 +160,65 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
     expect(newRewindPassfile(node, '/not/used/there')).toMatch(new RegExp(`^${dir}/\\.hotstandby-rewind-[0-9a-f]{12}\\.pgpass$`));
     expect((await leftoverRewindPassfiles(node, '/not/used/there')).sort()).toEqual([`${dir}/.hotstandby-rewind-0123456789ab.pgpass`, `${dir}/.rewind-00112233aabb.pgpass`]);
   });
+});
+
+const SUPERUSER_PASSWORD = `su-${Date.now()}-interrupted-up`;
+const REPLICATION_PASSWORD = `repl-${Date.now()}-interrupted-up`;
+
+describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_basebackup runs on the standby host', () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await createTestNetwork(['a', 'b']);
+  }, 60_000);
+  afterAll(async () => {
+    await network?.teardown();
+  });
+
+  test('leaves no pg_basebackup on that host, no walsender or slot on the primary, no partial copy; the next up builds it', async () => {
+    const project = await createProject('hotstandby-e2e-hosts-sigterm-');
+    const config = {
+      primary: { name: 'a', port: 5432, host: network.host('a').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/pg/a` },
+      standbys: [{ name: 'b', port: 5432, host: network.host('b').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/pg/b` }],
+      superuser: { password: SUPERUSER_PASSWORD },
+      replication: { password: REPLICATION_PASSWORD },
+    };
+    // Throttled to pg_basebackup's minimum rate: certainly still copying when the signal comes.
+    await project.writeConfig('hotstandby.config.json', { ...config, steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k' } } });
+    const backupOnB = () =>
+      network
+        .host('b')
+        .processes()
+        .filter((line) => line.includes('pg_basebackup'));
+    const sampler = sampleCommandLines([SUPERUSER_PASSWORD, REPLICATION_PASSWORD]);
+    const child = startCli(['up', '--plain'], { cwd: project.dir, timeoutMs: 300_000 });
+    const finished = collect('hotstandby up --plain', child);
+    await waitFor(() => backupOnB().some((line) => line.startsWith('/')) || child.exitCode !== null, { what: 'pg_basebackup to run on b', timeoutMs: 240_000 });
+    expect(child.exitCode, 'up is still in the base backup').toBeNull();
+    child.kill('SIGTERM');
+    const stopped = await finished;
+    expect(sampler.stop().hits, 'no password in any command line during the run').toEqual([]);
+
+    const context = describeRun(stopped);
+    expect(stopped.code, context).toBe(143);
+    expect(stopped.stderr, context).toContain('pg_basebackup for b was interrupted; the partial copy was removed');
+    expect(backupOnB(), 'nothing of pg_basebackup runs on b').toEqual([]);
+    expect(
+      network
+        .host('a')
+        .processes()
+        .filter((line) => line.includes('walsender')),
+      'no walsender serves it on a',
+    ).toEqual([]);
+    expect((await network.host('a').ssh(`ls -A ${HOST_DATA_ROOT}/pg/a/pg_replslot`)).stdout.trim(), 'no slot is left on the primary').toBe('');
+    expect(
+      (await network.host('b').ssh(`ls -A ${HOST_DATA_ROOT}/pg`)).stdout.split('\n').filter((f) => f.includes('partial')),
+      'no partial copy on b',
+    ).toEqual([]);
+
+    await project.writeConfig('hotstandby.config.json', config);
+    const resumed = await project.run(['up', '--plain'], { timeoutMs: 300_000 });
+    expect(resumed.code, describeRun(resumed)).toBe(0);
+    const verify = await project.run(['verify'], { timeoutMs: 120_000 });
+    expect(verify.code, describeRun(verify)).toBe(0);
+  }, 600_000);
 });
