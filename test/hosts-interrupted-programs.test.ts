@@ -222,3 +222,47 @@ describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_baseb
     expect(verify.code, describeRun(verify)).toBe(0);
   }, 600_000);
 });
+
+describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while initdb runs on the primary host', () => {
+  let network: TestNetwork;
+  beforeAll(async () => {
+    network = await createTestNetwork(['a']);
+  }, 60_000);
+  afterAll(async () => {
+    await network?.teardown();
+  });
+
+  test('leaves nothing of initdb running there and no password in a file there; the next up builds the primary', async () => {
+    const project = await createProject('hotstandby-e2e-hosts-initdb-sigterm-');
+    const dataDir = `${HOST_DATA_ROOT}/pg/a`;
+    await project.writeConfig('hotstandby.config.json', {
+      primary: { name: 'a', port: 5432, host: network.host('a').address, ssh: network.ssh(), dataDir },
+      standbys: [],
+      superuser: { password: SUPERUSER_PASSWORD },
+      replication: { password: REPLICATION_PASSWORD },
+    });
+    const onA = (text: string) =>
+      network
+        .host('a')
+        .processes()
+        .filter((line) => line.includes(text));
+    const sampler = sampleCommandLines([SUPERUSER_PASSWORD, REPLICATION_PASSWORD]);
+    const child = startCli(['up', '--plain'], { cwd: project.dir, timeoutMs: 300_000 });
+    const finished = collect('hotstandby up --plain', child);
+    await waitFor(() => onA('initdb').some((line) => line.startsWith('/')) || child.exitCode !== null, { what: 'initdb to run on a', timeoutMs: 240_000, intervalMs: 5 });
+    expect(child.exitCode, 'up is still in initdb').toBeNull();
+    child.kill('SIGTERM');
+    const stopped = await finished;
+    expect(sampler.stop().hits, 'no password in any command line during the run').toEqual([]);
+
+    const context = describeRun(stopped);
+    expect(stopped.code, context).toBe(143);
+    expect(onA('initdb'), `nothing of initdb runs on a\n${context}`).toEqual([]);
+    expect(onA('postgres'), `no server was left running on a\n${context}`).toEqual([]);
+    const secretFiles = await network.host('a').ssh(`grep -rl -- '${SUPERUSER_PASSWORD}' ${HOST_DATA_ROOT} /tmp /var/lib/postgresql 2>/dev/null || true`);
+    expect(secretFiles.stdout.trim(), 'no file on a holds the superuser password').toBe('');
+
+    const resumed = await project.run(['up', '--plain'], { timeoutMs: 300_000 });
+    expect(resumed.code, describeRun(resumed)).toBe(0);
+  }, 600_000);
+});
