@@ -174,26 +174,32 @@ describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_baseb
     await network?.teardown();
   });
 
-  test('leaves no pg_basebackup on that host, no walsender or slot on the primary, no partial copy; the next up builds it', async () => {
-    const project = await createProject('hotstandby-e2e-hosts-sigterm-');
+  // Start up for a primary on a and a standby on b (under pg/<tag> on each, at the port), with the base backup
+  // throttled to pg_basebackup's minimum rate, and wait until pg_basebackup runs on b: certainly still copying.
+  const upInBackupOnB = async (tag: string, port: number) => {
+    const project = await createProject(`hotstandby-e2e-hosts-sigterm-${tag}-`);
     const config = {
-      primary: { name: 'a', port: 5432, host: network.host('a').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/pg/a` },
-      standbys: [{ name: 'b', port: 5432, host: network.host('b').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/pg/b` }],
+      primary: { name: 'a', port, host: network.host('a').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/${tag}/a` },
+      standbys: [{ name: 'b', port, host: network.host('b').address, ssh: network.ssh(), dataDir: `${HOST_DATA_ROOT}/${tag}/b` }],
       superuser: { password: SUPERUSER_PASSWORD },
       replication: { password: REPLICATION_PASSWORD },
     };
-    // Throttled to pg_basebackup's minimum rate: certainly still copying when the signal comes.
     await project.writeConfig('hotstandby.config.json', { ...config, steps: { 'base-backup': { method: 'pg_basebackup', maxRate: '32k' } } });
     const backupOnB = () =>
       network
         .host('b')
         .processes()
-        .filter((line) => line.includes('pg_basebackup'));
+        .filter((line) => line.includes('pg_basebackup') && line.includes(`${HOST_DATA_ROOT}/${tag}/`));
     const sampler = sampleCommandLines([SUPERUSER_PASSWORD, REPLICATION_PASSWORD]);
     const child = startCli(['up', '--plain'], { cwd: project.dir, timeoutMs: 300_000 });
     const finished = collect('hotstandby up --plain', child);
     await waitFor(() => backupOnB().some((line) => line.startsWith('/')) || child.exitCode !== null, { what: 'pg_basebackup to run on b', timeoutMs: 240_000 });
     expect(child.exitCode, 'up is still in the base backup').toBeNull();
+    return { project, config, child, finished, backupOnB, sampler };
+  };
+
+  test('leaves no pg_basebackup on that host, no walsender or slot on the primary, no partial copy; the next up builds it', async () => {
+    const { project, config, child, finished, backupOnB, sampler } = await upInBackupOnB('pg', 5432);
     child.kill('SIGTERM');
     const stopped = await finished;
     expect(sampler.stop().hits, 'no password in any command line during the run').toEqual([]);
@@ -214,6 +220,24 @@ describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_baseb
       (await network.host('b').ssh(`ls -A ${HOST_DATA_ROOT}/pg`)).stdout.split('\n').filter((f) => f.includes('partial')),
       'no partial copy on b',
     ).toEqual([]);
+
+    await project.writeConfig('hotstandby.config.json', config);
+    const resumed = await project.run(['up', '--plain'], { timeoutMs: 300_000 });
+    expect(resumed.code, describeRun(resumed)).toBe(0);
+    const verify = await project.run(['verify'], { timeoutMs: 120_000 });
+    expect(verify.code, describeRun(verify)).toBe(0);
+    expect((await project.run(['down', '--purge'], { timeoutMs: 120_000 })).code).toBe(0);
+  }, 600_000);
+
+  test('a second SIGTERM quits at once, and still nothing of pg_basebackup runs on that host; the next up builds it', async () => {
+    const { project, config, child, finished, backupOnB } = await upInBackupOnB('quit', 5433);
+    child.kill('SIGTERM');
+    child.kill('SIGTERM');
+    const stopped = await finished;
+
+    const context = describeRun(stopped);
+    expect(stopped.code, context).toBe(143);
+    expect(backupOnB(), `nothing of pg_basebackup runs on b\n${context}`).toEqual([]);
 
     await project.writeConfig('hotstandby.config.json', config);
     const resumed = await project.run(['up', '--plain'], { timeoutMs: 300_000 });
