@@ -231,7 +231,13 @@ describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_baseb
 
   test('a second SIGTERM quits at once, and still nothing of pg_basebackup runs on that host; the next up builds it', async () => {
     const { project, config, child, finished, backupOnB } = await upInBackupOnB('quit', 5433);
+    // The second signal once the first is taken (two sent at once may arrive as one).
+    let said = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+    });
     child.kill('SIGTERM');
+    await waitFor(() => said.includes('terminated: stopping after cleaning up') || child.exitCode !== null, { what: 'up to take the first SIGTERM', intervalMs: 1 });
     child.kill('SIGTERM');
     const stopped = await finished;
 
