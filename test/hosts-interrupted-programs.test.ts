@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isHotstandbyError } from '../packages/core/src/errors/hotstandby-error.js';
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
 import type { Machine } from '../packages/core/src/hosts/machine.js';
+import { stillRunsThere } from '../packages/core/src/hosts/remote-process-group.js';
 import type { ServerUser } from '../packages/core/src/postgres/os-user.js';
 import { leftoverRewindPassfiles, newRewindPassfile } from '../packages/core/src/cluster/rewind-passfile.js';
 import { PgNode } from '../packages/core/src/postgres/pg-node.js';
@@ -86,6 +87,8 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
     expect(said, (error as Error).message).not.toBeNull();
     expect(said![1]).toBe(`root@${network.host('db2').address}`);
     expect(onHost('sleep 3031').length, 'the program still runs there').toBeGreaterThan(0);
+    expect(stillRunsThere(error), 'callers can tell that it still runs there').toBe(true);
+    expect((error as { data?: unknown }).data).toEqual({ stillRunning: { host: `root@${network.host('db2').address}`, processGroup: Number(said![2]) } });
     expect((error as { fix?: string }).fix).toBe(`end it on root@${network.host('db2').address}: kill -TERM -${said![2]}`);
     expect((await network.host('db2').ssh(`kill -TERM -${said![2]}`)).code).toBe(0);
     await waitFor(() => onHost('sleep 3031').length === 0, { what: 'the sleep to end' });

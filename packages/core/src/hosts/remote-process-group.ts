@@ -31,6 +31,18 @@ export class GroupLineReader {
   }
 }
 
+// What an error of a stopped remote program carries (in its data) when the program could not be ended there.
+export interface StillRunningThere {
+  stillRunning: { host: string; processGroup?: number };
+}
+
+// True when the error says its program may still run on another host (the connection was gone, or the group could not
+// be ended): a caller must not replace its message with one that says the work was cleaned up.
+export function stillRunsThere(error: unknown): boolean {
+  const data = (error as { data?: Partial<StillRunningThere> } | undefined)?.data;
+  return typeof data?.stillRunning?.host === 'string';
+}
+
 // A remote program's standard error without the group's line.
 export function withoutGroupLine(stderr: string): string {
   return stderr.replace(GROUP_LINE, '');

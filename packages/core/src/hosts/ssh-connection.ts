@@ -6,7 +6,7 @@ import path from 'node:path';
 import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
 import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
-import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine } from './remote-process-group.js';
+import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine, type StillRunningThere } from './remote-process-group.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 
@@ -170,8 +170,10 @@ export class SshConnection {
   // A stopped run's program may still run on the host: end its process group there (SIGTERM, then SIGKILL) over the
   // connection, and return the error to report, which says so when that could not be done.
   private async endGroupAfter(error: HotstandbyError, group: number | undefined, endAs: readonly string[], purpose: string): Promise<HotstandbyError> {
-    const still = (why: string, fix: string) =>
-      new HotstandbyError(error.code, `${error.message}; ${why}`, { where: { host: this.label, ...error.where }, detail: error.detail, fix, cause: error });
+    const still = (why: string, fix: string) => {
+      const data: StillRunningThere = { stillRunning: { host: this.label, ...(group === undefined ? {} : { processGroup: group }) } };
+      return new HotstandbyError(error.code, `${error.message}; ${why}`, { where: { host: this.label, ...error.where }, detail: error.detail, fix, cause: error, data });
+    };
     if (group === undefined) {
       return still(`it may still run on ${this.label}: it stopped before saying which process group it runs in there`, `look for it on ${this.label} (ps -ef) and end it`);
     }
