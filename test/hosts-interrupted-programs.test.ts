@@ -62,6 +62,14 @@ describe.skipIf(unavailable !== undefined)('a program stopped while it runs on a
     expect(onHost('sleep 301')).toEqual([]);
   });
 
+  test('already stopped before it starts, it never runs there', async () => {
+    const stopped = new AbortController();
+    stopped.abort();
+    const marker = `${HOST_DATA_ROOT}/never-ran`;
+    await expect(db2.run('touch', [marker], { signal: stopped.signal, purpose: 'the late program' })).rejects.toThrow(/^the late program was interrupted$/);
+    expect(await db2.stat(marker)).toBeUndefined();
+  });
+
   test('timed out, it ends there', async () => {
     const error = await db2.run('sh', ['-c', 'sleep 3021 & sleep 3022'], { user, timeoutMs: 1500, purpose: 'the slow program' }).then(
       () => undefined,

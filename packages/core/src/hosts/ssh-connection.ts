@@ -73,6 +73,8 @@ export class SshConnection {
     if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
     const purpose = options.purpose ?? `${argv[0]} on ${this.label}`;
     const group = options.ownGroup ? new GroupLineReader() : undefined;
+    // Stopped before it started: nothing runs there (started and killed at once, it might, unknown where).
+    if (group && options.signal?.aborted) throw new HotstandbyError('ABORTED', `${purpose} was interrupted`);
     const endAs = options.ownGroup?.endAs ?? [];
     const forget = group && noteRemoteGroup(() => group.group !== undefined && this.killGroupNow(group.group, endAs));
     let result: RunResult;
