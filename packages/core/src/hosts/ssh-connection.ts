@@ -18,6 +18,8 @@ const CONTROL_PERSIST_SECONDS = 30;
 export interface RemoteRunOptions {
   // Sent on the command's standard input (file contents, secrets: never in the command line).
   input?: string;
+  // Keep the command's standard input open after input while it runs: it ends there when this process is gone.
+  keepInputOpen?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
   // What a failure message calls the command ("pg_ctl start on db2").
@@ -81,6 +83,7 @@ export class SshConnection {
     try {
       result = await runProgramAllowFailure('ssh', this.sessionArgs(group ? inOwnGroupArgv(argv) : argv), {
         input: options.input ?? '',
+        keepInputOpen: options.keepInputOpen,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         purpose,
@@ -184,7 +187,10 @@ export class SshConnection {
     try {
       ended = await this.runAllowFailure([...endAs, 'sh', '-c', END_GROUP_SCRIPT, 'hotstandby-end', String(group)], { timeoutMs: 30_000, purpose: `end ${purpose}` });
     } catch {
-      return still(`the connection to ${this.label} is gone, so it keeps running there until it ends (process group ${group})`, `end it on ${this.label}: ${kill}`);
+      return still(
+        `the connection to ${this.label} is gone: the host ends it (process group ${group}) once it notices the connection closed, until then it keeps running there`,
+        `if it still runs, end it on ${this.label}: ${kill}`,
+      );
     }
     if (ended.exitCode !== 0) {
       const said = (ended.stderr || ended.stdout).trim();

@@ -26,6 +26,9 @@ export interface RunOptions {
   input?: string;
   // Told each piece of the program's standard error as it arrives (the whole of it is in the result as well).
   onStderr?: (chunk: Buffer) => void;
+  // Keep standard input open after input (until the program exits), so that the program sees it end when this
+  // process is gone, however it ended (ssh passes that on to a program on another host).
+  keepInputOpen?: boolean;
 }
 
 // What a finished program printed.
@@ -90,6 +93,7 @@ export async function runProgramAllowFailure(command: string, args: readonly str
       input: options.input,
       label: options.purpose ?? command,
       onStderr: options.onStderr,
+      keepInputOpen: options.keepInputOpen ?? false,
       ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
     }),
   );
@@ -147,6 +151,7 @@ interface GroupRunOptions {
   // What the program is, for the record of running programs ("pg_basebackup for standby1").
   label: string;
   onStderr?: (chunk: Buffer) => void;
+  keepInputOpen: boolean;
 }
 
 interface GroupOutcome {
@@ -176,7 +181,8 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       if (options.input !== undefined) {
         // A program that exits without reading all of it closes the pipe: that is its business, not an error here.
         child.stdin?.on('error', () => undefined);
-        child.stdin?.end(options.input);
+        if (options.keepInputOpen) child.stdin?.write(options.input);
+        else child.stdin?.end(options.input);
       }
     } catch (error) {
       resolve({ ...result, startError: error as Error });
