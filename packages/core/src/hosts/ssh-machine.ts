@@ -30,7 +30,8 @@ const WITH_ENV = [
 
 // The watcher's script ($1: the process group): wait for the end of standard input; when the group's leader still
 // runs then, end the group (SIGTERM, then SIGKILL).
-const WATCH_GROUP = ['cat > /dev/null', 'kill -0 "$1" 2>/dev/null || exit 0', END_GROUP_SCRIPT].join('\n');
+// (The leader is looked for in /proc: a watcher running as the server's account may not signal it.)
+const WATCH_GROUP = ['cat > /dev/null', '[ -e "/proc/$1" ] || exit 0', END_GROUP_SCRIPT].join('\n');
 
 // The environment every PostgreSQL program gets there: a clean C locale (as locally).
 const BASE_ENV = { LC_ALL: 'C', LANG: 'C' };
