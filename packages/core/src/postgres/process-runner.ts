@@ -212,6 +212,8 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       clearTimeout(timer);
       clearTimeout(forceKill);
       options.signal?.removeEventListener('abort', onAbort);
+      // Standard input kept open while the program ran is of no use once it ended.
+      child.stdin?.destroy();
       result.stdout = stripFinalNewline(Buffer.concat(stdout).toString('utf8'));
       result.stderr = stripFinalNewline(Buffer.concat(stderr).toString('utf8'));
       resolve(result);
