@@ -2,7 +2,7 @@
 // directory by hand as a primary and writes to it. rejoin must throw that branch away: with pg_rewind (Debian's
 // binaries have it) it rewinds; with the embedded binaries (no pg_rewind) it falls back to a fresh base backup. It
 // says which, and the rows written only on the old branch are gone.
-import { existsSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { describeRun } from './support/cli.js';
@@ -80,16 +80,27 @@ async function expectRejoined(cluster: LiveCluster, newBranch: number[]): Promis
 }
 
 describe('rejoin of a diverged former primary', () => {
-  test('with pg_rewind (Debian binaries): rewinds it, says pg_rewind, and the old branch is gone', async () => {
+  test('with pg_rewind (Debian binaries): rewinds it, says pg_rewind, and the old branch is gone; a passfile an interrupted rewind left goes, a look-alike stays', async () => {
     const project = await createProject();
     const cluster = await upCluster(project, await clusterConfig({ primaryName: 'main', standbys: ['s1'] }));
     const binDir = (await cluster.status()).postgres!.binDir;
     expect(existsSync(path.join(binDir, 'pg_rewind')), `this test wants PostgreSQL binaries with pg_rewind; the cluster uses ${binDir}`).toBe(true);
     const newBranch = await divergeOldPrimary(cluster, { keepRunning: false, checkStatus: true });
     expect(newBranch).toEqual([1, 2, 3]);
+    // What a rejoin killed during pg_rewind leaves in the run directory, and a file only named like it.
+    const runDir = path.join(cluster.stateDir, 'run');
+    const postgres = statSync(nodeNamed(await cluster.status(), 'main').dataDir);
+    const leftover = path.join(runDir, '.hotstandby-rewind-0123456789ab.pgpass');
+    const lookAlike = path.join(runDir, '.hotstandby-rewind-ba9876543210.pgpass');
+    writeFileSync(leftover, '*:*:*:postgres:old\n', { mode: 0o600 });
+    chownSync(leftover, postgres.uid, postgres.gid);
+    writeFileSync(lookAlike, 'not a passfile of hotstandby\n', { mode: 0o644 });
 
     const rejoin = jsonResult<RejoinJson>(await project.run(['rejoin', 'main', '--json']));
     expect(rejoin).toMatchObject({ node: 'main', method: 'pg_rewind', detail: expect.stringMatching(/past the fork/), warnings: [] });
+    expect(existsSync(leftover), 'the leftover passfile is removed').toBe(false);
+    expect(existsSync(lookAlike), 'a file hotstandby did not make stays').toBe(true);
+    expect(readdirSync(runDir).filter((f) => f.endsWith('.pgpass') && f !== path.basename(lookAlike) && f !== 'replication.pgpass')).toEqual([]);
     await expectRejoined(cluster, newBranch);
   });
 

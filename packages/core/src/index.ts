@@ -23,6 +23,7 @@ export {
   reachedFromOtherMachines,
 } from './hosts/node-address.js';
 export { replicationPassfileOf } from './hosts/node-passfile.js';
+export { stillRunsThere } from './hosts/remote-process-group.js';
 export { isUnreachable, UnreachableMachine } from './hosts/unreachable-machine.js';
 export { unreachableState } from './hosts/unreachable-reason.js';
 export type { NodeHostSpec } from './config/cluster-spec.js';

@@ -1,5 +1,15 @@
 import path from 'node:path';
-import { hostSeenFrom, HotstandbyError, planNodeTlsMaterial, replicationPassfileOf, tlsConninfoParams, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
+import {
+  hostSeenFrom,
+  HotstandbyError,
+  planNodeTlsMaterial,
+  replicationPassfileOf,
+  stillRunsThere,
+  tlsConninfoParams,
+  type Action,
+  type StepContext,
+  type TaskAction,
+} from '@hotstandby/core';
 import { backupInterrupted } from './backup-interrupted.js';
 import { stalePartials, withPartialDirectory } from './backup-target.js';
 import { copyOutsideConfig } from './outside-config.js';
@@ -106,7 +116,9 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
         await machine
           .run(command, pgBasebackupArgs(ctx, dir, ctx.options, [], host), { user: ctx.node.osUser, env, signal, purpose: `pg_basebackup for ${ctx.node.name}` })
           .catch((error: unknown) => {
-            if (error instanceof HotstandbyError && error.code === 'ABORTED') throw backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
+            // Stopped, but pg_basebackup may still run there (the connection was gone): that error says so, and is kept.
+            if (error instanceof HotstandbyError && error.code === 'ABORTED')
+              throw stillRunsThere(error) ? error : backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
             throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} on ${machine.label} failed; the partial copy was removed`, {
               where: { node: ctx.node.name, host: machine.remote ? machine.label : undefined },
               detail: (error as HotstandbyError).detail,

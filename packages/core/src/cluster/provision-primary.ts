@@ -6,7 +6,7 @@ import { AUTO_CONF_HEADER, ConfFile } from '../postgres/conf-file.js';
 import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
-import { INITDB_FIXED_ARGS, type PgNode } from '../postgres/pg-node.js';
+import { INITDB_FIXED_ARGS, initdbPasswordShown, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
@@ -96,7 +96,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
   const cache = options.templateCache === false || onWindows() ? undefined : new TemplateCache();
   const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
   const method = await plannedDataDirMethod(request);
-  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;
+  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
@@ -163,13 +163,13 @@ async function planRemotePrimaryCreation(
   plan: { checksums: string[]; actions: Action[]; notes: string[]; messages: string[] },
 ): Promise<PrimaryProvisionPlan> {
   const { checksums, actions, notes, messages } = plan;
-  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} --pwfile=<temporary 0600 file> ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')}`;
+  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
     summary: `initdb ${node.name} (PostgreSQL ${node.binaries.version}) on ${node.machine.label}`,
     details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
-    run: () => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: checksums }),
+    run: (signal) => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: checksums, signal }),
   });
   const settings = { ...(await nodeIdentitySettings(rt, node)), ...bootstrap };
   const file = settingsFilePath(node.facts, node.dataDir);

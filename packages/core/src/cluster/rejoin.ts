@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action } from '../executor/action.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
@@ -14,6 +12,7 @@ import { standbyMarkerFile } from './standby-marker.js';
 import { cleanShutdownCheck } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
 import { timelineFork } from './timeline-fork.js';
+import { leftoverRewindPassfiles, newRewindPassfile } from './rewind-passfile.js';
 import { recordRejoin, topologyAfterRejoin } from './topology-change.js';
 
 // How a former primary became a standby again.
@@ -107,6 +106,13 @@ export async function rejoinSteps(
       actions: [{ kind: 'sql', node: primary.name, sql: 'CHECKPOINT', summary: `checkpoint on ${primary.name}` }],
     },
   ];
+  const leftovers = await leftoverRewindPassfiles(node, rt.layout.runDir);
+  if (leftovers.length > 0) {
+    steps.push({
+      title: `removing the temporary passfiles an interrupted rejoin of ${node.name} left`,
+      actions: leftovers.map((file) => ({ kind: 'remove-file', node: node.name, path: file, summary: `remove ${file}, left by an interrupted pg_rewind` })),
+    });
+  }
   if (choice.method === 'follow') {
     steps.push({
       title: `${node.name} can follow ${primary.name}'s timeline without a rewind`,
@@ -161,8 +167,7 @@ function followCheck(node: PgNode, primary: PgNode): Action {
 // the directory is cleared for a fresh base backup instead.
 // On another host, pg_rewind runs there (as that host's server account), its passfile beside the data directory.
 async function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, fellBack: () => void, aside?: string): Promise<Action[]> {
-  const name = `.rewind-${randomBytes(6).toString('hex')}.pgpass`;
-  const passfile = node.machine.remote ? path.posix.join(path.posix.dirname(node.dataDir), name) : path.join(rt.layout.runDir, name);
+  const passfile = newRewindPassfile(node, rt.layout.runDir);
   // Across hosts with TLS, verified against the CA on the node's own host as its replication will be.
   const tls = tlsConninfoParams(rt.spec, node.name, primary.name);
   const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile, ...tls });

@@ -1,13 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.js';
 import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
 import { pollUntil } from '../util/poll.js';
+import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine, type StillRunningThere } from './remote-process-group.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshProbeCommand, sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 import { resolveSshTarget, type ResolvedSshTarget } from './ssh-resolved-target.js';
@@ -32,10 +33,16 @@ export interface SshOpenOptions {
 export interface RemoteRunOptions {
   // Sent on the command's standard input (file contents, secrets: never in the command line).
   input?: string;
+  // Keep the command's standard input open after input while it runs: it ends there when this process is gone.
+  keepInputOpen?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
   // What a failure message calls the command ("pg_ctl start on db2").
   purpose?: string;
+  // Run it in a process group of its own there, which is ended (with everything the program started in it) when the
+  // run is interrupted or times out, or the tool exits while it runs; endAs: the words that run the ending kill as
+  // an account allowed to signal the program (none: the login account).
+  ownGroup?: { endAs: readonly string[] };
 }
 
 // One SSH connection to a host, opened once per command and reused by every remote action (OpenSSH connection
@@ -118,7 +125,7 @@ export class SshConnection {
   // and it never keeps this process alive. Its end while the connection is open marks the master as possibly lost.
   private holdOpen(): void {
     if (this.hold && this.hold.exitCode === null && this.hold.signalCode === null) this.hold.kill();
-    const hold = spawn('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(['cat'])], {
+    const hold = spawn('ssh', this.sessionArgs(['cat']), {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
     });
@@ -159,15 +166,35 @@ export class SshConnection {
   // Run a program on the host (argv quoted for its shell); resolves with its output and exit code.
   async runAllowFailure(argv: readonly string[], options: RemoteRunOptions = {}): Promise<RunResult> {
     if (this.closed) throw new HotstandbyError('INTERNAL', `the SSH connection to ${this.label} is already closed`);
+    const purpose = options.purpose ?? `${argv[0]} on ${this.label}`;
+    const group = options.ownGroup ? new GroupLineReader() : undefined;
+    // Stopped before it started: nothing runs there (started and killed at once, it might, unknown where).
+    if (group && options.signal?.aborted) throw new HotstandbyError('ABORTED', `${purpose} was interrupted`);
     await this.ensureMaster(options.signal);
-    const result = await runProgramAllowFailure('ssh', [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)], {
-      input: options.input ?? '',
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      purpose: options.purpose ?? `${argv[0]} on ${this.label}`,
-    });
+    const endAs = options.ownGroup?.endAs ?? [];
+    const forget = group && noteRemoteGroup(() => group.group !== undefined && this.killGroupNow(group.group, endAs));
+    let result: RunResult;
+    try {
+      result = await runProgramAllowFailure('ssh', this.sessionArgs(group ? inOwnGroupArgv(argv) : argv), {
+        input: options.input ?? '',
+        keepInputOpen: options.keepInputOpen,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        purpose,
+        ...(group ? { onStderr: (chunk: Buffer) => group.feed(chunk) } : {}),
+      });
+    } catch (error) {
+      if (group && isHotstandbyError(error) && (error.code === 'ABORTED' || error.code === 'TIMEOUT')) throw await this.endGroupAfter(error, group.group, endAs, purpose);
+      throw error;
+    } finally {
+      forget?.();
+    }
+    if (group) result = { ...result, stderr: withoutGroupLine(result.stderr) };
     // ssh itself exits 255 when the connection fails (the remote program's own status is passed through otherwise).
-    if (result.exitCode === 255) throw unreachable(this.target, result);
+    if (result.exitCode === 255) {
+      const lost = unreachable(this.target, result);
+      throw group?.group === undefined ? lost : await this.endGroupAfter(lost, group.group, endAs, purpose);
+    }
     return result;
   }
 
@@ -248,6 +275,45 @@ export class SshConnection {
     // Past the deadline they end on their own: the holding session with its input, the master ControlPersist later.
     await pollUntil(ended, { timeoutMs: CLOSE_WAIT_MS, intervalMs: 10, what: `the SSH connection to ${this.label} to end` }).catch(() => undefined);
     await rm(this.controlDir, { recursive: true, force: true });
+  }
+
+  // The ssh arguments that run one command line on the host over the shared connection.
+  private sessionArgs(argv: readonly string[]): string[] {
+    return [...this.controlArgs('no'), ...sshTargetArgs(this.target), this.target.host, '--', remoteCommandLine(argv)];
+  }
+
+  // A stopped run's program may still run on the host: end its process group there (SIGTERM, then SIGKILL) over the
+  // connection, and return the error to report, which says so when that could not be done.
+  private async endGroupAfter(error: HotstandbyError, group: number | undefined, endAs: readonly string[], purpose: string): Promise<HotstandbyError> {
+    const still = (why: string, fix: string) => {
+      const data: StillRunningThere = { stillRunning: { host: this.label, ...(group === undefined ? {} : { processGroup: group }) } };
+      return new HotstandbyError(error.code, `${error.message}; ${why}`, { where: { host: this.label, ...error.where }, detail: error.detail, fix, cause: error, data });
+    };
+    if (group === undefined) {
+      return still(`it may still run on ${this.label}: it stopped before saying which process group it runs in there`, `look for it on ${this.label} (ps -ef) and end it`);
+    }
+    const kill = `kill -TERM -${group}`;
+    let ended: RunResult;
+    try {
+      ended = await this.runAllowFailure([...endAs, 'sh', '-c', END_GROUP_SCRIPT, 'hotstandby-end', String(group)], { timeoutMs: 30_000, purpose: `end ${purpose}` });
+    } catch {
+      return still(
+        `the connection to ${this.label} is gone: the host ends it (process group ${group}) once it notices the connection closed, until then it keeps running there`,
+        `if it still runs, end it on ${this.label}: ${kill}`,
+      );
+    }
+    if (ended.exitCode !== 0) {
+      const said = (ended.stderr || ended.stdout).trim();
+      return still(`its process group ${group} on ${this.label} could not be ended${said ? `: ${said}` : ''}`, `end it on ${this.label}: ${kill}, or kill -KILL -${group}`);
+    }
+    return error;
+  }
+
+  // End a remote program's process group at once (SIGKILL), synchronously: for the tool's exit, when nothing
+  // asynchronous runs any more. The connection's master process outlives this process long enough to carry it.
+  private killGroupNow(group: number, endAs: readonly string[]): void {
+    if (this.closed) return;
+    spawnSync('ssh', this.sessionArgs([...endAs, 'sh', '-c', 'kill -KILL -"$1"', 'hotstandby-end', String(group)]), { stdio: 'ignore', timeout: 10_000 });
   }
 
   private controlArgs(master: 'yes' | 'no'): string[] {

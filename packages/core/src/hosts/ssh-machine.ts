@@ -3,20 +3,36 @@ import { DEFAULT_SERVER_OS_USER, type ServerUser } from '../postgres/os-user.js'
 import { parsePasswdLine } from '../postgres/passwd-lookup.js';
 import { commandFailed, describeCommand, type RunResult } from '../postgres/process-runner.js';
 import type { Machine, MachineFileAttributes, MachineFileFacts, MachineRunOptions } from './machine.js';
+import { END_GROUP_SCRIPT } from './remote-process-group.js';
+import { remoteCommandLine } from './remote-shell.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SshTarget } from './ssh-target.js';
 
-// Reads "NAME=base64(value)" lines from standard input up to an empty line, exports them, and runs its arguments:
-// how environment (passwords) reaches a remote program without appearing in any command line. What follows the
-// empty line is the program's own standard input.
+// Reads "NAME=base64(value)" lines from standard input up to an empty line, exports them, and runs its arguments
+// (after the first, the watcher below): how environment (passwords) reaches a remote program without appearing in
+// any command line. The line "-=base64(input)" is the program's own standard input, fed to it through a pipe. What
+// stays of standard input is the tool's end of the connection, which the tool keeps open while the program runs: a
+// watcher in a session of its own reads it, and when it ends while this shell (the leader of the program's process
+// group) still runs, the tool is gone (killed outright, its connection lost) and the watcher ends the group.
 const WITH_ENV = [
+  'watch=$1; shift',
+  'input=',
   'while IFS= read -r line && [ -n "$line" ]; do',
   '  name=${line%%=*}',
+  '  if [ "$name" = - ]; then input=${line#*=}; continue; fi',
   '  value=$(printf %s "${line#*=}" | base64 -d)',
   '  export "$name=$value"',
   'done',
-  'exec "$@"',
+  'exec 3<&0',
+  'setsid sh -c "$watch" hotstandby-watch "$$" <&3 >/dev/null 2>&1 &',
+  'exec 3<&-',
+  'printf %s "$input" | base64 -d | "$@"',
 ].join('\n');
+
+// The watcher's script ($1: the process group): wait for the end of standard input; when the group's leader still
+// runs then, end the group (SIGTERM, then SIGKILL).
+// (The leader is looked for in /proc: a watcher running as the server's account may not signal it.)
+const WATCH_GROUP = ['cat > /dev/null', '[ -e "/proc/$1" ] || exit 0', END_GROUP_SCRIPT].join('\n');
 
 // The environment every PostgreSQL program gets there: a clean C locale (as locally).
 const BASE_ENV = { LC_ALL: 'C', LANG: 'C' };
@@ -45,14 +61,20 @@ export class SshMachine implements Machine {
   async runAllowFailure(program: string, args: readonly string[], options: MachineRunOptions = {}): Promise<RunResult> {
     const env: Record<string, string> = { ...BASE_ENV, ...(options.user ? { HOME: options.user.home, USER: options.user.name, LOGNAME: options.user.name } : {}), ...options.env };
     const envLines = Object.entries(env).map(([k, v]) => `${k}=${Buffer.from(v).toString('base64')}\n`);
+    const inputLine = `-=${Buffer.from(options.input ?? '').toString('base64')}\n`;
     const asUser = await this.asUser(options.user);
+    const endAs = (await this.loginAccount()).uid === 0 ? [] : asUser;
+    const watcher = endAs.length > 0 ? `exec ${remoteCommandLine([...endAs, 'sh', '-c', WATCH_GROUP, 'hotstandby-watch'])} "$1"` : WATCH_GROUP;
     // As on this machine, a program run as another account starts in / (the login's home may be closed to it).
-    const argv = ['sh', '-c', asUser.length > 0 ? `cd /\n${WITH_ENV}` : WITH_ENV, 'hotstandby-env', ...asUser, program, ...args];
+    const argv = ['sh', '-c', asUser.length > 0 ? `cd /\n${WITH_ENV}` : WITH_ENV, 'hotstandby-env', watcher, ...asUser, program, ...args];
     return this.connection.runAllowFailure(argv, {
-      input: `${envLines.join('')}\n${options.input ?? ''}`,
+      input: `${envLines.join('')}${inputLine}\n`,
+      keepInputOpen: true,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       purpose: options.purpose ?? `${program} on ${this.label}`,
+      // Root ends the program's group itself; any other login, as the account the program runs as.
+      ownGroup: { endAs },
     });
   }
 

@@ -23,6 +23,11 @@ import { versionFacts, type VersionFacts } from './versions.js';
 // The initdb options every cluster hotstandby creates gets (besides -D, -U and the password file).
 export const INITDB_FIXED_ARGS: readonly string[] = ['--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'];
 
+// How plans show the password option initdb gets on a machine (PgNode.initdb says why).
+export function initdbPasswordShown(machine: Machine): string {
+  return machine.remote || !onWindows() ? '--pwfile=/dev/stdin (the password on its standard input)' : '--pwfile=<temporary 0600 file>';
+}
+
 // Everything a node handle needs.
 export interface PgNodeOptions {
   name: string;
@@ -156,18 +161,21 @@ export class PgNode {
   }
 
   // Run initdb into the data directory (which must be empty or absent), as the node's OS user, on the node's
-  // machine. The superuser's password reaches initdb in a file there (0600, owned by the OS user) made in pwfileDir
-  // (the data directory's parent when not given) and removed afterwards, never in an argument.
-  async initdb(options: { password: string; pwfileDir?: string; extraArgs?: readonly string[] }): Promise<void> {
-    const paths = this.machine.remote ? path.posix : path;
-    const pwfile = paths.join(options.pwfileDir ?? paths.dirname(this.dataDir), `.initdb-${randomBytes(6).toString('hex')}.pw`);
+  // machine. The superuser's password reaches initdb through a pipe (--pwfile=/dev/stdin, fed on standard input by a
+  // cat running as that user, since a pipe made by another account cannot be opened again through /dev/stdin): it
+  // rests in no file and appears in no argument. Windows has neither, so there it is a 0600 file made in pwfileDir
+  // (the data directory's parent when not given) and removed afterwards.
+  async initdb(options: { password: string; pwfileDir?: string; extraArgs?: readonly string[]; signal?: AbortSignal }): Promise<void> {
+    const args = ['-D', this.dataDir, '-U', this.superuser.name, ...INITDB_FIXED_ARGS, ...(options.extraArgs ?? [])];
+    const run = { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000, signal: options.signal };
+    if (this.machine.remote || !onWindows()) {
+      await this.machine.run('sh', ['-c', 'cat | "$@"', 'initdb', this.binaries.path('initdb'), '--pwfile=/dev/stdin', ...args], { ...run, input: options.password + '\n' });
+      return;
+    }
+    const pwfile = path.join(options.pwfileDir ?? path.dirname(this.dataDir), `.initdb-${randomBytes(6).toString('hex')}.pw`);
     await this.machine.writeFileAtomic(pwfile, options.password + '\n', { mode: 0o600, uid: this.osUser.uid, gid: this.osUser.gid, exact: true });
     try {
-      await this.machine.run(
-        this.binaries.path('initdb'),
-        ['-D', this.dataDir, '-U', this.superuser.name, `--pwfile=${pwfile}`, ...INITDB_FIXED_ARGS, ...(options.extraArgs ?? [])],
-        { user: this.osUser, purpose: `initdb for ${this.name}`, timeoutMs: 180_000 },
-      );
+      await this.machine.run(this.binaries.path('initdb'), [`--pwfile=${pwfile}`, ...args], run);
     } finally {
       await this.machine.remove(pwfile).catch(() => undefined);
     }

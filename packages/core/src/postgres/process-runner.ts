@@ -24,6 +24,11 @@ export interface RunOptions {
   purpose?: string;
   // Text for the program's standard input (secrets go here or in env, never in arguments); none by default.
   input?: string;
+  // Told each piece of the program's standard error as it arrives (the whole of it is in the result as well).
+  onStderr?: (chunk: Buffer) => void;
+  // Keep standard input open after input (until the program exits), so that the program sees it end when this
+  // process is gone, however it ended (ssh passes that on to a program on another host).
+  keepInputOpen?: boolean;
 }
 
 // What a finished program printed.
@@ -87,6 +92,8 @@ export async function runProgramAllowFailure(command: string, args: readonly str
       leavesServer: options.detached ?? false,
       input: options.input,
       label: options.purpose ?? command,
+      onStderr: options.onStderr,
+      keepInputOpen: options.keepInputOpen ?? false,
       ids: switchUser && !runuser ? { uid: user.uid, gid: user.gid } : undefined,
     }),
   );
@@ -143,6 +150,8 @@ interface GroupRunOptions {
   input?: string;
   // What the program is, for the record of running programs ("pg_basebackup for standby1").
   label: string;
+  onStderr?: (chunk: Buffer) => void;
+  keepInputOpen: boolean;
 }
 
 interface GroupOutcome {
@@ -172,7 +181,8 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       if (options.input !== undefined) {
         // A program that exits without reading all of it closes the pipe: that is its business, not an error here.
         child.stdin?.on('error', () => undefined);
-        child.stdin?.end(options.input);
+        if (options.keepInputOpen) child.stdin?.write(options.input);
+        else child.stdin?.end(options.input);
       }
     } catch (error) {
       resolve({ ...result, startError: error as Error });
@@ -181,7 +191,10 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      options.onStderr?.(chunk);
+    });
     const pid = child.pid;
     if (pid !== undefined) trackGroup(pid, options.label);
     let forceKill: NodeJS.Timeout | undefined;
@@ -199,6 +212,8 @@ function runInOwnGroup(file: string, argv: readonly string[], options: GroupRunO
       clearTimeout(timer);
       clearTimeout(forceKill);
       options.signal?.removeEventListener('abort', onAbort);
+      // Standard input kept open while the program ran is of no use once it ended.
+      child.stdin?.destroy();
       result.stdout = stripFinalNewline(Buffer.concat(stdout).toString('utf8'));
       result.stderr = stripFinalNewline(Buffer.concat(stderr).toString('utf8'));
       resolve(result);
