@@ -1,7 +1,8 @@
 // A former primary on another host than the new primary rejoins with pg_rewind, whose connection to the new primary
 // (its source server) is encrypted and verified like replication: sslmode=verify-full against the CA on the former
-// primary's own host. The new primary accepts the superuser from that host only over TLS, and its log shows the
-// rewind's connection arrived encrypted through that rule.
+// primary's own host. hotstandby lets the superuser in from the former primary's address alone, over TLS, for the
+// rewind only: the new primary's log shows the rewind's connection arrived encrypted through that rule, and its
+// pg_hba.conf holds no such rule afterwards.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testBinaries } from '@hotstandby/testing';
 import { MachinePool } from '../packages/core/src/hosts/machine-pool.js';
@@ -48,20 +49,21 @@ describe.skipIf(unavailable !== undefined)('a former primary rejoining across ho
     const sampler = sampleCommandLines([PASSWORD, REPLICATION_PASSWORD, 'PRIVATE KEY']);
     const up = await project.run(['up'], { timeoutMs: 300_000 });
     expect(up.code, describeRun(up)).toBe(0);
-    const promote = await project.run(['promote', 'b', '--force', '--allow-restart', '--plain'], { timeoutMs: 180_000 });
+    // Every node of a cluster across hosts listens on its host address from the start: promote restarts nothing.
+    const promote = await project.run(['promote', 'b', '--force', '--plain'], { timeoutMs: 180_000 });
     expect(promote.code, describeRun(promote)).toBe(0);
 
     // a started by hand on its host as a second primary: its shutdown will lie past b's fork, so rejoin rewinds it.
     const bin = (await testBinaries()).binDir;
     await onHost('a', `cd / && runuser -u postgres -- ${bin}/pg_ctl -D ${dataDir('a')} -l /tmp/a-by-hand.log -w -t 60 start >/dev/null`);
 
-    // b accepts the superuser from a's host only over TLS, and logs every connection.
+    // b logs every connection; its pg_hba.conf lets the superuser in from nowhere but loopback.
     const aAddress = network.host('a').address;
     const hba = `${dataDir('b')}/pg_hba.conf`;
-    await onHost(
-      'b',
-      `{ printf '%s\\n' 'hostssl all postgres ${aAddress}/32 scram-sha-256' 'host all postgres ${aAddress}/32 reject'; cat ${hba}; } > ${hba}.new && cat ${hba}.new > ${hba} && rm ${hba}.new`,
-    );
+    const hbaBefore = await onHost('b', `cat ${hba}`);
+    expect(hbaBefore).not.toContain(aAddress);
+    const blockBegins = hbaBefore.split('\n').findIndex((line) => line.startsWith('# BEGIN hotstandby'));
+    expect(blockBegins).toBeGreaterThanOrEqual(0);
     const machine = await pool.machineOf({ host: network.host('b').address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
     const b = new PgNode({
       name: 'b',
@@ -81,19 +83,39 @@ describe.skipIf(unavailable !== undefined)('a former primary rejoining across ho
       what: 'b to reload with log_connections on',
     });
 
-    // The plan shows pg_rewind's source server verified against the CA on a's own host.
+    // The plan shows pg_rewind's source server verified against the CA on a's own host, and around pg_rewind the
+    // temporary rule for the superuser from a's address on b's host: added, then removed.
     const caOnA = `${dataDir('a')}.tls/ca.crt`.replace(/[.]/g, '\\.');
     const plan = await project.run(['rejoin', 'a', '--dry-run', '--plain'], { timeoutMs: 180_000 });
     expect(plan.code, describeRun(plan)).toBe(0);
+    const rewindAt = plan.stdout.search(/pg_rewind --target-pgdata/);
     expect(plan.stdout, describeRun(plan)).toMatch(new RegExp(`pg_rewind --target-pgdata \\S+ --source-server '[^']*sslmode=verify-full sslrootcert=${caOnA}[ ']`));
+    const rule = `hostssl\\s+"postgres"\\s+"postgres"\\s+${aAddress.replace(/[.]/g, '\\.')}/32\\s+scram-sha-256`;
+    const edit = `edit ${hba.replace(/[.]/g, '\\.')} on \\S*${network.host('b').address.replace(/[.]/g, '\\.')}`;
+    const adds = new RegExp(`${edit}\\n(?:[^\\n]*\\n)*?\\s*\\+${rule}\\n`);
+    const removes = new RegExp(`${edit}\\n(?:[^\\n]*\\n)*?\\s*-${rule}\\n`);
+    expect(plan.stdout.slice(0, rewindAt)).toMatch(adds);
+    expect(plan.stdout.slice(rewindAt)).toMatch(removes);
+    expect(await onHost('b', `cat ${hba}`)).toBe(hbaBefore);
 
     const rejoin = await project.run(['rejoin', 'a', '--plain'], { timeoutMs: 300_000 });
     expect(rejoin.code, describeRun(rejoin)).toBe(0);
     expect(rejoin.stdout, describeRun(rejoin)).toMatch(/a rejoined by pg_rewind: /);
+    expect(rejoin.stdout + rejoin.stderr, describeRun(rejoin)).not.toMatch(/pg_rewind of a from b failed/);
     const log = await onHost('b', `cat ${dataDir('b')}.log`);
-    // pg_rewind's connection (it sets no application_name) came in through the hostssl line, encrypted.
-    expect(log).toMatch(/pg_hba\.conf:1\)\n[^\n]*connection authorized: user=postgres database=postgres SSL enabled/);
+    // pg_rewind's connection came in through the tool's rule (first in its block), encrypted.
+    expect(log).toMatch(new RegExp(`pg_hba\\.conf:${blockBegins + 2}\\)\\n[^\\n]*connection authorized: user=postgres database=postgres SSL enabled`));
     expect(log).not.toMatch(/no pg_hba\.conf entry for host .*user "postgres"/);
+    // The rule is gone again: b's pg_hba.conf is what it was, but for the replication rule of its new standby a
+    // (the pipeline's hba-config adds it after the rewind).
+    const hbaAfter = await onHost('b', `cat ${hba}`);
+    const superuserFromA = new RegExp(`"postgres"\\s+${aAddress.replace(/[.]/g, '\\.')}/`);
+    expect(hbaAfter).not.toMatch(superuserFromA);
+    const replicationOfA = new RegExp(`^hostssl\\s+replication\\s+"repuser"\\s+${aAddress.replace(/[.]/g, '\\.')}/32\\s`);
+    const added = hbaAfter.split('\n').filter((line) => !hbaBefore.split('\n').includes(line));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(replicationOfA);
+    expect(hbaAfter.split('\n').filter((line) => !replicationOfA.test(line))).toEqual(hbaBefore.split('\n'));
     expect(sampler.stop().hits).toEqual([]);
 
     await waitFor(async () => nodeNamed(JSON.parse((await project.run(['status', '--json'])).stdout) as StatusJson, 'a').state === 'streaming', {

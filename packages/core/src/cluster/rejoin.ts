@@ -11,6 +11,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { standbyMarkerFile } from './standby-marker.js';
 import { cleanShutdownCheck } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
+import { rewindAccess } from './rewind-access.js';
 import { timelineFork } from './timeline-fork.js';
 import { leftoverRewindPassfiles, newRewindPassfile } from './rewind-passfile.js';
 import { recordRejoin, topologyAfterRejoin } from './topology-change.js';
@@ -120,9 +121,12 @@ export async function rejoinSteps(
       ifFails: `${node.name} cannot follow as it is; ${again}`,
     });
   } else if (choice.method === 'pg_rewind') {
+    // On another machine than the primary, pg_rewind gets in through a temporary rule, removed again after it (also
+    // when it failed, before the fresh base backup).
+    const access = await rewindAccess(rt, node, primary);
     steps.push({
       title: `rewinding ${node.name} to ${primary.name}'s timeline with pg_rewind`,
-      actions: await rewindActions(rt, node, primary, fellBack, choice.aside),
+      actions: [...(access?.grant ?? []), ...(await rewindActions(rt, node, primary, fellBack, choice.aside)), ...(access?.revoke ?? [])],
       check: `pg_rewind ends with "Done!"`,
       ifFails: `when pg_rewind cannot rewind, ${node.name}'s directory is ${rt.createdByTool(node.dataDir, node) ? 'removed' : 'moved aside'} and the pipeline takes a fresh base backup`,
     });

@@ -34,6 +34,9 @@ export interface WriteFileAction extends ActionBase {
   secret?: boolean;
   // What a secret file holds, as plans and runbooks say it; absent: a password.
   holds?: 'a private key';
+  // What the file holds when this runs, written by an earlier action of the same plan (a dry run diffs against it
+  // rather than against the file as it is now).
+  plannedBefore?: string;
   // Write only when the file's directory exists then (a marker in a data directory an earlier fallback removed).
   whenDirExists?: boolean;
   // How a runbook writes a secret file without showing its content (a copy of the runbook's own passfile).

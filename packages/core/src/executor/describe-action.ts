@@ -33,7 +33,8 @@ async function describeUnmasked(action: Action, serverUserName: string, machine:
         return [
           `write ${action.path} (mode ${(action.mode ?? 0o600).toString(8)}, owner ${ownerName(action.owner, serverUserName)}; content hidden: it holds ${secretHeld(action)})`,
         ];
-      const before = machine.remote ? (await machine.readFile(action.path))?.toString('utf8') : await readFile(action.path, 'utf8').catch(() => undefined);
+      const before =
+        action.plannedBefore ?? (machine.remote ? (await machine.readFile(action.path))?.toString('utf8') : await readFile(action.path, 'utf8').catch(() => undefined));
       const when = action.whenDirExists ? ` (if ${path.dirname(action.path)} still exists then)` : '';
       return [`${before === undefined ? 'create' : 'edit'} ${action.path}${when}`, ...unifiedDiff(action.path, before, action.content)];
     }

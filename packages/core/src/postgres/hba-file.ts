@@ -52,3 +52,29 @@ export function withManagedBlock(content: string, rules: readonly HbaRule[]): st
   spliceLines(text, at, 0, HBA_BLOCK_BEGIN, ...rules.map(formatHbaRule), HBA_BLOCK_END);
   return joinLines(text);
 }
+
+// The pg_hba.conf text with one more rule first in the managed block (a block holding only it when there is none);
+// unchanged when the block already holds it.
+export function withRuleInManagedBlock(content: string, rule: HbaRule): string {
+  const line = formatHbaRule(rule);
+  const text = splitLines(content);
+  const block = findManagedBlock(text.lines);
+  if (!block) return withManagedBlock(content, [rule]);
+  if (text.lines.slice(block.start + 1, block.end).some((l) => l.trim() === line.trim())) return content;
+  spliceLines(text, block.start + 1, 0, line);
+  return joinLines(text);
+}
+
+// The pg_hba.conf text without that rule in the managed block (the block itself goes when nothing else is left in
+// it, so adding a rule and removing it again gives back the same bytes); unchanged when the block lacks it.
+export function withoutRuleInManagedBlock(content: string, rule: HbaRule): string {
+  const line = formatHbaRule(rule).trim();
+  const text = splitLines(content);
+  const block = findManagedBlock(text.lines);
+  if (!block) return content;
+  const at = text.lines.slice(block.start + 1, block.end).findIndex((l) => l.trim() === line);
+  if (at < 0) return content;
+  if (block.end - block.start === 2) return withManagedBlock(content, []);
+  spliceLines(text, block.start + 1 + at, 1);
+  return withoutRuleInManagedBlock(joinLines(text), rule);
+}

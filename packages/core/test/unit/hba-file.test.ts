@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { HBA_BLOCK_BEGIN, HBA_BLOCK_END, formatHbaRule, managedRules, withManagedBlock, type HbaRule } from '../../src/postgres/hba-file.js';
+import {
+  HBA_BLOCK_BEGIN,
+  HBA_BLOCK_END,
+  formatHbaRule,
+  managedRules,
+  withManagedBlock,
+  withoutRuleInManagedBlock,
+  withRuleInManagedBlock,
+  type HbaRule,
+} from '../../src/postgres/hba-file.js';
 
 const REPLICATION: HbaRule = { type: 'host', database: 'replication', user: 'repuser', address: '127.0.0.1/32', method: 'scram-sha-256' };
 const REPLICATION_V6: HbaRule = { ...REPLICATION, address: '::1/128' };
@@ -118,5 +127,36 @@ describe('managedRules', () => {
   it('reads the rule lines inside the block, or none', () => {
     expect(managedRules(INITDB_HBA)).toEqual([]);
     expect(managedRules(withManagedBlock(INITDB_HBA.replace(/\n/g, '\r\n'), [REPLICATION]))).toEqual([formatHbaRule(REPLICATION)]);
+  });
+});
+
+describe('a temporary rule in the managed block', () => {
+  const SUPERUSER: HbaRule = { type: 'hostssl', database: 'postgres', user: 'postgres', address: '198.18.0.2/32', method: 'scram-sha-256' };
+
+  it('goes first in an existing block, and removing it gives back the same bytes', () => {
+    const original = withManagedBlock(INITDB_HBA.replace(/\n/g, '\r\n'), [REPLICATION]);
+    const granted = withRuleInManagedBlock(original, SUPERUSER);
+    expect(managedRules(granted)).toEqual([formatHbaRule(SUPERUSER), formatHbaRule(REPLICATION)]);
+    expect(withoutRuleInManagedBlock(granted, SUPERUSER)).toBe(original);
+  });
+
+  it('makes a block of its own in a file without one, which goes again with it', () => {
+    const granted = withRuleInManagedBlock(INITDB_HBA, SUPERUSER);
+    expect(managedRules(granted)).toEqual([formatHbaRule(SUPERUSER)]);
+    expect(withoutRuleInManagedBlock(granted, SUPERUSER)).toBe(INITDB_HBA);
+  });
+
+  it('is added once however often it is asked for, and a leftover copy is removed', () => {
+    const original = withManagedBlock(INITDB_HBA, [REPLICATION]);
+    const granted = withRuleInManagedBlock(original, SUPERUSER);
+    expect(withRuleInManagedBlock(granted, SUPERUSER)).toBe(granted);
+    expect(withoutRuleInManagedBlock(granted, SUPERUSER)).toBe(original);
+  });
+
+  it('leaves a file that lacks it byte for byte, and the same rule outside the block alone', () => {
+    const userOwn = `${formatHbaRule(SUPERUSER)}\n${INITDB_HBA}`;
+    expect(withoutRuleInManagedBlock(userOwn, SUPERUSER)).toBe(userOwn);
+    const original = withManagedBlock(INITDB_HBA, [REPLICATION]);
+    expect(withoutRuleInManagedBlock(original, SUPERUSER)).toBe(original);
   });
 });
