@@ -175,15 +175,17 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
   });
 
   test('a forwarded socket still reaches the server after the connection stayed idle longer than the master persists', async () => {
-    const connection = await SshConnection.open(target, { controlPersistSeconds: 1 });
+    // 3 s, not less: the master must still be there when the connection's holding session reaches it, which on a
+    // loaded machine can take over a second after ssh -f returns.
+    const connection = await SshConnection.open(target, { controlPersistSeconds: 3 });
     try {
       const forward = await connection.forwardPostgres(5433);
       expect(await dataDirThrough(forward)).toBe(dataDir);
       const [master] = masterOf(path.dirname(forward.socketDir));
       expect(master).toBeDefined();
-      // The idle spell is the point of this test, so it is a wait on time: three times the master's persist time,
+      // The idle spell is the point of this test, so it is a wait on time: over twice the master's persist time,
       // with no session, command or client on the connection meanwhile (a master left to ControlPersist is gone by then).
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await new Promise((resolve) => setTimeout(resolve, 7000));
       expect(await dataDirThrough(forward)).toBe(dataDir);
       expect(masterOf(path.dirname(forward.socketDir)).map((p) => p.pid)).toEqual([master!.pid]);
     } finally {
@@ -213,7 +215,7 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
   });
 
   test('a process killed while holding a connection leaves no ssh process once the persist time is over', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'hold-ssh-connection.ts'), JSON.stringify(target), '5433', '1'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'hold-ssh-connection.ts'), JSON.stringify(target), '5433', '3'], {
       cwd: path.join(import.meta.dirname, '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -236,7 +238,7 @@ describe.skipIf(unavailable !== undefined)('SQL to a server on another host', ()
       expect(sshOf(controlDir).length).toBeGreaterThan(1);
       child.kill('SIGKILL');
       await exited;
-      // Its holding session ends with the process's pipe, and the master one persist time (1 s) later.
+      // Its holding session ends with the process's pipe, and the master one persist time (3 s) later.
       await waitFor(() => sshOf(controlDir).length === 0, { what: 'every ssh process of the killed connection to end', timeoutMs: 15_000 });
     } finally {
       child.kill('SIGKILL');
