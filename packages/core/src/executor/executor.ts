@@ -15,6 +15,7 @@ import { describeAction } from './describe-action.js';
 import { pollUntil } from '../util/poll.js';
 import { isInside } from '../util/is-inside.js';
 import { entryAt, journalPlaceOf } from '../state/journal-node.js';
+import { stillRunsThere } from '../hosts/remote-process-group.js';
 
 // What the executor needs from the cluster around it.
 export interface ExecutorDeps {
@@ -96,7 +97,8 @@ export class Executor {
             purpose: action.summary,
           });
         } catch (error) {
-          if (!action.otherwise || this.deps.signal?.aborted) throw error;
+          // A program that may still run on its host (its connection was lost) must not see its directory cleared under it.
+          if (!action.otherwise || this.deps.signal?.aborted || stillRunsThere(error)) throw error;
           this.deps.progress?.(`${action.summary} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); instead:`);
           await this.applyAll(action.otherwise);
         }

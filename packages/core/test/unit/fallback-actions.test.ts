@@ -5,7 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Action } from '../../src/executor/action.js';
-import { Executor } from '../../src/executor/executor.js';
+import { Executor, type ExecutorDeps } from '../../src/executor/executor.js';
+import type { Machine } from '../../src/hosts/machine.js';
+import { localMachine } from '../../src/hosts/local-machine.js';
+import { HotstandbyError } from '../../src/errors/hotstandby-error.js';
+import type { PgNode } from '../../src/postgres/pg-node.js';
 import { renderShellRunbook } from '../../src/runbook/render-sh.js';
 import type { RunbookTarget } from '../../src/runbook/runbook-target.js';
 import { stateLayout } from '../../src/state/state-layout.js';
@@ -28,13 +32,15 @@ const actionsWith = (program: string): Action[] => [
   { kind: 'write-file', summary: 'marker', path: path.join(dir, 'data', 'standby.signal'), content: '', owner: 'invoker', whenDirExists: true },
 ];
 
-function executor(): Executor {
+function executor(
+  node: ExecutorDeps['node'] = () => {
+    throw new Error('no nodes here');
+  },
+): Executor {
   const layout = stateLayout(path.join(dir, 'state'));
   const me = os.userInfo();
   return new Executor({
-    node: () => {
-      throw new Error('no nodes here');
-    },
+    node,
     serverUser: { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, isInvoker: true },
     state: new StateStore(layout.stateFile),
     layout,
@@ -90,5 +96,22 @@ describe('a program with a fallback, and a file written only into a directory th
       expect(existsSync(path.join(dir, 'data', 'standby.signal')), program).toBe(kept);
       expect(existsSync(path.join(dir, 'data')), program).toBe(kept);
     }
+  });
+
+  it('the executor runs no fallback when the program may still run on its host, and passes its error on', async () => {
+    // A machine whose program outlived its lost connection (the error says so); its files are this machine's.
+    const stillRunning = new HotstandbyError('COMMAND_FAILED', 'pg_rewind on db2: the connection was lost, it may still run there', {
+      data: { stillRunning: { host: 'root@db2', processGroup: 4242 } },
+    });
+    const machine = {
+      ...localMachine,
+      run: async () => {
+        throw stillRunning;
+      },
+    } as unknown as Machine;
+    const onHost = executor(() => ({ name: 'n', machine }) as unknown as PgNode);
+    const actions = actionsWith('pg_rewind').map((a) => ({ ...a, node: 'n' }) as Action);
+    await expect(onHost.applyAll(actions)).rejects.toBe(stillRunning);
+    expect(existsSync(path.join(dir, 'data', 'PG_VERSION'))).toBe(true);
   });
 });
