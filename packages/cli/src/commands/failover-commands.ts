@@ -32,7 +32,8 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     const { cluster } = await openCommandCluster(cli, command);
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('rejoin', { args: [name] }), opts.json);
     const warnings: string[] = [];
-    const result = await cluster.rejoin(name, pipelineRunOptions(cli, opts, warnings));
+    // Ctrl-C stops it cleanly: what it lent for the rewind (a pg_hba rule, a passfile) is taken back first.
+    const result = await cluster.rejoin(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     await report(cli, opts.json, { node: name, ...result, warnings } satisfies RejoinJson, `${name} rejoined by ${result.method}: ${result.detail}.`);
   });
   withPipelineOptions(
@@ -45,7 +46,7 @@ export function registerFailoverCommands(program: Command, cli: CliContext): voi
     const { cluster } = await openCommandCluster(cli, command);
     if (opts.dryRun) return printPlan(cli, await cluster.describePlan('switchover', { args: [name] }), opts.json);
     const warnings: string[] = [];
-    const result = await cluster.switchover(name, pipelineRunOptions(cli, opts, warnings));
+    const result = await cluster.switchover(name, { ...pipelineRunOptions(cli, opts, warnings), signal: cli.signal });
     const document = { newPrimary: name, ...result, warnings } satisfies SwitchoverJson;
     await report(cli, opts.json, document, `${name} is the primary; ${result.oldPrimary} follows it as a standby (${result.method}).`);
   });

@@ -207,7 +207,8 @@ async function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, 
         { kind: 'record', summary: `pg_rewind could not rewind ${node.name}: a fresh base backup follows`, run: async () => fellBack() },
       ],
     },
-    { kind: 'remove-file', node: node.name, path: passfile, summary: 'remove the temporary passfile' },
+    // Removed also when pg_rewind fails without a fallback or the run is interrupted: it holds the superuser's password.
+    { kind: 'remove-file', node: node.name, path: passfile, summary: 'remove the temporary passfile', always: true },
   ];
 }
 

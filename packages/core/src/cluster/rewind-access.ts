@@ -61,6 +61,10 @@ export async function rewindAccess(rt: ClusterRuntime, node: PgNode, primary: Pg
   return {
     rule,
     grant: [write(granted, `let ${who} connect to ${primary.name} for pg_rewind, for now`), reload('it lets pg_rewind in')],
-    revoke: [write(original, `remove the temporary rule for ${who} from ${primary.name}'s pg_hba.conf`, granted), reload('the temporary rule is gone')],
+    // Taken back also when pg_rewind (or anything between) fails or the run is interrupted.
+    revoke: [
+      { ...write(original, `remove the temporary rule for ${who} from ${primary.name}'s pg_hba.conf`, granted), always: true },
+      { ...reload('the temporary rule is gone'), always: true },
+    ],
   };
 }

@@ -7,6 +7,9 @@ export type JournalRecord = { kind: 'role'; node: string; role: string } | { kin
 interface ActionBase {
   // One line for people: "create the replication role repuser".
   summary: string;
+  // Applied even when an earlier action of its list failed or the run was interrupted: it takes back something
+  // temporary an earlier action gave (a pg_hba rule that let the superuser in for pg_rewind).
+  always?: boolean;
 }
 
 // Run SQL on a node as the superuser.

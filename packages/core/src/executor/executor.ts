@@ -47,13 +47,24 @@ export class Executor {
   }
 
   // Apply actions in order; stops at the first failure.
+  // Once one fails (or the run is interrupted), only the actions marked always are still applied, and then the first
+  // failure is thrown.
   async applyAll(actions: readonly Action[]): Promise<void> {
-    for (const action of actions) await this.apply(action);
+    let failure: { error: unknown } | undefined;
+    for (const action of actions) {
+      if (failure && !action.always) continue;
+      try {
+        await this.apply(action, { evenIfInterrupted: failure !== undefined });
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
-  // Apply one action.
-  async apply(action: Action): Promise<void> {
-    if (this.deps.signal?.aborted) {
+  // Apply one action (refused once the run is interrupted, unless it cleans up after an interruption).
+  async apply(action: Action, options: { evenIfInterrupted?: boolean } = {}): Promise<void> {
+    if (this.deps.signal?.aborted && !options.evenIfInterrupted) {
       throw new HotstandbyError('ABORTED', `interrupted before: ${action.summary}`, { fix: 'run the command again; it continues where it stopped' });
     }
     this.deps.progress?.(action.summary);
