@@ -2,7 +2,12 @@
 // and says the group's number first thing on standard error. When the run is interrupted, times out or the tool
 // exits, that group is ended there (killing the local ssh client alone leaves the program running on the host).
 
-const GROUP_LINE = /^hotstandby-process-group (\d+)(?:\n|$)/;
+// The line is the first the wrapper prints, so what comes before it is the login's (sshd's "Could not chdir to home
+// directory", a shell's start-up files), never the program's: the first such line is taken wherever it is among the
+// first lines, and only it is stripped.
+const GROUP_LINE = /(?:^|\n)hotstandby-process-group (\d+)(?:\n|$)/;
+// How far into standard error the line is looked for (bytes).
+const GROUP_LINE_WITHIN = 4096;
 
 // How long a group gets between SIGTERM and SIGKILL, and until it must be gone after that (hundredths of a second,
 // as the script there counts them on the host's clock).
@@ -24,9 +29,9 @@ export class GroupLineReader {
 
   // One more piece of standard error.
   feed(chunk: Buffer): void {
-    if (this.group !== undefined || this.head.includes('\n')) return;
+    if (this.group !== undefined || this.head.length > GROUP_LINE_WITHIN) return;
     this.head += chunk.toString('utf8');
-    const match = GROUP_LINE.exec(this.head);
+    const match = GROUP_LINE.exec(this.head.slice(0, GROUP_LINE_WITHIN));
     if (match) this.group = Number(match[1]);
   }
 }
@@ -45,7 +50,11 @@ export function stillRunsThere(error: unknown): boolean {
 
 // A remote program's standard error without the group's line.
 export function withoutGroupLine(stderr: string): string {
-  return stderr.replace(GROUP_LINE, '');
+  const match = GROUP_LINE.exec(stderr.slice(0, GROUP_LINE_WITHIN));
+  if (!match) return stderr;
+  const before = stderr.slice(0, match.index);
+  const after = stderr.slice(match.index + match[0].length);
+  return match[0].startsWith('\n') && after !== '' ? `${before}\n${after}` : `${before}${after}`;
 }
 
 // A script for the host's sh, given the group's number as $1: SIGTERM to the group, SIGKILL when it is still there

@@ -24,10 +24,20 @@ describe('a remote program in its own process group', () => {
     expect(reader.group).toBe(4321);
     expect(withoutGroupLine('hotstandby-process-group 4321\nthe program says')).toBe('the program says');
     expect(withoutGroupLine('hotstandby-process-group 4321')).toBe('');
-    expect(withoutGroupLine('the program says\nhotstandby-process-group 4321')).toBe('the program says\nhotstandby-process-group 4321');
-    const other = new GroupLineReader();
-    other.feed(Buffer.from('no line of ours\nhotstandby-process-group 1\n'));
-    expect(other.group).toBeUndefined();
+    expect(withoutGroupLine('hotstandby-process-group 4321\nsays hotstandby-process-group 9\nhotstandby-process-group 9')).toBe(
+      'says hotstandby-process-group 9\nhotstandby-process-group 9',
+    );
+    expect(withoutGroupLine('the program says nothing of ours')).toBe('the program says nothing of ours');
+  });
+
+  it('finds the group line after what the login printed first (sshd, a shell start-up file), and strips only that line', () => {
+    const reader = new GroupLineReader();
+    reader.feed(Buffer.from('Could not chdir to home directory /var/lib/postgresql: No such file or directory\n'));
+    expect(reader.group).toBeUndefined();
+    reader.feed(Buffer.from('hotstandby-process-group 77\nthe program says'));
+    expect(reader.group).toBe(77);
+    expect(withoutGroupLine('Could not chdir to home directory /x\nhotstandby-process-group 77\nthe program says')).toBe('Could not chdir to home directory /x\nthe program says');
+    expect(withoutGroupLine('motd\nhotstandby-process-group 77')).toBe('motd');
   });
 
   it('tells an error whose program still runs on its host from one whose program was ended', () => {
