@@ -221,13 +221,14 @@ describe.skipIf(unavailable !== undefined)('up stopped by SIGTERM while pg_baseb
     expect(stopped.code, context).toBe(143);
     expect(stopped.stderr, context).toContain('pg_basebackup for b was interrupted; the partial copy was removed');
     expect(backupOnB(), 'nothing of pg_basebackup runs on b').toEqual([]);
-    expect(
+    // A walsender ends when it sees its client's connection closed, a moment after the client is gone.
+    const walsendersOnA = () =>
       network
         .host('a')
         .processes()
-        .filter((line) => line.includes('walsender')),
-      'no walsender serves it on a',
-    ).toEqual([]);
+        .filter((line) => line.includes('walsender'));
+    await waitFor(() => walsendersOnA().length === 0, { what: 'no walsender to serve it on a', timeoutMs: 15_000 }).catch(() => undefined);
+    expect(walsendersOnA(), 'no walsender serves it on a').toEqual([]);
     expect((await network.host('a').ssh(`ls -A ${HOST_DATA_ROOT}/pg/a/pg_replslot`)).stdout.trim(), 'no slot is left on the primary').toBe('');
     expect(
       (await network.host('b').ssh(`ls -A ${HOST_DATA_ROOT}/pg`)).stdout.split('\n').filter((f) => f.includes('partial')),
