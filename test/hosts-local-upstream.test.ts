@@ -33,8 +33,7 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
     await network?.teardown();
   });
 
-  const sshOptions = () => [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'];
-  const ssh = () => ({ user: 'root', identityFile: network.identityFile, options: sshOptions() });
+  const ssh = () => network.ssh();
   const remoteDir = (name: string) => `${HOST_DATA_ROOT}/pg/${name}`;
   const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const status = async (project: Project): Promise<StatusJson> => JSON.parse((await project.run(['status', '--json'])).stdout) as StatusJson;
@@ -192,7 +191,7 @@ describe.skipIf(unavailable !== undefined)('a node on this machine serving a sta
           name: 'r',
           port: 5432,
           host: alias,
-          ssh: { ...ssh(), options: [...sshOptions(), `HostName=${b.address}`, `HostKeyAlias=${b.address}`] },
+          ssh: { ...ssh(), options: [...ssh().options, `HostName=${b.address}`, `HostKeyAlias=${b.address}`] },
           dataDir: remoteDir('r'),
         },
       ],

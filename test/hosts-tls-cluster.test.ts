@@ -31,8 +31,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
     await network?.teardown();
   });
 
-  const sshOptions = () => [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'];
-  const ssh = () => ({ user: 'root', identityFile: network.identityFile, options: sshOptions() });
+  const ssh = () => network.ssh();
   const dataDir = (name: string) => `${HOST_DATA_ROOT}/pg/${name}`;
   const config = () => ({
     primary: { name: 'a', port: 5432, host: network.host('a').address, ssh: ssh(), dataDir: dataDir('a') },
@@ -46,7 +45,7 @@ describe.skipIf(unavailable !== undefined)('replication between hosts over TLS',
   });
   // A node's server reached the way the tool reaches it: SQL through the SSH connection to its host.
   const serverOn = async (name: string, hostName: string, port: number, through: MachinePool = pool): Promise<PgNode> => {
-    const machine = await through.machineOf({ host: network.host(hostName).address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
+    const machine = await through.machineOf(network.target(hostName));
     return new PgNode({
       name,
       role: 'primary',

@@ -29,8 +29,7 @@ describe.skipIf(unavailable !== undefined)('a former primary rejoining across ho
     await network?.teardown();
   });
 
-  const sshOptions = () => [`UserKnownHostsFile=${network.knownHostsFile}`, 'StrictHostKeyChecking=yes'];
-  const ssh = () => ({ user: 'root', identityFile: network.identityFile, options: sshOptions() });
+  const ssh = () => network.ssh();
   const dataDir = (name: string) => `${HOST_DATA_ROOT}/pg/${name}`;
   const onHost = async (hostName: string, command: string) => {
     const result = await network.host(hostName).ssh(command);
@@ -64,7 +63,7 @@ describe.skipIf(unavailable !== undefined)('a former primary rejoining across ho
     expect(hbaBefore).not.toContain(aAddress);
     const blockBegins = hbaBefore.split('\n').findIndex((line) => line.startsWith('# BEGIN hotstandby'));
     expect(blockBegins).toBeGreaterThanOrEqual(0);
-    const machine = await pool.machineOf({ host: network.host('b').address, user: 'root', identityFile: network.identityFile, options: sshOptions() });
+    const machine = await pool.machineOf(network.target('b'));
     const b = new PgNode({
       name: 'b',
       role: 'primary',
