@@ -24,16 +24,53 @@ export function inOwnGroupArgv(argv: readonly string[]): string[] {
 // Finds the group's number at the start of a remote program's standard error as its pieces arrive.
 export class GroupLineReader {
   private head = '';
+  private seen?: () => void;
   // The group, once its line arrived.
   group?: number;
+  // Settles when the group's line arrived.
+  readonly found = new Promise<void>((resolve) => {
+    this.seen = resolve;
+  });
 
   // One more piece of standard error.
   feed(chunk: Buffer): void {
     if (this.group !== undefined || this.head.length > GROUP_LINE_WITHIN) return;
     this.head += chunk.toString('utf8');
     const match = GROUP_LINE.exec(this.head.slice(0, GROUP_LINE_WITHIN));
-    if (match) this.group = Number(match[1]);
+    if (match) {
+      this.group = Number(match[1]);
+      this.seen?.();
+    }
   }
+}
+
+// How long an interruption waits for a remote program to say its group before the local client is stopped anyway.
+const GROUP_LINE_WAIT_MS = 10_000;
+
+// A signal for the local ssh client of a remote program that follows `signal`, but only once the program said which
+// group it runs in (the wrapper says so first thing): stopping the client earlier would leave nothing to end it by
+// on the host but its watcher, later. A host that never says is given up after a few seconds. dispose() forgets it.
+export function abortOnceGroupKnown(signal: AbortSignal, reader: GroupLineReader): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    const abort = () => {
+      clearTimeout(timer);
+      controller.abort(signal.reason);
+    };
+    timer = setTimeout(abort, GROUP_LINE_WAIT_MS);
+    timer.unref();
+    void reader.found.then(abort);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 // What an error of a stopped remote program carries (in its data) when the program could not be ended there.

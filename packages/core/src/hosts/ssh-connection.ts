@@ -8,7 +8,7 @@ import { HotstandbyError, isHotstandbyError } from '../errors/hotstandby-error.j
 import { processAlive } from '../postgres/process-alive.js';
 import { commandFailed, runProgramAllowFailure, type RunResult } from '../postgres/process-runner.js';
 import { pollUntil } from '../util/poll.js';
-import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine, type StillRunningThere } from './remote-process-group.js';
+import { abortOnceGroupKnown, END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, noteRemoteGroup, withoutGroupLine, type StillRunningThere } from './remote-process-group.js';
 import { atomicWriteScript, remoteCommandLine } from './remote-shell.js';
 import { sshProbeCommand, sshTargetArgs, sshTargetLabel, type SshTarget } from './ssh-target.js';
 import { resolveSshTarget, type ResolvedSshTarget } from './ssh-resolved-target.js';
@@ -173,13 +173,14 @@ export class SshConnection {
     await this.ensureMaster(options.signal);
     const endAs = options.ownGroup?.endAs ?? [];
     const forget = group && noteRemoteGroup(() => group.group !== undefined && this.killGroupNow(group.group, endAs));
+    const interrupt = group && options.signal ? abortOnceGroupKnown(options.signal, group) : undefined;
     let result: RunResult;
     try {
       result = await runProgramAllowFailure('ssh', this.sessionArgs(group ? inOwnGroupArgv(argv) : argv), {
         input: options.input ?? '',
         keepInputOpen: options.keepInputOpen,
         timeoutMs: options.timeoutMs,
-        signal: options.signal,
+        signal: interrupt?.signal ?? options.signal,
         purpose,
         ...(group ? { onStderr: (chunk: Buffer) => group.feed(chunk) } : {}),
       });
@@ -188,6 +189,7 @@ export class SshConnection {
       throw error;
     } finally {
       forget?.();
+      interrupt?.dispose();
     }
     if (group) result = { ...result, stderr: withoutGroupLine(result.stderr) };
     // ssh itself exits 255 when the connection fails (the remote program's own status is passed through otherwise).

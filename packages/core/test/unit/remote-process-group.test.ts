@@ -3,7 +3,7 @@
 // the group (run here with sh, as on a host) leaves no process of it, SIGKILL for one that ignores SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, stillRunsThere, withoutGroupLine } from '../../src/hosts/remote-process-group.js';
+import { abortOnceGroupKnown, END_GROUP_SCRIPT, GroupLineReader, inOwnGroupArgv, stillRunsThere, withoutGroupLine } from '../../src/hosts/remote-process-group.js';
 
 // The pids of the live (not zombie) processes of a group.
 function liveMembers(group: number): number[] {
@@ -38,6 +38,29 @@ describe('a remote program in its own process group', () => {
     expect(reader.group).toBe(77);
     expect(withoutGroupLine('Could not chdir to home directory /x\nhotstandby-process-group 77\nthe program says')).toBe('Could not chdir to home directory /x\nthe program says');
     expect(withoutGroupLine('motd\nhotstandby-process-group 77')).toBe('motd');
+  });
+
+  it('stops the local client of an interrupted program only once the host said its group, so that group can be ended', async () => {
+    const reader = new GroupLineReader();
+    const command = new AbortController();
+    const interrupt = abortOnceGroupKnown(command.signal, reader);
+    command.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(interrupt.signal.aborted).toBe(false);
+    reader.feed(Buffer.from('hotstandby-process-group 55\n'));
+    await reader.found;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(interrupt.signal.aborted).toBe(true);
+    interrupt.dispose();
+    // Known before the interruption: at once.
+    const known = new GroupLineReader();
+    known.feed(Buffer.from('hotstandby-process-group 56\n'));
+    const later = new AbortController();
+    const second = abortOnceGroupKnown(later.signal, known);
+    later.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(second.signal.aborted).toBe(true);
+    second.dispose();
   });
 
   it('tells an error whose program still runs on its host from one whose program was ended', () => {
