@@ -48,7 +48,7 @@ export interface Machine {
   // HostName).
   readonly address?: string;
   // How ssh reaches it, when it is remote.
-  readonly sshTarget?: SshTarget;
+  readonly sshTarget?: SshTarget | undefined;
   // Run a program there; resolves with its output and exit code.
   runAllowFailure(program: string, args: readonly string[], options?: MachineRunOptions): Promise<RunResult>;
   // Run a program there; a non-zero exit is a COMMAND_FAILED error carrying its output's tail.
