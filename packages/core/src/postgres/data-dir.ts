@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { localMachine } from '../hosts/local-machine.js';
+import { pathsOn } from '../hosts/machine-paths.js';
 import type { Machine } from '../hosts/machine.js';
 import { parseMajor, type PgMajorNum } from './versions.js';
 
@@ -47,9 +47,4 @@ export async function readPostmasterPort(dir: string, machine: Machine = localMa
   const text = (await machine.readFile(pathsOn(machine).join(dir, 'postmaster.pid')))?.toString('utf8');
   const port = Number(text?.split('\n')[3]);
   return Number.isInteger(port) && port > 0 ? port : undefined;
-}
-
-// Paths as the machine spells them (another host: POSIX).
-function pathsOn(machine: Machine): typeof path.posix {
-  return machine.remote ? path.posix : path;
 }

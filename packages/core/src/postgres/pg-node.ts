@@ -7,6 +7,7 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { pollUntil } from '../util/poll.js';
 import type { PgBinaries } from './binaries.js';
 import { localMachine } from '../hosts/local-machine.js';
+import { pathsOn } from '../hosts/machine-paths.js';
 import type { Machine } from '../hosts/machine.js';
 import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
@@ -106,7 +107,7 @@ export class PgNode {
 
   // A path inside the data directory, spelled for the node's machine.
   dataPath(...parts: string[]): string {
-    return (this.machine.remote ? path.posix : path).join(this.dataDir, ...parts);
+    return pathsOn(this.machine).join(this.dataDir, ...parts);
   }
 
   // True when the data directory holds a cluster (PG_VERSION exists on the node's machine).
