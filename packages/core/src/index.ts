@@ -131,6 +131,7 @@ export {
   knownMajors,
   isKnownMajor,
   walKeepSegmentsToMb,
+  hbaPasswordMethod,
   OLDEST_RUNNABLE_MAJOR,
   type VersionFacts,
   type PgMajorNum,
@@ -138,6 +139,7 @@ export {
 export { ConfFile, editAutoConf, editConfBlock, parseConfLine, AUTO_CONF_HEADER, CONF_BLOCK_BEGIN, CONF_BLOCK_END } from './postgres/conf-file.js';
 export { settingsFilePath, editSettingsFile } from './postgres/settings-file.js';
 export { withManagedBlock, managedRules, findManagedBlock, formatHbaRule, HBA_BLOCK_BEGIN, HBA_BLOCK_END, type HbaRule } from './postgres/hba-file.js';
+export { readHbaFile } from './postgres/read-hba-file.js';
 export {
   quoteIdent,
   quoteLiteral,

@@ -1,4 +1,5 @@
 import {
+  hbaPasswordMethod,
   hostSeenFrom,
   onSameMachine,
   replicationHbaType,
@@ -23,7 +24,7 @@ export interface StandbySource {
 // cannot shadow the first).
 export function replicationRules(ctx: StepContext, standbySources: readonly StandbySource[] = []): HbaRule[] {
   const user = ctx.spec.replication.user;
-  const method = ctx.facts.scram ? 'scram-sha-256' : 'md5';
+  const method = hbaPasswordMethod(ctx.facts);
   return [
     { type: 'host', database: 'replication', user, address: '127.0.0.1/32', method },
     ...standbySources.map(({ address, type }): HbaRule => ({ type, database: 'replication', user, address: singleAddressRange(address), method })),

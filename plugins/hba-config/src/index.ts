@@ -3,10 +3,10 @@ import {
   checkFileWritable,
   definePlugin,
   formatHbaRule,
-  HotstandbyError,
   HBA_BLOCK_BEGIN,
   HBA_BLOCK_END,
   managedRules,
+  readHbaFile,
   plannedInsertion,
   withManagedBlock,
   z,
@@ -33,15 +33,8 @@ async function hbaFile(ctx: StepContext): Promise<string> {
 }
 
 // The pg_hba.conf text on the primary's machine.
-async function readHba(ctx: StepContext, file: string): Promise<string> {
-  const bytes = await ctx.primary.machine.readFile(file);
-  if (bytes === undefined) {
-    throw new HotstandbyError('PATH_UNREACHABLE', `${ctx.primary.name}'s pg_hba.conf ${file} does not exist on ${ctx.primary.machine.label}`, {
-      where: { node: ctx.primary.name, file, step: 'hba-config' },
-      fix: 'check hba_file (SHOW hba_file) on that server: it must name an existing file',
-    });
-  }
-  return bytes.toString('utf8');
+function readHba(ctx: StepContext, file: string): Promise<string> {
+  return readHbaFile(ctx.primary, file, { step: 'hba-config' });
 }
 
 // The rules the primary's pg_hba.conf must hold (standbys on other machines are asked where they connect from).

@@ -1,8 +1,9 @@
-import { HotstandbyError } from '../errors/hotstandby-error.js';
 import type { Action, WriteFileAction } from '../executor/action.js';
 import { hostSeenFrom, onSameMachine, singleAddressRange, sourceAddressTowards } from '../hosts/node-address.js';
 import { type HbaRule, withoutRuleInManagedBlock, withRuleInManagedBlock } from '../postgres/hba-file.js';
 import type { PgNode } from '../postgres/pg-node.js';
+import { readHbaFile } from '../postgres/read-hba-file.js';
+import { hbaPasswordMethod } from '../postgres/versions.js';
 import { replicationHbaType } from '../tls/tls-decisions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
@@ -27,7 +28,7 @@ export async function rewindAccessRule(rt: ClusterRuntime, node: PgNode, primary
     database: 'postgres',
     user: rt.spec.superuser.name,
     address: singleAddressRange(address),
-    method: primary.facts.scram ? 'scram-sha-256' : 'md5',
+    method: hbaPasswordMethod(primary.facts),
   };
 }
 
@@ -37,14 +38,7 @@ export async function rewindAccess(rt: ClusterRuntime, node: PgNode, primary: Pg
   const rule = await rewindAccessRule(rt, node, primary);
   if (!rule) return undefined;
   const file = await primary.settingPath('hba_file');
-  const bytes = await primary.machine.readFile(file);
-  if (bytes === undefined) {
-    throw new HotstandbyError('PATH_UNREACHABLE', `${primary.name}'s pg_hba.conf ${file} does not exist on ${primary.machine.label}`, {
-      where: { node: primary.name, file },
-      fix: 'check hba_file (SHOW hba_file) on that server: it must name an existing file',
-    });
-  }
-  const original = withoutRuleInManagedBlock(bytes.toString('utf8'), rule);
+  const original = withoutRuleInManagedBlock(await readHbaFile(primary, file), rule);
   const granted = withRuleInManagedBlock(original, rule);
   const who = `${rule.user} from ${node.name}'s address ${rule.address} (${rule.type})`;
   const write = (content: string, summary: string, plannedBefore?: string): WriteFileAction => ({

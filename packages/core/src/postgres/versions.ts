@@ -304,3 +304,8 @@ function copyExclusions(num: PgMajorNum): VersionFacts['copyExclusions'] {
 export function walKeepSegmentsToMb(segments: number, segmentSizeMb = 16): number {
   return segments * segmentSizeMb;
 }
+
+// The pg_hba.conf method of the password rules hotstandby writes: scram-sha-256 where the server has it (10+), else md5.
+export function hbaPasswordMethod(facts: Pick<VersionFacts, 'scram'>): 'scram-sha-256' | 'md5' {
+  return facts.scram ? 'scram-sha-256' : 'md5';
+}
