@@ -11,7 +11,7 @@ import type { ClusterRuntime } from './cluster-runtime.js';
 import { standbyMarkerFile } from './standby-marker.js';
 import { cleanShutdownCheck } from './failover-actions.js';
 import { pipelineStep, type Pipeline } from './pipeline-step.js';
-import { rewindAccess } from './rewind-access.js';
+import { REWIND_SOURCE_DATABASE, rewindAccess } from './rewind-access.js';
 import { timelineFork } from './timeline-fork.js';
 import { leftoverRewindPassfiles, newRewindPassfile } from './rewind-passfile.js';
 import { recordRejoin, topologyAfterRejoin } from './topology-change.js';
@@ -174,7 +174,7 @@ async function rewindActions(rt: ClusterRuntime, node: PgNode, primary: PgNode, 
   const passfile = newRewindPassfile(node, rt.layout.runDir);
   // Across hosts with TLS, verified against the CA on the node's own host as its replication will be.
   const tls = tlsConninfoParams(rt.spec, node.name, primary.name);
-  const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: 'postgres', passfile, ...tls });
+  const source = buildConninfo({ host: await hostSeenFrom(primary, node), port: primary.port, user: rt.spec.superuser.name, dbname: REWIND_SOURCE_DATABASE, passfile, ...tls });
   return [
     {
       kind: 'write-file',

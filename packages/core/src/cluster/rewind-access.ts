@@ -7,6 +7,9 @@ import { hbaPasswordMethod } from '../postgres/versions.js';
 import { replicationHbaType } from '../tls/tls-decisions.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
+// The database pg_rewind's source connection names (its queries need no other), and the only one its rule lets in.
+export const REWIND_SOURCE_DATABASE = 'postgres';
+
 // The temporary pg_hba.conf access pg_rewind of a node on another machine needs on its source primary: actions
 // that add the rule and reload (before pg_rewind), and actions that remove it again and reload (after it, also when
 // it failed). The rule lives in hotstandby's managed block of the primary's pg_hba.conf.
@@ -25,7 +28,7 @@ export async function rewindAccessRule(rt: ClusterRuntime, node: PgNode, primary
   const address = await sourceAddressTowards(node.machine, await hostSeenFrom(primary, node));
   return {
     type: replicationHbaType(rt.spec, primary.name, node.name),
-    database: 'postgres',
+    database: REWIND_SOURCE_DATABASE,
     user: rt.spec.superuser.name,
     address: singleAddressRange(address),
     method: hbaPasswordMethod(primary.facts),
