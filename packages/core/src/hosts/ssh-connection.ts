@@ -33,15 +33,14 @@ export interface SshOpenOptions {
 export interface RemoteRunOptions {
   // Sent on the command's standard input (file contents, secrets: never in the command line).
   input?: string;
-  // Keep the command's standard input open after input while it runs: it ends there when this process is gone.
-  keepInputOpen?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
   // What a failure message calls the command ("pg_ctl start on db2").
   purpose?: string;
   // Run it in a process group of its own there, which is ended (with everything the program started in it) when the
   // run is interrupted or times out, or the tool exits while it runs; endAs: the words that run the ending kill as
-  // an account allowed to signal the program (none: the login account).
+  // an account allowed to signal the program (none: the login account). Its standard input is then kept open after
+  // input while it runs, so that it ends there when this process is gone (a watcher there ends the group).
   ownGroup?: { endAs: readonly string[] };
 }
 
@@ -178,7 +177,7 @@ export class SshConnection {
     try {
       result = await runProgramAllowFailure('ssh', this.sessionArgs(group ? inOwnGroupArgv(argv) : argv), {
         input: options.input ?? '',
-        keepInputOpen: options.keepInputOpen,
+        keepInputOpen: group !== undefined,
         timeoutMs: options.timeoutMs,
         signal: interrupt?.signal ?? options.signal,
         purpose,

@@ -69,7 +69,6 @@ export class SshMachine implements Machine {
     const argv = ['sh', '-c', asUser.length > 0 ? `cd /\n${WITH_ENV}` : WITH_ENV, 'hotstandby-env', watcher, ...asUser, program, ...args];
     return this.connection.runAllowFailure(argv, {
       input: `${envLines.join('')}${inputLine}\n`,
-      keepInputOpen: true,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       purpose: options.purpose ?? `${program} on ${this.label}`,
