@@ -187,11 +187,12 @@ contains "$out" "Pipeline of ./hotstandby.config.ts"
 
 step "a plain .mjs using the library: createCluster(...).up(), verify, down"
 cd "$app"
-port=$(free_port)
+# Each server its own free port (the one after a free port may be taken: CI saw it).
+port=$(free_port); standby_port=$(free_port)
 cat > library.mjs <<JS
 import { createCluster } from 'hotstandby';
 import { HotstandbyError } from '@hotstandby/core';
-const cluster = createCluster({ stateDir: './library-state', primary: { port: $port }, standbys: [{ name: 's1', port: $port + 1 }] });
+const cluster = createCluster({ stateDir: './library-state', primary: { port: $port }, standbys: [{ name: 's1', port: $standby_port }] });
 try {
   await cluster.up({ renderer: 'silent' });
   const status = await cluster.status();
