@@ -4,6 +4,7 @@ import path from 'node:path';
 import { definePlugin, emptyDir, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { backupInterrupted } from './backup-interrupted.js';
+import { coldCloneAction, plannedColdCopy, wantsColdCopy } from './cold-clone.js';
 import { copyBackup } from './copy-backup.js';
 import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
 import { pgBasebackupArgs } from './pg-basebackup.js';
@@ -30,6 +31,8 @@ type Options = z.infer<typeof options>;
 // puts its slot in place).
 interface BackupParts {
   backup?: TaskAction;
+  // Whether the backup was the upstream's cold copy (set when it ran).
+  used?: { cold?: boolean };
 }
 
 // "auto" takes pg_basebackup when it exists next to the server programs, the low-level copy otherwise.
@@ -124,6 +127,7 @@ export default definePlugin<Options, BackupParts>({
   description: 'Copy the upstream into the standby data directory (pg_basebackup, or start/copy/stop backup), through a slot created first.',
   scope: 'standby',
   options,
+  takesColdCopy: (ctx) => wantsColdCopy(ctx, async () => (await targetState(ctx)) === 'done'),
   async preflight(ctx) {
     if (backupAcrossHosts(ctx)) {
       await checkAcrossHosts(ctx);
@@ -184,9 +188,12 @@ export default definePlugin<Options, BackupParts>({
       });
     }
     actions.push(...tablespaceDirActions(ctx, tablespaces));
-    const backup = backupAction(ctx, state, tablespaces);
+    // A cold copy of a primary this run created, when there is one; the usual base backup otherwise.
+    const cold = plannedColdCopy(ctx);
+    const used: { cold?: boolean } = {};
+    const backup = cold ? coldCloneAction(ctx, cold, state, backupAction(ctx, state, tablespaces), used) : backupAction(ctx, state, tablespaces);
     actions.push(backup);
-    return { actions, notes: slot.notes, parts: { backup } };
+    return { actions, notes: slot.notes, parts: { backup, used } };
   },
   async apply(ctx, plan) {
     if (plan.actions.length === 0) return { summary: 'already has a base backup' };
@@ -202,6 +209,7 @@ export default definePlugin<Options, BackupParts>({
       throw slotToRelease ? await releaseSlotOfFailedBackup(ctx, error) : error;
     }
     if (!backup) return { summary: `already has a base backup; slot ${ctx.nodeSpec.slot} on ${ctx.upstream!.name} in place` };
+    if (plan.parts?.used?.cold) return { summary: `cold copy of ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
     return { summary: `${chooseMethod(ctx) === 'copy' ? 'copied (low-level API)' : 'pg_basebackup'} from ${ctx.upstream!.name} through slot ${ctx.nodeSpec.slot}` };
   },
 });

@@ -1,3 +1,4 @@
+import type { ColdCopy } from './cold-copy.js';
 import path from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../config/cluster-spec.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
@@ -55,6 +56,8 @@ export class ClusterRuntime {
   readonly primaryAdopted: boolean;
   // The machines the nodes live on, connected for this command.
   readonly machines: MachinesRecord;
+  // The cold copy of a primary up creates, for the standbys it builds (planned by the primary's provisioning).
+  coldCopy?: ColdCopy;
 
   private constructor(
     records: { topology: TopologyRecord; serverUser: ServerUser; binaries: PgBinaries; ports: PortsRecord; secrets: SecretsRecord },

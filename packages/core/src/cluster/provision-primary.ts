@@ -9,6 +9,7 @@ import { findUnreachablePath } from '../postgres/os-user.js';
 import { INITDB_FIXED_ARGS, initdbPasswordShown, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
+import { coldCopyAction, coldCopyDir, coldCopySupported } from './cold-copy.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
@@ -29,6 +30,8 @@ export interface PrimaryProvisionPlan {
 export interface PrimaryProvisionOptions {
   // Copy the cached initdb template (default) or run initdb (--no-cache).
   templateCache?: boolean;
+  // The standbys that would take a cold copy of a new primary (asked only when the primary is created here).
+  coldCopyFor?: () => Promise<string[]>;
 }
 
 // Plan how the primary comes into being: initdb + identity and bootstrap settings + start for a new one;
@@ -45,7 +48,23 @@ export async function planPrimaryProvision(
   if (start >= 0 && bootstrap.ssl === 'on') plan.actions.splice(start, 0, ...(await planNodeTlsMaterial(rt.spec, rt.primary, rt.nodes)));
   // Replication between hosts left unencrypted by the config is said in the plan.
   plan.notes.push(...tlsPlanNotes(rt.spec));
+  await planColdCopy(rt, plan, options);
   return plan;
+}
+
+// A new primary on this machine whose standbys ask for it gets a cold copy, taken last before its first start.
+async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, options: PrimaryProvisionOptions): Promise<void> {
+  if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !coldCopySupported()) return;
+  const standbys = await options.coldCopyFor();
+  if (standbys.length === 0) return;
+  const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, s)])) };
+  rt.coldCopy = copy;
+  const start = plan.actions.findIndex((a) => a.kind === 'node' && a.op === 'start');
+  plan.actions.splice(
+    start,
+    0,
+    coldCopyAction(rt.primary, copy, (m) => plan.messages.push(m)),
+  );
 }
 
 // planPrimaryProvision without the TLS files.

@@ -10,6 +10,7 @@ import type { RunLock } from '../state/run-lock.js';
 import type { Topology } from '../state/cluster-state.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
+import { removeColdCopies, standbysTakingColdCopy } from './cold-copy.js';
 import { collectStatus } from './cluster-status.js';
 import { corePreflight } from './core-preflight.js';
 import { planStateDir } from './prepare-state-dir.js';
@@ -70,7 +71,16 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, (await step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER))) ?? {});
     }
-    const provision = await planPrimaryProvision(rt, bootstrap, executor, { templateCache: options.templateCache });
+    const provision = await planPrimaryProvision(rt, bootstrap, executor, {
+      templateCache: options.templateCache,
+      coldCopyFor: () =>
+        standbysTakingColdCopy(
+          rt.primary,
+          rt.standbys.map((node) => ({ node, upstream: rt.spec.standbys.find((s) => s.name === node.name)?.upstream })),
+          steps,
+          (step, node) => contexts.create(step, node, SILENT_LOGGER),
+        ),
+    });
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
     if (restart && !options.allowRestart && !future) {
       throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
@@ -143,6 +153,8 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     await recordNodes(rt, { primaryOnly: false });
     return { dryRun, changed, notices: rt.notices, warnings, steps: records, status: await collectStatus(rt) };
   } finally {
+    // The cold copy served this run's standbys (and one a killed run left is of no use to anyone).
+    if (!dryRun && lock.isHeld) await removeColdCopies(rt.layout.runDir);
     await rt.close();
     await lock.release();
   }

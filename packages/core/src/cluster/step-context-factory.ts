@@ -56,6 +56,7 @@ export class StepContextFactory {
       isPlanned: (n) => this.flags.dryRun && !n.existsHere(),
       ...(this.flags.plannedWrites ? { plannedWrite: (file: string) => this.flags.plannedWrites!.has(path.resolve(file)) } : {}),
       run: (actions) => this.executor.applyAll(actions),
+      coldCopy: () => (upstream && rt.coldCopy?.node === upstream.name ? rt.coldCopy.dirs[node.name] : undefined),
       recordCreated: (dir, node) => {
         return rt.store.addJournal({ kind: 'dir', ...(node && journalPlaceOf(node.machine, node.name)), path: dir, at: new Date().toISOString() });
       },

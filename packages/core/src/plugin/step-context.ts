@@ -67,4 +67,9 @@ export interface StepContext<Options = Record<string, unknown>> {
   // Tell core the step created this directory outside a mkdir action (so --purge may delete it, and nothing else).
   // For a directory on another host, pass the node whose machine it is on.
   recordCreated(dir: string, node?: PgNode): Promise<void>;
+  // For standby steps: where this run keeps a cold copy of the standby's upstream for it (a primary the run created,
+  // copied while cleanly shut down before its first start, when a step asked for it with takesColdCopy), or
+  // undefined when there is none. In a dry run, the copy the plan will take. The copy may be gone when the step
+  // runs (it could not be taken): check before using it. The step may move it (it is the standby's alone).
+  coldCopy?(): string | undefined;
 }

@@ -50,6 +50,9 @@ export interface StepPlugin<Options = Record<string, unknown>, Parts = unknown> 
   after?: readonly string[];
   // Settings the step needs in place before the primary's first start (saves a restart later); may be async.
   bootstrapSettings?(ctx: StepContext<Options>): Record<string, string> | Promise<Record<string, string>>;
+  // For standby steps: whether this standby's base would be a cold copy of a primary the run creates (asked before
+  // the primary's first start; `up` takes a copy for each standby a step says yes for). See StepContext.coldCopy.
+  takesColdCopy?(ctx: StepContext<Options>): boolean | Promise<boolean>;
   // Refuse bad input before anything in the run changes (missing programs, conflicts, restarts not allowed).
   preflight?(ctx: StepContext<Options>): Promise<void>;
   // Inspect the current state and return what must change; an empty plan means "already in place".

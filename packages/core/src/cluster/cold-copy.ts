@@ -1,0 +1,98 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { TaskAction } from '../executor/action.js';
+import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { readControlFacts } from '../postgres/pg-control.js';
+import type { PgNode } from '../postgres/pg-node.js';
+import { copyTreeCommand } from '../util/copy-tree.js';
+import { runProgram } from '../postgres/process-runner.js';
+import type { PipelineStep } from '../pipeline/pipeline-step.js';
+import type { StepContext } from '../plugin/step-context.js';
+
+// Copies of a primary's data directory that `up` takes while the primary it has just created is cleanly shut
+// down, before its first start: one for each standby the same run builds from that primary. Each is a valid base
+// backup (as a file-system backup of a stopped cluster is): the standby needs no checkpoint on the primary and no
+// WAL streamed for its backup, and replays what the primary does after its start from its slot.
+export interface ColdCopy {
+  // The node copied.
+  node: string;
+  // Where each standby's copy is, by standby name.
+  dirs: Readonly<Record<string, string>>;
+}
+
+// Cold copies live in the state directory's run directory, named by this prefix (so a run may remove exactly the
+// ones it or a killed run left behind).
+const COLD_COPY_PREFIX = 'cold-copy-';
+
+// Where up keeps the cold copy of a node for one standby.
+export function coldCopyDir(runDir: string, node: string, standby: string): string {
+  return path.join(runDir, `${COLD_COPY_PREFIX}${node}-for-${standby}`);
+}
+
+// Whether cold copies can be made here: a POSIX `cp -a` is needed (Windows keeps the base backup).
+export function coldCopySupported(platform: NodeJS.Platform = process.platform): boolean {
+  return copyTreeCommand('/from', '/to', { platform }) !== undefined;
+}
+
+// Remove every cold copy in a run directory: up's own at its end, and any a killed run left behind.
+export async function removeColdCopies(runDir: string): Promise<void> {
+  const names = await readdir(runDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(COLD_COPY_PREFIX))) await rm(path.join(runDir, name), { recursive: true, force: true });
+}
+
+// The action that takes the cold copies of a new primary (on this machine, before its first start), all at once.
+// It changes nothing the user sees: when the primary is not cleanly shut down or a copy fails, it says so through
+// `note` and leaves no partial copy, and the standby without a copy takes its usual base backup.
+export function coldCopyAction(primary: PgNode, copy: ColdCopy, note: (message: string) => void): TaskAction {
+  const standbys = Object.keys(copy.dirs);
+  return {
+    kind: 'task',
+    changes: true,
+    summary: `take cold copies of ${primary.name} for ${standbys.join(', ')} (their base backups: no checkpoint, no WAL streaming)`,
+    details: [
+      `${primary.name} is new and cleanly shut down before its first start: a copy of its data directory is a valid base backup for a standby built in this run`,
+      ...Object.entries(copy.dirs).map(([standby, dir]) => `copy ${primary.dataDir} to ${dir}, which ${standby}'s base-backup step moves into place`),
+      'up removes any copy left unused when it ends',
+    ],
+    run: async (signal) => {
+      await removeColdCopies(path.dirname(Object.values(copy.dirs)[0]!));
+      const control = await readControlFacts(primary.dataDir);
+      if (control.state !== 'shut down') {
+        note(`no cold copies of ${primary.name}: it is "${control.state}", not cleanly shut down; its standbys get a base backup`);
+        return;
+      }
+      await Promise.all(
+        Object.entries(copy.dirs).map(async ([standby, dir]) => {
+          const command = copyTreeCommand(primary.dataDir, dir)!;
+          try {
+            await runProgram(command.file, command.args, { signal, purpose: `the cold copy of ${primary.name} for ${standby}` });
+          } catch (error) {
+            await rm(dir, { recursive: true, force: true });
+            if (error instanceof HotstandbyError && error.code === 'ABORTED') throw error;
+            note(`no cold copy of ${primary.name} for ${standby} (${(error as Error).message.split('\n')[0]}); it gets a base backup`);
+          }
+        }),
+      );
+    },
+  };
+}
+
+// The standbys up builds straight from the primary, on this machine, whose steps ask for a cold copy of it.
+export async function standbysTakingColdCopy(
+  primary: PgNode,
+  standbys: readonly { node: PgNode; upstream?: string }[],
+  steps: readonly PipelineStep[],
+  contextFor: (step: PipelineStep, node: PgNode) => StepContext,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const { node, upstream } of standbys) {
+    if (upstream !== primary.name || node.machine.remote) continue;
+    for (const step of steps) {
+      if (step.plugin.scope === 'standby' && (await step.plugin.takesColdCopy?.(contextFor(step, node)))) {
+        names.push(node.name);
+        break;
+      }
+    }
+  }
+  return names;
+}
