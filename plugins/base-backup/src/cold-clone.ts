@@ -67,6 +67,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
       `then ${upstream.name}'s top-level files as they are now (pg_hba.conf, postgresql.auto.conf, ...), as a base backup would copy them, and ${ctx.facts.standbySetup}: a copy of a running primary would have a backup_label instead, and only the tool's own copy is started as a standby without one`,
       `${ctx.node.name} replays what ${upstream.name} did since from the slot ${slot}: no checkpoint, no WAL streamed for the backup`,
       `if the copy is gone or the slot does not reach back to its checkpoint: ${fallback.summary}`,
+      ...(fallback.details ?? []).map((line) => `  ${line}`),
     ],
     run: async (signal) => {
       const why = await coldCopyUnusable(ctx, dir);
