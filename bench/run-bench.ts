@@ -77,7 +77,6 @@ async function project(standbys: number): Promise<string> {
     postgres: { binDir: BIN },
     primary: { port: primary },
     standbys: rest.map((port, i) => ({ name: `slave${i + 1}`, port })),
-    steps: { 'base-backup': { method: 'pg_basebackup' } },
   };
   await writeFile(path.join(dir, 'hotstandby.config.json'), JSON.stringify(config));
   return dir;

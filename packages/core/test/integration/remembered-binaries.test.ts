@@ -50,4 +50,15 @@ describe('remembered binaries', () => {
     // Embedded binaries of the other major may be on this machine, or none: either way not the recorded set.
     expect(found?.version).not.toBe(recordedVersion());
   });
+
+  it('named by postgres.binDir, are described from the record while it names the same directory and postgres is unchanged', async () => {
+    const stamp = await programStamp(binaries.path('postgres'));
+    const remembered = { binDir: binaries.binDir, source: 'config' as const, reason: 'postgres.binDir in the config', version: recordedVersion(), stamp };
+    const same = await resolveBinaries({ binDir: binaries.binDir, remembered });
+    expect(same.version).toBe(recordedVersion());
+    expect(same.reason).toBe('postgres.binDir in the config');
+    // Another program file (an upgrade in place), or another directory in the config: postgres is asked again.
+    expect((await resolveBinaries({ binDir: binaries.binDir, remembered: { ...remembered, stamp: '1:2:3' } })).version).toBe(binaries.version);
+    expect((await resolveBinaries({ binDir: binaries.binDir, remembered: { ...remembered, binDir: '/elsewhere/bin' } })).version).toBe(binaries.version);
+  });
 });
