@@ -1,6 +1,6 @@
 // Runbooks of the lifecycle commands, run by hand with sh: `runbook stop s1` stops the standby as `stop s1` does,
 // `runbook start s1` brings it back streaming, and `runbook down -- --purge` is
-// a valid script. The Markdown form of remove-standby lists numbered steps with the SQL.
+// a valid script. The Markdown form of remove-standby lists numbered steps with the SQL. down's plan orders the stops.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { describeRun, runProgram } from './support/cli.js';
@@ -37,5 +37,15 @@ describe('lifecycle runbooks run by hand', () => {
     const syntax = await runProgram('sh', ['-n', project.path('down.sh')], { cwd: project.dir });
     expect(syntax.code, describeRun(syntax)).toBe(0);
     expect(nodeNamed(await cluster.status(), 's1').state).toBe('streaming');
+  });
+
+  test('down stops the standbys before the primary; a purge of a cluster it created stops all of them together', async () => {
+    const project = await createProject();
+    await upCluster(project, await clusterConfig({ standbys: ['s1', 's2'] }));
+    const down = await ok(project, ['down', '--dry-run']);
+    expect(down.stdout).toMatch(/── 1\. stop s1, s2 \(fast\)[\s\S]*── 2\. stop primary \(fast\)/);
+    const purge = await ok(project, ['down', '--purge', '--dry-run']);
+    expect(purge.stdout).toContain('── 1. stop s1, s2, primary (fast)');
+    expect(purge.stdout).not.toMatch(/── \d+\. stop primary \(fast\)/);
   });
 });

@@ -63,13 +63,16 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   const checked: string[] = [];
 
   // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
-  // checkpoint, as upstreams stop after them); former primaries last.
-  const waves = [
+  // checkpoint, as upstreams stop after them); former primaries last. A purge of a cluster the tool created
+  // deletes every data directory next, so no node needs its upstream's shutdown checkpoint: all stop together.
+  const allAtOnce = options.purge === true && !adopted && !options.restore;
+  const standbyWaves = [
     ...standbyNameWaves(rt.spec)
       .reverse()
       .map((wave) => wave.map((name) => rt.node(name))),
     rt.detached,
   ];
+  const waves = allAtOnce ? [[...standbyWaves.flat(), primary]] : standbyWaves;
   for (const wave of waves) {
     const running = (await Promise.all(wave.map(async (n) => ((await n.isRunning()) ? n : undefined)))).filter((n): n is NonNullable<typeof n> => n !== undefined);
     if (running.length === 0) continue;
@@ -82,7 +85,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     result.stopped.push(...running.map((n) => n.name));
   }
 
-  let primaryRuns = await primary.isRunning();
+  let primaryRuns = !allAtOnce && (await primary.isRunning());
   const journal = [...rt.state.journal];
   // What the journal recorded on a host a node no longer lives on is undone there (said in the plan).
   const undone = journal.filter((e) => (options.restore && e.kind === 'file') || (options.purge && (e.kind === 'file' || e.kind === 'dir')));
@@ -190,7 +193,7 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   return {
     plan: {
       command: `down${flags}`,
-      purpose: `Stop the nodes, the standbys first${options.restore ? `; put ${primary.name} back as it was before hotstandby` : ''}${options.purge ? '; delete what hotstandby created' : ''}.`,
+      purpose: `Stop the nodes${allAtOnce ? ' all together' : ', the standbys first'}${options.restore ? `; put ${primary.name} back as it was before hotstandby` : ''}${options.purge ? '; delete what hotstandby created' : ''}.`,
       checked,
       steps,
       after: [...result.leftRunning.map((n) => `${n} is left running: it ran before hotstandby adopted it`), ...result.kept.map((k) => `kept ${k}`)],
