@@ -2,15 +2,18 @@
 // launched server is ready (or a standby), stop as soon as the postmaster is gone, and every failure pg_ctl
 // reported before is still reported the same way.
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chown, open, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestPrimary, freePort, rejectionOf, type TestPrimary } from '@hotstandby/testing';
 import { editAutoConf } from '../../src/postgres/conf-file.js';
+import type { PgBinaries } from '../../src/postgres/binaries.js';
 import { PgNode } from '../../src/postgres/pg-node.js';
 import { parsePostmasterPidFile } from '../../src/postgres/postmaster-pid-file.js';
 import { processAlive } from '../../src/postgres/process-alive.js';
+import { runningProgramGroups } from '../../src/postgres/program-registry.js';
 import { waitUntilStarted } from '../../src/postgres/server-wait.js';
 import { openSession } from '../../src/postgres/sql-session.js';
 import { versionFacts } from '../../src/postgres/versions.js';
@@ -64,6 +67,44 @@ async function standbyOf(p: TestPrimary, name: string, settings: Record<string, 
   return standby;
 }
 
+// The node's binaries, except that pg_ctl start, once the real one has finished, does not exit until the test lets
+// it (a line written to the FIFO release): a start that still waited for pg_ctl would not return before that.
+async function withHeldPgCtlStart(p: TestPrimary): Promise<{ node: PgNode; release(): Promise<void> }> {
+  const release = path.join(p.dir, 'release-pg_ctl');
+  expect(spawnSync('mkfifo', ['-m', '0600', release]).status).toBe(0);
+  await chown(release, p.serverUser.uid, p.serverUser.gid);
+  const wrapper = path.join(p.dir, 'held-pg_ctl');
+  const script = ['#!/bin/sh', `"${p.binaries.path('pg_ctl')}" "$@"`, 'status=$?', `if [ "$1" = start ]; then read line < "${release}"; fi`, 'exit $status', ''];
+  await writeFile(wrapper, script.join('\n'), { mode: 0o755 });
+  const binaries: PgBinaries = {
+    binDir: p.binaries.binDir,
+    major: p.binaries.major,
+    version: p.binaries.version,
+    source: p.binaries.source,
+    reason: p.binaries.reason,
+    has: (program) => p.binaries.has(program),
+    path: (program) => (program === 'pg_ctl' ? wrapper : p.binaries.path(program)),
+  };
+  const node = new PgNode({
+    name: 'primary',
+    role: 'primary',
+    port: p.port,
+    dataDir: p.dataDir,
+    binaries,
+    osUser: p.serverUser,
+    logFile: path.join(p.dir, 'primary.log'),
+    superuser: { name: 'postgres', password: p.superuserPassword },
+  });
+  // Lets a held pg_ctl exit, if one waits (opening a FIFO without a reader fails at once instead of blocking).
+  const letGo = async () => {
+    const fifo = await open(release, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+    await fifo?.write('go\n');
+    await fifo?.close();
+  };
+  cleanups.push(letGo);
+  return { node, release: letGo };
+}
+
 async function waitUntilGone(pid: number): Promise<void> {
   await pollUntil(async () => ((await processAlive(pid)) ? undefined : true), { timeoutMs: 30_000, what: `PID ${pid} to exit` });
 }
@@ -86,6 +127,19 @@ describe('starting and stopping a server on this machine', () => {
     await p.node.restart();
     expect(await p.node.queryOne<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
     expect(await p.node.pid()).not.toBe(started?.pid);
+  });
+
+  it('start returns as soon as the server takes connections, without waiting for pg_ctl to end', async () => {
+    const p = await primary({ stopped: true });
+    const held = await withHeldPgCtlStart(p);
+    await held.node.start({ timeoutSec: 30 });
+    expect(await held.node.queryOne<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
+    expect(runningProgramGroups().length, 'pg_ctl start still runs').toBeGreaterThan(0);
+    await held.release();
+    await pollUntil(async () => (runningProgramGroups().length === 0 ? true : undefined), { timeoutMs: 30_000, what: 'pg_ctl start to end' });
+    expect(await held.node.isRunning()).toBe(true);
+    await held.node.stop('fast');
+    expect(await held.node.isRunning()).toBe(false);
   });
 
   it('a standby: start returns once it takes read-only connections; stop once it is gone', async () => {
