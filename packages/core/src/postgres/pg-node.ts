@@ -197,6 +197,7 @@ export class PgNode {
     const offset = await logSize(this.logFile, this.machine);
     const startOptions = await this.backupStartOptions();
     const launch = { atMs: Date.now(), previousPid };
+    const endPgCtl = new AbortController();
     const pgCtl = this.machine.runAllowFailure(
       this.binaries.path('pg_ctl'),
       ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...startOptions],
@@ -205,9 +206,16 @@ export class PgNode {
         detached: true,
         purpose: `pg_ctl start for ${this.name}`,
         timeoutMs: (timeout + 15) * 1000,
+        signal: endPgCtl.signal,
       },
     );
-    if (await this.startSeenBeforePgCtl(pgCtl, launch)) return;
+    if (await this.startSeenBeforePgCtl(pgCtl, launch)) {
+      // pg_ctl has nothing left to do but notice it too: it is ended (the server has a session of its own), so that
+      // nothing the start ran outlives it.
+      endPgCtl.abort();
+      await pgCtl.catch(() => undefined);
+      return;
+    }
     const result = await pgCtl;
     if (result.exitCode !== 0) {
       const tail = await this.logTail(25, offset);
@@ -229,10 +237,11 @@ export class PgNode {
   // pg_ctl start -w looks at postmaster.pid only every 100 ms; where watchesServerItself, the file is watched every
   // 10 ms as well, and the start is done as soon as it shows what pg_ctl waits for (see waitUntilStarted). pg_ctl
   // still decides every failure and the timeout: it knows the PID of a postmaster that exits before writing the
-  // file (a bad setting), which nothing else does. It ends by itself at its next look. Before PostgreSQL 10 the
-  // file has no status, and pg_ctl alone waits.
+  // file (a bad setting), which nothing else does. Only from PostgreSQL 12, whose pg_ctl gives the server a
+  // session of its own, so that pg_ctl can be ended once the server is seen started (before, the server stays
+  // in pg_ctl's process group, which ending pg_ctl ends too); there pg_ctl alone waits.
   private async startSeenBeforePgCtl(pgCtl: Promise<RunResult>, launch: PostmasterLaunch): Promise<boolean> {
-    if (!this.watchesServerItself() || !this.facts.pidFileStatus) return false;
+    if (!this.watchesServerItself() || !this.facts.pidFileStatus || !this.facts.pgCtlDetachesServer) return false;
     let pgCtlRuns = true;
     const pgCtlEnded = pgCtl.then(
       () => false,
