@@ -16,6 +16,7 @@ import type { PostmasterLaunch } from './postmaster-pid-file.js';
 import { serverProcessRuns, waitForDeadServer } from './process-alive.js';
 import type { RunResult } from './process-runner.js';
 import { waitUntilStarted, waitUntilStopped } from './server-wait.js';
+import { endWaitingPgCtl } from './waiting-pg-ctl.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession, type ConnectTarget } from './sql-session.js';
@@ -197,7 +198,6 @@ export class PgNode {
     const offset = await logSize(this.logFile, this.machine);
     const startOptions = await this.backupStartOptions();
     const launch = { atMs: Date.now(), previousPid };
-    const endPgCtl = new AbortController();
     const pgCtl = this.machine.runAllowFailure(
       this.binaries.path('pg_ctl'),
       ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...startOptions],
@@ -206,13 +206,13 @@ export class PgNode {
         detached: true,
         purpose: `pg_ctl start for ${this.name}`,
         timeoutMs: (timeout + 15) * 1000,
-        signal: endPgCtl.signal,
       },
     );
-    if (await this.startSeenBeforePgCtl(pgCtl, launch)) {
-      // pg_ctl has nothing left to do but notice it too: it is ended (the server has a session of its own), so that
+    const started = await this.startSeenBeforePgCtl(pgCtl, launch);
+    if (started !== undefined) {
+      // pg_ctl has nothing left to do but notice it too: it is ended, and the start returns once it has gone, so that
       // nothing the start ran outlives it.
-      endPgCtl.abort();
+      endWaitingPgCtl(started, this.binaries.path('pg_ctl'));
       await pgCtl.catch(() => undefined);
       return;
     }
@@ -237,15 +237,14 @@ export class PgNode {
   // pg_ctl start -w looks at postmaster.pid only every 100 ms; where watchesServerItself, the file is watched every
   // 10 ms as well, and the start is done as soon as it shows what pg_ctl waits for (see waitUntilStarted). pg_ctl
   // still decides every failure and the timeout: it knows the PID of a postmaster that exits before writing the
-  // file (a bad setting), which nothing else does. Only from PostgreSQL 12, whose pg_ctl gives the server a
-  // session of its own, so that pg_ctl can be ended once the server is seen started (before, the server stays
-  // in pg_ctl's process group, which ending pg_ctl ends too); there pg_ctl alone waits.
-  private async startSeenBeforePgCtl(pgCtl: Promise<RunResult>, launch: PostmasterLaunch): Promise<boolean> {
-    if (!this.watchesServerItself() || !this.facts.pidFileStatus || !this.facts.pgCtlDetachesServer) return false;
+  // file (a bad setting), which nothing else does. Returns the started postmaster's PID, or undefined when pg_ctl
+  // ended first (or alone waits: before PostgreSQL 10 the file has no status).
+  private async startSeenBeforePgCtl(pgCtl: Promise<RunResult>, launch: PostmasterLaunch): Promise<number | undefined> {
+    if (!this.watchesServerItself() || !this.facts.pidFileStatus) return undefined;
     let pgCtlRuns = true;
     const pgCtlEnded = pgCtl.then(
-      () => false,
-      () => false,
+      () => undefined,
+      () => undefined,
     );
     void pgCtlEnded.then(() => (pgCtlRuns = false));
     const files = { machine: this.machine, dataDir: this.dataDir, pidFile: this.dataPath('postmaster.pid') };

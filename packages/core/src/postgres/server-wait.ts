@@ -23,17 +23,17 @@ async function pidFileText(files: ServerFiles): Promise<string | undefined> {
 }
 
 // Wait until the postmaster launched at launch reports in postmaster.pid that it has finished starting (see
-// startedPostmasterPid) and is a live process of the data directory; true then, false as soon as stillWaiting()
-// says the wait is over (pg_ctl ended: it decides failures and the timeout).
-export async function waitUntilStarted(files: ServerFiles, launch: PostmasterLaunch, stillWaiting: () => boolean): Promise<boolean> {
+// startedPostmasterPid) and is a live process of the data directory; its PID then, undefined as soon as
+// stillWaiting() says the wait is over (pg_ctl ended: it decides failures and the timeout).
+export async function waitUntilStarted(files: ServerFiles, launch: PostmasterLaunch, stillWaiting: () => boolean): Promise<number | undefined> {
   const begin = Date.now();
   while (stillWaiting()) {
     const text = await pidFileText(files);
     const pid = text === undefined ? undefined : startedPostmasterPid(text, launch);
-    if (pid !== undefined && (await serverProcessRuns(files.machine, pid, files.dataDir))) return true;
+    if (pid !== undefined && (await serverProcessRuns(files.machine, pid, files.dataDir))) return pid;
     await delay(checkEvery(Date.now() - begin));
   }
-  return false;
+  return undefined;
 }
 
 // Wait (at most timeoutMs) until the postmaster with this PID has exited. pg_ctl stop -w is content once

@@ -82,9 +82,6 @@ export interface VersionFacts {
   // postmaster.pid's line 8 says whether the server is starting, ready, a standby or stopping (10+): what pg_ctl
   // start -w waits on (before, it tried to connect).
   pidFileStatus: boolean;
-  // pg_ctl start gives the server a session (and process group) of its own (12+); before, the server stays in
-  // pg_ctl's process group, and whatever ends that group ends the server too.
-  pgCtlDetachesServer: boolean;
   // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
   startupProcessVisible: boolean;
   // A promotion ends a replay pause and goes on (14+); before, a paused standby promotes only once resumed.
@@ -223,7 +220,6 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     slotWalStatus: v(130000),
     recoveryInitSyncMethod: v(140000),
     pidFileStatus: wal,
-    pgCtlDetachesServer: v(120000),
     startupProcessVisible: wal,
     promoteEndsReplayPause: v(140000),
     walSendersUseConnectionSlots: !v(120000),

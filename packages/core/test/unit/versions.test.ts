@@ -219,7 +219,6 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   recoveryInitSyncMethod: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   pidFileStatus: FROM_10,
-  pgCtlDetachesServer: [F, F, F, F, F, F, T, T, T, T, T, T, T],
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],
   promoteEndsReplayPause: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   walSendersUseConnectionSlots: [T, T, T, T, T, T, F, F, F, F, F, F, F],
