@@ -14,6 +14,7 @@ import { parsePostmasterPidFile } from '../../src/postgres/postmaster-pid-file.j
 import { processAlive } from '../../src/postgres/process-alive.js';
 import { runningProgramGroups } from '../../src/postgres/program-registry.js';
 import { waitUntilStarted } from '../../src/postgres/server-wait.js';
+import { waitingPgCtl } from '../../src/postgres/waiting-pg-ctl.js';
 import { openSession } from '../../src/postgres/sql-session.js';
 import { versionFacts } from '../../src/postgres/versions.js';
 import { localMachine } from '../../src/hosts/local-machine.js';
@@ -116,6 +117,7 @@ describe('starting and stopping a server on this machine', () => {
     const started = parsePostmasterPidFile((await pidFileOf(p.node))!);
     expect(started?.status).toBe('ready');
     expect(await p.node.pid()).toBe(started?.pid);
+    expect(waitingPgCtl(started!.pid, p.binaries.path('pg_ctl')), 'no pg_ctl is left waiting on the server').toBeUndefined();
     expect(await p.node.queryOne<{ one: number }>('SELECT 1 AS one')).toEqual({ one: 1 });
 
     await p.node.stop('fast');
