@@ -12,7 +12,11 @@ import type { Machine } from '../hosts/machine.js';
 import { lsnReached } from './lsn.js';
 import type { ServerUser } from './os-user.js';
 import { NodeConnections } from './node-connections.js';
+import type { PostmasterLaunch } from './postmaster-pid-file.js';
 import { serverProcessRuns, waitForDeadServer } from './process-alive.js';
+import type { RunResult } from './process-runner.js';
+import { waitUntilStarted, waitUntilStopped } from './server-wait.js';
+import { endWaitingPgCtl } from './waiting-pg-ctl.js';
 import { ensureLogDir, lastMeaningfulLine, logSize, logTail } from './server-log.js';
 import { isNotReady } from './sql-errors.js';
 import { openSession, type ConnectTarget } from './sql-session.js';
@@ -139,12 +143,16 @@ export class PgNode {
   // A postmaster.pid left by a crash whose PID now belongs to another process of the server's user would make
   // PostgreSQL refuse to start ("lock file already exists"); pid() has checked that no postmaster of this data
   // directory runs, so the file is stale and goes.
-  private async removeStaleLockFile(): Promise<void> {
+  // Returns the PID of the postmaster that runs, if one does.
+  private async removeStaleLockFile(): Promise<number | undefined> {
     const lockFile = this.dataPath('postmaster.pid');
-    if (!(await this.machine.stat(lockFile)) || (await this.pid()) !== undefined) return;
+    if (!(await this.machine.stat(lockFile))) return undefined;
+    const running = await this.pid();
+    if (running !== undefined) return running;
     // A postmaster killed a moment ago may still be a zombie, and its backends still running: wait for them.
     await waitForDeadServer(this.dataDir, await this.recordedPid(), undefined, this.machine);
     await this.localQuietly(this.machine.remove(lockFile));
+    return undefined;
   }
 
   // A path setting of the running server (data_directory, config_file, hba_file, ident_file) as this machine
@@ -186,11 +194,13 @@ export class PgNode {
   async start(options: { timeoutSec?: number } = {}): Promise<void> {
     const timeout = options.timeoutSec ?? 90;
     await ensureLogDir(this.logFile, this.osUser, this.machine);
-    await this.removeStaleLockFile();
+    const previousPid = await this.removeStaleLockFile();
     const offset = await logSize(this.logFile, this.machine);
-    const result = await this.machine.runAllowFailure(
+    const startOptions = await this.backupStartOptions();
+    const launch = { atMs: Date.now(), previousPid };
+    const pgCtl = this.machine.runAllowFailure(
       this.binaries.path('pg_ctl'),
-      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...(await this.backupStartOptions())],
+      ['start', '-D', this.controlDir, '-l', this.logFile, '-w', '-t', String(timeout), '-s', ...startOptions],
       {
         user: this.osUser,
         detached: true,
@@ -198,6 +208,15 @@ export class PgNode {
         timeoutMs: (timeout + 15) * 1000,
       },
     );
+    const started = await this.startSeenBeforePgCtl(pgCtl, launch);
+    if (started !== undefined) {
+      // pg_ctl has nothing left to do but notice it too: it is ended, and the start returns once it has gone, so that
+      // nothing the start ran outlives it.
+      endWaitingPgCtl(started, this.binaries.path('pg_ctl'));
+      await pgCtl.catch(() => undefined);
+      return;
+    }
+    const result = await pgCtl;
     if (result.exitCode !== 0) {
       const tail = await this.logTail(25, offset);
       throw new HotstandbyError('SERVER_START_FAILED', `${this.name} did not start on port ${this.port}: ${lastMeaningfulLine(tail) ?? result.stderr.trim()}`, {
@@ -206,6 +225,30 @@ export class PgNode {
         fix: `read ${this.logFile}; fix the cause and run the command again`,
       });
     }
+  }
+
+  // True when a start or stop is watched here rather than only by pg_ctl -w, which looks every 100 ms: on this
+  // machine, where a look costs no round trip. Not for a node on another machine (every look an SSH round trip),
+  // nor on Windows (pg_ctl runs the server through a shell under a restricted token there).
+  private watchesServerItself(): boolean {
+    return !this.machine.remote && !onWindows();
+  }
+
+  // pg_ctl start -w looks at postmaster.pid only every 100 ms; where watchesServerItself, the file is watched every
+  // 10 ms as well, and the start is done as soon as it shows what pg_ctl waits for (see waitUntilStarted). pg_ctl
+  // still decides every failure and the timeout: it knows the PID of a postmaster that exits before writing the
+  // file (a bad setting), which nothing else does. Returns the started postmaster's PID, or undefined when pg_ctl
+  // ended first (or alone waits: before PostgreSQL 10 the file has no status).
+  private async startSeenBeforePgCtl(pgCtl: Promise<RunResult>, launch: PostmasterLaunch): Promise<number | undefined> {
+    if (!this.watchesServerItself() || !this.facts.pidFileStatus) return undefined;
+    let pgCtlRuns = true;
+    const pgCtlEnded = pgCtl.then(
+      () => undefined,
+      () => undefined,
+    );
+    void pgCtlEnded.then(() => (pgCtlRuns = false));
+    const files = { machine: this.machine, dataDir: this.dataDir, pidFile: this.dataPath('postmaster.pid') };
+    return Promise.race([pgCtlEnded, waitUntilStarted(files, launch, () => pgCtlRuns)]);
   }
 
   // The first start of a fresh base backup (a backup_label is there) syncs the whole data directory before
@@ -217,16 +260,27 @@ export class PgNode {
     return ['-o', '-c recovery_init_sync_method=syncfs'];
   }
 
-  // Stop the server (fast by default) and wait for it to exit.
+  // Stop the server (fast by default) and wait for it to exit. pg_ctl stop -w looks every 100 ms whether it is
+  // gone; where watchesServerItself, pg_ctl only sends the signal (-W) and the postmaster is watched every 10 ms
+  // instead (waitUntilStopped).
   async stop(mode: StopMode = 'fast', timeoutSec = 90): Promise<void> {
     await this.closeConnections();
-    if (!(await this.isRunning())) return;
-    const result = await this.machine.runAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.controlDir, '-m', mode, '-w', '-t', String(timeoutSec), '-s'], {
+    const pid = await this.pid();
+    if (pid === undefined) return;
+    const ownWait = this.watchesServerItself();
+    const wait = ownWait ? ['-W'] : ['-w', '-t', String(timeoutSec)];
+    const result = await this.machine.runAllowFailure(this.binaries.path('pg_ctl'), ['stop', '-D', this.controlDir, '-m', mode, ...wait, '-s'], {
       user: this.osUser,
       purpose: `pg_ctl stop for ${this.name}`,
       timeoutMs: (timeoutSec + 15) * 1000,
     });
-    if (result.exitCode !== 0 && (await this.isRunning())) throw this.stopFailed(mode, timeoutSec, result.stderr.trim());
+    if (result.exitCode !== 0) {
+      if (await this.isRunning()) throw this.stopFailed(mode, timeoutSec, result.stderr.trim());
+      return;
+    }
+    if (!ownWait) return;
+    const stopped = await waitUntilStopped({ machine: this.machine, dataDir: this.dataDir }, pid, timeoutSec * 1000);
+    if (!stopped) throw this.stopFailed(mode, timeoutSec, `its postmaster (PID ${pid}) still runs`);
   }
 
   // Why a stop did not finish in time. A smart shutdown is not cancelled by pg_ctl giving up: the server still

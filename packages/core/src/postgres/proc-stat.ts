@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 // What Linux's /proc/PID/stat says about a process that hotstandby needs: its state letter (R, S, Z for a zombie,
-// X while it is being removed), its process group, and when it started (clock ticks since boot).
+// X while it is being removed), its parent, its process group, and when it started (clock ticks since boot).
 export interface ProcStat {
   state: string;
+  parent: number;
   group: number;
   startTicks: string;
 }
@@ -18,7 +19,7 @@ export function procStat(pid: number): ProcStat | undefined {
     return undefined;
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0]!, group: Number(fields[2]), startTicks: fields[19]! };
+  return { state: fields[0]!, parent: Number(fields[1]), group: Number(fields[2]), startTicks: fields[19]! };
 }
 
 // The PIDs of every process /proc lists (none where there is no /proc).

@@ -79,6 +79,9 @@ export interface VersionFacts {
   // recovery_init_sync_method (14+): 'syncfs' makes the sync of the data directory before crash or backup
   // recovery one syncfs(2) of its file system (Linux) instead of an fsync of every file.
   recoveryInitSyncMethod: boolean;
+  // postmaster.pid's line 8 says whether the server is starting, ready, a standby or stopping (10+): what pg_ctl
+  // start -w waits on (before, it tried to connect).
+  pidFileStatus: boolean;
   // pg_stat_activity shows the startup process (backend_type, 10+), whose wait event tells an apply delay.
   startupProcessVisible: boolean;
   // A promotion ends a replay pause and goes on (14+); before, a paused standby promotes only once resumed.
@@ -216,6 +219,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     },
     slotWalStatus: v(130000),
     recoveryInitSyncMethod: v(140000),
+    pidFileStatus: wal,
     startupProcessVisible: wal,
     promoteEndsReplayPause: v(140000),
     walSendersUseConnectionSlots: !v(120000),

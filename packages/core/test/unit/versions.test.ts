@@ -218,6 +218,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'context.ssl': [PM, PM, PM, PM, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   recoveryInitSyncMethod: [F, F, F, F, F, F, F, F, T, T, T, T, T],
+  pidFileStatus: FROM_10,
   startupProcessVisible: [F, F, F, F, T, T, T, T, T, T, T, T, T],
   promoteEndsReplayPause: [F, F, F, F, F, F, F, F, T, T, T, T, T],
   walSendersUseConnectionSlots: [T, T, T, T, T, T, F, F, F, F, F, F, F],
