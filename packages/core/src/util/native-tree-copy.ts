@@ -1,0 +1,30 @@
+import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import { runProgram, runProgramAllowFailure } from '../postgres/process-runner.js';
+import { onWindows } from './platform.js';
+
+// The coreutils whose cp takes -a (ownership, modes, links, times kept) and --reflink=auto (a clone where the
+// file system can, else a copy): GNU's and its Rust rewrite. BSD and macOS cp, and BusyBox's, lack --reflink.
+const COREUTILS_CP = /^cp \((GNU|uutils) coreutils\)/;
+
+let available: Promise<boolean> | undefined;
+
+// True when this machine's cp is a coreutils cp that can copy a directory tree in one run (asked once per process,
+// from `cp --version`); never on Windows, where a cp on the PATH knows nothing of the server user's ownership.
+export function nativeTreeCopyAvailable(): Promise<boolean> {
+  if (onWindows()) return Promise.resolve(false);
+  available ??= runProgramAllowFailure('cp', ['--version'], { purpose: 'cp --version' })
+    .then((result) => result.exitCode === 0 && COREUTILS_CP.test(result.stdout))
+    .catch(() => false);
+  return available;
+}
+
+// Copy the contents of the directory `from` into the existing directory `to` with one `cp -a --reflink=auto`
+// (`to` takes `from`'s mode, owner and times too); only where nativeTreeCopyAvailable. An interrupt ends cp (ABORTED).
+export async function copyTreeNative(from: string, to: string, signal?: AbortSignal): Promise<void> {
+  await runProgram('cp', ['-a', '--reflink=auto', '--', `${from}/.`, to], { purpose: `cp -a ${from}`, signal });
+}
+
+// True when an error from copyTreeNative is cp's own failure (it ran and exited non-zero), not an interrupt or a timeout.
+export function isCopyFailure(error: unknown): boolean {
+  return isHotstandbyError(error) && error.code === 'COMMAND_FAILED';
+}
