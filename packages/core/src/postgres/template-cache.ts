@@ -11,6 +11,7 @@ import { readControlFacts } from './pg-control.js';
 import { processAlive } from './process-alive.js';
 import { readSystemIdentifier } from './data-dir.js';
 import { syncTree } from '../util/sync-tree.js';
+import { timed } from '../util/timings.js';
 import { copyTreeNative, isCopyFailure, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
 import { checkCopyAgainstManifest } from './template-check.js';
 import { TemplateCorrupt } from './template-corrupt.js';
@@ -177,7 +178,8 @@ export class TemplateCache {
       if (isCopyFailure(error)) throw new TemplateCorrupt(`${source} cannot be copied: ${(error as Error).message}`);
       throw error;
     }
-    checkCopyAgainstManifest(target, manifest, runningAsRoot() ? { uid: serverUser.uid, gid: serverUser.gid } : { uid: serverUser.uid });
+    const owner = runningAsRoot() ? { uid: serverUser.uid, gid: serverUser.gid } : { uid: serverUser.uid };
+    await timed('template check', async () => checkCopyAgainstManifest(target, manifest, owner));
     // The check runs without a break, so an interrupt during it is seen only now.
     if (signal?.aborted) throw new HotstandbyError('ABORTED', 'copying the initdb template was interrupted');
   }
