@@ -11,7 +11,7 @@ export interface CopyOwner {
 }
 
 // Bytes read at a time: one buffer for the whole check, which reads one file after another.
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 256 * 1024;
 
 // Check a finished copy of a template against its manifest in one pass: every directory and file the manifest
 // lists is there with its mode and the owner, every file with its size and SHA-256, and nothing else is (no

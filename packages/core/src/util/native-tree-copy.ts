@@ -2,8 +2,8 @@ import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { runProgram, runProgramAllowFailure } from '../postgres/process-runner.js';
 import { onWindows } from './platform.js';
 
-// The coreutils whose cp takes -a (ownership, modes, links, times kept) and --reflink=auto (a clone where the
-// file system can, else a copy): GNU's and its Rust rewrite. BSD and macOS cp, and BusyBox's, lack --reflink.
+// The coreutils whose cp takes --preserve=mode,ownership and --reflink=auto (a clone where the file system can,
+// else a copy): GNU's and its Rust rewrite. BSD and macOS cp, and BusyBox's, lack --reflink.
 const COREUTILS_CP = /^cp \((GNU|uutils) coreutils\)/;
 
 let available: Promise<boolean> | undefined;
@@ -18,10 +18,13 @@ export function nativeTreeCopyAvailable(): Promise<boolean> {
   return available;
 }
 
-// Copy the contents of the directory `from` into the existing directory `to` with one `cp -a --reflink=auto`
-// (`to` takes `from`'s mode, owner and times too); only where nativeTreeCopyAvailable. An interrupt ends cp (ABORTED).
+// Copy the contents of the directory `from` into the existing directory `to` with one cp run, keeping modes and
+// owners (`to` takes `from`'s too; owners only where this process may give files away, as root) and copying
+// symlinks as symlinks; only where nativeTreeCopyAvailable. Not -a: that would also carry over the SELinux label
+// and other extended attributes of the source, where new files should get the target's. An interrupt ends cp
+// (ABORTED).
 export async function copyTreeNative(from: string, to: string, signal?: AbortSignal): Promise<void> {
-  await runProgram('cp', ['-a', '--reflink=auto', '--', `${from}/.`, to], { purpose: `cp -a ${from}`, signal });
+  await runProgram('cp', ['-R', '--no-dereference', '--preserve=mode,ownership', '--reflink=auto', '--', `${from}/.`, to], { purpose: `cp -R ${from}`, signal });
 }
 
 // True when an error from copyTreeNative is cp's own failure (it ran and exited non-zero), not an interrupt or a timeout.

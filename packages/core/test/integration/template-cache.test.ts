@@ -414,7 +414,7 @@ describe('the template copied with one cp run and checked against the manifest',
     });
     const isCopy = (group: number) => {
       try {
-        return readFileSync(`/proc/${group}/cmdline`, 'utf8').startsWith('cp\0-a\0');
+        return readFileSync(`/proc/${group}/cmdline`, 'utf8').startsWith('cp\0-R\0');
       } catch {
         return false;
       }
