@@ -2,18 +2,18 @@ import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { runProgram, runProgramAllowFailure } from '../postgres/process-runner.js';
 import { onWindows } from './platform.js';
 
-// The coreutils whose cp takes --preserve=mode,ownership and --reflink=auto (a clone where the file system can,
-// else a copy): GNU's and its Rust rewrite. BSD and macOS cp, and BusyBox's, lack --reflink.
-const COREUTILS_CP = /^cp \((GNU|uutils) coreutils\)/;
+// GNU coreutils' cp, which takes --preserve=mode,ownership and --reflink=auto (a clone where the file system can,
+// else a copy). BSD and macOS cp, and BusyBox's, lack --reflink; other rewrites are not relied on untried.
+const GNU_CP = /^cp \(GNU coreutils\)/;
 
 let available: Promise<boolean> | undefined;
 
-// True when this machine's cp is a coreutils cp that can copy a directory tree in one run (asked once per process,
+// True when this machine's cp is GNU coreutils' cp, which can copy a directory tree in one run (asked once per process,
 // from `cp --version`); never on Windows, where a cp on the PATH knows nothing of the server user's ownership.
 export function nativeTreeCopyAvailable(): Promise<boolean> {
   if (onWindows()) return Promise.resolve(false);
   available ??= runProgramAllowFailure('cp', ['--version'], { purpose: 'cp --version' })
-    .then((result) => result.exitCode === 0 && COREUTILS_CP.test(result.stdout))
+    .then((result) => result.exitCode === 0 && GNU_CP.test(result.stdout))
     .catch(() => false);
   return available;
 }
