@@ -157,7 +157,7 @@ export class TemplateCache {
 
   // Copy an entry's data directory into an empty directory, owned by the server user, checking the copy against
   // the manifest; a difference (a corrupt or changed entry) throws a TemplateCorrupt error. Where this machine's cp
-  // can (coreutils), one cp run copies it and one pass checks the copy; elsewhere Node copies and checks file by file.
+  // is GNU coreutils', one cp run copies it and one pass checks the copy; elsewhere Node copies and checks file by file.
   // An interrupt (signal) ends the copy with an ABORTED error; what was copied is the caller's to remove.
   async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
     if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, signal);

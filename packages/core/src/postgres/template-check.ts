@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { TemplateEntryFile, TemplateManifest } from './template-cache.js';
 import { TemplateCorrupt } from './template-corrupt.js';
@@ -47,7 +47,8 @@ export function checkCopyAgainstManifest(root: string, manifest: TemplateManifes
   }
 }
 
-function checkAttributes(at: string, st: { mode: number; uid: number; gid: number; isDirectory(): boolean }, expected: TemplateEntryFile | undefined, owner: CopyOwner): void {
+// A directory or file of the copy is listed, with the manifest's mode and the server user as its owner.
+function checkAttributes(at: string, st: Stats, expected: TemplateEntryFile | undefined, owner: CopyOwner): void {
   const kind = st.isDirectory() ? 'directory' : 'file';
   if (!expected) throw new TemplateCorrupt(`${at} is a ${kind} the manifest does not list`);
   if ((st.mode & 0o7777) !== expected.mode) {
