@@ -160,17 +160,18 @@ export class TemplateCache {
   // is GNU coreutils', one cp run copies it and one pass checks the copy; elsewhere Node copies and checks file by file.
   // An interrupt (signal) ends the copy with an ABORTED error; what was copied is the caller's to remove.
   async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
-    if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, signal);
-    else await this.copyFileByFile(manifest, target, serverUser, signal);
-    await syncTree(
-      target,
-      [...manifest.files, ...manifest.dirs].map((f) => f.path),
-    );
+    const paths = [...manifest.files, ...manifest.dirs].map((f) => f.path);
+    if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, paths, signal);
+    else {
+      await this.copyFileByFile(manifest, target, serverUser, signal);
+      await syncTree(target, paths);
+    }
   }
 
   // The whole data directory in one cp run (as root it keeps the entry's owner, the server user initdb ran as; as the
-  // server user it makes the files that user's), then the copy checked: contents, modes, owner, nothing extra.
-  private async copyNative(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
+  // server user it makes the files that user's), then the copy checked (contents, modes, owner, nothing extra) while
+  // it is made durable: syncTree's `sync -f` starts before the check and waits on the disk while the check reads.
+  private async copyNative(manifest: TemplateManifest, target: string, serverUser: ServerUser, paths: string[], signal?: AbortSignal): Promise<void> {
     const source = path.join(this.entryDir(manifest.key), DATA);
     try {
       await copyTreeNative(source, target, signal);
@@ -179,7 +180,14 @@ export class TemplateCache {
       throw error;
     }
     const owner = runningAsRoot() ? { uid: serverUser.uid, gid: serverUser.gid } : { uid: serverUser.uid };
-    await timed('template check', async () => checkCopyAgainstManifest(target, manifest, owner));
+    const synced = syncTree(target, paths);
+    try {
+      await timed('template check', async () => checkCopyAgainstManifest(target, manifest, owner));
+    } finally {
+      // Nothing of the sync is left running, whether the check passed or not.
+      await synced.catch(() => undefined);
+    }
+    await synced;
     // The check runs without a break, so an interrupt during it is seen only now.
     if (signal?.aborted) throw new HotstandbyError('ABORTED', 'copying the initdb template was interrupted');
   }
