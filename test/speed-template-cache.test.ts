@@ -1,6 +1,6 @@
 // A new primary is a copy of the per-user initdb template (with its own system identifier and password), not a
 // fresh initdb; --no-cache runs initdb; `cache clear` empties the cache. Each test has its own cache directory.
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { readSystemIdentifier } from '@hotstandby/core';
 import { describeRun } from './support/cli.js';
@@ -54,5 +54,21 @@ describe('new primaries from the initdb template cache', () => {
     expect(clear.code, describeRun(clear)).toBe(0);
     expect(clear.stdout).toMatch(/Removed 1 initdb template/);
     expect(readdirSync(project.path('cache', 'templates'))).toEqual([]);
+  });
+
+  test("a cp that is not GNU coreutils' is not used: Node copies the template file by file", async () => {
+    const project = await createProject();
+    // First on the PATH: a cp that answers --version as another cp would, and fails any copy it is asked for.
+    const fakeBin = project.path('fake-bin');
+    await project.writeConfig('hotstandby.config.json', await clusterConfig({ standbys: [] }));
+    mkdirSync(fakeBin, { mode: 0o755 });
+    writeFileSync(`${fakeBin}/cp`, '#!/bin/sh\nif [ "$1" = --version ]; then echo "cp (other coreutils) 1.0"; exit 0; fi\necho "this cp must not be used" >&2\nexit 1\n');
+    chmodSync(`${fakeBin}/cp`, 0o755);
+    const env = { HOTSTANDBY_CACHE_DIR: project.path('cache'), HOTSTANDBY_TIMINGS: '1', PATH: `${fakeBin}:${process.env.PATH}` };
+    const up = await project.run(['up', '--plain'], { env, timeoutMs: 240_000 });
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout, describeRun(up)).toMatch(/copied the initdb template; system identifier \d+/);
+    expect(up.stderr, describeRun(up)).toMatch(/\[timing\] \d+ \d+ program cp --version/);
+    expect(up.stderr, describeRun(up)).not.toMatch(/program cp -R/);
   });
 });

@@ -29,6 +29,8 @@ export interface NewDataDir {
   cache?: TemplateCache;
   // Where notes go (a template built, a fallback to initdb and why).
   log?: (message: string) => void;
+  // An interrupt (Ctrl-C): ends the template copy.
+  signal?: AbortSignal;
 }
 
 // How a data directory was made.
@@ -39,7 +41,7 @@ export interface DataDirMade {
 }
 
 // How the next new data directory for these binaries will be made: 'template' when a complete entry is cached.
-export async function plannedDataDirMethod(request: Omit<NewDataDir, 'dataDir' | 'runDir' | 'log'>): Promise<{ method: 'template' | 'initdb'; why: string }> {
+export async function plannedDataDirMethod(request: Omit<NewDataDir, 'dataDir' | 'runDir' | 'log' | 'signal'>): Promise<{ method: 'template' | 'initdb'; why: string }> {
   if (!request.cache) return { method: 'initdb', why: 'the template cache is off (--no-cache)' };
   const build = { method: 'template' as const, why: `initdb once into the template cache ${request.cache.root}, then a copy of it with its own system identifier` };
   // Binaries a dry run has not downloaded yet cannot be stamped: the first run builds the template.
@@ -86,7 +88,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
   try {
     await makeServerDir(work, request.serverUser);
     try {
-      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser));
+      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser, request.signal));
     } catch (error) {
       if (!(error instanceof TemplateCorrupt)) throw error;
       request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
@@ -94,7 +96,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       await makeServerDir(work, request.serverUser);
       await cache.discard(key);
       manifest = await build();
-      await cache.copyTo(manifest, work, request.serverUser);
+      await cache.copyTo(manifest, work, request.serverUser, request.signal);
     }
     const rewrite = await timed('new system identifier', () => rewriteDataDirSystemIdentifier(work));
     const verifier = scramVerifier(request.superuser.password);

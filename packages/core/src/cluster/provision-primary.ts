@@ -128,13 +128,14 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
             `where the template cannot be used (and with --no-cache): run as ${rt.serverUser.name}: ${initdbLine}`,
           ]
         : [`run as ${rt.serverUser.name}: ${initdbLine} (${method.why})`],
-    run: async () => {
+    run: async (signal) => {
       const made = await createDataDir({
         ...request,
         dataDir: node.dataDir,
         superuser: { name: rt.spec.superuser.name, password: rt.passwords.superuser!.value },
         runDir: rt.layout.runDir,
         log: (m) => messages.push(m),
+        signal,
       });
       if (made.method === 'template') messages.push(`copied the initdb template; system identifier ${made.systemIdentifier!.copy}`);
     },

@@ -6,11 +6,17 @@ import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { serverCacheDir } from '../util/cache-dir.js';
 import { chownIfRoot, writeFileAtomic } from '../util/atomic-write.js';
 import { programStamp, type PgBinaries } from './binaries.js';
-import type { ServerUser } from './os-user.js';
+import { runningAsRoot, type ServerUser } from './os-user.js';
 import { readControlFacts } from './pg-control.js';
 import { processAlive } from './process-alive.js';
 import { readSystemIdentifier } from './data-dir.js';
 import { syncTree } from '../util/sync-tree.js';
+import { timed } from '../util/timings.js';
+import { copyTreeNative, isCopyFailure, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
+import { checkCopyAgainstManifest } from './template-check.js';
+import { TemplateCorrupt } from './template-corrupt.js';
+
+export { TemplateCorrupt } from './template-corrupt.js';
 
 // Bumped when the layout of an entry or its manifest changes, so older entries are never read.
 const TEMPLATE_FORMAT = 1;
@@ -83,7 +89,11 @@ export function templateKey(facts: TemplateFacts): string {
 // in a hidden directory and renamed into place with their manifest (hashes and sizes of every file) written last;
 // a copy is checked against the manifest, so a half-written or corrupt entry is found and built again.
 export class TemplateCache {
-  constructor(readonly root: string = templateCacheRoot()) {}
+  constructor(
+    readonly root: string = templateCacheRoot(),
+    // nativeCopy false: copy file by file in Node even where cp could (as where it cannot).
+    private readonly options: { nativeCopy?: boolean } = {},
+  ) {}
 
   // The directory of one entry.
   entryDir(key: string): string {
@@ -145,9 +155,45 @@ export class TemplateCache {
     }
   }
 
-  // Copy an entry's data directory into an empty directory, owned by the server user, checking every file
-  // against the manifest; a difference (a corrupt or changed entry) throws a TemplateCorrupt error.
-  async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser): Promise<void> {
+  // Copy an entry's data directory into an empty directory, owned by the server user, checking the copy against
+  // the manifest; a difference (a corrupt or changed entry) throws a TemplateCorrupt error. Where this machine's cp
+  // is GNU coreutils', one cp run copies it and one pass checks the copy; elsewhere Node copies and checks file by file.
+  // An interrupt (signal) ends the copy with an ABORTED error; what was copied is the caller's to remove.
+  async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
+    const paths = [...manifest.files, ...manifest.dirs].map((f) => f.path);
+    if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, paths, signal);
+    else {
+      await this.copyFileByFile(manifest, target, serverUser, signal);
+      await syncTree(target, paths);
+    }
+  }
+
+  // The whole data directory in one cp run (as root it keeps the entry's owner, the server user initdb ran as; as the
+  // server user it makes the files that user's), then the copy checked (contents, modes, owner, nothing extra) while
+  // it is made durable: syncTree's `sync -f` starts before the check and waits on the disk while the check reads.
+  private async copyNative(manifest: TemplateManifest, target: string, serverUser: ServerUser, paths: string[], signal?: AbortSignal): Promise<void> {
+    const source = path.join(this.entryDir(manifest.key), DATA);
+    try {
+      await copyTreeNative(source, target, signal);
+    } catch (error) {
+      if (isCopyFailure(error)) throw new TemplateCorrupt(`${source} cannot be copied: ${(error as Error).message}`);
+      throw error;
+    }
+    const owner = runningAsRoot() ? { uid: serverUser.uid, gid: serverUser.gid } : { uid: serverUser.uid };
+    const synced = syncTree(target, paths);
+    try {
+      await timed('template check', async () => checkCopyAgainstManifest(target, manifest, owner));
+    } finally {
+      // Nothing of the sync is left running, whether the check passed or not.
+      await synced.catch(() => undefined);
+    }
+    await synced;
+    // The check runs without a break, so an interrupt during it is seen only now.
+    if (signal?.aborted) throw new HotstandbyError('ABORTED', 'copying the initdb template was interrupted');
+  }
+
+  // Every directory made and every file copied, given its mode and owner and hashed, by Node (where no suitable cp is).
+  private async copyFileByFile(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
     const source = path.join(this.entryDir(manifest.key), DATA);
     for (const dir of manifest.dirs) {
       const to = path.join(target, dir.path);
@@ -155,27 +201,31 @@ export class TemplateCache {
       await chmod(to, dir.mode);
       await chownIfRoot(to, serverUser.uid, serverUser.gid);
     }
+    const copyOne = async (file: TemplateEntryFile) => {
+      const from = path.join(source, file.path);
+      const to = path.join(target, file.path);
+      try {
+        await copyFile(from, to, fsConstants.COPYFILE_FICLONE | fsConstants.COPYFILE_EXCL);
+      } catch (error) {
+        throw new TemplateCorrupt(`${from} cannot be copied: ${(error as Error).message}`);
+      }
+      await chmod(to, file.mode);
+      await chownIfRoot(to, serverUser.uid, serverUser.gid);
+      const { size, sha256 } = await hashFile(to);
+      if (size !== file.size || sha256 !== file.sha256) throw new TemplateCorrupt(`${from} differs from the manifest (${size} bytes, expected ${file.size})`);
+    };
+    // The first failure stops every worker, and is thrown only once none is still writing into the target (which
+    // the caller then removes: a worker still copying would make that removal fail).
     const queue = [...manifest.files];
+    let failure: unknown;
     const worker = async () => {
-      for (let file = queue.shift(); file; file = queue.shift()) {
-        const from = path.join(source, file.path);
-        const to = path.join(target, file.path);
-        try {
-          await copyFile(from, to, fsConstants.COPYFILE_FICLONE | fsConstants.COPYFILE_EXCL);
-        } catch (error) {
-          throw new TemplateCorrupt(`${from} cannot be copied: ${(error as Error).message}`);
-        }
-        await chmod(to, file.mode);
-        await chownIfRoot(to, serverUser.uid, serverUser.gid);
-        const { size, sha256 } = await hashFile(to);
-        if (size !== file.size || sha256 !== file.sha256) throw new TemplateCorrupt(`${from} differs from the manifest (${size} bytes, expected ${file.size})`);
+      for (let file = queue.shift(); file && failure === undefined; file = queue.shift()) {
+        if (signal?.aborted) failure ??= new HotstandbyError('ABORTED', 'copying the initdb template was interrupted');
+        else await copyOne(file).catch((error: unknown) => (failure ??= error));
       }
     };
     await Promise.all(Array.from({ length: COPY_CONCURRENCY }, worker));
-    await syncTree(
-      target,
-      [...manifest.files, ...manifest.dirs].map((f) => f.path),
-    );
+    if (failure !== undefined) throw failure;
   }
 
   // Remove one entry (renamed aside first, so no reader sees half of it).
@@ -217,14 +267,6 @@ export class TemplateCache {
         await this.discard(name);
       }
     }
-  }
-}
-
-// A template entry that does not match its manifest.
-export class TemplateCorrupt extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateCorrupt';
   }
 }
 

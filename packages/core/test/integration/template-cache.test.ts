@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chownIfRoot } from '../../src/util/atomic-write.js';
 import { createDataDir, type NewDataDir } from '../../src/cluster/create-data-dir.js';
@@ -11,6 +11,9 @@ import { PgNode } from '../../src/postgres/pg-node.js';
 import { runProgramAllowFailure, runProgram } from '../../src/postgres/process-runner.js';
 import { readSystemIdentifier } from '../../src/postgres/data-dir.js';
 import { TemplateCache, templateFacts, templateKey } from '../../src/postgres/template-cache.js';
+import { runningProgramGroups } from '../../src/postgres/program-registry.js';
+import { nativeTreeCopyAvailable } from '../../src/util/native-tree-copy.js';
+import { isHotstandbyError } from '../../src/errors/hotstandby-error.js';
 import { INITDB_FIXED_ARGS } from '../../src/postgres/pg-node.js';
 import { pollUntil } from '../../src/util/poll.js';
 import { versionFacts } from '../../src/postgres/versions.js';
@@ -303,5 +306,150 @@ describe('the template cache itself', () => {
     const node = await startNode('one');
     await expect(node.queryOne('SELECT 1 AS one')).resolves.toEqual({ one: 1 });
     expect(await readSystemIdentifier(node.dataDir)).toBeDefined();
+  });
+});
+
+// Every directory and file under root, with its owner.
+async function owners(root: string): Promise<{ path: string; uid: number; gid: number }[]> {
+  const found: { path: string; uid: number; gid: number }[] = [];
+  const walk = async (at: string) => {
+    const st = await lstat(at);
+    found.push({ path: at, uid: st.uid, gid: st.gid });
+    if (st.isDirectory()) for (const name of await readdir(at)) await walk(path.join(at, name));
+  };
+  await walk(root);
+  return found;
+}
+
+// The data directory of the one entry in a cache.
+async function entryData(cache: TemplateCache): Promise<string> {
+  const key = (await readdir(cache.root)).find((n) => !n.startsWith('.'))!;
+  return path.join(cache.root, key, 'data');
+}
+
+describe('the template copied with one cp run and checked against the manifest', () => {
+  beforeAll(async () => {
+    // Linux has coreutils' cp: the damage below must be found by the one-run copy, not by Node's file-by-file one.
+    if (process.platform === 'linux') expect(await nativeTreeCopyAvailable()).toBe(true);
+  });
+
+  const damages: { what: string; found: RegExp; rootOnly?: boolean; damage: (data: string) => Promise<void> }[] = [
+    {
+      what: 'one byte changed in a file, its size the same',
+      found: /SHA-256/,
+      damage: async (data) => {
+        const file = path.join(data, 'global', '1262');
+        const bytes = await readFile(file);
+        bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+        await writeFile(file, bytes);
+      },
+    },
+    { what: 'a file missing', found: /PG_VERSION is missing/, damage: (data) => rm(path.join(data, 'PG_VERSION')) },
+    {
+      what: 'a file the manifest does not list',
+      found: /extra\.conf is a file the manifest does not list/,
+      damage: async (data) => {
+        await writeFile(path.join(data, 'extra.conf'), 'x\n', { mode: 0o600 });
+        await chownIfRoot(path.join(data, 'extra.conf'), serverUser.uid, serverUser.gid);
+      },
+    },
+    {
+      what: 'a directory the manifest does not list',
+      found: /extra-dir is a directory the manifest does not list/,
+      damage: async (data) => {
+        await mkdir(path.join(data, 'extra-dir'), { mode: 0o700 });
+        await chownIfRoot(path.join(data, 'extra-dir'), serverUser.uid, serverUser.gid);
+      },
+    },
+    { what: 'a file of another mode', found: /postgresql\.conf has mode 644, the manifest says 600/, damage: (data) => chmod(path.join(data, 'postgresql.conf'), 0o644) },
+    { what: 'a directory of another mode', found: /pg_wal has mode 755, the manifest says 700/, damage: (data) => chmod(path.join(data, 'pg_wal'), 0o755) },
+    {
+      what: 'a file owned by another user',
+      found: /pg_hba\.conf is owned by 0:0, not by the server user/,
+      rootOnly: true,
+      damage: (data) => chown(path.join(data, 'pg_hba.conf'), 0, 0),
+    },
+  ];
+
+  it.for(damages)('finds an entry with $what in the copy, builds the entry again and makes a working cluster', async ({ found, rootOnly, damage }, context) => {
+    if (process.platform !== 'linux') return context.skip();
+    if (rootOnly && process.getuid?.() !== 0) return context.skip();
+    const cache = await setup();
+    const first = await makeCluster(cache, 'one');
+    await damage(await entryData(cache));
+    const log: string[] = [];
+    const second = await makeCluster(cache, 'two', log);
+    expect(log.join('\n')).toMatch(/damaged/);
+    expect(log.join('\n')).toMatch(found);
+    expect(second.method).toBe('template');
+    expect(second.systemIdentifier!.template, 'the entry was built again').not.toBe(first.systemIdentifier!.template);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.two.'))).toEqual([]);
+    const node = await startNode('two');
+    await expect(node.queryOne('SELECT 1 AS one')).resolves.toEqual({ one: 1 });
+  });
+
+  it("makes every file and directory of the copy the server user's, with the modes initdb gave them", async () => {
+    const cache = await setup();
+    await makeCluster(cache, 'one');
+    const copied = await owners(path.join(dir, 'one'));
+    expect(copied.length).toBeGreaterThan(900);
+    // As root cp keeps the entry's owner (initdb ran as the server user); as the server user the files are its own.
+    const wrong = copied.filter((f) => f.uid !== serverUser.uid || (process.getuid?.() === 0 && f.gid !== serverUser.gid));
+    expect(wrong).toEqual([]);
+    const manifest = (await cache.find((await readdir(cache.root))[0]!))!;
+    for (const entry of [...manifest.dirs, ...manifest.files]) {
+      expect((await lstat(path.join(dir, 'one', entry.path))).mode & 0o7777, entry.path).toBe(entry.mode);
+    }
+  });
+
+  it('ends cp when interrupted, and leaves neither the hidden copy nor anything in the data directory', async (context) => {
+    if (!(await nativeTreeCopyAvailable())) return context.skip();
+    const cache = await setup();
+    await makeCluster(cache, 'one');
+    await emptyDataDir('two');
+    const interrupt = new AbortController();
+    let settled = false;
+    const making = createDataDir({ ...request(cache, 'two'), signal: interrupt.signal }).finally(() => {
+      settled = true;
+    });
+    const isCopy = (group: number) => {
+      try {
+        return readFileSync(`/proc/${group}/cmdline`, 'utf8').startsWith('cp\0-R\0');
+      } catch {
+        return false;
+      }
+    };
+    let cp: number | undefined;
+    while (cp === undefined && !settled) {
+      cp = runningProgramGroups().find(isCopy);
+      if (cp === undefined) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(cp, 'cp ran').toBeDefined();
+    interrupt.abort();
+    const error = await making.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHotstandbyError(error) && error.code).toBe('ABORTED');
+    expect(existsSync(`/proc/${cp}`), 'cp was ended').toBe(false);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.two.'))).toEqual([]);
+    expect(await readdir(path.join(dir, 'two'))).toEqual([]);
+  });
+
+  it("copies file by file where cp cannot be used, and still finds a changed byte and makes the copy the server user's", async () => {
+    const cache = await setup();
+    const fileByFile = new TemplateCache(cache.root, { nativeCopy: false });
+    const first = await makeCluster(fileByFile, 'one');
+    const copied = await owners(path.join(dir, 'one'));
+    expect(copied.filter((f) => f.uid !== serverUser.uid || (process.getuid?.() === 0 && f.gid !== serverUser.gid))).toEqual([]);
+    const file = path.join(await entryData(fileByFile), 'global', '1262');
+    const bytes = await readFile(file);
+    bytes[0] = bytes[0]! ^ 0x01;
+    await writeFile(file, bytes);
+    const log: string[] = [];
+    const second = await makeCluster(fileByFile, 'two', log);
+    expect(log.join('\n')).toMatch(/damaged/);
+    expect(second.systemIdentifier!.template).not.toBe(first.systemIdentifier!.template);
+    await startNode('two');
   });
 });
