@@ -177,7 +177,7 @@ export { pollUntil } from './util/poll.js';
 export { dropInactiveSlot } from './postgres/replication-slots.js';
 export { lastErrorLine, logFrom, logSize } from './postgres/server-log.js';
 export { emptyDir } from './util/empty-dir.js';
-export { copyTreeCommand } from './util/copy-tree.js';
+export { copyTreeNative } from './util/native-tree-copy.js';
 export { syncTree } from './util/sync-tree.js';
 export { stateLayout, type StateLayout } from './state/state-layout.js';
 export { formatBytes } from './util/format-bytes.js';

@@ -3,11 +3,10 @@ import { chmod, copyFile, lstat, readdir, readFile, rename } from 'node:fs/promi
 import path from 'node:path';
 import {
   chownIfRoot,
-  copyTreeCommand,
+  copyTreeNative,
   HotstandbyError,
   readControlFacts,
   readSystemIdentifier,
-  runProgram,
   syncTree,
   type StepContext,
   type TaskAction,
@@ -85,8 +84,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
           )
         )
           return finishColdClone(ctx, target);
-        const copy = copyTreeCommand(dir, target, { into: true })!;
-        await runProgram(copy.file, copy.args, { signal, purpose: `the copy of ${upstream.name}'s cold copy for ${ctx.node.name}` }).catch((error: unknown) => {
+        await copyTreeNative(dir, target, signal).catch((error: unknown) => {
           if (error instanceof HotstandbyError && error.code === 'ABORTED') throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });
           throw new HotstandbyError('BACKUP_FAILED', `the copy of ${upstream.name}'s cold copy for ${ctx.node.name} failed; the partial copy was removed`, {
             where: { node: ctx.node.name },

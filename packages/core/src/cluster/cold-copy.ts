@@ -1,11 +1,12 @@
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskAction } from '../executor/action.js';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { copyTreeCommand } from '../util/copy-tree.js';
-import { runProgram } from '../postgres/process-runner.js';
+import { copyTreeNative, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
+import { chownIfRoot } from '../util/atomic-write.js';
+import type { ServerUser } from '../postgres/os-user.js';
 import type { PipelineStep } from '../pipeline/pipeline-step.js';
 import type { StepContext } from '../plugin/step-context.js';
 
@@ -29,9 +30,10 @@ export function coldCopyDir(runDir: string, node: string, standby: string): stri
   return path.join(runDir, `${COLD_COPY_PREFIX}${node}-for-${standby}`);
 }
 
-// Whether cold copies can be made here: a POSIX `cp -a` is needed (Windows keeps the base backup).
-export function coldCopySupported(platform: NodeJS.Platform = process.platform): boolean {
-  return copyTreeCommand('/from', '/to', { platform }) !== undefined;
+// Whether cold copies can be made here: they are made by GNU coreutils' cp in one run each (elsewhere, Windows
+// say, standbys keep the base backup).
+export function coldCopySupported(): Promise<boolean> {
+  return nativeTreeCopyAvailable();
 }
 
 // Remove every cold copy in a run directory: up's own at its end, and any a killed run left behind.
@@ -43,7 +45,7 @@ export async function removeColdCopies(runDir: string): Promise<void> {
 // The action that takes the cold copies of a new primary (on this machine, before its first start), all at once.
 // It changes nothing the user sees: when the primary is not cleanly shut down or a copy fails, it says so through
 // `note` and leaves no partial copy, and the standby without a copy takes its usual base backup.
-export function coldCopyAction(primary: PgNode, copy: ColdCopy, note: (message: string) => void): TaskAction {
+export function coldCopyAction(primary: PgNode, copy: ColdCopy, serverUser: ServerUser, note: (message: string) => void): TaskAction {
   const standbys = Object.keys(copy.dirs);
   return {
     kind: 'task',
@@ -63,9 +65,10 @@ export function coldCopyAction(primary: PgNode, copy: ColdCopy, note: (message: 
       }
       await Promise.all(
         Object.entries(copy.dirs).map(async ([standby, dir]) => {
-          const command = copyTreeCommand(primary.dataDir, dir)!;
           try {
-            await runProgram(command.file, command.args, { signal, purpose: `the cold copy of ${primary.name} for ${standby}` });
+            await mkdir(dir, { mode: 0o700 });
+            await chownIfRoot(dir, serverUser.uid, serverUser.gid);
+            await copyTreeNative(primary.dataDir, dir, signal);
           } catch (error) {
             await rm(dir, { recursive: true, force: true });
             if (error instanceof HotstandbyError && error.code === 'ABORTED') throw error;

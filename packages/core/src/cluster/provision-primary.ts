@@ -54,7 +54,7 @@ export async function planPrimaryProvision(
 
 // A new primary on this machine whose standbys ask for it gets a cold copy, taken last before its first start.
 async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, options: PrimaryProvisionOptions): Promise<void> {
-  if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !coldCopySupported()) return;
+  if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !(await coldCopySupported())) return;
   const standbys = await options.coldCopyFor();
   if (standbys.length === 0) return;
   const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, s)])) };
@@ -63,7 +63,7 @@ async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, opti
   plan.actions.splice(
     start,
     0,
-    coldCopyAction(rt.primary, copy, (m) => plan.messages.push(m)),
+    coldCopyAction(rt.primary, copy, rt.serverUser, (m) => plan.messages.push(m)),
   );
 }
 
