@@ -5,6 +5,8 @@
 // - ready: startAppCluster's readyMs (from the setup's start until every node is up and verified);
 // - first test: from starting vitest until the first test runs, with and without the setup, and per round the
 //   difference (what the setup adds before the first test: loading the kit and the engine, and ready).
+// With --unbundled, a third run per round loads the setup from the package's unbundled dist/app/ files instead of
+// its bundle (what each adds before the first test, side by side).
 // The template cache lives in a temporary HOTSTANDBY_CACHE_DIR, warmed by one unmeasured run (as on any machine after
 // the first run). Needs `pnpm build` first (the script does it) and, as root, the `postgres` OS user.
 import { spawn } from 'node:child_process';
@@ -15,9 +17,11 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const vitest = path.join(repo, 'node_modules', 'vitest', 'vitest.mjs');
-const runs = Number(process.argv[2] ?? 5);
+const unbundled = process.argv.includes('--unbundled');
+const runsArg = process.argv.slice(2).find((a) => !a.startsWith('--'));
+const runs = Number(runsArg ?? 5);
 if (!Number.isInteger(runs) || runs < 1) {
-  console.error(`bench:app-ready: runs must be a whole number of 1 or more (got ${process.argv[2]})`);
+  console.error(`bench:app-ready: runs must be a whole number of 1 or more (got ${runsArg})`);
   process.exit(2);
 }
 
@@ -28,19 +32,23 @@ function makeProject(dir) {
   mkdirSync(path.join(dir, 'node_modules', '@hotstandby'), { recursive: true });
   symlinkSync(path.join(repo, 'packages', 'testing'), path.join(dir, 'node_modules', '@hotstandby', 'testing'));
   writeFileSync(path.join(dir, 'global-setup.mjs'), "export { default } from '@hotstandby/testing/vitest-setup';\n");
+  // The same setup from the unbundled files (by path: the package exports only the bundle).
+  const unbundledEntry = path.join(dir, 'node_modules', '@hotstandby', 'testing', 'dist', 'app', 'vitest-setup.js');
+  writeFileSync(path.join(dir, 'global-setup-unbundled.mjs'), `export { default } from ${JSON.stringify(unbundledEntry)};\n`);
   writeFileSync(path.join(dir, 'first.test.mjs'), "test('first', () => { process.stdout.write(`FIRST_TEST_AT ${Date.now()}\\n`); });\n");
-  for (const withSetup of [true, false]) {
-    const test = { globals: true, include: ['first.test.mjs'], ...(withSetup ? { globalSetup: ['global-setup.mjs'] } : {}) };
-    writeFileSync(path.join(dir, `vitest.${withSetup ? 'with' : 'without'}.config.mjs`), `export default ${JSON.stringify({ resolve: { preserveSymlinks: true }, test })};\n`);
+  for (const [variant, setup] of [['with', 'global-setup.mjs'], ['unbundled', 'global-setup-unbundled.mjs'], ['without', undefined]]) {
+    const test = { globals: true, include: ['first.test.mjs'], ...(setup ? { globalSetup: [setup] } : {}) };
+    writeFileSync(path.join(dir, `vitest.${variant}.config.mjs`), `export default ${JSON.stringify({ resolve: { preserveSymlinks: true }, test })};\n`);
   }
 }
 
-// Run vitest on the project; when its first test ran (ms after the start), the setup's readyMs, the whole run's wall
-// time (with the setup: its teardown too).
-function runVitest(dir, withSetup, env) {
+// Run vitest on the project with a variant's config (with, unbundled, without the setup); when its first test ran (ms
+// after the start), the setup's readyMs, the whole run's wall time (with the setup: its teardown too).
+function runVitest(dir, variant, env) {
+  const withSetup = variant !== 'without';
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [vitest, 'run', '--config', `vitest.${withSetup ? 'with' : 'without'}.config.mjs`], {
+    const child = spawn(process.execPath, [vitest, 'run', '--config', `vitest.${variant}.config.mjs`], {
       cwd: dir,
       env: { ...env, HOTSTANDBY_APP_TIMING: '1', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +61,7 @@ function runVitest(dir, withSetup, env) {
       const wall = Date.now() - started;
       const first = /FIRST_TEST_AT (\d+)/.exec(out);
       const ready = /cluster ready in (\d+) ms/.exec(out);
-      if (code !== 0 || !first || (withSetup && !ready)) return reject(new Error(`vitest ${withSetup ? 'with' : 'without'} the setup failed (exit ${code}):\n${out}`));
+      if (code !== 0 || !first || (withSetup && !ready)) return reject(new Error(`vitest (${variant} the setup) failed (exit ${code}):\n${out}`));
       resolve({ firstTest: Number(first[1]) - started, ready: ready ? Number(ready[1]) : undefined, wall });
     });
   });
@@ -78,21 +86,27 @@ try {
   makeProject(dir);
   const loadBefore = os.loadavg();
   // Warm-up: builds the template cache (and the OS's file cache) once.
-  await runVitest(dir, true, env);
+  await runVitest(dir, 'with', env);
   const withSetup = [];
+  const fromUnbundled = [];
   const without = [];
   for (let i = 0; i < runs; i++) {
-    withSetup.push(await runVitest(dir, true, env));
-    without.push(await runVitest(dir, false, env));
+    withSetup.push(await runVitest(dir, 'with', env));
+    if (unbundled) fromUnbundled.push(await runVitest(dir, 'unbundled', env));
+    without.push(await runVitest(dir, 'without', env));
   }
   const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
-  console.log(`1 primary + 2 replicas, ${runs} runs each, with and without the setup taking turns; load average ${load(loadBefore)} before, ${load(os.loadavg())} after\n`);
+  console.log(`1 primary + 2 replicas, ${runs} runs each, with${unbundled ? ', unbundled' : ''} and without the setup taking turns; load average ${load(loadBefore)} before, ${load(os.loadavg())} after\n`);
   console.log(`${'WHAT'.padEnd(58)} MEDIAN s  RANGE s`);
   console.log(row('ready (startAppCluster readyMs)', withSetup.map((r) => r.ready)));
   console.log(row('first test runs, with the setup (from vitest start)', withSetup.map((r) => r.firstTest)));
   console.log(row('first test runs, without the setup', without.map((r) => r.firstTest)));
   console.log(row('what the setup adds before the first test (per round)', withSetup.map((r, i) => r.firstTest - without[i].firstTest)));
   console.log(row('whole vitest run with the setup (teardown included)', withSetup.map((r) => r.wall)));
+  if (unbundled) {
+    console.log(row('unbundled setup: ready', fromUnbundled.map((r) => r.ready)));
+    console.log(row('unbundled setup: adds before the first test (per round)', fromUnbundled.map((r, i) => r.firstTest - without[i].firstTest)));
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
