@@ -36,7 +36,11 @@ function makeProject(dir) {
   const unbundledEntry = path.join(dir, 'node_modules', '@hotstandby', 'testing', 'dist', 'app', 'vitest-setup.js');
   writeFileSync(path.join(dir, 'global-setup-unbundled.mjs'), `export { default } from ${JSON.stringify(unbundledEntry)};\n`);
   writeFileSync(path.join(dir, 'first.test.mjs'), "test('first', () => { process.stdout.write(`FIRST_TEST_AT ${Date.now()}\\n`); });\n");
-  for (const [variant, setup] of [['with', 'global-setup.mjs'], ['unbundled', 'global-setup-unbundled.mjs'], ['without', undefined]]) {
+  for (const [variant, setup] of [
+    ['with', 'global-setup.mjs'],
+    ['unbundled', 'global-setup-unbundled.mjs'],
+    ['without', undefined],
+  ]) {
     const test = { globals: true, include: ['first.test.mjs'], ...(setup ? { globalSetup: [setup] } : {}) };
     writeFileSync(path.join(dir, `vitest.${variant}.config.mjs`), `export default ${JSON.stringify({ resolve: { preserveSymlinks: true }, test })};\n`);
   }
@@ -96,17 +100,25 @@ try {
     without.push(await runVitest(dir, 'without', env));
   }
   const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
-  console.log(`1 primary + 2 replicas, ${runs} runs each, with${unbundled ? ', unbundled' : ''} and without the setup taking turns; load average ${load(loadBefore)} before, ${load(os.loadavg())} after\n`);
+  console.log(
+    `1 primary + 2 replicas, ${runs} runs each, with${unbundled ? ', unbundled' : ''} and without the setup taking turns; load average ${load(loadBefore)} before, ${load(os.loadavg())} after\n`,
+  );
+  const adds = (runsOf) => runsOf.map((r, i) => r.firstTest - without[i].firstTest);
+  const rows = [
+    ['ready (startAppCluster readyMs)', withSetup.map((r) => r.ready)],
+    ['first test runs, with the setup (from vitest start)', withSetup.map((r) => r.firstTest)],
+    ['first test runs, without the setup', without.map((r) => r.firstTest)],
+    ['what the setup adds before the first test (per round)', adds(withSetup)],
+    ['whole vitest run with the setup (teardown included)', withSetup.map((r) => r.wall)],
+    ...(unbundled
+      ? [
+          ['unbundled setup: ready', fromUnbundled.map((r) => r.ready)],
+          ['unbundled setup: adds before the first test (per round)', adds(fromUnbundled)],
+        ]
+      : []),
+  ];
   console.log(`${'WHAT'.padEnd(58)} MEDIAN s  RANGE s`);
-  console.log(row('ready (startAppCluster readyMs)', withSetup.map((r) => r.ready)));
-  console.log(row('first test runs, with the setup (from vitest start)', withSetup.map((r) => r.firstTest)));
-  console.log(row('first test runs, without the setup', without.map((r) => r.firstTest)));
-  console.log(row('what the setup adds before the first test (per round)', withSetup.map((r, i) => r.firstTest - without[i].firstTest)));
-  console.log(row('whole vitest run with the setup (teardown included)', withSetup.map((r) => r.wall)));
-  if (unbundled) {
-    console.log(row('unbundled setup: ready', fromUnbundled.map((r) => r.ready)));
-    console.log(row('unbundled setup: adds before the first test (per round)', fromUnbundled.map((r, i) => r.firstTest - without[i].firstTest)));
-  }
+  for (const [name, values] of rows) console.log(row(name, values));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

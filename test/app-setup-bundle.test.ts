@@ -74,7 +74,10 @@ describe("@hotstandby/testing's bundled global setup", () => {
         .split('\n')
         .filter((l) => l.startsWith('LOADED '))
         .map((l) => fileURLToPath(l.slice('LOADED '.length)));
-      expect(loaded.filter((file) => path.dirname(file) !== outdir && !file.startsWith(path.dirname(LOG_LOADS))), name).toEqual([]);
+      expect(
+        loaded.filter((file) => path.dirname(file) !== outdir && !file.startsWith(path.dirname(LOG_LOADS))),
+        name,
+      ).toEqual([]);
       expect(loaded.length, name).toBeLessThan(12);
     }
   });
@@ -87,7 +90,12 @@ describe("@hotstandby/testing's bundled global setup", () => {
       'await teardown();',
       'process.stdout.write(`CLUSTER ${info}\\n`);',
     ].join('\n');
-    const result = await execa(process.execPath, ['--input-type=module', '-e', script, entries['vitest-setup']!], { env: setupEnv(), extendEnv: false, reject: false, encoding: 'utf8' });
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script, entries['vitest-setup']!], {
+      env: setupEnv(),
+      extendEnv: false,
+      reject: false,
+      encoding: 'utf8',
+    });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const info = printedCluster(String(result.stdout));
     expect(info.env.nodes.map((n) => [n.name, n.role])).toEqual([
