@@ -84,7 +84,8 @@ describe("@hotstandby/testing's bundled global setup", () => {
 
   test('the bundled vitest setup starts 1 primary + 2 replicas, hands them over in the environment, and its teardown removes them', async () => {
     const script = [
-      'const { default: setup } = await import(process.argv[1]);',
+      'const { default: setup, appGlobalSetup } = await import(process.argv[1]);',
+      "if (typeof appGlobalSetup !== 'function') throw new Error('no appGlobalSetup beside the default setup');",
       'const teardown = await setup();',
       'const info = process.env.HOTSTANDBY_APP_CLUSTER;',
       'await teardown();',
@@ -106,12 +107,15 @@ describe("@hotstandby/testing's bundled global setup", () => {
     await expectRemoved(info);
   });
 
-  test("jest's setup and teardown, required from CommonJS as jest loads them, share the cluster and remove it", async () => {
+  test("jest's setup and teardown, required from CommonJS as jest loads them, share the cluster and remove it; the setup takes options", async () => {
     const script = [
       '(async () => {',
-      '  await require(process.argv[1]).default();',
+      '  const setup = require(process.argv[1]);',
+      '  const teardown = require(process.argv[2]);',
+      "  if (typeof setup.default !== 'function' || teardown.default !== teardown.jestGlobalTeardown) throw new Error('the default exports are not the setup and teardown');",
+      '  await setup.jestGlobalSetup({ replicas: 1 })();',
       '  const info = process.env.HOTSTANDBY_APP_CLUSTER;',
-      '  await require(process.argv[2]).default();',
+      '  await teardown.default();',
       '  process.stdout.write(`CLUSTER ${info}\\n`);',
       '})().catch((e) => { console.error(e); process.exit(1); });',
     ].join('\n');
@@ -123,7 +127,7 @@ describe("@hotstandby/testing's bundled global setup", () => {
     });
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const info = printedCluster(String(result.stdout));
-    expect(info.env.nodes.map((n) => n.role)).toEqual(['primary', 'standby', 'standby']);
+    expect(info.env.nodes.map((n) => n.role)).toEqual(['primary', 'standby']);
     await expectRemoved(info);
   });
 });
