@@ -4,7 +4,8 @@
 // taking turns: with the global setup and without it. Prints the medians and ranges of
 // - ready: startAppCluster's readyMs (from the setup's start until every node is up and verified);
 // - first test: from starting vitest until the first test runs, with and without the setup, and per round the
-//   difference (what the setup adds before the first test: loading the kit and the engine, and ready).
+//   difference (what the setup adds before the first test: loading the kit and the engine, and ready), and that
+//   difference minus ready (loading the setup and handing the cluster over).
 // With --unbundled, a third run per round loads the setup from the package's unbundled dist/app/ files instead of
 // its bundle (what each adds before the first test, side by side).
 // The template cache lives in a temporary HOTSTANDBY_CACHE_DIR, warmed by one unmeasured run (as on any machine after
@@ -78,7 +79,7 @@ function median(values) {
 }
 
 const seconds = (ms) => (ms / 1000).toFixed(2);
-const row = (name, values) => `${name.padEnd(58)} ${seconds(median(values)).padStart(6)}   ${seconds(Math.min(...values))}–${seconds(Math.max(...values))}`;
+const row = (name, values) => `${name.padEnd(60)} ${seconds(median(values)).padStart(6)}   ${seconds(Math.min(...values))}–${seconds(Math.max(...values))}`;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hotstandby-app-ready-'));
 // The postgres OS user (servers run as it when root) must reach the template cache.
@@ -104,20 +105,24 @@ try {
     `1 primary + 2 replicas, ${runs} runs each, with${unbundled ? ', unbundled' : ''} and without the setup taking turns; load average ${load(loadBefore)} before, ${load(os.loadavg())} after\n`,
   );
   const adds = (runsOf) => runsOf.map((r, i) => r.firstTest - without[i].firstTest);
+  // What the setup adds besides readyMs: loading the kit and the engine, handing the cluster over.
+  const besidesReady = (runsOf) => runsOf.map((r, i) => r.firstTest - without[i].firstTest - r.ready);
   const rows = [
     ['ready (startAppCluster readyMs)', withSetup.map((r) => r.ready)],
     ['first test runs, with the setup (from vitest start)', withSetup.map((r) => r.firstTest)],
     ['first test runs, without the setup', without.map((r) => r.firstTest)],
     ['what the setup adds before the first test (per round)', adds(withSetup)],
+    ['  of which besides ready (loading the setup, per round)', besidesReady(withSetup)],
     ['whole vitest run with the setup (teardown included)', withSetup.map((r) => r.wall)],
     ...(unbundled
       ? [
           ['unbundled setup: ready', fromUnbundled.map((r) => r.ready)],
           ['unbundled setup: adds before the first test (per round)', adds(fromUnbundled)],
+          ['  of which besides ready (loading the setup, per round)', besidesReady(fromUnbundled)],
         ]
       : []),
   ];
-  console.log(`${'WHAT'.padEnd(58)} MEDIAN s  RANGE s`);
+  console.log(`${'WHAT'.padEnd(60)} MEDIAN s  RANGE s`);
   for (const [name, values] of rows) console.log(row(name, values));
 } finally {
   rmSync(dir, { recursive: true, force: true });
