@@ -80,7 +80,7 @@ export async function bundleCli({ outdir, mode }) {
 }
 
 // esbuild plugin: replaces `import.meta.url` in each workspace source file by the URL the module has unbundled.
-function moduleUrls(mode) {
+export function moduleUrls(mode) {
   return {
     name: 'hotstandby-module-urls',
     setup(build) {
@@ -98,7 +98,7 @@ function moduleUrls(mode) {
 // esbuild plugin: pg decides at load whether it runs on Cloudflare Workers by constructing a Response, which on
 // Node 20 (no navigator global) loads Node's whole fetch implementation, ~80 ms of every command's start. The
 // bundle runs on Node only, so the check answers false at once.
-function nodeOnlyPg() {
+export function nodeOnlyPg() {
   const check = 'function isCloudflareRuntime() {';
   return {
     name: 'hotstandby-node-only-pg',
@@ -118,7 +118,7 @@ function nodeOnlyPg() {
 // `z.core.locales`), about 370 KB of the engine's 1.7 MB that every command would compile at start. hotstandby's
 // messages are English, and zod uses English unless told otherwise, so in the bundle both hold `en` only (a
 // plugin that wants another locale imports it from zod itself: `import fr from 'zod/v4/locales/fr.js'`).
-function englishOnlyZod() {
+export function englishOnlyZod() {
   return {
     name: 'hotstandby-english-only-zod',
     setup(build) {
