@@ -106,8 +106,10 @@ describe('an error inside a plugin', () => {
     const failed = await project.run(['up', '--plain']);
     expectUserError(failed, [`hotstandby: error: step check-standby (${plugin}) failed in plan on standby2: standby2 is not welcome here`, 'node standby2']);
     expect(failed.stdout, describeRun(failed)).toMatch(/✔ recovery-config · standby1/);
-    expect(existsSync(project.path('.hotstandby', 'data', 'standby1', 'standby.signal'))).toBe(true);
-    expect(existsSync(project.path('.hotstandby', 'data', 'standby2', 'standby.signal'))).toBe(false);
+    // recovery-config wrote standby1's primary_conninfo and never ran on standby2.
+    const autoConf = (name: string) => readFileSync(project.path('.hotstandby', 'data', name, 'postgresql.auto.conf'), 'utf8');
+    expect(autoConf('standby1')).toMatch(/^primary_conninfo = /m);
+    expect(autoConf('standby2')).not.toMatch(/^primary_conninfo = /m);
 
     // --verbose adds the plugin's own stack: the file and line that threw.
     const verbose = await project.run(['up', '--plain', '--verbose']);
