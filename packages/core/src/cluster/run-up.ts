@@ -1,3 +1,4 @@
+import { timed } from '../util/timings.js';
 import { existsSync } from 'node:fs';
 import type { ClusterSpec } from '../config/cluster-spec.js';
 import type { OperationPlan, PlanStep } from '../executor/operation-plan.js';
@@ -49,11 +50,13 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
   const observe = safeObserver([options.observe && { label: 'the caller', observe: options.observe }]);
   const steps = resolveSteps(spec, clusterOptions.plugins, clusterOptions.pipeline);
   if (!dryRun && existsSync(spec.stateDir)) await lock.acquire('up');
-  const rt = await ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.topology : undefined });
+  const rt = await timed('runtime open', () =>
+    ClusterRuntime.open(spec, { purpose: 'up', dryRun, onDownloadProgress: clusterOptions.onDownloadProgress, topology: dryRun ? planning?.topology : undefined }),
+  );
   const future = dryRun && planning?.afterEarlierSteps === true;
   try {
     for (const leftover of lock.endedLeftovers) rt.notices.push(`ended ${leftover}, which a killed hotstandby command had left running`);
-    if (!future) await corePreflight(rt);
+    if (!future) await timed('core preflight', () => corePreflight(rt));
     const { executor, contexts } = pipelineRig(rt, {
       dryRun,
       allowRestart: options.allowRestart ?? false,
@@ -61,26 +64,30 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
       plannedWrites: future ? planning?.plannedWrites : undefined,
     });
     if (!future)
-      await runPreflights(
-        steps,
-        (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
-        (step, node) => contexts.create(step, node, SILENT_LOGGER),
-        options.observe,
+      await timed('step preflights', () =>
+        runPreflights(
+          steps,
+          (step) => (step.plugin.scope === 'standby' ? rt.standbys : [rt.primary]),
+          (step, node) => contexts.create(step, node, SILENT_LOGGER),
+          options.observe,
+        ),
       );
     const bootstrap: Record<string, string> = {};
     for (const step of steps.filter((s) => s.plugin.scope === 'primary')) {
       Object.assign(bootstrap, (await step.plugin.bootstrapSettings?.(contexts.create(step, rt.primary, SILENT_LOGGER))) ?? {});
     }
-    const provision = await planPrimaryProvision(rt, bootstrap, executor, {
-      templateCache: options.templateCache,
-      coldCopyFor: () =>
-        standbysTakingColdCopy(
-          rt.primary,
-          rt.standbys.map((node) => ({ node, upstream: rt.spec.standbys.find((s) => s.name === node.name)?.upstream })),
-          steps,
-          (step, node) => contexts.create(step, node, SILENT_LOGGER),
-        ),
-    });
+    const provision = await timed('provision plan', () =>
+      planPrimaryProvision(rt, bootstrap, executor, {
+        templateCache: options.templateCache,
+        coldCopyFor: () =>
+          standbysTakingColdCopy(
+            rt.primary,
+            rt.standbys.map((node) => ({ node, upstream: rt.spec.standbys.find((s) => s.name === node.name)?.upstream })),
+            steps,
+            (step, node) => contexts.create(step, node, SILENT_LOGGER),
+          ),
+      }),
+    );
     const restart = provision.actions.find((a) => a.kind === 'node' && a.op === 'restart');
     if (restart && !options.allowRestart && !future) {
       throw restartRequired(rt.primary.name, restart.kind === 'node' ? (restart.reasons ?? []) : []);
