@@ -1,10 +1,11 @@
 // The standbys of a cluster `up` creates are cold copies of the new primary, taken while it is cleanly shut down
 // before its first start (no checkpoint, no WAL streamed for a base backup); where a copy cannot be used they get
 // the usual base backup, and existing or adopted primaries, add-standby and rebuild never take one.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readSystemIdentifier } from '@hotstandby/core';
+import { readSystemIdentifier, resolveServerUser } from '@hotstandby/core';
 import { describeRun } from './support/cli.js';
 import { nodeNamed, statusOf } from './support/cluster-json.js';
 import { linkHotstandbyCore, writeProjectFile } from './support/plugin-files.js';
@@ -32,6 +33,28 @@ export default definePlugin({
   },
 });
 `;
+
+// A primary step placed before the base backups that makes a tablespace in a directory of the test's: a copy
+// cannot map it, and replaying its creation on this machine would land in the primary's own directory.
+function tablespaceStep(location: string): string {
+  return `import { definePlugin } from '@hotstandby/core';
+export default definePlugin({
+  name: 'tablespace-now',
+  description: 'CREATE TABLESPACE on the primary.',
+  scope: 'primary',
+  after: ['wal-config'],
+  before: ['base-backup'],
+  async plan(ctx) {
+    const there = await ctx.primary.queryOne("SELECT 1 AS one FROM pg_tablespace WHERE spcname = 'ts1'");
+    if (there) return { actions: [] };
+    return { actions: [
+      { kind: 'sql', node: ctx.primary.name, sql: "CREATE TABLESPACE ts1 LOCATION '${location}'", summary: 'create ts1' },
+      { kind: 'sql', node: ctx.primary.name, sql: 'CREATE TABLE kept (n int) TABLESPACE ts1', summary: 'a table in ts1' },
+    ] };
+  },
+});
+`;
+}
 
 describe('cold copies of a new primary for its standbys', () => {
   test('a new 1+2 cluster: both standbys are cold copies, stream, verify and keep the replication rule; no copy is left; a switchover works', async () => {
@@ -103,5 +126,39 @@ describe('cold copies of a new primary for its standbys', () => {
     expect(add.code, describeRun(add)).toBe(0);
     expect(add.stdout, describeRun(add)).not.toMatch(/cold cop/);
     expect(add.stdout, describeRun(add)).toContain('pg_basebackup from primary through slot late');
+  });
+
+  test('a standby whose data directory the user made empty gets the copy copied into it, and the directory stays the same one', async () => {
+    const project = await createProject();
+    const dataDir = project.path('mine', 'standby1');
+    await mkdir(dataDir, { recursive: true });
+    await chmod(project.path('mine'), 0o755);
+    const before = statSync(dataDir).ino;
+    const config = await clusterConfig({ standbys: ['standby1'] });
+    await project.writeConfig('hotstandby.config.json', { ...config, standbys: [{ ...(config.standbys as object[])[0], dataDir }] });
+    const up = await project.run(['up', '--plain'], TIMEOUT);
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout, describeRun(up)).toContain('base-backup · standby1: cold copy of primary through slot standby1');
+    expect(statSync(dataDir).ino, 'the directory the user made is the data directory, not replaced').toBe(before);
+    expect(up.stdout, describeRun(up)).toMatch(/1 standby\(s\) read-only and streaming/);
+  });
+
+  test("a tablespace made before the base backups: up refuses as for any base backup without a mapping, and the primary's tablespace directory keeps its files", async () => {
+    const project = await createProject();
+    const location = project.path('ts1');
+    await mkdir(location, { mode: 0o700 });
+    await chmod(project.dir, 0o755);
+    const postgres = resolveServerUser();
+    await chown(location, postgres.uid, postgres.gid);
+    await linkHotstandbyCore(project);
+    await writeProjectFile(project, 'steps/tablespace-now.js', tablespaceStep(location));
+    await project.writeConfig('hotstandby.config.json', await clusterConfig({ standbys: ['standby1'], plugins: ['./steps/tablespace-now.js'] }));
+    const up = await project.run(['up', '--plain'], TIMEOUT);
+    expect(up.code, describeRun(up)).not.toBe(0);
+    expect(up.stderr, describeRun(up)).toContain('tablespaceMapping');
+    expect(up.stdout, describeRun(up)).not.toContain('cold copy of primary through slot standby1');
+    const versionDirs = readdirSync(location);
+    expect(versionDirs.length, describeRun(up)).toBe(1);
+    expect(readdirSync(path.join(location, versionDirs[0]!)).length, "the primary's tablespace still holds its database directory").toBe(1);
   });
 });

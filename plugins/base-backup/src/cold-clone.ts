@@ -5,6 +5,8 @@ import {
   chownIfRoot,
   copyTreeNative,
   HotstandbyError,
+  isHotstandbyError,
+  isInside,
   readControlFacts,
   readSystemIdentifier,
   syncTree,
@@ -18,9 +20,11 @@ import { copyOutsideConfig } from './outside-config.js';
 import { backupAcrossHosts } from './remote-backup.js';
 
 // Whether this standby's base may be a cold copy of its upstream, a primary this run creates: method "auto", both
-// on this machine, and slots that can hold the upstream's WAL from the copy's checkpoint on (reserved at creation).
-function coldCloneAllowed(ctx: StepContext<{ method: string }>): boolean {
-  return ctx.options.method === 'auto' && ctx.facts.slots && !backupAcrossHosts(ctx) && !ctx.node.machine.remote && !ctx.upstream!.machine.remote;
+// on this machine, no tablespace mapping asked for (a copy applies none), and slots that can hold the upstream's
+// WAL from the copy's checkpoint on (reserved at creation, 9.6+).
+function coldCloneAllowed(ctx: StepContext<{ method: string; tablespaceMapping?: unknown }>): boolean {
+  if (ctx.options.method !== 'auto' || ctx.options.tablespaceMapping !== undefined || !ctx.facts.slotReservesWalAtCreation) return false;
+  return !backupAcrossHosts(ctx) && !ctx.node.machine.remote && !ctx.upstream!.machine.remote;
 }
 
 // takesColdCopy: asked before the new primary's first start, for a standby the run builds from scratch.
@@ -49,6 +53,9 @@ async function coldCopyUnusable(ctx: StepContext, dir: string): Promise<string |
   if (row?.covers !== true) return `the slot ${slot} on ${upstream.name} does not keep the WAL since the cold copy's checkpoint ${control.checkpoint}`;
   const system = await upstream.queryOne<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
   if (system?.id !== (await readSystemIdentifier(dir))) return `the cold copy is not of ${upstream.name}'s cluster (another system identifier)`;
+  // A tablespace made since (by a step of the run) would be replayed at the upstream's own path on this machine.
+  const tablespaces = await upstream.queryOne<{ n: number }>("SELECT count(*)::int AS n FROM pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')");
+  if ((tablespaces?.n ?? 0) > 0) return `${upstream.name} has tablespaces, which a copy cannot map`;
   return undefined;
 }
 
@@ -62,8 +69,8 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
     changes: true,
     summary: `base backup of ${upstream.name} into ${ctx.node.dataDir}: the cold copy taken before ${upstream.name}'s first start`,
     details: [
-      `move ${dir} into place as ${ctx.node.dataDir} (a copy where it is on another file system), then sync it`,
-      `then ${upstream.name}'s top-level files as they are now (pg_hba.conf, postgresql.auto.conf, ...), as a base backup would copy them, and ${ctx.facts.standbySetup}: a copy of a running primary would have a backup_label instead, and only the tool's own copy is started as a standby without one`,
+      `give ${dir} ${upstream.name}'s top-level files as they are now (pg_hba.conf, postgresql.auto.conf, ...), as a base backup would copy them, and ${ctx.facts.standbySetup}: a copy of a running primary would have a backup_label instead, and only the tool's own copy is started as a standby without one`,
+      `then move it into place as ${ctx.node.dataDir} (copy it where that is outside the state directory or already exists), and sync it`,
       `${ctx.node.name} replays what ${upstream.name} did since from the slot ${slot}: no checkpoint, no WAL streamed for the backup`,
       `if the copy is gone or the slot does not reach back to its checkpoint: ${fallback.summary}`,
       ...(fallback.details ?? []).map((line) => `  ${line}`),
@@ -75,37 +82,43 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
         used.cold = false;
         return fallback.run(signal);
       }
+      // Completed where it is, so that putting it in place is the last step: a run killed at any point leaves either
+      // no standby or a whole one with its marker.
+      await copyTopLevelFiles(ctx, dir);
+      await markStandby(ctx, dir);
+      await copyOutsideConfig(ctx, dir);
       await withPartialDirectory(ctx, state, async (target) => {
-        // rename(2) replaces the empty directory made for the backup; the copy is this standby's alone.
-        if (
-          await rename(dir, target).then(
-            () => true,
-            () => false,
-          )
-        )
-          return finishColdClone(ctx, target);
-        await copyTreeNative(dir, target, signal).catch((error: unknown) => {
-          if (error instanceof HotstandbyError && error.code === 'ABORTED') throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });
-          throw new HotstandbyError('BACKUP_FAILED', `the copy of ${upstream.name}'s cold copy for ${ctx.node.name} failed; the partial copy was removed`, {
-            where: { node: ctx.node.name },
-            detail: (error as HotstandbyError).detail,
-            fix: 'read the output above, fix the cause (space, permissions) and run up again',
-            cause: error,
+        // Moved when the standby's data directory is a new one inside the state directory (the same file system and
+        // labels as the copy); copied into a directory the user made, or one elsewhere, which keeps its own.
+        const moved = state === 'missing' && isInside(target, ctx.paths.stateDir) && (await renameOverEmpty(dir, target));
+        if (!moved) {
+          await copyTreeNative(dir, target, signal).catch((error: unknown) => {
+            if (isHotstandbyError(error) && error.code === 'ABORTED') throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });
+            throw new HotstandbyError('BACKUP_FAILED', `the copy of ${upstream.name}'s cold copy for ${ctx.node.name} failed; the partial copy was removed`, {
+              where: { node: ctx.node.name },
+              detail: (error as HotstandbyError).detail,
+              fix: 'read the output above, fix the cause (space, permissions) and run up again',
+              cause: error,
+            });
           });
-        });
-        await finishColdClone(ctx, target);
+        }
+        await syncTree(target, []);
       });
       used.cold = true;
     },
   };
 }
 
-// What a base backup taken now would hold beyond the copy, and the standby marker; then all of it durable.
-async function finishColdClone(ctx: StepContext, target: string): Promise<void> {
-  await copyTopLevelFiles(ctx, target);
-  await markStandby(ctx, target);
-  await copyOutsideConfig(ctx, target);
-  await syncTree(target, []);
+// rename(2) of a directory over an empty one; false where the two are on different file systems (or the target is
+// a mount point), where a copy must do.
+async function renameOverEmpty(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    if (['EXDEV', 'EBUSY'].includes((error as NodeJS.ErrnoException).code ?? '')) return false;
+    throw error;
+  }
 }
 
 // The copy is a standby's from the start: with its marker (standby.signal, or recovery.conf before 12) no later run

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskAction } from '../executor/action.js';
-import { HotstandbyError } from '../errors/hotstandby-error.js';
+import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { copyTreeNative, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
@@ -37,15 +37,21 @@ export function coldCopySupported(): Promise<boolean> {
 }
 
 // Remove every cold copy in a run directory: up's own at its end, and any a killed run left behind.
-export async function removeColdCopies(runDir: string): Promise<void> {
+// Returns what could not be removed (with why), so a caller ending a run can say it without losing its own error.
+export async function removeColdCopies(runDir: string): Promise<string[]> {
   const names = await readdir(runDir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(COLD_COPY_PREFIX))) await rm(path.join(runDir, name), { recursive: true, force: true });
+  const left: string[] = [];
+  for (const name of names.filter((n) => n.startsWith(COLD_COPY_PREFIX))) {
+    await rm(path.join(runDir, name), { recursive: true, force: true }).catch((error: Error) => left.push(`${path.join(runDir, name)} (${error.message})`));
+  }
+  return left;
 }
 
 // The action that takes the cold copies of a new primary (on this machine, before its first start), all at once.
 // It changes nothing the user sees: when the primary is not cleanly shut down or a copy fails, it says so through
 // `note` and leaves no partial copy, and the standby without a copy takes its usual base backup.
-export function coldCopyAction(primary: PgNode, copy: ColdCopy, serverUser: ServerUser, note: (message: string) => void): TaskAction {
+export function coldCopyAction(primary: PgNode, copy: ColdCopy, where: { runDir: string; serverUser: ServerUser }, note: (message: string) => void): TaskAction {
+  const { runDir, serverUser } = where;
   const standbys = Object.keys(copy.dirs);
   return {
     kind: 'task',
@@ -57,25 +63,28 @@ export function coldCopyAction(primary: PgNode, copy: ColdCopy, serverUser: Serv
       'up removes any copy left unused when it ends',
     ],
     run: async (signal) => {
-      await removeColdCopies(path.dirname(Object.values(copy.dirs)[0]!));
+      for (const left of await removeColdCopies(runDir)) note(`could not remove the leftover cold copy ${left}`);
       const control = await readControlFacts(primary.dataDir);
       if (control.state !== 'shut down') {
         note(`no cold copies of ${primary.name}: it is "${control.state}", not cleanly shut down; its standbys get a base backup`);
         return;
       }
-      await Promise.all(
+      // Every copy ends (made, or removed) before the action does, also when one of them is interrupted.
+      const outcomes = await Promise.allSettled(
         Object.entries(copy.dirs).map(async ([standby, dir]) => {
           try {
             await mkdir(dir, { mode: 0o700 });
             await chownIfRoot(dir, serverUser.uid, serverUser.gid);
             await copyTreeNative(primary.dataDir, dir, signal);
           } catch (error) {
-            await rm(dir, { recursive: true, force: true });
-            if (error instanceof HotstandbyError && error.code === 'ABORTED') throw error;
+            await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+            if (isHotstandbyError(error) && error.code === 'ABORTED') throw error;
             note(`no cold copy of ${primary.name} for ${standby} (${(error as Error).message.split('\n')[0]}); it gets a base backup`);
           }
         }),
       );
+      const interrupted = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (interrupted) throw interrupted.reason;
     },
   };
 }

@@ -58,12 +58,13 @@ async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, opti
   const standbys = await options.coldCopyFor();
   if (standbys.length === 0) return;
   const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, s)])) };
-  rt.coldCopy = copy;
   const start = plan.actions.findIndex((a) => a.kind === 'node' && a.op === 'start');
+  if (start < 0) return;
+  rt.coldCopy = copy;
   plan.actions.splice(
     start,
     0,
-    coldCopyAction(rt.primary, copy, rt.serverUser, (m) => plan.messages.push(m)),
+    coldCopyAction(rt.primary, copy, { runDir: rt.layout.runDir, serverUser: rt.serverUser }, (m) => plan.messages.push(m)),
   );
 }
 

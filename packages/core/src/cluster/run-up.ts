@@ -160,9 +160,13 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     await recordNodes(rt, { primaryOnly: false });
     return { dryRun, changed, notices: rt.notices, warnings, steps: records, status: await collectStatus(rt) };
   } finally {
-    // The cold copy served this run's standbys (and one a killed run left is of no use to anyone).
-    if (!dryRun && lock.isHeld) await removeColdCopies(rt.layout.runDir);
-    await rt.close();
-    await lock.release();
+    try {
+      // The cold copies served this run's standbys (and ones a killed run left are of no use to anyone). What cannot
+      // be removed is said, without taking the place of the run's own outcome.
+      if (!dryRun && lock.isHeld) for (const left of await removeColdCopies(rt.layout.runDir)) print(`warning: could not remove the cold copy ${left}`);
+    } finally {
+      await rt.close();
+      await lock.release();
+    }
   }
 }

@@ -62,9 +62,10 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
   const keepPrimaryRunning = adopted && (primaryState?.wasRunningAtAdoption ?? true);
   const checked: string[] = [];
 
-  // The standbys of one depth stop together, the deepest first (each still gets its upstream's shutdown
-  // checkpoint, as upstreams stop after them); former primaries last. A purge of a cluster the tool created
-  // deletes every data directory next, so no node needs its upstream's shutdown checkpoint: all stop together.
+  // The standbys of one depth stop together, the deepest first, each upstream after its standbys (none of them
+  // loses its upstream while it runs); former primaries last. A purge of a cluster the tool created (no adopted
+  // primary to leave as it was, nothing to restore first) removes what it made next, so the order serves nothing
+  // there and every node stops at once.
   const allAtOnce = options.purge === true && !adopted && !options.restore;
   const standbyWaves = [
     ...standbyNameWaves(rt.spec)

@@ -29,7 +29,8 @@ export interface BinaryCandidate {
   reason: string;
 }
 
-const EXE = process.platform === 'win32' ? '.exe' : '';
+// The file name suffix of programs on this platform.
+export const EXE = process.platform === 'win32' ? '.exe' : '';
 const SERVER_PROGRAMS: readonly PgProgram[] = ['postgres', 'initdb', 'pg_ctl'];
 
 // True when the directory holds the three programs a server needs.

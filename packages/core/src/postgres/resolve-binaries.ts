@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import path from 'node:path';
 import {
   binariesAt,
   binariesNotFound,
+  EXE,
   inspectBinDir,
   installLocationCandidates,
   isServerBinDir,
@@ -125,7 +127,8 @@ async function plannedDownload(major: PgMajorNum | undefined): Promise<PgBinarie
 
 async function explicitBinDir(binDir: string, major: PgMajorNum | undefined, remembered: RememberedBinaries | undefined): Promise<PgBinaries> {
   // The same directory an earlier command recorded, whose postgres is still the same file: its version is known.
-  if (remembered && path.resolve(remembered.binDir) === path.resolve(binDir)) {
+  // Not for a postgres that is a script (a version manager's shim): the program it runs may change under it.
+  if (remembered && path.resolve(remembered.binDir) === path.resolve(binDir) && !(await isScript(path.join(binDir, `postgres${EXE}`)))) {
     const known = await unchangedBinaries({ ...remembered, source: 'config', reason: 'postgres.binDir in the config' });
     if (known && (major === undefined || known.major === major)) return known;
   }
@@ -143,6 +146,19 @@ async function explicitBinDir(binDir: string, major: PgMajorNum | undefined, rem
     });
   }
   return chosen;
+}
+
+// Whether a program file is a script (starts with #!) rather than the program itself.
+async function isScript(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    return head.toString('latin1') === '#!';
+  } finally {
+    await handle.close();
+  }
 }
 
 // Embedded binaries inside a directory the server user cannot enter (node_modules under /root, say) are

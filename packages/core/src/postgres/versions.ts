@@ -53,6 +53,8 @@ export interface VersionFacts {
   backup: BackupApi;
   createPhysicalSlotSql: string;
   slots: boolean;
+  // A physical slot can reserve WAL the moment it is created (pg_create_physical_replication_slot's second argument).
+  slotReservesWalAtCreation: boolean;
   passwordEncryptionDefault: 'md5' | 'scram-sha-256';
   scram: boolean;
   // postgresql.auto.conf exists (ALTER SYSTEM, 9.4+); before, settings go into a block in postgresql.conf.
@@ -196,6 +198,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     backup: backupApi(num),
     createPhysicalSlotSql: v(90600) ? 'SELECT slot_name FROM pg_create_physical_replication_slot($1, true)' : 'SELECT slot_name FROM pg_create_physical_replication_slot($1)',
     slots: v(90400),
+    slotReservesWalAtCreation: v(90600),
     passwordEncryptionDefault: v(140000) ? 'scram-sha-256' : 'md5',
     scram: wal,
     autoConf: v(90400),
