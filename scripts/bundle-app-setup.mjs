@@ -13,12 +13,9 @@
 // - "published" (`pnpm build`): into packages/testing/dist/bundle/, the engine's files found in its installed package.
 //
 // Command line: node scripts/bundle-app-setup.mjs [published|sources OUTDIR]
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { englishOnlyZod, METAFILE, moduleUrls, nodeOnlyPg } from './bundle-cli.mjs';
+import { bundleWithEngine } from './bundle-cli.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const APP_SOURCES = path.join(REPO_ROOT, 'packages', 'testing', 'src', 'app');
@@ -27,50 +24,17 @@ const APP_SOURCES = path.join(REPO_ROOT, 'packages', 'testing', 'src', 'app');
 export const APP_SETUP_OUTDIR = path.join(REPO_ROOT, 'packages', 'testing', 'dist', 'bundle');
 // The bundled entries: each is `./<name>` in the package's exports and `<name>.js` in the bundle.
 export const APP_SETUP_ENTRIES = ['vitest-setup', 'jest-setup', 'jest-teardown'];
-// The bundle's own @hotstandby/core entry (loaded only when a config or plugin module imports the engine).
-const CORE_FILE = 'hotstandby-core.js';
-
-// Optional dependencies the kit never loads (pg's native driver, cosmiconfig's TypeScript loader).
-const NEVER_LOADED = ['pg-native', 'typescript'];
 
 // Bundle the setup entries into outdir (mode "sources", which also writes METAFILE, or "published"). outdir must be
 // empty or not exist, except the published one, which is emptied first. Returns the path of each entry's file.
 export async function bundleAppSetup({ outdir, mode }) {
-  if (mode !== 'sources' && mode !== 'published') throw new Error(`bundleAppSetup: mode must be "sources" or "published", not ${mode}`);
-  if (path.resolve(outdir) === APP_SETUP_OUTDIR) await rm(outdir, { recursive: true, force: true });
-  else if (existsSync(outdir) && readdirSync(outdir).length > 0) {
-    throw new Error(`bundleAppSetup: ${outdir} is not empty; bundle into an empty or new directory (nothing was written)`);
-  }
-  await mkdir(outdir, { recursive: true });
-  const result = await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: {
-      ...Object.fromEntries(APP_SETUP_ENTRIES.map((name) => [name, path.join(APP_SOURCES, `${name}.ts`)])),
-      [CORE_FILE.replace(/\.js$/, '')]: path.join(REPO_ROOT, 'packages', 'core', 'src', 'index.ts'),
-    },
+  await bundleWithEngine({
+    what: 'bundleAppSetup',
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    conditions: ['source'],
-    external: NEVER_LOADED,
-    legalComments: mode === 'published' ? 'eof' : 'none',
-    logLevel: 'warning',
-    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod()],
-    define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
-    metafile: mode === 'sources',
-    banner: {
-      js: [
-        // Bundled CommonJS dependencies call require() (Node's built-ins, their own files).
-        "import { createRequire as __hotstandbyCreateRequire } from 'node:module';",
-        'const require = __hotstandbyCreateRequire(import.meta.url);',
-        `const __hotstandbyBundle = { coreEntry: new URL(${JSON.stringify(`./${CORE_FILE}`)}, import.meta.url).href };`,
-      ].join('\n'),
-    },
+    mode,
+    publishedOutdir: APP_SETUP_OUTDIR,
+    entryPoints: Object.fromEntries(APP_SETUP_ENTRIES.map((name) => [name, path.join(APP_SOURCES, `${name}.ts`)])),
   });
-  if (result.metafile) await writeFile(path.join(outdir, METAFILE), JSON.stringify(result.metafile));
   return Object.fromEntries(APP_SETUP_ENTRIES.map((name) => [name, path.join(outdir, `${name}.js`)]));
 }
 

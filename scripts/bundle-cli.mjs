@@ -38,18 +38,31 @@ const NEVER_LOADED = ['pg-native', 'typescript'];
 // not exist, except the published one, which is emptied first (it holds nothing but the previous bundle).
 // Returns the entry's path.
 export async function bundleCli({ outdir, mode }) {
-  if (mode !== 'sources' && mode !== 'published') throw new Error(`bundleCli: mode must be "sources" or "published", not ${mode}`);
-  if (path.resolve(outdir) === PUBLISHED_OUTDIR) await rm(outdir, { recursive: true, force: true });
+  await bundleWithEngine({
+    what: 'bundleCli',
+    outdir,
+    mode,
+    publishedOutdir: PUBLISHED_OUTDIR,
+    entryPoints: { [BIN_FILE.replace(/\.js$/, '')]: path.join(CLI_DIR, 'src', 'bin.ts') },
+    extraPlugins: [engineWithoutZod()],
+  });
+  return path.join(outdir, BIN_FILE);
+}
+
+// Bundle entries together with the engine's own entry (CORE_FILE, which user plugins and configs import), the way
+// every hotstandby bundle is made: ES modules with shared chunks, the workspace from its TypeScript sources with
+// each module's unbundled `import.meta.url`, and `import.meta.hotstandbyBundle` naming the bundle's engine. outdir
+// must be empty or not exist, except publishedOutdir, which is emptied first. `what` names the caller in errors.
+export async function bundleWithEngine({ what, outdir, mode, publishedOutdir, entryPoints, extraPlugins = [] }) {
+  if (mode !== 'sources' && mode !== 'published') throw new Error(`${what}: mode must be "sources" or "published", not ${mode}`);
+  if (path.resolve(outdir) === publishedOutdir) await rm(outdir, { recursive: true, force: true });
   else if (existsSync(outdir) && readdirSync(outdir).length > 0) {
-    throw new Error(`bundleCli: ${outdir} is not empty; bundle into an empty or new directory (nothing was written)`);
+    throw new Error(`${what}: ${outdir} is not empty; bundle into an empty or new directory (nothing was written)`);
   }
   await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: REPO_ROOT,
-    entryPoints: {
-      [BIN_FILE.replace(/\.js$/, '')]: path.join(CLI_DIR, 'src', 'bin.ts'),
-      [CORE_FILE.replace(/\.js$/, '')]: path.join(REPO_ROOT, 'packages', 'core', 'src', 'index.ts'),
-    },
+    entryPoints: { ...entryPoints, [CORE_FILE.replace(/\.js$/, '')]: path.join(REPO_ROOT, 'packages', 'core', 'src', 'index.ts') },
     outdir,
     bundle: true,
     splitting: true,
@@ -62,7 +75,7 @@ export async function bundleCli({ outdir, mode }) {
     // The published bundle keeps the license comments of the code it includes (at the end of each file).
     legalComments: mode === 'published' ? 'eof' : 'none',
     logLevel: 'warning',
-    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod(), engineWithoutZod()],
+    plugins: [moduleUrls(mode), nodeOnlyPg(), englishOnlyZod(), ...extraPlugins],
     define: { 'import.meta.hotstandbyBundle': '__hotstandbyBundle' },
     metafile: mode === 'sources',
     banner: {
@@ -76,11 +89,10 @@ export async function bundleCli({ outdir, mode }) {
   });
   // For the tests: which source files went into which output file.
   if (result.metafile) await writeFile(path.join(outdir, METAFILE), JSON.stringify(result.metafile));
-  return path.join(outdir, BIN_FILE);
 }
 
 // esbuild plugin: replaces `import.meta.url` in each workspace source file by the URL the module has unbundled.
-export function moduleUrls(mode) {
+function moduleUrls(mode) {
   return {
     name: 'hotstandby-module-urls',
     setup(build) {
@@ -98,7 +110,7 @@ export function moduleUrls(mode) {
 // esbuild plugin: pg decides at load whether it runs on Cloudflare Workers by constructing a Response, which on
 // Node 20 (no navigator global) loads Node's whole fetch implementation, ~80 ms of every command's start. The
 // bundle runs on Node only, so the check answers false at once.
-export function nodeOnlyPg() {
+function nodeOnlyPg() {
   const check = 'function isCloudflareRuntime() {';
   return {
     name: 'hotstandby-node-only-pg',
@@ -118,7 +130,7 @@ export function nodeOnlyPg() {
 // `z.core.locales`), about 370 KB of the engine's 1.7 MB that every command would compile at start. hotstandby's
 // messages are English, and zod uses English unless told otherwise, so in the bundle both hold `en` only (a
 // plugin that wants another locale imports it from zod itself: `import fr from 'zod/v4/locales/fr.js'`).
-export function englishOnlyZod() {
+function englishOnlyZod() {
   return {
     name: 'hotstandby-english-only-zod',
     setup(build) {
