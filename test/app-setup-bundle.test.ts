@@ -31,6 +31,14 @@ function printedCluster(stdout: string): AppClusterInfo {
   return JSON.parse(line.slice('CLUSTER '.length)) as AppClusterInfo;
 }
 
+// Run a script that starts and tears down a cluster through setup files (as module or commonjs, the files as its
+// arguments), and return the cluster it printed.
+async function clusterOfSetupScript(inputType: 'module' | 'commonjs', script: string, files: string[]): Promise<AppClusterInfo> {
+  const result = await execa(process.execPath, [`--input-type=${inputType}`, '-e', script, ...files], { env: setupEnv(), extendEnv: false, reject: false, encoding: 'utf8' });
+  expect(result.exitCode, String(result.stderr)).toBe(0);
+  return printedCluster(String(result.stdout));
+}
+
 // What a teardown must leave: no server on any node's port, and not the run's directory.
 async function expectRemoved(info: AppClusterInfo): Promise<void> {
   for (const node of info.env.nodes) expect(await isPortFree(node.port), `port of ${node.name}`).toBe(true);
@@ -91,14 +99,7 @@ describe("@hotstandby/testing's bundled global setup", () => {
       'await teardown();',
       'process.stdout.write(`CLUSTER ${info}\\n`);',
     ].join('\n');
-    const result = await execa(process.execPath, ['--input-type=module', '-e', script, entries['vitest-setup']!], {
-      env: setupEnv(),
-      extendEnv: false,
-      reject: false,
-      encoding: 'utf8',
-    });
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const info = printedCluster(String(result.stdout));
+    const info = await clusterOfSetupScript('module', script, [entries['vitest-setup']!]);
     expect(info.env.nodes.map((n) => [n.name, n.role])).toEqual([
       ['primary', 'primary'],
       ['replica1', 'standby'],
@@ -119,14 +120,7 @@ describe("@hotstandby/testing's bundled global setup", () => {
       '  process.stdout.write(`CLUSTER ${info}\\n`);',
       '})().catch((e) => { console.error(e); process.exit(1); });',
     ].join('\n');
-    const result = await execa(process.execPath, ['--input-type=commonjs', '-e', script, entries['jest-setup']!, entries['jest-teardown']!], {
-      env: setupEnv(),
-      extendEnv: false,
-      reject: false,
-      encoding: 'utf8',
-    });
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const info = printedCluster(String(result.stdout));
+    const info = await clusterOfSetupScript('commonjs', script, [entries['jest-setup']!, entries['jest-teardown']!]);
     expect(info.env.nodes.map((n) => n.role)).toEqual(['primary', 'standby']);
     await expectRemoved(info);
   });
