@@ -124,9 +124,8 @@ async function renameOverEmpty(from: string, to: string): Promise<boolean> {
 // The copy is a standby's from the start: with its marker (standby.signal, or recovery.conf before 12) no later run
 // takes it for an unexplained copy of a primary, even if this run is killed before recovery-config writes the rest.
 async function markStandby(ctx: StepContext, target: string): Promise<void> {
-  const marker = ctx.facts.standbySetup;
   const owner = ctx.node.osUser;
-  await writeFileAtomic(path.join(target, marker), marker === 'recovery.conf' ? "standby_mode = 'on'\n" : '', { mode: 0o600, uid: owner.uid, gid: owner.gid, exact: true });
+  await writeFileAtomic(path.join(target, ctx.facts.standbySetup), ctx.facts.standbyMarkerContent, { mode: 0o600, uid: owner.uid, gid: owner.gid, exact: true });
 }
 
 // The upstream's top-level files that changed since the cold copy (pg_hba.conf with the replication rule,

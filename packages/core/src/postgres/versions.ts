@@ -30,6 +30,8 @@ export interface VersionFacts {
   walLevelReplica: 'hot_standby' | 'replica';
   walKeep: { param: 'wal_keep_segments' | 'wal_keep_size'; unit: 'segments' | 'MB' };
   standbySetup: 'recovery.conf' | 'standby.signal';
+  // What that file holds when it only marks a standby (the rest of the standby's settings come later).
+  standbyMarkerContent: string;
   walDir: 'pg_xlog' | 'pg_wal';
   xactDir: 'pg_clog' | 'pg_xact';
   promoteTriggerParam: 'trigger_file' | 'promote_trigger_file' | null;
@@ -173,6 +175,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     walLevelReplica: v(90600) ? 'replica' : 'hot_standby',
     walKeep: v(130000) ? { param: 'wal_keep_size', unit: 'MB' } : { param: 'wal_keep_segments', unit: 'segments' },
     standbySetup: v(120000) ? 'standby.signal' : 'recovery.conf',
+    standbyMarkerContent: v(120000) ? '' : "standby_mode = 'on'\n",
     walDir: wal ? 'pg_wal' : 'pg_xlog',
     xactDir: wal ? 'pg_xact' : 'pg_clog',
     promoteTriggerParam: v(160000) ? null : v(120000) ? 'promote_trigger_file' : 'trigger_file',

@@ -51,8 +51,8 @@ async function standbyOf(p: TestPrimary, name: string, settings: Record<string, 
   const port = await freePort();
   await setSettings(p, dataDir, { port: String(port), ...settings });
   const ids = { mode: 0o600, uid: p.serverUser.uid, gid: p.serverUser.gid };
-  if (versionFacts(p.binaries.major).standbySetup === 'standby.signal') await writeFileAtomic(path.join(dataDir, 'standby.signal'), '', ids);
-  else await writeFileAtomic(path.join(dataDir, 'recovery.conf'), "standby_mode = 'on'\n", ids);
+  const facts = versionFacts(p.binaries.major);
+  await writeFileAtomic(path.join(dataDir, facts.standbySetup), facts.standbyMarkerContent, ids);
   const standby = new PgNode({
     name,
     role: 'standby',

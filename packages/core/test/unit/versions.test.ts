@@ -216,6 +216,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'context.recoveryMinApplyDelay': [RC, RC, RC, RC, RC, RC, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   'context.synchronousStandbyNames': [HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
   'context.ssl': [PM, PM, PM, PM, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP, HUP],
+  standbyMarkerContent: [...repeat("standby_mode = 'on'\n").slice(0, 6), ...repeat('').slice(6)],
   slotReservesWalAtCreation: [F, F, F, T, T, T, T, T, T, T, T, T, T],
   slotWalStatus: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   recoveryInitSyncMethod: [F, F, F, F, F, F, F, F, T, T, T, T, T],
