@@ -4,7 +4,7 @@ import type { TaskAction } from '../executor/action.js';
 import { isHotstandbyError } from '../errors/hotstandby-error.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
-import { copyTreeNative, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
+import { copyTreeNative } from '../util/native-tree-copy.js';
 import { chownIfRoot } from '../util/atomic-write.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import type { PipelineStep } from '../pipeline/pipeline-step.js';
@@ -28,12 +28,6 @@ const COLD_COPY_PREFIX = 'cold-copy-';
 // Where up keeps the cold copy of a node for one standby.
 export function coldCopyDir(runDir: string, node: string, standby: string): string {
   return path.join(runDir, `${COLD_COPY_PREFIX}${node}-for-${standby}`);
-}
-
-// Whether cold copies can be made here: they are made by GNU coreutils' cp in one run each (elsewhere, Windows
-// say, standbys keep the base backup).
-export function coldCopySupported(): Promise<boolean> {
-  return nativeTreeCopyAvailable();
 }
 
 // Remove every cold copy in a run directory: up's own at its end, and any a killed run left behind.

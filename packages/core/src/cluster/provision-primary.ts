@@ -9,7 +9,8 @@ import { findUnreachablePath } from '../postgres/os-user.js';
 import { INITDB_FIXED_ARGS, initdbPasswordShown, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
-import { coldCopyAction, coldCopyDir, coldCopySupported } from './cold-copy.js';
+import { coldCopyAction, coldCopyDir } from './cold-copy.js';
+import { nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { nodeIdentitySettings } from './node-settings.js';
@@ -52,9 +53,10 @@ export async function planPrimaryProvision(
   return plan;
 }
 
-// A new primary on this machine whose standbys ask for it gets a cold copy, taken last before its first start.
+// A new primary on this machine whose standbys ask for it gets a cold copy, taken last before its first start (by
+// GNU cp, where it is: elsewhere, Windows say, standbys keep the base backup).
 async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, options: PrimaryProvisionOptions): Promise<void> {
-  if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !(await coldCopySupported())) return;
+  if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !(await nativeTreeCopyAvailable())) return;
   const standbys = await options.coldCopyFor();
   if (standbys.length === 0) return;
   const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, s)])) };
