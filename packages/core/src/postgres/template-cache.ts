@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HotstandbyError } from '../errors/hotstandby-error.js';
 import { serverCacheDir } from '../util/cache-dir.js';
@@ -13,7 +13,7 @@ import { readSystemIdentifier } from './data-dir.js';
 import { syncTree } from '../util/sync-tree.js';
 import { timed } from '../util/timings.js';
 import { copyTreeNative, isCopyFailure, nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
-import { checkCopyAgainstManifest } from './template-check.js';
+import { checkCopyAgainstManifest, fileDigest } from './template-check.js';
 import { TemplateCorrupt } from './template-corrupt.js';
 
 export { TemplateCorrupt } from './template-corrupt.js';
@@ -211,7 +211,7 @@ export class TemplateCache {
       }
       await chmod(to, file.mode);
       await chownIfRoot(to, serverUser.uid, serverUser.gid);
-      const { size, sha256 } = await hashFile(to);
+      const { size, sha256 } = fileDigest(to);
       if (size !== file.size || sha256 !== file.sha256) throw new TemplateCorrupt(`${from} differs from the manifest (${size} bytes, expected ${file.size})`);
     };
     // The first failure stops every worker, and is thrown only once none is still writing into the target (which
@@ -281,7 +281,7 @@ async function describeTree(root: string): Promise<{ dirs: TemplateEntryFile[]; 
       dirs.push({ path: rel, mode: st.mode & 0o7777 });
       for (const name of (await readdir(path.join(root, rel))).sort()) await walk(rel === '' ? name : path.join(rel, name));
     } else if (st.isFile()) {
-      const { size, sha256 } = await hashFile(path.join(root, rel));
+      const { size, sha256 } = fileDigest(path.join(root, rel));
       files.push({ path: rel, mode: st.mode & 0o7777, size, sha256 });
     } else {
       throw new HotstandbyError('INTERNAL', `the new template holds ${path.join(root, rel)}, which is neither a file nor a directory`);
@@ -289,25 +289,4 @@ async function describeTree(root: string): Promise<{ dirs: TemplateEntryFile[]; 
   };
   await walk('');
   return { dirs, files };
-}
-
-// Bytes read at a time when hashing: the copy hashes COPY_CONCURRENCY files at once, and a whole 16 MB WAL
-// segment per worker would raise the CLI's peak memory by that much.
-const HASH_CHUNK = 256 * 1024;
-
-// Size and SHA-256 of a file, read in chunks.
-async function hashFile(file: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(HASH_CHUNK);
-  let size = 0;
-  const handle = await open(file, 'r');
-  try {
-    for (let read = (await handle.read(buffer, 0, HASH_CHUNK, null)).bytesRead; read > 0; read = (await handle.read(buffer, 0, HASH_CHUNK, null)).bytesRead) {
-      hash.update(buffer.subarray(0, read));
-      size += read;
-    }
-  } finally {
-    await handle.close();
-  }
-  return { size, sha256: hash.digest('hex') };
 }

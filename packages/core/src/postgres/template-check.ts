@@ -35,7 +35,7 @@ export function checkCopyAgainstManifest(root: string, manifest: TemplateManifes
       checkAttributes(at, st, expected, owner);
       filesSeen++;
       if (st.size !== expected!.size) throw new TemplateCorrupt(`${at} has ${st.size} bytes, the manifest says ${expected!.size}`);
-      if (sha256Of(at, buffer) !== expected!.sha256) throw new TemplateCorrupt(`${at} differs from the manifest (its SHA-256)`);
+      if (fileDigest(at, buffer).sha256 !== expected!.sha256) throw new TemplateCorrupt(`${at} differs from the manifest (its SHA-256)`);
     } else {
       throw new TemplateCorrupt(`${at} is neither a file nor a directory, and the manifest lists no such thing`);
     }
@@ -59,14 +59,19 @@ function checkAttributes(at: string, st: Stats, expected: TemplateEntryFile | un
   }
 }
 
-// The SHA-256 of a file, read with synchronous calls through the given buffer.
-function sha256Of(file: string, buffer: Buffer): string {
+// Size and SHA-256 of a file, read with synchronous calls in chunks (through the buffer given, or one of its own):
+// the template's files are hashed one after another, by its check and when an entry is built or copied by Node.
+export function fileDigest(file: string, buffer: Buffer = Buffer.allocUnsafe(READ_CHUNK)): { size: number; sha256: string } {
   const hash = createHash('sha256');
+  let size = 0;
   const fd = openSync(file, 'r');
   try {
-    for (let read = readSync(fd, buffer, 0, buffer.length, null); read > 0; read = readSync(fd, buffer, 0, buffer.length, null)) hash.update(buffer.subarray(0, read));
+    for (let read = readSync(fd, buffer, 0, buffer.length, null); read > 0; read = readSync(fd, buffer, 0, buffer.length, null)) {
+      hash.update(buffer.subarray(0, read));
+      size += read;
+    }
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
+  return { size, sha256: hash.digest('hex') };
 }
