@@ -13,10 +13,14 @@ import { clusterConfig, createProject } from './support/project.js';
 
 const TIMEOUT = { timeoutMs: 240_000 };
 
-// Cold copies left in the state directory's run directory.
-function coldCopies(stateDir: string): string[] {
-  const run = path.join(stateDir, 'run');
-  return existsSync(run) ? readdirSync(run).filter((n) => n.startsWith('cold-copy-')) : [];
+// Cold copies left in the state directory's run directory or beside a node's data directory.
+function coldCopies(status: { stateDir: string; nodes: { dataDir: string }[] }): string[] {
+  const run = path.join(status.stateDir, 'run');
+  const found = existsSync(run) ? readdirSync(run).filter((n) => n.startsWith('cold-copy-')) : [];
+  for (const parent of new Set(status.nodes.map((n) => path.dirname(n.dataDir)))) {
+    found.push(...readdirSync(parent).filter((n) => n.includes('.hotstandby-cold-copy-of-')));
+  }
+  return found;
 }
 
 // A primary step placed before the base backups that makes the primary checkpoint: the slots then reserve WAL
@@ -60,15 +64,18 @@ describe('cold copies of a new primary for its standbys', () => {
   test('a new 1+2 cluster: both standbys are cold copies, stream, verify and keep the replication rule; no copy is left; a switchover works', async () => {
     const project = await createProject();
     await project.writeConfig('hotstandby.config.json', await clusterConfig({ standbys: ['standby1', 'standby2'] }));
-    const up = await project.run(['up', '--plain'], TIMEOUT);
+    const up = await project.run(['up', '--plain'], { ...TIMEOUT, env: { HOTSTANDBY_TIMINGS: '1' } });
     expect(up.code, describeRun(up)).toBe(0);
     expect(up.stdout, describeRun(up)).toMatch(/take cold copies of primary for standby1, standby2|base-backup · standby1: cold copy of primary through slot standby1/);
+    // Taken beside the standbys' data directories, the copies are renamed into place: one cp for the template and
+    // one per standby, no second copy.
+    expect(up.stderr, describeRun(up)).toMatch(/programs run: (.* )?cp×3( |;)/);
     for (const standby of ['standby1', 'standby2']) expect(up.stdout, describeRun(up)).toContain(`base-backup · ${standby}: cold copy of primary through slot ${standby}`);
     expect(up.stdout, describeRun(up)).not.toMatch(/pg_basebackup from primary/);
     expect(up.stdout, describeRun(up)).toMatch(/2 standby\(s\) read-only and streaming/);
     const status = await statusOf(project);
     const primary = nodeNamed(status, 'primary');
-    expect(coldCopies(status.stateDir)).toEqual([]);
+    expect(coldCopies(status)).toEqual([]);
     for (const name of ['standby1', 'standby2']) {
       const standby = nodeNamed(status, name);
       expect(await readSystemIdentifier(standby.dataDir)).toBe(await readSystemIdentifier(primary.dataDir));
@@ -82,11 +89,19 @@ describe('cold copies of a new primary for its standbys', () => {
     const verify = await project.run(['verify'], TIMEOUT);
     expect(verify.code, describeRun(verify)).toBe(0);
 
-    // A killed run's copies are removed by the next up.
-    await writeProjectFile(project, path.relative(project.dir, path.join(status.stateDir, 'run', 'cold-copy-primary-for-standby2', 'PG_VERSION')), '15\n');
+    // A killed run's copies are removed by the next up, and by down.
+    const standby2 = nodeNamed(status, 'standby2').dataDir;
+    const leftBeside = path.join(path.dirname(standby2), `.${path.basename(standby2)}.hotstandby-cold-copy-of-primary`, 'PG_VERSION');
+    const leftInRun = path.join(status.stateDir, 'run', 'cold-copy-primary-for-standby2', 'PG_VERSION');
+    for (const file of [leftBeside, leftInRun]) await writeProjectFile(project, path.relative(project.dir, file), '15\n');
     const again = await project.run(['up', '--plain'], TIMEOUT);
     expect(again.code, describeRun(again)).toBe(0);
-    expect(coldCopies(status.stateDir)).toEqual([]);
+    expect(coldCopies(status)).toEqual([]);
+    await writeProjectFile(project, path.relative(project.dir, leftBeside), '15\n');
+    const down = await project.run(['down'], TIMEOUT);
+    expect(down.code, describeRun(down)).toBe(0);
+    expect(down.stdout + down.stderr, describeRun(down)).toContain(`removing ${path.dirname(leftBeside)}`);
+    expect(coldCopies(status)).toEqual([]);
   });
 
   test('a standby whose slot does not reach back to the cold copy gets pg_basebackup instead, and up says why', async () => {
@@ -101,7 +116,7 @@ describe('cold copies of a new primary for its standbys', () => {
     );
     expect(up.stdout, describeRun(up)).toContain('base-backup · standby1: pg_basebackup from primary through slot standby1');
     expect(up.stdout, describeRun(up)).toMatch(/1 standby\(s\) read-only and streaming/);
-    expect(coldCopies((await statusOf(project)).stateDir)).toEqual([]);
+    expect(coldCopies(await statusOf(project))).toEqual([]);
   });
 
   test('--dry-run says which standbys get a cold copy; method pg_basebackup, and add-standby on a running primary, take none', async () => {
@@ -128,19 +143,31 @@ describe('cold copies of a new primary for its standbys', () => {
     expect(add.stdout, describeRun(add)).toContain('pg_basebackup from primary through slot late');
   });
 
-  test('a standby whose data directory the user made empty gets the copy copied into it, and the directory stays the same one', async () => {
+  test('a standby whose data directory the user made empty gets the copy copied into it and keeps that directory; one whose new data directory is outside the state directory gets it renamed into place', async () => {
     const project = await createProject();
     const dataDir = project.path('mine', 'standby1');
+    const elsewhere = project.path('mine', 'standby2');
     await mkdir(dataDir, { recursive: true });
     await chmod(project.path('mine'), 0o755);
     const before = statSync(dataDir).ino;
-    const config = await clusterConfig({ standbys: ['standby1'] });
-    await project.writeConfig('hotstandby.config.json', { ...config, standbys: [{ ...(config.standbys as object[])[0], dataDir }] });
-    const up = await project.run(['up', '--plain'], TIMEOUT);
+    const config = await clusterConfig({ standbys: ['standby1', 'standby2'] });
+    const [first, second] = config.standbys as object[];
+    await project.writeConfig('hotstandby.config.json', {
+      ...config,
+      standbys: [
+        { ...first, dataDir },
+        { ...second, dataDir: elsewhere },
+      ],
+    });
+    const up = await project.run(['up', '--plain'], { ...TIMEOUT, env: { HOTSTANDBY_TIMINGS: '1' } });
     expect(up.code, describeRun(up)).toBe(0);
-    expect(up.stdout, describeRun(up)).toContain('base-backup · standby1: cold copy of primary through slot standby1');
+    for (const name of ['standby1', 'standby2']) expect(up.stdout, describeRun(up)).toContain(`base-backup · ${name}: cold copy of primary through slot ${name}`);
     expect(statSync(dataDir).ino, 'the directory the user made is the data directory, not replaced').toBe(before);
-    expect(up.stdout, describeRun(up)).toMatch(/1 standby\(s\) read-only and streaming/);
+    // The template, the two cold copies, and the copy into the directory the user made: standby2's copy, taken beside
+    // its data directory, was renamed into place.
+    expect(up.stderr, describeRun(up)).toMatch(/programs run: (.* )?cp×4( |;)/);
+    expect(up.stdout, describeRun(up)).toMatch(/2 standby\(s\) read-only and streaming/);
+    expect(coldCopies(await statusOf(project))).toEqual([]);
   });
 
   test("a tablespace made before the base backups: up refuses as for any base backup without a mapping, and the primary's tablespace directory keeps its files", async () => {

@@ -70,7 +70,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
     summary: `base backup of ${upstream.name} into ${ctx.node.dataDir}: the cold copy taken before ${upstream.name}'s first start`,
     details: [
       `give ${dir} ${upstream.name}'s top-level files as they are now (pg_hba.conf, postgresql.auto.conf, ...), as a base backup would copy them, and ${ctx.facts.standbySetup}: a copy of a running primary would have a backup_label instead, and only the tool's own copy is started as a standby without one`,
-      `then move it into place as ${ctx.node.dataDir} (copy it where that is outside the state directory or already exists), and sync it`,
+      `then move it into place as ${ctx.node.dataDir} (copied instead into a data directory that already exists, or from the run directory to one outside the state directory), and sync it`,
       `${ctx.node.name} replays what ${upstream.name} did since from the slot ${slot}: no checkpoint, no WAL streamed for the backup`,
       `if the copy is gone or the slot does not reach back to its checkpoint: ${fallback.summary}`,
       ...(fallback.details ?? []).map((line) => `  ${line}`),
@@ -88,9 +88,11 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
       await markStandby(ctx, dir);
       await copyOutsideConfig(ctx, dir);
       await withPartialDirectory(ctx, state, async (target) => {
-        // Moved when the standby's data directory is a new one inside the state directory (the same file system and
-        // labels as the copy); copied into a directory the user made, or one elsewhere, which keeps its own.
-        const moved = state === 'missing' && isInside(target, ctx.paths.stateDir) && (await renameOverEmpty(dir, target));
+        // Moved when the standby's data directory is a new one and the copy was taken beside it (or both are inside
+        // the state directory): the same file system, and the labels a directory made there gets. Copied into a
+        // directory the user made, which keeps its own inode, owner and labels, or where it was taken elsewhere.
+        const besideTarget = path.dirname(dir) === path.dirname(target) || (isInside(target, ctx.paths.stateDir) && isInside(dir, ctx.paths.stateDir));
+        const moved = state === 'missing' && besideTarget && (await renameOverEmpty(dir, target));
         if (!moved) {
           await copyTreeNative(dir, target, signal).catch((error: unknown) => {
             if (isHotstandbyError(error) && error.code === 'ABORTED') throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TaskAction } from '../executor/action.js';
@@ -21,22 +22,43 @@ export interface ColdCopy {
   dirs: Readonly<Record<string, string>>;
 }
 
-// Cold copies live in the state directory's run directory, named by this prefix (so a run may remove exactly the
-// ones it or a killed run left behind).
-const COLD_COPY_PREFIX = 'cold-copy-';
+// Where a cold copy is taken: beside the standby's data directory, a hidden sibling named after it, so that putting
+// it in place is a rename on the same file system, with the labels a directory made there gets. When that
+// directory's parent does not exist yet (the base-backup step makes it, and records what it made), in the state
+// directory's run directory instead, named by this prefix. Either way a run may remove exactly the copies it or a
+// killed run left behind.
+const RUN_DIR_PREFIX = 'cold-copy-';
+const BESIDE_INFIX = '.hotstandby-cold-copy-of-';
 
-// Where up keeps the cold copy of a node for one standby.
-export function coldCopyDir(runDir: string, node: string, standby: string): string {
-  return path.join(runDir, `${COLD_COPY_PREFIX}${node}-for-${standby}`);
+// Where up takes the cold copy of a node for a standby.
+export function coldCopyDir(runDir: string, node: string, standby: { name: string; dataDir: string }): string {
+  const parent = path.dirname(standby.dataDir);
+  if (existsSync(parent)) return path.join(parent, `.${path.basename(standby.dataDir)}${BESIDE_INFIX}${node}`);
+  return path.join(runDir, `${RUN_DIR_PREFIX}${node}-for-${standby.name}`);
 }
 
-// Remove every cold copy in a run directory: up's own at its end, and any a killed run left behind.
-// Returns what could not be removed (with why), so a caller ending a run can say it without losing its own error.
-export async function removeColdCopies(runDir: string): Promise<string[]> {
-  const names = await readdir(runDir).catch(() => [] as string[]);
+// The cold copies there are: in the run directory, and beside the given standby data directories (this machine's).
+export async function findColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
+  const found = (await readdir(runDir).catch(() => [] as string[])).filter((n) => n.startsWith(RUN_DIR_PREFIX)).map((n) => path.join(runDir, n));
+  for (const parent of new Set(standbyDataDirs.map((d) => path.dirname(d)))) {
+    const prefixes = standbyDataDirs.filter((d) => path.dirname(d) === parent).map((d) => `.${path.basename(d)}${BESIDE_INFIX}`);
+    const names = await readdir(parent).catch(() => [] as string[]);
+    found.push(...names.filter((n) => prefixes.some((p) => n.startsWith(p))).map((n) => path.join(parent, n)));
+  }
+  return found;
+}
+
+// The data directories on this machine of the standbys given: beside them is where their cold copies may be.
+export function localDataDirs(standbys: readonly PgNode[]): string[] {
+  return standbys.filter((n) => !n.machine.remote).map((n) => n.dataDir);
+}
+
+// Remove every cold copy: up's own at its end, and any a killed run left behind. Returns what could not be
+// removed (with why), so a caller ending a run can say it without losing its own error.
+export async function removeColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
   const left: string[] = [];
-  for (const name of names.filter((n) => n.startsWith(COLD_COPY_PREFIX))) {
-    await rm(path.join(runDir, name), { recursive: true, force: true }).catch((error: Error) => left.push(`${path.join(runDir, name)} (${error.message})`));
+  for (const dir of await findColdCopies(runDir, standbyDataDirs)) {
+    await rm(dir, { recursive: true, force: true }).catch((error: Error) => left.push(`${dir} (${error.message})`));
   }
   return left;
 }
@@ -44,8 +66,13 @@ export async function removeColdCopies(runDir: string): Promise<string[]> {
 // The action that takes the cold copies of a new primary (on this machine, before its first start), all at once.
 // It changes nothing the user sees: when the primary is not cleanly shut down or a copy fails, it says so through
 // `note` and leaves no partial copy, and the standby without a copy takes its usual base backup.
-export function coldCopyAction(primary: PgNode, copy: ColdCopy, where: { runDir: string; serverUser: ServerUser }, note: (message: string) => void): TaskAction {
-  const { runDir, serverUser } = where;
+export function coldCopyAction(
+  primary: PgNode,
+  copy: ColdCopy,
+  where: { runDir: string; standbyDataDirs: readonly string[]; serverUser: ServerUser },
+  note: (message: string) => void,
+): TaskAction {
+  const { runDir, standbyDataDirs, serverUser } = where;
   const standbys = Object.keys(copy.dirs);
   return {
     kind: 'task',
@@ -53,11 +80,11 @@ export function coldCopyAction(primary: PgNode, copy: ColdCopy, where: { runDir:
     summary: `take cold copies of ${primary.name} for ${standbys.join(', ')} (their base backups: no checkpoint, no WAL streaming)`,
     details: [
       `${primary.name} is new and cleanly shut down before its first start: a copy of its data directory is a valid base backup for a standby built in this run`,
-      ...Object.entries(copy.dirs).map(([standby, dir]) => `copy ${primary.dataDir} to ${dir}, which ${standby}'s base-backup step moves into place`),
+      ...Object.entries(copy.dirs).map(([standby, dir]) => `copy ${primary.dataDir} to ${dir}, which ${standby}'s base-backup step puts in place`),
       'up removes any copy left unused when it ends',
     ],
     run: async (signal) => {
-      for (const left of await removeColdCopies(runDir)) note(`could not remove the leftover cold copy ${left}`);
+      for (const left of await removeColdCopies(runDir, standbyDataDirs)) note(`could not remove the leftover cold copy ${left}`);
       const control = await readControlFacts(primary.dataDir);
       if (control.state !== 'shut down') {
         note(`no cold copies of ${primary.name}: it is "${control.state}", not cleanly shut down; its standbys get a base backup`);

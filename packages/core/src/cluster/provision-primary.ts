@@ -9,7 +9,7 @@ import { findUnreachablePath } from '../postgres/os-user.js';
 import { INITDB_FIXED_ARGS, initdbPasswordShown, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
-import { coldCopyAction, coldCopyDir } from './cold-copy.js';
+import { coldCopyAction, coldCopyDir, localDataDirs } from './cold-copy.js';
 import { nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -59,14 +59,14 @@ async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, opti
   if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !(await nativeTreeCopyAvailable())) return;
   const standbys = await options.coldCopyFor();
   if (standbys.length === 0) return;
-  const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, s)])) };
+  const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, rt.node(s))])) };
   const start = plan.actions.findIndex((a) => a.kind === 'node' && a.op === 'start');
   if (start < 0) return;
   rt.coldCopy = copy;
   plan.actions.splice(
     start,
     0,
-    coldCopyAction(rt.primary, copy, { runDir: rt.layout.runDir, serverUser: rt.serverUser }, (m) => plan.messages.push(m)),
+    coldCopyAction(rt.primary, copy, { runDir: rt.layout.runDir, standbyDataDirs: localDataDirs(rt.standbys), serverUser: rt.serverUser }, (m) => plan.messages.push(m)),
   );
 }
 

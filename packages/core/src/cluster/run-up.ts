@@ -11,7 +11,7 @@ import type { RunLock } from '../state/run-lock.js';
 import type { Topology } from '../state/cluster-state.js';
 import type { ClusterOptions, UpOptions, UpResult } from './cluster-options.js';
 import { ClusterRuntime } from './cluster-runtime.js';
-import { removeColdCopies, standbysTakingColdCopy } from './cold-copy.js';
+import { localDataDirs, removeColdCopies, standbysTakingColdCopy } from './cold-copy.js';
 import { collectStatus } from './cluster-status.js';
 import { corePreflight } from './core-preflight.js';
 import { planStateDir } from './prepare-state-dir.js';
@@ -163,7 +163,7 @@ export async function runUp(spec: ClusterSpec, clusterOptions: ClusterOptions, l
     try {
       // The cold copies served this run's standbys (and ones a killed run left are of no use to anyone). What cannot
       // be removed is said, without taking the place of the run's own outcome.
-      if (!dryRun && lock.isHeld) for (const left of await removeColdCopies(rt.layout.runDir)) print(`warning: could not remove the cold copy ${left}`);
+      if (!dryRun && lock.isHeld) for (const left of await removeColdCopies(rt.layout.runDir, localDataDirs(rt.standbys))) print(`warning: could not remove the cold copy ${left}`);
     } finally {
       await rt.close();
       await lock.release();

@@ -11,6 +11,7 @@ import { quoteIdent, quoteShellArg } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
+import { findColdCopies, localDataDirs } from './cold-copy.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
 import { companionPathsBeside, isCompanionEntry, isFormerCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
@@ -181,6 +182,8 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     }
   }
 
+  steps.push(...(await leftColdCopiesStep(rt)));
+
   if (options.purge)
     steps.push(
       ...(await planPurge(
@@ -201,6 +204,22 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
     },
     result,
   };
+}
+
+// Cold copies an up killed before its end left (beside the standbys' data directories, or in the run directory):
+// copies of the primary's catalog, its superuser's password verifier included, that nothing will use.
+async function leftColdCopiesStep(rt: ClusterRuntime): Promise<PlanStep[]> {
+  const left = await findColdCopies(rt.layout.runDir, localDataDirs(rt.standbys));
+  if (left.length === 0) return [];
+  const actions: Action[] = left.map((dir) => ({
+    kind: 'task',
+    changes: true,
+    summary: `removing ${dir}`,
+    details: ['a cold copy of the primary an interrupted up took for a standby and did not use'],
+    byHand: { sh: `rm -rf -- ${quoteShellArg(dir)}`, text: `delete ${dir}` },
+    run: () => rm(dir, { recursive: true, force: true }),
+  }));
+  return [{ title: 'remove the cold copies an interrupted up left', actions }];
 }
 
 // Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist), on the
