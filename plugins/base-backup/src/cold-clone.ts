@@ -104,7 +104,8 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
             });
           });
         }
-        await syncTree(target, []);
+        // A throwaway cluster's (durable: false) is not waited for.
+        if (ctx.spec.durable !== false) await syncTree(target, []);
       });
       used.cold = true;
     },

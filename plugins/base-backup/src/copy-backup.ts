@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { HotstandbyError, runningAsRoot, sqlStateOf, writeFileAtomic, type StepContext } from '@hotstandby/core';
+import { HotstandbyError, runningAsRoot, sqlStateOf, syncTree, writeFileAtomic, type StepContext } from '@hotstandby/core';
 import { copyDataDir } from './copy-data-dir.js';
 
 // The recipe's own base backup, through the low-level API: start the backup, copy the data directory, stop the
@@ -38,6 +38,8 @@ export async function copyBackup(ctx: StepContext, target: string, signal: Abort
       await writeFileAtomic(path.join(target, 'backup_label'), Buffer.from(stop.labelfile, 'utf8'), attrs);
       if (stop.spcmapfile) await writeFileAtomic(path.join(target, 'tablespace_map'), Buffer.from(stop.spcmapfile, 'utf8'), attrs);
     }
+    // Durable before it is put in place, as pg_basebackup makes its copy (a throwaway cluster's is not waited for).
+    if (ctx.spec.durable !== false) await syncTree(target, []);
     return { bytes, lsn: stop.lsn };
   });
 }

@@ -29,6 +29,8 @@ export function pgBasebackupArgs(
     '--checkpoint',
     options.checkpoint,
     '--no-password',
+    // A throwaway cluster (durable: false) does not wait for its files to reach the disk.
+    ...(ctx.spec.durable === false && facts.pgBasebackup.noSyncFlag ? ['--no-sync'] : []),
     ...(options.maxRate ? ['--max-rate', options.maxRate] : []),
     ...tablespaces.map((ts) => tablespaceMappingArg(ts.upstreamLocation, ts.location)),
   ];

@@ -31,6 +31,9 @@ export interface NewDataDir {
   log?: (message: string) => void;
   // An interrupt (Ctrl-C): ends the template copy.
   signal?: AbortSignal;
+  // false for a throwaway cluster: the copy is not synced, initdb runs with --no-sync and single-user mode with
+  // fsync off (the template cache itself is always made durable).
+  durable?: boolean;
 }
 
 // How a data directory was made.
@@ -78,7 +81,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
   const key = templateKey(facts);
   const build = () => {
     request.log?.(`building the initdb template in ${cache.root}`);
-    return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate(request, dataDir, workDir));
+    return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate({ ...request, durable: true }, dataDir, workDir));
   };
   let manifest: TemplateManifest = (await timed('template find', () => cache.find(key))) ?? (await build());
   const parent = path.dirname(request.dataDir);
@@ -88,7 +91,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
   try {
     await makeServerDir(work, request.serverUser);
     try {
-      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser, request.signal));
+      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: request.durable !== false }));
     } catch (error) {
       if (!(error instanceof TemplateCorrupt)) throw error;
       request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
@@ -96,7 +99,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       await makeServerDir(work, request.serverUser);
       await cache.discard(key);
       manifest = await build();
-      await cache.copyTo(manifest, work, request.serverUser, request.signal);
+      await cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: request.durable !== false });
     }
     const rewrite = await timed('new system identifier', () => rewriteDataDirSystemIdentifier(work));
     const verifier = scramVerifier(request.superuser.password);
@@ -107,6 +110,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       request.serverUser,
       [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`],
       'setting the superuser password',
+      { fsync: request.durable !== false },
     );
     // rename(2) replaces an empty directory; the data directory was made empty (or found empty) for this.
     await rename(work, request.dataDir);
@@ -139,7 +143,7 @@ async function initdbWithPassword(request: NewDataDir, dataDir: string, password
     logFile: path.join(request.runDir, 'initdb.log'),
     superuser: { name: request.superuser.name },
   });
-  await node.initdb({ password, pwfileDir: request.runDir, extraArgs: request.extraInitdbArgs });
+  await node.initdb({ password, pwfileDir: request.runDir, extraArgs: [...request.extraInitdbArgs, ...(request.durable === false ? ['--no-sync'] : [])] });
 }
 
 function initdbArgs(extra: readonly string[]): string[] {

@@ -118,7 +118,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
   const cache = options.templateCache === false || onWindows() ? undefined : new TemplateCache();
   const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
   const method = await plannedDataDirMethod(request);
-  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')} ${initdbPasswordShown(node.machine)}`;
+  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...noSync(rt)].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
@@ -139,6 +139,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
         runDir: rt.layout.runDir,
         log: (m) => messages.push(m),
         signal,
+        durable: rt.spec.durable,
       });
       if (made.method === 'template') messages.push(`copied the initdb template; system identifier ${made.systemIdentifier!.copy}`);
     },
@@ -186,13 +187,13 @@ async function planRemotePrimaryCreation(
   plan: { checksums: string[]; actions: Action[]; notes: string[]; messages: string[] },
 ): Promise<PrimaryProvisionPlan> {
   const { checksums, actions, notes, messages } = plan;
-  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums].join(' ')} ${initdbPasswordShown(node.machine)}`;
+  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...noSync(rt)].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
     summary: `initdb ${node.name} (PostgreSQL ${node.binaries.version}) on ${node.machine.label}`,
     details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
-    run: (signal) => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: checksums, signal }),
+    run: (signal) => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: [...checksums, ...noSync(rt)], signal }),
   });
   const settings = { ...(await nodeIdentitySettings(rt, node)), ...bootstrap };
   const file = settingsFilePath(node.facts, node.dataDir);
@@ -207,6 +208,11 @@ async function planRemotePrimaryCreation(
   });
   actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port} on ${node.machine.label}` });
   return { actions, notes, creates: true, messages };
+}
+
+// initdb's option for a throwaway cluster (durable: false): do not wait for the files to reach the disk.
+function noSync(rt: ClusterRuntime): string[] {
+  return rt.spec.durable === false ? ['--no-sync'] : [];
 }
 
 // Check that a directory the server must use can be reached, naming the path that blocks it.

@@ -165,6 +165,10 @@ export const configSchema = z
       })
       .optional(),
     tls: tlsSettings.optional(),
+    durable: z.boolean({ error: 'must be true or false' }).optional().meta({
+      description:
+        'false for a throwaway cluster (test runs): hotstandby does not wait for the data directories it writes to reach the disk (no sync after its copies; pg_basebackup, initdb and the single-user session without fsync). A crash of the machine may then corrupt them. Default true.',
+    }),
     archive: z
       .union([
         z.boolean(),

@@ -159,19 +159,21 @@ export class TemplateCache {
   // the manifest; a difference (a corrupt or changed entry) throws a TemplateCorrupt error. Where this machine's cp
   // is GNU coreutils', one cp run copies it and one pass checks the copy; elsewhere Node copies and checks file by file.
   // An interrupt (signal) ends the copy with an ABORTED error; what was copied is the caller's to remove.
-  async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal): Promise<void> {
-    const paths = [...manifest.files, ...manifest.dirs].map((f) => f.path);
-    if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, paths, signal);
+  // With sync false (a throwaway cluster's), the copy is not made durable.
+  async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal, options: { sync?: boolean } = {}): Promise<void> {
+    const paths = options.sync === false ? [] : [...manifest.files, ...manifest.dirs].map((f) => f.path);
+    const sync = options.sync === false ? async () => undefined : () => syncTree(target, paths);
+    if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, sync, signal);
     else {
       await this.copyFileByFile(manifest, target, serverUser, signal);
-      await syncTree(target, paths);
+      await sync();
     }
   }
 
   // The whole data directory in one cp run (as root it keeps the entry's owner, the server user initdb ran as; as the
   // server user it makes the files that user's), then the copy checked (contents, modes, owner, nothing extra) while
   // it is made durable: syncTree's `sync -f` starts before the check and waits on the disk while the check reads.
-  private async copyNative(manifest: TemplateManifest, target: string, serverUser: ServerUser, paths: string[], signal?: AbortSignal): Promise<void> {
+  private async copyNative(manifest: TemplateManifest, target: string, serverUser: ServerUser, sync: () => Promise<void>, signal?: AbortSignal): Promise<void> {
     const source = path.join(this.entryDir(manifest.key), DATA);
     try {
       await copyTreeNative(source, target, signal);
@@ -180,7 +182,7 @@ export class TemplateCache {
       throw error;
     }
     const owner = runningAsRoot() ? { uid: serverUser.uid, gid: serverUser.gid } : { uid: serverUser.uid };
-    const synced = syncTree(target, paths);
+    const synced = sync();
     try {
       await timed('template check', async () => checkCopyAgainstManifest(target, manifest, owner));
     } finally {

@@ -102,6 +102,8 @@ export interface VersionFacts {
     slotFlag: boolean;
     createSlotFlag: boolean;
     manifest: boolean;
+    // --no-sync: do not wait for the backup to reach the disk (10+).
+    noSyncFlag: boolean;
     writesRecoveryConf: 'recovery.conf' | 'postgresql.auto.conf';
   };
   pgRewindWritesStandbyConfig: boolean;
@@ -244,6 +246,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
       slotFlag: v(90600),
       createSlotFlag: v(110000),
       manifest: v(130000),
+      noSyncFlag: v(100000),
       writesRecoveryConf: v(120000) ? 'postgresql.auto.conf' : 'recovery.conf',
     },
     pgRewindWritesStandbyConfig: v(130000),

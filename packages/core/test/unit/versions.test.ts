@@ -240,6 +240,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'pgBasebackup.slotFlag': [F, F, F, T, T, T, T, T, T, T, T, T, T],
   'pgBasebackup.createSlotFlag': [F, F, F, F, F, T, T, T, T, T, T, T, T],
   'pgBasebackup.manifest': [F, F, F, F, F, F, F, T, T, T, T, T, T],
+  'pgBasebackup.noSyncFlag': [F, F, F, F, T, T, T, T, T, T, T, T, T],
   'pgBasebackup.writesRecoveryConf': [RC, RC, RC, RC, RC, RC, ...repeat('postgresql.auto.conf').slice(6)],
   pgRewindWritesStandbyConfig: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   initdbWalDirFlag: xlogOrWal('--xlogdir', '--waldir'),

@@ -100,6 +100,8 @@ async function generatedConfig(dir: string, options: AppClusterOptions): Promise
   for (let i = 1; i <= replicas; i++) standbys.push({ name: `replica${i}`, port: await freePort(), dataDir: path.join(dir, `replica${i}`) });
   const config: ConfigInput = {
     stateDir: path.join(dir, 'state'),
+    // A cluster for one test run, deleted after it: what the tool writes is not waited for on the disk.
+    durable: false,
     ...extra,
     // A version without binaries: the setup finds (or fetches) that major's; else the tests' binaries.
     postgres: { ...(extra.postgres?.version === undefined ? { binDir: (await testBinaries()).binDir } : {}), ...extra.postgres },
