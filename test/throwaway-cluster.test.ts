@@ -38,7 +38,7 @@ describe('durable: false', () => {
     expect(runs(again.stderr, 'sync -f'), describeRun(again)).toBe(2);
   });
 
-  test('the plan shows pg_basebackup and initdb with --no-sync', async () => {
+  test('initdb and pg_basebackup run with --no-sync, as the plan shows, and make a streaming standby', async () => {
     const project = await createProject();
     const config = await clusterConfig({ standbys: ['standby1'], durable: false, steps: { 'base-backup': { method: 'pg_basebackup' } } });
     await project.writeConfig('hotstandby.config.json', config);
@@ -46,5 +46,12 @@ describe('durable: false', () => {
     expect(dry.code, describeRun(dry)).toBe(0);
     expect(dry.stdout, describeRun(dry)).toMatch(/initdb -D \S+ -U postgres .*--no-sync/);
     expect(dry.stdout, describeRun(dry)).toMatch(/pg_basebackup .*--no-sync/);
+    // The binaries take the options as given (a wrong spelling would fail the run).
+    const up = await project.run(['up', '--no-cache', '--plain'], { ...TIMEOUT, env: { HOTSTANDBY_TIMINGS: '1' } });
+    expect(up.code, describeRun(up)).toBe(0);
+    expect(up.stdout, describeRun(up)).toContain('base-backup · standby1: pg_basebackup from primary through slot standby1');
+    expect(up.stdout, describeRun(up)).toMatch(/1 standby\(s\) read-only and streaming/);
+    expect(runs(up.stderr, 'initdb'), describeRun(up)).toBe(1);
+    expect(runs(up.stderr, 'sync -f'), describeRun(up)).toBe(0);
   });
 });

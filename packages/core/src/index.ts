@@ -112,7 +112,7 @@ export { unifiedDiff, plannedInsertion } from './executor/planned-diff.js';
 export type { StepRecord, PipelineStep } from './pipeline/pipeline-step.js';
 export type { RendererChoice } from './pipeline/run-pipeline.js';
 
-export { HotstandbyError, isHotstandbyError, type ErrorLocation } from './errors/hotstandby-error.js';
+export { HotstandbyError, isAborted, isHotstandbyError, type ErrorLocation } from './errors/hotstandby-error.js';
 export { ERROR_CODES, type ErrorCode } from './errors/error-codes.js';
 export { configName, duplicateStep, invalidConfig, restartRequired, serverUserCannotReach, unknownPipelineStep } from './errors/error-factories.js';
 export { maskSecrets, registerSecret, MASK } from './secrets/secret-registry.js';

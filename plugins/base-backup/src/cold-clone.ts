@@ -5,7 +5,7 @@ import {
   chownIfRoot,
   copyTreeNative,
   HotstandbyError,
-  isHotstandbyError,
+  isAborted,
   isInside,
   readControlFacts,
   readSystemIdentifier,
@@ -70,7 +70,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
     summary: `base backup of ${upstream.name} into ${ctx.node.dataDir}: the cold copy taken before ${upstream.name}'s first start`,
     details: [
       `give ${dir} ${upstream.name}'s top-level files as they are now (pg_hba.conf, postgresql.auto.conf, ...), as a base backup would copy them, and ${ctx.facts.standbySetup}: a copy of a running primary would have a backup_label instead, and only the tool's own copy is started as a standby without one`,
-      `then move it into place as ${ctx.node.dataDir} (copied instead into a data directory that already exists, or from the run directory to one outside the state directory), and sync it`,
+      `then move it into place as ${ctx.node.dataDir} (copied instead into a data directory that already exists, or from the run directory to one outside the state directory)${ctx.spec.durable ? ', and sync it' : ' (not synced: durable is false)'}`,
       `${ctx.node.name} replays what ${upstream.name} did since from the slot ${slot}: no checkpoint, no WAL streamed for the backup`,
       `if the copy is gone or the slot does not reach back to its checkpoint: ${fallback.summary}`,
       ...(fallback.details ?? []).map((line) => `  ${line}`),
@@ -95,7 +95,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
         const moved = state === 'missing' && besideTarget && (await renameOverEmpty(dir, target));
         if (!moved) {
           await copyTreeNative(dir, target, signal).catch((error: unknown) => {
-            if (isHotstandbyError(error) && error.code === 'ABORTED') throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });
+            if (isAborted(error)) throw backupInterrupted(`the copy for ${ctx.node.name}`, { node: ctx.node.name });
             throw new HotstandbyError('BACKUP_FAILED', `the copy of ${upstream.name}'s cold copy for ${ctx.node.name} failed; the partial copy was removed`, {
               where: { node: ctx.node.name },
               detail: (error as HotstandbyError).detail,
@@ -105,7 +105,7 @@ export function coldCloneAction(ctx: StepContext, dir: string, state: 'missing' 
           });
         }
         // A throwaway cluster's (durable: false) is not waited for.
-        if (ctx.spec.durable !== false) await syncTree(target, []);
+        if (ctx.spec.durable) await syncTree(target, []);
       });
       used.cold = true;
     },

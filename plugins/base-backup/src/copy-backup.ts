@@ -12,11 +12,11 @@ export async function copyBackup(ctx: StepContext, target: string, signal: Abort
   const source = await upstream.settingPath('data_directory');
   await refuseTablespaces(source, ctx);
   const owner = { uid: ctx.serverUser.uid, gid: ctx.serverUser.gid, chown: runningAsRoot() };
-  return upstream.session(async (client) => {
+  const copied = await upstream.session(async (client) => {
     await client.query(api.startSql, [`hotstandby base backup for ${ctx.node.name}`]);
-    let bytes: number;
+    let copy: { bytes: number; files: string[] };
     try {
-      bytes = await copyDataDir(source, target, ctx.facts.copyExclusions, owner, signal);
+      copy = await copyDataDir(source, target, ctx.facts.copyExclusions, owner, signal);
     } catch (error) {
       await client.query(api.stopSql).catch(() => undefined);
       throw error;
@@ -38,10 +38,12 @@ export async function copyBackup(ctx: StepContext, target: string, signal: Abort
       await writeFileAtomic(path.join(target, 'backup_label'), Buffer.from(stop.labelfile, 'utf8'), attrs);
       if (stop.spcmapfile) await writeFileAtomic(path.join(target, 'tablespace_map'), Buffer.from(stop.spcmapfile, 'utf8'), attrs);
     }
-    // Durable before it is put in place, as pg_basebackup makes its copy (a throwaway cluster's is not waited for).
-    if (ctx.spec.durable !== false) await syncTree(target, []);
-    return { bytes, lsn: stop.lsn };
+    return { ...copy, lsn: stop.lsn };
   });
+  // Durable before it is put in place, as pg_basebackup makes its copy (a throwaway cluster's is not waited for);
+  // after the backup session, which holds nothing the sync needs.
+  if (ctx.spec.durable) await syncTree(target, copied.files);
+  return { bytes: copied.bytes, lsn: copied.lsn };
 }
 
 // Tablespaces live outside the data directory; on one machine a plain copy would point the standby at the

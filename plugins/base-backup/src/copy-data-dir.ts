@@ -22,8 +22,9 @@ const PARALLEL_FILES = 8;
 
 // Copy a running cluster's data directory the way pg_basebackup does: everything except the excluded files,
 // excluded directories created empty, pg_wal created as a real (empty) directory even when it is a symlink,
-// files that vanish during the copy skipped, and global/pg_control copied last. Returns the bytes copied.
-export async function copyDataDir(source: string, target: string, exclusions: CopyExclusions, owner: CopyOwner, signal?: AbortSignal): Promise<number> {
+// files that vanish during the copy skipped, and global/pg_control copied last. Returns the bytes copied and the
+// files written (relative to target: what a sync must reach where there is no syncfs).
+export async function copyDataDir(source: string, target: string, exclusions: CopyExclusions, owner: CopyOwner, signal?: AbortSignal): Promise<{ bytes: number; files: string[] }> {
   const files: { from: string; to: string }[] = [];
   await walk(source, target, '', exclusions, owner, files);
   const control = files.findIndex((f) => f.from === path.join(source, 'global', 'pg_control'));
@@ -39,7 +40,7 @@ export async function copyDataDir(source: string, target: string, exclusions: Co
   };
   await Promise.all(Array.from({ length: PARALLEL_FILES }, worker));
   for (const file of last) bytes += await copyOne(file.from, file.to, owner);
-  return bytes;
+  return { bytes, files: [...files, ...last].map((f) => path.relative(target, f.to)) };
 }
 
 async function walk(sourceDir: string, targetDir: string, rel: string, exclusions: CopyExclusions, owner: CopyOwner, files: { from: string; to: string }[]): Promise<void> {

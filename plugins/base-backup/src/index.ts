@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { definePlugin, emptyDir, HotstandbyError, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
+import { definePlugin, emptyDir, HotstandbyError, isAborted, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { backupInterrupted } from './backup-interrupted.js';
 import { coldCloneAction, plannedColdCopy, wantsColdCopy } from './cold-clone.js';
@@ -100,7 +100,7 @@ function backupAction(ctx: StepContext<Options>, state: 'missing' | 'empty', tab
           signal,
           purpose: `pg_basebackup for ${ctx.node.name}`,
         }).catch((error: unknown) => {
-          if (error instanceof HotstandbyError && error.code === 'ABORTED') {
+          if (isAborted(error)) {
             throw backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
           }
           throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} failed; the partial copy was removed`, {

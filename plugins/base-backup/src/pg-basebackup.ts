@@ -30,7 +30,7 @@ export function pgBasebackupArgs(
     options.checkpoint,
     '--no-password',
     // A throwaway cluster (durable: false) does not wait for its files to reach the disk.
-    ...(ctx.spec.durable === false && facts.pgBasebackup.noSyncFlag ? ['--no-sync'] : []),
+    ...(!ctx.spec.durable && facts.pgBasebackup.noSyncFlag ? ['--no-sync'] : []),
     ...(options.maxRate ? ['--max-rate', options.maxRate] : []),
     ...tablespaces.map((ts) => tablespaceMappingArg(ts.upstreamLocation, ts.location)),
   ];

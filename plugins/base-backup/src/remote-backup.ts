@@ -2,6 +2,7 @@ import path from 'node:path';
 import {
   hostSeenFrom,
   HotstandbyError,
+  isAborted,
   planNodeTlsMaterial,
   replicationPassfileOf,
   stillRunsThere,
@@ -117,8 +118,7 @@ async function backupTask(ctx: StepContext<BackupOptions>, state: 'missing' | 'e
           .run(command, pgBasebackupArgs(ctx, dir, ctx.options, [], host), { user: ctx.node.osUser, env, signal, purpose: `pg_basebackup for ${ctx.node.name}` })
           .catch((error: unknown) => {
             // Stopped, but pg_basebackup may still run there (the connection was gone): that error says so, and is kept.
-            if (error instanceof HotstandbyError && error.code === 'ABORTED')
-              throw stillRunsThere(error) ? error : backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
+            if (isAborted(error)) throw stillRunsThere(error) ? error : backupInterrupted(`pg_basebackup for ${ctx.node.name}`, { node: ctx.node.name });
             throw new HotstandbyError('BACKUP_FAILED', `pg_basebackup for ${ctx.node.name} on ${machine.label} failed; the partial copy was removed`, {
               where: { node: ctx.node.name, host: machine.remote ? machine.label : undefined },
               detail: (error as HotstandbyError).detail,

@@ -1,4 +1,4 @@
-import { HotstandbyError, pollUntil, type PgNode } from '@hotstandby/core';
+import { HotstandbyError, isAborted, pollUntil, type PgNode } from '@hotstandby/core';
 
 // What synchronous_standby_names asks for: how many of which names must confirm a commit.
 export interface SyncRequirement {
@@ -46,7 +46,7 @@ export async function waitUntilCommitsComplete(primary: PgNode, timeoutMs: numbe
       { timeoutMs, what: 'the synchronous standbys to stream', signal },
     );
   } catch (error) {
-    if (error instanceof HotstandbyError && error.code === 'ABORTED') throw error;
+    if (isAborted(error)) throw error;
     throw new HotstandbyError(
       'VERIFY_FAILED',
       `commits on ${primary.name} wait for ${requirement.count} of the synchronous standbys ${requirement.names.join(', ')} (synchronous_standby_names = '${setting!.names}'), but ${streaming.length ? `only ${streaming.join(', ')} stream` : 'none streams'}: every write on it hangs`,

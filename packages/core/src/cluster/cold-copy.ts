@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import type { TaskAction } from '../executor/action.js';
-import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import { isAborted } from '../errors/hotstandby-error.js';
 import { readControlFacts } from '../postgres/pg-control.js';
 import type { PgNode } from '../postgres/pg-node.js';
 import { copyTreeNative } from '../util/native-tree-copy.js';
@@ -10,6 +8,7 @@ import { chownIfRoot } from '../util/atomic-write.js';
 import type { ServerUser } from '../postgres/os-user.js';
 import type { PipelineStep } from '../pipeline/pipeline-step.js';
 import type { StepContext } from '../plugin/step-context.js';
+import { recordColdCopyPlace, removeColdCopies } from './cold-copy-places.js';
 
 // Copies of a primary's data directory that `up` takes while the primary it has just created is cleanly shut
 // down, before its first start: one for each standby the same run builds from that primary. Each is a valid base
@@ -20,47 +19,6 @@ export interface ColdCopy {
   node: string;
   // Where each standby's copy is, by standby name.
   dirs: Readonly<Record<string, string>>;
-}
-
-// Where a cold copy is taken: beside the standby's data directory, a hidden sibling named after it, so that putting
-// it in place is a rename on the same file system, with the labels a directory made there gets. When that
-// directory's parent does not exist yet (the base-backup step makes it, and records what it made), in the state
-// directory's run directory instead, named by this prefix. Either way a run may remove exactly the copies it or a
-// killed run left behind.
-const RUN_DIR_PREFIX = 'cold-copy-';
-const BESIDE_INFIX = '.hotstandby-cold-copy-of-';
-
-// Where up takes the cold copy of a node for a standby.
-export function coldCopyDir(runDir: string, node: string, standby: { name: string; dataDir: string }): string {
-  const parent = path.dirname(standby.dataDir);
-  if (existsSync(parent)) return path.join(parent, `.${path.basename(standby.dataDir)}${BESIDE_INFIX}${node}`);
-  return path.join(runDir, `${RUN_DIR_PREFIX}${node}-for-${standby.name}`);
-}
-
-// The cold copies there are: in the run directory, and beside the given standby data directories (this machine's).
-export async function findColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
-  const found = (await readdir(runDir).catch(() => [] as string[])).filter((n) => n.startsWith(RUN_DIR_PREFIX)).map((n) => path.join(runDir, n));
-  for (const parent of new Set(standbyDataDirs.map((d) => path.dirname(d)))) {
-    const prefixes = standbyDataDirs.filter((d) => path.dirname(d) === parent).map((d) => `.${path.basename(d)}${BESIDE_INFIX}`);
-    const names = await readdir(parent).catch(() => [] as string[]);
-    found.push(...names.filter((n) => prefixes.some((p) => n.startsWith(p))).map((n) => path.join(parent, n)));
-  }
-  return found;
-}
-
-// The data directories on this machine of the standbys given: beside them is where their cold copies may be.
-export function localDataDirs(standbys: readonly PgNode[]): string[] {
-  return standbys.filter((n) => !n.machine.remote).map((n) => n.dataDir);
-}
-
-// Remove every cold copy: up's own at its end, and any a killed run left behind. Returns what could not be
-// removed (with why), so a caller ending a run can say it without losing its own error.
-export async function removeColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
-  const left: string[] = [];
-  for (const dir of await findColdCopies(runDir, standbyDataDirs)) {
-    await rm(dir, { recursive: true, force: true }).catch((error: Error) => left.push(`${dir} (${error.message})`));
-  }
-  return left;
 }
 
 // The action that takes the cold copies of a new primary (on this machine, before its first start), all at once.
@@ -94,12 +52,13 @@ export function coldCopyAction(
       const outcomes = await Promise.allSettled(
         Object.entries(copy.dirs).map(async ([standby, dir]) => {
           try {
+            await recordColdCopyPlace(runDir, dir);
             await mkdir(dir, { mode: 0o700 });
             await chownIfRoot(dir, serverUser.uid, serverUser.gid);
             await copyTreeNative(primary.dataDir, dir, signal);
           } catch (error) {
             await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-            if (isHotstandbyError(error) && error.code === 'ABORTED') throw error;
+            if (isAborted(error)) throw error;
             note(`no cold copy of ${primary.name} for ${standby} (${(error as Error).message.split('\n')[0]}); it gets a base backup`);
           }
         }),

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { emptyDir } from '../util/empty-dir.js';
-import { isHotstandbyError } from '../errors/hotstandby-error.js';
+import { isAborted } from '../errors/hotstandby-error.js';
 import type { PgBinaries } from '../postgres/binaries.js';
 import type { ServerUser } from '../postgres/os-user.js';
-import { INITDB_FIXED_ARGS, PgNode } from '../postgres/pg-node.js';
+import { INITDB_FIXED_ARGS, initdbSyncArgs, PgNode } from '../postgres/pg-node.js';
 import { quoteIdent, quoteLiteral } from '../postgres/quoting.js';
 import { scramVerifier } from '../postgres/scram.js';
 import { runSingleUser } from '../postgres/single-user.js';
@@ -64,7 +64,7 @@ export async function createDataDir(request: NewDataDir): Promise<DataDirMade> {
     try {
       return await copyTemplate(request, request.cache);
     } catch (error) {
-      if (isHotstandbyError(error) && error.code === 'ABORTED') throw error;
+      if (isAborted(error)) throw error;
       request.log?.(`the initdb template could not be used (${(error as Error).message}); running initdb`);
       await emptyDir(request.dataDir);
     }
@@ -79,6 +79,7 @@ export async function createDataDir(request: NewDataDir): Promise<DataDirMade> {
 async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<DataDirMade> {
   const facts = await timed('template facts', () => templateFacts(request.binaries, request.superuser.name, initdbArgs(request.extraInitdbArgs), request.serverUser));
   const key = templateKey(facts);
+  const durable = isDurable(request);
   const build = () => {
     request.log?.(`building the initdb template in ${cache.root}`);
     return cache.build(key, facts, request.serverUser, (dataDir, workDir) => buildTemplate({ ...request, durable: true }, dataDir, workDir));
@@ -91,7 +92,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
   try {
     await makeServerDir(work, request.serverUser);
     try {
-      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: request.durable !== false }));
+      await timed('template copy', () => cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: durable }));
     } catch (error) {
       if (!(error instanceof TemplateCorrupt)) throw error;
       request.log?.(`the cached initdb template is damaged (${error.message}); building it again`);
@@ -99,7 +100,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       await makeServerDir(work, request.serverUser);
       await cache.discard(key);
       manifest = await build();
-      await cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: request.durable !== false });
+      await cache.copyTo(manifest, work, request.serverUser, request.signal, { sync: durable });
     }
     const rewrite = await timed('new system identifier', () => rewriteDataDirSystemIdentifier(work));
     const verifier = scramVerifier(request.superuser.password);
@@ -110,7 +111,7 @@ async function copyTemplate(request: NewDataDir, cache: TemplateCache): Promise<
       request.serverUser,
       [`ALTER ROLE ${quoteIdent(request.superuser.name)} PASSWORD ${quoteLiteral(verifier)}`],
       'setting the superuser password',
-      { fsync: request.durable !== false },
+      { fsync: durable },
     );
     // rename(2) replaces an empty directory; the data directory was made empty (or found empty) for this.
     await rename(work, request.dataDir);
@@ -143,7 +144,12 @@ async function initdbWithPassword(request: NewDataDir, dataDir: string, password
     logFile: path.join(request.runDir, 'initdb.log'),
     superuser: { name: request.superuser.name },
   });
-  await node.initdb({ password, pwfileDir: request.runDir, extraArgs: [...request.extraInitdbArgs, ...(request.durable === false ? ['--no-sync'] : [])] });
+  await node.initdb({ password, pwfileDir: request.runDir, extraArgs: [...request.extraInitdbArgs, ...initdbSyncArgs(node.facts, isDurable(request))] });
+}
+
+// Whether the new data directory is waited for on the disk (all but a throwaway cluster's).
+function isDurable(request: NewDataDir): boolean {
+  return request.durable !== false;
 }
 
 function initdbArgs(extra: readonly string[]): string[] {

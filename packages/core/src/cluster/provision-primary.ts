@@ -6,10 +6,11 @@ import { AUTO_CONF_HEADER, ConfFile } from '../postgres/conf-file.js';
 import { plannedInsertion, unifiedDiff } from '../executor/planned-diff.js';
 import { editSettingsFile, settingsFilePath } from '../postgres/settings-file.js';
 import { findUnreachablePath } from '../postgres/os-user.js';
-import { INITDB_FIXED_ARGS, initdbPasswordShown, type PgNode } from '../postgres/pg-node.js';
+import { INITDB_FIXED_ARGS, initdbPasswordShown, initdbSyncArgs, type PgNode } from '../postgres/pg-node.js';
 import { TemplateCache } from '../postgres/template-cache.js';
 import { onWindows } from '../util/platform.js';
-import { coldCopyAction, coldCopyDir, localDataDirs } from './cold-copy.js';
+import { coldCopyAction } from './cold-copy.js';
+import { coldCopyDir, localDataDirs } from './cold-copy-places.js';
 import { nativeTreeCopyAvailable } from '../util/native-tree-copy.js';
 import { createDataDir, plannedDataDirMethod } from './create-data-dir.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -59,7 +60,8 @@ async function planColdCopy(rt: ClusterRuntime, plan: PrimaryProvisionPlan, opti
   if (!plan.creates || rt.primary.machine.remote || !options.coldCopyFor || !(await nativeTreeCopyAvailable())) return;
   const standbys = await options.coldCopyFor();
   if (standbys.length === 0) return;
-  const copy = { node: rt.primary.name, dirs: Object.fromEntries(standbys.map((s) => [s, coldCopyDir(rt.layout.runDir, rt.primary.name, rt.node(s))])) };
+  const dirs = await Promise.all(standbys.map(async (s) => [s, await coldCopyDir(rt.layout.runDir, rt.primary.name, rt.node(s))] as const));
+  const copy = { node: rt.primary.name, dirs: Object.fromEntries(dirs) };
   const start = plan.actions.findIndex((a) => a.kind === 'node' && a.op === 'start');
   if (start < 0) return;
   rt.coldCopy = copy;
@@ -118,7 +120,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
   const cache = options.templateCache === false || onWindows() ? undefined : new TemplateCache();
   const request = { binaries: rt.binaries, serverUser: rt.serverUser, superuser: { name: rt.spec.superuser.name, password: '' }, extraInitdbArgs: checksums, cache };
   const method = await plannedDataDirMethod(request);
-  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...noSync(rt)].join(' ')} ${initdbPasswordShown(node.machine)}`;
+  const initdbLine = `${rt.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...initdbSyncArgs(node.facts, rt.spec.durable)].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
@@ -127,7 +129,7 @@ async function planProvision(rt: ClusterRuntime, bootstrap: Record<string, strin
     details:
       method.method === 'template'
         ? [
-            `copy into ${node.dataDir}: ${method.why}; then set the superuser password in single-user mode as ${rt.serverUser.name}`,
+            `copy into ${node.dataDir}: ${method.why}; then set the superuser password in single-user mode as ${rt.serverUser.name}${rt.spec.durable ? '' : ' (durable is false: the copy is not synced, the session runs with fsync off)'}`,
             `where the template cannot be used (and with --no-cache): run as ${rt.serverUser.name}: ${initdbLine}`,
           ]
         : [`run as ${rt.serverUser.name}: ${initdbLine} (${method.why})`],
@@ -187,13 +189,13 @@ async function planRemotePrimaryCreation(
   plan: { checksums: string[]; actions: Action[]; notes: string[]; messages: string[] },
 ): Promise<PrimaryProvisionPlan> {
   const { checksums, actions, notes, messages } = plan;
-  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...noSync(rt)].join(' ')} ${initdbPasswordShown(node.machine)}`;
+  const initdbLine = `${node.binaries.path('initdb')} -D ${node.dataDir} -U ${rt.spec.superuser.name} ${[...INITDB_FIXED_ARGS, ...checksums, ...initdbSyncArgs(node.facts, rt.spec.durable)].join(' ')} ${initdbPasswordShown(node.machine)}`;
   actions.push({
     kind: 'task',
     changes: true,
     summary: `initdb ${node.name} (PostgreSQL ${node.binaries.version}) on ${node.machine.label}`,
     details: [`run on ${node.machine.label} as ${node.osUser.name}: ${initdbLine} (the initdb template cache is on this machine)`],
-    run: (signal) => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: [...checksums, ...noSync(rt)], signal }),
+    run: (signal) => node.initdb({ password: rt.passwords.superuser!.value, extraArgs: [...checksums, ...initdbSyncArgs(node.facts, rt.spec.durable)], signal }),
   });
   const settings = { ...(await nodeIdentitySettings(rt, node)), ...bootstrap };
   const file = settingsFilePath(node.facts, node.dataDir);
@@ -208,11 +210,6 @@ async function planRemotePrimaryCreation(
   });
   actions.push({ kind: 'node', node: node.name, op: 'start', summary: `start ${node.name} on port ${node.port} on ${node.machine.label}` });
   return { actions, notes, creates: true, messages };
-}
-
-// initdb's option for a throwaway cluster (durable: false): do not wait for the files to reach the disk.
-function noSync(rt: ClusterRuntime): string[] {
-  return rt.spec.durable === false ? ['--no-sync'] : [];
 }
 
 // Check that a directory the server must use can be reached, naming the path that blocks it.

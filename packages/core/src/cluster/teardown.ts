@@ -11,7 +11,7 @@ import { quoteIdent, quoteShellArg } from '../postgres/quoting.js';
 import type { JournalEntry } from '../state/cluster-state.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import { dropInactiveSlotAction } from './drop-slot-action.js';
-import { findColdCopies, localDataDirs } from './cold-copy.js';
+import { findColdCopies, localDataDirs, removeColdCopies } from './cold-copy-places.js';
 import { standbyNameWaves } from './standby-waves.js';
 import { isInside } from '../util/is-inside.js';
 import { companionPathsBeside, isCompanionEntry, isFormerCompanionEntry, removeRemoteCompanionActions } from './remote-companions.js';
@@ -209,17 +209,22 @@ export async function planTeardown(rt: ClusterRuntime, options: DownOptions): Pr
 // Cold copies an up killed before its end left (beside the standbys' data directories, or in the run directory):
 // copies of the primary's catalog, its superuser's password verifier included, that nothing will use.
 async function leftColdCopiesStep(rt: ClusterRuntime): Promise<PlanStep[]> {
-  const left = await findColdCopies(rt.layout.runDir, localDataDirs(rt.standbys));
+  const dataDirs = localDataDirs(rt.standbys);
+  const left = await findColdCopies(rt.layout.runDir, dataDirs);
   if (left.length === 0) return [];
-  const actions: Action[] = left.map((dir) => ({
+  const action: Action = {
     kind: 'task',
     changes: true,
-    summary: `removing ${dir}`,
-    details: ['a cold copy of the primary an interrupted up took for a standby and did not use'],
-    byHand: { sh: `rm -rf -- ${quoteShellArg(dir)}`, text: `delete ${dir}` },
-    run: () => rm(dir, { recursive: true, force: true }),
-  }));
-  return [{ title: 'remove the cold copies an interrupted up left', actions }];
+    summary: `removing ${left.join(', ')}`,
+    details: ['cold copies of the primary an interrupted up took for its standbys and did not use, and their records in the run directory'],
+    byHand: { sh: left.map((dir) => `rm -rf -- ${quoteShellArg(dir)}`).join('\n'), text: `delete ${left.join(', ')}` },
+    run: async () => {
+      const failed = await removeColdCopies(rt.layout.runDir, dataDirs);
+      if (failed.length > 0)
+        throw new HotstandbyError('COMMAND_FAILED', `could not remove the cold copies ${failed.join(', ')}`, { fix: "remove them by hand (they hold the primary's catalog)" });
+    },
+  };
+  return [{ title: 'remove the cold copies an interrupted up left', actions: [action] }];
 }
 
 // Put a journaled file back as it was before the tool first changed it (or remove it when it did not exist), on the

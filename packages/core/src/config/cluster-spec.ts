@@ -73,8 +73,8 @@ export interface ClusterSpec {
   // TLS for replication between hosts (absent or "auto": on when some standby streams across hosts).
   tls?: TlsSpec;
   // false: a throwaway cluster, whose data directories the tool does not make durable (no syncs after copies,
-  // --no-sync for pg_basebackup and initdb, fsync off in single-user mode). Absent: true.
-  durable?: boolean;
+  // --no-sync for pg_basebackup and initdb, fsync off in single-user mode). The servers' own settings are untouched.
+  durable: boolean;
   wal: { keepSizeMb: number; maxSlotKeepSizeMb?: number; logHints: boolean };
   primary: NodeSpec;
   standbys: NodeSpec[];

@@ -167,7 +167,7 @@ export const configSchema = z
     tls: tlsSettings.optional(),
     durable: z.boolean({ error: 'must be true or false' }).optional().meta({
       description:
-        'false for a throwaway cluster (test runs): hotstandby does not wait for the data directories it writes to reach the disk (no sync after its copies; pg_basebackup, initdb and the single-user session without fsync). A crash of the machine may then corrupt them. Default true.',
+        "false for a throwaway cluster (test runs): hotstandby does not wait for the data directories it makes to reach the disk (no sync after its template and cold copies; pg_basebackup, initdb and the single-user session without fsync). A crash of the machine may then corrupt them. The servers' own settings (fsync, synchronous_commit) are unchanged. Default true.",
     }),
     archive: z
       .union([

@@ -90,7 +90,7 @@ export function resolveConfig(raw: unknown, source: ConfigSource): ClusterSpec {
     },
     archive,
     ...tlsOf(cfg.tls, at),
-    ...(cfg.durable === false ? { durable: false } : {}),
+    durable: cfg.durable ?? true,
     wal: {
       keepSizeMb: sizeToMb(cfg.wal?.keepSize ?? '1GB'),
       maxSlotKeepSizeMb: cfg.wal?.maxSlotKeepSize === undefined ? undefined : sizeToMb(cfg.wal.maxSlotKeepSize),

@@ -59,3 +59,9 @@ export class HotstandbyError extends Error {
 export function isHotstandbyError(value: unknown): value is HotstandbyError {
   return value instanceof HotstandbyError || (value instanceof Error && value.name === 'HotstandbyError' && 'code' in value);
 }
+
+// Whether an error is an interrupt (Ctrl-C, SIGTERM, a signal given to an action): passed on, never turned into a
+// fallback or another error.
+export function isAborted(value: unknown): value is HotstandbyError {
+  return isHotstandbyError(value) && value.code === 'ABORTED';
+}

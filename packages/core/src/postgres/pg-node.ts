@@ -28,6 +28,11 @@ import { versionFacts, type VersionFacts } from './versions.js';
 // The initdb options every cluster hotstandby creates gets (besides -D, -U and the password file).
 export const INITDB_FIXED_ARGS: readonly string[] = ['--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'];
 
+// initdb's options for a cluster that is (or, for a throwaway one, is not) waited for on the disk.
+export function initdbSyncArgs(facts: VersionFacts, durable: boolean): string[] {
+  return durable ? [] : [facts.initdbNoSyncFlag];
+}
+
 // How plans show the password option initdb gets on a machine (PgNode.initdb says why).
 export function initdbPasswordShown(machine: Machine): string {
   return machine.remote || !onWindows() ? '--pwfile=/dev/stdin (the password on its standard input)' : '--pwfile=<temporary 0600 file>';

@@ -7,7 +7,13 @@ import { runProgram } from './process-runner.js';
 // server's OS user: no port, no authentication. The statements go through standard input, never the arguments,
 // and are never echoed into the output (log_min_error_statement=panic), which may end up in an error message.
 // Single-user mode exits 0 after a failed statement, so an ERROR or FATAL line is the failure.
-// With fsync false (a throwaway cluster's), the session does not wait for its writes to reach the disk.
+// postgres's arguments for a single-user session in the postgres database: statements are never echoed, no checkpoint
+// is logged, and with fsync false (a throwaway cluster's) the session does not wait for its writes to reach the disk.
+export function singleUserArgs(dataDir: string, options: { fsync?: boolean } = {}): string[] {
+  const noFsync = options.fsync === false ? ['-c', 'fsync=off'] : [];
+  return ['--single', '-D', dataDir, '-c', 'log_min_error_statement=panic', '-c', 'log_checkpoints=off', ...noFsync, 'postgres'];
+}
+
 export async function runSingleUser(
   binaries: PgBinaries,
   dataDir: string,
@@ -16,9 +22,7 @@ export async function runSingleUser(
   purpose: string,
   options: { fsync?: boolean } = {},
 ): Promise<void> {
-  const noFsync = options.fsync === false ? ['-c', 'fsync=off'] : [];
-  const args = ['--single', '-D', dataDir, '-c', 'log_min_error_statement=panic', '-c', 'log_checkpoints=off', ...noFsync, 'postgres'];
-  const result = await runProgram(binaries.path('postgres'), args, {
+  const result = await runProgram(binaries.path('postgres'), singleUserArgs(dataDir, options), {
     user,
     input: statements.map((s) => s.replace(/\n/g, ' ') + '\n').join(''),
     purpose,

@@ -108,6 +108,8 @@ export interface VersionFacts {
   };
   pgRewindWritesStandbyConfig: boolean;
   initdbWalDirFlag: '--xlogdir' | '--waldir';
+  // initdb's option not to wait for its files to reach the disk (--nosync before 10).
+  initdbNoSyncFlag: '--nosync' | '--no-sync';
   initdbSetFlag: boolean;
   dataChecksumsByDefault: boolean;
   groupAccess: boolean;
@@ -251,6 +253,7 @@ export function versionFacts(major: PgMajorNum | string): VersionFacts {
     },
     pgRewindWritesStandbyConfig: v(130000),
     initdbWalDirFlag: wal ? '--waldir' : '--xlogdir',
+    initdbNoSyncFlag: v(100000) ? '--no-sync' : '--nosync',
     initdbSetFlag: v(160000),
     dataChecksumsByDefault: v(180000),
     groupAccess: v(110000),

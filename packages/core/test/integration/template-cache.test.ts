@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makeTempDir, removeTempDir, testBinaries } from '@hotstandby/testing';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { resolveServerUser, type ServerUser } from '../../src/postgres/os-user.j
 import { PgNode } from '../../src/postgres/pg-node.js';
 import { runProgramAllowFailure, runProgram } from '../../src/postgres/process-runner.js';
 import { readSystemIdentifier } from '../../src/postgres/data-dir.js';
-import { TemplateCache, templateFacts, templateKey } from '../../src/postgres/template-cache.js';
+import { TemplateCache, TemplateCorrupt, templateFacts, templateKey } from '../../src/postgres/template-cache.js';
 import { runningProgramGroups } from '../../src/postgres/program-registry.js';
 import { nativeTreeCopyAvailable } from '../../src/util/native-tree-copy.js';
 import { isHotstandbyError } from '../../src/errors/hotstandby-error.js';
@@ -42,14 +42,14 @@ async function setup(): Promise<TemplateCache> {
   return new TemplateCache(path.join(dir, 'cache'));
 }
 
-function request(cache: TemplateCache | undefined, name: string, log: string[] = []): NewDataDir {
+function request(cache: TemplateCache | undefined, name: string, log: string[] = [], base = dir): NewDataDir {
   return {
-    dataDir: path.join(dir, name),
+    dataDir: path.join(base, name),
     binaries,
     serverUser,
     superuser: { name: 'postgres', password: PASSWORD },
     extraInitdbArgs: versionFacts(binaries.major).dataChecksumsByDefault ? [] : ['--data-checksums'],
-    runDir: path.join(dir, 'run'),
+    runDir: path.join(base, 'run'),
     cache,
     log: (m) => log.push(m),
   };
@@ -371,16 +371,54 @@ describe('the template copied with one cp run and checked against the manifest',
     },
   ];
 
-  it.for(damages)('finds an entry with $what in the copy, builds the entry again and makes a working cluster', async ({ found, rootOnly, damage }, context) => {
+  // One entry built once; each damage is done to a copy of it (a cache of its own), and the copy of that entry
+  // into a data directory must refuse it. What follows a refusal (the entry built again, a working cluster) is the
+  // same whatever the damage, and is shown end to end below.
+  let pristine: { root: string; cache: TemplateCache };
+  beforeAll(async () => {
+    if (process.platform !== 'linux') return;
+    const root = await makeTempDir();
+    await chownIfRoot(root, serverUser.uid, serverUser.gid);
+    await mkdir(path.join(root, 'run'), { mode: 0o755 });
+    const cache = new TemplateCache(path.join(root, 'cache'));
+    await mkdir(path.join(root, 'first'), { mode: 0o700 });
+    await chownIfRoot(path.join(root, 'first'), serverUser.uid, serverUser.gid);
+    await createDataDir(request(cache, 'first', [], root));
+    pristine = { root, cache };
+  });
+  afterAll(async () => {
+    if (pristine) await removeTempDir(pristine.root);
+  });
+
+  it.for(damages)('refuses a copy of an entry with $what, naming what differs', async ({ found, rootOnly, damage }, context) => {
     if (process.platform !== 'linux') return context.skip();
     if (rootOnly && process.getuid?.() !== 0) return context.skip();
+    dir = await makeTempDir();
+    await chownIfRoot(dir, serverUser.uid, serverUser.gid);
+    await runProgram('cp', ['-a', pristine.cache.root, path.join(dir, 'cache')], { purpose: 'copy the pristine cache' });
+    const cache = new TemplateCache(path.join(dir, 'cache'));
+    const data = await entryData(cache);
+    const manifest = (await cache.find(path.basename(path.dirname(data))))!;
+    await damage(data);
+    const target = await emptyDataDir('copy');
+    // Unsynced, as a throwaway cluster's copy is: the check runs all the same (the end-to-end case below syncs).
+    const refused = await cache.copyTo(manifest, target, serverUser, undefined, { sync: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(TemplateCorrupt);
+    expect((refused as Error).message).toMatch(found);
+  });
+
+  it('finds a damaged entry while copying it, builds the entry again and makes a working cluster', async (context) => {
+    if (process.platform !== 'linux') return context.skip();
     const cache = await setup();
     const first = await makeCluster(cache, 'one');
-    await damage(await entryData(cache));
+    await damages[0]!.damage(await entryData(cache));
     const log: string[] = [];
     const second = await makeCluster(cache, 'two', log);
     expect(log.join('\n')).toMatch(/damaged/);
-    expect(log.join('\n')).toMatch(found);
+    expect(log.join('\n')).toMatch(damages[0]!.found);
     expect(second.method).toBe('template');
     expect(second.systemIdentifier!.template, 'the entry was built again').not.toBe(first.systemIdentifier!.template);
     expect((await readdir(dir)).filter((n) => n.startsWith('.two.'))).toEqual([]);

@@ -244,6 +244,7 @@ const GOLDEN: Record<string, readonly unknown[]> = {
   'pgBasebackup.writesRecoveryConf': [RC, RC, RC, RC, RC, RC, ...repeat('postgresql.auto.conf').slice(6)],
   pgRewindWritesStandbyConfig: [F, F, F, F, F, F, F, T, T, T, T, T, T],
   initdbWalDirFlag: xlogOrWal('--xlogdir', '--waldir'),
+  initdbNoSyncFlag: xlogOrWal('--nosync', '--no-sync'),
   initdbSetFlag: [F, F, F, F, F, F, F, F, F, F, T, T, T],
   dataChecksumsByDefault: [F, F, F, F, F, F, F, F, F, F, F, F, T],
   groupAccess: [F, F, F, F, F, T, T, T, T, T, T, T, T],
