@@ -51,7 +51,7 @@ describe('durable: false', () => {
     expect(up.code, describeRun(up)).toBe(0);
     expect(up.stdout, describeRun(up)).toContain('base-backup · standby1: pg_basebackup from primary through slot standby1');
     expect(up.stdout, describeRun(up)).toMatch(/1 standby\(s\) read-only and streaming/);
-    expect(runs(up.stderr, 'initdb'), describeRun(up)).toBe(1);
+    expect(runs(up.stderr, 'pg_basebackup'), describeRun(up)).toBe(1);
     expect(runs(up.stderr, 'sync -f'), describeRun(up)).toBe(0);
   });
 });
