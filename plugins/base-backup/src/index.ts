@@ -4,6 +4,7 @@ import path from 'node:path';
 import { definePlugin, emptyDir, HotstandbyError, isAborted, runProgram, staleTempFiles, z, type Action, type StepContext, type TaskAction } from '@hotstandby/core';
 import { stalePartials, targetState, withPartialDirectory } from './backup-target.js';
 import { backupInterrupted } from './backup-interrupted.js';
+import { waitForUpstreamRole } from './upstream-role.js';
 import { coldCloneAction, plannedColdCopy, wantsColdCopy } from './cold-clone.js';
 import { copyBackup } from './copy-backup.js';
 import { checkPerNodeSettings, copyOutsideConfig } from './outside-config.js';
@@ -201,6 +202,7 @@ export default definePlugin<Options, BackupParts>({
     const backup = plan.parts?.backup;
     let slotToRelease = backup !== undefined && ctx.state.slotCreatedByTool(ctx.upstream!.name, ctx.nodeSpec.slot!);
     try {
+      if (backup) await waitForUpstreamRole(ctx);
       for (const action of plan.actions) {
         await ctx.run([action]);
         if (isSlotCreation(action)) slotToRelease = true;
