@@ -14,7 +14,13 @@ describe('a cascade from a cold-copied standby', () => {
     const [relay, leaf] = config.standbys as Record<string, unknown>[];
     // The relay applies every WAL record 3 s after its commit: the role the primary makes after the relay's copy
     // reaches it 3 s later, well after its start, when the leaf's backup comes.
-    await project.writeConfig('hotstandby.config.json', { ...config, standbys: [{ ...relay, applyDelay: '3s' }, { ...leaf, upstream: 'relay' }] });
+    await project.writeConfig('hotstandby.config.json', {
+      ...config,
+      standbys: [
+        { ...relay, applyDelay: '3s' },
+        { ...leaf, upstream: 'relay' },
+      ],
+    });
     const up = await project.run(['up', '--plain'], TIMEOUT);
     expect(up.code, describeRun(up)).toBe(0);
     expect(up.stdout, describeRun(up)).toContain('base-backup · relay: cold copy of primary through slot relay');
