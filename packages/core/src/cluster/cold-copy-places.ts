@@ -53,10 +53,11 @@ async function recordedPlaces(runDir: string): Promise<{ record: string; dir: st
   return places;
 }
 
-// The cold copies there are: in the run directory, recorded there, and beside the given standby data directories.
-export async function findColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
+// The cold copies there are: in the run directory, recorded there (the records read already may be given), and
+// beside the given standby data directories.
+export async function findColdCopies(runDir: string, standbyDataDirs: readonly string[], records?: { dir: string }[]): Promise<string[]> {
   const found = new Set((await readdir(runDir).catch(() => [] as string[])).filter((n) => n.startsWith(RUN_DIR_PREFIX)).map((n) => path.join(runDir, n)));
-  for (const { dir } of await recordedPlaces(runDir)) if (dir && existsSync(dir)) found.add(dir);
+  for (const { dir } of records ?? (await recordedPlaces(runDir))) if (dir && existsSync(dir)) found.add(dir);
   for (const parent of new Set(standbyDataDirs.map((d) => path.dirname(d)))) {
     const prefixes = standbyDataDirs.filter((d) => path.dirname(d) === parent).map((d) => `.${path.basename(d)}${BESIDE_INFIX}`);
     const names = await readdir(parent).catch(() => [] as string[]);
@@ -74,10 +75,11 @@ export function localDataDirs(standbys: readonly PgNode[]): string[] {
 // Returns what could not be removed (with why), so a caller ending a run can say it without losing its own error.
 export async function removeColdCopies(runDir: string, standbyDataDirs: readonly string[]): Promise<string[]> {
   const left: string[] = [];
-  for (const dir of await findColdCopies(runDir, standbyDataDirs)) {
+  const records = await recordedPlaces(runDir);
+  for (const dir of await findColdCopies(runDir, standbyDataDirs, records)) {
     await rm(dir, { recursive: true, force: true }).catch((error: Error) => left.push(`${dir} (${error.message})`));
   }
-  for (const { record, dir } of await recordedPlaces(runDir)) {
+  for (const { record, dir } of records) {
     if (!dir || !existsSync(dir)) await rm(record, { force: true });
   }
   return left;

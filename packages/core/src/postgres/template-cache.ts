@@ -161,8 +161,14 @@ export class TemplateCache {
   // An interrupt (signal) ends the copy with an ABORTED error; what was copied is the caller's to remove.
   // With sync false (a throwaway cluster's), the copy is not made durable.
   async copyTo(manifest: TemplateManifest, target: string, serverUser: ServerUser, signal?: AbortSignal, options: { sync?: boolean } = {}): Promise<void> {
-    const paths = options.sync === false ? [] : [...manifest.files, ...manifest.dirs].map((f) => f.path);
-    const sync = options.sync === false ? async () => undefined : () => syncTree(target, paths);
+    const sync =
+      options.sync === false
+        ? async () => undefined
+        : () =>
+            syncTree(
+              target,
+              [...manifest.files, ...manifest.dirs].map((f) => f.path),
+            );
     if (this.options.nativeCopy !== false && (await nativeTreeCopyAvailable())) await this.copyNative(manifest, target, serverUser, sync, signal);
     else {
       await this.copyFileByFile(manifest, target, serverUser, signal);
